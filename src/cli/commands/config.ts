@@ -1,0 +1,44 @@
+// `toolbox config get|set|unset|list|path`
+import { SETTING_KEYS, parseSetting } from '../../config/keys.js';
+import { configFile } from '../../config/paths.js';
+import { UsageError } from '../../core/errors.js';
+
+async function store() {
+  const { ConfigStore } = await import('../../config/store.js');
+  return new ConfigStore(configFile());
+}
+
+function knownKey(key: string): string {
+  if (!SETTING_KEYS[key]) throw new UsageError(`unknown config key: ${key}`, `known keys: ${Object.keys(SETTING_KEYS).join(', ')}`);
+  return key;
+}
+
+export async function configGet(key: string): Promise<number> {
+  const value = (await store()).get(knownKey(key));
+  if (value === undefined) return 1;
+  process.stdout.write(`${String(value)}\n`);
+  return 0;
+}
+
+export async function configSet(key: string, raw: string): Promise<number> {
+  (await store()).set(knownKey(key), parseSetting(key, raw));
+  return 0;
+}
+
+export async function configUnset(key: string): Promise<number> {
+  (await store()).delete(knownKey(key));
+  return 0;
+}
+
+export async function configList(json: boolean): Promise<number> {
+  const data = (await store()).read();
+  const settings = Object.fromEntries(Object.entries(data).filter(([k]) => SETTING_KEYS[k]));
+  if (json) process.stdout.write(`${JSON.stringify(settings, null, 2)}\n`);
+  else for (const [k, v] of Object.entries(settings)) process.stdout.write(`${k}=${String(v)}\n`);
+  return 0;
+}
+
+export function configPath(): number {
+  process.stdout.write(`${configFile()}\n`);
+  return 0;
+}

@@ -1,0 +1,19 @@
+// `toolbox [CMD...]`, `toolbox run CMD...` and `toolbox enter [NAME]`.
+import { runInBox } from '../../core/run-in-box.js';
+import type { GlobalFlags } from '../../core/settings.js';
+import { buildContext } from '../context.js';
+
+export async function runCommand(flags: GlobalFlags, command: string[], name?: string): Promise<number> {
+  const { deps, settings, reporter } = buildContext(flags, name);
+  if (settings.runtime) await checkRuntime(settings.runtime);
+  const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  if (command.length === 0) reporter.status(`entering toolbox ${settings.name}; type 'exit' to leave`);
+  return runInBox(deps, settings, { command: command.length > 0 ? command : undefined, create: true, tty });
+}
+
+async function checkRuntime(runtime: string): Promise<void> {
+  const { onPath } = await import('../../engine/detect.js');
+  const { UsageError } = await import('../../core/errors.js');
+  const found = runtime.includes('/') ? (await import('node:fs')).existsSync(runtime) : onPath(runtime);
+  if (!found) throw new UsageError(`runtime ${runtime} is not available`, 'name an installed OCI runtime, e.g. -X runc');
+}

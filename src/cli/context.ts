@@ -1,0 +1,82 @@
+// Wires a command's flags to settings and adapters. Everything a command needs comes from here.
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { configFile, homeDir, rcFiles, runtimeDir } from '../config/paths.js';
+import { readConfigFile } from '../config/read-config.js';
+import { parseToolboxrc, type RcValues } from '../config/toolboxrc.js';
+import type { Deps } from '../core/deps.js';
+import { ToolboxError } from '../core/errors.js';
+import type { HostUser } from '../core/ports.js';
+import { resolveSettings, type GlobalFlags, type Settings } from '../core/settings.js';
+import { detectEngine } from '../engine/detect.js';
+import { CliEngine } from '../engine/engine.js';
+import { FileSessionStore } from '../state/session-store.js';
+import { StderrReporter } from '../ui/reporter.js';
+import { VERSION } from './version.js';
+
+export interface Context {
+  settings: Settings;
+  deps: Deps;
+  reporter: StderrReporter;
+}
+
+export function readRcFiles(env: NodeJS.ProcessEnv = process.env): RcValues {
+  const values: RcValues = {};
+  for (const file of rcFiles(env)) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+      throw new ToolboxError(`cannot read ${file}: ${code ?? (error as Error).message}`, { hint: 'fix its permissions or remove it' });
+    }
+    Object.assign(values, parseToolboxrc(text, file).values);
+  }
+  return values;
+}
+
+export function currentUserName(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.USER) return env.USER;
+  try {
+    return userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? 'root');
+  }
+}
+
+function hostUser(env: NodeJS.ProcessEnv): HostUser {
+  const uid = process.getuid?.() ?? 0;
+  const gid = process.getgid?.() ?? 0;
+  let group = String(gid);
+  try {
+    const line = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.split(':')[2] === String(gid));
+    if (line) group = line.split(':')[0]!;
+  } catch {
+    /* keep the number */
+  }
+  return { uid, gid, name: currentUserName(env), group, home: homeDir(env) };
+}
+
+export function buildContext(flags: GlobalFlags, positionalName?: string, env: NodeJS.ProcessEnv = process.env): Context {
+  const reporter = new StderrReporter({ quiet: flags.quiet === true, verbose: flags.verbose === true });
+  const settings = resolveSettings(
+    flags,
+    { rc: readRcFiles(env), config: readConfigFile(configFile(env)), env, userName: currentUserName(env) },
+    positionalName,
+  );
+  const engineName = detectEngine(settings.engine);
+  const engine = new CliEngine({ name: engineName, sudo: settings.sudo, version: VERSION, trace: (argv) => reporter.trace(argv) });
+  const sessions = new FileSessionStore(runtimeDir(engine.command.join('-'), env));
+  let user: HostUser | undefined;
+  const deps: Deps = {
+    engine,
+    sessions,
+    reporter,
+    version: VERSION,
+    hostUser: () => (user ??= hostUser(env)),
+    env,
+    cwd: process.cwd(),
+  };
+  return { settings, deps, reporter };
+}

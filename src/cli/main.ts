@@ -1,0 +1,40 @@
+// The entry point and the one error boundary: expected failures become one line on stderr and
+// their exit code; anything else is an internal error, the only place a stack trace appears.
+import { CommanderError } from 'commander';
+import { ExitCode, isToolboxError } from '../core/errors.js';
+import { buildProgram, routeDoubleDash, VALUE_OPTIONS, type Outcome } from './program.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const outcome: Outcome = { exitCode: 0 };
+  let usageText = '';
+  const program = buildProgram(outcome, (text) => (usageText += text));
+  try {
+    await program.parseAsync(routeDoubleDash(argv, VALUE_OPTIONS), { from: 'user' });
+    return outcome.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      const message = usageText.replace(/^error:\s*/i, '').trim().split('\n')[0] || error.message;
+      await errorLineNow(message, "run 'toolbox --help' for usage");
+      return ExitCode.usage;
+    }
+    if (isToolboxError(error)) {
+      await errorLineNow(error.message, error.hint);
+      return error.exitCode;
+    }
+    process.stderr.write(`Internal error (a bug in toolbox; please report it): ${(error as Error)?.stack ?? String(error)}\n`);
+    return ExitCode.failure;
+  }
+}
+
+async function errorLineNow(message: string, hint?: string): Promise<void> {
+  const { StderrReporter } = await import('../ui/reporter.js');
+  new StderrReporter({ quiet: false, verbose: false }).error(message, hint);
+}
+
+// A reader that went away (`toolbox list | head -1`) is not an error worth a trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+process.exitCode = await main(process.argv.slice(2));

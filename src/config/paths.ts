@@ -1,0 +1,31 @@
+// Where toolbox keeps its files.
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+
+export function homeDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HOME) return env.HOME;
+  try {
+    return userInfo().homedir || homedir();
+  } catch {
+    return '/';
+  }
+}
+
+export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CONFIG_HOME || join(homeDir(env), '.config'), 'toolbox');
+}
+
+export function configFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(configDir(env), 'config.json');
+}
+
+export function rcFiles(env: NodeJS.ProcessEnv = process.env): string[] {
+  return ['/usr/share/toolbox/toolboxrc', '/usr/etc/toolboxrc', '/etc/toolboxrc', join(homeDir(env), '.toolboxrc')];
+}
+
+/** Runtime state (sessions, locks, records): gone at reboot, as it should be. */
+export function runtimeDir(engineKey: string, env: NodeJS.ProcessEnv = process.env): string {
+  const uid = process.getuid?.() ?? 0;
+  const base = uid === 0 ? '/run/toolbox' : env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'toolbox') : `/tmp/toolbox-${uid}`;
+  return join(base, engineKey);
+}

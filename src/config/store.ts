@@ -1,0 +1,76 @@
+// Writes to config.json go through conf: atomic (temp file + rename), mode 0600. A corrupt
+// file is refused before conf sees it, so it is never overwritten.
+import { dirname } from 'node:path';
+import Conf from 'conf';
+import { ToolboxError } from '../core/errors.js';
+import { readConfigFile, type ConfigData } from './read-config.js';
+
+export class ConfigStore {
+  private conf: Conf<ConfigData> | undefined;
+
+  constructor(readonly file: string) {}
+
+  private open(): Conf<ConfigData> {
+    readConfigFile(this.file); // throws, naming the file, when it is corrupt or unreadable
+    try {
+      this.conf ??= new Conf<ConfigData>({
+        cwd: dirname(this.file),
+        configName: 'config',
+        projectName: 'toolbox',
+        configFileMode: 0o600,
+        accessPropertiesByDotNotation: false,
+        clearInvalidConfig: false,
+      });
+    } catch (error) {
+      throw this.writeError(error);
+    }
+    return this.conf;
+  }
+
+  read(): ConfigData {
+    return readConfigFile(this.file);
+  }
+
+  get(key: string): unknown {
+    return this.read()[key];
+  }
+
+  set(key: string, value: unknown): void {
+    const conf = this.open();
+    try {
+      conf.set(key, value);
+    } catch (error) {
+      throw this.writeError(error);
+    }
+  }
+
+  /** Changes several keys in one atomic write. */
+  update(fn: (data: ConfigData) => ConfigData): void {
+    const conf = this.open();
+    try {
+      conf.store = fn(structuredClone(conf.store));
+    } catch (error) {
+      if (error instanceof ToolboxError) throw error;
+      throw this.writeError(error);
+    }
+  }
+
+  delete(key: string): boolean {
+    const conf = this.open();
+    if (!conf.has(key)) return false;
+    try {
+      conf.delete(key);
+    } catch (error) {
+      throw this.writeError(error);
+    }
+    return true;
+  }
+
+  private writeError(error: unknown): ToolboxError {
+    const e = error as NodeJS.ErrnoException;
+    const why = e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'EROFS' ? 'the file system is read-only' : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.message;
+    return new ToolboxError(`cannot write ${this.file}: ${why} (the previous file is unchanged)`, {
+      hint: 'free space or fix permissions, or point XDG_CONFIG_HOME at a writable directory',
+    });
+  }
+}

@@ -1,0 +1,51 @@
+// stop, rm and list: the use cases that manage toolboxes without entering them.
+import type { Deps } from './deps.js';
+import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
+import type { BoxInfo } from './ports.js';
+
+async function toolboxNamed(deps: Deps, name: string): Promise<BoxInfo> {
+  const info = await deps.engine.inspectBox(name);
+  if (!info) throw new NoSuchToolboxError(name);
+  if (!info.isToolbox) throw new NotAToolboxError(name, deps.engine.name);
+  return info;
+}
+
+/** Stops a toolbox. Already stopped is success; active sessions refuse unless forced. */
+export async function stopBox(deps: Deps, name: string, force: boolean): Promise<'stopped' | 'already-stopped'> {
+  const { sessions, engine, reporter } = deps;
+  return sessions.withLock(name, async () => {
+    const info = await toolboxNamed(deps, name);
+    if (info.status !== 'running' && info.status !== 'paused') return 'already-stopped';
+    const live = sessions.liveSessions(name);
+    if (live > 0 && !force) {
+      throw new ToolboxError(`toolbox ${name} has ${live} active session${live === 1 ? '' : 's'}; not stopping it`, {
+        hint: 'end them first, or use --force to stop it anyway',
+      });
+    }
+    reporter.status(`stopping toolbox ${name}`);
+    await engine.stopBox(info.id);
+    sessions.forget(name);
+    return 'stopped';
+  });
+}
+
+/** Removes a toolbox, never a container without the toolbox label. */
+export async function removeBox(deps: Deps, name: string, force: boolean): Promise<void> {
+  const { sessions, engine, reporter } = deps;
+  await sessions.withLock(name, async () => {
+    const info = await toolboxNamed(deps, name);
+    if ((info.status === 'running' || info.status === 'paused') && !force) {
+      throw new ToolboxError(`toolbox ${name} is running; not removing it`, { hint: `stop it with 'toolbox stop ${name}', or use --force` });
+    }
+    reporter.status(`removing toolbox ${name}`);
+    await engine.removeBox(info.id, force);
+    sessions.forget(name);
+  });
+}
+
+export async function listBoxes(deps: Deps): Promise<BoxInfo[]> {
+  const boxes = await deps.engine.listBoxes();
+  return boxes.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export { toolboxNamed };

@@ -1,0 +1,108 @@
+// The interfaces the core talks to. Adapters implement them; unit tests fake them.
+
+export type Mode = 'system' | 'user';
+export type EngineName = 'podman' | 'docker';
+
+/** Everything needed to create (or recreate) a toolbox; stored in its labels. */
+export interface BoxSpec {
+  name: string;
+  image: string;
+  mode: Mode;
+  sandbox: boolean;
+  runtime?: string | undefined;
+  engineArgs: string[];
+  /** user mode: who the toolbox is for */
+  user?: HostUser | undefined;
+}
+
+export interface HostUser {
+  uid: number;
+  gid: number;
+  name: string;
+  group: string;
+  home: string;
+}
+
+export type BoxStatus = 'running' | 'created' | 'exited' | 'paused' | 'stopping' | 'removing' | 'configured' | 'unknown';
+
+export interface BoxInfo {
+  name: string;
+  id: string;
+  image: string;
+  status: BoxStatus;
+  created: string;
+  isToolbox: boolean;
+  mode: Mode | undefined;
+  version: string | undefined;
+  spec: BoxSpec | undefined;
+  /** host pid of the container's keep-alive process, 0 when not running */
+  pid: number;
+  startedAt: string;
+}
+
+export interface ExecRequest {
+  target: string;
+  command: string[];
+  tty: boolean;
+  user?: string | undefined;
+  workdir?: string | undefined;
+  env: Record<string, string>;
+}
+
+export interface CaptureResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ContainerEngine {
+  readonly name: EngineName;
+  /** e.g. ["sudo", "podman"]: what the user would type */
+  readonly command: readonly string[];
+  readonly rootful: boolean;
+  inspectBox(nameOrId: string): Promise<BoxInfo | undefined>;
+  listBoxes(): Promise<BoxInfo[]>;
+  imageExists(image: string): Promise<boolean>;
+  pullImage(image: string): Promise<void>;
+  createBox(spec: BoxSpec, labels: Record<string, string>): Promise<string>;
+  startBox(nameOrId: string): Promise<void>;
+  unpauseBox(nameOrId: string): Promise<void>;
+  stopBox(nameOrId: string): Promise<void>;
+  removeBox(nameOrId: string, force: boolean): Promise<void>;
+  /** Runs a command inside with the caller's stdio; resolves to its exit code. */
+  execInteractive(request: ExecRequest): Promise<number>;
+  /** Runs a command inside and captures its output (for setup steps). */
+  execCapture(request: ExecRequest, input?: string): Promise<CaptureResult>;
+}
+
+/** Toolbox-owned runtime state: session accounting, the lock, the cached container record. */
+export interface SessionStore {
+  withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Registers the calling process as a session; call under the lock. */
+  addSession(name: string): void;
+  removeSession(name: string): void;
+  /** Live sessions other than the caller's, after pruning dead ones. */
+  liveSessions(name: string): number;
+  /** The cached record of a running toolbox; undefined when its process is gone. */
+  readRecord(name: string): BoxRecord | undefined;
+  /** The start time of a live process, to record with its PID. */
+  processStart(pid: number): string | undefined;
+  writeRecord(name: string, record: BoxRecord): void;
+  forget(name: string): void;
+}
+
+export interface BoxRecord {
+  id: string;
+  pid: number;
+  /** /proc/PID/stat start time, guards against a recycled PID */
+  pidStart: string;
+}
+
+export interface Reporter {
+  /** status line: shown on a terminal or with --verbose */
+  status(message: string): void;
+  /** always shown unless --quiet */
+  warn(message: string): void;
+  /** a long step; returns a function that ends it */
+  step(message: string): { done(message?: string): void; fail(message?: string): void };
+}

@@ -1,0 +1,158 @@
+// ContainerEngine over podman or docker. Engine quirks live in the QUIRKS table, nowhere else.
+import { existsSync } from 'node:fs';
+import { EngineError, ToolboxError } from '../core/errors.js';
+import type { BoxInfo, BoxSpec, CaptureResult, ContainerEngine, EngineName, ExecRequest } from '../core/ports.js';
+import { createArgs } from './create-args.js';
+import { engineFailure, isNameInUse, isNoSuchContainer, lastErrorLine } from './errors.js';
+import { LABEL_MANAGED } from '../core/labels.js';
+import { parseInspect, parsePs } from './parse.js';
+import { capture, CommandNotFound, interactive, type Captured } from './runner.js';
+import { findSessionProcess } from './session-process.js';
+
+const QUIRKS: Record<EngineName, { psFormat: string[]; stopArgs: string[] }> = {
+  podman: { psFormat: ['--format', 'json'], stopArgs: ['--time', '1'] },
+  docker: { psFormat: ['--no-trunc', '--format', '{{json .}}'], stopArgs: ['--time', '1'] },
+};
+
+export interface EngineOptions {
+  name: EngineName;
+  sudo: boolean;
+  version: string;
+  trace?: ((argv: readonly string[]) => void) | undefined;
+}
+
+export class CliEngine implements ContainerEngine {
+  readonly name: EngineName;
+  readonly command: readonly string[];
+  readonly rootful: boolean;
+  private readonly trace: ((argv: readonly string[]) => void) | undefined;
+
+  constructor(options: EngineOptions) {
+    this.name = options.name;
+    this.command = options.sudo ? ['sudo', options.name] : [options.name];
+    this.rootful = options.sudo || process.getuid?.() === 0;
+    this.trace = options.trace;
+  }
+
+  private async call(args: string[], input?: string): Promise<Captured> {
+    const [file, ...prefix] = this.command;
+    const argv = [...prefix, ...args];
+    this.trace?.([file!, ...argv]);
+    try {
+      return await capture(file!, argv, input !== undefined ? { input } : {});
+    } catch (error) {
+      throw this.notInstalled(error);
+    }
+  }
+
+  private notInstalled(error: unknown): unknown {
+    if (error instanceof CommandNotFound) {
+      return new EngineError(`${error.file} is not installed`, `install podman (or docker), or choose one with --engine`);
+    }
+    return error;
+  }
+
+  async inspectBox(nameOrId: string): Promise<BoxInfo | undefined> {
+    const r = await this.call(['container', 'inspect', nameOrId]);
+    if (r.exitCode !== 0) {
+      if (isNoSuchContainer(r.stderr) || r.stdout.trim() === '[]') return undefined;
+      throw engineFailure(this.name, 'inspect', nameOrId, r.stderr);
+    }
+    return parseInspect(r.stdout);
+  }
+
+  async listBoxes(): Promise<BoxInfo[]> {
+    const r = await this.call(['ps', '--all', '--filter', `label=${LABEL_MANAGED}=true`, ...QUIRKS[this.name].psFormat]);
+    if (r.exitCode !== 0) throw engineFailure(this.name, 'ps', '', r.stderr);
+    return parsePs(r.stdout).filter((b) => b.isToolbox);
+  }
+
+  async imageExists(image: string): Promise<boolean> {
+    const r = await this.call(['image', 'inspect', '--format', '{{.Id}}', image]);
+    return r.exitCode === 0;
+  }
+
+  async pullImage(image: string): Promise<void> {
+    const r = await this.call(['pull', ...(this.name === 'podman' ? ['--quiet'] : []), image]);
+    if (r.exitCode !== 0) throw engineFailure(this.name, 'pull', image, r.stderr);
+  }
+
+  async createBox(spec: BoxSpec, labels: Record<string, string>): Promise<string> {
+    const r = await this.call(createArgs(this.name, spec, labels, this.rootful, existsSync));
+    if (r.exitCode !== 0) {
+      if (isNameInUse(r.stderr)) throw new NameInUseError(spec.name);
+      throw engineFailure(this.name, 'create', spec.name, r.stderr);
+    }
+    return r.stdout.trim();
+  }
+
+  async startBox(nameOrId: string): Promise<void> {
+    await this.simple(['start', nameOrId], 'start', nameOrId);
+  }
+
+  async unpauseBox(nameOrId: string): Promise<void> {
+    await this.simple(['unpause', nameOrId], 'unpause', nameOrId);
+  }
+
+  async stopBox(nameOrId: string): Promise<void> {
+    await this.simple(['stop', ...QUIRKS[this.name].stopArgs, nameOrId], 'stop', nameOrId);
+  }
+
+  async removeBox(nameOrId: string, force: boolean): Promise<void> {
+    await this.simple(['rm', ...(force ? ['--force'] : []), nameOrId], 'rm', nameOrId);
+  }
+
+  private async simple(args: string[], action: string, target: string): Promise<void> {
+    const r = await this.call(args);
+    if (r.exitCode !== 0) throw engineFailure(this.name, action, target, r.stderr);
+  }
+
+  private execArgs(request: ExecRequest, marker: string | undefined): string[] {
+    const args = ['exec', '--interactive'];
+    if (request.tty) args.push('--tty');
+    if (request.user) args.push('--user', request.user);
+    if (request.workdir) args.push('--workdir', request.workdir);
+    const env = marker ? { ...request.env, TOOLBOX_SESSION: marker } : request.env;
+    for (const [k, v] of Object.entries(env)) args.push('--env', `${k}=${v}`);
+    args.push(request.target, ...request.command);
+    return args;
+  }
+
+  async execInteractive(request: ExecRequest): Promise<number> {
+    // podman exec does not forward signals; the marker lets us find the command and signal it.
+    const marker = `${process.pid}-${Date.now()}`;
+    const [file, ...prefix] = this.command;
+    const argv = [...prefix, ...this.execArgs(request, marker)];
+    this.trace?.([file!, ...argv]);
+    try {
+      return await interactive(file!, argv, {
+        onSignal: (signal) => {
+          // A terminal's Ctrl-C already reached the whole foreground group; do not send it twice.
+          if (signal === 'SIGINT' && process.stdin.isTTY) return;
+          const pid = findSessionProcess(marker);
+          if (pid) {
+            try {
+              process.kill(pid, signal);
+            } catch {
+              /* already gone */
+            }
+          }
+        },
+      });
+    } catch (error) {
+      throw this.notInstalled(error);
+    }
+  }
+
+  async execCapture(request: ExecRequest, input?: string): Promise<CaptureResult> {
+    return this.call(this.execArgs({ ...request, tty: false }, undefined), input);
+  }
+}
+
+export class NameInUseError extends ToolboxError {
+  constructor(name: string) {
+    super(`the name ${name} is already in use by another container`);
+  }
+}
+
+export { lastErrorLine };

@@ -1,0 +1,43 @@
+// Turns what the engine printed on failure into one actionable domain error.
+import { EngineError, NoSuchToolboxError, ToolboxError } from '../core/errors.js';
+
+const noSuchContainer = /no such container|no container with (name or id|id or name)|No such object/i;
+const imageMissing = /image not known|manifest unknown|name unknown|not found: manifest|repository .* not found|No such image|reference does not exist|short-name .* did not resolve/i;
+const networkDown = /dial tcp|no such host|connection refused|i\/o timeout|network is unreachable|TLS handshake/i;
+const nameInUse = /name .* is already in use|already in use by/i;
+
+export function lastErrorLine(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0 && !/^time=".*level=(warning|info|debug)/.test(l));
+  const line = lines.findLast((l) => /^(Error|error)[: ]/.test(l)) ?? lines.at(-1) ?? '';
+  return line.replace(/^Error:\s*/i, '').replace(/^Error response from daemon:\s*/i, '');
+}
+
+export function isNoSuchContainer(stderr: string): boolean {
+  return noSuchContainer.test(stderr);
+}
+
+export function isNameInUse(stderr: string): boolean {
+  return nameInUse.test(stderr);
+}
+
+export function engineFailure(engine: string, action: string, target: string, stderr: string): ToolboxError {
+  const reason = lastErrorLine(stderr) || 'no output';
+  if (noSuchContainer.test(stderr)) return new NoSuchToolboxError(target);
+  if (action === 'pull' && imageMissing.test(stderr)) {
+    return new ToolboxError(`image not found: ${target} (${reason})`, {
+      hint: 'check the name with -i IMAGE, or build or load it locally first',
+    });
+  }
+  if (action === 'pull' && networkDown.test(stderr)) {
+    return new ToolboxError(`cannot pull ${target}: the registry is unreachable (${reason})`, {
+      hint: 'check the network, or use a local image with -P',
+    });
+  }
+  if (imageMissing.test(stderr)) {
+    return new ToolboxError(`image not found: ${target} (${reason})`, { hint: 'pull or build the image first' });
+  }
+  return new EngineError(`${engine} ${action} ${target} failed: ${reason}`, `run with -v to see the ${engine} commands`);
+}

@@ -1,0 +1,86 @@
+// Parses engine JSON (podman and docker differ) into BoxInfo.
+import type { BoxInfo, BoxStatus } from '../core/ports.js';
+import { LABEL_MANAGED, LABEL_VERSION, modeFrom, specFrom } from '../core/labels.js';
+
+type Json = Record<string, unknown>;
+
+const statuses: readonly BoxStatus[] = ['running', 'created', 'exited', 'paused', 'stopping', 'removing', 'configured'];
+
+export function toStatus(raw: unknown): BoxStatus {
+  const s = String(raw ?? '').toLowerCase();
+  if (s === 'stopped' || s === 'dead') return 'exited';
+  if (s === 'initialized') return 'created';
+  return (statuses as readonly string[]).includes(s) ? (s as BoxStatus) : 'unknown';
+}
+
+function labelsOf(raw: unknown): Record<string, string> {
+  if (raw && typeof raw === 'object') return raw as Record<string, string>;
+  if (typeof raw === 'string' && raw) {
+    // docker ps prints labels as "k=v,k=v"; our spec label holds JSON with commas, so only
+    // the simple labels are trusted from this form.
+    const out: Record<string, string> = {};
+    for (const part of raw.split(',')) {
+      const i = part.indexOf('=');
+      if (i > 0) out[part.slice(0, i)] = part.slice(i + 1);
+    }
+    return out;
+  }
+  return {};
+}
+
+function box(name: string, id: string, image: string, status: BoxStatus, created: string, labels: Record<string, string>, pid: number, startedAt: string): BoxInfo {
+  return {
+    name,
+    id,
+    image,
+    status,
+    created,
+    isToolbox: labels[LABEL_MANAGED] === 'true',
+    mode: modeFrom(labels),
+    version: labels[LABEL_VERSION],
+    spec: specFrom(labels),
+    pid,
+    startedAt,
+  };
+}
+
+/** `podman|docker container inspect` output (a JSON array) */
+export function parseInspect(stdout: string): BoxInfo | undefined {
+  const list = JSON.parse(stdout) as Json[];
+  const c = list[0];
+  if (!c) return undefined;
+  const state = (c.State ?? {}) as Json;
+  const config = (c.Config ?? {}) as Json;
+  const name = String(c.Name ?? '').replace(/^\//, '');
+  const image = String(c.ImageName ?? config.Image ?? c.Image ?? '');
+  return box(
+    name,
+    String(c.Id ?? c.ID ?? ''),
+    image,
+    toStatus(state.Status),
+    isoDate(c.Created),
+    labelsOf(config.Labels),
+    Number(state.Pid ?? 0),
+    String(state.StartedAt ?? ''),
+  );
+}
+
+/** `podman ps --format json` (an array) or `docker ps --format '{{json .}}'` (one object a line) */
+export function parsePs(stdout: string): BoxInfo[] {
+  const text = stdout.trim();
+  if (!text) return [];
+  const items: Json[] = text.startsWith('[') ? (JSON.parse(text) as Json[]) : text.split('\n').map((l) => JSON.parse(l) as Json);
+  return items.map((c) => {
+    const names = Array.isArray(c.Names) ? String(c.Names[0] ?? '') : String(c.Names ?? '');
+    const created = typeof c.Created === 'number' ? new Date(c.Created * 1000).toISOString() : isoDate(c.CreatedAt ?? c.Created);
+    return box(names, String(c.Id ?? c.ID ?? ''), String(c.Image ?? ''), toStatus(c.State), created, labelsOf(c.Labels), Number(c.Pid ?? 0), String(c.StartedAt ?? ''));
+  });
+}
+
+function isoDate(raw: unknown): string {
+  if (typeof raw === 'number') return new Date(raw * 1000).toISOString();
+  const text = String(raw ?? '');
+  // "2024-05-01 10:00:00 +0000 UTC" (docker) or RFC 3339 with nanoseconds (podman)
+  const d = new Date(text.replace(/ [A-Z]{3,4}$/, '').replace(/^(\S+) (\S+) /, '$1T$2'));
+  return Number.isNaN(d.getTime()) ? text : d.toISOString();
+}

@@ -1,0 +1,23 @@
+// Finds the top process of an exec session by the marker in its environment. Toolboxes share
+// the host pid namespace, so the process is visible in /proc; a sandboxed one is too, since its
+// namespace is a child of the host's.
+import { readdirSync, readFileSync } from 'node:fs';
+
+export function findSessionProcess(marker: string): number | undefined {
+  const needle = Buffer.from(`TOOLBOX_SESSION=${marker}\0`);
+  const matches = new Map<number, number>(); // pid -> ppid
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const environ = readFileSync(`/proc/${entry}/environ`);
+      if (environ.indexOf(needle) === -1) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      matches.set(Number(entry), ppid);
+    } catch {
+      /* exited or not ours to read */
+    }
+  }
+  for (const [pid, ppid] of matches) if (!matches.has(ppid)) return pid;
+  return undefined;
+}

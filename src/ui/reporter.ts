@@ -1,0 +1,80 @@
+// Messages for people, on stderr. Status lines and spinners appear on a terminal or with
+// --verbose; warnings unless --quiet. Colour only on a terminal, and never with NO_COLOR.
+import chalk, { Chalk } from 'chalk';
+import type { Reporter } from '../core/ports.js';
+
+export interface ReporterOptions {
+  quiet: boolean;
+  verbose: boolean;
+  stream?: NodeJS.WriteStream;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function colorEnabled(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(stream.isTTY) && !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb';
+}
+
+export function makeChalk(stream: NodeJS.WriteStream = process.stderr, env: NodeJS.ProcessEnv = process.env): typeof chalk {
+  return new Chalk({ level: colorEnabled(stream, env) ? Math.max(chalk.level, 1) as 1 | 2 | 3 : 0 });
+}
+
+export class StderrReporter implements Reporter {
+  private readonly stream: NodeJS.WriteStream;
+  private readonly tty: boolean;
+  private readonly c: typeof chalk;
+
+  constructor(private readonly options: ReporterOptions) {
+    this.stream = options.stream ?? process.stderr;
+    this.tty = Boolean(this.stream.isTTY);
+    this.c = makeChalk(this.stream, options.env);
+  }
+
+  private get showStatus(): boolean {
+    return !this.options.quiet && (this.tty || this.options.verbose);
+  }
+
+  status(message: string): void {
+    if (this.showStatus) this.stream.write(`${this.c.dim(message)}\n`);
+  }
+
+  warn(message: string): void {
+    if (!this.options.quiet) this.stream.write(`${this.c.yellow('Warning:')} ${message}\n`);
+  }
+
+  trace(argv: readonly string[]): void {
+    if (this.options.verbose) this.stream.write(`${this.c.dim(`+ ${argv.map(quoteForDisplay).join(' ')}`)}\n`);
+  }
+
+  step(message: string): { done(message?: string): void; fail(message?: string): void } {
+    if (!this.showStatus) return { done() {}, fail() {} };
+    if (!this.tty || this.options.verbose) {
+      this.stream.write(`${message}...\n`);
+      return { done: (m) => m && this.status(m), fail: (m) => m && this.warn(m) };
+    }
+    // A spinner on a terminal; ora is loaded only when a long step actually happens.
+    let spinner: { succeed(t?: string): unknown; fail(t?: string): unknown; stop(): unknown } | undefined;
+    let ended: { ok: boolean; text: string | undefined } | undefined;
+    void import('ora').then(({ default: ora }) => {
+      if (ended) return;
+      spinner = ora({ text: message, stream: this.stream, color: 'cyan' }).start();
+    });
+    const end = (ok: boolean, text: string | undefined) => {
+      ended = { ok, text };
+      if (!spinner) return text ? (ok ? this.status(text) : this.warn(text)) : undefined;
+      if (ok) spinner.succeed(text);
+      else if (text) spinner.fail(text);
+      else spinner.stop();
+    };
+    return { done: (m) => end(true, m), fail: (m) => end(false, m) };
+  }
+
+  error(message: string, hint: string | undefined): void {
+    const line = `${this.c.red('Error:')} ${message}${hint ? `. ${this.c.bold('Hint:')} ${hint}` : ''}`;
+    this.stream.write(`${line.replace(/\n/g, ' ')}\n`);
+  }
+}
+
+/** Shows an argv the way a user could paste it (display only, never executed). */
+export function quoteForDisplay(arg: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
