@@ -1,0 +1,93 @@
+// Runs the built CLI the way a user or a script would, against real podman.
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const CLI = join(ROOT, 'bin/toolbox.js');
+export const TEST_IMAGE = 'localhost/toolbox-test:latest';
+export const MINIMAL_IMAGE = 'localhost/toolbox-test-minimal:latest';
+
+export interface Result {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  stdoutBuffer: Buffer;
+}
+
+/** A private HOME and config dir, so the user's own files never leak into a test. */
+export function isolatedEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const home = mkdtempSync(join(tmpdir(), 'tb-e2e-home-'));
+  mkdirSync(join(home, '.config'), { recursive: true });
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    USER: 'root',
+    XDG_CONFIG_HOME: join(home, '.config'),
+    TOOLBOX_IMAGE: TEST_IMAGE,
+    LANG: 'C.UTF-8',
+  };
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return env;
+}
+
+export function toolbox(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string | Buffer; cwd?: string } = {}): Result {
+  const r: SpawnSyncReturns<Buffer> = spawnSync(process.execPath, [CLI, ...args], {
+    env: options.env ?? isolatedEnv(),
+    input: options.input ?? '',
+    cwd: options.cwd ?? ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: r.status, signal: r.signal, stdout: r.stdout.toString(), stderr: r.stderr.toString(), stdoutBuffer: r.stdout };
+}
+
+export function toolboxAsync(args: string[], options: { env?: NodeJS.ProcessEnv } = {}) {
+  const child = spawn(process.execPath, [CLI, ...args], { env: options.env ?? isolatedEnv(), cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise<Result>((res) =>
+    child.on('close', (code, signal) => res({ code, signal, stdout, stderr, stdoutBuffer: Buffer.from(stdout) })),
+  );
+  return { child, done, output: () => stdout };
+}
+
+export function podman(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync('podman', args, { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function containerState(name: string): string {
+  const r = podman(['container', 'inspect', '--format', '{{.State.Status}}', name]);
+  return r.code === 0 ? r.stdout.trim() : 'missing';
+}
+
+export function containerId(name: string): string {
+  return podman(['container', 'inspect', '--format', '{{.Id}}', name]).stdout.trim();
+}
+
+export function containersNamed(prefix: string): string[] {
+  return podman(['ps', '-a', '--format', '{{.Names}}'])
+    .stdout.split('\n')
+    .filter((n) => n.startsWith(prefix));
+}
+
+export function removeContainers(prefix: string): void {
+  const names = containersNamed(prefix);
+  if (names.length) podman(['rm', '-f', '-t', '0', ...names]);
+}
+
+/** Polls until fn is true; for waiting on background processes, never for asserting time. */
+export async function waitFor(fn: () => boolean, what: string, limitMs = 30_000): Promise<void> {
+  const end = Date.now() + limitMs;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
