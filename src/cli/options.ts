@@ -25,7 +25,7 @@ export function addGlobalOptions(cmd: Command): Command {
 }
 
 export function flagsOf(cmd: Command): GlobalFlags {
-  const o = cmd.optsWithGlobals() as Record<string, unknown>;
+  const o = explicitOptions(cmd);
   const s = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
   const b = (k: string) => (o[k] === true ? true : undefined);
   return {
@@ -46,4 +46,20 @@ export function flagsOf(cmd: Command): GlobalFlags {
     quiet: b('quiet'),
     verbose: b('verbose'),
   };
+}
+
+/**
+ * The options given on the command line, the subcommand's over the program's. (commander's
+ * optsWithGlobals lets a parent's default, such as --no-pull's `true`, override a child's flag.)
+ */
+function explicitOptions(cmd: Command): Record<string, unknown> {
+  const chain: Command[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) chain.unshift(c);
+  const out: Record<string, unknown> = {};
+  for (const c of chain) {
+    for (const [key, value] of Object.entries(c.opts())) {
+      if (value !== undefined && c.getOptionValueSource(key) !== 'default') out[key] = value;
+    }
+  }
+  return out;
 }

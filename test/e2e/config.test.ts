@@ -1,0 +1,203 @@
+// Configuration layers, toolboxrc files read as data, and bad input refused cleanly.
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { containerState, containersNamed, isolatedEnv, podman, removeContainers, toolbox } from './helpers.js';
+
+const P = 'e2e-cfg-';
+beforeAll(() => removeContainers(P));
+afterAll(() => removeContainers(P));
+
+describe('config command', () => {
+  it('set, get, list, unset and path, in a 0600 file', () => {
+    const env = isolatedEnv();
+    const file = join(env.XDG_CONFIG_HOME!, 'toolbox/config.json');
+    expect(toolbox(['config', 'path'], { env }).stdout).toBe(`${file}\n`);
+    expect(toolbox(['config', 'set', 'autostop', 'false'], { env }).code).toBe(0);
+    expect(toolbox(['config', 'set', 'engine', 'podman'], { env }).code).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(toolbox(['config', 'get', 'autostop'], { env }).stdout).toBe('false\n');
+    expect(toolbox(['config', 'list'], { env }).stdout).toBe('autostop=false\nengine=podman\n');
+    expect(JSON.parse(toolbox(['config', 'list', '--json'], { env }).stdout)).toEqual({ autostop: false, engine: 'podman' });
+    expect(toolbox(['config', 'unset', 'engine'], { env }).code).toBe(0);
+    const missing = toolbox(['config', 'get', 'engine'], { env });
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe('');
+  });
+
+  it('refuses unknown keys and bad values with exit 2', () => {
+    const env = isolatedEnv();
+    const r = toolbox(['config', 'set', 'colour', 'red'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^Error: unknown config key: colour\. Hint: known keys: engine, registry, image, name, shell, autostop, mode, pull, exec, recommends\n$/);
+    const bad = toolbox(['config', 'set', 'autostop', 'maybe'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('Error: invalid value for autostop: expected true or false, got "maybe". Hint: run \'toolbox --help\' for usage\n');
+  });
+
+  it('a config that says autostop=false keeps the toolbox running', () => {
+    const env = isolatedEnv();
+    toolbox(['config', 'set', 'autostop', 'false'], { env });
+    expect(toolbox(['run', '-c', `${P}keep`, 'true'], { env }).code).toBe(0);
+    expect(containerState(`${P}keep`)).toBe('running');
+  });
+
+  it('a corrupt config.json is named in the error and left untouched', () => {
+    const env = isolatedEnv();
+    toolbox(['config', 'set', 'autostop', 'false'], { env });
+    const file = join(env.XDG_CONFIG_HOME!, 'toolbox/config.json');
+    writeFileSync(file, '{"autostop": fal');
+    for (const args of [['config', 'set', 'engine', 'podman'], ['run', '-c', `${P}corrupt`, 'true'], ['list']]) {
+      const r = toolbox(args, { env });
+      expect(r.code).toBe(1);
+      expect(r.stderr.split('\n')[0]).toMatch(new RegExp(`^Error: ${file.replace(/[/.]/g, '\\$&')} is corrupt: .*Hint: fix the file, or move it away to start over \\(it was left untouched\\)$`));
+      expect(r.stderr.split('\n').length).toBe(2);
+    }
+    expect(readFileSync(file, 'utf8')).toBe('{"autostop": fal');
+    expect(containersNamed(`${P}corrupt`)).toEqual([]);
+  });
+
+  it('a config.json that is not an object, or not a file, is a clear error', () => {
+    const env = isolatedEnv();
+    const file = join(env.XDG_CONFIG_HOME!, 'toolbox/config.json');
+    toolbox(['config', 'set', 'autostop', 'false'], { env });
+    writeFileSync(file, '[1,2]');
+    const notObject = toolbox(['list'], { env });
+    expect(notObject.code).toBe(1);
+    expect(notObject.stderr).toBe(`Error: ${file} is corrupt: not a JSON object. Hint: fix the file, or move it away to start over (it was left untouched)\n`);
+    rmSync(file);
+    mkdirSync(file);
+    const notFile = toolbox(['list'], { env });
+    expect(notFile.code).toBe(1);
+    expect(notFile.stderr).toBe(`Error: cannot read ${file}: illegal operation on a directory, read. Hint: fix its permissions, or point XDG_CONFIG_HOME elsewhere\n`);
+  });
+});
+
+describe('toolboxrc', () => {
+  it('REGISTRY, IMAGE, TOOLBOX_NAME and TOOLBOX_SHELL from ~/.toolboxrc are used, quotes handled', () => {
+    const env = isolatedEnv({ TOOLBOX_IMAGE: undefined });
+    writeFileSync(join(env.HOME!, '.toolboxrc'), `# my toolbox\nREGISTRY=localhost\nIMAGE="toolbox-test:latest"\nTOOLBOX_NAME='${P}rc'\nexport TOOLBOX_SHELL=/bin/sh # trailing comment\n`);
+    const r = toolbox(['-n'], { env, input: 'echo "$0 $(hostname)"\n' });
+    expect(r.stdout).toBe(`/bin/sh ${P}rc\n`);
+    expect(r.code).toBe(0);
+  });
+
+  it('flags beat the environment, which beats config, which beats toolboxrc', () => {
+    const env = isolatedEnv({ TOOLBOX_IMAGE: undefined });
+    writeFileSync(join(env.HOME!, '.toolboxrc'), `TOOLBOX_NAME=${P}from-rc\n`);
+    expect(toolbox(['config', 'set', 'name', `${P}from-config`], { env }).code).toBe(0);
+    const which = (extra: NodeJS.ProcessEnv, args: string[] = []) =>
+      toolbox(['run', '-n', '-i', 'localhost/toolbox-test:latest', ...args, 'hostname'], { env: { ...env, ...extra } }).stdout.trim();
+    expect(which({})).toBe(`${P}from-config`);
+    expect(which({ TOOLBOX_NAME: `${P}from-env` })).toBe(`${P}from-env`);
+    expect(which({ TOOLBOX_NAME: `${P}from-env` }, ['-c', `${P}from-flag`])).toBe(`${P}from-flag`);
+    expect(toolbox(['config', 'unset', 'name'], { env }).code).toBe(0);
+    expect(which({})).toBe(`${P}from-rc`);
+  });
+
+  it.each([
+    ['IMAGE=$(touch /tmp/PWNED)', 'the value uses shell expansion ($)'],
+    ['IMAGE=`touch /tmp/PWNED`', 'the value uses shell expansion (`)'],
+    ['IMAGE=foo; touch /tmp/PWNED', 'the value contains the shell operator ";"'],
+    ['IMAGE="foo', 'unbalanced double quote'],
+    ["IMAGE='foo", 'unbalanced single quote'],
+    ['IMAGE=foo touch /tmp/PWNED', 'unquoted whitespace in the value'],
+    ['touch /tmp/PWNED', 'not a KEY=VALUE line'],
+  ])('a hostile line is refused, never run: %s', (line, why) => {
+    const env = isolatedEnv({ TOOLBOX_IMAGE: undefined });
+    const rc = join(env.HOME!, '.toolboxrc');
+    writeFileSync(rc, `REGISTRY=localhost\n${line}\n`);
+    const marker = '/tmp/PWNED';
+    const r = toolbox(['run', '-c', `${P}hostile`, 'true'], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr.startsWith(`Error: ${rc}:2: ${why}`)).toBe(true);
+    expect(r.stderr.split('\n').length).toBe(2);
+    expect(existsSync(marker)).toBe(false);
+    expect(containersNamed(`${P}hostile`)).toEqual([]);
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    ['a name with a space', ['run', '-c', 'bad name', 'true'], 'invalid toolbox name "bad name"'],
+    ['a leading dash', ['create', '--', '-bad'], 'invalid toolbox name "-bad"'],
+    ['a leading dot', ['create', '.hidden'], 'invalid toolbox name ".hidden"'],
+    ['shell metacharacters', ['create', 'x;rm'], 'invalid toolbox name "x;rm"'],
+    ['a path', ['create', '../etc'], 'invalid toolbox name "../etc"'],
+    ['unicode', ['create', 'tööl'], 'invalid toolbox name "tööl"'],
+    ['64 characters', ['create', 'a'.repeat(64)], 'invalid toolbox name "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa": longer than 63 characters (64)'],
+    ['-c with -t', ['run', '-c', 'x', '-t', 'y', 'true'], "don't use both -c/--container and -t/--tag"],
+    ['a name and -c', ['enter', 'x', '-c', 'y'], 'cannot tell which toolbox to use'],
+    ['an unknown option', ['--frobnicate'], "unknown option '--frobnicate'"],
+    ['a bad image reference', ['run', '-i', 'Not A/Image!!', 'true'], 'invalid image reference'],
+    ['a bad engine', ['--engine', 'lxc', 'true'], "option '--engine <engine>' argument 'lxc' is invalid"],
+    ['a missing option value', ['run', '-c'], "option '-c, --container <name>' argument missing"],
+  ])('%s: exit 2, one line, nothing created', (_what, args, message) => {
+    const env = isolatedEnv();
+    const before = containersNamed('');
+    const r = toolbox(args, { env });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.startsWith(`Error: ${message}`)).toBe(true);
+    expect(r.stderr.split('\n').length).toBe(2);
+    expect(containersNamed('')).toEqual(before);
+  });
+});
+
+describe('engine and image failures', () => {
+  it('podman missing from PATH: exit 125 with what to do', () => {
+    const env = isolatedEnv({ PATH: '/nonexistent' });
+    const r = spawnNode(['run', '-c', `${P}x`, 'true'], env);
+    expect(r.code).toBe(125);
+    expect(r.stderr).toBe('Error: neither podman nor docker is installed (neither is on PATH). Hint: install podman: zypper install podman (or transactional-update pkg install podman)\n');
+  });
+
+  it('an explicit engine that is not installed', () => {
+    const env = isolatedEnv({ PATH: '/usr/bin:/bin' });
+    const r = toolbox(['--engine', 'docker', 'list'], { env });
+    expect(r.code).toBe(125);
+    expect(r.stderr).toBe('Error: docker is not installed (it is not on PATH). Hint: install docker, or choose another engine with --engine\n');
+  });
+
+  it('a local image that does not exist: exit 1, never pulled', () => {
+    const env = isolatedEnv();
+    const r = toolbox(['run', '-c', `${P}noimg`, '-i', 'localhost/no-such-image:1', 'true'], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      "Error: image not found: localhost/no-such-image:1 (localhost/ images are never pulled). Hint: build or load it first, e.g. 'podman build -t localhost/no-such-image:1 .'\n",
+    );
+    expect(containersNamed(`${P}noimg`)).toEqual([]);
+  });
+
+  it('a failed pull with a local copy warns and uses the copy', () => {
+    const remote = 'registry.invalid.example/toolbox/test:1';
+    expect(podman(['tag', 'localhost/toolbox-test:latest', remote]).code).toBe(0);
+    try {
+      const env = isolatedEnv();
+      const r = toolbox(['run', '-c', `${P}fallback`, '-i', remote, 'echo', 'ok'], { env });
+      expect(r.stdout).toBe('ok\n');
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`^Warning: could not pull ${remote.replace(/\./g, '\\.')} \\(.*\\); using the local copy\\n$`));
+      // -P skips the pull altogether
+      const quiet = toolbox(['run', '-P', '-c', `${P}fallback2`, '-i', remote, 'true'], { env });
+      expect(quiet.stderr).toBe('');
+    } finally {
+      podman(['rmi', remote]);
+    }
+  });
+
+  it('a remote image that cannot be pulled and is not here: exit 1', () => {
+    const env = isolatedEnv();
+    const r = toolbox(['run', '-c', `${P}nopull`, '-i', 'registry.invalid.example/none/such:1', 'true'], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Error: (image not found|cannot pull) .*registry\.invalid\.example\/none\/such:1.*Hint: .*\n$/);
+    expect(containersNamed(`${P}nopull`)).toEqual([]);
+  });
+});
+
+import { spawnSync } from 'node:child_process';
+import { CLI } from './helpers.js';
+function spawnNode(args: string[], env: NodeJS.ProcessEnv) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
