@@ -27,6 +27,8 @@ export function createArgs(
       '--mount', 'type=devpts,destination=/dev/pts',
     );
   }
+  // The hostname must resolve (sudo insists), and a host network brings no /etc/hosts entry for it.
+  args.push('--add-host', `${spec.name}:127.0.1.1`);
   args.push('--volume', '/etc/machine-id:/etc/machine-id:ro', '--volume', '/etc/localtime:/etc/localtime:ro');
   if (spec.mode === 'user' && spec.user) {
     const u = spec.user;

@@ -1,0 +1,44 @@
+// A real terminal: tmux runs toolbox; we type into it and read the screen.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CLI, containerState, isolatedEnv, removeContainers, waitFor } from './helpers.js';
+
+const P = 'e2e-tty-';
+const BOX = `${P}box`;
+const SESSION = `tb-e2e-${process.pid}`;
+const env = isolatedEnv();
+const status = `/tmp/${SESSION}.status`;
+
+const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-p', '-t', SESSION).stdout;
+
+beforeAll(() => removeContainers(P));
+afterAll(() => {
+  tmux('kill-session', '-t', SESSION);
+  rmSync(status, { force: true });
+  removeContainers(P);
+});
+
+it('enter gives a login shell with a toolbox prompt, and its exit code passes through', async () => {
+  const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  const command = `${process.execPath} ${CLI} enter ${BOX}; echo "exit=$?" > ${status}; sleep 30`;
+  expect(tmux('new-session', '-d', '-s', SESSION, '-x', '120', '-y', '30', ...envArgs, '-e', 'TERM=xterm', 'sh', '-c', command).status).toBe(0);
+  await waitFor(() => screen().includes('⬢'), 'the toolbox prompt', 60_000);
+  expect(screen()).toMatch(new RegExp(`⬢ \\[root@${BOX} /\\]# ?$`, "m"));
+  tmux('send-keys', '-t', SESSION, 'tty; echo "answer=$((6*7))"; shopt -q login_shell && echo login', 'Enter');
+  await waitFor(() => screen().includes('answer=42'), 'the command output');
+  const text = screen();
+  expect(text).toMatch(/^\/dev\/pts\/\d+$/m);
+  expect(text).toContain('\nlogin\n');
+  tmux('send-keys', '-t', SESSION, 'exit 5', 'Enter');
+  await waitFor(() => {
+    try {
+      return readFileSync(status, 'utf8') !== '';
+    } catch {
+      return false;
+    }
+  }, 'toolbox to exit');
+  expect(readFileSync(status, 'utf8')).toBe('exit=5\n');
+  expect(containerState(BOX)).toBe('exited'); // the only session ended: auto-stop
+});
