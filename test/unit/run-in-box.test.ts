@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { removeBox, stopBox } from '../../src/core/box-admin.js';
+import { runInBox } from '../../src/core/run-in-box.js';
+import { resolveSettings } from '../../src/core/settings.js';
+import { fakeDeps } from './fakes/engine.js';
+
+const settings = (flags = {}) => resolveSettings({ image: 'localhost/img:1', container: 'tb', ...flags }, { rc: {}, config: {}, env: {}, userName: 'alice' });
+
+describe('runInBox', () => {
+  it('first use: inspect, create, start, set up, exec, then auto-stop', async () => {
+    const deps = fakeDeps();
+    deps.engine.execCode = 42;
+    expect(await runInBox(deps, settings(), { command: ['true'], create: true, tty: false })).toBe(42);
+    expect(deps.engine.calls).toEqual([
+      'inspect tb', 'image-exists localhost/img:1', 'create tb', 'inspect tb', 'start id-tb', 'inspect id-tb', 'exec-capture id-tb', 'exec id-tb true', 'stop id-tb',
+    ]);
+  });
+
+  it('the hot path on a running toolbox is one engine call', async () => {
+    const deps = fakeDeps();
+    await runInBox(deps, settings({ nostop: true }), { command: ['true'], create: true, tty: false });
+    deps.engine.calls = [];
+    await runInBox(deps, settings({ nostop: true }), { command: ['echo', 'hi'], create: true, tty: false });
+    expect(deps.engine.calls).toEqual(['exec id-tb echo hi']);
+  });
+
+  it('another live session keeps the toolbox running', async () => {
+    const deps = fakeDeps();
+    deps.sessions.others = 1;
+    await runInBox(deps, settings(), { command: ['true'], create: true, tty: false });
+    expect(deps.engine.calls).not.toContain('stop id-tb');
+  });
+
+  it('without create, a missing toolbox is an error and nothing is made', async () => {
+    const deps = fakeDeps();
+    await expect(runInBox(deps, settings(), { command: ['true'], create: false, tty: false })).rejects.toThrow('no such toolbox: tb');
+    expect(deps.engine.calls).toEqual(['inspect tb']);
+  });
+
+  it('a failed pull falls back to a local copy with a warning', async () => {
+    const deps = fakeDeps();
+    deps.engine.images.add('registry.example/a/b:1');
+    deps.engine.pullFails = true;
+    await runInBox(deps, settings({ image: 'registry.example/a/b:1' }), { command: ['true'], create: true, tty: false });
+    expect(deps.reporter.lines).toContain('warn: could not pull registry.example/a/b:1 (registry unreachable); using the local copy');
+  });
+
+  it('the shell session gets the prompt and only allow-listed environment', async () => {
+    const deps = fakeDeps();
+    let seen: Record<string, string> = {};
+    deps.engine.execInteractive = async (r) => ((seen = r.env), 0);
+    await runInBox(deps, settings(), { command: undefined, create: true, tty: true });
+    expect(Object.keys(seen).sort()).toEqual(['LANG', 'PROMPT_COMMAND', 'PS1']);
+  });
+});
+
+describe('stop and rm', () => {
+  it('refuses a container without the toolbox label', async () => {
+    const deps = fakeDeps();
+    deps.engine.boxes.set('x', { name: 'x', id: 'x', image: 'i', status: 'running', created: '', isToolbox: false, mode: undefined, version: undefined, spec: undefined, pid: 1, startedAt: '' });
+    await expect(removeBox(deps, 'x', true)).rejects.toThrow('container x is not a toolbox');
+    await expect(stopBox(deps, 'x', true)).rejects.toThrow('container x is not a toolbox');
+    expect(deps.engine.calls).toEqual(['inspect x', 'inspect x']);
+  });
+});
