@@ -77,6 +77,8 @@ describe('engine output', () => {
 
   it('turns engine stderr into one actionable line', () => {
     expect(lastErrorLine('time="x" level=warning msg="w"\nError: something broke\n')).toBe('something broke');
+    expect(lastErrorLine('time="2026-01-01T00:00:00Z" level=error msg="reading system config \\"/x.conf\\": toml: bad"\n')).toBe('reading system config "/x.conf": toml: bad');
+    expect(engineFailure('podman', 'ps', '', 'Error: boom').message).toBe('podman ps failed: boom');
     expect(engineFailure('podman', 'start', 'tb', 'Error: no container with name or ID "tb" found: no such container').message).toBe('no such toolbox: tb');
     expect(engineFailure('podman', 'pull', 'x/y', 'Error: initializing source docker://x/y: reading manifest latest in docker.io/x/y: manifest unknown').message).toMatch(/^image not found: x\/y/);
     const e = engineFailure('podman', 'start', 'tb', 'Error: OCI runtime error: boom');
