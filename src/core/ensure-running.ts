@@ -18,6 +18,9 @@ export async function ensureRunning(deps: Deps, settings: Settings, options: { c
     ({ info, created } = await createBox(deps, specFor(deps, settings), settings.pull));
   }
   if (!info.isToolbox) throw new NotAToolboxError(settings.name, engine.name);
+  // A toolbox that was never started was left half-made by a create that was killed (SIGKILL,
+  // Ctrl-C) before its first start: it still needs the setup that create would have done.
+  const needsSetup = created || info.status === 'created' || info.status === 'configured';
 
   for (let tries = 0; info.status !== 'running'; tries++) {
     if (tries > 100) throw new ToolboxError(`toolbox ${info.name} is stuck in state ${info.status}`, { hint: `inspect it with '${engine.command.join(' ')} inspect ${info.name}'` });
@@ -39,7 +42,7 @@ export async function ensureRunning(deps: Deps, settings: Settings, options: { c
     if (!next) throw new NoSuchToolboxError(settings.name);
     info = next;
   }
-  if (created) await setupBox(deps, info);
+  if (needsSetup) await setupBox(deps, info);
   return info;
 }
 

@@ -31,6 +31,17 @@ describe('runInBox', () => {
     expect(deps.engine.calls).not.toContain('stop id-tb');
   });
 
+  it('a toolbox left half-made (created, never started) is started and set up; a stopped one only started', async () => {
+    const deps = fakeDeps();
+    await deps.engine.createBox({ name: 'tb', image: 'localhost/img:1', mode: 'system', sandbox: false, engineArgs: [] }, { 'io.toolbox.managed': 'true' });
+    deps.engine.calls = [];
+    await runInBox(deps, settings(), { command: ['true'], create: true, tty: false });
+    expect(deps.engine.calls).toEqual(['inspect tb', 'start id-tb', 'inspect id-tb', 'exec-capture id-tb', 'exec id-tb true', 'stop id-tb']);
+    deps.engine.calls = [];
+    await runInBox(deps, settings(), { command: ['true'], create: true, tty: false });
+    expect(deps.engine.calls).toEqual(['inspect tb', 'start id-tb', 'inspect id-tb', 'exec id-tb true', 'stop id-tb']);
+  });
+
   it('without create, a missing toolbox is an error and nothing is made', async () => {
     const deps = fakeDeps();
     await expect(runInBox(deps, settings(), { command: ['true'], create: false, tty: false })).rejects.toThrow('no such toolbox: tb');
