@@ -5,6 +5,7 @@ import { linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unl
 import { join } from 'node:path';
 import { ToolboxError } from '../core/errors.js';
 import type { BoxRecord, SessionStore } from '../core/ports.js';
+import { isFrozen } from './frozen.js';
 import { isAlive, processStart } from './process-start.js';
 
 const LOCK_WAIT_MS = 120_000;
@@ -113,8 +114,8 @@ export class FileSessionStore implements SessionStore {
   readRecord(name: string): BoxRecord | undefined {
     try {
       const record = JSON.parse(readFileSync(join(this.boxDir(name), 'record.json'), 'utf8')) as BoxRecord;
-      // Only a record whose keep-alive process still runs describes a running toolbox.
-      return isAlive(record.pid, record.pidStart) ? record : undefined;
+      // Only a record whose keep-alive process still runs, unpaused, describes a running toolbox.
+      return isAlive(record.pid, record.pidStart) && !isFrozen(record.pid) ? record : undefined;
     } catch {
       return undefined;
     }
