@@ -66,6 +66,13 @@ describe('runInBox', () => {
 });
 
 describe('stop and rm', () => {
+  it('a paused toolbox is unpaused before it is stopped (podman refuses to stop it paused)', async () => {
+    const deps = fakeDeps();
+    deps.engine.boxes.set('tb', { name: 'tb', id: 'tb', image: 'i', status: 'paused', created: '', isToolbox: true, mode: 'system', version: '1', spec: undefined, pid: 1, startedAt: '' });
+    expect(await stopBox(deps, 'tb', false)).toBe('stopped');
+    expect(deps.engine.calls).toEqual(['inspect tb', 'unpause tb', 'stop tb']);
+  });
+
   it('refuses a container without the toolbox label', async () => {
     const deps = fakeDeps();
     deps.engine.boxes.set('x', { name: 'x', id: 'x', image: 'i', status: 'running', created: '', isToolbox: false, mode: undefined, version: undefined, spec: undefined, pid: 1, startedAt: '' });
