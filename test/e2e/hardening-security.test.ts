@@ -242,3 +242,17 @@ describe('--sandbox can no longer do what a toolbox can', () => {
     expect(sysMount(inSandbox('cat', '/proc/self/mounts'))).toBe('ro');
   });
 });
+
+describe('what --sandbox still can do (it is less privileged, not isolated)', () => {
+  const SANDBOX = `${P}sandbox`;
+  const inSandbox = (...cmd: string[]) => toolbox(['run', '-n', '-S', '-c', SANDBOX, '--', ...cmd], { env });
+
+  it("read every file of the host's root, secrets included, as root", () => {
+    const r = inSandbox('sh', '-c', 'id -u; head -c 5 /media/root/etc/shadow | wc -c');
+    expect(r.stdout).toBe('0\n5\n');
+  });
+
+  it("use the host's network namespace", () => {
+    expect(inSandbox('readlink', '/proc/self/ns/net').stdout).toBe(`${spawnSync('readlink', ['/proc/self/ns/net'], { encoding: 'utf8' }).stdout}`);
+  });
+});
