@@ -18,9 +18,11 @@ export async function ensureRunning(deps: Deps, settings: Settings, options: { c
     ({ info, created } = await createBox(deps, specFor(deps, settings), settings.pull));
   }
   if (!info.isToolbox) throw new NotAToolboxError(settings.name, engine.name);
-  // A toolbox that was never started was left half-made by a create that was killed (SIGKILL,
-  // Ctrl-C) before its first start: it still needs the setup that create would have done.
-  const needsSetup = created || info.status === 'created' || info.status === 'configured';
+  // A create killed (SIGKILL, Ctrl-C) before the first start leaves a never-started toolbox;
+  // one killed during the setup leaves it running without the record that is written only
+  // after setup. Both still need the (idempotent) setup that create would have done.
+  const needsSetup =
+    created || info.status === 'created' || info.status === 'configured' || (info.status === 'running' && !deps.sessions.readRecord(settings.name));
 
   for (let tries = 0; info.status !== 'running'; tries++) {
     if (tries > 100) throw new ToolboxError(`toolbox ${info.name} is stuck in state ${info.status}`, { hint: `inspect it with '${engine.command.join(' ')} inspect ${info.name}'` });

@@ -261,6 +261,23 @@ describe('killed or interrupted during create', () => {
     expect(containersNamed(BOX)).toEqual([BOX]);
   });
 
+  it('SIGKILL during the first-start setup: the next call sets the running toolbox up', async () => {
+    const BOX = `${P}sigkill-setup`;
+    // hold the setup exec (its script is named toolbox-setup) before it runs
+    const e = shim('during-setup', 'case "$*" in exec*toolbox-setup*) echo $$ > "$HD_MARK"; exec sleep 60;; esac\nexec "$REAL" "$@"');
+    const run = startGroup(['run', '-c', BOX, 'echo', 'first'], e);
+    await waitFor(() => existsSync(e.HD_MARK!), 'the setup');
+    run.child.kill('SIGKILL');
+    await run.done;
+    killShim(e.HD_MARK!);
+    expect(containerState(BOX)).toBe('running');
+    expect(podman(['exec', BOX, 'test', '-e', MACRO]).code).toBe(1); // not set up yet
+    const r = toolbox(['run', '-c', BOX, 'cat', MACRO], { env });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('%_netsharedpath /dev:/etc/hosts\n');
+    expect(containersNamed(BOX)).toEqual([BOX]);
+  });
+
   it('Ctrl-C (SIGINT to the process group) during create: exit 130, and the next call recovers', async () => {
     const BOX = `${P}sigint-create`;
     const e = shim('after-create-int', afterCreate);

@@ -42,6 +42,18 @@ describe('runInBox', () => {
     expect(deps.engine.calls).toEqual(['inspect tb', 'start id-tb', 'inspect id-tb', 'exec id-tb true', 'stop id-tb']);
   });
 
+  it('a running toolbox without its record (a create killed during setup) is set up again, once', async () => {
+    const deps = fakeDeps();
+    await runInBox(deps, settings({ nostop: true }), { command: ['true'], create: true, tty: false });
+    deps.sessions.forget('tb');
+    deps.engine.calls = [];
+    await runInBox(deps, settings({ nostop: true }), { command: ['true'], create: true, tty: false });
+    expect(deps.engine.calls).toEqual(['inspect tb', 'exec-capture id-tb', 'exec id-tb true']);
+    deps.engine.calls = [];
+    await runInBox(deps, settings({ nostop: true }), { command: ['true'], create: true, tty: false });
+    expect(deps.engine.calls).toEqual(['exec id-tb true']);
+  });
+
   it('without create, a missing toolbox is an error and nothing is made', async () => {
     const deps = fakeDeps();
     await expect(runInBox(deps, settings(), { command: ['true'], create: false, tty: false })).rejects.toThrow('no such toolbox: tb');
