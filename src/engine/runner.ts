@@ -19,15 +19,48 @@ export interface CaptureOptions {
   timeoutMs?: number;
 }
 
+const TERMINATING: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+const capturing = new Set<{ kill(signal: NodeJS.Signals): unknown }>();
+let forwarding = 0; // > 0 while interactive() runs: its own handler delivers signals inside
+let dying = false;
+
+/**
+ * Ctrl-C (or SIGTERM, SIGHUP) while toolbox itself works (inspect, pull, create, setup) ends it
+ * at once: the engine command gets the signal too, and toolbox dies of it. Installed once and
+ * never removed: execa's own handler, added and removed around each command, could swallow a
+ * signal arriving just as a command ended, and toolbox then carried on (it created the toolbox
+ * from the local copy after an interrupted pull). What is left (a lock, a created container) is
+ * recovered by the next call.
+ */
+function dieOnSignals(): void {
+  if (dying) return;
+  dying = true;
+  for (const s of TERMINATING) {
+    process.on(s, (signal: NodeJS.Signals) => {
+      if (forwarding > 0) return;
+      for (const child of capturing) child.kill(signal);
+      for (const t of TERMINATING) process.removeAllListeners(t);
+      process.kill(process.pid, signal);
+      process.exit(128 + signalNumber(signal));
+    });
+  }
+}
+
 /** Runs a command to completion and returns its output; never throws for a non-zero exit. */
 export async function capture(file: string, args: readonly string[], options: CaptureOptions = {}): Promise<Captured> {
-  const result = await execa(file, args, {
+  dieOnSignals();
+  const subprocess = execa(file, args, {
     reject: false,
     stripFinalNewline: false,
     ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' }),
     ...(options.env ? { env: options.env } : {}),
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
   });
+  capturing.add(subprocess);
+  const result = await subprocess.finally(() => capturing.delete(subprocess));
+  // Killed by Ctrl-C with us (the whole foreground group gets it): give our own, pending signal
+  // the moment it needs to arrive, so nothing runs after an interrupted step.
+  if (result.signal && TERMINATING.includes(result.signal as NodeJS.Signals)) await new Promise((r) => setTimeout(r, 100));
   if (result.exitCode === undefined && (result as { code?: string }).code === 'ENOENT') throw new CommandNotFound(file);
   if (result.failed && result.exitCode === undefined && !result.isTerminated) {
     const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
@@ -54,6 +87,7 @@ export async function interactive(file: string, args: readonly string[], options
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   const handler = (signal: NodeJS.Signals): void => options.onSignal?.(signal);
   for (const s of signals) process.on(s, handler);
+  forwarding++;
   try {
     const result = await execa(file, args, { stdio: 'inherit', reject: false });
     if (result.exitCode === undefined) {
@@ -62,6 +96,7 @@ export async function interactive(file: string, args: readonly string[], options
     }
     return result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1);
   } finally {
+    forwarding--;
     for (const s of signals) process.off(s, handler);
   }
 }
