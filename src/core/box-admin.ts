@@ -24,7 +24,6 @@ export async function stopBox(deps: Deps, name: string, force: boolean): Promise
     }
     reporter.status(`stopping toolbox ${name}`);
     await engine.stopBox(info.id);
-    sessions.forget(name);
     return 'stopped';
   });
 }

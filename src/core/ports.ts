@@ -69,6 +69,8 @@ export interface ContainerEngine {
   unpauseBox(nameOrId: string): Promise<void>;
   stopBox(nameOrId: string): Promise<void>;
   removeBox(nameOrId: string, force: boolean): Promise<void>;
+  /** The host PID of a running container's first process, found without calling the engine. */
+  runningPid(id: string): number | undefined;
   /** Runs a command inside with the caller's stdio; resolves to its exit code. */
   execInteractive(request: ExecRequest): Promise<number>;
   /** Runs a command inside and captures its output (for setup steps). */
@@ -83,8 +85,10 @@ export interface SessionStore {
   removeSession(name: string): void;
   /** Live sessions other than the caller's, after pruning dead ones. */
   liveSessions(name: string): number;
-  /** The cached record of a running toolbox; undefined when its process is gone. */
+  /** The last record of a toolbox this store saw running (it may have stopped since). */
   readRecord(name: string): BoxRecord | undefined;
+  /** Whether the record's process still runs: then the toolbox is up. */
+  isLive(record: BoxRecord): boolean;
   /** The start time of a live process, to record with its PID. */
   processStart(pid: number): string | undefined;
   writeRecord(name: string, record: BoxRecord): void;
@@ -96,6 +100,16 @@ export interface BoxRecord {
   pid: number;
   /** /proc/PID/stat start time, guards against a recycled PID */
   pidStart: string;
+  /** only privileged toolboxes sharing the host pid namespace are entered directly */
+  privileged?: boolean;
+}
+
+/** Enters a running toolbox's namespaces without the engine (rootful toolboxes, as root). */
+export interface DirectEntry {
+  /** Why the direct path cannot be taken for this toolbox now, or undefined when it can. */
+  unavailable(record: BoxRecord): string | undefined;
+  /** Runs the request inside; resolves to its exit code, or undefined when it could not enter. */
+  exec(record: BoxRecord, request: ExecRequest): Promise<number | undefined>;
 }
 
 export interface Reporter {

@@ -11,7 +11,8 @@ export function createArgs(
   rootful: boolean,
   exists: (path: string) => boolean,
 ): string[] {
-  const args = ['create', '--name', spec.name, '--hostname', spec.name, '--network', 'host'];
+  // toolbox pulls (or not) itself; the engine must never pull behind its back.
+  const args = ['create', '--pull', 'never', '--name', spec.name, '--hostname', spec.name, '--network', 'host'];
   if (spec.runtime) args.push('--runtime', spec.runtime);
   if (spec.sandbox) {
     // Less privileged than usual: no --privileged, no host pid/ipc, host root read-only.

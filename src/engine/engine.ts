@@ -7,6 +7,7 @@ import { engineFailure, isNameInUse, isNoSuchContainer, lastErrorLine } from './
 import { LABEL_MANAGED } from '../core/labels.js';
 import { parseInspect, parsePs } from './parse.js';
 import { capture, CommandNotFound, interactive, type Captured } from './runner.js';
+import { containerInitPid } from './container-pid.js';
 import { findSessionProcess } from './session-process.js';
 
 const QUIRKS: Record<EngineName, { psFormat: string[]; stopArgs: string[] }> = {
@@ -86,6 +87,10 @@ export class CliEngine implements ContainerEngine {
     return r.stdout.trim();
   }
 
+  runningPid(id: string): number | undefined {
+    return containerInitPid(id);
+  }
+
   async startBox(nameOrId: string): Promise<void> {
     await this.simple(['start', nameOrId], 'start', nameOrId);
   }
@@ -107,29 +112,28 @@ export class CliEngine implements ContainerEngine {
     if (r.exitCode !== 0) throw engineFailure(this.name, action, target, r.stderr);
   }
 
-  private execArgs(request: ExecRequest, marker: string | undefined): string[] {
+  private execArgs(request: ExecRequest): string[] {
     const args = ['exec', '--interactive'];
     if (request.tty) args.push('--tty');
     if (request.user) args.push('--user', request.user);
     if (request.workdir) args.push('--workdir', request.workdir);
-    const env = marker ? { ...request.env, TOOLBOX_SESSION: marker } : request.env;
-    for (const [k, v] of Object.entries(env)) args.push('--env', `${k}=${v}`);
+    for (const [k, v] of Object.entries(request.env)) args.push('--env', `${k}=${v}`);
     args.push(request.target, ...request.command);
     return args;
   }
 
   async execInteractive(request: ExecRequest): Promise<number> {
-    // podman exec does not forward signals; the marker lets us find the command and signal it.
-    const marker = `${process.pid}-${Date.now()}`;
+    // podman exec does not forward signals; the session marker lets us find the command.
+    const marker = request.env.TOOLBOX_SESSION;
     const [file, ...prefix] = this.command;
-    const argv = [...prefix, ...this.execArgs(request, marker)];
+    const argv = [...prefix, ...this.execArgs(request)];
     this.trace?.([file!, ...argv]);
     try {
       return await interactive(file!, argv, {
         onSignal: (signal) => {
           // A terminal's Ctrl-C already reached the whole foreground group; do not send it twice.
           if (signal === 'SIGINT' && process.stdin.isTTY) return;
-          const pid = findSessionProcess(marker);
+          const pid = marker ? findSessionProcess(marker) : undefined;
           if (pid) {
             try {
               process.kill(pid, signal);
@@ -145,7 +149,7 @@ export class CliEngine implements ContainerEngine {
   }
 
   async execCapture(request: ExecRequest, input?: string): Promise<CaptureResult> {
-    return this.call(this.execArgs({ ...request, tty: false }, undefined), input);
+    return this.call(this.execArgs({ ...request, tty: false }), input);
   }
 }
 

@@ -1,5 +1,7 @@
-// The one module that spawns processes. Everything else asks it.
-import { execa } from 'execa';
+// The one module that spawns processes. Everything else asks it. execa is loaded only for
+// captured calls; the interactive hot path uses node:child_process directly, so `toolbox run`
+// does not pay for loading execa.
+import { spawn } from 'node:child_process';
 
 export interface Captured {
   exitCode: number;
@@ -21,15 +23,15 @@ export interface CaptureOptions {
 
 /** Runs a command to completion and returns its output; never throws for a non-zero exit. */
 export async function capture(file: string, args: readonly string[], options: CaptureOptions = {}): Promise<Captured> {
+  const { execa } = await import('execa');
   const result = await execa(file, args, {
     reject: false,
     stripFinalNewline: false,
     ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' }),
-    ...(options.env ? { env: options.env } : {}),
+    ...(options.env ? { env: options.env, extendEnv: false } : {}),
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
   });
-  if (result.exitCode === undefined && (result as { code?: string }).code === 'ENOENT') throw new CommandNotFound(file);
-  if (result.failed && result.exitCode === undefined && !result.isTerminated) {
+  if (result.exitCode === undefined && !result.isTerminated) {
     const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
     if (code === 'ENOENT') throw new CommandNotFound(file);
   }
@@ -41,29 +43,38 @@ export async function capture(file: string, args: readonly string[], options: Ca
 }
 
 export interface InteractiveOptions {
-  /** called with each signal that should reach the command inside */
-  onSignal?: (signal: NodeJS.Signals) => void;
+  /** the child's whole environment; default: this process's */
+  env?: Record<string, string> | undefined;
+  cwd?: string | undefined;
+  /** called with each signal that should reach the command, and the child's pid */
+  onSignal?: ((signal: NodeJS.Signals, childPid: number) => void) | undefined;
 }
 
 /**
- * Runs a command with this process's stdin, stdout and stderr, and resolves to its exit code.
- * SIGINT, SIGTERM and SIGHUP do not kill this process while the child runs: they are handed
- * to onSignal, whose job is to deliver them to the command inside the toolbox.
+ * Runs a command with this process's stdin, stdout and stderr, and resolves to its exit code
+ * (128+N when a signal ended it). SIGINT, SIGTERM and SIGHUP do not kill this process while the
+ * child runs: they go to onSignal, whose job is to deliver them to the command.
  */
-export async function interactive(file: string, args: readonly string[], options: InteractiveOptions = {}): Promise<number> {
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  const handler = (signal: NodeJS.Signals): void => options.onSignal?.(signal);
-  for (const s of signals) process.on(s, handler);
-  try {
-    const result = await execa(file, args, { stdio: 'inherit', reject: false });
-    if (result.exitCode === undefined) {
-      const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
-      if (code === 'ENOENT') throw new CommandNotFound(file);
-    }
-    return result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1);
-  } finally {
-    for (const s of signals) process.off(s, handler);
-  }
+export function interactive(file: string, args: readonly string[], options: InteractiveOptions = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: 'inherit', ...(options.env ? { env: options.env } : {}), ...(options.cwd ? { cwd: options.cwd } : {}) });
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    const handler = (signal: NodeJS.Signals): void => {
+      if (child.pid) options.onSignal?.(signal, child.pid);
+    };
+    for (const s of signals) process.on(s, handler);
+    const cleanup = () => {
+      for (const s of signals) process.off(s, handler);
+    };
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      cleanup();
+      reject(error.code === 'ENOENT' ? new CommandNotFound(file) : error);
+    });
+    child.on('close', (code, signal) => {
+      cleanup();
+      resolve(code ?? (signal ? 128 + signalNumber(signal) : 1));
+    });
+  });
 }
 
 function signalNumber(signal: string): number {

@@ -112,9 +112,7 @@ export class FileSessionStore implements SessionStore {
 
   readRecord(name: string): BoxRecord | undefined {
     try {
-      const record = JSON.parse(readFileSync(join(this.boxDir(name), 'record.json'), 'utf8')) as BoxRecord;
-      // Only a record whose keep-alive process still runs describes a running toolbox.
-      return isAlive(record.pid, record.pidStart) ? record : undefined;
+      return JSON.parse(readFileSync(join(this.boxDir(name), 'record.json'), 'utf8')) as BoxRecord;
     } catch {
       return undefined;
     }
@@ -126,6 +124,10 @@ export class FileSessionStore implements SessionStore {
     const tmp = join(dir, `record.json.${process.pid}`);
     writeFileSync(tmp, JSON.stringify(record));
     renameSync(tmp, join(dir, 'record.json'));
+  }
+
+  isLive(record: BoxRecord): boolean {
+    return record.pid > 0 && isAlive(record.pid, record.pidStart);
   }
 
   processStart(pid: number): string | undefined {
