@@ -69,7 +69,8 @@ export class StderrReporter implements Reporter {
   }
 
   error(message: string, hint: string | undefined): void {
-    const line = `${this.c.red('Error:')} ${message}${hint ? `. ${this.c.bold('Hint:')} ${hint}` : ''}`;
+    const what = hint ? message.replace(/[.\s]+$/, '') : message;
+    const line = `${this.c.red('Error:')} ${what}${hint ? `. ${this.c.bold('Hint:')} ${hint}` : ''}`;
     this.stream.write(`${line.replace(/\n/g, ' ')}\n`);
   }
 }
