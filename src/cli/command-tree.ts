@@ -28,6 +28,8 @@ export interface CommandNode {
   /** The usage line as --help prints it, without the program path. */
   usage: string;
   description: string;
+  /** Text that --help prints after the generated part (examples, notes), trimmed. */
+  afterHelp: string;
   options: OptionNode[];
   arguments: ArgumentNode[];
   commands: CommandNode[];
@@ -41,11 +43,28 @@ export function describeCommand(cmd: Command, parentPath: string[] = []): Comman
     path,
     usage: cmd.usage(),
     description: cmd.description(),
+    afterHelp: afterHelpText(cmd),
     options: help.visibleOptions(cmd).map(optionNode),
     arguments: cmd.registeredArguments.map(argumentNode),
     // The implicit `help` command is commander's, not ours: it has no options worth completing.
     commands: help.visibleCommands(cmd).filter((c) => !isImplicitHelp(cmd, c)).map((c) => describeCommand(c, path)),
   };
+}
+
+// addHelpText() leaves no trace but an event listener, so the full help is captured and the
+// generated part cut off.
+function afterHelpText(cmd: Command): string {
+  let text = '';
+  const saved = { ...cmd.configureOutput() };
+  cmd.configureOutput({ writeOut: (s) => void (text += s), writeErr: (s) => void (text += s) });
+  try {
+    cmd.outputHelp();
+  } finally {
+    cmd.configureOutput(saved);
+  }
+  const generated = cmd.helpInformation();
+  const at = text.indexOf(generated);
+  return at < 0 ? '' : text.slice(at + generated.length).trim();
 }
 
 function isImplicitHelp(parent: Command, c: Command): boolean {
