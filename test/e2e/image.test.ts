@@ -57,10 +57,13 @@ beforeAll(async () => {
 
 afterAll(() => {
   server?.close();
+  toolboxCli('rm', '-f', BOX);
   for (const c of ['rpm', 'dist']) run('podman', ['rmi', '--force', `${TAG}:${c}`]);
   rmSync(work, { recursive: true, force: true });
 });
 
+const BOX = 'pk-image-box';
+const toolboxCli = (...args: string[]) => run(process.execPath, [join(ROOT, 'bin/toolbox.js'), ...args]);
 const inImage = (companion: string, ...cmd: string[]) => run('podman', ['run', '--rm', `${TAG}:${companion}`, ...cmd]);
 const hostHelp = () => run(process.execPath, [join(ROOT, 'bin/host-update.js'), '--help']);
 
@@ -132,5 +135,13 @@ describe('build failures', () => {
     const r = build(context('ctx-nokey', []), undefined, {});
     expect(r.code).not.toBe(0);
     expect(r.stdout + r.stderr).toContain('Signature verification failed for repomd.xml');
+  });
+});
+
+describe('used by toolbox', () => {
+  it('serves as the image of a toolbox: host root mounted, companion and tools inside', () => {
+    const r = toolboxCli('-P', '-i', `${TAG}:rpm`, '-c', BOX, 'run', '--', 'sh', '-c', 'test -d /media/root/proc && for c in host-update strace; do command -v $c; done');
+    expect(r.stdout).toBe('/usr/bin/host-update\n/usr/bin/strace\n');
+    expect(r.code).toBe(0);
   });
 });
