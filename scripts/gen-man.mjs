@@ -11,14 +11,14 @@ const root = resolve(new URL('..', import.meta.url).pathname);
 const outDir = resolve(process.argv[2] ?? join(root, 'dist/man'));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
-// host-update's own program (issue 4) is expected as buildHostProgram() in src/host/program.ts;
-// until it exists, its page is written from the summary alone.
+// host-update's own program (issue 4) is expected as buildHostProgram() (or buildProgram(), called
+// like toolbox's) in src/host/program.ts; until it exists, its page has the summary alone.
 const hostProgram = existsSync(join(root, 'src/host/program.ts'));
 const entry = [
   "export { buildProgram } from './src/cli/program.ts';",
   "export { describeCommand } from './src/cli/command-tree.ts';",
   "export { renderManPage } from './src/cli/man-page.ts';",
-  hostProgram ? "export { buildHostProgram } from './src/host/program.ts';" : '',
+  hostProgram ? "export * as host from './src/host/program.ts';" : '',
 ].join('\n');
 
 const work = mkdtempSync(join(tmpdir(), 'toolbox-gen-man-'));
@@ -41,8 +41,12 @@ try {
   const m = await import(pathToFileURL(bundle).href);
 
   const toolbox = m.describeCommand(m.buildProgram({ exitCode: 0 }, () => {}));
-  const host = hostProgram
-    ? m.describeCommand(m.buildHostProgram())
+  const buildHost = m.host?.buildHostProgram ?? m.host?.buildProgram;
+  if (hostProgram && typeof buildHost !== 'function') {
+    process.stderr.write('gen-man: src/host/program.ts exports no buildHostProgram(); host-update.1 has the summary only\n');
+  }
+  const host = typeof buildHost === 'function'
+    ? m.describeCommand(buildHost({ exitCode: 0 }, () => {}))
     : {
         name: 'host-update',
         path: ['host-update'],
