@@ -37,7 +37,9 @@ function context(name: string, keys: string[]): string {
 
 function build(ctx: string, tag: string | undefined, args: Record<string, string>) {
   const buildArgs = Object.entries({ BASE, PKG_REPO: server.url, ...args }).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
-  return run('podman', ['build', '--network', 'host', ...buildArgs, ...(tag ? ['-t', tag] : []), '-f', join(ctx, 'Containerfile'), ctx]);
+  // --layers=false: every build runs every step afresh (a new repo key each run would only
+  // pile up unusable cached layers).
+  return run('podman', ['build', '--layers=false', '--network', 'host', ...buildArgs, ...(tag ? ['-t', tag] : []), '-f', join(ctx, 'Containerfile'), ctx]);
 }
 
 let keyed: string;

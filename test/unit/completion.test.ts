@@ -61,6 +61,10 @@ describe('bash completion', () => {
     expect(bash('toolbox run --exec d')).toEqual(['direct']);
     expect(bash('toolbox completion ')).toEqual(['bash', 'zsh', 'fish']);
     expect(bash('toolbox completion f')).toEqual(['fish']);
+    // bash splits --engine=d into three words.
+    expect(bash('toolbox --engine = d')).toEqual(['docker']);
+    expect(bash('toolbox --exec = ')).toEqual(['auto', 'podman', 'direct']);
+    expect(bash('toolbox --engine = podman r')).toEqual(['run', 'rm']);
   });
 
   it('skips option values when finding the subcommand', () => {

@@ -43,6 +43,8 @@ ${fn}() {
     if [[ $word == -?* ]]; then
       kind=\${${fn}_values["$key|$word"]-}
       if [[ -n $kind ]]; then
+        # --opt=value: bash splits it into --opt, =, value.
+        if [[ \${COMP_WORDS[i + 1]-} == = ]]; then i=$((i + 1)); fi
         if ((i + 1 == COMP_CWORD)); then ${fn}_offer "$kind" "$cur"; return 0; fi
         i=$((i + 1))
       fi
