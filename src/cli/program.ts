@@ -1,7 +1,7 @@
 // The command line. microos-toolbox's forms keep working: options before or after the
 // subcommand, and `toolbox [options] [CMD...]` runs CMD (or a shell). In the default form and
 // in `run`, options end at the first word that is not an option, or at `--`.
-import { Command } from 'commander';
+import { Argument, Command } from 'commander';
 import { addGlobalOptions, flagsOf } from './options.js';
 import { VERSION } from './version.js';
 
@@ -74,6 +74,16 @@ Unlike microos-toolbox, subcommands do not switch to user mode: use -u.`,
   config.command('unset').argument('<KEY>').description('remove a stored setting').action((k: string) => done(import('./commands/config.js').then((m) => m.configUnset(k))));
   config.command('list').option('--json', 'print a JSON object').description('print stored settings').action((o: { json?: boolean }) => done(import('./commands/config.js').then((m) => m.configList(o.json === true))));
   config.command('path').description('print the config file path').action(() => done(import('./commands/config.js').then((m) => Promise.resolve(m.configPath()))));
+
+  program
+    .command('completion')
+    .description('print a shell completion script (bash, zsh or fish)')
+    .addArgument(new Argument('<SHELL>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .addHelpText('after', '\nInstall, e.g.: toolbox completion bash > ~/.local/share/bash-completion/completions/toolbox')
+    .action((shell: 'bash' | 'zsh' | 'fish') => done(import('./commands/completion.js').then((m) => m.completionCommand(program, shell))));
+  // For the completion scripts only: toolbox names, one a line.
+  addGlobalOptions(program.command('__names', { hidden: true }))
+    .action((_o, self: Command) => done(import('./commands/completion.js').then((m) => m.namesCommand(flagsOf(self)))));
 
   return program;
 }
