@@ -10,7 +10,15 @@ import { setupBox } from './setup-box.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function ensureRunning(deps: Deps, settings: Settings, options: { create: boolean; known?: BoxRecord | undefined }): Promise<BoxRecord> {
+export interface EnsureOptions {
+  create: boolean;
+  /** the last record of this toolbox, for a one-call restart */
+  known?: BoxRecord | undefined;
+  /** try to create before looking (toolbox create): one engine call fewer when it is new */
+  createFirst?: boolean;
+}
+
+export async function ensureRunning(deps: Deps, settings: Settings, options: EnsureOptions): Promise<BoxRecord> {
   const { engine, reporter } = deps;
   if (options.known) {
     // A toolbox we saw running before: its id is ours, so starting it by id touches nothing
@@ -25,8 +33,10 @@ export async function ensureRunning(deps: Deps, settings: Settings, options: { c
     }
   }
 
-  let info = await engine.inspectBox(settings.name);
   let created = false;
+  let info: BoxInfo | undefined;
+  if (options.createFirst && options.create) ({ info, created } = await createBox(deps, specFor(deps, settings), settings.pull));
+  else info = await engine.inspectBox(settings.name);
   if (!info) {
     if (!options.create) throw new NoSuchToolboxError(settings.name);
     ({ info, created } = await createBox(deps, specFor(deps, settings), settings.pull));

@@ -1,6 +1,6 @@
-// The one module that spawns processes. Everything else asks it. execa is loaded only for
-// captured calls; the interactive hot path uses node:child_process directly, so `toolbox run`
-// does not pay for loading execa.
+// The one module that spawns processes. Everything else asks it. Short engine calls and the
+// interactive hot path use node:child_process directly (loading execa costs more than a
+// podman call); execa supervises long-running work that needs deadlines.
 import { spawn } from 'node:child_process';
 
 export interface Captured {
@@ -21,12 +21,41 @@ export interface CaptureOptions {
   timeoutMs?: number;
 }
 
-/** Runs a command to completion and returns its output; never throws for a non-zero exit. */
-export async function capture(file: string, args: readonly string[], options: CaptureOptions = {}): Promise<Captured> {
+/**
+ * Runs a command to completion and returns its output; never throws for a non-zero exit.
+ * Engine calls are short and many, so this uses node:child_process directly: loading execa
+ * would cost more than the call itself. `supervised` below is the execa path for long work.
+ */
+export function capture(file: string, args: readonly string[], options: CaptureOptions = {}): Promise<Captured> {
+  if (options.timeoutMs) return supervised(file, args, options);
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: [options.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'], ...(options.env ? { env: options.env as NodeJS.ProcessEnv } : {}) });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout!.on('data', (d: Buffer) => out.push(d));
+    child.stderr!.on('data', (d: Buffer) => err.push(d));
+    if (options.input !== undefined) {
+      child.stdin!.on('error', () => {}); // a command that does not read its input is not our failure
+      child.stdin!.end(options.input);
+    }
+    child.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new CommandNotFound(file) : error));
+    child.on('close', (code, signal) =>
+      resolve({
+        exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      }),
+    );
+  });
+}
+
+/** Long-running work under a deadline: execa kills the whole command when time is up. */
+export async function supervised(file: string, args: readonly string[], options: CaptureOptions = {}): Promise<Captured & { timedOut: boolean }> {
   const { execa } = await import('execa');
   const result = await execa(file, args, {
     reject: false,
     stripFinalNewline: false,
+    forceKillAfterDelay: 2000,
     ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' }),
     ...(options.env ? { env: options.env, extendEnv: false } : {}),
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
@@ -39,6 +68,7 @@ export async function capture(file: string, args: readonly string[], options: Ca
     exitCode: result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1),
     stdout: String(result.stdout ?? ''),
     stderr: String(result.stderr ?? ''),
+    timedOut: result.timedOut === true,
   };
 }
 
