@@ -31,19 +31,23 @@ function mountFor(mounts: CgroupMount[], id: string, controllers: string): Cgrou
 
 /** The cgroup.procs files to write to join PID's cgroups; undefined when any is not found. */
 export function cgroupProcsFiles(pid: number, mustContain: string): string[] | undefined {
-  let own: string;
+  let theirs: string;
+  let ours: string;
   let mountinfo: string;
   try {
-    own = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+    theirs = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+    ours = readFileSync('/proc/self/cgroup', 'utf8');
     mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
   } catch {
     return undefined;
   }
-  if (!own.includes(mustContain)) return undefined;
+  if (!theirs.includes(mustContain)) return undefined;
+  const already = new Set(ours.split('\n'));
   const mounts = cgroupMounts(mountinfo);
   const files: string[] = [];
-  for (const line of own.split('\n')) {
-    if (!line) continue;
+  for (const line of theirs.split('\n')) {
+    // Hierarchies where we already sit in the same cgroup need nothing (and may not be mounted).
+    if (!line || already.has(line)) continue;
     const first = line.indexOf(':');
     const second = line.indexOf(':', first + 1);
     const id = line.slice(0, first);

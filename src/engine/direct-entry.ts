@@ -7,7 +7,7 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import type { BoxRecord, DirectEntry, ExecRequest } from '../core/ports.js';
 import { isAlive } from '../state/process-start.js';
 import { cgroupProcsFiles } from './cgroups.js';
-import { onPath } from './detect.js';
+import { findOnPath } from './detect.js';
 import { interactive } from './runner.js';
 
 // Joins the cgroups named in its arguments, then execs the rest. A constant script: the paths
@@ -42,6 +42,8 @@ export function parseEnviron(raw: Buffer): Record<string, string> {
 }
 
 export class NsenterDirectEntry implements DirectEntry {
+  private tools: { nsenter: string | undefined; prlimit: string | undefined } | undefined;
+
   constructor(private readonly trace?: (argv: readonly string[]) => void) {}
 
   unavailable(record: BoxRecord): string | undefined {
@@ -49,7 +51,9 @@ export class NsenterDirectEntry implements DirectEntry {
     if (!record.privileged) return 'the toolbox is sandboxed';
     if (!isAlive(record.pid, record.pidStart)) return 'the toolbox process changed';
     if (!this.namespaceFlags(record.pid)) return 'the toolbox has its own pid or user namespace';
-    for (const tool of ['nsenter', 'prlimit']) if (!onPath(tool)) return `${tool} (util-linux) is not installed`;
+    // Resolved on the host's PATH now: the wrapper runs with the toolbox's environment.
+    this.tools ??= { nsenter: findOnPath('nsenter'), prlimit: findOnPath('prlimit') };
+    for (const [tool, path] of Object.entries(this.tools)) if (!path) return `${tool} (util-linux) is not installed`;
     return undefined;
   }
 
@@ -78,7 +82,8 @@ export class NsenterDirectEntry implements DirectEntry {
     const cgroups = cgroupProcsFiles(record.pid, record.id);
     // Entering the pid namespace would make nsenter fork and stand between us and the command.
     const namespaces = this.namespaceFlags(record.pid);
-    if (!cgroups || !namespaces) return undefined;
+    const { nsenter, prlimit } = this.tools ?? {};
+    if (!cgroups || !namespaces || !nsenter || !prlimit) return undefined;
     let env: Record<string, string>;
     let limits: string[];
     let workdir: string;
@@ -95,8 +100,8 @@ export class NsenterDirectEntry implements DirectEntry {
     const [uid, gid] = (request.user ?? '0:0').split(':');
     const args = [
       '-c', JOIN_CGROUPS, 'toolbox-enter', String(cgroups.length), ...cgroups,
-      'prlimit', ...limits, '--',
-      'nsenter', '--target', String(record.pid), ...namespaces, '--root', `--wdns=${workdir}`,
+      prlimit, ...limits, '--',
+      nsenter, '--target', String(record.pid), ...namespaces, '--root', `--wdns=${workdir}`,
       '--setuid', uid ?? '0', '--setgid', gid ?? uid ?? '0', '--',
       ...request.command,
     ];
