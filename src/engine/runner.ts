@@ -17,6 +17,8 @@ export interface CaptureOptions {
   input?: string | Buffer;
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** sees each line of stdout as it arrives (progress from a long command); the output is still captured */
+  onLine?: (line: string) => void;
 }
 
 /** Runs a command to completion and returns its output; never throws for a non-zero exit. */
@@ -27,6 +29,7 @@ export async function capture(file: string, args: readonly string[], options: Ca
     ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' }),
     ...(options.env ? { env: options.env } : {}),
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
+    ...(options.onLine ? { stdout: lineWatcher(options.onLine) } : {}),
   });
   if (result.exitCode === undefined && (result as { code?: string }).code === 'ENOENT') throw new CommandNotFound(file);
   if (result.failed && result.exitCode === undefined && !result.isTerminated) {
@@ -37,6 +40,13 @@ export async function capture(file: string, args: readonly string[], options: Ca
     exitCode: result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1),
     stdout: String(result.stdout ?? ''),
     stderr: String(result.stderr ?? ''),
+  };
+}
+
+function lineWatcher(onLine: (line: string) => void) {
+  return function* (line: unknown) {
+    onLine(String(line));
+    yield line;
   };
 }
 
