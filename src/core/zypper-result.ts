@@ -181,10 +181,12 @@ function lastLine(run: ZypperRun): string {
     t
       .split('\n')
       .map((l) => l.trim())
-      .filter((l) => l && !/^(Loading repository data|Reading installed packages|Resolving package dependencies)\.\.\.$/.test(l));
+      .filter((l) => l && !/^(Loading repository data|Reading installed packages|Resolving package dependencies)\.\.\.$|^Please see the above|^History:|^- /.test(l));
   // zypper writes its errors on stderr; stdout holds progress such as "[...error]".
   const err = meaningful(run.stderr);
   const out = meaningful(run.stdout);
   const telling = /error|failed|invalid|not |already exists|denied/i;
-  return err.findLast((l) => telling.test(l)) ?? err.at(-1) ?? out.findLast((l) => telling.test(l)) ?? out.at(-1) ?? 'no output';
+  // The first telling stderr line is the cause; later ones are its history ("rpmdb2solv: no error").
+  const line = err.find((l) => telling.test(l)) ?? err.at(-1) ?? out.findLast((l) => telling.test(l)) ?? out.at(-1) ?? 'no output';
+  return line.replace(/\.+$/, ''); // the message goes on, with its hint
 }
