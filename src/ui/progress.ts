@@ -19,7 +19,8 @@ export class StderrProgress implements Progress {
 
   constructor(private readonly options: ProgressOptions) {
     this.stream = options.stream ?? process.stderr;
-    this.tty = Boolean(this.stream.isTTY);
+    // A terminal that reports no width (a bare pty) would make ora clear lines forever.
+    this.tty = Boolean(this.stream.isTTY) && (this.stream.columns ?? 0) > 0;
     this.color = colorEnabled(this.stream, options.env);
   }
 

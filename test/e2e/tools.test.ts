@@ -1,7 +1,7 @@
 // Tools on the fly, end to end: the built CLI, real podman, real zypper in the offline test
 // image, and a real signed repository served on loopback.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   removeOurs();
   await repo.cleanup();
+  rmSync(home, { recursive: true, force: true });
 });
 
 describe('repositories: only signed ones, only with a key the user named', () => {

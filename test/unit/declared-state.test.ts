@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +34,7 @@ describe('declared state', () => {
     expect(store.get('tb').tools).toEqual(['tl-hello']);
     store.update('tb', (b) => withoutTools(b, ['tl-hello']));
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ engine: 'podman', boxes: {} });
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
