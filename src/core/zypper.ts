@@ -32,9 +32,12 @@ export class NoZypperError extends ToolboxError {
   }
 }
 
+// A name counts as installed when a package has it as its name or provides it (`install vi`
+// may bring in vim), so "already present" and the check after an install agree with zypper.
 const PROBE = `command -v zypper >/dev/null 2>&1 && command -v rpm >/dev/null 2>&1 || exit 127
-[ $# -gt 0 ] || exit 0
-rpm -q --queryformat '%{NAME}\\n' "$@"
+for n in "$@"; do
+  if rpm -q --quiet "$n" || rpm -q --quiet --whatprovides "$n"; then echo "$n"; fi
+done
 exit 0`;
 
 /** Checks that the toolbox has zypper, and returns which of names are installed. */
