@@ -8,6 +8,7 @@ import { ensureImage } from './ensure-image.js';
 import { ToolboxError } from './errors.js';
 import { installInBox, InstallFailed, type ToolsDeps } from './install-tools.js';
 import { labelsFor } from './labels.js';
+import { isLocalImage } from './names.js';
 import { addRepoInBox } from './manage-repos.js';
 import type { BoxInfo } from './ports.js';
 import type { Settings } from './settings.js';
@@ -22,6 +23,8 @@ export interface UpgradeResult {
   repos: string[];
   tools: string[];
 }
+
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 export const newName = (name: string) => `${name}.upgrade-new`;
 export const oldName = (name: string) => `${name}.upgrade-old`;
@@ -44,7 +47,7 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: {
     await refuseLeftovers(deps, name);
     const declared = deps.declared.get(name);
 
-    progress.phase(`pulling ${spec.image}`);
+    progress.phase(isLocalImage(spec.image) ? `checking the local image ${spec.image}` : `pulling ${spec.image}`);
     await ensureImage(deps, spec.image, true);
 
     progress.phase(`creating the new container for ${name} from ${spec.image}`);
@@ -63,7 +66,7 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: {
     await swap(deps, name, old, fresh);
     sessions.forget(name);
     if (settings.autostop) await engine.stopBox(fresh.id).catch(() => undefined);
-    progress.succeed(`upgraded toolbox ${name}: ${declared.repos.length} repositories and ${declared.tools.length} tools restored`);
+    progress.succeed(`upgraded toolbox ${name}: ${count(declared.repos.length, 'repository', 'repositories')} and ${count(declared.tools.length, 'tool', 'tools')} restored`);
     return { name, image: spec.image, oldId: old.id, newId: fresh.id, repos: declared.repos.map((r) => r.alias), tools: declared.tools };
   });
 }

@@ -95,6 +95,14 @@ describe('repositories: only signed ones, only with a key the user named', () =>
     expect(JSON.parse(toolbox('repo', 'list', '-c', BOX, '--json').stdout)).toEqual([{ alias: 'good', url: repo.url('good'), key: repo.keyFile }]);
   });
 
+  it('refuses a key file that is not an armored public key, before touching the toolbox', () => {
+    const r = toolbox('repo', 'add', '-c', BOX, 'other', repo.url('good'), '--key', '/etc/hostname');
+    expect(r.stderr).toBe(
+      'Error: /etc/hostname is not an armored OpenPGP public key. Hint: a key file starts with -----BEGIN PGP PUBLIC KEY BLOCK-----; repositories publish it as repodata/repomd.xml.key\n',
+    );
+    expect(r.code).toBe(1);
+  });
+
   it('refuses a tampered repository (repomd.xml changed after signing), even with the right key', () => {
     const r = toolbox('repo', 'add', '-c', BOX, 'tampered', repo.url('tampered'), '--key', repo.keyFile);
     expect(r.code).toBe(1);
@@ -242,7 +250,7 @@ describe('tools stay', () => {
     const after = containerId(BOX);
     expect(after).not.toBe(before);
     expect(JSON.parse(r.stdout)).toEqual({ name: BOX, image: 'localhost/toolbox-test:latest', oldId: before, newId: after, repos: ['good'], tools: ['tl-hello'] });
-    expect(lastLine(r.stderr)).toBe(`upgraded toolbox ${BOX}: 1 repositories and 1 tools restored`);
+    expect(lastLine(r.stderr)).toBe(`upgraded toolbox ${BOX}: 1 repository and 1 tool restored`);
     expect(ours().sort()).toEqual([BOX, `${P}mini`]);
     expect(podman('container', 'inspect', '--format', '{{.Config.Hostname}}', BOX).stdout.trim()).toBe(BOX);
     const run = toolbox('run', '-c', BOX, '--', 'tl-hello');
@@ -251,8 +259,11 @@ describe('tools stay', () => {
   });
 
   it('an upgrade that fails (a repository tampered with since it was added) leaves the old toolbox as it was', () => {
-    expect(toolbox('repo', 'add', '-q', '-c', BOX, 'late', repo.url('late'), '--key', repo.keyFile).code).toBe(0);
+    // this time the key comes from a URL, as repositories publish it
+    const keyUrl = `${repo.url('late')}repodata/repomd.xml.key`;
+    expect(toolbox('repo', 'add', '-q', '-c', BOX, 'late', repo.url('late'), '--key', keyUrl).code).toBe(0);
     expect(toolbox('install', '-q', '-c', BOX, 'tl-late').code).toBe(0);
+    expect(declared().repos).toEqual([{ alias: 'good', url: repo.url('good'), key: repo.keyFile }, { alias: 'late', url: repo.url('late'), key: keyUrl }]);
     repo.tamper('late');
     const before = containerId(BOX);
     const r = toolbox('upgrade', '-q', BOX);
