@@ -71,9 +71,8 @@ export async function installTools(deps: ToolsDeps, settings: Settings, names: r
     record(deps, target, [...result.installed, ...result.alreadyPresent]);
     if (result.failed.length) {
       deps.progress.fail();
-      throw new InstallFailed(result, new ZypperError({
-        ok: false, exitCode: 0, kind: 'unknown', problems: [], notFound: result.failed, badRepos: [], warnings: [],
-        message: `zypper reported success but ${result.failed.join(', ')} ${result.failed.length === 1 ? 'is' : 'are'} not installed in toolbox ${target.name}`,
+      const names = result.failed.join(', ');
+      throw new InstallFailed(result, new ToolboxError(`zypper reported success but ${names} ${result.failed.length === 1 ? 'is' : 'are'} not installed in toolbox ${target.name}`, {
         hint: `look with toolbox run -c ${target.name} -- zypper info ${result.failed[0]}`,
       }));
     }
