@@ -64,7 +64,9 @@ export interface ContainerEngine {
   listBoxes(): Promise<BoxInfo[]>;
   imageExists(image: string): Promise<boolean>;
   pullImage(image: string): Promise<void>;
-  createBox(spec: BoxSpec, labels: Record<string, string>): Promise<string>;
+  /** containerName: create under another name than spec.name (upgrade builds the new one aside) */
+  createBox(spec: BoxSpec, labels: Record<string, string>, containerName?: string): Promise<string>;
+  renameBox(nameOrId: string, newName: string): Promise<void>;
   startBox(nameOrId: string): Promise<void>;
   unpauseBox(nameOrId: string): Promise<void>;
   stopBox(nameOrId: string): Promise<void>;
@@ -73,8 +75,8 @@ export interface ContainerEngine {
   runningPid(id: string): number | undefined;
   /** Runs a command inside with the caller's stdio; resolves to its exit code. */
   execInteractive(request: ExecRequest): Promise<number>;
-  /** Runs a command inside and captures its output (for setup steps). */
-  execCapture(request: ExecRequest, input?: string): Promise<CaptureResult>;
+  /** Runs a command inside and captures its output (for setup steps); onLine sees stdout lines as they come. */
+  execCapture(request: ExecRequest, input?: string, onLine?: (line: string) => void): Promise<CaptureResult>;
 }
 
 /** Toolbox-owned runtime state: session accounting, the lock, the cached container record. */

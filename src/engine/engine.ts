@@ -35,12 +35,12 @@ export class CliEngine implements ContainerEngine {
     this.trace = options.trace;
   }
 
-  private async call(args: string[], input?: string): Promise<Captured> {
+  private async call(args: string[], input?: string, onLine?: (line: string) => void): Promise<Captured> {
     const [file, ...prefix] = this.command;
     const argv = [...prefix, ...args];
     this.trace?.([file!, ...argv]);
     try {
-      return await capture(file!, argv, input !== undefined ? { input } : {});
+      return await capture(file!, argv, { ...(input !== undefined ? { input } : {}), ...(onLine ? { onLine } : {}) });
     } catch (error) {
       throw this.notInstalled(error);
     }
@@ -78,10 +78,10 @@ export class CliEngine implements ContainerEngine {
     if (r.exitCode !== 0) throw engineFailure(this.name, 'pull', image, r.stderr);
   }
 
-  async createBox(spec: BoxSpec, labels: Record<string, string>): Promise<string> {
-    const r = await this.call(createArgs(this.name, spec, labels, this.rootful, existsSync));
+  async createBox(spec: BoxSpec, labels: Record<string, string>, containerName?: string): Promise<string> {
+    const r = await this.call(createArgs(this.name, spec, labels, this.rootful, existsSync, containerName));
     if (r.exitCode !== 0) {
-      if (isNameInUse(r.stderr)) throw new NameInUseError(spec.name);
+      if (isNameInUse(r.stderr)) throw new NameInUseError(containerName ?? spec.name);
       throw engineFailure(this.name, 'create', spec.name, r.stderr);
     }
     return r.stdout.trim();
@@ -89,6 +89,10 @@ export class CliEngine implements ContainerEngine {
 
   runningPid(id: string): number | undefined {
     return containerInitPid(id);
+  }
+
+  async renameBox(nameOrId: string, newName: string): Promise<void> {
+    await this.simple(['rename', nameOrId, newName], 'rename', nameOrId);
   }
 
   async startBox(nameOrId: string): Promise<void> {
@@ -148,8 +152,8 @@ export class CliEngine implements ContainerEngine {
     }
   }
 
-  async execCapture(request: ExecRequest, input?: string): Promise<CaptureResult> {
-    return this.call(this.execArgs({ ...request, tty: false }), input);
+  async execCapture(request: ExecRequest, input?: string, onLine?: (line: string) => void): Promise<CaptureResult> {
+    return this.call(this.execArgs({ ...request, tty: false }), input, onLine);
   }
 }
 

@@ -19,6 +19,8 @@ export interface CaptureOptions {
   input?: string | Buffer;
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** sees each line of stdout as it arrives (progress from a long command); the output is still captured */
+  onLine?: (line: string) => void;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface CaptureOptions {
  * would cost more than the call itself. `supervised` below is the execa path for long work.
  */
 export function capture(file: string, args: readonly string[], options: CaptureOptions = {}): Promise<Captured> {
-  if (options.timeoutMs) return supervised(file, args, options);
+  if (options.timeoutMs || options.onLine) return supervised(file, args, options);
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: [options.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'], ...(options.env ? { env: options.env as NodeJS.ProcessEnv } : {}) });
     const out: Buffer[] = [];
@@ -59,6 +61,7 @@ export async function supervised(file: string, args: readonly string[], options:
     ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' }),
     ...(options.env ? { env: options.env, extendEnv: false } : {}),
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
+    ...(options.onLine ? { stdout: lineWatcher(options.onLine) } : {}),
   });
   if (result.exitCode === undefined && !result.isTerminated) {
     const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
@@ -69,6 +72,13 @@ export async function supervised(file: string, args: readonly string[], options:
     stdout: String(result.stdout ?? ''),
     stderr: String(result.stderr ?? ''),
     timedOut: result.timedOut === true,
+  };
+}
+
+function lineWatcher(onLine: (line: string) => void) {
+  return function* (line: unknown) {
+    onLine(String(line));
+    yield line;
   };
 }
 

@@ -35,8 +35,10 @@ function bash(line: string): string[] {
 
 describe('bash completion', () => {
   it('completes subcommands, and nested ones', () => {
-    expect(bash('toolbox ')).toEqual(['run', 'enter', 'create', 'list', 'stop', 'rm', 'config', 'completion']);
-    expect(bash('toolbox r')).toEqual(['run', 'rm']);
+    expect(bash('toolbox ')).toEqual(program().commands.map((c) => c.name()).filter((n) => !n.startsWith('__')));
+    expect(bash('toolbox ')).toEqual(expect.arrayContaining(['run', 'enter', 'create', 'list', 'stop', 'rm', 'config', 'completion']));
+    expect(bash('toolbox ru')).toEqual(['run']);
+    expect(bash('toolbox rm')).toEqual(['rm']);
     expect(bash('toolbox config ')).toEqual(['get', 'set', 'unset', 'list', 'path']);
     expect(bash('toolbox -u -c dbg config u')).toEqual(['unset']);
   });
@@ -64,7 +66,7 @@ describe('bash completion', () => {
     // bash splits --engine=d into three words.
     expect(bash('toolbox --engine = d')).toEqual(['docker']);
     expect(bash('toolbox --exec = ')).toEqual(['auto', 'podman', 'direct']);
-    expect(bash('toolbox --engine = podman r')).toEqual(['run', 'rm']);
+    expect(bash('toolbox --engine = podman ru')).toEqual(['run']);
   });
 
   it('skips option values when finding the subcommand', () => {
@@ -98,10 +100,8 @@ describe('fish completion', () => {
   });
 
   it('completes subcommands with descriptions, options, names and choices', () => {
-    expect(fish('toolbox r')).toEqual([
-      'rm\tremove the toolbox (never a container that is not a toolbox)',
-      'run\trun a command in the toolbox (a shell when none is given)',
-    ]);
+    expect(fish('toolbox ru')).toEqual(['run\trun a command in the toolbox (a shell when none is given)']);
+    expect(fish('toolbox rm')).toEqual(['rm\tremove the toolbox (never a container that is not a toolbox)']);
     expect(fish('toolbox rm --f')).toEqual(['--force\tremove even when running']);
     expect(fish('toolbox rm d')).toEqual(['dbg', 'dev2']);
     expect(fish('toolbox -c tool')).toEqual(['toolbox-root']);
