@@ -54,7 +54,7 @@ describe('stdout carries only the command output', () => {
   it('status lines appear with -v, on stderr only', () => {
     const direct = toolbox(['-v', 'run', '-n', '-c', BOX, '--', 'echo', 'x'], { env });
     expect(direct.stdout).toBe('x\n');
-    expect(direct.stderr).toMatch(/^\+ \/bin\/sh -c .* nsenter --target \d+ --mount --uts .* -- echo x\n$/);
+    expect(direct.stderr).toMatch(/^\+ \/bin\/sh -c .* \/\S*nsenter --target \d+ --mount --uts .* -- echo x\n$/);
     const viaPodman = toolbox(['-v', 'run', '--exec', 'podman', '-n', '-c', BOX, '--', 'echo', 'x'], { env });
     expect(viaPodman.stdout).toBe('x\n');
     expect(viaPodman.stderr).toMatch(/^\+ podman exec --interactive .* echo x\n$/);
