@@ -29,8 +29,15 @@ export async function main(argv: string[]): Promise<number> {
     return outcome.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-      const message = usageText.replace(/^error:\s*/i, '').trim().split('\n')[0] || error.message;
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      if (error.code === 'commander.help') {
+        // `toolbox config` alone: commander wrote its help to our (discarded) error buffer.
+        const usage = /^Usage: (.+?) \[options\]/m.exec(usageText)?.[1] ?? 'toolbox';
+        await errorLineNow(`'${usage}' needs a subcommand`, `run '${usage} --help' for the list`);
+        return ExitCode.usage;
+      }
+      // commander's messages end with a full stop; ours add '. Hint:' after them.
+      const message = (usageText.replace(/^error:\s*/i, '').trim().split('\n')[0] || error.message).replace(/\.+$/, '');
       await errorLineNow(message, "run 'toolbox --help' for usage");
       return ExitCode.usage;
     }

@@ -13,14 +13,14 @@ export class ConfigStore {
   private open(): Conf<ConfigData> {
     readConfigFile(this.file); // throws, naming the file, when it is corrupt or unreadable
     try {
-      this.conf ??= new Conf<ConfigData>({
+      this.conf ??= atomically(() => new Conf<ConfigData>({
         cwd: dirname(this.file),
         configName: 'config',
         projectName: 'toolbox',
         configFileMode: 0o600,
         accessPropertiesByDotNotation: false,
         clearInvalidConfig: false,
-      });
+      }));
     } catch (error) {
       throw this.writeError(error);
     }
@@ -38,7 +38,7 @@ export class ConfigStore {
   set(key: string, value: unknown): void {
     const conf = this.open();
     try {
-      conf.set(key, value);
+      atomically(() => conf.set(key, value));
     } catch (error) {
       throw this.writeError(error);
     }
@@ -48,7 +48,8 @@ export class ConfigStore {
   update(fn: (data: ConfigData) => ConfigData): void {
     const conf = this.open();
     try {
-      conf.store = fn(structuredClone(conf.store));
+      const next = fn(structuredClone(conf.store));
+      atomically(() => (conf.store = next));
     } catch (error) {
       if (error instanceof ToolboxError) throw error;
       throw this.writeError(error);
@@ -59,7 +60,7 @@ export class ConfigStore {
     const conf = this.open();
     if (!conf.has(key)) return false;
     try {
-      conf.delete(key);
+      atomically(() => conf.delete(key));
     } catch (error) {
       throw this.writeError(error);
     }
@@ -72,5 +73,21 @@ export class ConfigStore {
     return new ToolboxError(`cannot write ${this.file}: ${why} (the previous file is unchanged)`, {
       hint: 'free space or fix permissions, or point XDG_CONFIG_HOME at a writable directory',
     });
+  }
+}
+
+/**
+ * conf falls back to a plain, non-atomic write whenever SNAP is set (a workaround for snap
+ * packages). toolbox is never a snap, and a stray SNAP in the environment must not turn a
+ * full disk into a truncated config.json, so conf never sees it.
+ */
+function atomically<T>(write: () => T): T {
+  const snap = process.env.SNAP;
+  if (snap === undefined) return write();
+  delete process.env.SNAP;
+  try {
+    return write();
+  } finally {
+    process.env.SNAP = snap;
   }
 }

@@ -23,6 +23,8 @@ export async function stopBox(deps: Deps, name: string, force: boolean): Promise
       });
     }
     reporter.status(`stopping toolbox ${name}`);
+    // podman refuses to stop a paused container ("running or paused, refusing to clean up").
+    if (info.status === 'paused') await engine.unpauseBox(info.id);
     await engine.stopBox(info.id);
     return 'stopped';
   });

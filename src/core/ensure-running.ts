@@ -42,6 +42,11 @@ export async function ensureRunning(deps: Deps, settings: Settings, options: Ens
     ({ info, created } = await createBox(deps, specFor(deps, settings), settings.pull));
   }
   if (!info.isToolbox) throw new NotAToolboxError(settings.name, engine.name);
+  // A create killed (SIGKILL, Ctrl-C) before the first start leaves a never-started toolbox;
+  // one killed during the setup leaves it running without the record that is written only
+  // after setup. Both still need the (idempotent) setup that create would have done.
+  const needsSetup =
+    created || info.status === 'created' || info.status === 'configured' || (info.status === 'running' && !deps.sessions.readRecord(settings.name));
 
   for (let tries = 0; info.status !== 'running'; tries++) {
     if (tries > 100) throw new ToolboxError(`toolbox ${info.name} is stuck in state ${info.status}`, { hint: `inspect it with '${engine.command.join(' ')} inspect ${info.name}'` });
@@ -61,7 +66,7 @@ export async function ensureRunning(deps: Deps, settings: Settings, options: Ens
   }
   const privileged = info.spec ? !info.spec.sandbox : false;
   const pid = info.pid || engine.runningPid(info.id) || (await engine.inspectBox(info.id))?.pid || 0;
-  if (created) await setupBox(deps, { ...info, pid });
+  if (needsSetup) await setupBox(deps, { ...info, pid });
   return recordFor(deps, info.id, pid, privileged) ?? { id: info.id, pid: 0, pidStart: '', privileged };
 }
 

@@ -4,6 +4,7 @@ import type { Deps } from './deps.js';
 import { ToolboxError } from './errors.js';
 import { ensureRunning } from './ensure-running.js';
 import { promptEnv, sessionEnv, shellCommand } from './environment.js';
+import { NoSuchToolboxError } from './errors.js';
 import type { BoxRecord, ExecRequest } from './ports.js';
 import type { Settings } from './settings.js';
 
@@ -78,7 +79,8 @@ export async function endSession(deps: Deps, settings: Settings, record: BoxReco
     try {
       await engine.stopBox(record.id);
     } catch (error) {
-      reporter.warn(`could not stop toolbox ${settings.name}: ${(error as Error).message}`);
+      if (error instanceof NoSuchToolboxError) reporter.warn(`toolbox ${settings.name} was removed while this session ran; the next call creates it anew`);
+      else reporter.warn(`could not stop toolbox ${settings.name}: ${(error as Error).message}`);
     }
   });
 }

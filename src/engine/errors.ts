@@ -12,6 +12,9 @@ export function lastErrorLine(stderr: string): string {
     .map((l) => l.trim())
     .filter((l) => l.length > 0 && !/^time=".*level=(warning|info|debug)/.test(l));
   const line = lines.findLast((l) => /^(Error|error)[: ]/.test(l)) ?? lines.at(-1) ?? '';
+  // podman reports some failures (a broken containers.conf) as a logrus line: keep its msg only.
+  const logrus = /^time=".*level=(?:error|fatal) msg="((?:[^"\\]|\\.)*)"/.exec(line);
+  if (logrus) return logrus[1]!.replace(/\\(.)/g, '$1');
   return line.replace(/^Error:\s*/i, '').replace(/^Error response from daemon:\s*/i, '');
 }
 
@@ -39,5 +42,5 @@ export function engineFailure(engine: string, action: string, target: string, st
   if (imageMissing.test(stderr)) {
     return new ToolboxError(`image not found: ${target} (${reason})`, { hint: 'pull or build the image first' });
   }
-  return new EngineError(`${engine} ${action} ${target} failed: ${reason}`, `run with -v to see the ${engine} commands`);
+  return new EngineError(`${[engine, action, target].filter(Boolean).join(' ')} failed: ${reason}`, `run with -v to see the ${engine} commands`);
 }

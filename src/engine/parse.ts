@@ -1,8 +1,22 @@
 // Parses engine JSON (podman and docker differ) into BoxInfo.
+import { EngineError } from '../core/errors.js';
 import type { BoxInfo, BoxStatus } from '../core/ports.js';
 import { LABEL_MANAGED, LABEL_VERSION, modeFrom, specFrom } from '../core/labels.js';
 
 type Json = Record<string, unknown>;
+
+/**
+ * A broken or impostor engine can print anything; that is the engine failing, not a bug in
+ * toolbox, so it becomes one line with exit 125 instead of an internal error with a trace.
+ */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    const shown = JSON.stringify(text.trim().slice(0, 60));
+    throw new EngineError(`the container engine printed something that is not JSON: ${shown}`, 'check that podman works: podman info');
+  }
+}
 
 const statuses: readonly BoxStatus[] = ['running', 'created', 'exited', 'paused', 'stopping', 'removing', 'configured'];
 
@@ -46,9 +60,10 @@ function box(name: string, id: string, image: string, status: BoxStatus, created
 
 /** `podman|docker container inspect` output (a JSON array) */
 export function parseInspect(stdout: string): BoxInfo | undefined {
-  const list = JSON.parse(stdout) as Json[];
-  const c = list[0];
-  if (!c) return undefined;
+  const list = parseJson(stdout);
+  const first: unknown = Array.isArray(list) ? list[0] : undefined;
+  if (!first || typeof first !== 'object') return undefined;
+  const c = first as Json;
   const state = (c.State ?? {}) as Json;
   const config = (c.Config ?? {}) as Json;
   const name = String(c.Name ?? '').replace(/^\//, '');
@@ -69,7 +84,9 @@ export function parseInspect(stdout: string): BoxInfo | undefined {
 export function parsePs(stdout: string): BoxInfo[] {
   const text = stdout.trim();
   if (!text) return [];
-  const items: Json[] = text.startsWith('[') ? (JSON.parse(text) as Json[]) : text.split('\n').map((l) => JSON.parse(l) as Json);
+  const parsed = text.startsWith('[') ? parseJson(text) : text.split('\n').map((l) => parseJson(l));
+  if (!Array.isArray(parsed)) throw new EngineError('the container engine printed a list that is not a JSON array', 'check that podman works: podman info');
+  const items = (parsed as unknown[]).filter((c): c is Json => c !== null && typeof c === 'object');
   return items.map((c) => {
     const names = Array.isArray(c.Names) ? String(c.Names[0] ?? '') : String(c.Names ?? '');
     const created = typeof c.Created === 'number' ? new Date(c.Created * 1000).toISOString() : isoDate(c.CreatedAt ?? c.Created);

@@ -5,6 +5,7 @@ import { linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unl
 import { join } from 'node:path';
 import { ToolboxError } from '../core/errors.js';
 import type { BoxRecord, SessionStore } from '../core/ports.js';
+import { isFrozen } from './frozen.js';
 import { isAlive, processStart } from './process-start.js';
 
 const LOCK_WAIT_MS = 120_000;
@@ -127,7 +128,8 @@ export class FileSessionStore implements SessionStore {
   }
 
   isLive(record: BoxRecord): boolean {
-    return record.pid > 0 && isAlive(record.pid, record.pidStart);
+    // Only a keep-alive process that still runs, unpaused, describes a running toolbox.
+    return record.pid > 0 && isAlive(record.pid, record.pidStart) && !isFrozen(record.pid);
   }
 
   processStart(pid: number): string | undefined {

@@ -59,8 +59,26 @@ describe('engine output', () => {
     expect(parsePs(ps)[0]).toMatchObject({ name: 'tb', status: 'exited', created: '2026-01-02T03:04:05.000Z' });
   });
 
+  it('output that is not JSON is the engine failing (exit 125), not an internal error', () => {
+    for (const bad of ['garbage', '{"a":', 'null\ngarbage']) {
+      expect(() => parsePs(bad)).toThrow(/^the container engine printed something that is not JSON: /);
+      expect(() => parseInspect(bad)).toThrow(/^the container engine printed something that is not JSON: /);
+    }
+    try {
+      parseInspect('garbage\n');
+    } catch (error) {
+      expect((error as { exitCode: number }).exitCode).toBe(125);
+      expect((error as Error).message).toBe('the container engine printed something that is not JSON: "garbage"');
+    }
+    expect(() => parsePs('{"a":1}\n')).not.toThrow();
+    expect(parseInspect('{"not":"a list"}')).toBeUndefined();
+    expect(parseInspect('[null]')).toBeUndefined();
+  });
+
   it('turns engine stderr into one actionable line', () => {
     expect(lastErrorLine('time="x" level=warning msg="w"\nError: something broke\n')).toBe('something broke');
+    expect(lastErrorLine('time="2026-01-01T00:00:00Z" level=error msg="reading system config \\"/x.conf\\": toml: bad"\n')).toBe('reading system config "/x.conf": toml: bad');
+    expect(engineFailure('podman', 'ps', '', 'Error: boom').message).toBe('podman ps failed: boom');
     expect(engineFailure('podman', 'start', 'tb', 'Error: no container with name or ID "tb" found: no such container').message).toBe('no such toolbox: tb');
     expect(engineFailure('podman', 'pull', 'x/y', 'Error: initializing source docker://x/y: reading manifest latest in docker.io/x/y: manifest unknown').message).toMatch(/^image not found: x\/y/);
     const e = engineFailure('podman', 'start', 'tb', 'Error: OCI runtime error: boom');

@@ -43,6 +43,30 @@ describe('runInBox', () => {
     expect(deps.engine.calls).not.toContain('stop id-tb');
   });
 
+  it('a toolbox left half-made (created, never started) is started and set up; a stopped one only started', async () => {
+    const deps = fakeDeps();
+    const user = { uid: 1000, gid: 1000, name: 'alice', group: 'alice', home: '/home/alice' };
+    await deps.engine.createBox({ name: 'tb', image: 'localhost/img:1', mode: 'user', sandbox: false, engineArgs: [], user }, { 'io.toolbox.managed': 'true' });
+    deps.engine.calls = [];
+    await runInBox(deps, settings({ user: true }), { command: ['true'], create: true, tty: false });
+    expect(deps.engine.calls).toEqual(['inspect tb', 'start id-tb', 'exec-capture id-tb', 'exec id-tb true', 'stop id-tb']);
+    deps.engine.calls = [];
+    await runInBox(deps, settings({ user: true }), { command: ['true'], create: true, tty: false });
+    expect(deps.engine.calls).toEqual(['start id-tb', 'exec id-tb true', 'stop id-tb']);
+  });
+
+  it('a running toolbox without its record (a create killed during setup) is set up again, once', async () => {
+    const deps = fakeDeps();
+    await runInBox(deps, settings({ nostop: true, user: true }), { command: ['true'], create: true, tty: false });
+    deps.sessions.forget('tb');
+    deps.engine.calls = [];
+    await runInBox(deps, settings({ nostop: true, user: true }), { command: ['true'], create: true, tty: false });
+    expect(deps.engine.calls).toEqual(['inspect tb', 'exec-capture id-tb', 'exec id-tb true']);
+    deps.engine.calls = [];
+    await runInBox(deps, settings({ nostop: true, user: true }), { command: ['true'], create: true, tty: false });
+    expect(deps.engine.calls).toEqual(['exec id-tb true']);
+  });
+
   it('without create, a missing toolbox is an error and nothing is made', async () => {
     const deps = fakeDeps();
     await expect(runInBox(deps, settings(), { command: ['true'], create: false, tty: false })).rejects.toThrow('no such toolbox: tb');
@@ -67,6 +91,13 @@ describe('runInBox', () => {
 });
 
 describe('stop and rm', () => {
+  it('a paused toolbox is unpaused before it is stopped (podman refuses to stop it paused)', async () => {
+    const deps = fakeDeps();
+    deps.engine.boxes.set('tb', { name: 'tb', id: 'tb', image: 'i', status: 'paused', created: '', isToolbox: true, mode: 'system', version: '1', spec: undefined, pid: 1, startedAt: '' });
+    expect(await stopBox(deps, 'tb', false)).toBe('stopped');
+    expect(deps.engine.calls).toEqual(['inspect tb', 'unpause tb', 'stop tb']);
+  });
+
   it('refuses a container without the toolbox label', async () => {
     const deps = fakeDeps();
     deps.engine.boxes.set('x', { name: 'x', id: 'x', image: 'i', status: 'running', created: '', isToolbox: false, mode: undefined, version: undefined, spec: undefined, pid: 1, startedAt: '', workdir: '/' });

@@ -1,0 +1,372 @@
+// Faults: a broken engine, toolboxes in every state, a deleted image, the CLI killed or
+// interrupted mid-create, a full disk. Each is survived with one clear line, and the next call
+// recovers. (podman missing from PATH is pinned in config.test.ts; an exited toolbox being
+// started again in run.test.ts.)
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, ROOT, containerId, containerState, containersNamed, isolatedEnv, podman, removeContainers, toolbox, toolboxAsync, waitFor, type Result } from './helpers.js';
+
+const P = 'hd-flt-';
+const env = isolatedEnv();
+const REAL_PODMAN = spawnSync('sh', ['-c', 'command -v podman'], { encoding: 'utf8' }).stdout.trim();
+const tmp = mkdtempSync('/tmp/hd-flt-');
+const MACRO = '/usr/lib/rpm/macros.d/macros.toolbox';
+
+beforeAll(() => removeContainers(P));
+afterAll(() => {
+  removeContainers(P);
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+function oneLine(r: Result, code: number, line: string | RegExp): void {
+  expect(r.stderr).not.toMatch(/Internal error|\n\s+at /);
+  if (typeof line === 'string') expect(r.stderr).toBe(`${line}\n`);
+  else expect(r.stderr).toMatch(line);
+  expect(r.stderr.split('\n')).toHaveLength(2);
+  expect(r.code).toBe(code);
+}
+
+/** A podman on PATH in front of the real one, running `script` (sh) with the real one as $REAL. */
+function shim(name: string, script: string): NodeJS.ProcessEnv {
+  const dir = join(tmp, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'podman'), `#!/bin/sh\nREAL=${REAL_PODMAN}\n${script}\n`, { mode: 0o755 });
+  return { ...env, PATH: `${dir}:${env.PATH}`, HD_MARK: join(dir, 'mark') };
+}
+
+describe('the engine is present but failing', () => {
+  const BOX = `${P}engine`;
+  beforeAll(() => {
+    expect(toolbox(['create', BOX], { env }).code).toBe(0);
+  });
+
+  it('a broken containers.conf (CONTAINERS_CONF): exit 125, one line naming the file', () => {
+    const conf = join(tmp, 'broken-containers.conf');
+    writeFileSync(conf, 'this is [not toml\n');
+    for (const args of [['list'], ['run', '-c', `${P}new`, 'true'], ['stop', BOX]]) {
+      const r = toolbox(args, { env: { ...env, CONTAINERS_CONF: conf } });
+      oneLine(r, 125, new RegExp(`^Error: podman (ps|inspect \\S+) failed: reading system config "${conf}": decode configuration ${conf}: toml: .*\\. Hint: run with -v to see the podman commands\\n$`));
+    }
+    expect(containersNamed(`${P}new`)).toEqual([]);
+    expect(containerState(BOX)).toBe('running');
+  });
+
+  it('a broken storage.conf (CONTAINERS_STORAGE_CONF): exit 125, and the toolbox is left as it was', () => {
+    const conf = join(tmp, 'broken-storage.conf');
+    writeFileSync(conf, '[storage\ndriver = \n');
+    const r = toolbox(['list'], { env: { ...env, CONTAINERS_STORAGE_CONF: conf } });
+    oneLine(r, 125, /^Error: podman ps failed: toml: .*\. Hint: run with -v to see the podman commands\n$/);
+    // A session on the running toolbox (its record is cached) fails in the engine, not in toolbox.
+    // (podman 4.3 itself prints "Failed to read CONF toml: ..." on stdout, and exits 1.)
+    const run = toolbox(['run', '-n', '-c', BOX, 'echo', 'unreachable'], { env: { ...env, CONTAINERS_STORAGE_CONF: conf } });
+    expect(run.stdout).not.toContain('unreachable');
+    expect(run.code).toBe(1);
+    expect(run.stdout + run.stderr).toContain(conf);
+    expect(run.stderr).not.toMatch(/Internal error|\n\s+at /);
+    expect(containerState(BOX)).toBe('running');
+    // and once the configuration is fixed, everything works again
+    expect(toolbox(['run', '-n', '-c', BOX, 'echo', 'back'], { env }).stdout).toBe('back\n');
+  });
+
+  it('an engine that fails with its own message: exit 125 and that message', () => {
+    const e = shim('fails', 'echo "Error: simulated engine failure" >&2; exit 125');
+    oneLine(toolbox(['run', '-c', `${P}new`, 'true'], { env: e }), 125, `Error: podman inspect ${P}new failed: simulated engine failure. Hint: run with -v to see the podman commands`);
+    oneLine(toolbox(['list'], { env: e }), 125, 'Error: podman ps failed: simulated engine failure. Hint: run with -v to see the podman commands');
+  });
+
+  it('an engine that prints garbage: exit 125, never an internal error', () => {
+    const e = shim('garbage', 'echo "garbage, not JSON"');
+    const hint = 'Hint: check that podman works: podman info';
+    oneLine(toolbox(['list'], { env: e }), 125, `Error: the container engine printed something that is not JSON: "garbage, not JSON". ${hint}`);
+    oneLine(toolbox(['run', '-c', `${P}garbage`, 'true'], { env: e }), 125, `Error: the container engine printed something that is not JSON: "garbage, not JSON". ${hint}`);
+  });
+
+  it('an engine that dies of a signal: exit 125', () => {
+    const e = shim('killed', 'kill -9 $$');
+    oneLine(toolbox(['list'], { env: e }), 125, 'Error: podman ps failed: no output. Hint: run with -v to see the podman commands');
+  });
+
+  it('an engine that is not executable: exit 125', () => {
+    const dir = join(tmp, 'noexec');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'podman'), 'not a program', { mode: 0o644 });
+    // not executable means not found on PATH; with no other engine there, that is what is said
+    oneLine(toolbox(['list'], { env: { ...env, PATH: dir } }), 125, 'Error: neither podman nor docker is installed (neither is on PATH). Hint: install podman: zypper install podman (or transactional-update pkg install podman)');
+  });
+});
+
+describe('a toolbox in each state', () => {
+  const BOX = `${P}state`;
+
+  it('paused, with its record cached: the next call unpauses it and runs', () => {
+    expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0);
+    expect(podman(['pause', BOX]).code).toBe(0);
+    const r = toolbox(['run', '-n', '-c', BOX, 'echo', 'unpaused'], { env });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('unpaused\n');
+    expect(r.code).toBe(0);
+    expect(containerState(BOX)).toBe('running');
+  });
+
+  it('paused: stop stops it, rm refuses it without --force', () => {
+    expect(podman(['pause', BOX]).code).toBe(0);
+    oneLine(toolbox(['rm', BOX], { env }), 1, `Error: toolbox ${BOX} is running; not removing it. Hint: stop it with 'toolbox stop ${BOX}', or use --force`);
+    expect(containerState(BOX)).toBe('paused');
+    expect(toolbox(['stop', BOX], { env }).code).toBe(0);
+    expect(containerState(BOX)).toBe('exited');
+  });
+
+  it('created but never started (left by a killed create): started and set up on the next call', () => {
+    const id = containerId(BOX);
+    expect(podman(['container', 'init', BOX]).code).toBe(0); // podman's "initialized": created, never run since
+    const r = toolbox(['run', '-c', BOX, 'echo', 'ok'], { env });
+    expect(r.stdout).toBe('ok\n');
+    expect(r.code).toBe(0);
+    expect(containerId(BOX)).toBe(id);
+  });
+
+  it('stopping (a stop from outside toolbox in progress): the next call waits for it, then starts it', async () => {
+    expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0);
+    // Freeze the keep-alive with SIGSTOP so `podman stop -t 3` stays in "stopping" for 3 s.
+    expect(podman(['kill', '--signal', 'STOP', BOX]).code).toBe(0);
+    const stopper = spawn(REAL_PODMAN, ['stop', '-t', '3', BOX], { stdio: 'ignore' });
+    await waitFor(() => containerState(BOX) === 'stopping', 'the stopping state');
+    // The cached record still names a live process: the engine refuses the exec while the
+    // stop runs, with its own one line. That call fails; no toolbox state is harmed.
+    const during = toolbox(['run', '-n', '-c', BOX, 'echo', 'during'], { env });
+    expect(during.stderr).not.toMatch(/Internal error|\n\s+at /);
+    expect(during.stderr).toBe('Error: can only create exec sessions on running containers: container state improper\n');
+    expect(during.code).toBe(255);
+    await new Promise((r) => stopper.on('close', r));
+    const after = toolbox(['run', '-n', '-c', BOX, 'echo', 'after'], { env });
+    expect(after.stdout).toBe('after\n');
+    expect(after.code).toBe(0);
+  });
+
+  it('stopping, without a cached record: the call waits for the stop to finish and starts it', async () => {
+    expect(podman(['kill', '--signal', 'STOP', BOX]).code).toBe(0);
+    const stopper = spawn(REAL_PODMAN, ['stop', '-t', '2', BOX], { stdio: 'ignore' });
+    await waitFor(() => containerState(BOX) === 'stopping', 'the stopping state');
+    rmSync(`/run/toolbox/podman/${BOX}/record.json`, { force: true }); // as after a reboot of /run
+    const r = toolbox(['run', '-n', '-c', BOX, 'echo', 'restarted'], { env });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('restarted\n');
+    expect(r.code).toBe(0);
+    await new Promise((res) => stopper.on('close', res));
+    expect(containerState(BOX)).toBe('running');
+  });
+
+  it('removed in the middle of a session: the session ends with a clear line, the next call recreates it', async () => {
+    const session = toolboxAsync(['run', '-c', BOX, '--', 'sh', '-c', 'echo ready; sleep 60; echo never'], { env });
+    await waitFor(() => session.output().includes('ready'), 'the session');
+    const id = containerId(BOX);
+    expect(podman(['rm', '--force', '--time', '0', BOX]).code).toBe(0);
+    const r = await session.done;
+    expect(r.stdout).toBe('ready\n');
+    // podman races with itself here: the exec ends killed (137), or podman notices the removal
+    // first and says so (255). Either way toolbox adds one line saying what happened.
+    const warning = `Warning: toolbox ${BOX} was removed while this session ran; the next call creates it anew\n`;
+    if (r.code === 137) expect(r.stderr).toBe(warning);
+    else expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 255, stderr: `Error: container has already been removed\n${warning}` });
+    const next = toolbox(['run', '-c', BOX, 'echo', 'anew'], { env });
+    expect(next.stderr).toBe('');
+    expect(next.stdout).toBe('anew\n');
+    expect(containersNamed(BOX)).toEqual([BOX]);
+    expect(containerId(BOX)).not.toBe(id);
+  });
+
+  it('removed between calls while its record is cached: recreated', () => {
+    expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0);
+    expect(podman(['rm', '--force', '--time', '0', BOX]).code).toBe(0);
+    const r = toolbox(['run', '-n', '-c', BOX, 'echo', 'recreated'], { env });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('recreated\n');
+    expect(containersNamed(BOX)).toEqual([BOX]);
+  });
+});
+
+describe('its image deleted', () => {
+  const IMAGE = 'localhost/hd-flt-image:1';
+  const OWN = 'localhost/hd-flt-own:1';
+  afterAll(() => {
+    podman(['rmi', '--force', IMAGE, OWN]);
+  });
+
+  it('untagged under a running toolbox: the toolbox keeps working; a new one is refused clearly', () => {
+    expect(podman(['tag', 'localhost/toolbox-test:latest', IMAGE]).code).toBe(0);
+    expect(toolbox(['create', '-i', IMAGE, `${P}img`], { env }).code).toBe(0);
+    expect(podman(['rmi', IMAGE]).code).toBe(0);
+    expect(toolbox(['run', '-c', `${P}img`, 'echo', 'still here'], { env }).stdout).toBe('still here\n');
+    const r = toolbox(['create', '-i', IMAGE, `${P}img2`], { env });
+    oneLine(r, 1, `Error: image not found: ${IMAGE} (localhost/ images are never pulled). Hint: build or load it first, e.g. 'podman build -t ${IMAGE} .'`);
+    expect(containersNamed(`${P}img2`)).toEqual([]);
+    expect(toolbox(['rm', `${P}img`], { env }).code).toBe(0);
+  });
+
+  it('removed with its toolbox (podman rmi --force): the next call says the image is gone', () => {
+    // An image of our own, so removing it harms no one else's.
+    const base = podman(['create', '--name', `${P}commit`, 'localhost/toolbox-test-minimal:latest', 'true']);
+    expect(base.code).toBe(0);
+    expect(podman(['commit', '--quiet', `${P}commit`, OWN]).code).toBe(0);
+    podman(['rm', `${P}commit`]);
+    expect(toolbox(['run', '-c', `${P}own`, '-i', OWN, 'echo', 'made'], { env }).stdout).toBe('made\n');
+    expect(podman(['rmi', '--force', OWN]).code).toBe(0);
+    expect(containersNamed(`${P}own`)).toEqual([]);
+    const r = toolbox(['run', '-c', `${P}own`, '-i', OWN, 'true'], { env });
+    oneLine(r, 1, `Error: image not found: ${OWN} (localhost/ images are never pulled). Hint: build or load it first, e.g. 'podman build -t ${OWN} .'`);
+    expect(containersNamed(`${P}own`)).toEqual([]);
+  });
+});
+
+/** Starts the CLI in its own process group (as a shell would), to signal it like a terminal. */
+function startGroup(args: string[], e: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [CLI, ...args], { env: e, cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((res) =>
+    child.on('close', (code, signal) => res({ code, signal, stderr })),
+  );
+  return { child, done };
+}
+
+function killShim(mark: string): void {
+  try {
+    process.kill(Number(readFileSync(mark, 'utf8')), 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+}
+
+describe('killed or interrupted during create', () => {
+  // The shim lets the real create happen, then holds: the CLI dies between create and start.
+  const afterCreate = 'if [ "$1" = create ]; then "$REAL" "$@"; echo $$ > "$HD_MARK"; exec sleep 60; fi\nexec "$REAL" "$@"';
+  const beforePull = 'if [ "$1" = pull ]; then echo $$ > "$HD_MARK"; exec sleep 60; fi\nexec "$REAL" "$@"';
+
+  it('SIGKILL between create and start: the next call starts the half-made toolbox and sets it up', async () => {
+    const BOX = `${P}sigkill`;
+    const e = shim('after-create', afterCreate);
+    const run = startGroup(['run', '-c', BOX, 'echo', 'first'], e);
+    await waitFor(() => existsSync(e.HD_MARK!), 'the create');
+    run.child.kill('SIGKILL');
+    expect((await run.done).signal).toBe('SIGKILL');
+    killShim(e.HD_MARK!);
+    expect(containerState(BOX)).toBe('created');
+    // The dead process's lock is broken, the toolbox started and given its setup.
+    const r = toolbox(['run', '-c', BOX, 'cat', MACRO], { env });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('%_netsharedpath /dev:/etc/hosts\n');
+    expect(r.code).toBe(0);
+    expect(containersNamed(BOX)).toEqual([BOX]);
+  });
+
+  it('SIGKILL during the first-start setup: the next call sets the running toolbox up', async () => {
+    const BOX = `${P}sigkill-setup`;
+    // hold the setup exec (its script is named toolbox-setup) before it runs
+    const e = shim('during-setup', 'case "$*" in exec*toolbox-setup*) echo $$ > "$HD_MARK"; exec sleep 60;; esac\nexec "$REAL" "$@"');
+    const run = startGroup(['run', '-c', BOX, 'echo', 'first'], e);
+    await waitFor(() => existsSync(e.HD_MARK!), 'the setup');
+    run.child.kill('SIGKILL');
+    await run.done;
+    killShim(e.HD_MARK!);
+    expect(containerState(BOX)).toBe('running');
+    expect(podman(['exec', BOX, 'test', '-e', MACRO]).code).toBe(1); // not set up yet
+    const r = toolbox(['run', '-c', BOX, 'cat', MACRO], { env });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('%_netsharedpath /dev:/etc/hosts\n');
+    expect(containersNamed(BOX)).toEqual([BOX]);
+  });
+
+  it('Ctrl-C (SIGINT to the process group) during create: exit 130, and the next call recovers', async () => {
+    const BOX = `${P}sigint-create`;
+    const e = shim('after-create-int', afterCreate);
+    const run = startGroup(['run', '-c', BOX, 'echo', 'first'], e);
+    await waitFor(() => existsSync(e.HD_MARK!), 'the create');
+    process.kill(-run.child.pid!, 'SIGINT');
+    const r = await run.done;
+    expect(r.code === 130 || r.signal === 'SIGINT').toBe(true);
+    expect(r.stderr).not.toMatch(/Internal error|\n\s+at /);
+    killShim(e.HD_MARK!);
+    const next = toolbox(['run', '-c', BOX, 'cat', MACRO], { env });
+    expect(next.stderr).toBe('');
+    expect(next.stdout).toBe('%_netsharedpath /dev:/etc/hosts\n');
+    expect(containersNamed(BOX)).toEqual([BOX]);
+  });
+
+  it('Ctrl-C during a pull: nothing is created, and the next call works', async () => {
+    const BOX = `${P}sigint-pull`;
+    const REMOTE = 'hd-flt-registry.invalid/hd/toolbox:1';
+    expect(podman(['tag', 'localhost/toolbox-test:latest', REMOTE]).code).toBe(0);
+    try {
+      const e = shim('before-pull', beforePull);
+      const run = startGroup(['run', '-c', BOX, '-i', REMOTE, 'echo', 'first'], e);
+      await waitFor(() => existsSync(e.HD_MARK!), 'the pull');
+      process.kill(-run.child.pid!, 'SIGINT');
+      const r = await run.done;
+      expect(r.code === 130 || r.signal === 'SIGINT').toBe(true);
+      expect(r.stderr).not.toMatch(/Internal error|\n\s+at /);
+      killShim(e.HD_MARK!);
+      expect(containersNamed(BOX)).toEqual([]);
+      // -P: use the local copy (the registry is unreachable here anyway)
+      const next = toolbox(['run', '-P', '-c', BOX, '-i', REMOTE, 'echo', 'second'], { env });
+      expect(next.stderr).toBe('');
+      expect(next.stdout).toBe('second\n');
+      expect(containersNamed(BOX)).toEqual([BOX]);
+    } finally {
+      podman(['rm', '--force', BOX]);
+      podman(['rmi', REMOTE]);
+    }
+  });
+
+  it('SIGKILL while holding the lock during a pull: the next call is not blocked by the dead lock', async () => {
+    const BOX = `${P}sigkill-pull`;
+    const REMOTE = 'hd-flt-registry.invalid/hd/toolbox:2';
+    expect(podman(['tag', 'localhost/toolbox-test:latest', REMOTE]).code).toBe(0);
+    try {
+      const e = shim('before-pull-kill', beforePull);
+      const run = startGroup(['run', '-c', BOX, '-i', REMOTE, 'true'], e);
+      await waitFor(() => existsSync(e.HD_MARK!), 'the pull');
+      run.child.kill('SIGKILL');
+      await run.done;
+      killShim(e.HD_MARK!);
+      expect(existsSync(`/run/toolbox/podman/${BOX}/lock`)).toBe(true); // left behind by the dead owner
+      const next = toolbox(['run', '-P', '-c', BOX, '-i', REMOTE, 'echo', 'unblocked'], { env });
+      expect(next.stdout).toBe('unblocked\n');
+      expect(next.code).toBe(0);
+    } finally {
+      podman(['rm', '--force', BOX]);
+      podman(['rmi', REMOTE]);
+    }
+  });
+});
+
+describe('the disk full while writing config', () => {
+  const mnt = join(tmp, 'full');
+  beforeAll(() => {
+    mkdirSync(mnt);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'hd-flt-full', mnt]).status).toBe(0);
+  });
+  afterAll(() => void spawnSync('umount', [mnt]));
+
+  it('config set fails with one line, and the old file survives byte for byte, with no temp files left', () => {
+    const e = { ...env, XDG_CONFIG_HOME: mnt };
+    expect(toolbox(['config', 'set', 'autostop', 'false'], { env: e }).code).toBe(0);
+    expect(toolbox(['config', 'set', 'image', 'localhost/toolbox-test:latest'], { env: e }).code).toBe(0);
+    const file = join(mnt, 'toolbox/config.json');
+    const before = readFileSync(file);
+    spawnSync('dd', ['if=/dev/zero', `of=${join(mnt, 'filler')}`, 'bs=4k'], { stdio: 'ignore' }); // fills it: ENOSPC
+    const big = 'n'.repeat(8000);
+    // SNAP in the environment makes conf write in place; toolbox must stay atomic regardless.
+    for (const extra of [{}, { SNAP: '/snap/x/1' }]) {
+      const r = toolbox(['config', 'set', 'name', big], { env: { ...e, ...extra } });
+      oneLine(r, 1, `Error: cannot write ${file}: the disk is full (the previous file is unchanged). Hint: free space or fix permissions, or point XDG_CONFIG_HOME at a writable directory`);
+      expect(readFileSync(file)).toEqual(before);
+      expect(readdirSync(join(mnt, 'toolbox'))).toEqual(['config.json']);
+    }
+    expect(toolbox(['config', 'get', 'autostop'], { env: e }).stdout).toBe('false\n');
+    rmSync(join(mnt, 'filler'));
+    expect(toolbox(['config', 'set', 'name', 'after-space-freed'], { env: e }).code).toBe(0);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ autostop: false, image: 'localhost/toolbox-test:latest', name: 'after-space-freed' });
+  });
+});
