@@ -66,8 +66,9 @@ export async function ensureRunning(deps: Deps, settings: Settings, options: Ens
   }
   const privileged = info.spec ? !info.spec.sandbox : false;
   const pid = info.pid || engine.runningPid(info.id) || (await engine.inspectBox(info.id))?.pid || 0;
-  if (needsSetup) await setupBox(deps, { ...info, pid });
-  return recordFor(deps, info.id, pid, privileged) ?? { id: info.id, pid: 0, pidStart: '', privileged };
+  const record = recordFor(deps, info.id, pid, privileged);
+  if (needsSetup) await setupBox(deps, { ...info, pid }, record);
+  return record ?? { id: info.id, pid: 0, pidStart: '', privileged };
 }
 
 function recordFor(deps: Deps, id: string, pid: number | undefined, privileged: boolean): BoxRecord | undefined {

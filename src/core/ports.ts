@@ -112,6 +112,8 @@ export interface DirectEntry {
   unavailable(record: BoxRecord): string | undefined;
   /** Runs the request inside; resolves to its exit code, or undefined when it could not enter. */
   exec(record: BoxRecord, request: ExecRequest): Promise<number | undefined>;
+  /** The same, with captured output, for toolbox's own steps inside. */
+  capture(record: BoxRecord, request: ExecRequest, input?: string): Promise<CaptureResult | undefined>;
 }
 
 export interface Reporter {

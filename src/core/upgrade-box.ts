@@ -76,7 +76,7 @@ async function buildNew(deps: ToolsDeps, name: string, image: string, declared: 
   await engine.startBox(newName(name));
   const info = await engine.inspectBox(newName(name));
   if (!info) throw new ToolboxError(`the new container ${newName(name)} vanished while it was built`);
-  await setupBox(deps, info);
+  await setupBox(deps, info, undefined);
   // Messages name the toolbox, not the temporary container.
   const target: BoxTarget = { id: info.id, name, image };
   if (declared.repos.length === 0 && declared.tools.length === 0) return info;

@@ -4,11 +4,11 @@
 // child, so the terminal and signals reach it as they are. Anything uncertain means
 // "unavailable", and the caller falls back to the engine's exec.
 import { readFileSync, readlinkSync } from 'node:fs';
-import type { BoxRecord, DirectEntry, ExecRequest } from '../core/ports.js';
+import type { BoxRecord, CaptureResult, DirectEntry, ExecRequest } from '../core/ports.js';
 import { isAlive } from '../state/process-start.js';
 import { cgroupProcsFiles } from './cgroups.js';
 import { findOnPath } from './detect.js';
-import { interactive } from './runner.js';
+import { capture, interactive } from './runner.js';
 
 // Joins the cgroups named in its arguments, then execs the rest. A constant script: the paths
 // and the command travel as arguments, never as code.
@@ -78,7 +78,8 @@ export class NsenterDirectEntry implements DirectEntry {
     return flags;
   }
 
-  async exec(record: BoxRecord, request: ExecRequest): Promise<number | undefined> {
+  /** The wrapper's argv and environment, or undefined when anything is uncertain. */
+  private plan(record: BoxRecord, request: ExecRequest): { args: string[]; env: Record<string, string> } | undefined {
     const cgroups = cgroupProcsFiles(record.pid, record.id);
     // Entering the pid namespace would make nsenter fork and stand between us and the command.
     const namespaces = this.namespaceFlags(record.pid);
@@ -105,10 +106,17 @@ export class NsenterDirectEntry implements DirectEntry {
       '--setuid', uid ?? '0', '--setgid', gid ?? uid ?? '0', '--',
       ...request.command,
     ];
+    return { args, env: { ...env, ...request.env } };
+  }
+
+  async exec(record: BoxRecord, request: ExecRequest): Promise<number | undefined> {
+    const plan = this.plan(record, request);
+    if (!plan) return undefined;
+    const { args, env } = plan;
     this.trace?.(['/bin/sh', ...args]);
     return interactive('/bin/sh', args, {
       cwd: '/',
-      env: { ...env, ...request.env },
+      env,
       onSignal: (signal, childPid) => {
         // A terminal's Ctrl-C already reached the command, which shares our process group.
         if (signal === 'SIGINT' && process.stdin.isTTY) return;
@@ -119,5 +127,12 @@ export class NsenterDirectEntry implements DirectEntry {
         }
       },
     });
+  }
+
+  async capture(record: BoxRecord, request: ExecRequest, input?: string): Promise<CaptureResult | undefined> {
+    const plan = this.plan(record, request);
+    if (!plan) return undefined;
+    this.trace?.(['/bin/sh', ...plan.args]);
+    return capture('/bin/sh', plan.args, { env: plan.env, ...(input !== undefined ? { input } : {}) });
   }
 }

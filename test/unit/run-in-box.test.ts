@@ -7,11 +7,11 @@ import { fakeDeps } from './fakes/engine.js';
 const settings = (flags = {}) => resolveSettings({ image: 'localhost/img:1', container: 'tb', ...flags }, { rc: {}, config: {}, env: {}, userName: 'alice' });
 
 describe('runInBox', () => {
-  it('first use: inspect, create, start, exec, then auto-stop', async () => {
+  it('first use: inspect, create, start, set up, exec, then auto-stop', async () => {
     const deps = fakeDeps();
     deps.engine.execCode = 42;
     expect(await runInBox(deps, settings(), { command: ['true'], create: true, tty: false })).toBe(42);
-    expect(deps.engine.calls).toEqual(['inspect tb', 'create tb', 'start id-tb', 'exec id-tb true', 'stop id-tb']);
+    expect(deps.engine.calls).toEqual(['inspect tb', 'create tb', 'start id-tb', 'exec-capture id-tb', 'exec id-tb true', 'stop id-tb']);
   });
 
   it('a stopped toolbox it has seen before: start by id, exec, nothing else', async () => {
