@@ -133,7 +133,7 @@ Unlike microos-toolbox, subcommands do not switch to user mode: use -u.`,
     .description('print a shell completion script (bash, zsh or fish)')
     .addArgument(new Argument('<SHELL>', 'the shell').choices(['bash', 'zsh', 'fish']))
     .addHelpText('after', '\nInstall, e.g.: toolbox completion bash > ~/.local/share/bash-completion/completions/toolbox')
-    .action((shell: 'bash' | 'zsh' | 'fish') => done(import('./commands/completion.js').then((m) => m.completionCommand(program, shell))));
+    .action((which: 'bash' | 'zsh' | 'fish') => done(import('./commands/completion.js').then((m) => m.completionCommand(program, which))));
   // For the completion scripts only: toolbox names, one a line.
   addGlobalOptions(program.command('__names', { hidden: true }))
     .action((_o, self: Command) => done(import('./commands/completion.js').then((m) => m.namesCommand(flagsOf(self)))));

@@ -67,7 +67,7 @@ export async function ensureRunning(deps: Deps, settings: Settings, options: Ens
   const privileged = info.spec ? !info.spec.sandbox : false;
   const pid = info.pid || engine.runningPid(info.id) || (await engine.inspectBox(info.id))?.pid || 0;
   const record = recordFor(deps, info.id, pid, privileged);
-  if (needsSetup) await setupBox(deps, { ...info, pid }, record);
+  if (needsSetup) await setupBox(deps, { ...info, pid }, record, settings.exec !== 'podman');
   return record ?? { id: info.id, pid: 0, pidStart: '', privileged };
 }
 
