@@ -278,6 +278,25 @@ describe('a broken pipe during a run', () => {
     );
   });
 
+  it('host-update itself dying (its terminal closed) does not kill transactional-update mid-snapshot', async () => {
+    // SIGHUP as when the terminal closes, sent once the snapshot is open; nobody reads the pipe after.
+    const script = `${HU.join(' ')} --host-pid ${pid()} pkg install fake-hello >/tmp/hu-out 2>/tmp/hu-err & hu=$!
+until grep -q 'Using snapshot' /tmp/hu-err 2>/dev/null; do sleep 0.05; done
+kill -HUP $hu; wait $hu; echo "host-update exit: $?"`;
+    const r = toolbox(['run', '-c', BOX, '--', 'bash', '-c', script]);
+    expect(r.stdout).toBe('host-update exit: 129\n');
+    // transactional-update runs on by itself; wait for it to release its lock.
+    for (let i = 0; i < 300 && host.sh('test -e /var/run/transactional-update.pid').code === 0; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(host.sh('test -e /var/run/transactional-update.pid || echo unlocked; tail -n 2 /var/log/transactional-update.log | cut -d" " -f3-').stdout).toBe(
+      'unlocked\nNew default snapshot is #4 (/.snapshots/4/snapshot).\nPlease reboot your machine to activate the changes and avoid data loss.\n',
+    );
+    expect(snapperList(host).find((s) => s.default)?.number).toBe(4);
+    // Closed properly: read-only, no in-progress mark left.
+    expect(host.sh('btrfs property get -ts /.snapshots/4/snapshot ro; snapper --no-dbus --csvout list --columns number,userdata | grep "^4,"').stdout).toBe('ro=true\n4,\n');
+  });
+
   it('log prints that run from the log file', () => {
     const r = hu(['--host-pid', pid(), 'log', '--lines', '1']);
     expect(r.stdout).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d Please reboot your machine to activate the changes and avoid data loss\.\n$/);
@@ -313,7 +332,7 @@ describe('refusals', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(`Error: this toolbox is rootless (it runs in a user namespace), so it cannot change the host. ${ROOTFUL_HINT}\n`);
     expect(r.code).toBe(1);
-    expect(snapperList(host).map((s) => s.number)).toEqual([1, 2, 3]);
+    expect(snapperList(host).map((s) => s.number)).toEqual([1, 2, 3, 4]);
   });
 
   it('usage errors exit 2', () => {
