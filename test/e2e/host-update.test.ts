@@ -283,7 +283,9 @@ describe('a broken pipe during a run', () => {
     const script = `${HU.join(' ')} --host-pid ${pid()} pkg install fake-hello >/tmp/hu-out 2>/tmp/hu-err & hu=$!
 until grep -q 'Using snapshot' /tmp/hu-err 2>/dev/null; do sleep 0.05; done
 kill -HUP $hu; wait $hu; echo "host-update exit: $?"`;
-    const r = toolbox(['run', '-c', BOX, '--', 'bash', '-c', script]);
+    // -n keeps the toolbox running after the session: stopping it would kill every process
+    // started from it, transactional-update included (on a systemd host the unit survives that).
+    const r = toolbox(['run', '-n', '-c', BOX, '--', 'bash', '-c', script]);
     expect(r.stdout).toBe('host-update exit: 129\n');
     // transactional-update runs on by itself; wait for it to release its lock.
     for (let i = 0; i < 300 && host.sh('test -e /var/run/transactional-update.pid').code === 0; i++) {
