@@ -10,11 +10,10 @@ const LOG_HINT = "see 'host-update log' for transactional-update's full output";
 export function lockRefusal(state: HostState | undefined): TransactionFailed {
   const lock = state?.lock;
   const who = lock ? ` (PID ${lock.pid}: ${lock.command})` : '';
-  return new TransactionFailed(
-    `another transaction is running${who}`,
-    lock ? "wait for it to finish: 'host-update status' shows when it has; 'host-update attach' follows one started by host-update" : "wait for it to finish, then retry ('host-update status' shows it)",
-    { lockPid: lock?.pid },
-  );
+  const follow = state?.systemd ? "follow it with 'host-update attach'" : "follow its log with 'host-update log -f'";
+  return new TransactionFailed(`another transaction is running${who}`, `wait for it to finish ('host-update status' shows when it has), or ${follow}`, {
+    lockPid: lock?.pid,
+  });
 }
 
 /** The outcome of up, dup, patch and pkg: a new default snapshot, nothing changed, or a failure. */

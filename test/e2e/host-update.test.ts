@@ -215,7 +215,7 @@ describe('the lock', () => {
       const r = hu(['--host-pid', pid(), 'pkg', 'install', 'fake-hello']);
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(
-        `Error: another transaction is running (PID ${holder.pid}: ${command}). Hint: wait for it to finish: 'host-update status' shows when it has; 'host-update attach' follows one started by host-update\n`,
+        `Error: another transaction is running (PID ${holder.pid}: ${command}). Hint: wait for it to finish ('host-update status' shows when it has), or follow its log with 'host-update log -f'\n`,
       );
       expect(r.code).toBe(1);
       const s = hu(['--host-pid', pid(), 'status']);
