@@ -124,15 +124,28 @@ export interface Streaming {
  * command ends, so the command never sees a closed pipe, whatever happens to our own output.
  */
 export function stream(file: string, args: readonly string[], onOutput: (chunk: string) => void): Streaming {
-  const child = execa(file, args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false });
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => onOutput(d));
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => onOutput(d));
-  const done = child.then((result) => {
-    if (result.exitCode === undefined) {
-      const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
-      if (code === 'ENOENT') throw new CommandNotFound(file);
-    }
-    return result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1);
+  // execa is loaded on first use (see `supervised`); a kill before it has loaded still counts.
+  let child: { kill(signal: NodeJS.Signals): unknown } | undefined;
+  let killed = false;
+  const done = import('execa').then(({ execa }) => {
+    const running = execa(file, args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false });
+    child = running;
+    if (killed) running.kill('SIGTERM');
+    running.stdout?.setEncoding('utf8').on('data', (d: string) => onOutput(d));
+    running.stderr?.setEncoding('utf8').on('data', (d: string) => onOutput(d));
+    return running.then((result) => {
+      if (result.exitCode === undefined) {
+        const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
+        if (code === 'ENOENT') throw new CommandNotFound(file);
+      }
+      return result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1);
+    });
   });
-  return { done, kill: () => void child.kill('SIGTERM') };
+  return {
+    done,
+    kill: () => {
+      killed = true;
+      child?.kill('SIGTERM');
+    },
+  };
 }
