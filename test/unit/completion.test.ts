@@ -35,7 +35,7 @@ function bash(line: string): string[] {
 
 describe('bash completion', () => {
   it('completes subcommands, and nested ones', () => {
-    expect(bash('toolbox ')).toEqual(['run', 'enter', 'create', 'list', 'stop', 'rm', 'config', 'completion']);
+    expect(bash('toolbox ')).toEqual(['run', 'enter', 'create', 'list', 'stop', 'rm', 'collect', 'config', 'completion']);
     expect(bash('toolbox r')).toEqual(['run', 'rm']);
     expect(bash('toolbox config ')).toEqual(['get', 'set', 'unset', 'list', 'path']);
     expect(bash('toolbox -u -c dbg config u')).toEqual(['unset']);
@@ -69,7 +69,7 @@ describe('bash completion', () => {
 
   it('skips option values when finding the subcommand', () => {
     // "rm" here is the value of -t, so the next word is still a subcommand.
-    expect(bash('toolbox -t rm co')).toEqual(['config', 'completion']);
+    expect(bash('toolbox -t rm co')).toEqual(['collect', 'config', 'completion']);
   });
 
   it('completes a command after run or --, and files for its arguments', () => {
