@@ -68,7 +68,7 @@ describe('profiles', () => {
     const basic = builtinCollectors(['basic']);
     expect(basic.map((c) => c.name)).toEqual(['os-release', 'hostname', 'kernel', 'uptime', 'processes', 'disk-free', 'mounts', 'journal', 'failed-units', 'rpms']);
     const rpms = basic.find((c) => c.name === 'rpms')!;
-    expect(commandFor(rpms, target)).toEqual(['rpm', '--root', '/proc/42/root', '--dbpath', '/var/lib/rpm', '-qa']);
+    expect(commandFor(rpms, target)).toEqual(['chroot', '/proc/42/root', 'rpm', '-qa']);
     expect(commandFor(basic.find((c) => c.name === 'failed-units')!, target)).toEqual(['nsenter', '--target=42', '--mount', '--', 'systemctl', 'list-units', '--failed', '--no-pager']);
     expect(builtinCollectors(['updates', 'storage']).map((c) => c.profile)).toEqual(['storage', 'storage', 'storage', 'updates', 'updates', 'updates', 'updates', 'updates']);
     expect(builtinCollectors(['custom'])).toEqual([]);

@@ -1,8 +1,8 @@
 // `toolbox collect`: a support bundle of the host's state, gathered from inside the toolbox.
 // stdout gets the bundle's path (or the JSON summary); progress and warnings go to stderr.
 import { createHash } from 'node:crypto';
-import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { accessSync, constants, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { configFile } from '../../config/paths.js';
 import { readConfigFile } from '../../config/read-config.js';
 import { collect } from '../../core/collect/collect.js';
@@ -30,6 +30,7 @@ export async function collectCommand(flags: GlobalFlags, options: CollectFlags, 
   const path = configFile(env);
   const custom = customCollectors(readConfigFile(path), path);
   const { deps, settings, reporter } = buildContext(flags, undefined, env);
+  checkWritable(options.out);
 
   const progress = counterProgress('collecting', { quiet: settings.quiet });
   let result;
@@ -112,6 +113,23 @@ function bundlePath(out: string | undefined, name: string): string {
     /* not there yet: a file name */
   }
   return path;
+}
+
+/** Fails before collecting, not after, when the bundle has nowhere to go. */
+function checkWritable(out: string | undefined): void {
+  const path = resolve(out ?? '.');
+  let dir = path;
+  try {
+    if (!statSync(path).isDirectory()) dir = dirname(path);
+  } catch {
+    dir = dirname(path);
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ToolboxError(`cannot write the bundle to ${path}: ${code}`, { hint: 'choose a writable place with --out FILE or --out DIR' });
+  }
 }
 
 /** Written whole or not at all: a reader never sees half a bundle under the final name. */

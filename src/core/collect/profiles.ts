@@ -57,8 +57,9 @@ const BUILTIN: Record<BuiltinProfile, [name: string, command: string[]][]> = {
     ['mounts', ['findmnt', '--list', '--task', '{pid}']],
     ['journal', ['journalctl', '--root', '{root}', '--boot', '--no-pager', '--output', 'short-iso']],
     ['failed-units', inHostMounts('systemctl', 'list-units', '--failed', '--no-pager')],
-    // The host's own rpm database path (openSUSE links /var/lib/rpm to /usr/lib/sysimage/rpm).
-    ['rpms', ['rpm', '--root', '{root}', '--dbpath', '/var/lib/rpm', '-qa']],
+    // The host's own rpm reads its database: the toolbox's rpm may be another version with another
+    // database location or backend (and, on a read-only root, missed rows that the host's saw).
+    ['rpms', ['chroot', '{root}', 'rpm', '-qa']],
   ],
   network: [
     ['ip-addr', inHostNet('ip', 'address', 'show')],
