@@ -8,8 +8,9 @@ export interface Progress {
 
 export function counterProgress(what: string, options: { quiet: boolean; stream?: NodeJS.WriteStream }): Progress {
   const stream = options.stream ?? process.stderr;
-  if (options.quiet || !stream.isTTY) return { start() {}, tick() {}, stop() {} };
-  let spinner: { text: string; stop(): unknown } | undefined;
+  // A terminal that reports no width (a pty nobody sized) sends ora's line erasing into a loop.
+  if (options.quiet || !stream.isTTY || !(stream.columns > 0)) return { start() {}, tick() {}, stop() {} };
+  let spinner: { text: string; render(): unknown; stop(): unknown } | undefined;
   let text = what;
   let stopped = false;
   return {
@@ -21,7 +22,9 @@ export function counterProgress(what: string, options: { quiet: boolean; stream?
     },
     tick(done, total, label) {
       text = `${what} ${done}/${total} (${label})`;
-      if (spinner) spinner.text = text;
+      if (!spinner) return;
+      spinner.text = text;
+      spinner.render(); // now, not at the next frame: the last count would never show otherwise
     },
     stop() {
       stopped = true;

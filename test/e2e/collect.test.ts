@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeHost, type FakeHost } from '../fixtures/fake-host/fake-host.js';
-import { containerState, TEST_IMAGE, toolbox, type Result } from './helpers.js';
+import { CLI, containerState, TEST_IMAGE, toolbox, type Result } from './helpers.js';
 
 const BOX = 'co-e2e-collect';
 const work = mkdtempSync(join(tmpdir(), 'co-e2e-collect-'));
@@ -204,6 +204,18 @@ describe('toolbox collect, other forms', () => {
     expect(r.stderr).toBe('Warning: 3 of 3 commands did not succeed: custom/hang (killed after 2s), custom/fails (exit 3), custom/no-such-tool (exit 127)\n');
     const list = spawnSync('tar', ['-tzf', out], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.replace(/^[^/]+\//, ''));
     expect(list).toEqual(['manifest.json', 'custom/hang.txt', 'custom/hang.stderr.txt', 'custom/fails.txt', 'custom/fails.stderr.txt', 'custom/no-such-tool.txt', 'custom/no-such-tool.stderr.txt', '']);
+  });
+
+  it('shows N/M progress on a terminal, and still prints only the path on stdout', () => {
+    const out = join(work, 'tty.tar.gz');
+    // script(1) gives the CLI a terminal; stdout and stderr both arrive through it.
+    const command = `stty cols 100 rows 30; exec ${process.execPath} ${CLI} collect -c ${BOX} --host-pid ${host.pid} --profile custom --out ${out}`;
+    const r = spawnSync('script', ['-qec', command, '/dev/null'], { env, input: '', encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('collecting 0/3');
+    expect(r.stdout).toMatch(/collecting 3\/3 \(custom\/(hang|fails|no-such-tool)\)/);
+    expect(r.stdout).toContain(`\r\n${out}\r\n`);
+    expect(existsSync(out)).toBe(true);
   });
 
   it('fails with exit 1 before collecting when the bundle cannot be written', () => {

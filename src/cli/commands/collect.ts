@@ -41,7 +41,11 @@ export async function collectCommand(flags: GlobalFlags, options: CollectFlags, 
       target,
       timeoutSeconds,
       onStart: (total) => progress.start(total),
-      onDone: (done, total, record) => progress.tick(done, total, record.id),
+      onDone: (done, total, record) => {
+        progress.tick(done, total, record.id);
+        // Cleared before the session ends, whose own status line would land inside the spinner.
+        if (done === total) progress.stop();
+      },
     });
   } finally {
     progress.stop();
