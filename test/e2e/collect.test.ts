@@ -153,7 +153,6 @@ describe('toolbox collect', () => {
 
   it('kills a hanging command at its deadline, inside the toolbox too', () => {
     expect(record('custom/hang')).toMatchObject({ command: ['sleep', '600'], status: 'timeout', exitCode: null, timedOut: true, timeoutSeconds: 2, output: { bytes: 0 } });
-    expect(record('custom/hang').durationMs).toBeGreaterThanOrEqual(2000);
     expect(collected('custom/hang.stderr.txt')).toBe('toolbox collect: killed after 2s\n');
     // No `sleep 600` started by collect lives on (they carry collect's session marker).
     const left = readdirSync('/proc').filter((p) => {
