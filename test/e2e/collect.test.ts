@@ -4,7 +4,7 @@
 // config.json supply a command that hangs, one that fails and one that does not exist.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +79,7 @@ btrfs property set -ts / ro true; mount -o remount,ro /`,
 afterAll(() => {
   toolbox(['rm', '--force', BOX], { env });
   host?.stop();
+  rmSync(work, { recursive: true, force: true });
 });
 
 describe('toolbox collect', () => {

@@ -1,16 +1,20 @@
 // The tar writer and bundle packing, checked with the system's tar: what support staff will use.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { bundleName, packBundle } from '../../src/core/collect/bundle.js';
 import type { Manifest } from '../../src/core/collect/manifest.js';
 import { tarball } from '../../src/core/collect/tar.js';
 
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 function untar(archive: Buffer, flags: string): { dir: string; list: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'co-unit-tar-'));
+  const dir = mkdtempSync(join(tmpdir(), 'collect-unit-tar-'));
+  dirs.push(dir);
   writeFileSync(join(dir, 'a.tar'), archive);
   const list = spawnSync('tar', [flags, join(dir, 'a.tar'), '-C', dir], { encoding: 'utf8' });
   expect(list.stderr).toBe('');
