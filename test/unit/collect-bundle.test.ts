@@ -13,7 +13,7 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function untar(archive: Buffer, flags: string): { dir: string; list: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'collect-unit-tar-'));
+  const dir = mkdtempSync(join(tmpdir(), 'co-unit-tar-'));
   dirs.push(dir);
   writeFileSync(join(dir, 'a.tar'), archive);
   const list = spawnSync('tar', [flags, join(dir, 'a.tar'), '-C', dir], { encoding: 'utf8' });
