@@ -121,6 +121,17 @@ Unlike microos-toolbox, subcommands do not switch to user mode: use -u.`,
     .argument('<ALIAS>', 'the repository')
     .action((alias: string, _o, self: Command) => done(import('./commands/repo.js').then((m) => m.repoRemoveCommand(flagsOf(self), alias))));
 
+  addGlobalOptions(program.command('collect').description("gather the host's diagnostics into a support bundle (.tar.gz)"))
+    .option('-o, --out <path>', 'the bundle file, or a directory to put it in (default: the current directory)')
+    .option('--profile <name>', `what to collect: ${['basic', 'network', 'storage', 'updates', 'custom'].join(', ')} (repeatable; default: all)`, (v: string, prev: string[] = []) => [...prev, v])
+    .option('--timeout <seconds>', 'how long each command may run (default: 30)')
+    .option('--json', 'print a JSON summary instead of the bundle path')
+    .option('--host-pid <pid>', "reach the host through this process's namespaces and root (default: PID 1 and /media/root)")
+    .addHelpText('after', '\nCustom collectors: "collectors" in config.json, e.g. [{"name": "lsmod", "command": ["lsmod"], "timeout": 10}].')
+    .action((o: { out?: string; profile?: string[]; timeout?: string; json?: boolean; hostPid?: string }, self: Command) =>
+      done(import('./commands/collect.js').then((m) => m.collectCommand(flagsOf(self), o))),
+    );
+
   const config = program.command('config').description("read and change toolbox's settings");
   config.command('get').argument('<KEY>').description('print a stored setting (exit 1 when unset)').action((k: string) => done(import('./commands/config.js').then((m) => m.configGet(k))));
   config.command('set').argument('<KEY>').argument('<VALUE>').description('store a setting').action((k: string, v: string) => done(import('./commands/config.js').then((m) => m.configSet(k, v))));

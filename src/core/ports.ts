@@ -53,6 +53,15 @@ export interface CaptureResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** set when a deadline ended the command (it and everything it started were killed) */
+  timedOut?: boolean;
+}
+
+export interface CaptureOptions {
+  /** kill the command (inside the toolbox too) when it runs longer than this */
+  timeoutMs?: number | undefined;
+  /** sees each line of stdout as it arrives (progress of a long command) */
+  onLine?: ((line: string) => void) | undefined;
 }
 
 export interface ContainerEngine {
@@ -75,8 +84,8 @@ export interface ContainerEngine {
   runningPid(id: string): number | undefined;
   /** Runs a command inside with the caller's stdio; resolves to its exit code. */
   execInteractive(request: ExecRequest): Promise<number>;
-  /** Runs a command inside and captures its output (for setup steps); onLine sees stdout lines as they come. */
-  execCapture(request: ExecRequest, input?: string, onLine?: (line: string) => void): Promise<CaptureResult>;
+  /** Runs a command inside and captures its output (setup steps, package work, diagnostics). */
+  execCapture(request: ExecRequest, input?: string, options?: CaptureOptions): Promise<CaptureResult>;
 }
 
 /** Toolbox-owned runtime state: session accounting, the lock, the cached container record. */

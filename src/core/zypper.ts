@@ -68,7 +68,7 @@ export async function runZypper(deps: Deps, target: BoxTarget, call: ZypperCall)
   const r = await deps.engine.execCapture(
     { target: target.id, command: ['zypper', '--non-interactive', ...call.args], tty: false, user: 'root', env: ENV },
     undefined,
-    onLine,
+    { onLine },
   );
   if (r.exitCode === 127 || r.exitCode === 126) throw new NoZypperError(target);
   const outcome = interpretZypper(r, { action: call.action, box: target.name, ...(call.subjects ? { subjects: call.subjects } : {}) });

@@ -1,14 +1,14 @@
 // ContainerEngine over podman or docker. Engine quirks live in the QUIRKS table, nowhere else.
 import { existsSync } from 'node:fs';
 import { EngineError, ToolboxError } from '../core/errors.js';
-import type { BoxInfo, BoxSpec, CaptureResult, ContainerEngine, EngineName, ExecRequest } from '../core/ports.js';
+import type { BoxInfo, BoxSpec, CaptureOptions, CaptureResult, ContainerEngine, EngineName, ExecRequest } from '../core/ports.js';
 import { createArgs } from './create-args.js';
 import { engineFailure, isNameInUse, isNoSuchContainer, lastErrorLine } from './errors.js';
 import { LABEL_MANAGED } from '../core/labels.js';
 import { parseInspect, parsePs } from './parse.js';
-import { capture, CommandNotFound, interactive, type Captured } from './runner.js';
+import { capture, CommandNotFound, interactive, supervised, type Captured } from './runner.js';
 import { containerInitPid } from './container-pid.js';
-import { findSessionProcess } from './session-process.js';
+import { findMarkedProcesses, findSessionProcess } from './session-process.js';
 
 const QUIRKS: Record<EngineName, { psFormat: string[]; stopArgs: string[] }> = {
   podman: { psFormat: ['--format', 'json'], stopArgs: ['--time', '1'] },
@@ -152,8 +152,29 @@ export class CliEngine implements ContainerEngine {
     }
   }
 
-  async execCapture(request: ExecRequest, input?: string, onLine?: (line: string) => void): Promise<CaptureResult> {
-    return this.call(this.execArgs({ ...request, tty: false }), input, onLine);
+  async execCapture(request: ExecRequest, input?: string, options: CaptureOptions = {}): Promise<CaptureResult> {
+    if (!options.timeoutMs) return this.call(this.execArgs({ ...request, tty: false }), input, options.onLine);
+    const [file, ...prefix] = this.command;
+    const argv = [...prefix, ...this.execArgs({ ...request, tty: false })];
+    this.trace?.([file!, ...argv]);
+    let result: Awaited<ReturnType<typeof supervised>>;
+    try {
+      result = await supervised(file!, argv, { ...(input !== undefined ? { input } : {}), timeoutMs: options.timeoutMs, ...(options.onLine ? { onLine: options.onLine } : {}) });
+    } catch (error) {
+      throw this.notInstalled(error);
+    }
+    if (!result.timedOut) return result;
+    // The engine's client is gone, but the command it started lives on in the toolbox (podman
+    // exec does not pass the kill on): end every process of the session, found by its marker.
+    const marker = request.env.TOOLBOX_SESSION;
+    for (const pid of marker ? findMarkedProcesses(marker) : []) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    return result;
   }
 }
 

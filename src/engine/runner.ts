@@ -121,3 +121,41 @@ function signalNumber(signal: string): number {
   const table: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGPIPE: 13, SIGTERM: 15 };
   return table[signal] ?? 0;
 }
+
+export interface Streaming {
+  /** resolves to the exit code (128+N for a signal) */
+  done: Promise<number>;
+  kill(): void;
+}
+
+/**
+ * Runs a command whose output arrives in chunks while it runs (a long transaction, a journal
+ * being followed). Its stdout and stderr are pipes that this process keeps reading until the
+ * command ends, so the command never sees a closed pipe, whatever happens to our own output.
+ */
+export function stream(file: string, args: readonly string[], onOutput: (chunk: string) => void): Streaming {
+  // execa is loaded on first use (see `supervised`); a kill before it has loaded still counts.
+  let child: { kill(signal: NodeJS.Signals): unknown } | undefined;
+  let killed = false;
+  const done = import('execa').then(({ execa }) => {
+    const running = execa(file, args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false });
+    child = running;
+    if (killed) running.kill('SIGTERM');
+    running.stdout?.setEncoding('utf8').on('data', (d: string) => onOutput(d));
+    running.stderr?.setEncoding('utf8').on('data', (d: string) => onOutput(d));
+    return running.then((result) => {
+      if (result.exitCode === undefined) {
+        const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
+        if (code === 'ENOENT') throw new CommandNotFound(file);
+      }
+      return result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1);
+    });
+  });
+  return {
+    done,
+    kill: () => {
+      killed = true;
+      child?.kill('SIGTERM');
+    },
+  };
+}

@@ -71,7 +71,7 @@ describe('bash completion', () => {
 
   it('skips option values when finding the subcommand', () => {
     // "rm" here is the value of -t, so the next word is still a subcommand.
-    expect(bash('toolbox -t rm co')).toEqual(['config', 'completion']);
+    expect(bash('toolbox -t rm co')).toEqual(['collect', 'config', 'completion']);
   });
 
   it('completes a command after run or --, and files for its arguments', () => {
