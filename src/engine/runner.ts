@@ -82,8 +82,10 @@ export interface Streaming {
  * being followed). Its stdout and stderr are pipes that this process keeps reading until the
  * command ends, so the command never sees a closed pipe, whatever happens to our own output.
  */
-export function stream(file: string, args: readonly string[], onOutput: (chunk: string) => void): Streaming {
-  const child = execa(file, args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false });
+export function stream(file: string, args: readonly string[], onOutput: (chunk: string) => void, options: { ownGroup?: boolean } = {}): Streaming {
+  // ownGroup: the command runs in its own process group and kill() ends the whole group, for
+  // wrappers such as `nsenter --pid` that fork and do not pass signals on to their child.
+  const child = execa(file, args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false, detached: options.ownGroup === true });
   child.stdout?.setEncoding('utf8').on('data', (d: string) => onOutput(d));
   child.stderr?.setEncoding('utf8').on('data', (d: string) => onOutput(d));
   const done = child.then((result) => {
@@ -93,5 +95,16 @@ export function stream(file: string, args: readonly string[], onOutput: (chunk: 
     }
     return result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1);
   });
-  return { done, kill: () => void child.kill('SIGTERM') };
+  const kill = (): void => {
+    if (options.ownGroup && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+        return;
+      } catch {
+        // the group is already gone
+      }
+    }
+    child.kill('SIGTERM');
+  };
+  return { done, kill };
 }
