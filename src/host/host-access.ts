@@ -91,7 +91,9 @@ export function checkTarget(target: HostTarget): void {
       hint: 'the toolbox must share the host PID namespace (a rootful toolbox does; --sandbox does not)',
     });
   }
-  if (sameMountNamespace(target.pid)) {
+  // Run on the host itself (not in a container), PID 1 shares our namespaces and entering them is harmless.
+  const inContainer = existsSync('/run/.containerenv') || existsSync('/.dockerenv');
+  if (inContainer && sameMountNamespace(target.pid)) {
     throw new ToolboxError(`process ${target.pid} runs inside this container, not on the host`, {
       hint: "use a rootful toolbox, which shares the host's PID namespace ('toolbox -r' or as root), without --sandbox",
     });

@@ -3,7 +3,7 @@
 // follows it again. The host is a privileged podman container booting the read-only default
 // btrfs snapshot (make-fake-host.sh --systemd); the toolbox nsenters into its systemd.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +72,7 @@ beforeAll(() => {
 afterAll(() => {
   toolbox(['rm', '--force', BOX]);
   host?.stop();
+  rmSync(home, { recursive: true, force: true });
 });
 
 describe('a host run by systemd', () => {
