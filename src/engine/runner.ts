@@ -133,14 +133,29 @@ export interface Streaming {
  * being followed). Its stdout and stderr are pipes that this process keeps reading until the
  * command ends, so the command never sees a closed pipe, whatever happens to our own output.
  */
-export function stream(file: string, args: readonly string[], onOutput: (chunk: string) => void): Streaming {
+export function stream(file: string, args: readonly string[], onOutput: (chunk: string) => void, options: { ownGroup?: boolean } = {}): Streaming {
+  // ownGroup: the command runs in its own process group and kill() ends the whole group, for
+  // wrappers such as `nsenter --pid` that fork and do not pass signals on to their child.
   // execa is loaded on first use (see `supervised`); a kill before it has loaded still counts.
-  let child: { kill(signal: NodeJS.Signals): unknown } | undefined;
+  let child: { pid?: number | undefined; kill(signal: NodeJS.Signals): unknown } | undefined;
   let killed = false;
+  const kill = (): void => {
+    killed = true;
+    if (!child) return;
+    if (options.ownGroup && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+        return;
+      } catch {
+        // the group is already gone
+      }
+    }
+    child.kill('SIGTERM');
+  };
   const done = import('execa').then(({ execa }) => {
-    const running = execa(file, args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false });
+    const running = execa(file, args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false, detached: options.ownGroup === true });
     child = running;
-    if (killed) running.kill('SIGTERM');
+    if (killed) kill();
     running.stdout?.setEncoding('utf8').on('data', (d: string) => onOutput(d));
     running.stderr?.setEncoding('utf8').on('data', (d: string) => onOutput(d));
     return running.then((result) => {
@@ -151,11 +166,5 @@ export function stream(file: string, args: readonly string[], onOutput: (chunk: 
       return result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1);
     });
   });
-  return {
-    done,
-    kill: () => {
-      killed = true;
-      child?.kill('SIGTERM');
-    },
-  };
+  return { done, kill };
 }

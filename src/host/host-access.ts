@@ -12,7 +12,8 @@ export type HostTarget = { kind: 'nsenter'; pid: number } | { kind: 'chroot'; ro
 export interface HostPort {
   readonly target: HostTarget;
   capture(command: readonly string[]): Promise<Captured>;
-  stream(command: readonly string[], onOutput: (chunk: string) => void): Streaming;
+  /** stoppable: kill() must end the command itself (a follower), not just the wrapper */
+  stream(command: readonly string[], onOutput: (chunk: string) => void, options?: { stoppable?: boolean }): Streaming;
   interactive(command: readonly string[]): Promise<number>;
 }
 
@@ -22,6 +23,7 @@ const HOST_ENV = ['env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'LC_ALL=C.U
 
 export function hostArgv(target: HostTarget, command: readonly string[]): [string, ...string[]] {
   if (target.kind === 'nsenter') {
+    // --pid too: systemd-run resolves its command through the caller's PID namespace.
     return ['nsenter', `--target=${target.pid}`, '--mount', '--uts', '--ipc', '--net', '--pid', '--', ...HOST_ENV, ...command];
   }
   return ['chroot', target.root, ...HOST_ENV, ...command];
@@ -89,7 +91,9 @@ export function checkTarget(target: HostTarget): void {
       hint: 'the toolbox must share the host PID namespace (a rootful toolbox does; --sandbox does not)',
     });
   }
-  if (sameMountNamespace(target.pid)) {
+  // Run on the host itself (not in a container), PID 1 shares our namespaces and entering them is harmless.
+  const inContainer = existsSync('/run/.containerenv') || existsSync('/.dockerenv');
+  if (inContainer && sameMountNamespace(target.pid)) {
     throw new ToolboxError(`process ${target.pid} runs inside this container, not on the host`, {
       hint: "use a rootful toolbox, which shares the host's PID namespace ('toolbox -r' or as root), without --sandbox",
     });
@@ -111,9 +115,9 @@ export function hostPort(target: HostTarget): HostPort {
       const [file, ...args] = hostArgv(target, command);
       return capture(file, args);
     },
-    stream: (command, onOutput) => {
+    stream: (command, onOutput, options) => {
       const [file, ...args] = hostArgv(target, command);
-      return stream(file, args, onOutput);
+      return stream(file, args, onOutput, { ownGroup: options?.stoppable === true });
     },
     interactive: (command) => {
       const [file, ...args] = hostArgv(target, command);

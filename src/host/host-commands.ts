@@ -38,7 +38,8 @@ export async function rebootCommand(host: HostPort, json: boolean): Promise<numb
     throw new ToolboxError("the host's init is not systemd, so host-update cannot reboot it", { hint: 'reboot the host from its console or hypervisor' });
   }
   out.write(json ? `${JSON.stringify({ ok: true, result: 'reboot' })}\n` : 'rebooting the host\n');
-  const r = await host.capture(['systemctl', 'reboot']);
+  // --no-block: the reboot is queued; waiting would only wait for our own end.
+  const r = await host.capture(['systemctl', '--no-block', 'reboot']);
   if (r.exitCode !== 0) {
     throw new ToolboxError(`systemctl reboot failed: ${r.stderr.trim().split('\n').pop() ?? `exit code ${r.exitCode}`}`, { hint: 'reboot the host from its console' });
   }

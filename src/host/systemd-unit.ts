@@ -30,29 +30,55 @@ export function unitExitCode(systemdRunStderr: string, fallback: number): number
 
 export async function runAsUnit(host: HostPort, argv: readonly string[], relay: (chunk: string) => void): Promise<RunResult> {
   const unit = unitName();
+  const shown = tracking(relay);
   // Following starts before the unit does, so no line is missed.
-  const follow = host.stream(followArgv(unit), relay);
+  const follow = host.stream(followArgv(unit), shown.relay, { stoppable: true });
   const run = await host.capture(systemdRunArgv(unit, argv));
-  return finish(host, unit, follow, unitExitCode(run.stderr, run.exitCode));
+  return finish(host, unit, follow, shown, unitExitCode(run.stderr, run.exitCode));
 }
 
 /** Follows a running host-update unit until it ends. */
 export async function attachToUnit(host: HostPort, unit: string, relay: (chunk: string) => void, pause: () => Promise<void>): Promise<RunResult> {
-  const follow = host.stream(followArgv(unit), relay);
+  const shown = tracking(relay);
+  const follow = host.stream(followArgv(unit), shown.relay, { stoppable: true });
   for (;;) {
     const state = (await host.capture(['systemctl', 'is-active', unit])).stdout.trim();
     if (state !== 'active' && state !== 'activating' && state !== 'reloading') break;
     await pause();
   }
   // The unit is collected when it ends, so its exit code is gone: the journal and the snapshots tell.
-  return finish(host, unit, follow, 0);
+  return finish(host, unit, follow, shown, 0);
 }
 
-async function finish(host: HostPort, unit: string, follow: { kill(): void; done: Promise<number> }, exitCode: number): Promise<RunResult> {
+/** Remembers what was relayed, so the lines the follower had not shown yet can be shown at the end. */
+function tracking(relay: (chunk: string) => void) {
+  let text = '';
+  return {
+    relay: (chunk: string) => {
+      text += chunk;
+      relay(chunk);
+    },
+    rest(full: string): string {
+      return full.startsWith(text) ? full.slice(text.length) : '';
+    },
+  };
+}
+
+async function finish(
+  host: HostPort,
+  unit: string,
+  follow: { kill(): void; done: Promise<number> },
+  shown: ReturnType<typeof tracking>,
+  exitCode: number,
+): Promise<RunResult> {
   follow.kill();
   await follow.done.catch(() => 0);
+  // journald may still hold the last lines it received; have it write them before reading.
+  await host.capture(['journalctl', '--sync']);
   // The whole journal of the unit, not what the follower happened to print, is what we judge.
   const journal = await host.capture(['journalctl', '--no-pager', '--output=cat', `--unit=${unit}`]);
+  const rest = shown.rest(journal.stdout);
+  if (rest) shown.relay(rest);
   return { exitCode, output: journal.stdout };
 }
 

@@ -2,7 +2,7 @@
 // CLI) and drives a fake MicroOS host: a btrfs loop image with snapper, a read-only snapshot as
 // its root, real zypper with a signed repo, and a transactional-update test stand-in.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,7 @@ afterAll(() => {
   for (const name of [BOX, SANDBOX]) toolbox(['rm', '--force', name]);
   host?.stop();
   plain?.stop();
+  rmSync(home, { recursive: true, force: true });
 });
 
 describe('host-update status', () => {

@@ -22,7 +22,7 @@ function fakeSystemdHost(journal: string) {
         ran = true;
         return { exitCode: 0, stdout: '', stderr: 'Running as unit: x.service\nFinished with result: success\nMain processes terminated with: code=exited/status=0\n' };
       }
-      if (command[0] === 'journalctl') return { exitCode: 0, stdout: journal, stderr: '' };
+      if (command[0] === 'journalctl') return { exitCode: 0, stdout: command[1] === '--sync' ? '' : journal, stderr: '' };
       return { exitCode: 1, stdout: '', stderr: 'unexpected' };
     },
     stream(command, onOutput) {
@@ -60,9 +60,10 @@ describe('systemd unit', () => {
     const { port, calls } = fakeSystemdHost('Using snapshot 1 as base for new snapshot 2.\nNew default snapshot is #2 (/.snapshots/2/snapshot).\n');
     const t = await runTransaction(port, tuArgv(['up'], true));
     const order = calls.map((c) => c[0]);
-    expect(order).toEqual(['sh', 'journalctl', 'systemd-run', 'journalctl', 'sh']);
+    expect(order).toEqual(['sh', 'journalctl', 'systemd-run', 'journalctl', 'journalctl', 'sh']);
     expect(calls[1]).toContain('--follow');
-    expect(calls[3]).not.toContain('--follow');
+    expect(calls[3]).toEqual(['journalctl', '--sync']);
+    expect(calls[4]).toEqual(['journalctl', '--no-pager', '--output=cat', calls[2]![1]]);
     expect(verifyUpdate(t.before, t.after, t.report, t.exitCode)).toMatchObject({ result: 'new-snapshot', snapshot: 2, base: 1 });
   });
 });
