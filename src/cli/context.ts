@@ -9,6 +9,7 @@ import { ToolboxError } from '../core/errors.js';
 import type { HostUser } from '../core/ports.js';
 import { resolveSettings, type GlobalFlags, type Settings } from '../core/settings.js';
 import { detectEngine } from '../engine/detect.js';
+import { NsenterDirectEntry } from '../engine/direct-entry.js';
 import { CliEngine } from '../engine/engine.js';
 import { FileSessionStore } from '../state/session-store.js';
 import { StderrReporter } from '../ui/reporter.js';
@@ -72,6 +73,8 @@ export function buildContext(flags: GlobalFlags, positionalName?: string, env: N
   const deps: Deps = {
     engine,
     sessions,
+    // Only root with a rootful engine of its own may enter namespaces itself.
+    direct: engine.rootful && !settings.sudo && process.getuid?.() === 0 ? new NsenterDirectEntry((argv) => reporter.trace(argv)) : undefined,
     reporter,
     version: VERSION,
     hostUser: () => (user ??= hostUser(env)),

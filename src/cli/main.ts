@@ -1,11 +1,27 @@
 // The entry point and the one error boundary: expected failures become one line on stderr and
 // their exit code; anything else is an internal error, the only place a stack trace appears.
-import { CommanderError } from 'commander';
 import { ExitCode, isToolboxError } from '../core/errors.js';
-import { buildProgram, routeDoubleDash, VALUE_OPTIONS, type Outcome } from './program.js';
+import { fastRunArgv } from './fast-argv.js';
+import { SUBCOMMANDS } from './subcommands.js';
+import { VERSION } from './version.js';
 
 export async function main(argv: string[]): Promise<number> {
-  const outcome: Outcome = { exitCode: 0 };
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const fast = fastRunArgv(argv, SUBCOMMANDS);
+  if (fast) {
+    try {
+      const { runCommand } = await import('./commands/run.js');
+      return await runCommand(fast.flags, fast.command);
+    } catch (error) {
+      return report(error);
+    }
+  }
+  const { CommanderError } = await import('commander');
+  const { buildProgram, routeDoubleDash, VALUE_OPTIONS } = await import('./program.js');
+  const outcome = { exitCode: 0 };
   let usageText = '';
   const program = buildProgram(outcome, (text) => (usageText += text));
   try {
@@ -25,13 +41,17 @@ export async function main(argv: string[]): Promise<number> {
       await errorLineNow(message, "run 'toolbox --help' for usage");
       return ExitCode.usage;
     }
-    if (isToolboxError(error)) {
-      await errorLineNow(error.message, error.hint);
-      return error.exitCode;
-    }
-    process.stderr.write(`Internal error (a bug in toolbox; please report it): ${(error as Error)?.stack ?? String(error)}\n`);
-    return ExitCode.failure;
+    return report(error);
   }
+}
+
+async function report(error: unknown): Promise<number> {
+  if (isToolboxError(error)) {
+    await errorLineNow(error.message, error.hint);
+    return error.exitCode;
+  }
+  process.stderr.write(`Internal error (a bug in toolbox; please report it): ${(error as Error)?.stack ?? String(error)}\n`);
+  return ExitCode.failure;
 }
 
 async function errorLineNow(message: string, hint?: string): Promise<void> {

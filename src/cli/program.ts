@@ -1,7 +1,7 @@
 // The command line. microos-toolbox's forms keep working: options before or after the
 // subcommand, and `toolbox [options] [CMD...]` runs CMD (or a shell). In the default form and
 // in `run`, options end at the first word that is not an option, or at `--`.
-import { Command } from 'commander';
+import { Argument, Command } from 'commander';
 import { addGlobalOptions, flagsOf } from './options.js';
 import { VERSION } from './version.js';
 
@@ -68,12 +68,86 @@ Unlike microos-toolbox, subcommands do not switch to user mode: use -u.`,
       done(import('./commands/manage.js').then((m) => m.rmCommand(flagsOf(self), name, o.force === true))),
     );
 
+  type Rec = { recommends?: boolean };
+  addGlobalOptions(program.command('install').description('install packages in the toolbox with zypper, and keep them across upgrades'))
+    .argument('<PKG...>', 'package names')
+    .option('--recommends', 'also install recommended packages (config key: recommends)')
+    .option('--no-recommends', 'do not install recommended packages (the default)')
+    .option('--json', 'print {installed, alreadyPresent, failed} as JSON')
+    .action((pkgs: string[], o: Rec & { json?: boolean }, self: Command) =>
+      done(import('./commands/tools.js').then((m) => m.installCommand(flagsOf(self), pkgs, { json: o.json === true, recommends: o.recommends }))),
+    );
+
+  addGlobalOptions(program.command('remove').description('remove packages from the toolbox and from its declared tools'))
+    .argument('<PKG...>', 'package names')
+    .option('--json', 'print {removed, notInstalled} as JSON')
+    .action((pkgs: string[], o: { json?: boolean }, self: Command) => done(import('./commands/tools.js').then((m) => m.removeCommand(flagsOf(self), pkgs, { json: o.json === true }))));
+
+  addGlobalOptions(program.command('search').description("search the toolbox's repositories for packages"))
+    .argument('<TERM>', 'what to look for')
+    .action((term: string, _o, self: Command) => done(import('./commands/tools.js').then((m) => m.searchCommand(flagsOf(self), term))));
+
+  addGlobalOptions(program.command('update').description('update the packages in the toolbox (zypper update; --dist: zypper dist-upgrade)'))
+    .option('--dist', 'distribution upgrade (zypper dup)')
+    .option('--recommends', 'also install recommended packages')
+    .option('--no-recommends', 'do not install recommended packages (the default)')
+    .action((o: Rec & { dist?: boolean }, self: Command) => done(import('./commands/tools.js').then((m) => m.updateCommand(flagsOf(self), { dist: o.dist === true, recommends: o.recommends }))));
+
+  addGlobalOptions(program.command('tools').description('show the declared tools and repositories of a toolbox'))
+    .argument('[NAME]', 'the toolbox')
+    .option('--json', 'print a JSON object')
+    .action((name: string | undefined, o: { json?: boolean }, self: Command) => done(import('./commands/tools.js').then((m) => m.toolsCommand(flagsOf(self), name, { json: o.json === true }))));
+
+  addGlobalOptions(program.command('upgrade').description('recreate the toolbox from the newest image, with its repositories and tools'))
+    .argument('[NAME]', 'the toolbox')
+    .option('-f, --force', 'upgrade even with active sessions (they end)')
+    .option('--recommends', 'also install recommended packages')
+    .option('--no-recommends', 'do not install recommended packages (the default)')
+    .option('--json', 'print the result as JSON')
+    .action((name: string | undefined, o: Rec & { force?: boolean; json?: boolean }, self: Command) =>
+      done(import('./commands/upgrade.js').then((m) => m.upgradeCommand(flagsOf(self), name, { force: o.force === true, json: o.json === true, recommends: o.recommends }))),
+    );
+
+  const repo = program.command('repo').description('package repositories of a toolbox');
+  addGlobalOptions(repo.command('add').description('add a signed repository (its key is trusted only when named with --key)'))
+    .argument('<ALIAS>', 'a short name for the repository')
+    .argument('<URL>', 'the repository URL')
+    .option('--key <PATH_OR_URL>', "the repository's public key to trust (a file or an http(s) URL)")
+    .action((alias: string, url: string, o: { key?: string }, self: Command) => done(import('./commands/repo.js').then((m) => m.repoAddCommand(flagsOf(self), alias, url, { key: o.key }))));
+  addGlobalOptions(repo.command('list').description('list the repositories added with repo add'))
+    .option('--json', 'print a JSON array')
+    .action((o: { json?: boolean }, self: Command) => done(import('./commands/repo.js').then((m) => m.repoListCommand(flagsOf(self), { json: o.json === true }))));
+  addGlobalOptions(repo.command('remove').description('remove a repository'))
+    .argument('<ALIAS>', 'the repository')
+    .action((alias: string, _o, self: Command) => done(import('./commands/repo.js').then((m) => m.repoRemoveCommand(flagsOf(self), alias))));
+
+  addGlobalOptions(program.command('collect').description("gather the host's diagnostics into a support bundle (.tar.gz)"))
+    .option('-o, --out <path>', 'the bundle file, or a directory to put it in (default: the current directory)')
+    .option('--profile <name>', `what to collect: ${['basic', 'network', 'storage', 'updates', 'custom'].join(', ')} (repeatable; default: all)`, (v: string, prev: string[] = []) => [...prev, v])
+    .option('--timeout <seconds>', 'how long each command may run (default: 30)')
+    .option('--json', 'print a JSON summary instead of the bundle path')
+    .option('--host-pid <pid>', "reach the host through this process's namespaces and root (default: PID 1 and /media/root)")
+    .addHelpText('after', '\nCustom collectors: "collectors" in config.json, e.g. [{"name": "lsmod", "command": ["lsmod"], "timeout": 10}].')
+    .action((o: { out?: string; profile?: string[]; timeout?: string; json?: boolean; hostPid?: string }, self: Command) =>
+      done(import('./commands/collect.js').then((m) => m.collectCommand(flagsOf(self), o))),
+    );
+
   const config = program.command('config').description("read and change toolbox's settings");
   config.command('get').argument('<KEY>').description('print a stored setting (exit 1 when unset)').action((k: string) => done(import('./commands/config.js').then((m) => m.configGet(k))));
   config.command('set').argument('<KEY>').argument('<VALUE>').description('store a setting').action((k: string, v: string) => done(import('./commands/config.js').then((m) => m.configSet(k, v))));
   config.command('unset').argument('<KEY>').description('remove a stored setting').action((k: string) => done(import('./commands/config.js').then((m) => m.configUnset(k))));
   config.command('list').option('--json', 'print a JSON object').description('print stored settings').action((o: { json?: boolean }) => done(import('./commands/config.js').then((m) => m.configList(o.json === true))));
   config.command('path').description('print the config file path').action(() => done(import('./commands/config.js').then((m) => Promise.resolve(m.configPath()))));
+
+  program
+    .command('completion')
+    .description('print a shell completion script (bash, zsh or fish)')
+    .addArgument(new Argument('<SHELL>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .addHelpText('after', '\nInstall, e.g.: toolbox completion bash > ~/.local/share/bash-completion/completions/toolbox')
+    .action((which: 'bash' | 'zsh' | 'fish') => done(import('./commands/completion.js').then((m) => m.completionCommand(program, which))));
+  // For the completion scripts only: toolbox names, one a line.
+  addGlobalOptions(program.command('__names', { hidden: true }))
+    .action((_o, self: Command) => done(import('./commands/completion.js').then((m) => m.namesCommand(flagsOf(self)))));
 
   return program;
 }

@@ -26,7 +26,6 @@ export async function stopBox(deps: Deps, name: string, force: boolean): Promise
     // podman refuses to stop a paused container ("running or paused, refusing to clean up").
     if (info.status === 'paused') await engine.unpauseBox(info.id);
     await engine.stopBox(info.id);
-    sessions.forget(name);
     return 'stopped';
   });
 }

@@ -1,11 +1,12 @@
-// Creates a toolbox container from resolved settings, and sets up the user in user mode.
+// Creates a toolbox container from resolved settings: two engine calls at most on the common
+// path (pull when asked, create), and an inspect only when something went wrong.
 import type { Deps } from './deps.js';
 import { ensureImage } from './ensure-image.js';
 import { NotAToolboxError, ToolboxError } from './errors.js';
+import { labelsFor } from './labels.js';
+import { isLocalImage } from './names.js';
 import type { BoxInfo, BoxSpec } from './ports.js';
 import type { Settings } from './settings.js';
-import { labelsFor } from './labels.js';
-
 
 export function specFor(deps: Deps, settings: Settings): BoxSpec {
   return {
@@ -22,17 +23,37 @@ export function specFor(deps: Deps, settings: Settings): BoxSpec {
 /** Creates the container; when another process created it first, returns that one. */
 export async function createBox(deps: Deps, spec: BoxSpec, pull: boolean): Promise<{ info: BoxInfo; created: boolean }> {
   const { engine, reporter } = deps;
-  await ensureImage(deps, spec.image, pull);
+  // A local image needs no check up front: create itself says when it is missing.
+  if (!isLocalImage(spec.image)) await ensureImage(deps, spec.image, pull);
   reporter.status(`creating toolbox ${spec.name} from ${spec.image}`);
+  let id: string;
   try {
-    await engine.createBox(spec, labelsFor(spec, deps.version));
+    id = await engine.createBox(spec, labelsFor(spec, deps.version));
   } catch (error) {
     const existing = await engine.inspectBox(spec.name);
-    if (!existing) throw error;
-    if (!existing.isToolbox) throw new NotAToolboxError(spec.name, engine.name);
-    return { info: existing, created: false };
+    if (existing) {
+      if (!existing.isToolbox) throw new NotAToolboxError(spec.name, engine.name);
+      return { info: existing, created: false };
+    }
+    if (isLocalImage(spec.image) && !(await engine.imageExists(spec.image))) {
+      throw new ToolboxError(`image not found: ${spec.image} (localhost/ images are never pulled)`, {
+        hint: `build or load it first, e.g. '${engine.command.join(' ')} build -t ${spec.image} .'`,
+      });
+    }
+    throw error;
   }
-  const info = await engine.inspectBox(spec.name);
-  if (!info) throw new ToolboxError(`toolbox ${spec.name} vanished right after it was created`, { hint: 'is another tool removing containers?' });
+  const info: BoxInfo = {
+    name: spec.name,
+    id,
+    image: spec.image,
+    status: 'created',
+    created: new Date().toISOString(),
+    isToolbox: true,
+    mode: spec.mode,
+    version: deps.version,
+    spec,
+    pid: 0,
+    startedAt: '',
+  };
   return { info, created: true };
 }

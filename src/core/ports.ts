@@ -53,6 +53,15 @@ export interface CaptureResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** set when a deadline ended the command (it and everything it started were killed) */
+  timedOut?: boolean;
+}
+
+export interface CaptureOptions {
+  /** kill the command (inside the toolbox too) when it runs longer than this */
+  timeoutMs?: number | undefined;
+  /** sees each line of stdout as it arrives (progress of a long command) */
+  onLine?: ((line: string) => void) | undefined;
 }
 
 export interface ContainerEngine {
@@ -64,15 +73,19 @@ export interface ContainerEngine {
   listBoxes(): Promise<BoxInfo[]>;
   imageExists(image: string): Promise<boolean>;
   pullImage(image: string): Promise<void>;
-  createBox(spec: BoxSpec, labels: Record<string, string>): Promise<string>;
+  /** containerName: create under another name than spec.name (upgrade builds the new one aside) */
+  createBox(spec: BoxSpec, labels: Record<string, string>, containerName?: string): Promise<string>;
+  renameBox(nameOrId: string, newName: string): Promise<void>;
   startBox(nameOrId: string): Promise<void>;
   unpauseBox(nameOrId: string): Promise<void>;
   stopBox(nameOrId: string): Promise<void>;
   removeBox(nameOrId: string, force: boolean): Promise<void>;
+  /** The host PID of a running container's first process, found without calling the engine. */
+  runningPid(id: string): number | undefined;
   /** Runs a command inside with the caller's stdio; resolves to its exit code. */
   execInteractive(request: ExecRequest): Promise<number>;
-  /** Runs a command inside and captures its output (for setup steps). */
-  execCapture(request: ExecRequest, input?: string): Promise<CaptureResult>;
+  /** Runs a command inside and captures its output (setup steps, package work, diagnostics). */
+  execCapture(request: ExecRequest, input?: string, options?: CaptureOptions): Promise<CaptureResult>;
 }
 
 /** Toolbox-owned runtime state: session accounting, the lock, the cached container record. */
@@ -83,8 +96,10 @@ export interface SessionStore {
   removeSession(name: string): void;
   /** Live sessions other than the caller's, after pruning dead ones. */
   liveSessions(name: string): number;
-  /** The cached record of a running toolbox; undefined when its process is gone. */
+  /** The last record of a toolbox this store saw running (it may have stopped since). */
   readRecord(name: string): BoxRecord | undefined;
+  /** Whether the record's process still runs: then the toolbox is up. */
+  isLive(record: BoxRecord): boolean;
   /** The start time of a live process, to record with its PID. */
   processStart(pid: number): string | undefined;
   writeRecord(name: string, record: BoxRecord): void;
@@ -96,6 +111,18 @@ export interface BoxRecord {
   pid: number;
   /** /proc/PID/stat start time, guards against a recycled PID */
   pidStart: string;
+  /** only privileged toolboxes sharing the host pid namespace are entered directly */
+  privileged?: boolean;
+}
+
+/** Enters a running toolbox's namespaces without the engine (rootful toolboxes, as root). */
+export interface DirectEntry {
+  /** Why the direct path cannot be taken for this toolbox now, or undefined when it can. */
+  unavailable(record: BoxRecord): string | undefined;
+  /** Runs the request inside; resolves to its exit code, or undefined when it could not enter. */
+  exec(record: BoxRecord, request: ExecRequest): Promise<number | undefined>;
+  /** The same, with captured output, for toolbox's own steps inside. */
+  capture(record: BoxRecord, request: ExecRequest, input?: string): Promise<CaptureResult | undefined>;
 }
 
 export interface Reporter {

@@ -1,7 +1,8 @@
 // Runs a command (or the login shell) in a toolbox as one session: create/start as needed,
 // exec, and auto-stop when the last session leaves. The hot path makes one engine call.
 import type { Deps } from './deps.js';
-import { ensureRunning, recordOf } from './ensure-running.js';
+import { ToolboxError } from './errors.js';
+import { ensureRunning } from './ensure-running.js';
 import { promptEnv, sessionEnv, shellCommand } from './environment.js';
 import { NoSuchToolboxError } from './errors.js';
 import type { BoxRecord, ExecRequest } from './ports.js';
@@ -19,28 +20,44 @@ export async function runInBox(deps: Deps, settings: Settings, options: RunOptio
   const { sessions } = deps;
   const name = settings.name;
   const record = await sessions.withLock(name, async () => {
-    const cached = sessions.readRecord(name);
-    const fresh = cached ?? (await start(deps, settings, options.create));
+    const known = sessions.readRecord(name);
+    const fresh = known && sessions.isLive(known) ? known : await start(deps, settings, options.create, known);
     sessions.addSession(name);
     return fresh;
   });
   try {
-    return await deps.engine.execInteractive(execRequest(deps, settings, record, options));
+    const request = execRequest(deps, settings, record, options);
+    const direct = await enterDirectly(deps, settings, record, request);
+    return direct ?? (await deps.engine.execInteractive(request));
   } finally {
     await endSession(deps, settings, record);
   }
 }
 
-async function start(deps: Deps, settings: Settings, create: boolean): Promise<BoxRecord> {
-  const info = await ensureRunning(deps, settings, { create });
-  const record = recordOf(deps, info) ?? { id: info.id, pid: 0, pidStart: '' };
+/** The direct path: no engine call at all. undefined means "use the engine". */
+async function enterDirectly(deps: Deps, settings: Settings, record: BoxRecord, request: ExecRequest): Promise<number | undefined> {
+  if (settings.exec === 'podman') return undefined;
+  const why = deps.direct ? deps.direct.unavailable(record) : `the engine runs as another user, or this is not root`;
+  if (why === undefined) {
+    const code = await deps.direct!.exec(record, request);
+    if (code !== undefined) return code;
+  }
+  if (settings.exec === 'direct') {
+    throw new ToolboxError(`cannot enter toolbox ${settings.name} directly: ${why ?? 'its process changed'}`, { hint: 'use --exec podman (or auto)' });
+  }
+  return undefined;
+}
+
+async function start(deps: Deps, settings: Settings, create: boolean, known: BoxRecord | undefined): Promise<BoxRecord> {
+  const record = await ensureRunning(deps, settings, { create, known });
   if (record.pid) deps.sessions.writeRecord(settings.name, record);
   return record;
 }
 
 function execRequest(deps: Deps, settings: Settings, record: BoxRecord, options: RunOptions): ExecRequest {
   const user = settings.mode === 'user' ? deps.hostUser() : undefined;
-  const env = sessionEnv(deps.env, settings.mode, user);
+  // The session marker names this session's process (podman exec cannot tell us its pid).
+  const env = { ...sessionEnv(deps.env, settings.mode, user), TOOLBOX_SESSION: `${process.pid}-${Date.now()}` };
   const shell = options.command === undefined;
   return {
     target: record.id,
@@ -65,6 +82,5 @@ export async function endSession(deps: Deps, settings: Settings, record: BoxReco
       if (error instanceof NoSuchToolboxError) reporter.warn(`toolbox ${settings.name} was removed while this session ran; the next call creates it anew`);
       else reporter.warn(`could not stop toolbox ${settings.name}: ${(error as Error).message}`);
     }
-    sessions.forget(settings.name);
   });
 }

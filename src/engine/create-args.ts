@@ -10,8 +10,11 @@ export function createArgs(
   labels: Record<string, string>,
   rootful: boolean,
   exists: (path: string) => boolean,
+  containerName: string = spec.name,
 ): string[] {
-  const args = ['create', '--name', spec.name, '--hostname', spec.name, '--network', 'host'];
+  // toolbox pulls (or not) itself; the engine must never pull behind its back. The hostname is
+  // always the toolbox's name, even while an upgrade builds it under another.
+  const args = ['create', '--pull', 'never', '--name', containerName, '--hostname', spec.name, '--network', 'host'];
   if (spec.runtime) args.push('--runtime', spec.runtime);
   if (spec.sandbox) {
     // Less privileged than usual: no --privileged, no host pid/ipc, host root read-only.

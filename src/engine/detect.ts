@@ -4,17 +4,22 @@ import { delimiter, join } from 'node:path';
 import { EngineError } from '../core/errors.js';
 import type { EngineName } from '../core/ports.js';
 
-export function onPath(file: string, path = process.env.PATH ?? ''): boolean {
+/** The absolute path of an executable on PATH, or undefined. */
+export function findOnPath(file: string, path = process.env.PATH ?? ''): string | undefined {
   for (const dir of path.split(delimiter)) {
     if (!dir) continue;
     try {
       accessSync(join(dir, file), constants.X_OK);
-      return true;
+      return join(dir, file);
     } catch {
       /* next */
     }
   }
-  return false;
+  return undefined;
+}
+
+export function onPath(file: string, path?: string): boolean {
+  return findOnPath(file, path) !== undefined;
 }
 
 let detected: EngineName | undefined;

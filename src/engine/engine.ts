@@ -1,13 +1,14 @@
 // ContainerEngine over podman or docker. Engine quirks live in the QUIRKS table, nowhere else.
 import { existsSync } from 'node:fs';
 import { EngineError, ToolboxError } from '../core/errors.js';
-import type { BoxInfo, BoxSpec, CaptureResult, ContainerEngine, EngineName, ExecRequest } from '../core/ports.js';
+import type { BoxInfo, BoxSpec, CaptureOptions, CaptureResult, ContainerEngine, EngineName, ExecRequest } from '../core/ports.js';
 import { createArgs } from './create-args.js';
 import { engineFailure, isNameInUse, isNoSuchContainer, lastErrorLine } from './errors.js';
 import { LABEL_MANAGED } from '../core/labels.js';
 import { parseInspect, parsePs } from './parse.js';
-import { capture, CommandNotFound, interactive, type Captured } from './runner.js';
-import { findSessionProcess } from './session-process.js';
+import { capture, CommandNotFound, interactive, supervised, type Captured } from './runner.js';
+import { containerInitPid } from './container-pid.js';
+import { findMarkedProcesses, findSessionProcess } from './session-process.js';
 
 const QUIRKS: Record<EngineName, { psFormat: string[]; stopArgs: string[] }> = {
   podman: { psFormat: ['--format', 'json'], stopArgs: ['--time', '1'] },
@@ -34,12 +35,12 @@ export class CliEngine implements ContainerEngine {
     this.trace = options.trace;
   }
 
-  private async call(args: string[], input?: string): Promise<Captured> {
+  private async call(args: string[], input?: string, onLine?: (line: string) => void): Promise<Captured> {
     const [file, ...prefix] = this.command;
     const argv = [...prefix, ...args];
     this.trace?.([file!, ...argv]);
     try {
-      return await capture(file!, argv, input !== undefined ? { input } : {});
+      return await capture(file!, argv, { ...(input !== undefined ? { input } : {}), ...(onLine ? { onLine } : {}) });
     } catch (error) {
       throw this.notInstalled(error);
     }
@@ -77,13 +78,21 @@ export class CliEngine implements ContainerEngine {
     if (r.exitCode !== 0) throw engineFailure(this.name, 'pull', image, r.stderr);
   }
 
-  async createBox(spec: BoxSpec, labels: Record<string, string>): Promise<string> {
-    const r = await this.call(createArgs(this.name, spec, labels, this.rootful, existsSync));
+  async createBox(spec: BoxSpec, labels: Record<string, string>, containerName?: string): Promise<string> {
+    const r = await this.call(createArgs(this.name, spec, labels, this.rootful, existsSync, containerName));
     if (r.exitCode !== 0) {
-      if (isNameInUse(r.stderr)) throw new NameInUseError(spec.name);
+      if (isNameInUse(r.stderr)) throw new NameInUseError(containerName ?? spec.name);
       throw engineFailure(this.name, 'create', spec.name, r.stderr);
     }
     return r.stdout.trim();
+  }
+
+  runningPid(id: string): number | undefined {
+    return containerInitPid(id);
+  }
+
+  async renameBox(nameOrId: string, newName: string): Promise<void> {
+    await this.simple(['rename', nameOrId, newName], 'rename', nameOrId);
   }
 
   async startBox(nameOrId: string): Promise<void> {
@@ -107,29 +116,28 @@ export class CliEngine implements ContainerEngine {
     if (r.exitCode !== 0) throw engineFailure(this.name, action, target, r.stderr);
   }
 
-  private execArgs(request: ExecRequest, marker: string | undefined): string[] {
+  private execArgs(request: ExecRequest): string[] {
     const args = ['exec', '--interactive'];
     if (request.tty) args.push('--tty');
     if (request.user) args.push('--user', request.user);
     if (request.workdir) args.push('--workdir', request.workdir);
-    const env = marker ? { ...request.env, TOOLBOX_SESSION: marker } : request.env;
-    for (const [k, v] of Object.entries(env)) args.push('--env', `${k}=${v}`);
+    for (const [k, v] of Object.entries(request.env)) args.push('--env', `${k}=${v}`);
     args.push(request.target, ...request.command);
     return args;
   }
 
   async execInteractive(request: ExecRequest): Promise<number> {
-    // podman exec does not forward signals; the marker lets us find the command and signal it.
-    const marker = `${process.pid}-${Date.now()}`;
+    // podman exec does not forward signals; the session marker lets us find the command.
+    const marker = request.env.TOOLBOX_SESSION;
     const [file, ...prefix] = this.command;
-    const argv = [...prefix, ...this.execArgs(request, marker)];
+    const argv = [...prefix, ...this.execArgs(request)];
     this.trace?.([file!, ...argv]);
     try {
       return await interactive(file!, argv, {
         onSignal: (signal) => {
           // A terminal's Ctrl-C already reached the whole foreground group; do not send it twice.
           if (signal === 'SIGINT' && process.stdin.isTTY) return;
-          const pid = findSessionProcess(marker);
+          const pid = marker ? findSessionProcess(marker) : undefined;
           if (pid) {
             try {
               process.kill(pid, signal);
@@ -144,8 +152,29 @@ export class CliEngine implements ContainerEngine {
     }
   }
 
-  async execCapture(request: ExecRequest, input?: string): Promise<CaptureResult> {
-    return this.call(this.execArgs({ ...request, tty: false }, undefined), input);
+  async execCapture(request: ExecRequest, input?: string, options: CaptureOptions = {}): Promise<CaptureResult> {
+    if (!options.timeoutMs) return this.call(this.execArgs({ ...request, tty: false }), input, options.onLine);
+    const [file, ...prefix] = this.command;
+    const argv = [...prefix, ...this.execArgs({ ...request, tty: false })];
+    this.trace?.([file!, ...argv]);
+    let result: Awaited<ReturnType<typeof supervised>>;
+    try {
+      result = await supervised(file!, argv, { ...(input !== undefined ? { input } : {}), timeoutMs: options.timeoutMs, ...(options.onLine ? { onLine: options.onLine } : {}) });
+    } catch (error) {
+      throw this.notInstalled(error);
+    }
+    if (!result.timedOut) return result;
+    // The engine's client is gone, but the command it started lives on in the toolbox (podman
+    // exec does not pass the kill on): end every process of the session, found by its marker.
+    const marker = request.env.TOOLBOX_SESSION;
+    for (const pid of marker ? findMarkedProcesses(marker) : []) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    return result;
   }
 }
 

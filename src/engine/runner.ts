@@ -1,5 +1,7 @@
-// The one module that spawns processes. Everything else asks it.
-import { execa } from 'execa';
+// The one module that spawns processes. Everything else asks it. Short engine calls and the
+// interactive hot path use node:child_process directly (loading execa costs more than a
+// podman call); execa supervises long-running work that needs deadlines.
+import { spawn } from 'node:child_process';
 
 export interface Captured {
   exitCode: number;
@@ -17,52 +19,51 @@ export interface CaptureOptions {
   input?: string | Buffer;
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** sees each line of stdout as it arrives (progress from a long command); the output is still captured */
+  onLine?: (line: string) => void;
 }
-
-const TERMINATING: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-const capturing = new Set<{ kill(signal: NodeJS.Signals): unknown }>();
-let forwarding = 0; // > 0 while interactive() runs: its own handler delivers signals inside
-let dying = false;
 
 /**
- * Ctrl-C (or SIGTERM, SIGHUP) while toolbox itself works (inspect, pull, create, setup) ends it
- * at once: the engine command gets the signal too, and toolbox dies of it. Installed once and
- * never removed: execa's own handler, added and removed around each command, could swallow a
- * signal arriving just as a command ended, and toolbox then carried on (it created the toolbox
- * from the local copy after an interrupted pull). What is left (a lock, a created container) is
- * recovered by the next call.
+ * Runs a command to completion and returns its output; never throws for a non-zero exit.
+ * Engine calls are short and many, so this uses node:child_process directly: loading execa
+ * would cost more than the call itself. `supervised` below is the execa path for long work.
  */
-function dieOnSignals(): void {
-  if (dying) return;
-  dying = true;
-  for (const s of TERMINATING) {
-    process.on(s, (signal: NodeJS.Signals) => {
-      if (forwarding > 0) return;
-      for (const child of capturing) child.kill(signal);
-      for (const t of TERMINATING) process.removeAllListeners(t);
-      process.kill(process.pid, signal);
-      process.exit(128 + signalNumber(signal));
-    });
-  }
+export function capture(file: string, args: readonly string[], options: CaptureOptions = {}): Promise<Captured> {
+  if (options.timeoutMs || options.onLine) return supervised(file, args, options);
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: [options.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'], ...(options.env ? { env: options.env as NodeJS.ProcessEnv } : {}) });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout!.on('data', (d: Buffer) => out.push(d));
+    child.stderr!.on('data', (d: Buffer) => err.push(d));
+    if (options.input !== undefined) {
+      child.stdin!.on('error', () => {}); // a command that does not read its input is not our failure
+      child.stdin!.end(options.input);
+    }
+    child.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new CommandNotFound(file) : error));
+    child.on('close', (code, signal) =>
+      resolve({
+        exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      }),
+    );
+  });
 }
 
-/** Runs a command to completion and returns its output; never throws for a non-zero exit. */
-export async function capture(file: string, args: readonly string[], options: CaptureOptions = {}): Promise<Captured> {
-  dieOnSignals();
-  const subprocess = execa(file, args, {
+/** Long-running work under a deadline: execa kills the whole command when time is up. */
+export async function supervised(file: string, args: readonly string[], options: CaptureOptions = {}): Promise<Captured & { timedOut: boolean }> {
+  const { execa } = await import('execa');
+  const result = await execa(file, args, {
     reject: false,
     stripFinalNewline: false,
+    forceKillAfterDelay: 2000,
     ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' }),
-    ...(options.env ? { env: options.env } : {}),
+    ...(options.env ? { env: options.env, extendEnv: false } : {}),
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
+    ...(options.onLine ? { stdout: lineWatcher(options.onLine) } : {}),
   });
-  capturing.add(subprocess);
-  const result = await subprocess.finally(() => capturing.delete(subprocess));
-  // Killed by Ctrl-C with us (the whole foreground group gets it): give our own, pending signal
-  // the moment it needs to arrive, so nothing runs after an interrupted step.
-  if (result.signal && TERMINATING.includes(result.signal as NodeJS.Signals)) await new Promise((r) => setTimeout(r, 100));
-  if (result.exitCode === undefined && (result as { code?: string }).code === 'ENOENT') throw new CommandNotFound(file);
-  if (result.failed && result.exitCode === undefined && !result.isTerminated) {
+  if (result.exitCode === undefined && !result.isTerminated) {
     const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
     if (code === 'ENOENT') throw new CommandNotFound(file);
   }
@@ -70,38 +71,100 @@ export async function capture(file: string, args: readonly string[], options: Ca
     exitCode: result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1),
     stdout: String(result.stdout ?? ''),
     stderr: String(result.stderr ?? ''),
+    timedOut: result.timedOut === true,
+  };
+}
+
+function lineWatcher(onLine: (line: string) => void) {
+  return function* (line: unknown) {
+    onLine(String(line));
+    yield line;
   };
 }
 
 export interface InteractiveOptions {
-  /** called with each signal that should reach the command inside */
-  onSignal?: (signal: NodeJS.Signals) => void;
+  /** the child's whole environment; default: this process's */
+  env?: Record<string, string> | undefined;
+  cwd?: string | undefined;
+  /** called with each signal that should reach the command, and the child's pid */
+  onSignal?: ((signal: NodeJS.Signals, childPid: number) => void) | undefined;
 }
 
 /**
- * Runs a command with this process's stdin, stdout and stderr, and resolves to its exit code.
- * SIGINT, SIGTERM and SIGHUP do not kill this process while the child runs: they are handed
- * to onSignal, whose job is to deliver them to the command inside the toolbox.
+ * Runs a command with this process's stdin, stdout and stderr, and resolves to its exit code
+ * (128+N when a signal ended it). SIGINT, SIGTERM and SIGHUP do not kill this process while the
+ * child runs: they go to onSignal, whose job is to deliver them to the command.
  */
-export async function interactive(file: string, args: readonly string[], options: InteractiveOptions = {}): Promise<number> {
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  const handler = (signal: NodeJS.Signals): void => options.onSignal?.(signal);
-  for (const s of signals) process.on(s, handler);
-  forwarding++;
-  try {
-    const result = await execa(file, args, { stdio: 'inherit', reject: false });
-    if (result.exitCode === undefined) {
-      const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
-      if (code === 'ENOENT') throw new CommandNotFound(file);
-    }
-    return result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1);
-  } finally {
-    forwarding--;
-    for (const s of signals) process.off(s, handler);
-  }
+export function interactive(file: string, args: readonly string[], options: InteractiveOptions = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: 'inherit', ...(options.env ? { env: options.env } : {}), ...(options.cwd ? { cwd: options.cwd } : {}) });
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    const handler = (signal: NodeJS.Signals): void => {
+      if (child.pid) options.onSignal?.(signal, child.pid);
+    };
+    for (const s of signals) process.on(s, handler);
+    const cleanup = () => {
+      for (const s of signals) process.off(s, handler);
+    };
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      cleanup();
+      reject(error.code === 'ENOENT' ? new CommandNotFound(file) : error);
+    });
+    child.on('close', (code, signal) => {
+      cleanup();
+      resolve(code ?? (signal ? 128 + signalNumber(signal) : 1));
+    });
+  });
 }
 
 function signalNumber(signal: string): number {
   const table: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGPIPE: 13, SIGTERM: 15 };
   return table[signal] ?? 0;
+}
+
+export interface Streaming {
+  /** resolves to the exit code (128+N for a signal) */
+  done: Promise<number>;
+  kill(): void;
+}
+
+/**
+ * Runs a command whose output arrives in chunks while it runs (a long transaction, a journal
+ * being followed). Its stdout and stderr are pipes that this process keeps reading until the
+ * command ends, so the command never sees a closed pipe, whatever happens to our own output.
+ */
+export function stream(file: string, args: readonly string[], onOutput: (chunk: string) => void, options: { ownGroup?: boolean } = {}): Streaming {
+  // ownGroup: the command runs in its own process group and kill() ends the whole group, for
+  // wrappers such as `nsenter --pid` that fork and do not pass signals on to their child.
+  // execa is loaded on first use (see `supervised`); a kill before it has loaded still counts.
+  let child: { pid?: number | undefined; kill(signal: NodeJS.Signals): unknown } | undefined;
+  let killed = false;
+  const kill = (): void => {
+    killed = true;
+    if (!child) return;
+    if (options.ownGroup && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+        return;
+      } catch {
+        // the group is already gone
+      }
+    }
+    child.kill('SIGTERM');
+  };
+  const done = import('execa').then(({ execa }) => {
+    const running = execa(file, args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false, detached: options.ownGroup === true });
+    child = running;
+    if (killed) kill();
+    running.stdout?.setEncoding('utf8').on('data', (d: string) => onOutput(d));
+    running.stderr?.setEncoding('utf8').on('data', (d: string) => onOutput(d));
+    return running.then((result) => {
+      if (result.exitCode === undefined) {
+        const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
+        if (code === 'ENOENT') throw new CommandNotFound(file);
+      }
+      return result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1);
+    });
+  });
+  return { done, kill };
 }

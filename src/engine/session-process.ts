@@ -21,3 +21,22 @@ export function findSessionProcess(marker: string): number | undefined {
   for (const [pid, ppid] of matches) if (!matches.has(ppid)) return pid;
   return undefined;
 }
+
+/**
+ * Every process of an exec session, its children included (they inherit the marker). A command
+ * killed at a deadline must not live on inside the toolbox: killing the engine's client does not
+ * end what it started there.
+ */
+export function findMarkedProcesses(marker: string): number[] {
+  const needle = Buffer.from(`TOOLBOX_SESSION=${marker}\0`);
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`).indexOf(needle) !== -1) pids.push(Number(entry));
+    } catch {
+      /* exited or not ours to read */
+    }
+  }
+  return pids;
+}

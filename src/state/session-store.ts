@@ -113,9 +113,7 @@ export class FileSessionStore implements SessionStore {
 
   readRecord(name: string): BoxRecord | undefined {
     try {
-      const record = JSON.parse(readFileSync(join(this.boxDir(name), 'record.json'), 'utf8')) as BoxRecord;
-      // Only a record whose keep-alive process still runs, unpaused, describes a running toolbox.
-      return isAlive(record.pid, record.pidStart) && !isFrozen(record.pid) ? record : undefined;
+      return JSON.parse(readFileSync(join(this.boxDir(name), 'record.json'), 'utf8')) as BoxRecord;
     } catch {
       return undefined;
     }
@@ -127,6 +125,11 @@ export class FileSessionStore implements SessionStore {
     const tmp = join(dir, `record.json.${process.pid}`);
     writeFileSync(tmp, JSON.stringify(record));
     renameSync(tmp, join(dir, 'record.json'));
+  }
+
+  isLive(record: BoxRecord): boolean {
+    // Only a keep-alive process that still runs, unpaused, describes a running toolbox.
+    return record.pid > 0 && isAlive(record.pid, record.pidStart) && !isFrozen(record.pid);
   }
 
   processStart(pid: number): string | undefined {

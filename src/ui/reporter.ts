@@ -47,7 +47,8 @@ export class StderrReporter implements Reporter {
 
   step(message: string): { done(message?: string): void; fail(message?: string): void } {
     if (!this.showStatus) return { done() {}, fail() {} };
-    if (!this.tty || this.options.verbose) {
+    // A terminal that reports no width makes ora clear lines forever: plain lines there too.
+    if (!this.tty || this.options.verbose || !this.stream.columns) {
       this.stream.write(`${message}...\n`);
       return { done: (m) => m && this.status(m), fail: (m) => m && this.warn(m) };
     }
@@ -69,7 +70,8 @@ export class StderrReporter implements Reporter {
   }
 
   error(message: string, hint: string | undefined): void {
-    const line = `${this.c.red('Error:')} ${message}${hint ? `. ${this.c.bold('Hint:')} ${hint}` : ''}`;
+    const what = hint ? message.replace(/[.\s]+$/, '') : message;
+    const line = `${this.c.red('Error:')} ${what}${hint ? `. ${this.c.bold('Hint:')} ${hint}` : ''}`;
     this.stream.write(`${line.replace(/\n/g, ' ')}\n`);
   }
 }

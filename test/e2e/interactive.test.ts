@@ -26,10 +26,10 @@ it('enter gives a login shell with a toolbox prompt, and its exit code passes th
   expect(tmux('new-session', '-d', '-s', SESSION, '-x', '120', '-y', '30', ...envArgs, '-e', 'TERM=xterm', 'sh', '-c', command).status).toBe(0);
   await waitFor(() => screen().includes('⬢'), 'the toolbox prompt', 60_000);
   expect(screen()).toMatch(new RegExp(`⬢ \\[root@${BOX} /\\]# ?$`, "m"));
-  tmux('send-keys', '-t', SESSION, 'tty; echo "answer=$((6*7))"; shopt -q login_shell && echo login', 'Enter');
+  tmux('send-keys', '-t', SESSION, '[ -t 0 ] && [ -t 1 ] && echo "terminal $(stty size)"; echo "answer=$((6*7))"; shopt -q login_shell && echo login', 'Enter');
   await waitFor(() => screen().includes('answer=42'), 'the command output');
   const text = screen();
-  expect(text).toMatch(/^\/dev\/pts\/\d+$/m);
+  expect(text).toContain('\nterminal 30 120\n');
   expect(text).toContain('\nlogin\n');
   tmux('send-keys', '-t', SESSION, 'exit 5', 'Enter');
   await waitFor(() => {

@@ -52,9 +52,12 @@ describe('stdout carries only the command output', () => {
   });
 
   it('status lines appear with -v, on stderr only', () => {
-    const r = toolbox(['-v', 'run', '-n', '-c', BOX, '--', 'echo', 'x'], { env });
-    expect(r.stdout).toBe('x\n');
-    expect(r.stderr).toContain('+ podman exec');
+    const direct = toolbox(['-v', 'run', '-n', '-c', BOX, '--', 'echo', 'x'], { env });
+    expect(direct.stdout).toBe('x\n');
+    expect(direct.stderr).toMatch(/^\+ \/bin\/sh -c .* \/\S*nsenter --target \d+ --mount --uts .* -- echo x\n$/);
+    const viaPodman = toolbox(['-v', 'run', '--exec', 'podman', '-n', '-c', BOX, '--', 'echo', 'x'], { env });
+    expect(viaPodman.stdout).toBe('x\n');
+    expect(viaPodman.stderr).toMatch(/^\+ podman exec --interactive .* echo x\n$/);
   });
 
   it('round-trips 3 MB of binary stdin', () => {

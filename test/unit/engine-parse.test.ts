@@ -10,7 +10,7 @@ const spec: BoxSpec = { name: 'tb', image: 'img:1', mode: 'system', sandbox: fal
 describe('createArgs', () => {
   it('matches microos-toolbox for a system toolbox', () => {
     expect(createArgs('podman', spec, { l: 'v' }, true, () => true)).toEqual([
-      'create', '--name', 'tb', '--hostname', 'tb', '--network', 'host',
+      'create', '--pull', 'never', '--name', 'tb', '--hostname', 'tb', '--network', 'host',
       '--privileged', '--security-opt', 'label=disable', '--pid', 'host', '--ipc', 'host',
       '--volume', '/:/media/root:rslave', '--volume', '/sys:/sys:rslave', '--mount', 'type=devpts,destination=/dev/pts',
       '--add-host', 'tb:127.0.1.1',
@@ -35,7 +35,7 @@ describe('createArgs', () => {
     expect(args).not.toContain('--pid');
     expect(args).toContain('/:/media/root:ro,rslave');
     expect(args.slice(-5)).toEqual(['--env', 'A=1', 'img:1', ...KEEP_ALIVE]);
-    expect(args.slice(7, 9)).toEqual(['--runtime', 'runc']);
+    expect(args.slice(9, 11)).toEqual(['--runtime', 'runc']);
   });
 });
 

@@ -11,9 +11,21 @@ describe('runInBox', () => {
     const deps = fakeDeps();
     deps.engine.execCode = 42;
     expect(await runInBox(deps, settings(), { command: ['true'], create: true, tty: false })).toBe(42);
-    expect(deps.engine.calls).toEqual([
-      'inspect tb', 'image-exists localhost/img:1', 'create tb', 'inspect tb', 'start id-tb', 'inspect id-tb', 'exec-capture id-tb', 'exec id-tb true', 'stop id-tb',
-    ]);
+    expect(deps.engine.calls).toEqual(['inspect tb', 'create tb', 'start id-tb', 'exec-capture id-tb', 'exec id-tb true', 'stop id-tb']);
+  });
+
+  it('a stopped toolbox it has seen before: start by id, exec, nothing else', async () => {
+    const deps = fakeDeps();
+    await runInBox(deps, settings(), { command: ['true'], create: true, tty: false });
+    deps.engine.calls = [];
+    await runInBox(deps, settings({ nostop: true }), { command: ['true'], create: true, tty: false });
+    expect(deps.engine.calls).toEqual(['start id-tb', 'exec id-tb true']);
+  });
+
+  it('a user-mode toolbox is set up once, on creation', async () => {
+    const deps = fakeDeps();
+    await runInBox(deps, settings({ user: true }), { command: ['true'], create: true, tty: false });
+    expect(deps.engine.calls.filter((c) => c.startsWith('exec-capture'))).toEqual(['exec-capture id-tb']);
   });
 
   it('the hot path on a running toolbox is one engine call', async () => {
@@ -33,24 +45,25 @@ describe('runInBox', () => {
 
   it('a toolbox left half-made (created, never started) is started and set up; a stopped one only started', async () => {
     const deps = fakeDeps();
-    await deps.engine.createBox({ name: 'tb', image: 'localhost/img:1', mode: 'system', sandbox: false, engineArgs: [] }, { 'io.toolbox.managed': 'true' });
+    const user = { uid: 1000, gid: 1000, name: 'alice', group: 'alice', home: '/home/alice' };
+    await deps.engine.createBox({ name: 'tb', image: 'localhost/img:1', mode: 'user', sandbox: false, engineArgs: [], user }, { 'io.toolbox.managed': 'true' });
     deps.engine.calls = [];
-    await runInBox(deps, settings(), { command: ['true'], create: true, tty: false });
-    expect(deps.engine.calls).toEqual(['inspect tb', 'start id-tb', 'inspect id-tb', 'exec-capture id-tb', 'exec id-tb true', 'stop id-tb']);
+    await runInBox(deps, settings({ user: true }), { command: ['true'], create: true, tty: false });
+    expect(deps.engine.calls).toEqual(['inspect tb', 'start id-tb', 'exec-capture id-tb', 'exec id-tb true', 'stop id-tb']);
     deps.engine.calls = [];
-    await runInBox(deps, settings(), { command: ['true'], create: true, tty: false });
-    expect(deps.engine.calls).toEqual(['inspect tb', 'start id-tb', 'inspect id-tb', 'exec id-tb true', 'stop id-tb']);
+    await runInBox(deps, settings({ user: true }), { command: ['true'], create: true, tty: false });
+    expect(deps.engine.calls).toEqual(['start id-tb', 'exec id-tb true', 'stop id-tb']);
   });
 
   it('a running toolbox without its record (a create killed during setup) is set up again, once', async () => {
     const deps = fakeDeps();
-    await runInBox(deps, settings({ nostop: true }), { command: ['true'], create: true, tty: false });
+    await runInBox(deps, settings({ nostop: true, user: true }), { command: ['true'], create: true, tty: false });
     deps.sessions.forget('tb');
     deps.engine.calls = [];
-    await runInBox(deps, settings({ nostop: true }), { command: ['true'], create: true, tty: false });
+    await runInBox(deps, settings({ nostop: true, user: true }), { command: ['true'], create: true, tty: false });
     expect(deps.engine.calls).toEqual(['inspect tb', 'exec-capture id-tb', 'exec id-tb true']);
     deps.engine.calls = [];
-    await runInBox(deps, settings({ nostop: true }), { command: ['true'], create: true, tty: false });
+    await runInBox(deps, settings({ nostop: true, user: true }), { command: ['true'], create: true, tty: false });
     expect(deps.engine.calls).toEqual(['exec id-tb true']);
   });
 
@@ -73,7 +86,7 @@ describe('runInBox', () => {
     let seen: Record<string, string> = {};
     deps.engine.execInteractive = async (r) => ((seen = r.env), 0);
     await runInBox(deps, settings(), { command: undefined, create: true, tty: true });
-    expect(Object.keys(seen).sort()).toEqual(['LANG', 'PROMPT_COMMAND', 'PS1']);
+    expect(Object.keys(seen).sort()).toEqual(['LANG', 'PROMPT_COMMAND', 'PS1', 'TOOLBOX_SESSION']);
   });
 });
 
@@ -87,7 +100,7 @@ describe('stop and rm', () => {
 
   it('refuses a container without the toolbox label', async () => {
     const deps = fakeDeps();
-    deps.engine.boxes.set('x', { name: 'x', id: 'x', image: 'i', status: 'running', created: '', isToolbox: false, mode: undefined, version: undefined, spec: undefined, pid: 1, startedAt: '' });
+    deps.engine.boxes.set('x', { name: 'x', id: 'x', image: 'i', status: 'running', created: '', isToolbox: false, mode: undefined, version: undefined, spec: undefined, pid: 1, startedAt: '', workdir: '/' });
     await expect(removeBox(deps, 'x', true)).rejects.toThrow('container x is not a toolbox');
     await expect(stopBox(deps, 'x', true)).rejects.toThrow('container x is not a toolbox');
     expect(deps.engine.calls).toEqual(['inspect x', 'inspect x']);

@@ -42,11 +42,14 @@ describe('FileSessionStore', () => {
     expect(await store.withLock('tb', async () => 'got it')).toBe('got it');
   });
 
-  it('drops a record whose process is gone', () => {
+  it('a record is live only while its process runs', () => {
     const store = new FileSessionStore(dir());
     store.writeRecord('tb', { id: 'x', pid: process.pid, pidStart: store.processStart(process.pid)! });
-    expect(store.readRecord('tb')?.id).toBe('x');
+    expect(store.isLive(store.readRecord('tb')!)).toBe(true);
     store.writeRecord('tb', { id: 'x', pid: process.pid, pidStart: '1' });
+    expect(store.readRecord('tb')?.id).toBe('x');
+    expect(store.isLive(store.readRecord('tb')!)).toBe(false);
+    store.forget('tb');
     expect(store.readRecord('tb')).toBeUndefined();
   });
 });

@@ -32,7 +32,7 @@ export class FakeEngine implements ContainerEngine {
   async createBox(spec: BoxSpec, labels: Record<string, string>) {
     this.calls.push(`create ${spec.name}`);
     const id = `id-${spec.name}`;
-    this.boxes.set(id, { name: spec.name, id, image: spec.image, status: 'created', created: '', isToolbox: labels['io.toolbox.managed'] === 'true', mode: spec.mode, version: '1', spec, pid: 0, startedAt: '' });
+    this.boxes.set(id, { name: spec.name, id, image: spec.image, status: 'created', created: '', isToolbox: labels['io.toolbox.managed'] === 'true', mode: spec.mode, version: '1', spec, pid: 0, startedAt: '', workdir: '/' });
     return id;
   }
   private set(id: string, status: BoxInfo['status'], pid: number) {
@@ -42,6 +42,10 @@ export class FakeEngine implements ContainerEngine {
   async startBox(id: string) {
     this.calls.push(`start ${id}`);
     this.set(id, 'running', process.pid);
+  }
+  runningPid(id: string) {
+    const b = this.boxes.get(id);
+    return b?.status === 'running' ? b.pid : undefined;
   }
   async unpauseBox(id: string) {
     this.calls.push(`unpause ${id}`);
@@ -66,6 +70,7 @@ export class FakeEngine implements ContainerEngine {
 }
 
 export class MemorySessions implements SessionStore {
+  constructor(private readonly engine?: FakeEngine) {}
   records = new Map<string, BoxRecord>();
   sessions = new Map<string, number>();
   others = 0;
@@ -83,6 +88,9 @@ export class MemorySessions implements SessionStore {
   }
   readRecord(n: string) {
     return this.records.get(n);
+  }
+  isLive(r: BoxRecord) {
+    return this.engine?.boxes.get(r.id)?.status === 'running';
   }
   processStart() {
     return '123';
@@ -109,7 +117,7 @@ export class SilentReporter implements Reporter {
   }
 }
 
-export function fakeDeps(engine = new FakeEngine(), sessions = new MemorySessions(), reporter = new SilentReporter()): Deps & { engine: FakeEngine; sessions: MemorySessions; reporter: SilentReporter } {
+export function fakeDeps(engine = new FakeEngine(), sessions = new MemorySessions(engine), reporter = new SilentReporter()): Deps & { engine: FakeEngine; sessions: MemorySessions; reporter: SilentReporter } {
   return {
     engine,
     sessions,

@@ -1,0 +1,150 @@
+// `toolbox collect`: a support bundle of the host's state, gathered from inside the toolbox.
+// stdout gets the bundle's path (or the JSON summary); progress and warnings go to stderr.
+import { createHash } from 'node:crypto';
+import { accessSync, constants, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { configFile } from '../../config/paths.js';
+import { readConfigFile } from '../../config/read-config.js';
+import { collect } from '../../core/collect/collect.js';
+import { customCollectors } from '../../core/collect/custom-collectors.js';
+import { ALL_PROFILES, type HostTarget, type ProfileName } from '../../core/collect/profiles.js';
+import { ToolboxError, UsageError } from '../../core/errors.js';
+import type { GlobalFlags } from '../../core/settings.js';
+import { counterProgress } from '../../ui/counter-progress.js';
+import { buildContext } from '../context.js';
+
+export interface CollectFlags {
+  out?: string | undefined;
+  profile?: string[] | undefined;
+  timeout?: string | undefined;
+  json?: boolean | undefined;
+  hostPid?: string | undefined;
+}
+
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+
+export async function collectCommand(flags: GlobalFlags, options: CollectFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const profiles = pickProfiles(options.profile);
+  const timeoutSeconds = pickTimeout(options.timeout);
+  const target = pickTarget(options.hostPid ?? (env.TOOLBOX_HOST_PID || undefined));
+  const path = configFile(env);
+  const custom = customCollectors(readConfigFile(path), path);
+  const { deps, settings, reporter } = buildContext(flags, undefined, env);
+  checkWritable(options.out);
+
+  const progress = counterProgress('collecting', { quiet: settings.quiet });
+  let result;
+  try {
+    result = await collect(deps, settings, {
+      profiles,
+      custom,
+      target,
+      timeoutSeconds,
+      onStart: (total) => progress.start(total),
+      onDone: (done, total, record) => {
+        progress.tick(done, total, record.id);
+        // Cleared before the session ends, whose own status line would land inside the spinner.
+        if (done === total) progress.stop();
+      },
+    });
+  } finally {
+    progress.stop();
+  }
+  const { manifest, bundle, name } = result;
+
+  const file = bundlePath(options.out, name);
+  writeBundle(file, bundle);
+
+  const failed = manifest.commands.filter((c) => c.status !== 'ok');
+  if (failed.length) {
+    const list = failed.map((c) => `${c.id} (${c.status === 'timeout' ? `killed after ${c.timeoutSeconds}s` : c.exitCode === null ? 'not run' : `exit ${c.exitCode}`})`);
+    reporter.warn(`${failed.length} of ${manifest.commands.length} commands did not succeed: ${list.join(', ')}`);
+  }
+  if (manifest.redacted.length) reporter.status(`redacted ${manifest.redacted.length} secret(s); manifest.json lists where`);
+
+  if (options.json) {
+    const summary = {
+      bundle: file,
+      bytes: bundle.length,
+      sha256: createHash('sha256').update(bundle).digest('hex'),
+      createdAt: manifest.createdAt,
+      toolbox: manifest.toolbox,
+      host: manifest.host,
+      profiles: manifest.profiles,
+      commands: manifest.commands.length,
+      ok: manifest.commands.length - failed.length,
+      failed: failed.map((c) => ({ id: c.id, status: c.status, exitCode: c.exitCode })),
+      redacted: manifest.redacted,
+    };
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${file}\n`);
+  }
+  return 0;
+}
+
+function pickProfiles(given: string[] | undefined): ProfileName[] {
+  if (!given || given.length === 0) return [...ALL_PROFILES];
+  const names = given.flatMap((g) => g.split(',')).filter(Boolean);
+  for (const n of names) {
+    if (!(ALL_PROFILES as readonly string[]).includes(n)) throw new UsageError(`unknown profile ${JSON.stringify(n)}`, `choose from ${ALL_PROFILES.join(', ')}`);
+  }
+  // In the fixed order, once each, whatever the order given.
+  return ALL_PROFILES.filter((p) => names.includes(p));
+}
+
+function pickTimeout(given: string | undefined): number {
+  if (given === undefined) return DEFAULT_TIMEOUT_SECONDS;
+  const n = Number(given);
+  if (!/^\d+(\.\d+)?$/.test(given) || !(n > 0)) throw new UsageError(`invalid timeout ${JSON.stringify(given)}`, 'give the seconds each command may run, e.g. --timeout 60');
+  return n;
+}
+
+/** The host: PID 1 and /media/root, or another process's namespaces and root (nested hosts, tests). */
+function pickTarget(pidText: string | undefined): HostTarget {
+  if (pidText === undefined) return { root: '/media/root', pid: 1 };
+  if (!/^[1-9][0-9]*$/.test(pidText)) throw new UsageError(`not a process ID: ${pidText}`, 'give --host-pid a positive number');
+  return { root: `/proc/${pidText}/root`, pid: Number(pidText) };
+}
+
+/** --out names the file, or a directory to put it in; by default, the current directory. */
+function bundlePath(out: string | undefined, name: string): string {
+  if (out === undefined) return resolve(`${name}.tar.gz`);
+  const path = resolve(out);
+  try {
+    if (statSync(path).isDirectory()) return join(path, `${name}.tar.gz`);
+  } catch {
+    /* not there yet: a file name */
+  }
+  return path;
+}
+
+/** Fails before collecting, not after, when the bundle has nowhere to go. */
+function checkWritable(out: string | undefined): void {
+  const path = resolve(out ?? '.');
+  let dir = path;
+  try {
+    if (!statSync(path).isDirectory()) dir = dirname(path);
+  } catch {
+    dir = dirname(path);
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ToolboxError(`cannot write the bundle to ${path}: ${code}`, { hint: 'choose a writable place with --out FILE or --out DIR' });
+  }
+}
+
+/** Written whole or not at all: a reader never sees half a bundle under the final name. */
+function writeBundle(file: string, data: Buffer): void {
+  const temp = `${file}.tmp-${process.pid}`;
+  try {
+    writeFileSync(temp, data, { mode: 0o600 });
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ToolboxError(`cannot write the bundle to ${file}: ${code}`, { hint: 'choose a writable place with --out FILE or --out DIR' });
+  }
+}

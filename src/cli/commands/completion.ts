@@ -1,0 +1,30 @@
+// `toolbox completion bash|zsh|fish` prints a completion script drawn from the program's own
+// command tree; the hidden `toolbox __names` is what those scripts call for toolbox names.
+import type { Command } from 'commander';
+import { listBoxes } from '../../core/box-admin.js';
+import type { GlobalFlags } from '../../core/settings.js';
+import { describeCommand } from '../command-tree.js';
+import { bashCompletion } from '../completion/bash.js';
+import { fishCompletion } from '../completion/fish.js';
+import { zshCompletion } from '../completion/zsh.js';
+import { buildContext } from '../context.js';
+
+const RENDERERS = { bash: bashCompletion, zsh: zshCompletion, fish: fishCompletion } as const;
+export type Shell = keyof typeof RENDERERS;
+
+export function completionScript(program: Command, shell: Shell): string {
+  return RENDERERS[shell](describeCommand(program));
+}
+
+export function completionCommand(program: Command, shell: Shell): number {
+  process.stdout.write(completionScript(program, shell));
+  return 0;
+}
+
+/** One toolbox name a line, for completion scripts: nothing else on stdout, ever. */
+export async function namesCommand(flags: GlobalFlags): Promise<number> {
+  const { deps } = buildContext({ ...flags, quiet: true });
+  const boxes = await listBoxes(deps);
+  process.stdout.write(boxes.map((b) => `${b.name}\n`).join(''));
+  return 0;
+}

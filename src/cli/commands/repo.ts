@@ -1,0 +1,32 @@
+// `toolbox repo add|list|remove`.
+import { addRepo, listRepos, removeRepo } from '../../core/manage-repos.js';
+import type { GlobalFlags } from '../../core/settings.js';
+import { renderTable } from '../../ui/table.js';
+import { readKey } from '../read-key.js';
+import { buildToolsContext } from '../tools-context.js';
+
+export async function repoAddCommand(flags: GlobalFlags, alias: string, url: string, o: { key: string | undefined }): Promise<number> {
+  const ctx = buildToolsContext(flags);
+  const key = o.key !== undefined ? await readKey(o.key) : undefined;
+  await addRepo(ctx.deps, ctx.settings, alias, url, key);
+  return 0;
+}
+
+export async function repoListCommand(flags: GlobalFlags, o: { json: boolean }): Promise<number> {
+  const ctx = buildToolsContext(flags);
+  const repos = listRepos(ctx.deps, ctx.settings);
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify(repos.map((r) => ({ alias: r.alias, url: r.url, key: r.key ?? null })), null, 2)}\n`);
+  } else if (repos.length) {
+    process.stdout.write(renderTable(['ALIAS', 'URL', 'KEY'], repos.map((r) => [r.alias, r.url, r.key ?? '-'])));
+  } else {
+    process.stderr.write(`toolbox ${ctx.settings.name} has no added repositories; add one with: toolbox repo add ALIAS URL --key KEY\n`);
+  }
+  return 0;
+}
+
+export async function repoRemoveCommand(flags: GlobalFlags, alias: string): Promise<number> {
+  const ctx = buildToolsContext(flags);
+  await removeRepo(ctx.deps, ctx.settings, alias);
+  return 0;
+}

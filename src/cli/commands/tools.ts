@@ -1,0 +1,68 @@
+// `toolbox install`, `remove`, `search`, `update` and `tools`.
+import { InstallFailed, installTools, removeTools, searchTools, updateTools, type InstallResult } from '../../core/install-tools.js';
+import type { GlobalFlags } from '../../core/settings.js';
+import { renderTable } from '../../ui/table.js';
+import { buildToolsContext, showDetails } from '../tools-context.js';
+
+const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+const resultJson = (r: InstallResult) => ({ installed: r.installed, alreadyPresent: r.alreadyPresent, failed: r.failed });
+
+export async function installCommand(flags: GlobalFlags, packages: string[], o: { json: boolean; recommends: boolean | undefined }): Promise<number> {
+  const ctx = buildToolsContext(flags);
+  try {
+    const result = await installTools(ctx.deps, ctx.settings, packages, ctx.recommends(o.recommends));
+    if (o.json) printJson(resultJson(result));
+    return 0;
+  } catch (error) {
+    showDetails(ctx.progress, error);
+    if (o.json && error instanceof InstallFailed) printJson(resultJson(error.result));
+    throw error;
+  }
+}
+
+export async function removeCommand(flags: GlobalFlags, packages: string[], o: { json: boolean }): Promise<number> {
+  const ctx = buildToolsContext(flags);
+  try {
+    const result = await removeTools(ctx.deps, ctx.settings, packages);
+    if (o.json) printJson(result);
+    return 0;
+  } catch (error) {
+    showDetails(ctx.progress, error);
+    throw error;
+  }
+}
+
+export async function searchCommand(flags: GlobalFlags, term: string): Promise<number> {
+  const ctx = buildToolsContext(flags);
+  process.stdout.write(await searchTools(ctx.deps, ctx.settings, term));
+  return 0;
+}
+
+export async function updateCommand(flags: GlobalFlags, o: { dist: boolean; recommends: boolean | undefined }): Promise<number> {
+  const ctx = buildToolsContext(flags);
+  try {
+    await updateTools(ctx.deps, ctx.settings, { dist: o.dist, recommends: ctx.recommends(o.recommends) });
+    return 0;
+  } catch (error) {
+    showDetails(ctx.progress, error);
+    throw error;
+  }
+}
+
+export async function toolsCommand(flags: GlobalFlags, name: string | undefined, o: { json: boolean }): Promise<number> {
+  const ctx = buildToolsContext(flags, name);
+  const box = ctx.deps.declared.get(ctx.settings.name);
+  if (o.json) {
+    printJson({ name: ctx.settings.name, repos: box.repos.map((r) => ({ alias: r.alias, url: r.url, key: r.key ?? null })), tools: box.tools });
+    return 0;
+  }
+  if (box.repos.length === 0 && box.tools.length === 0) {
+    process.stderr.write(`toolbox ${ctx.settings.name} has no declared tools or repositories; add one with: toolbox install PKG\n`);
+    return 0;
+  }
+  const out: string[] = [];
+  if (box.repos.length) out.push(renderTable(['REPO', 'URL', 'KEY'], box.repos.map((r) => [r.alias, r.url, r.key ?? '-'])));
+  if (box.tools.length) out.push(renderTable(['TOOL'], box.tools.map((t) => [t])));
+  process.stdout.write(out.join('\n'));
+  return 0;
+}

@@ -1,0 +1,95 @@
+// `toolbox collect`: runs the diagnostics inside the toolbox (started, or created, as `run` would,
+// and counted as a session so auto-stop still works) and packs a support bundle.
+import type { Deps } from '../deps.js';
+import { ensureRunning } from '../ensure-running.js';
+import type { BoxRecord } from '../ports.js';
+import { endSession } from '../run-in-box.js';
+import type { Settings } from '../settings.js';
+import { bundleName, packBundle } from './bundle.js';
+import { identityCommand, parseIdentity } from './identity.js';
+import { MANIFEST_FORMAT, type CommandRecord, type Manifest } from './manifest.js';
+import { builtinCollectors, type Collector, type HostTarget, type ProfileName } from './profiles.js';
+import { runCollectors, type BoxExec } from './run-collectors.js';
+
+export interface CollectRequest {
+  profiles: ProfileName[];
+  /** the custom collectors from config; they run when the "custom" profile is chosen */
+  custom: Collector[];
+  target: HostTarget;
+  timeoutSeconds: number;
+  onStart?: (total: number) => void;
+  onDone?: (done: number, total: number, record: CommandRecord) => void;
+}
+
+export interface Collected {
+  /** the bundle's base name, also its top directory */
+  name: string;
+  manifest: Manifest;
+  bundle: Buffer;
+}
+
+const PARALLEL = 4;
+const IDENTITY_TIMEOUT_MS = 15_000;
+
+export async function collect(deps: Deps, settings: Settings, request: CollectRequest, now: () => Date = () => new Date()): Promise<Collected> {
+  const { sessions } = deps;
+  const record = await sessions.withLock(settings.name, async () => {
+    const known = sessions.readRecord(settings.name);
+    const fresh = known && sessions.isLive(known) ? known : await start(deps, settings, known);
+    sessions.addSession(settings.name);
+    return fresh;
+  });
+  try {
+    return await collectIn(deps, settings, record, request, now);
+  } finally {
+    await endSession(deps, settings, record);
+  }
+}
+
+async function start(deps: Deps, settings: Settings, known: BoxRecord | undefined): Promise<BoxRecord> {
+  const record = await ensureRunning(deps, settings, { create: true, known });
+  if (record.pid) deps.sessions.writeRecord(settings.name, record);
+  return record;
+}
+
+async function collectIn(deps: Deps, settings: Settings, record: BoxRecord, request: CollectRequest, now: () => Date): Promise<Collected> {
+  const createdAt = now();
+  let serial = 0;
+  // Each command carries its own marker, by which a command killed at its deadline is found and
+  // ended inside the toolbox together with its children.
+  const exec: BoxExec = (command, timeoutMs) =>
+    deps.engine.execCapture(
+      { target: record.id, command, tty: false, env: { LC_ALL: 'C.UTF-8', TOOLBOX_SESSION: `${process.pid}-collect-${++serial}-${Date.now()}` } },
+      undefined,
+      { timeoutMs },
+    );
+
+  const identityRun = await exec(identityCommand(request.target), IDENTITY_TIMEOUT_MS).catch(() => ({ exitCode: -1, stdout: '', stderr: '' }));
+  const host = parseIdentity(identityRun.stdout);
+  const info = await deps.engine.inspectBox(record.id);
+
+  const collectors = [...builtinCollectors(request.profiles), ...(request.profiles.includes('custom') ? request.custom : [])];
+  request.onStart?.(collectors.length);
+  const { records, files } = await runCollectors(exec, collectors, {
+    target: request.target,
+    timeoutSeconds: request.timeoutSeconds,
+    parallel: PARALLEL,
+    now: () => now().getTime(),
+    ...(request.onDone ? { onDone: request.onDone } : {}),
+  });
+
+  const finishedAt = now();
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    createdAt: createdAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    toolbox: { name: settings.name, id: record.id, image: info?.image ?? settings.image, version: deps.version },
+    host: { ...host, root: request.target.root, pid: request.target.pid },
+    profiles: request.profiles,
+    commands: records,
+    redacted: records.flatMap((r) => r.redactions),
+    failed: records.filter((r) => r.status !== 'ok').map((r) => r.id),
+  };
+  const name = bundleName(host.hostname, createdAt);
+  return { name, manifest, bundle: packBundle(name, manifest, files, Math.floor(finishedAt.getTime() / 1000)) };
+}

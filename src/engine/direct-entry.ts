@@ -1,0 +1,138 @@
+// Enters a running toolbox without the engine: join its cgroups, take its resource limits,
+// enter its namespaces with nsenter, and exec the command with the container's environment,
+// user and working directory. No second pty and no relay process: the command is our direct
+// child, so the terminal and signals reach it as they are. Anything uncertain means
+// "unavailable", and the caller falls back to the engine's exec.
+import { readFileSync, readlinkSync } from 'node:fs';
+import type { BoxRecord, CaptureResult, DirectEntry, ExecRequest } from '../core/ports.js';
+import { isAlive } from '../state/process-start.js';
+import { cgroupProcsFiles } from './cgroups.js';
+import { findOnPath } from './detect.js';
+import { capture, interactive } from './runner.js';
+
+// Joins the cgroups named in its arguments, then execs the rest. A constant script: the paths
+// and the command travel as arguments, never as code.
+const JOIN_CGROUPS = 'unset PWD OLDPWD; n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
+
+const LIMITS: Record<string, string> = {
+  'Max cpu time': 'cpu', 'Max file size': 'fsize', 'Max data size': 'data', 'Max stack size': 'stack',
+  'Max core file size': 'core', 'Max resident set': 'rss', 'Max processes': 'nproc', 'Max open files': 'nofile',
+  'Max locked memory': 'memlock', 'Max address space': 'as', 'Max file locks': 'locks', 'Max pending signals': 'sigpending',
+  'Max msgqueue size': 'msgqueue', 'Max nice priority': 'nice', 'Max realtime priority': 'rtprio', 'Max realtime timeout': 'rttime',
+};
+
+export function prlimitArgs(limits: string): string[] {
+  const args: string[] = [];
+  for (const line of limits.split('\n').slice(1)) {
+    const name = Object.keys(LIMITS).find((n) => line.startsWith(n));
+    if (!name) continue;
+    const [soft, hard] = line.slice(name.length).trim().split(/\s+/);
+    args.push(`--${LIMITS[name]}=${soft}:${hard}`);
+  }
+  return args;
+}
+
+export function parseEnviron(raw: Buffer): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const entry of raw.toString('utf8').split('\0')) {
+    const i = entry.indexOf('=');
+    if (i > 0) env[entry.slice(0, i)] = entry.slice(i + 1);
+  }
+  return env;
+}
+
+export class NsenterDirectEntry implements DirectEntry {
+  private tools: { nsenter: string | undefined; prlimit: string | undefined } | undefined;
+
+  constructor(private readonly trace?: (argv: readonly string[]) => void) {}
+
+  unavailable(record: BoxRecord): string | undefined {
+    if (process.getuid?.() !== 0) return 'only root enters toolboxes directly';
+    if (!record.privileged) return 'the toolbox is sandboxed';
+    if (!isAlive(record.pid, record.pidStart)) return 'the toolbox process changed';
+    if (!this.namespaceFlags(record.pid)) return 'the toolbox has its own pid or user namespace';
+    // Resolved on the host's PATH now: the wrapper runs with the toolbox's environment.
+    this.tools ??= { nsenter: findOnPath('nsenter'), prlimit: findOnPath('prlimit') };
+    for (const [tool, path] of Object.entries(this.tools)) if (!path) return `${tool} (util-linux) is not installed`;
+    return undefined;
+  }
+
+  /** nsenter flags for the namespaces that differ from ours; pid and user must not differ. */
+  private namespaceFlags(pid: number): string[] | undefined {
+    const flags: string[] = [];
+    const table: [string, string][] = [['mnt', '--mount'], ['uts', '--uts'], ['ipc', '--ipc'], ['net', '--net'], ['cgroup', '--cgroup'], ['time', '--time']];
+    try {
+      for (const ns of ['pid', 'user']) if (readlinkSync(`/proc/${pid}/ns/${ns}`) !== readlinkSync(`/proc/self/ns/${ns}`)) return undefined;
+      for (const [ns, flag] of table) {
+        let theirs: string;
+        try {
+          theirs = readlinkSync(`/proc/${pid}/ns/${ns}`);
+        } catch {
+          continue; // a kernel without this namespace type
+        }
+        if (theirs !== readlinkSync(`/proc/self/ns/${ns}`)) flags.push(flag);
+      }
+    } catch {
+      return undefined;
+    }
+    return flags;
+  }
+
+  /** The wrapper's argv and environment, or undefined when anything is uncertain. */
+  private plan(record: BoxRecord, request: ExecRequest): { args: string[]; env: Record<string, string> } | undefined {
+    const cgroups = cgroupProcsFiles(record.pid, record.id);
+    // Entering the pid namespace would make nsenter fork and stand between us and the command.
+    const namespaces = this.namespaceFlags(record.pid);
+    const { nsenter, prlimit } = this.tools ?? {};
+    if (!cgroups || !namespaces || !nsenter || !prlimit) return undefined;
+    let env: Record<string, string>;
+    let limits: string[];
+    let workdir: string;
+    try {
+      // The keep-alive process started in the image's working directory, as an exec would.
+      workdir = request.workdir ?? readlinkSync(`/proc/${record.pid}/cwd`);
+      env = parseEnviron(readFileSync(`/proc/${record.pid}/environ`));
+      limits = prlimitArgs(readFileSync(`/proc/${record.pid}/limits`, 'utf8'));
+    } catch {
+      return undefined;
+    }
+    // Validate once more right before entering: the PID must still be the toolbox's process.
+    if (!isAlive(record.pid, record.pidStart)) return undefined;
+    const [uid, gid] = (request.user ?? '0:0').split(':');
+    const args = [
+      '-c', JOIN_CGROUPS, 'toolbox-enter', String(cgroups.length), ...cgroups,
+      prlimit, ...limits, '--',
+      nsenter, '--target', String(record.pid), ...namespaces, '--root', `--wdns=${workdir}`,
+      '--setuid', uid ?? '0', '--setgid', gid ?? uid ?? '0', '--',
+      ...request.command,
+    ];
+    return { args, env: { ...env, ...request.env } };
+  }
+
+  async exec(record: BoxRecord, request: ExecRequest): Promise<number | undefined> {
+    const plan = this.plan(record, request);
+    if (!plan) return undefined;
+    const { args, env } = plan;
+    this.trace?.(['/bin/sh', ...args]);
+    return interactive('/bin/sh', args, {
+      cwd: '/',
+      env,
+      onSignal: (signal, childPid) => {
+        // A terminal's Ctrl-C already reached the command, which shares our process group.
+        if (signal === 'SIGINT' && process.stdin.isTTY) return;
+        try {
+          process.kill(childPid, signal);
+        } catch {
+          /* already gone */
+        }
+      },
+    });
+  }
+
+  async capture(record: BoxRecord, request: ExecRequest, input?: string): Promise<CaptureResult | undefined> {
+    const plan = this.plan(record, request);
+    if (!plan) return undefined;
+    this.trace?.(['/bin/sh', ...plan.args]);
+    return capture('/bin/sh', plan.args, { env: plan.env, ...(input !== undefined ? { input } : {}) });
+  }
+}

@@ -1,0 +1,349 @@
+// host-update end to end: the built bin runs inside a real rootful toolbox (made by the built
+// CLI) and drives a fake MicroOS host: a btrfs loop image with snapper, a read-only snapshot as
+// its root, real zypper with a signed repo, and a transactional-update test stand-in.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { snapperList, startFakeHost, type FakeHost } from '../fixtures/fake-host/fake-host.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CLI = join(ROOT, 'bin/toolbox.js');
+const IMAGE = 'localhost/toolbox-test:latest';
+const BOX = 'hu-e2e-box';
+const SANDBOX = 'hu-e2e-sbox';
+// The test image has no node: the machine's (same glibc) and this checkout are mounted in.
+const MOUNTS = `--volume /usr/bin/node:/usr/bin/node:ro --volume ${ROOT}:/opt/toolbox:ro`;
+const HU = ['node', '/opt/toolbox/bin/host-update.js'];
+const ROOTFUL_HINT = "Hint: use a rootful toolbox: 'toolbox -r' (or run toolbox as root), without --sandbox";
+const NOT_TRANSACTIONAL =
+  'Error: this host is not transactional (it has no transactional-update). Hint: host-update drives transactional-update on hosts like openSUSE MicroOS; update this host with its own package manager';
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const home = mkdtempSync(join(tmpdir(), 'hu-e2e-home-'));
+mkdirSync(join(home, '.config'), { recursive: true });
+const env = { PATH: process.env.PATH, HOME: home, USER: 'root', XDG_CONFIG_HOME: join(home, '.config'), TOOLBOX_IMAGE: IMAGE, LANG: 'C.UTF-8' };
+
+function toolbox(args: string[]): Result {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env, input: '', cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** host-update in the toolbox, through `toolbox run` as an admin would type it. */
+function hu(args: string[], box = BOX): Result {
+  return toolbox(['run', '-c', box, '--', ...HU, ...args]);
+}
+
+function lastLine(text: string): string {
+  return text.trimEnd().split('\n').pop() ?? '';
+}
+
+let host: FakeHost;
+let plain: FakeHost;
+const pid = () => String(host.pid);
+
+beforeAll(() => {
+  for (const name of [BOX, SANDBOX]) toolbox(['rm', '--force', name]);
+  host = startFakeHost('hu-e2e-');
+  plain = startFakeHost('hu-e2e-plain-', { plain: true });
+  const created = toolbox(['create', '-c', BOX, '-i', IMAGE, '--podman-args', MOUNTS]);
+  expect(created.stderr).toBe('');
+  expect(created.code).toBe(0);
+  const sandbox = toolbox(['create', '-c', SANDBOX, '-S', '-i', IMAGE, '--podman-args', MOUNTS]);
+  expect(sandbox.code).toBe(0);
+});
+
+afterAll(() => {
+  for (const name of [BOX, SANDBOX]) toolbox(['rm', '--force', name]);
+  host?.stop();
+  plain?.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('host-update status', () => {
+  it('shows the booted, current and default snapshots of a fresh host', () => {
+    const r = hu(['--host-pid', pid(), 'status']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.slice(0, 6)).toEqual([
+      'booted snapshot:   #1',
+      'current snapshot:  #1',
+      'default snapshot:  #1 (next boot)',
+      'reboot needed:     no',
+      'transaction:       none running',
+      'snapshots:',
+    ]);
+    expect(lines[6]).toMatch(/^ {2}#1 {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}first root filesystem {2}\[booted, default\]$/);
+    expect(lines.slice(7)).toEqual(['']);
+  });
+
+  it('gives the same as JSON, also through TOOLBOX_HOST_PID', () => {
+    const r = toolbox(['run', '-c', BOX, '--', 'env', `TOOLBOX_HOST_PID=${pid()}`, ...HU, 'status', '--json']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s).toMatchObject({ host: { pid: host.pid }, booted: 1, current: 1, default: 1, rebootNeeded: false, rebootNeededFile: false, transaction: null, systemd: false });
+    expect(s.snapshots).toEqual([{ number: 1, date: expect.stringMatching(/^\d{4}-/), description: 'first root filesystem', default: true, active: true }]);
+  });
+
+  it('reads a host root mounted as a directory (chroot, as in a kubectl debug pod)', () => {
+    const r = hu(['--host-root', `/proc/${pid()}/root`, 'status', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ host: { root: `/proc/${pid()}/root` }, booted: 1, default: 1, rebootNeeded: false });
+  });
+});
+
+describe('host-update pkg install', () => {
+  it('makes a new default snapshot holding the package and says to reboot', () => {
+    const r = hu(['--host-pid', pid(), 'pkg', 'install', 'fake-hello']);
+    expect(r.stdout).toBe('new snapshot #2 (from #1); reboot to activate\n');
+    expect(r.code).toBe(0);
+    // transactional-update's and zypper's own lines are progress, on stderr.
+    expect(r.stderr).toContain('Using snapshot 1 as base for new snapshot 2.\n');
+    expect(r.stderr).toContain('(1/1) Installing: fake-hello-1.0-1.noarch');
+    expect(r.stderr).toContain('New default snapshot is #2 (/.snapshots/2/snapshot).\n');
+    // Checked on the host itself, not through host-update:
+    expect(snapperList(host)).toEqual([
+      { number: 1, default: false, active: true },
+      { number: 2, default: true, active: false },
+    ]);
+    expect(host.sh('cat /.snapshots/2/snapshot/usr/share/fake-hello/README; test -e /usr/share/fake-hello && echo live; test -e /run/reboot-needed && echo reboot-needed').stdout).toBe(
+      'fake-hello\nreboot-needed\n',
+    );
+  });
+
+  it('then status says a reboot is needed', () => {
+    const r = hu(['--host-pid', pid(), 'status', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ booted: 1, current: 1, default: 2, rebootNeeded: true, rebootNeededFile: true });
+    expect(hu(['--host-pid', pid(), 'status']).stdout).toContain('reboot needed:     yes (boot #2 to activate it)\n');
+  });
+
+  it('refuses an option disguised as a package name (exit 2)', () => {
+    const r = hu(['--host-pid', pid(), 'pkg', 'install', '--', '--from=evil']);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('Error: not a package name: --from=evil. Hint: package names cannot start with "-"\n');
+    expect(r.code).toBe(2);
+  });
+});
+
+describe('nothing to do', () => {
+  it('up with nothing to update discards the snapshot and keeps the default', () => {
+    const r = hu(['--host-pid', pid(), 'up']);
+    expect(r.stdout).toBe('nothing changed; snapshot discarded\n');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('zypper: nothing to update\nRemoving snapshot #3...\n');
+    expect(snapperList(host).map((s) => s.number)).toEqual([1, 2]);
+  });
+
+  it('reports it as JSON', () => {
+    const r = hu(['--host-pid', pid(), 'patch', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ ok: true, result: 'unchanged', discarded: 3, default: 2 });
+  });
+});
+
+describe('a zypper failure', () => {
+  it('shows the problem, confirms the snapshot was discarded, and exits 1', () => {
+    const r = hu(['--host-pid', pid(), 'pkg', 'install', 'fake-broken']);
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('\nProblem: nothing provides fake-missing-dependency needed by fake-broken-1.0-1.noarch\n');
+    expect(lastLine(r.stderr)).toBe(
+      'Error: zypper failed (exit code 4): nothing provides fake-missing-dependency needed by fake-broken-1.0-1.noarch; snapshot #3 was discarded. Hint: resolve the problem (a missing package, dependency or repository), then retry; the host is unchanged',
+    );
+    expect(snapperList(host).map((s) => s.number)).toEqual([1, 2]);
+    expect(snapperList(host).find((s) => s.default)?.number).toBe(2);
+  });
+
+  it('gives the failure as JSON on stdout too', () => {
+    const r = hu(['--host-pid', pid(), 'pkg', 'install', 'fake-broken', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual({
+      ok: false,
+      result: 'failed',
+      error: 'zypper failed (exit code 4): nothing provides fake-missing-dependency needed by fake-broken-1.0-1.noarch; snapshot #3 was discarded',
+      hint: 'resolve the problem (a missing package, dependency or repository), then retry; the host is unchanged',
+      snapshot: 3,
+      discarded: true,
+      problems: ['nothing provides fake-missing-dependency needed by fake-broken-1.0-1.noarch'],
+      exitCode: 1,
+    });
+  });
+});
+
+describe('exit code 0 is not trusted', () => {
+  it('reports a failure when the new snapshot did not become the default', () => {
+    // The stand-in then behaves like transactional-update when closing the snapshot fails.
+    host.sh('mkdir -p /run/fake-transactional-update && touch /run/fake-transactional-update/fail-set-default');
+    try {
+      const r = hu(['--host-pid', pid(), 'pkg', 'install', 'fake-hello']);
+      expect(r.stderr).toContain('New default snapshot is #3 (/.snapshots/3/snapshot).\n');
+      expect(r.stdout).toBe('');
+      expect(lastLine(r.stderr)).toBe(
+        "Error: transactional-update reported new default snapshot #3, but the default snapshot is #2. Hint: the snapshot was not activated, so a reboot would not apply it; see 'host-update log' for transactional-update's full output, then retry",
+      );
+      expect(r.code).toBe(1);
+    } finally {
+      host.sh('rm -f /run/fake-transactional-update/fail-set-default');
+    }
+  });
+
+  it('cleanup removes the snapshot left by that failure', () => {
+    const r = hu(['--host-pid', pid(), 'cleanup']);
+    expect(r.stdout).toBe('removed 1 snapshot: #3\n');
+    expect(r.code).toBe(0);
+    expect(snapperList(host).map((s) => s.number)).toEqual([1, 2]);
+  });
+});
+
+describe('the lock', () => {
+  it('names the running transaction and changes nothing', async () => {
+    // A real second instance, started on the host by its admin, holding the lock.
+    const holder = spawn('nsenter', [`--target=${pid()}`, '--mount', '--', 'transactional-update', '-n', 'run', 'sleep', '600'], { stdio: 'ignore' });
+    const ended = new Promise((res) => holder.on('close', res));
+    try {
+      for (let i = 0; i < 100 && host.sh('cat /var/run/transactional-update.pid').stdout.trim() !== String(holder.pid); i++) {
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      const command = '/bin/bash /usr/sbin/transactional-update -n run sleep 600';
+      const r = hu(['--host-pid', pid(), 'pkg', 'install', 'fake-hello']);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        `Error: another transaction is running (PID ${holder.pid}: ${command}). Hint: wait for it to finish ('host-update status' shows when it has), or follow its log with 'host-update log -f'\n`,
+      );
+      expect(r.code).toBe(1);
+      const s = hu(['--host-pid', pid(), 'status']);
+      expect(s.stdout).toContain(`transaction:       running (PID ${holder.pid}: ${command})\n`);
+      expect(JSON.parse(hu(['--host-pid', pid(), 'status', '--json']).stdout).transaction).toEqual({ pid: holder.pid, command });
+    } finally {
+      holder.kill('SIGTERM');
+      await ended;
+    }
+    // The holder cleaned up after itself; host-update made no snapshot of its own.
+    expect(snapperList(host).map((s) => s.number)).toEqual([1, 2]);
+    expect(JSON.parse(hu(['--host-pid', pid(), 'status', '--json']).stdout).transaction).toBe(null);
+  });
+});
+
+describe('rollback', () => {
+  it('to the booted snapshot: no reboot needed', () => {
+    const r = hu(['--host-pid', pid(), 'rollback', '1']);
+    expect(r.stdout).toBe('default snapshot is now #1, the booted one; no reboot needed\n');
+    expect(r.stderr).toContain('Please reboot to finish rollback!\n');
+    expect(r.code).toBe(0);
+    expect(snapperList(host).find((s) => s.default)?.number).toBe(1);
+  });
+
+  it('to another snapshot: reboot to activate', () => {
+    const r = hu(['--host-pid', pid(), 'rollback', '2', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ ok: true, result: 'rollback', default: 2, booted: 1, rebootNeeded: true });
+    expect(snapperList(host).find((s) => s.default)?.number).toBe(2);
+  });
+
+  it('last: back to the last working snapshot', () => {
+    const r = hu(['--host-pid', pid(), 'rollback', 'last']);
+    expect(r.stdout).toBe('default snapshot is now #1, the booted one; no reboot needed\n');
+    expect(r.code).toBe(0);
+  });
+
+  it('refuses a snapshot that does not exist (exit 1) and a word that is not a number (exit 2)', () => {
+    const missing = hu(['--host-pid', pid(), 'rollback', '99']);
+    expect(missing.stderr).toBe("Error: the host has no snapshot #99. Hint: pick one from 'host-update status'\n");
+    expect(missing.code).toBe(1);
+    const word = hu(['--host-pid', pid(), 'rollback', 'yesterday']);
+    expect(word.stderr).toBe("Error: not a snapshot number: yesterday. Hint: give a snapshot number from 'host-update status', or 'last'\n");
+    expect(word.code).toBe(2);
+  });
+});
+
+describe('a broken pipe during a run', () => {
+  it('does not stop the transaction: it completes and the outcome is still checked', () => {
+    // head exits after the first line; every later write of host-update meets a closed pipe.
+    const script = `${HU.join(' ')} --host-pid ${pid()} pkg install fake-hello 2>&1 | head -n 1; echo "host-update exit: \${PIPESTATUS[0]}"`;
+    const r = toolbox(['run', '-c', BOX, '--', 'bash', '-c', script]);
+    expect(r.stdout).toBe('transactional-update 6.1.0 (test stand-in) started\nhost-update exit: 0\n');
+    expect(r.code).toBe(0);
+    const list = snapperList(host);
+    expect(list.map((s) => s.number)).toEqual([1, 2, 3]);
+    expect(list.find((s) => s.default)?.number).toBe(3);
+    expect(host.sh('test -e /var/run/transactional-update.pid || echo unlocked; tail -n 2 /var/log/transactional-update.log | cut -d" " -f3-').stdout).toBe(
+      'unlocked\nNew default snapshot is #3 (/.snapshots/3/snapshot).\nPlease reboot your machine to activate the changes and avoid data loss.\n',
+    );
+  });
+
+  it('host-update itself dying (its terminal closed) does not kill transactional-update mid-snapshot', async () => {
+    // SIGHUP as when the terminal closes, sent once the snapshot is open; nobody reads the pipe after.
+    const script = `${HU.join(' ')} --host-pid ${pid()} pkg install fake-hello >/tmp/hu-out 2>/tmp/hu-err & hu=$!
+until grep -q 'Using snapshot' /tmp/hu-err 2>/dev/null; do sleep 0.05; done
+kill -HUP $hu; wait $hu; echo "host-update exit: $?"`;
+    // -n keeps the toolbox running after the session: stopping it would kill every process
+    // started from it, transactional-update included (on a systemd host the unit survives that).
+    const r = toolbox(['run', '-n', '-c', BOX, '--', 'bash', '-c', script]);
+    expect(r.stdout).toBe('host-update exit: 129\n');
+    // transactional-update runs on by itself; wait for it to release its lock.
+    for (let i = 0; i < 300 && host.sh('test -e /var/run/transactional-update.pid').code === 0; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(host.sh('test -e /var/run/transactional-update.pid || echo unlocked; tail -n 2 /var/log/transactional-update.log | cut -d" " -f3-').stdout).toBe(
+      'unlocked\nNew default snapshot is #4 (/.snapshots/4/snapshot).\nPlease reboot your machine to activate the changes and avoid data loss.\n',
+    );
+    expect(snapperList(host).find((s) => s.default)?.number).toBe(4);
+    // Closed properly: read-only, no in-progress mark left.
+    expect(host.sh('btrfs property get -ts /.snapshots/4/snapshot ro; snapper --no-dbus --csvout list --columns number,userdata | grep "^4,"').stdout).toBe('ro=true\n4,\n');
+  });
+
+  it('log prints that run from the log file', () => {
+    const r = hu(['--host-pid', pid(), 'log', '--lines', '1']);
+    expect(r.stdout).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d Please reboot your machine to activate the changes and avoid data loss\.\n$/);
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('refusals', () => {
+  it('a non-transactional host: "this host is not transactional", nothing run', () => {
+    for (const args of [['status'], ['pkg', 'install', 'fake-hello'], ['up', '--json']]) {
+      const r = hu(['--host-pid', String(plain.pid), ...args]);
+      expect(lastLine(r.stderr)).toBe(NOT_TRANSACTIONAL);
+      expect(r.code).toBe(1);
+    }
+  });
+
+  it('reboot on a host whose init is not systemd', () => {
+    const r = hu(['--host-pid', pid(), 'reboot']);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe("Error: the host's init is not systemd, so host-update cannot reboot it. Hint: reboot the host from its console or hypervisor\n");
+    expect(r.code).toBe(1);
+  });
+
+  it('an unprivileged (--sandbox) toolbox is told to use a rootful one', () => {
+    const r = hu(['status'], SANDBOX);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`Error: this toolbox is unprivileged (it lacks CAP_SYS_ADMIN), so it cannot enter the host. ${ROOTFUL_HINT}\n`);
+    expect(r.code).toBe(1);
+  });
+
+  it('a rootless toolbox (a user namespace) is told to use a rootful one', () => {
+    const r = toolbox(['run', '-c', BOX, '--', 'unshare', '--user', '--map-root-user', ...HU, '--host-pid', pid(), 'pkg', 'install', 'fake-hello']);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`Error: this toolbox is rootless (it runs in a user namespace), so it cannot change the host. ${ROOTFUL_HINT}\n`);
+    expect(r.code).toBe(1);
+    expect(snapperList(host).map((s) => s.number)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('usage errors exit 2', () => {
+    const r = hu(['--host-pid', 'one', 'status']);
+    expect(r.stderr).toBe('Error: not a process ID: one. Hint: give --host-pid a positive number\n');
+    expect(r.code).toBe(2);
+    const u = hu(['frobnicate']);
+    expect(u.stderr).toBe("Error: unknown command 'frobnicate'. Hint: run 'host-update --help' for usage\n");
+    expect(u.code).toBe(2);
+  });
+});

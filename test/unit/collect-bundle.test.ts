@@ -1,0 +1,66 @@
+// The tar writer and bundle packing, checked with the system's tar: what support staff will use.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bundleName, packBundle } from '../../src/core/collect/bundle.js';
+import type { Manifest } from '../../src/core/collect/manifest.js';
+import { tarball } from '../../src/core/collect/tar.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function untar(archive: Buffer, flags: string): { dir: string; list: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'co-unit-tar-'));
+  dirs.push(dir);
+  writeFileSync(join(dir, 'a.tar'), archive);
+  const list = spawnSync('tar', [flags, join(dir, 'a.tar'), '-C', dir], { encoding: 'utf8' });
+  expect(list.stderr).toBe('');
+  expect(list.status).toBe(0);
+  return { dir, list: list.stdout };
+}
+
+describe('tarball', () => {
+  it('writes files that tar lists and extracts byte for byte', () => {
+    const long = `${'d'.repeat(60)}/${'e'.repeat(60)}/file.txt`; // over 100 bytes: needs the prefix field
+    const binary = Buffer.from([0, 1, 2, 255, 10]);
+    const archive = tarball([
+      { path: 'top/a.txt', data: Buffer.from('hello\n'), mtime: 1_700_000_000 },
+      { path: `top/${long}`, data: binary, mtime: 1_700_000_000 },
+      { path: 'top/empty.txt', data: Buffer.alloc(0), mtime: 1_700_000_000 },
+    ]);
+    expect(archive.length % 512).toBe(0);
+    const { dir } = untar(archive, '-xf');
+    expect(readFileSync(join(dir, 'top/a.txt'), 'utf8')).toBe('hello\n');
+    expect(readFileSync(join(dir, 'top', long))).toEqual(binary);
+    expect(readFileSync(join(dir, 'top/empty.txt')).length).toBe(0);
+    const listed = spawnSync('tar', ['-tvf', join(dir, 'a.tar')], { encoding: 'utf8' }).stdout.trim().split('\n');
+    expect(listed.map((l) => l.split(/\s+/).pop())).toEqual(['top/a.txt', `top/${long}`, 'top/empty.txt']);
+    expect(listed[0]).toMatch(/^-rw-r--r-- root\/root +6 2023-11-14 /);
+  });
+
+  it('refuses paths that would leave the bundle', () => {
+    for (const path of ['../x', '/etc/passwd', 'a//b', 'a/../../b']) {
+      expect(() => tarball([{ path, data: Buffer.alloc(0), mtime: 0 }])).toThrow(`unsafe path in tarball: ${path}`);
+    }
+  });
+});
+
+describe('packBundle', () => {
+  it('gzips the manifest first, then the files, under one top directory', () => {
+    const manifest = { format: 'toolbox-collect/1', commands: [] } as unknown as Manifest;
+    const gz = packBundle('toolbox-collect-h-20260101T000000Z', manifest, [{ path: 'basic/kernel.txt', data: Buffer.from('Linux\n') }], 1_700_000_000);
+    const { dir, list } = untar(gunzipSync(gz), '-xvf');
+    expect(list).toBe('toolbox-collect-h-20260101T000000Z/manifest.json\ntoolbox-collect-h-20260101T000000Z/basic/kernel.txt\n');
+    expect(JSON.parse(readFileSync(join(dir, 'toolbox-collect-h-20260101T000000Z/manifest.json'), 'utf8'))).toEqual(manifest);
+  });
+
+  it('names bundles after the host and the UTC time, safe as a file name', () => {
+    const at = new Date('2026-11-25T22:15:00.123Z');
+    expect(bundleName('node-1.example', at)).toBe('toolbox-collect-node-1.example-20261125T221500Z');
+    expect(bundleName('we ird/name', at)).toBe('toolbox-collect-we_ird_name-20261125T221500Z');
+    expect(bundleName(null, at)).toBe('toolbox-collect-unknown-host-20261125T221500Z');
+  });
+});

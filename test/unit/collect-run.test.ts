@@ -1,0 +1,122 @@
+// Running collectors against a fake toolbox: deadlines, failures, redaction and checksums.
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { customCollectors } from '../../src/core/collect/custom-collectors.js';
+import { identityCommand, parseIdentity } from '../../src/core/collect/identity.js';
+import { builtinCollectors, commandFor, type Collector } from '../../src/core/collect/profiles.js';
+import { runCollectors, type BoxExec } from '../../src/core/collect/run-collectors.js';
+import type { CaptureResult } from '../../src/core/ports.js';
+
+const target = { root: '/proc/42/root', pid: 42 };
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+function fakeExec(answers: Record<string, CaptureResult | Error>): { exec: BoxExec; calls: { command: string[]; timeoutMs: number }[] } {
+  const calls: { command: string[]; timeoutMs: number }[] = [];
+  const exec: BoxExec = async (command, timeoutMs) => {
+    calls.push({ command, timeoutMs });
+    const answer = answers[command.join(' ')];
+    if (answer instanceof Error) throw answer;
+    return answer ?? { exitCode: 0, stdout: '', stderr: '' };
+  };
+  return { exec, calls };
+}
+
+const custom = (name: string, command: string[], timeoutSeconds?: number): Collector => ({ profile: 'custom', name, command, timeoutSeconds });
+
+describe('runCollectors', () => {
+  it('records each command: status, exit code, deadline, redacted output and its checksum', async () => {
+    const { exec, calls } = fakeExec({
+      'cat conf': { exitCode: 0, stdout: 'user=a\npassword=hunter2\n', stderr: '' },
+      'false': { exitCode: 3, stdout: 'partial\n', stderr: 'broken\n' },
+      'sleep 600': { exitCode: 143, stdout: '', stderr: '', timedOut: true },
+      'gone': new Error('podman exec failed'),
+    });
+    let clock = 1000;
+    const seen: string[] = [];
+    const { records, files } = await runCollectors(
+      exec,
+      [custom('conf', ['cat', 'conf']), custom('fails', ['false']), custom('hang', ['sleep', '600'], 2), custom('gone', ['gone'])],
+      { target, timeoutSeconds: 30, parallel: 2, now: () => (clock += 5), onDone: (d, t, r) => seen.push(`${d}/${t} ${r.id}`) },
+    );
+    expect(calls.map((c) => c.timeoutMs)).toEqual([30_000, 30_000, 2000, 30_000]);
+    expect(seen.map((s) => s.split(' ')[0])).toEqual(['1/4', '2/4', '3/4', '4/4']);
+    expect(records.map((r) => [r.id, r.status, r.exitCode, r.timedOut, r.timeoutSeconds])).toEqual([
+      ['custom/conf', 'ok', 0, false, 30],
+      ['custom/fails', 'failed', 3, false, 30],
+      ['custom/hang', 'timeout', null, true, 2],
+      ['custom/gone', 'failed', null, false, 30],
+    ]);
+    expect(records[0]!.output).toEqual({ path: 'custom/conf.txt', bytes: 27, sha256: sha('user=a\npassword=<redacted>\n') });
+    expect(records[0]!.stderr).toBeNull();
+    expect(records[0]!.redactions).toEqual([{ file: 'custom/conf.txt', rule: 'secret-assignment', line: 2 }]);
+    expect(records[1]!.stderr).toEqual({ path: 'custom/fails.stderr.txt', bytes: 7, sha256: sha('broken\n') });
+    expect(records[2]!.stderr?.path).toBe('custom/hang.stderr.txt');
+    expect(files.find((f) => f.path === 'custom/hang.stderr.txt')!.data.toString()).toBe('toolbox collect: killed after 2s\n');
+    expect(files.find((f) => f.path === 'custom/gone.stderr.txt')!.data.toString()).toBe('podman exec failed\n');
+    expect(files.find((f) => f.path === 'custom/conf.txt')!.data.toString()).toBe('user=a\npassword=<redacted>\n');
+    for (const r of records) expect(r.durationMs).toBeGreaterThanOrEqual(0);
+    // Every recorded checksum matches the bytes that go into the bundle.
+    for (const f of files) {
+      const rec = records.flatMap((r) => [r.output, r.stderr]).find((x) => x?.path === f.path)!;
+      expect(rec).toEqual({ path: f.path, bytes: f.data.length, sha256: createHash('sha256').update(f.data).digest('hex') });
+    }
+  });
+});
+
+describe('profiles', () => {
+  it('fills in the host root and PID, and keeps the declared order', () => {
+    const basic = builtinCollectors(['basic']);
+    expect(basic.map((c) => c.name)).toEqual(['os-release', 'hostname', 'kernel', 'uptime', 'processes', 'disk-free', 'mounts', 'journal', 'failed-units', 'rpms']);
+    const rpms = basic.find((c) => c.name === 'rpms')!;
+    expect(commandFor(rpms, target)).toEqual(['chroot', '/proc/42/root', 'rpm', '-qa']);
+    expect(commandFor(basic.find((c) => c.name === 'failed-units')!, target)).toEqual(['nsenter', '--target=42', '--mount', '--', 'systemctl', 'list-units', '--failed', '--no-pager']);
+    expect(builtinCollectors(['updates', 'storage']).map((c) => c.profile)).toEqual(['storage', 'storage', 'storage', 'updates', 'updates', 'updates', 'updates', 'updates']);
+    expect(builtinCollectors(['custom'])).toEqual([]);
+  });
+
+  it('passes host paths to constant scripts as arguments, never in the script', () => {
+    for (const c of builtinCollectors(['basic', 'network', 'storage', 'updates'])) {
+      if (c.command[0] !== 'sh') continue;
+      const argv = commandFor(c, { root: '/media/root', pid: 1 });
+      expect(argv[1]).toBe('-c');
+      expect(argv[2]).not.toContain('/media/root');
+      expect(argv.slice(4)[0]).toBe('/media/root');
+    }
+  });
+});
+
+describe('customCollectors', () => {
+  it('reads argv collectors with optional deadlines', () => {
+    expect(customCollectors({ collectors: [{ name: 'hang', command: ['sleep', '600'], timeout: 2 }, { name: 'lsmod', command: ['lsmod'] }] }, '/c.json')).toEqual([
+      { profile: 'custom', name: 'hang', command: ['sleep', '600'], timeoutSeconds: 2 },
+      { profile: 'custom', name: 'lsmod', command: ['lsmod'], timeoutSeconds: undefined },
+    ]);
+    expect(customCollectors({}, '/c.json')).toEqual([]);
+  });
+
+  it('refuses shell strings, bad names, duplicates and bad deadlines, naming the file', () => {
+    const cases: [unknown, string][] = [
+      [{ name: 'x', command: 'ls -l' }, 'x: "command" must be a non-empty list of strings (an argv, not a shell line)'],
+      [{ name: '../x', command: ['ls'] }, 'entry 1 needs a "name" of letters, digits, ".", "_" or "-"'],
+      [{ name: 'x', command: ['ls'], timeout: 0 }, 'x: "timeout" must be a positive number of seconds'],
+      [{ name: 'x', command: ['ls'], shell: true }, 'entry 1 has unknown key "shell"'],
+    ];
+    for (const [entry, why] of cases) {
+      expect(() => customCollectors({ collectors: [entry] }, '/c.json')).toThrow(`invalid "collectors" in /c.json: ${why}`);
+    }
+    expect(() => customCollectors({ collectors: [{ name: 'a', command: ['x'] }, { name: 'a', command: ['y'] }] }, '/c.json')).toThrow('the name a is used twice');
+    expect(() => customCollectors({ collectors: {} }, '/c.json')).toThrow('invalid "collectors" in /c.json: not a list');
+  });
+});
+
+describe('host identity', () => {
+  it('parses the identity script output, unquoting os-release without sourcing it', () => {
+    const out = 'hostname\tnode-1\nmachine-id\tabc123\nkernel\t6.4.0\nos\tNAME="openSUSE MicroOS"\nos\tID="opensuse-microos"\nos\tVERSION_ID="20261120"\nos\tPRETTY_NAME="openSUSE MicroOS $(reboot)"\n';
+    expect(parseIdentity(out)).toEqual({ hostname: 'node-1', machineId: 'abc123', os: 'openSUSE MicroOS $(reboot)', osId: 'opensuse-microos', osVersion: '20261120', kernel: '6.4.0' });
+    expect(parseIdentity('hostname\t\n')).toEqual({ hostname: null, machineId: null, os: null, osId: null, osVersion: null, kernel: null });
+  });
+
+  it('passes the root and PID as arguments', () => {
+    expect(identityCommand(target).slice(3)).toEqual(['host-identity', '/proc/42/root', '42']);
+  });
+});

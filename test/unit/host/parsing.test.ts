@@ -1,0 +1,88 @@
+// The readers of what the host says: snapper's CSV, the probe, transactional-update's lines.
+import { describe, expect, it } from 'vitest';
+import { currentSnapshot, parseProbe, parseRootMount, requireTransactional } from '../../../src/host/probe.js';
+import { parseCsv, parseSnapshots } from '../../../src/host/snapper-csv.js';
+import { parseTuOutput } from '../../../src/host/tu-output.js';
+import { probeOutput } from './probe-output.js';
+
+describe('snapper CSV', () => {
+  it('splits quoted fields holding commas and quotes', () => {
+    expect(parseCsv('a,"b, c","d ""e"""\n')).toEqual([['a', 'b, c', 'd "e"']]);
+  });
+
+  it('reads snapshots by column name and leaves out snapshot 0', () => {
+    expect(parseSnapshots('description,number,active,default\nx,0,no,no\nfirst,1,yes,no\nnext,2,no,yes\n')).toEqual([
+      { number: 1, date: '', description: 'first', default: false, active: true },
+      { number: 2, date: '', description: 'next', default: true, active: false },
+    ]);
+  });
+});
+
+describe('the probe', () => {
+  it('reads every fact', () => {
+    const s = parseProbe(probeOutput({ rebootFile: true, lock: '4242 /bin/bash /usr/sbin/transactional-update -n up' }));
+    expect(s.transactionalUpdate).toBe('/usr/sbin/transactional-update');
+    expect(s.root).toEqual({ fstype: 'btrfs', readOnly: true, subvol: '/@/.snapshots/2/snapshot' });
+    expect(s.systemd).toBe(false);
+    expect(s.rebootNeededFile).toBe(true);
+    expect(s.lock).toEqual({ pid: 4242, command: '/bin/bash /usr/sbin/transactional-update -n up' });
+    expect(s.snapshots.map((x) => [x.number, x.default, x.active])).toEqual([
+      [1, false, false],
+      [2, false, true],
+      [3, true, false],
+    ]);
+    expect(s.snapshots[1]!.description).toBe('Snapshot Update of #1, with "quotes"');
+    expect(currentSnapshot(s)).toBe(2);
+  });
+
+  it('ignores a lock file whose PID now belongs to another program', () => {
+    expect(parseProbe(probeOutput({ lock: '4242 sleep 100' })).lock).toBeUndefined();
+  });
+
+  it('keeps the reason when snapper fails', () => {
+    const s = parseProbe(probeOutput({ csv: 'IO error (.snapshots is not a btrfs subvolume).', snapperExit: 1 }));
+    expect(s.snapperError).toBe('IO error (.snapshots is not a btrfs subvolume).');
+    expect(() => requireTransactional(s)).toThrow("cannot list the host's snapshots: IO error (.snapshots is not a btrfs subvolume).");
+  });
+
+  it('reads a mountinfo line', () => {
+    expect(parseRootMount('29 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw')).toEqual({ fstype: 'ext4', readOnly: false, subvol: undefined });
+  });
+
+  it.each([
+    [{ tu: '' }, 'this host is not transactional (it has no transactional-update)'],
+    [{ fs: 'ext2/ext3' }, 'this host is not transactional (its root file system is ext2/ext3, not btrfs)'],
+    [{ writable: true }, 'this host is not transactional (its root file system is mounted read-write)'],
+  ])('refuses a host that is not transactional: %j', (o, message) => {
+    expect(() => requireTransactional(parseProbe(probeOutput(o)))).toThrow(message);
+  });
+});
+
+describe("transactional-update's lines", () => {
+  it('a new snapshot', () => {
+    const r = parseTuOutput('Using snapshot 2 as base for new snapshot 5.\nfoo\nNew default snapshot is #5 (/.snapshots/5/snapshot).\nPlease reboot your machine to activate the changes and avoid data loss.\n');
+    expect(r).toMatchObject({ base: 2, opened: 5, newDefault: 5, discarded: false, errors: [] });
+  });
+
+  it('nothing to do, both wordings, also with log timestamps', () => {
+    expect(parseTuOutput('2026-01-01 10:00:00 Using snapshot 1 as base for new snapshot 2.\n2026-01-01 10:00:01 zypper: nothing to update\n2026-01-01 10:00:01 Removing snapshot #2...\n')).toMatchObject({
+      opened: 2,
+      nothingToDo: true,
+      discarded: true,
+    });
+    expect(parseTuOutput('No changes to the root file system - discarding snapshot.\n')).toMatchObject({ nothingToDo: true, discarded: true });
+  });
+
+  it('a zypper failure with its problems', () => {
+    const r = parseTuOutput('Problem: nothing provides a needed by b\n Solution 1: x\nProblem: c conflicts with d\nERROR: zypper install b on /.snapshots/4/snapshot failed with exit code 4!\nRemoving snapshot #4...\n');
+    expect(r.problems).toEqual(['nothing provides a needed by b', 'c conflicts with d']);
+    expect(r.zypperExitCode).toBe(4);
+    expect(r.errors).toEqual(['zypper install b on /.snapshots/4/snapshot failed with exit code 4!']);
+    expect(r.discarded).toBe(true);
+  });
+
+  it('the lock and a rollback', () => {
+    expect(parseTuOutput("Couldn't get lock, is another instance already running?\n").lockBusy).toBe(true);
+    expect(parseTuOutput('Please reboot to finish rollback!\n').rollbackDone).toBe(true);
+  });
+});
