@@ -195,7 +195,8 @@ describe('its image deleted', () => {
   const IMAGE = 'localhost/hd-flt-image:1';
   const OWN = 'localhost/hd-flt-own:1';
   afterAll(() => {
-    podman(['rmi', '--force', IMAGE, OWN]);
+    podman(['untag', IMAGE, IMAGE]); // this one name of the shared test image, nothing else
+    podman(['rmi', '--force', OWN]);
   });
 
   it('untagged under a running toolbox: the toolbox keeps working; a new one is refused clearly', () => {
@@ -318,7 +319,7 @@ describe('killed or interrupted during create', () => {
       expect(containersNamed(BOX)).toEqual([BOX]);
     } finally {
       podman(['rm', '--force', BOX]);
-      podman(['rmi', REMOTE]);
+      podman(['untag', REMOTE, REMOTE]); // this one name only (untag with no name strips every name)
     }
   });
 
@@ -335,7 +336,7 @@ describe('killed or interrupted during create', () => {
       killShim(e.HD_MARK!);
       expect(containersNamed(BOX)).toEqual([]);
     } finally {
-      podman(['rmi', REMOTE]);
+      podman(['untag', REMOTE, REMOTE]); // this one name only (untag with no name strips every name)
     }
   });
 
@@ -356,7 +357,7 @@ describe('killed or interrupted during create', () => {
       expect(next.code).toBe(0);
     } finally {
       podman(['rm', '--force', BOX]);
-      podman(['rmi', REMOTE]);
+      podman(['untag', REMOTE, REMOTE]); // this one name only (untag with no name strips every name)
     }
   });
 });
