@@ -80,7 +80,7 @@ export interface ContainerEngine {
   unpauseBox(nameOrId: string): Promise<void>;
   stopBox(nameOrId: string): Promise<void>;
   removeBox(nameOrId: string, force: boolean): Promise<void>;
-  /** The host PID of a running container's first process, found without calling the engine. */
+  /** The host PID of a container it has just started, found without calling the engine. */
   runningPid(id: string): number | undefined;
   /** Runs a command inside with the caller's stdio; resolves to its exit code. */
   execInteractive(request: ExecRequest): Promise<number>;

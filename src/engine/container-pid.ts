@@ -1,5 +1,5 @@
-// Finds a running container's first process from /proc: it sits in a cgroup named after the
-// container id, and its parent (conmon, or containerd's shim) does not. No engine call.
+// Finds a just-started container's first process from /proc: it sits in a cgroup named after
+// the container id, and its parent (conmon, or containerd's shim) does not. No engine call.
 import { readdirSync, readFileSync } from 'node:fs';
 
 export function containerInitPid(id: string): number | undefined {
@@ -15,11 +15,13 @@ export function containerInitPid(id: string): number | undefined {
       /* gone */
     }
   }
-  // Exec sessions hang off their own conmon, so they are roots too: the init is the oldest.
+  // Called right after the engine started the container, under the toolbox's lock: the init
+  // is the newest root. Older roots are processes of an earlier run that outlived its stop (a
+  // container in the host pid namespace keeps them), and must never be taken for the toolbox.
   let best: { pid: number; start: number } | undefined;
   for (const [pid, { ppid, start }] of inside) {
     if (inside.has(ppid)) continue;
-    if (!best || start < best.start) best = { pid, start };
+    if (!best || start > best.start) best = { pid, start };
   }
   return best?.pid;
 }

@@ -42,6 +42,9 @@ export function toolbox(args: string[], options: { env?: NodeJS.ProcessEnv; inpu
     input: options.input ?? '',
     cwd: options.cwd ?? ROOT,
     maxBuffer: 64 * 1024 * 1024,
+    // A synchronous call that hangs would block the whole run past every vitest timeout.
+    timeout: 240_000,
+    killSignal: 'SIGKILL',
   });
   return { code: r.status, signal: r.signal, stdout: r.stdout.toString(), stderr: r.stderr.toString(), stdoutBuffer: r.stdout };
 }

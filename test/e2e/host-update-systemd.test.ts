@@ -28,7 +28,7 @@ mkdirSync(join(home, '.config'), { recursive: true });
 const env = { PATH: process.env.PATH, HOME: home, USER: 'root', XDG_CONFIG_HOME: join(home, '.config'), TOOLBOX_IMAGE: IMAGE, LANG: 'C.UTF-8' };
 
 function toolbox(args: string[]): Result {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env, input: '', cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [CLI, ...args], { env, input: '', cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 240_000, killSignal: 'SIGKILL' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
