@@ -1,7 +1,6 @@
 // The direct path and podman exec must be indistinguishable from inside the toolbox.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readlinkSync } from 'node:fs';
-import { isolatedEnv, podman, removeContainers, toolbox, toolboxAsync, waitFor } from './helpers.js';
+import { isolatedEnv, removeContainers, toolbox, toolboxAsync, waitFor } from './helpers.js';
 
 const P = 'e2e-eq-';
 const BOX = `${P}box`;
@@ -99,14 +98,3 @@ describe('direct entry is equivalent to podman exec', () => {
   });
 });
 
-describe('a restarted toolbox', () => {
-  it('is entered through its new first process, never through one left from an earlier run', () => {
-    const LEFT = `${P}left`;
-    expect(toolbox(['run', '-n', '-c', LEFT, '--', 'sh', '-c', 'setsid sleep 600 >/dev/null 2>&1 < /dev/null &'], { env }).code).toBe(0);
-    expect(toolbox(['stop', LEFT], { env }).code).toBe(0);
-    const r = toolbox(['run', '-n', '-c', LEFT, '--', 'readlink', '/proc/self/ns/mnt'], { env });
-    const init = podman(['container', 'inspect', '--format', '{{.State.Pid}}', LEFT]).stdout.trim();
-    expect(r.stdout).toBe(`${readlinkSync(`/proc/${init}/ns/mnt`)}\n`);
-    expect(r.code).toBe(0);
-  });
-});
