@@ -19,6 +19,12 @@ export async function main(argv: string[]): Promise<number> {
       return report(error);
     }
   }
+  // A reader that went away (`toolbox list | head -1`) is not an error worth a trace. (Not on
+  // the hot path above: there the command writes to stdout itself.)
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const { CommanderError } = await import('commander');
   const { buildProgram, routeDoubleDash, VALUE_OPTIONS } = await import('./program.js');
   const outcome = { exitCode: 0 };
@@ -59,9 +65,4 @@ async function errorLineNow(message: string, hint?: string): Promise<void> {
   new StderrReporter({ quiet: false, verbose: false }).error(message, hint);
 }
 
-// A reader that went away (`toolbox list | head -1`) is not an error worth a trace.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
 process.exitCode = await main(process.argv.slice(2));

@@ -3,6 +3,7 @@
 // user and working directory. No second pty and no relay process: the command is our direct
 // child, so the terminal and signals reach it as they are. Anything uncertain means
 // "unavailable", and the caller falls back to the engine's exec.
+import { isatty } from 'node:tty';
 import { readFileSync, readlinkSync } from 'node:fs';
 import type { BoxRecord, CaptureResult, DirectEntry, ExecRequest } from '../core/ports.js';
 import { isAlive } from '../state/process-start.js';
@@ -119,7 +120,7 @@ export class NsenterDirectEntry implements DirectEntry {
       env,
       onSignal: (signal, childPid) => {
         // A terminal's Ctrl-C already reached the command, which shares our process group.
-        if (signal === 'SIGINT' && process.stdin.isTTY) return;
+        if (signal === 'SIGINT' && isatty(0)) return;
         try {
           process.kill(childPid, signal);
         } catch {

@@ -1,4 +1,5 @@
 // ContainerEngine over podman or docker. Engine quirks live in the QUIRKS table, nowhere else.
+import { isatty } from 'node:tty';
 import { existsSync } from 'node:fs';
 import { EngineError, ToolboxError } from '../core/errors.js';
 import type { BoxInfo, BoxSpec, CaptureOptions, CaptureResult, ContainerEngine, EngineName, ExecRequest } from '../core/ports.js';
@@ -136,7 +137,7 @@ export class CliEngine implements ContainerEngine {
       return await interactive(file!, argv, {
         onSignal: (signal) => {
           // A terminal's Ctrl-C already reached the whole foreground group; do not send it twice.
-          if (signal === 'SIGINT' && process.stdin.isTTY) return;
+          if (signal === 'SIGINT' && isatty(0)) return;
           const pid = marker ? findSessionProcess(marker) : undefined;
           if (pid) {
             try {

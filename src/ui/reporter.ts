@@ -1,5 +1,6 @@
 // Messages for people, on stderr. Status lines and spinners appear on a terminal or with
 // --verbose; warnings unless --quiet. Colour only on a terminal, and never with NO_COLOR.
+import { isatty } from 'node:tty';
 import chalk, { Chalk } from 'chalk';
 import type { Reporter } from '../core/ports.js';
 
@@ -19,14 +20,22 @@ export function makeChalk(stream: NodeJS.WriteStream = process.stderr, env: Node
 }
 
 export class StderrReporter implements Reporter {
-  private readonly stream: NodeJS.WriteStream;
-  private readonly tty: boolean;
-  private readonly c: typeof chalk;
+  private chalkInstance: typeof chalk | undefined;
 
-  constructor(private readonly options: ReporterOptions) {
-    this.stream = options.stream ?? process.stderr;
-    this.tty = Boolean(this.stream.isTTY);
-    this.c = makeChalk(this.stream, options.env);
+  // Everything is looked up on first use: the hot path creates a reporter and usually never
+  // says a word, and building process.stderr's stream costs time it would not use.
+  constructor(private readonly options: ReporterOptions) {}
+
+  private get stream(): NodeJS.WriteStream {
+    return this.options.stream ?? process.stderr;
+  }
+
+  private get tty(): boolean {
+    return this.options.stream ? Boolean(this.options.stream.isTTY) : isatty(2);
+  }
+
+  private get c(): typeof chalk {
+    return (this.chalkInstance ??= makeChalk(this.stream, this.options.env));
   }
 
   private get showStatus(): boolean {

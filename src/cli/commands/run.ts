@@ -1,4 +1,5 @@
 // `toolbox [CMD...]`, `toolbox run CMD...` and `toolbox enter [NAME]`.
+import { isatty } from 'node:tty';
 import { runInBox } from '../../core/run-in-box.js';
 import type { GlobalFlags } from '../../core/settings.js';
 import { buildContext } from '../context.js';
@@ -6,7 +7,8 @@ import { buildContext } from '../context.js';
 export async function runCommand(flags: GlobalFlags, command: string[], name?: string): Promise<number> {
   const { deps, settings, reporter } = buildContext(flags, name);
   if (settings.runtime) await checkRuntime(settings.runtime);
-  const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  // isatty, not process.stdin.isTTY: touching process.stdin builds a stream the hot path never uses.
+  const tty = isatty(0) && isatty(1);
   if (command.length === 0) reporter.status(`entering toolbox ${settings.name}; type 'exit' to leave`);
   return runInBox(deps, settings, { command: command.length > 0 ? command : undefined, create: true, tty });
 }
