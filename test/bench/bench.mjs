@@ -122,3 +122,6 @@ rows.push(['peak RSS of run', `${rss.toFixed(1)} MiB`, '', '', '<= 70 MiB', rss 
 const head = ['operation', 'toolbox', 'baseline', 'ratio', 'target', ''];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 for (const r of [head, ...rows]) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
+// The floor no Node.js CLI can go under: its own start-up, against the baselines above.
+const node = results.at(-1).base;
+console.log(`\nnode -e 0 alone: ${node.toFixed(1)} ms = ${(node / results[0].base).toFixed(2)}x podman exec, ${(node / results[4].base).toFixed(2)}x podman ps, ${(node / results[3].base).toFixed(2)}x podman create + start`);
