@@ -1,7 +1,7 @@
 // Tools on the fly, end to end: the built CLI, real podman, real zypper in the offline test
 // image, and a real signed repository served on loopback.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -296,5 +296,36 @@ describe('remove', () => {
     const again = toolbox('repo', 'remove', '-q', '-c', BOX, 'good');
     expect(again.stderr).toBe(`Error: toolbox ${BOX} has no repository good. Hint: see its repositories with toolbox repo list -c ${BOX}\n`);
     expect(again.code).toBe(1);
+  });
+});
+
+describe('an interrupted install', () => {
+  it('SIGKILL while zypper runs: the declared state stays valid and untouched, and the next install completes', async () => {
+    expect(toolbox('repo', 'add', '-q', '-c', BOX, 'good', repo.url('good'), '--key', repo.keyFile).code).toBe(0);
+    const config = join(home, '.config/toolbox/config.json');
+    const before = readFileSync(config, 'utf8');
+    // A podman shim that holds the zypper install exec, so the kill lands while it runs.
+    const dir = mkdtempSync(join(tmpdir(), `${P}shim-`));
+    const real = spawnSync('sh', ['-c', 'command -v podman'], { encoding: 'utf8', env }).stdout.trim();
+    const held = join(dir, 'held');
+    writeFileSync(join(dir, 'podman'), `#!/bin/sh\ncase "$*" in *zypper*install*tl-hello*) echo $$ > "${held}"; exec sleep 600;; esac\nexec "${real}" "$@"\n`, { mode: 0o755 });
+    try {
+      const child = spawn(process.execPath, [CLI, 'install', '-c', BOX, 'tl-hello'], { env: { ...env, PATH: `${dir}:${env.PATH}` }, stdio: 'ignore' });
+      const closed = new Promise((r) => child.on('close', r));
+      for (let i = 0; i < 600 && !existsSync(held); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(existsSync(held)).toBe(true);
+      child.kill('SIGKILL');
+      await closed;
+      process.kill(Number(readFileSync(held, 'utf8')), 'SIGKILL');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(readFileSync(config, 'utf8')).toBe(before);
+    expect(declared().tools).toEqual([]);
+    const again = toolbox('install', '-c', BOX, 'tl-hello');
+    expect(lastLine(again.stderr)).toBe(`installed tl-hello in toolbox ${BOX}`);
+    expect(again.code).toBe(0);
+    expect(declared().tools).toEqual(['tl-hello']);
+    expect(toolbox('run', '-c', BOX, '--', 'tl-hello', 'again').stdout).toBe('hello from tl-hello again\n');
   });
 });
