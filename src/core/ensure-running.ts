@@ -75,5 +75,3 @@ function recordFor(deps: Deps, id: string, pid: number | undefined, privileged: 
   const pidStart = pid ? deps.sessions.processStart(pid) : undefined;
   return pid && pidStart ? { id, pid, pidStart, privileged } : undefined;
 }
-
-export type { BoxInfo };

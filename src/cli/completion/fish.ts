@@ -1,6 +1,6 @@
 // The fish completion script: the same tables and walk as the bash one, as one function whose
 // output (word TAB description) fish filters by the token under the cursor.
-import { completionTable, kindWord, type CompletionEntry } from './table.js';
+import { completionTable, kindWord } from './table.js';
 import type { CommandNode } from '../command-tree.js';
 
 const fishQuote = (s: string): string => `'${s.replace(/[\\']/g, (c) => `\\${c}`)}'`;
