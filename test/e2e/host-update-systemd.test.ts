@@ -3,11 +3,11 @@
 // follows it again. The host is a privileged podman container booting the read-only default
 // btrfs snapshot (make-fake-host.sh --systemd); the toolbox nsenters into its systemd.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapperList, startFakeHost, type FakeHost } from '../fixtures/fake-host/fake-host.js';
+import { isolatedEnv, toolbox as runToolbox, type Result } from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'bin/toolbox.js');
@@ -17,19 +17,11 @@ const PREFIX = 'hu-e2e-sd-';
 const MOUNTS = `--volume /usr/bin/node:/usr/bin/node:ro --volume ${ROOT}:/opt/toolbox:ro`;
 const HU = ['node', '/opt/toolbox/bin/host-update.js'];
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const home = mkdtempSync(join(tmpdir(), 'hu-e2e-sd-home-'));
-mkdirSync(join(home, '.config'), { recursive: true });
-const env = { PATH: process.env.PATH, HOME: home, USER: 'root', XDG_CONFIG_HOME: join(home, '.config'), TOOLBOX_IMAGE: IMAGE, LANG: 'C.UTF-8' };
+const env = isolatedEnv();
+const home = env.HOME!;
 
 function toolbox(args: string[]): Result {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env, input: '', cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 240_000, killSignal: 'SIGKILL' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runToolbox(args, { env });
 }
 
 function toolboxAsync(args: string[]) {
@@ -38,7 +30,7 @@ function toolboxAsync(args: string[]) {
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<Result>((res) => child.on('close', (code) => res({ code, stdout, stderr })));
+  const done = new Promise<Pick<Result, 'code' | 'stdout' | 'stderr'>>((res) => child.on('close', (code) => res({ code, stdout, stderr })));
   return { done, stderr: () => stderr };
 }
 

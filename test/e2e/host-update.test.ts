@@ -1,15 +1,14 @@
 // host-update end to end: the built bin runs inside a real rootful toolbox (made by the built
 // CLI) and drives a fake MicroOS host: a btrfs loop image with snapper, a read-only snapshot as
 // its root, real zypper with a signed repo, and a transactional-update test stand-in.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapperList, startFakeHost, type FakeHost } from '../fixtures/fake-host/fake-host.js';
+import { isolatedEnv, toolbox as runToolbox, type Result } from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'bin/toolbox.js');
 const IMAGE = 'localhost/toolbox-test:latest';
 const BOX = 'hu-e2e-box';
 const SANDBOX = 'hu-e2e-sbox';
@@ -20,19 +19,11 @@ const ROOTFUL_HINT = "Hint: use a rootful toolbox: 'toolbox -r' (or run toolbox 
 const NOT_TRANSACTIONAL =
   'Error: this host is not transactional (it has no transactional-update). Hint: host-update drives transactional-update on hosts like openSUSE MicroOS; update this host with its own package manager';
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const home = mkdtempSync(join(tmpdir(), 'hu-e2e-home-'));
-mkdirSync(join(home, '.config'), { recursive: true });
-const env = { PATH: process.env.PATH, HOME: home, USER: 'root', XDG_CONFIG_HOME: join(home, '.config'), TOOLBOX_IMAGE: IMAGE, LANG: 'C.UTF-8' };
+const env = isolatedEnv();
+const home = env.HOME!;
 
 function toolbox(args: string[]): Result {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env, input: '', cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 240_000, killSignal: 'SIGKILL' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runToolbox(args, { env });
 }
 
 /** host-update in the toolbox, through `toolbox run` as an admin would type it. */
