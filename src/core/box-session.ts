@@ -1,9 +1,7 @@
 // Runs a piece of work inside a toolbox as one session, like `toolbox run` does: the toolbox is
 // started (or created) as needed, and the last session out stops it unless told to keep it.
 import type { Deps } from './deps.js';
-import { ensureRunning } from './ensure-running.js';
-import type { BoxRecord } from './ports.js';
-import { endSession } from './run-in-box.js';
+import { endSession, openSession } from './run-in-box.js';
 import type { Settings } from './settings.js';
 
 export interface BoxTarget {
@@ -18,10 +16,7 @@ export async function inBoxSession<T>(deps: Deps, settings: Settings, options: {
   const { sessions } = deps;
   const name = settings.name;
   const { record, image } = await sessions.withLock(name, async () => {
-    const known = sessions.readRecord(name);
-    const fresh: BoxRecord = known && sessions.isLive(known) ? known : await ensureRunning(deps, settings, { ...options, known });
-    if (fresh.pid) sessions.writeRecord(name, fresh);
-    sessions.addSession(name);
+    const fresh = await openSession(deps, settings, options.create);
     // The image is needed for messages and upgrade; this work is not on the hot path.
     const info = await deps.engine.inspectBox(fresh.id);
     return { record: fresh, image: info?.spec?.image ?? info?.image ?? settings.image };

@@ -1,10 +1,9 @@
 // Runs a command (or the login shell) in a toolbox as one session: create/start as needed,
 // exec, and auto-stop when the last session leaves. The hot path makes one engine call.
 import type { Deps } from './deps.js';
-import { ToolboxError } from './errors.js';
 import { ensureRunning } from './ensure-running.js';
 import { promptEnv, sessionEnv, shellCommand } from './environment.js';
-import { NoSuchToolboxError } from './errors.js';
+import { NoSuchToolboxError, ToolboxError } from './errors.js';
 import type { BoxRecord, ExecRequest } from './ports.js';
 import type { Settings } from './settings.js';
 
@@ -17,14 +16,7 @@ export interface RunOptions {
 }
 
 export async function runInBox(deps: Deps, settings: Settings, options: RunOptions): Promise<number> {
-  const { sessions } = deps;
-  const name = settings.name;
-  const record = await sessions.withLock(name, async () => {
-    const known = sessions.readRecord(name);
-    const fresh = known && sessions.isLive(known) ? known : await start(deps, settings, options.create, known);
-    sessions.addSession(name);
-    return fresh;
-  });
+  const record = await deps.sessions.withLock(settings.name, () => openSession(deps, settings, options.create));
   try {
     const request = execRequest(deps, settings, record, options);
     const direct = await enterDirectly(deps, settings, record, request);
@@ -48,9 +40,19 @@ async function enterDirectly(deps: Deps, settings: Settings, record: BoxRecord, 
   return undefined;
 }
 
-async function start(deps: Deps, settings: Settings, create: boolean, known: BoxRecord | undefined): Promise<BoxRecord> {
-  const record = await ensureRunning(deps, settings, { create, known });
-  if (record.pid) deps.sessions.writeRecord(settings.name, record);
+/**
+ * Registers a session on a running toolbox and returns its record: the live cached one (no
+ * engine call), or a fresh one after starting (or creating) it. Call under the toolbox's lock.
+ */
+export async function openSession(deps: Deps, settings: Settings, create: boolean): Promise<BoxRecord> {
+  const { sessions } = deps;
+  const known = sessions.readRecord(settings.name);
+  let record = known;
+  if (!record || !sessions.isLive(record)) {
+    record = await ensureRunning(deps, settings, { create, known });
+    if (record.pid) sessions.writeRecord(settings.name, record);
+  }
+  sessions.addSession(settings.name);
   return record;
 }
 

@@ -4,21 +4,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 export function findSessionProcess(marker: string): number | undefined {
-  const needle = Buffer.from(`TOOLBOX_SESSION=${marker}\0`);
-  const matches = new Map<number, number>(); // pid -> ppid
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  const marked = new Set(findMarkedProcesses(marker));
+  for (const pid of marked) {
     try {
-      const environ = readFileSync(`/proc/${entry}/environ`);
-      if (environ.indexOf(needle) === -1) continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      matches.set(Number(entry), ppid);
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!marked.has(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))) return pid;
     } catch {
-      /* exited or not ours to read */
+      /* exited */
     }
   }
-  for (const [pid, ppid] of matches) if (!matches.has(ppid)) return pid;
   return undefined;
 }
 
