@@ -7,7 +7,7 @@ import { createArgs } from './create-args.js';
 import { engineFailure, isNameInUse, isNoSuchContainer, lastErrorLine } from './errors.js';
 import { LABEL_MANAGED } from '../core/labels.js';
 import { parseInspect, parsePs } from './parse.js';
-import { capture, CommandNotFound, interactive, supervised, type Captured } from './runner.js';
+import { capture, CommandNotFound, interactive, type Captured } from './runner.js';
 import { containerInitPid } from './container-pid.js';
 import { findMarkedProcesses, findSessionProcess } from './session-process.js';
 
@@ -36,12 +36,16 @@ export class CliEngine implements ContainerEngine {
     this.trace = options.trace;
   }
 
-  private async call(args: string[], input?: string, onLine?: (line: string) => void): Promise<Captured> {
+  private async call(args: string[], input?: string, options: CaptureOptions = {}): Promise<Captured> {
     const [file, ...prefix] = this.command;
     const argv = [...prefix, ...args];
     this.trace?.([file!, ...argv]);
     try {
-      return await capture(file!, argv, { ...(input !== undefined ? { input } : {}), ...(onLine ? { onLine } : {}) });
+      return await capture(file!, argv, {
+        ...(input !== undefined ? { input } : {}),
+        ...(options.onLine ? { onLine: options.onLine } : {}),
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      });
     } catch (error) {
       throw this.notInstalled(error);
     }
@@ -154,16 +158,7 @@ export class CliEngine implements ContainerEngine {
   }
 
   async execCapture(request: ExecRequest, input?: string, options: CaptureOptions = {}): Promise<CaptureResult> {
-    if (!options.timeoutMs) return this.call(this.execArgs({ ...request, tty: false }), input, options.onLine);
-    const [file, ...prefix] = this.command;
-    const argv = [...prefix, ...this.execArgs({ ...request, tty: false })];
-    this.trace?.([file!, ...argv]);
-    let result: Awaited<ReturnType<typeof supervised>>;
-    try {
-      result = await supervised(file!, argv, { ...(input !== undefined ? { input } : {}), timeoutMs: options.timeoutMs, ...(options.onLine ? { onLine: options.onLine } : {}) });
-    } catch (error) {
-      throw this.notInstalled(error);
-    }
+    const result = await this.call(this.execArgs({ ...request, tty: false }), input, options);
     if (!result.timedOut) return result;
     // The engine's client is gone, but the command it started lives on in the toolbox (podman
     // exec does not pass the kill on): end every process of the session, found by its marker.

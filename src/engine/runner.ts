@@ -7,6 +7,8 @@ export interface Captured {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** set when a deadline (CaptureOptions.timeoutMs) ended the command */
+  timedOut?: boolean;
 }
 
 export class CommandNotFound extends Error {
