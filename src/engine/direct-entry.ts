@@ -44,6 +44,7 @@ export function parseEnviron(raw: Buffer): Record<string, string> {
 
 export class NsenterDirectEntry implements DirectEntry {
   private tools: { nsenter: string | undefined; prlimit: string | undefined } | undefined;
+  private namespaces: { pid: number; flags: string[] | undefined } | undefined;
 
   constructor(private readonly trace?: (argv: readonly string[]) => void) {}
 
@@ -58,8 +59,16 @@ export class NsenterDirectEntry implements DirectEntry {
     return undefined;
   }
 
-  /** nsenter flags for the namespaces that differ from ours; pid and user must not differ. */
+  /**
+   * nsenter flags for the namespaces that differ from ours; pid and user must not differ.
+   * Kept per PID: unavailable() and the entry that follows ask for the same process.
+   */
   private namespaceFlags(pid: number): string[] | undefined {
+    if (this.namespaces?.pid !== pid) this.namespaces = { pid, flags: this.readNamespaceFlags(pid) };
+    return this.namespaces.flags;
+  }
+
+  private readNamespaceFlags(pid: number): string[] | undefined {
     const flags: string[] = [];
     const table: [string, string][] = [['mnt', '--mount'], ['uts', '--uts'], ['ipc', '--ipc'], ['net', '--net'], ['cgroup', '--cgroup'], ['time', '--time']];
     try {
