@@ -50,6 +50,9 @@ const VALUE = String.raw`(?:"(?<sd>[^"\n]*)"|'(?<sq>[^'\n]*)'|(?<s>[^\s,;"'}\]]+
 const ARG = String.raw`(?:"(?<sd>[^"\n]*)"|'(?<sq>[^'\n]*)'|(?<s>[^\s"'-][^\s"']*))`;
 // Where an argument starts: the line's start, a blank, or the quote of a shell word.
 const ARG_START = String.raw`(?:^|(?<=[\s"']))`;
+// A URL's scheme. Every run of a repeated class is bounded where a match could start at many
+// places on one line, so a long line of output costs linear time, never quadratic.
+const SCHEME = String.raw`\b[a-z][a-z0-9+.-]{0,31}:\/\/`;
 // A command named by its last path component, followed by its arguments.
 const command = (names: string) => new RegExp(String.raw`(?:^|[\s/"'])(?:${names})(?=[\s"'])`);
 
@@ -57,12 +60,13 @@ const NOT_A_VALUE = /^(?:null|true|false)$/i;
 
 export const LINE_RULES: readonly LineRule[] = [
   // scheme://user:PASSWORD@host: zypper repos, proxies, git remotes
-  { rule: 'url-password', pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@?#"']*:(?<s>[^\s@/?#"']+)@/dgi },
+  { rule: 'url-password', pattern: new RegExp(String.raw`${SCHEME}[^\s:/@?#"']{0,256}:(?<s>[^\s@/?#"']{1,256})@`, 'dgi') },
   // scheme://TOKEN@host: a token as the whole user part
-  { rule: 'url-userinfo', pattern: /\b[a-z][a-z0-9+.-]*:\/\/(?<s>[A-Za-z0-9_.~%+-]{20,})@/dgi },
+  { rule: 'url-userinfo', pattern: new RegExp(String.raw`${SCHEME}(?<s>[A-Za-z0-9_.~%+-]{20,512})@`, 'dgi') },
   // scheme://host/path?TOKEN: a bare token as the whole query, as registered SLE Micro systems
   // keep their registration token in zypper's baseurl
-  { rule: 'url-query-token', pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s?#"'<>]+\?(?<s>[A-Za-z0-9_.~%+/-]{16,}=*)(?![A-Za-z0-9_.~%+/=&-])/dgi },
+  // (found from the "?", looking back for the URL: only a "?" costs a look, not every URL)
+  { rule: 'url-query-token', pattern: new RegExp(String.raw`\?(?<=${SCHEME}[^\s?#"'<>]{1,2048}\?)(?<s>[A-Za-z0-9_.~%+/-]{16,4096}=*)(?![A-Za-z0-9_.~%+/=&-])`, 'dgi') },
   // ?access_token=X&sig=Y: secret parameters of a query string, up to the next "&"
   { rule: 'url-query-secret', pattern: new RegExp(String.raw`[?&]${QUERY_KEY}=(?<s>[^&#\s"'<>]+)`, 'dgi') },
   { rule: 'authorization-header', pattern: /\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:(?:bearer|basic|token|digest|negotiate|ntlm)\s+)?(?<s>[^\s"',;]+)/dgi },
@@ -72,7 +76,7 @@ export const LINE_RULES: readonly LineRule[] = [
   {
     rule: 'curl-user',
     context: command('curl'),
-    pattern: new RegExp(String.raw`${ARG_START}(?:-u|-U|--user|--proxy-user)(?:\s+|=)?(?:"[^"\n:]*:(?<sd>[^"\n]*)"|'[^'\n:]*:(?<sq>[^'\n]*)'|[^\s:"']*:(?<s>[^\s"']+))`, 'dg'),
+    pattern: new RegExp(String.raw`${ARG_START}(?:-u|-U|--user|--proxy-user)(?:\s+|=)?(?:"[^"\n:]{0,256}:(?<sd>[^"\n]{0,1024})"|'[^'\n:]{0,256}:(?<sq>[^'\n]{0,1024})'|[^\s:"']{0,256}:(?<s>[^\s"']+))`, 'dg'),
   },
   // -pPASSWORD glued to the flag, only for the commands where -p means a password
   {
