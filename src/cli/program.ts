@@ -127,8 +127,9 @@ Unlike microos-toolbox, subcommands do not switch to user mode: use -u.`,
     .option('--timeout <seconds>', 'how long each command may run (default: 30)')
     .option('--json', 'print a JSON summary instead of the bundle path')
     .option('--host-pid <pid>', "reach the host through this process's namespaces and root (default: PID 1 and /media/root)")
+    .option('--max-output <size>', 'the most to keep of each output, e.g. 512K, 64M, 1G (default: 64M); the rest is dropped and the cut recorded')
     .addHelpText('after', '\nCustom collectors: "collectors" in config.json, e.g. [{"name": "lsmod", "command": ["lsmod"], "timeout": 10}].')
-    .action((o: { out?: string; profile?: string[]; timeout?: string; json?: boolean; hostPid?: string }, self: Command) =>
+    .action((o: { out?: string; profile?: string[]; timeout?: string; json?: boolean; hostPid?: string; maxOutput?: string }, self: Command) =>
       done(import('./commands/collect.js').then((m) => m.collectCommand(flagsOf(self), o))),
     );
 

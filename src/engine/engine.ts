@@ -45,6 +45,7 @@ export class CliEngine implements ContainerEngine {
         ...(input !== undefined ? { input } : {}),
         ...(options.onLine ? { onLine: options.onLine } : {}),
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+        ...(options.sinks ? { sinks: options.sinks } : {}),
       });
     } catch (error) {
       throw this.notInstalled(error);
