@@ -173,7 +173,8 @@ describe('stop, auto-stop and rm', () => {
 });
 
 describe('enter in a real terminal', () => {
-  it('toolbox -u opens a login shell as the user, in a tmux pane owned by the user', async () => {
+  it('toolbox -u creates the toolbox and opens a login shell as the user, in a tmux pane owned by the user', async () => {
+    expect(alice.toolbox(['-u', 'rm', '--force']).code).toBe(0);
     const sock = `tbrl-${alice.name}`;
     const tmux = (...args: string[]) => alice.as(['tmux', '-L', sock, ...args], { env: { TERM: 'xterm-256color' } });
     const pane = () => tmux('capture-pane', '-p').stdout;
@@ -184,7 +185,7 @@ describe('enter in a real terminal', () => {
       tmux('send-keys', 'echo "uid=$(id -u) home=$HOME tty=$(tty)"; sudo -n true && echo sudo-ok', 'Enter');
       await waitFor(() => pane().includes('sudo-ok'), 'the commands to run');
       const text = pane();
-      expect(text).toContain(`entering toolbox ${BOX}; type 'exit' to leave\n`);
+      expect(text).toContain(`entering toolbox ${BOX}; type 'exit' to leave\ncreating toolbox ${BOX} from ${TEST_IMAGE}\nstarting toolbox ${BOX}\nsetting up user ${alice.name} (with sudo) in ${BOX}\n`);
       expect(text).toMatch(new RegExp(`\\nuid=${alice.uid} home=${alice.home} tty=/dev/pts/\\d+\\nsudo-ok\\n`));
       tmux('send-keys', 'exit', 'Enter');
       await waitFor(() => pane().includes(`stopping toolbox ${BOX}`), 'the session to end');
