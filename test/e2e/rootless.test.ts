@@ -2,7 +2,7 @@
 // create and remove: their own subuid ranges, runtime directories, podman storage with the test
 // image loaded, and the built CLI run by a login shell (`runuser -l`, as `su -` does) or by a
 // bare `runuser -u` with the environment a logind session gives, never root's.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -318,6 +318,32 @@ describe('a host not set up for rootless podman: one line naming the cause and t
       expect(existsSync(join(rootsDir, 'toolbox'))).toBe(false);
     } finally {
       rmSync(rootsDir, { recursive: true, force: true });
+    }
+  });
+
+  it('no /dev/mqueue (a host booted without systemd)', async () => {
+    // A private mount namespace whose /dev is a fresh tmpfs with the usual devices but no
+    // mqueue; alice's podman starts anew in it. The host's /dev is untouched.
+    await alice.endProcesses();
+    const old = mkdtempSync(join(tmpdir(), 'tbrl-dev-'));
+    const script = [
+      'set -e; mount --rbind /dev "$1"; mount -t tmpfs -o mode=755 none /dev',
+      'for n in null zero full random urandom tty ptmx fuse; do if [ -e "$1/$n" ]; then touch "/dev/$n"; mount --bind "$1/$n" "/dev/$n"; fi; done',
+      'mkdir /dev/pts /dev/shm /dev/net; mount --rbind "$1/pts" /dev/pts; mount -t tmpfs none /dev/shm',
+      'if [ -e "$1/net/tun" ]; then touch /dev/net/tun; mount --bind "$1/net/tun" /dev/net/tun; fi',
+      'shift; exec "$@"',
+    ].join('\n');
+    try {
+      const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', old,
+        'runuser', '-u', alice.name, '--', 'env', '-i', ...alice.loginEnv(), process.execPath, shared.cli, '-u', '-c', 'tbrl-mqueue', 'run', 'true'], { cwd: alice.home, encoding: 'utf8', input: '' });
+      expect(r.stderr).toBe(
+        'Error: rootless podman cannot share the host IPC namespace: the host has no /dev/mqueue (systemd mounts it at boot). Hint: as root: mkdir -p /dev/mqueue && mount -t mqueue mqueue /dev/mqueue\n',
+      );
+      expect(r.status).toBe(125);
+    } finally {
+      // alice's podman of that namespace must not outlive the test.
+      await alice.endProcesses();
+      rmSync(old, { recursive: true, force: true });
     }
   });
 
