@@ -88,8 +88,9 @@ export function localRootlessHost(uid: number, user: string): RootlessHost {
       }
       try {
         return ['/etc/subuid', '/etc/subgid'].every((f) => hasSubidRange(readFileSync(f, 'utf8'), user, uid));
-      } catch {
-        return false;
+      } catch (error) {
+        // No file: no range. A file we may not read: cannot tell.
+        return (error as NodeJS.ErrnoException).code === 'ENOENT' ? false : undefined;
       }
     },
   };
