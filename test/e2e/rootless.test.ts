@@ -18,9 +18,7 @@ let alice: RootlessUser;
 let BOX: string;
 
 function newUser(options: { runtimeDir?: boolean; image?: boolean } = {}): RootlessUser {
-  const user = RootlessUser.create(shared, options);
-  users.push(user);
-  return user;
+  return RootlessUser.create(shared, (user) => users.push(user), options);
 }
 
 /** The user's toolboxes as its own podman sees them: name -> state. */

@@ -59,11 +59,15 @@ export class RootlessUser {
     this.runtimeDir = `/run/user/${this.uid}`;
   }
 
-  /** A new user with a unique name; `runtimeDir: false` leaves out what logind would make. */
-  static create(shared: SharedFiles, options: { runtimeDir?: boolean; image?: boolean } = {}): RootlessUser {
+  /**
+   * A new user with a unique name; `runtimeDir: false` leaves out what logind would make.
+   * `track` gets the user as soon as it exists, so a setup that fails halfway is still removed.
+   */
+  static create(shared: SharedFiles, track: (user: RootlessUser) => void, options: { runtimeDir?: boolean; image?: boolean } = {}): RootlessUser {
     const name = `tbrl${Math.random().toString(36).slice(2, 8)}`;
     must('useradd', ['-m', '-s', '/bin/bash', name]);
     const user = new RootlessUser(name, shared);
+    track(user);
     if (options.runtimeDir !== false) user.makeRuntimeDir();
     user.writeFile('.config/containers/storage.conf', '[storage]\ndriver = "overlay"\n');
     // This VM's rootless podman: runc (crun cannot do its cgroup layout), no systemd.
