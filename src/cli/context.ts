@@ -11,6 +11,7 @@ import { resolveSettings, type GlobalFlags, type Settings } from '../core/settin
 import { detectEngine } from '../engine/detect.js';
 import { NsenterDirectEntry } from '../engine/direct-entry.js';
 import { CliEngine } from '../engine/engine.js';
+import { checkRuntimeDirEnv, localRootlessHost } from '../engine/rootless.js';
 import { FileSessionStore } from '../state/session-store.js';
 import { StderrReporter } from '../ui/reporter.js';
 import { VERSION } from './version.js';
@@ -46,6 +47,15 @@ export function currentUserName(env: NodeJS.ProcessEnv = process.env): string {
   }
 }
 
+/** The account's own name, for messages about the account (not $USER, which anyone can set). */
+function accountName(uid: number): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(uid);
+  }
+}
+
 function hostUser(env: NodeJS.ProcessEnv): HostUser {
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
@@ -66,8 +76,14 @@ export function buildContext(flags: GlobalFlags, positionalName?: string, env: N
     { rc: readRcFiles(env), config: readConfigFile(configFile(env)), env, userName: currentUserName(env) },
     positionalName,
   );
+  const uid = process.getuid?.() ?? 0;
+  const rootlessHost = () => localRootlessHost(uid, accountName(uid));
+  if (uid !== 0) {
+    const problem = checkRuntimeDirEnv(env, rootlessHost());
+    if (problem) throw problem;
+  }
   const engineName = detectEngine(settings.engine);
-  const engine = new CliEngine({ name: engineName, sudo: settings.sudo, version: VERSION, trace: (argv) => reporter.trace(argv) });
+  const engine = new CliEngine({ name: engineName, sudo: settings.sudo, version: VERSION, trace: (argv) => reporter.trace(argv), rootlessHost });
   const sessions = new FileSessionStore(runtimeDir(engine.command.join('-'), env));
   let user: HostUser | undefined;
   const deps: Deps = {

@@ -22,6 +22,10 @@ export function isNoSuchContainer(stderr: string): boolean {
   return noSuchContainer.test(stderr);
 }
 
+export function isImageMissing(stderr: string): boolean {
+  return imageMissing.test(stderr);
+}
+
 export function isNameInUse(stderr: string): boolean {
   return nameInUse.test(stderr);
 }
