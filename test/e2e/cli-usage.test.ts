@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allCommands, describeCommand } from '../../src/cli/command-tree.js';
 import { buildProgram } from '../../src/cli/program.js';
-import { containersNamed, isolatedEnv, removeContainers, toolbox } from './helpers.js';
+import { containersNamed, isolatedEnv, podman, removeContainers, toolbox } from './helpers.js';
 
 const P = 'cli-e2e-';
 beforeAll(() => removeContainers(P));
@@ -214,6 +214,21 @@ describe('"entering toolbox" is printed before "creating"', () => {
     // A name never used before, so no state is left from an earlier run.
     const box = `${P}enter-${process.pid}`;
     const r = toolbox(['enter', '-v', box], { env: isolatedEnv(), input: 'exit 0\n' });
+    expect(r.code).toBe(0);
+    expect(statusLines(r.stderr)).toEqual([
+      `creating toolbox ${box} from localhost/toolbox-test:latest`,
+      `starting toolbox ${box}`,
+      `entering toolbox ${box}; type 'exit' to leave`,
+      `stopping toolbox ${box} (last session ended; -n keeps it running)`,
+    ]);
+  });
+
+  it('a toolbox removed behind toolbox\'s back is not said to be starting before it is created again', () => {
+    const box = `${P}again-${process.pid}`;
+    const env = isolatedEnv();
+    expect(toolbox(['run', '-c', box, 'true'], { env }).code).toBe(0);
+    expect(podman(['rm', '-f', '-t', '0', box]).code).toBe(0);
+    const r = toolbox(['enter', '-v', box], { env, input: 'exit 0\n' });
     expect(r.code).toBe(0);
     expect(statusLines(r.stderr)).toEqual([
       `creating toolbox ${box} from localhost/toolbox-test:latest`,
