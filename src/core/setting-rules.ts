@@ -20,9 +20,10 @@ export interface SettingRule {
 
 const BOOLEAN_WORDS: Record<string, boolean> = { true: true, yes: true, 1: true, on: true, false: false, no: false, 0: false, off: false };
 
-const bool = (what: string): SettingRule['check'] => (raw) => {
+// Names no key: the same rule reads TOOLBOX_NOSTOP, the opposite of autostop.
+const bool: SettingRule['check'] = (raw) => {
   const value = BOOLEAN_WORDS[raw.toLowerCase()];
-  if (value === undefined) throw new UsageError(`invalid ${what} ${JSON.stringify(raw)}: expected true or false`);
+  if (value === undefined) throw new UsageError(`expected true or false, got ${JSON.stringify(raw)}`);
   return value;
 };
 
@@ -44,11 +45,11 @@ export const SETTING_RULES = {
   image: { description: 'image name, or a full image reference', type: 'string', check: (raw) => validateImage(raw) },
   name: { description: 'base name of the toolbox (default toolbox-$USER)', type: 'string', check: (raw) => validateName(raw) },
   shell: { description: 'shell started by enter (default /bin/bash)', type: 'string', check: absolutePath('shell') },
-  autostop: { description: 'stop the toolbox when its last session ends (default true)', type: 'boolean', check: bool('autostop') },
+  autostop: { description: 'stop the toolbox when its last session ends (default true)', type: 'boolean', check: bool },
   mode: { description: 'system or user (default system)', type: 'string', check: oneOf('mode', MODES) },
-  pull: { description: 'pull the image on create (default true)', type: 'boolean', check: bool('pull') },
+  pull: { description: 'pull the image on create (default true)', type: 'boolean', check: bool },
   exec: { description: 'how run enters a toolbox: auto, podman or direct (default auto)', type: 'string', check: oneOf('exec path', EXEC_PATHS) },
-  recommends: { description: 'install recommended packages with toolbox install (default false)', type: 'boolean', check: bool('recommends') },
+  recommends: { description: 'install recommended packages with toolbox install (default false)', type: 'boolean', check: bool },
 } as const satisfies Record<string, SettingRule>;
 
 export type SettingKey = keyof typeof SETTING_RULES;
@@ -60,7 +61,14 @@ export function isSettingKey(key: string): key is SettingKey {
 /** `toolbox config set KEY VALUE`: the value to store, or a usage error; nothing invalid is stored. */
 export function parseSetting(key: string, raw: string): SettingValue {
   if (!isSettingKey(key)) throw new UsageError(`unknown config key: ${key}`, `known keys: ${Object.keys(SETTING_RULES).join(', ')}`);
-  return SETTING_RULES[key].check(raw);
+  const rule: SettingRule = SETTING_RULES[key];
+  try {
+    return rule.check(raw);
+  } catch (error) {
+    // A string rule's message names what it checks ("invalid toolbox name ..."); a boolean's does not.
+    if (error instanceof UsageError && rule.type === 'boolean') throw new UsageError(`invalid ${key}: ${error.message}`, error.hint);
+    throw error;
+  }
 }
 
 /**

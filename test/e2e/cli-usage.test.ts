@@ -24,7 +24,7 @@ describe('config set stores invalid values (#10)', () => {
     ['registry', 'a b', 'Error: invalid registry "a b". Hint: a registry looks like registry.opensuse.org or localhost:5000\n'],
     ['shell', 'bash', "Error: invalid shell \"bash\": expected an absolute path. Hint: run 'toolbox config set --help' for usage\n"],
     ['engine', 'lxc', "Error: invalid engine \"lxc\": expected podman or docker. Hint: run 'toolbox config set --help' for usage\n"],
-    ['autostop', 'maybe', "Error: invalid autostop \"maybe\": expected true or false. Hint: run 'toolbox config set --help' for usage\n"],
+    ['autostop', 'maybe', "Error: invalid autostop: expected true or false, got \"maybe\". Hint: run 'toolbox config set --help' for usage\n"],
   ])('config set %s %j is refused with the flag\'s rule, and nothing is stored', (key, value, stderr) => {
     const env = isolatedEnv();
     const r = toolbox(['config', 'set', key, value], { env });

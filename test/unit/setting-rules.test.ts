@@ -24,10 +24,10 @@ describe('config set stores invalid values', () => {
     ['engine', 'lxc', 'invalid engine "lxc": expected podman or docker'],
     ['exec', 'fast', 'invalid exec path "fast": expected auto or podman or direct'],
     ['mode', 'root', 'invalid mode "root": expected system or user'],
-    ['autostop', 'maybe', 'invalid autostop "maybe": expected true or false'],
+    ['autostop', 'maybe', 'expected true or false, got "maybe"'],
   ])('%s %j: refused by set, stored, env and toolboxrc alike', (key, bad, why) => {
     const k = key as keyof typeof SETTING_RULES;
-    expect(() => parseSetting(key, bad)).toThrow(why);
+    expect(() => parseSetting(key, bad)).toThrow(SETTING_RULES[k].type === 'boolean' ? `invalid ${key}: ${why}` : why);
     // config.json holds a boolean as a JSON boolean: a string there is the wrong type
     const stored = SETTING_RULES[k].type === 'boolean' ? `expected a JSON boolean, got ${JSON.stringify(bad)}` : why;
     expect(message(() => storedSetting({ [key]: bad }, k, '/cfg/config.json'))).toBe(
@@ -59,6 +59,6 @@ describe('config set stores invalid values', () => {
     expect(() => resolveSettings({}, layers({ config: { autostop: 'no' } }))).toThrow('/cfg/config.json: autostop: expected a JSON boolean');
     expect(() => resolveSettings({}, layers({ rc: { TOOLBOX_NAME: 'a;b' }, rcSources: { TOOLBOX_NAME: '/etc/toolboxrc' } }))).toThrow('/etc/toolboxrc: TOOLBOX_NAME: invalid toolbox name "a;b"');
     expect(() => resolveSettings({ img: 'Bad Image' }, layers())).toThrow('invalid image reference "Bad Image"');
-    expect(() => resolveSettings({}, layers({ env: { TOOLBOX_NOSTOP: 'maybe' } }))).toThrow('TOOLBOX_NOSTOP: invalid autostop "maybe"');
+    expect(() => resolveSettings({}, layers({ env: { TOOLBOX_NOSTOP: 'maybe' } }))).toThrow('TOOLBOX_NOSTOP: expected true or false, got "maybe"');
   });
 });
