@@ -22,8 +22,10 @@ export interface Context {
   reporter: StderrReporter;
 }
 
-export function readRcFiles(env: NodeJS.ProcessEnv = process.env): RcValues {
+/** The toolboxrc values, later files winning, and the file each value came from. */
+export function readRcFiles(env: NodeJS.ProcessEnv = process.env): { values: RcValues; sources: Partial<Record<keyof RcValues, string>> } {
   const values: RcValues = {};
+  const sources: Partial<Record<keyof RcValues, string>> = {};
   for (const file of rcFiles(env)) {
     let text: string;
     try {
@@ -33,9 +35,11 @@ export function readRcFiles(env: NodeJS.ProcessEnv = process.env): RcValues {
       if (code === 'ENOENT' || code === 'ENOTDIR') continue;
       throw new ToolboxError(`cannot read ${file}: ${code ?? (error as Error).message}`, { hint: 'fix its permissions or remove it' });
     }
-    Object.assign(values, parseToolboxrc(text, file).values);
+    const parsed = parseToolboxrc(text, file).values;
+    Object.assign(values, parsed);
+    for (const key of Object.keys(parsed) as (keyof RcValues)[]) sources[key] = file;
   }
-  return values;
+  return { values, sources };
 }
 
 export function currentUserName(env: NodeJS.ProcessEnv = process.env): string {
@@ -71,9 +75,11 @@ function hostUser(env: NodeJS.ProcessEnv): HostUser {
 
 export function buildContext(flags: GlobalFlags, positionalName?: string, env: NodeJS.ProcessEnv = process.env): Context {
   const reporter = new StderrReporter({ quiet: flags.quiet === true, verbose: flags.verbose === true });
+  const rc = readRcFiles(env);
+  const file = configFile(env);
   const settings = resolveSettings(
     flags,
-    { rc: readRcFiles(env), config: readConfigFile(configFile(env)), env, userName: currentUserName(env) },
+    { rc: rc.values, rcSources: rc.sources, config: readConfigFile(file), configFile: file, env, userName: currentUserName(env) },
     positionalName,
   );
   const uid = process.getuid?.() ?? 0;

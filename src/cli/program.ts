@@ -2,10 +2,16 @@
 // subcommand, and `toolbox [options] [CMD...]` runs CMD (or a shell). In the default form and
 // in `run`, options end at the first word that is not an option, or at `--`.
 import { Argument, Command } from 'commander';
+import { UsageError } from '../core/errors.js';
+import { EXTRA_ARGS_RULE } from '../engine/create-args.js';
 import { addGlobalOptions, flagsOf } from './options.js';
 import { VERSION } from './version.js';
 
-export type Outcome = { exitCode: number };
+export type Outcome = {
+  exitCode: number;
+  /** the (sub)command being parsed or run, for errors that point to its help */
+  command?: Command;
+};
 
 export function buildProgram(outcome: Outcome, writeErr: (text: string) => void): Command {
   const program = new Command('toolbox');
@@ -30,7 +36,9 @@ Examples:
   toolbox run -c dbg -- grep -n x /etc/fstab
   toolbox -u                  user mode: yourself, your home, rootless
   toolbox list --json
+  toolbox help repo add       help for one command
 
+${EXTRA_ARGS_RULE}.
 Unlike microos-toolbox, subcommands do not switch to user mode: use -u.`,
   );
   const done = (p: Promise<number>) => p.then((code) => void (outcome.exitCode = code));
@@ -150,6 +158,30 @@ Unlike microos-toolbox, subcommands do not switch to user mode: use -u.`,
   addGlobalOptions(program.command('__names', { hidden: true }))
     .action((_o, self: Command) => done(import('./commands/completion.js').then((m) => m.namesCommand(flagsOf(self)))));
 
+  // `toolbox help [COMMAND...]` shows help, never runs `help` in a toolbox. (commander adds no
+  // help command of its own to a program that has an action.)
+  program
+    .helpCommand(false)
+    .command('help')
+    .description('show help for toolbox, or for one of its commands')
+    .argument('[COMMAND...]', 'the command, e.g. repo add')
+    .action((words: string[]) => {
+      let target: Command = program;
+      for (const word of words) {
+        const next = (target.commands as Command[]).find((c) => c.name() === word);
+        if (!next) throw new UsageError(`no such command: toolbox ${words.join(' ')}`, "run 'toolbox help' for the list");
+        target = next;
+      }
+      target.outputHelp();
+    });
+
+  // Remembers which command is being parsed, so a usage error can point to that command's help.
+  const track = (cmd: Command): void => {
+    if (cmd.commands.length === 0) return;
+    cmd.hook('preSubcommand', (_parent, sub) => void (outcome.command = sub));
+    cmd.commands.forEach(track);
+  };
+  track(program);
   return program;
 }
 
@@ -167,6 +199,4 @@ export function routeDoubleDash(argv: string[], valueOptions: ReadonlySet<string
   return argv;
 }
 
-export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
-  '-c', '--container', '-t', '--tag', '-i', '--image', '-R', '--reg', '-I', '--img', '-X', '--runtime', '--podman-args', '--engine', '--exec',
-]);
+export { VALUE_OPTIONS } from './global-options.js';
