@@ -1,7 +1,7 @@
 // The settings a user can store with `toolbox config set`, their types and checks.
 import { UsageError } from '../core/errors.js';
 
-export type SettingValue = string | boolean;
+export type SettingValue = string | boolean | number;
 
 interface KeySpec {
   description: string;
@@ -26,6 +26,11 @@ const absolute = (raw: string): string => {
   return text(raw);
 };
 
+const atLeastOne = (raw: string): number => {
+  if (!/^[1-9][0-9]{0,8}$/.test(raw)) throw new UsageError(`expected a whole number from 1, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+};
+
 export const SETTING_KEYS: Record<string, KeySpec> = {
   engine: { description: 'container engine: podman or docker', parse: oneOf('podman', 'docker') },
   registry: { description: 'registry the image is pulled from', parse: text },
@@ -37,6 +42,7 @@ export const SETTING_KEYS: Record<string, KeySpec> = {
   pull: { description: 'pull the image on create (default true)', parse: bool },
   exec: { description: 'how run enters a toolbox: auto, podman or direct (default auto)', parse: oneOf('auto', 'podman', 'direct') },
   recommends: { description: 'install recommended packages with toolbox install (default false)', parse: bool },
+  keep: { description: 'previous generations that toolbox upgrade keeps (default 1)', parse: atLeastOne },
 };
 
 export function parseSetting(key: string, raw: string): SettingValue {

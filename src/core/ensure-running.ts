@@ -4,6 +4,7 @@
 import { createBox, specFor } from './create-box.js';
 import type { Deps } from './deps.js';
 import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
+import { settleInterrupted } from './generation-moves.js';
 import type { BoxInfo, BoxRecord } from './ports.js';
 import type { Settings } from './settings.js';
 import { setupBox } from './setup-box.js';
@@ -33,6 +34,8 @@ export async function ensureRunning(deps: Deps, settings: Settings, options: Ens
     }
   }
 
+  // An upgrade or rollback killed midway is finished or undone before NAME is looked at.
+  if (deps.generations?.journal(settings.name)) await settleInterrupted(deps, settings.name);
   let created = false;
   let info: BoxInfo | undefined;
   if (options.createFirst && options.create) ({ info, created } = await createBox(deps, specFor(deps, settings), settings.pull));
