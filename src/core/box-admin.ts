@@ -1,22 +1,29 @@
 // stop, rm and list: the use cases that manage toolboxes without entering them.
+import { toolboxId } from './claim-box.js';
 import type { Deps } from './deps.js';
 import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
 import type { BoxInfo } from './ports.js';
 
-async function toolboxNamed(deps: Deps, name: string): Promise<BoxInfo> {
-  const info = await deps.engine.inspectBox(name);
+/** The toolbox `nameOrId` names now; shown: what the user typed, for messages. */
+async function toolboxNamed(deps: Deps, nameOrId: string, shown = nameOrId): Promise<BoxInfo> {
+  const name = shown;
+  const info = await deps.engine.inspectBox(nameOrId);
   if (!info) throw new NoSuchToolboxError(name);
   if (!info.isToolbox) throw new NotAToolboxError(name, deps.engine.name);
   return info;
 }
 
-/** Stops a toolbox. Already stopped is success; active sessions refuse unless forced. */
+/**
+ * Stops a toolbox. Already stopped is success; active sessions refuse unless forced. A name or
+ * id prefix is resolved to the full id first: sessions are counted under it, whatever was typed.
+ */
 export async function stopBox(deps: Deps, name: string, force: boolean): Promise<'stopped' | 'already-stopped'> {
   const { sessions, engine, reporter } = deps;
-  return sessions.withLock(name, async () => {
-    const info = await toolboxNamed(deps, name);
+  const id = await toolboxId(deps, name);
+  return sessions.withLock(id, async () => {
+    const info = await toolboxNamed(deps, id, name);
     if (info.status !== 'running' && info.status !== 'paused') return 'already-stopped';
-    const live = sessions.liveSessions(name);
+    const live = sessions.liveSessions(id);
     if (live > 0 && !force) {
       throw new ToolboxError(`toolbox ${name} has ${live} active session${live === 1 ? '' : 's'}; not stopping it`, {
         hint: 'end them first, or use --force to stop it anyway',
@@ -33,14 +40,15 @@ export async function stopBox(deps: Deps, name: string, force: boolean): Promise
 /** Removes a toolbox, never a container without the toolbox label. */
 export async function removeBox(deps: Deps, name: string, force: boolean): Promise<void> {
   const { sessions, engine, reporter } = deps;
-  await sessions.withLock(name, async () => {
-    const info = await toolboxNamed(deps, name);
+  const id = await toolboxId(deps, name);
+  await sessions.withLock(id, async () => {
+    const info = await toolboxNamed(deps, id, name);
     if ((info.status === 'running' || info.status === 'paused') && !force) {
       throw new ToolboxError(`toolbox ${name} is running; not removing it`, { hint: `stop it with 'toolbox stop ${name}', or use --force` });
     }
     reporter.status(`removing toolbox ${name}`);
     await engine.removeBox(info.id, force);
-    sessions.forget(name);
+    sessions.forget(id);
   });
 }
 

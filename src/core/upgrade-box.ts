@@ -3,6 +3,7 @@
 // temporary name; only when it is proven (every declared tool installed) do the names swap.
 // Until then the old toolbox is untouched, so a failure anywhere loses nothing.
 import { toolboxNamed } from './box-admin.js';
+import { toolboxId } from './claim-box.js';
 import type { BoxTarget } from './box-session.js';
 import { ensureImage } from './ensure-image.js';
 import { ToolboxError } from './errors.js';
@@ -32,15 +33,16 @@ export const oldName = (name: string) => `${name}.upgrade-old`;
 export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: { force: boolean; recommends: boolean }): Promise<UpgradeResult> {
   const { sessions, engine, progress } = deps;
   const name = settings.name;
-  return sessions.withLock(name, async () => {
-    const old = await toolboxNamed(deps, name);
+  const id = await toolboxId(deps, name);
+  return sessions.withLock(id, async () => {
+    const old = await toolboxNamed(deps, id, name);
     const spec = old.spec;
     if (!spec) {
       throw new ToolboxError(`toolbox ${name} does not record how it was created, so it cannot be rebuilt`, {
         hint: `remove it and create it anew: toolbox rm --force ${name} && toolbox create ${name}`,
       });
     }
-    const live = sessions.liveSessions(name);
+    const live = sessions.liveSessions(old.id);
     if (live > 0 && !options.force) {
       throw new ToolboxError(`toolbox ${name} has ${live} active session${live === 1 ? '' : 's'}; not upgrading it`, { hint: 'end them first, or use --force' });
     }
@@ -64,7 +66,7 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: {
 
     progress.phase(`switching ${name} to the new container`);
     await swap(deps, name, old, fresh);
-    sessions.forget(name);
+    sessions.forget(old.id);
     if (settings.autostop) await engine.stopBox(fresh.id).catch(() => undefined);
     progress.succeed(`upgraded toolbox ${name}: ${count(declared.repos.length, 'repository', 'repositories')} and ${count(declared.tools.length, 'tool', 'tools')} restored`);
     return { name, image: spec.image, oldId: old.id, newId: fresh.id, repos: declared.repos.map((r) => r.alias), tools: declared.tools };
