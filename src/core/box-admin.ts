@@ -25,11 +25,11 @@ export async function stopBox(deps: Deps, name: string, force: boolean): Promise
     if (info.status !== 'running' && info.status !== 'paused') return 'already-stopped';
     const live = sessions.liveSessions(id);
     if (live > 0 && !force) {
-      throw new ToolboxError(`toolbox ${name} has ${live} active session${live === 1 ? '' : 's'}; not stopping it`, {
+      throw new ToolboxError(`toolbox ${info.name} has ${live} active session${live === 1 ? '' : 's'}; not stopping it`, {
         hint: 'end them first, or use --force to stop it anyway',
       });
     }
-    reporter.status(`stopping toolbox ${name}`);
+    reporter.status(`stopping toolbox ${info.name}`);
     // podman refuses to stop a paused container ("running or paused, refusing to clean up").
     if (info.status === 'paused') await engine.unpauseBox(info.id);
     await engine.stopBox(info.id);
@@ -44,9 +44,9 @@ export async function removeBox(deps: Deps, name: string, force: boolean): Promi
   await sessions.withLock(id, async () => {
     const info = await toolboxNamed(deps, id, name);
     if ((info.status === 'running' || info.status === 'paused') && !force) {
-      throw new ToolboxError(`toolbox ${name} is running; not removing it`, { hint: `stop it with 'toolbox stop ${name}', or use --force` });
+      throw new ToolboxError(`toolbox ${info.name} is running; not removing it`, { hint: `stop it with 'toolbox stop ${info.name}', or use --force` });
     }
-    reporter.status(`removing toolbox ${name}`);
+    reporter.status(`removing toolbox ${info.name}`);
     await engine.removeBox(info.id, force);
     sessions.forget(id);
   });

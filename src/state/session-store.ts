@@ -4,7 +4,7 @@
 // toolbox is created (claims/NAME/lock). Starting a session, ending one and the auto-stop
 // decision all happen under the container's lock, so a session is never stopped under.
 // Anything malformed inside the directory is discarded and rebuilt, with one warning.
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BoxRecord, SessionStore } from '../core/ports.js';
 import { withFileLock } from './file-lock.js';
@@ -66,6 +66,10 @@ export class FileSessionStore implements SessionStore {
 
   resolve(name: string): string | undefined {
     if (!SAFE.test(name)) return undefined;
+    // Nothing is read from a directory someone else controls: checked before the first read,
+    // so a planted directory is refused before the engine is even asked.
+    if (!existsSync(this.top)) return undefined;
+    this.ensure();
     const raw = readPlain(join(this.dir, 'names', name));
     if (raw === undefined) return undefined;
     let entry: { id?: unknown; index?: unknown };
@@ -81,12 +85,17 @@ export class FileSessionStore implements SessionStore {
   remember(name: string, id: string, index?: string): void {
     if (!SAFE.test(name) || !SAFE.test(id)) return;
     const file = join(this.ensure('names'), name);
+    // A container just created was not inspected; it lives in the same index as the others
+    // this engine showed (and if not, the index does not confirm it and the engine is asked).
+    const lastIndex = join(this.dir, 'index');
+    if (index === undefined) index = readPlain(lastIndex);
+    else if (readPlain(lastIndex) !== index) replaceFile(lastIndex, index);
     if (index === undefined) {
       rmSync(file, { force: true });
       return;
     }
-    if (readPlain(file) === JSON.stringify({ id, index })) return;
-    replaceFile(file, JSON.stringify({ id, index }));
+    const entry = JSON.stringify({ id, index });
+    if (readPlain(file) !== entry) replaceFile(file, entry);
   }
 
   async withNameLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
