@@ -1,7 +1,7 @@
 // Wires a command's flags to settings and adapters. Everything a command needs comes from here.
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { configFile, homeDir, rcFiles, runtimeDir } from '../config/paths.js';
+import { configFile, homeDir, rcFiles, runtimeDir, runtimeTop } from '../config/paths.js';
 import { readConfigFile } from '../config/read-config.js';
 import { parseToolboxrc, type RcValues } from '../config/toolboxrc.js';
 import type { Deps } from '../core/deps.js';
@@ -69,7 +69,7 @@ export function buildContext(flags: GlobalFlags, positionalName?: string, env: N
   );
   const engineName = detectEngine(settings.engine);
   const engine = new CliEngine({ name: engineName, sudo: settings.sudo, version: VERSION, trace: (argv) => reporter.trace(argv) });
-  const sessions = new FileSessionStore(runtimeDir(engine.command.join('-'), env));
+  const sessions = new FileSessionStore(runtimeDir(engine.command.join('-'), env), { top: runtimeTop(env), warn: (m) => reporter.warn(m) });
   let user: HostUser | undefined;
   const deps: Deps = {
     engine,

@@ -23,9 +23,15 @@ export function rcFiles(env: NodeJS.ProcessEnv = process.env): string[] {
   return ['/usr/share/toolbox/toolboxrc', '/usr/etc/toolboxrc', '/etc/toolboxrc', join(homeDir(env), '.toolboxrc')];
 }
 
-/** Runtime state (sessions, locks, records): gone at reboot, as it should be. */
-export function runtimeDir(engineKey: string, env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * The top of the runtime state (sessions, locks, records): gone at reboot, as it should be.
+ * It must be the caller's own private directory; the state store checks that before any use.
+ */
+export function runtimeTop(env: NodeJS.ProcessEnv = process.env): string {
   const uid = process.getuid?.() ?? 0;
-  const base = uid === 0 ? '/run/toolbox' : env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'toolbox') : `/tmp/toolbox-${uid}`;
-  return join(base, engineKey);
+  return uid === 0 ? '/run/toolbox' : env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'toolbox') : `/tmp/toolbox-${uid}`;
+}
+
+export function runtimeDir(engineKey: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(runtimeTop(env), engineKey);
 }

@@ -1,30 +1,37 @@
 // stop, rm and list: the use cases that manage toolboxes without entering them.
+import { toolboxId } from './claim-box.js';
 import type { Deps } from './deps.js';
 import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
-import { settleInterrupted, storeOf } from './generation-moves.js';
+import { storeOf, withToolboxLock } from './generation-moves.js';
 import { generationOf, identityOf, operationOf, retiredGenerations } from './generations.js';
 import type { BoxInfo } from './ports.js';
 
-async function toolboxNamed(deps: Deps, name: string): Promise<BoxInfo> {
-  const info = await deps.engine.inspectBox(name);
+/** The toolbox `nameOrId` names now; shown: what the user typed, for messages. */
+async function toolboxNamed(deps: Deps, nameOrId: string, shown = nameOrId): Promise<BoxInfo> {
+  const name = shown;
+  const info = await deps.engine.inspectBox(nameOrId);
   if (!info) throw new NoSuchToolboxError(name);
   if (!info.isToolbox) throw new NotAToolboxError(name, deps.engine.name);
   return info;
 }
 
-/** Stops a toolbox. Already stopped is success; active sessions refuse unless forced. */
+/**
+ * Stops a toolbox. Already stopped is success; active sessions refuse unless forced. A name or
+ * id prefix is resolved to the full id first: sessions are counted under it, whatever was typed.
+ */
 export async function stopBox(deps: Deps, name: string, force: boolean): Promise<'stopped' | 'already-stopped'> {
   const { sessions, engine, reporter } = deps;
-  return sessions.withLock(name, async () => {
-    const info = await toolboxNamed(deps, name);
+  const id = await toolboxId(deps, name);
+  return sessions.withLock(id, async () => {
+    const info = await toolboxNamed(deps, id, name);
     if (info.status !== 'running' && info.status !== 'paused') return 'already-stopped';
-    const live = sessions.liveSessions(name);
+    const live = sessions.liveSessions(id);
     if (live > 0 && !force) {
-      throw new ToolboxError(`toolbox ${name} has ${live} active session${live === 1 ? '' : 's'}; not stopping it`, {
+      throw new ToolboxError(`toolbox ${info.name} has ${live} active session${live === 1 ? '' : 's'}; not stopping it`, {
         hint: 'end them first, or use --force to stop it anyway',
       });
     }
-    reporter.status(`stopping toolbox ${name}`);
+    reporter.status(`stopping toolbox ${info.name}`);
     // podman refuses to stop a paused container ("running or paused, refusing to clean up").
     if (info.status === 'paused') await engine.unpauseBox(info.id);
     await engine.stopBox(info.id);
@@ -38,20 +45,21 @@ export async function stopBox(deps: Deps, name: string, force: boolean): Promise
  */
 export async function removeBox(deps: Deps, name: string, force: boolean): Promise<{ generations: number }> {
   const { sessions, engine, reporter } = deps;
-  return sessions.withLock(name, async () => {
-    await settleInterrupted(deps, name);
-    const info = await toolboxNamed(deps, name);
+  return withToolboxLock(deps, name, async (info) => {
     if ((info.status === 'running' || info.status === 'paused') && !force) {
-      throw new ToolboxError(`toolbox ${name} is running; not removing it`, { hint: `stop it with 'toolbox stop ${name}', or use --force` });
+      throw new ToolboxError(`toolbox ${info.name} is running; not removing it`, { hint: `stop it with 'toolbox stop ${info.name}', or use --force` });
     }
     const store = storeOf(deps);
     // A kept generation removed by its own name goes alone; the toolbox removes those it keeps.
     const kept = store.retired(info.id) ? [] : retiredGenerations(lineage(await engine.listBoxes(), info), info, store).filter((b) => store.retired(b.id));
-    reporter.status(`removing toolbox ${name}`);
+    reporter.status(`removing toolbox ${info.name}`);
     await engine.removeBox(info.id, force);
-    sessions.forget(name);
-    for (const box of kept) await engine.removeBox(box.id, true);
-    if (kept.length || store.retired(info.id)) store.commit(name, { forget: [info.id, ...kept.map((b) => b.id)] });
+    sessions.forget(info.id);
+    for (const box of kept) {
+      await engine.removeBox(box.id, true);
+      sessions.forget(box.id);
+    }
+    if (kept.length || store.retired(info.id)) store.commit(info.name, { forget: [info.id, ...kept.map((b) => b.id)] });
     return { generations: kept.length };
   });
 }

@@ -13,15 +13,15 @@ export interface BoxTarget {
 }
 
 export async function inBoxSession<T>(deps: Deps, settings: Settings, options: { create: boolean }, work: (target: BoxTarget) => Promise<T>): Promise<T> {
-  const { sessions } = deps;
   const name = settings.name;
-  const { record, image } = await sessions.withLock(name, async () => {
-    const fresh = await openSession(deps, settings, options.create);
-    // The image is needed for messages and upgrade; this work is not on the hot path.
-    const info = await deps.engine.inspectBox(fresh.id);
-    return { record: fresh, image: info?.spec?.image ?? info?.image ?? settings.image };
-  });
+  const record = await openSession(deps, settings, options.create);
+  let image = record.created?.image;
   try {
+    // The image is needed for messages; this work is not on the hot path.
+    if (image === undefined) {
+      const info = await deps.engine.inspectBox(record.id);
+      image = info?.spec?.image ?? info?.image ?? settings.image;
+    }
     return await work({ id: record.id, name, image });
   } finally {
     await endSession(deps, settings, record);

@@ -2,7 +2,8 @@
 // idempotent: run again after a crash at any point, it finishes the same way. Every container
 // touched is first checked to carry the toolbox's identity label: a journal is only data.
 import type { Deps } from './deps.js';
-import { ToolboxError } from './errors.js';
+import { toolboxId } from './claim-box.js';
+import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
 import { asideName, generationOf, identityOf, imageIdOf, lineageOf, operationOf, retiredGenerations, type GenerationStore, type Journal } from './generations.js';
 import type { BoxInfo } from './ports.js';
 
@@ -125,20 +126,66 @@ export async function finishRollback(deps: Deps, journal: Journal): Promise<{ fr
 
 /**
  * Finishes or undoes an upgrade or rollback that a crash interrupted, with one line saying
- * which. Call under NAME's lock, before looking at NAME.
+ * which. Call before looking NAME up, holding no lock.
  */
 export async function settleInterrupted(deps: Deps, name: string): Promise<void> {
   const store = storeOf(deps);
-  const journal = store.journal(name);
-  if (!journal) return;
-  if (journal.op === 'rollback') {
-    const { to } = await finishRollback(deps, journal);
-    deps.reporter.warn(`a rollback of ${name} was interrupted; finished it: ${name} is generation ${generationOf(to)} again`);
-  } else if (journal.toId && journal.step === 'proven') {
-    const { fresh } = await finishUpgrade(deps, journal);
-    deps.reporter.warn(`an upgrade of ${name} was interrupted after its new container was proven; finished it: ${name} is generation ${generationOf(fresh)}`);
-  } else {
-    await undoUpgrade(deps, journal);
-    deps.reporter.warn(`an upgrade of ${name} was interrupted before its new container was proven; undone: ${name} is as it was before`);
+  const first = store.journal(name);
+  if (!first) return;
+  // The operation holds its old container's lock while it runs: taking it waits for a live one to
+  // end, and breaks the lock of a dead one. Then the journal is read again: a live one cleared it.
+  await deps.sessions.withLock(
+    first.fromId,
+    async () => {
+      const journal = store.journal(name);
+      if (!journal) return;
+      if (journal.op === 'rollback') {
+        const { to } = await finishRollback(deps, journal);
+        deps.reporter.warn(`a rollback of ${name} was interrupted; finished it: ${name} is generation ${generationOf(to)} again`);
+      } else if (journal.toId && journal.step === 'proven') {
+        const { fresh } = await finishUpgrade(deps, journal);
+        deps.reporter.warn(`an upgrade of ${name} was interrupted after its new container was proven; finished it: ${name} is generation ${generationOf(fresh)}`);
+      } else {
+        await undoUpgrade(deps, journal);
+        deps.reporter.warn(`an upgrade of ${name} was interrupted before its new container was proven; undone: ${name} is as it was before`);
+      }
+      deps.sessions.forget(journal.fromId);
+      if (journal.toId) deps.sessions.forget(journal.toId);
+    },
+    `toolbox ${name}`,
+  );
+}
+
+/** NAME moved to another container while this call waited for the lock (a concurrent upgrade or rollback). */
+class Moved extends Error {}
+
+/**
+ * Runs fn under the lock of the toolbox NAME names, after finishing or undoing an interrupted
+ * upgrade or rollback of NAME. Locks are per container id, so a call that waited while an
+ * upgrade or rollback gave NAME to another container looks NAME up again: no generation is ever
+ * acted on through a stale name.
+ */
+export async function withToolboxLock<T>(deps: Deps, name: string, fn: (box: BoxInfo) => Promise<T>): Promise<T> {
+  for (let tries = 0; ; tries++) {
+    await settleInterrupted(deps, name);
+    const id = await toolboxId(deps, name);
+    try {
+      return await deps.sessions.withLock(
+        id,
+        async () => {
+          const box = await deps.engine.inspectBox(id);
+          if (!box) throw new NoSuchToolboxError(name);
+          if (!box.isToolbox) throw new NotAToolboxError(name, deps.engine.name);
+          if (!answersTo(box, name) || storeOf(deps).journal(box.name)) throw new Moved();
+          return fn(box);
+        },
+        `toolbox ${name}`,
+      );
+    } catch (error) {
+      if (!(error instanceof Moved) || tries >= 5) throw error;
+    }
   }
 }
+
+/** What the user typed still means this container: its name, or a prefix of its id. */
+export const answersTo = (box: BoxInfo, typed: string): boolean => box.name === typed || (typed.length >= 3 && box.id.startsWith(typed));

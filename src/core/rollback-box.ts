@@ -2,9 +2,8 @@
 // current one is kept in its place, so a rollback can itself be rolled back. The declared tools
 // and repositories follow the generation that comes back. Only containers carrying the
 // toolbox's identity label are ever considered.
-import { toolboxNamed } from './box-admin.js';
 import { ToolboxError, UsageError } from './errors.js';
-import { announce, finishRollback, settleInterrupted, storeOf } from './generation-moves.js';
+import { announce, finishRollback, storeOf, withToolboxLock } from './generation-moves.js';
 import { generationOf, identityOf, lineageOf, retiredGenerations, type Journal } from './generations.js';
 import type { ToolsDeps } from './install-tools.js';
 import type { BoxInfo } from './ports.js';
@@ -18,25 +17,23 @@ export interface RollbackResult {
   tools: string[];
 }
 
-export async function rollbackBox(deps: ToolsDeps, name: string, options: { to?: number | undefined; force: boolean }): Promise<RollbackResult> {
+export async function rollbackBox(deps: ToolsDeps, typed: string, options: { to?: number | undefined; force: boolean }): Promise<RollbackResult> {
   const { sessions, engine, reporter } = deps;
   const store = storeOf(deps);
-  return sessions.withLock(name, async () => {
+  return withToolboxLock(deps, typed, async (current) => {
+    const name = current.name;
     announce(deps, 'rollback', 'check', name);
-    await settleInterrupted(deps, name);
-    const current = await toolboxNamed(deps, name);
     const kept = retiredGenerations(lineageOf(await engine.listBoxes(), current), current, store);
     const target = pickTarget(name, current, kept, options.to);
-    const live = sessions.liveSessions(name);
+    const live = sessions.liveSessions(current.id);
     if (live > 0 && !options.force) {
       throw new ToolboxError(`toolbox ${name} has ${live} active session${live === 1 ? '' : 's'}; not rolling it back`, { hint: 'end them first, or use --force (they end)' });
     }
     announce(deps, 'rollback', 'journal', name);
     const journal: Journal = { op: 'rollback', name, identity: identityOf(current), fromId: current.id, toId: target.id, step: 'retire' };
     store.setJournal(name, journal);
-    sessions.forget(name);
     const { to } = await finishRollback(deps, journal);
-    sessions.forget(name);
+    sessions.forget(current.id);
     const tools = deps.declared.get(name).tools;
     reporter.status(`rolled toolbox ${name} back to generation ${generationOf(to)}; generation ${generationOf(current)} kept (toolbox rollback ${name} returns to it)`);
     return { name, oldId: current.id, newId: to.id, oldGeneration: generationOf(current), newGeneration: generationOf(to), tools };

@@ -1,7 +1,10 @@
 // Runs a command (or the login shell) in a toolbox as one session: create/start as needed,
 // exec, and auto-stop when the last session leaves. The hot path makes one engine call.
 import type { Deps } from './deps.js';
+import { refuseConflict } from './box-conflict.js';
+import { claimFor } from './claim-box.js';
 import { ensureRunning } from './ensure-running.js';
+import { answersTo, settleInterrupted } from './generation-moves.js';
 import { promptEnv, sessionEnv, shellCommand } from './environment.js';
 import { NoSuchToolboxError, ToolboxError } from './errors.js';
 import type { BoxRecord, ExecRequest } from './ports.js';
@@ -16,7 +19,7 @@ export interface RunOptions {
 }
 
 export async function runInBox(deps: Deps, settings: Settings, options: RunOptions): Promise<number> {
-  const record = await deps.sessions.withLock(settings.name, () => openSession(deps, settings, options.create));
+  const record = await openSession(deps, settings, options.create);
   try {
     const request = execRequest(deps, settings, record, options);
     const direct = await enterDirectly(deps, settings, record, request);
@@ -42,19 +45,51 @@ async function enterDirectly(deps: Deps, settings: Settings, record: BoxRecord, 
 
 /**
  * Registers a session on a running toolbox and returns its record: the live cached one (no
- * engine call), or a fresh one after starting (or creating) it. Call under the toolbox's lock.
+ * engine call when the name is confirmed from the cache), or a fresh one after starting (or
+ * creating) it. Everything is keyed by the container's full id, under its lock.
  */
 export async function openSession(deps: Deps, settings: Settings, create: boolean): Promise<BoxRecord> {
   const { sessions } = deps;
-  const known = sessions.readRecord(settings.name);
-  let record = known;
-  if (!record || !sessions.isLive(record)) {
-    record = await ensureRunning(deps, settings, { create, known });
-    if (record.pid) sessions.writeRecord(settings.name, record);
+  for (let tries = 0; ; tries++) {
+    // An upgrade or rollback killed midway is finished or undone before NAME is looked up.
+    if (deps.generations?.journal(settings.name)) await settleInterrupted(deps, settings.name);
+    const claimed = await claimFor(deps, settings, create);
+    try {
+      return await sessions.withLock(
+        claimed.id,
+        async () => {
+          const known = sessions.readRecord(claimed.id);
+          let target = claimed;
+          // Looked up before the lock: an upgrade or rollback may have given NAME to another
+          // generation meanwhile. They forget the records of what they move, so a known record
+          // proves nothing moved, and so does the engine's index still naming the id NAME (no
+          // engine call); otherwise look again, and if NAME moved, claim it afresh.
+          const confirmed = claimed.info !== undefined && sessions.resolve(settings.name) === claimed.id;
+          if (!known && !claimed.created && !confirmed) {
+            const info = await deps.engine.inspectBox(claimed.id);
+            if (!info || !answersTo(info, settings.name)) throw new NameMoved();
+            target = { ...claimed, info };
+          }
+          // Before anything starts: an existing toolbox that is not what was asked is refused.
+          if (!target.created) refuseConflict(settings, known?.created ?? target.info?.spec);
+          let record = known;
+          if (!record || !sessions.isLive(record)) {
+            record = await ensureRunning(deps, settings, target, known);
+            if (record.pid) sessions.writeRecord(record);
+            if (!target.created) refuseConflict(settings, record.created);
+          }
+          sessions.addSession(target.id);
+          return record;
+        },
+        `toolbox ${settings.name}`,
+      );
+    } catch (error) {
+      if (!(error instanceof NameMoved) || tries >= 5) throw error;
+    }
   }
-  sessions.addSession(settings.name);
-  return record;
 }
+
+class NameMoved extends Error {}
 
 function execRequest(deps: Deps, settings: Settings, record: BoxRecord, options: RunOptions): ExecRequest {
   const user = settings.mode === 'user' ? deps.hostUser() : undefined;
@@ -74,15 +109,19 @@ function execRequest(deps: Deps, settings: Settings, record: BoxRecord, options:
 /** Ends this session; the last one out stops the toolbox unless told to keep it. */
 export async function endSession(deps: Deps, settings: Settings, record: BoxRecord): Promise<void> {
   const { sessions, engine, reporter } = deps;
-  await sessions.withLock(settings.name, async () => {
-    sessions.removeSession(settings.name);
-    if (!settings.autostop || sessions.liveSessions(settings.name) > 0) return;
-    reporter.status(`stopping toolbox ${settings.name} (last session ended; -n keeps it running)`);
-    try {
-      await engine.stopBox(record.id);
-    } catch (error) {
-      if (error instanceof NoSuchToolboxError) reporter.warn(`toolbox ${settings.name} was removed while this session ran; the next call creates it anew`);
-      else reporter.warn(`could not stop toolbox ${settings.name}: ${(error as Error).message}`);
-    }
-  });
+  await sessions.withLock(
+    record.id,
+    async () => {
+      sessions.removeSession(record.id);
+      if (!settings.autostop || sessions.liveSessions(record.id) > 0) return;
+      reporter.status(`stopping toolbox ${settings.name} (last session ended; -n keeps it running)`);
+      try {
+        await engine.stopBox(record.id);
+      } catch (error) {
+        if (error instanceof NoSuchToolboxError) reporter.warn(`toolbox ${settings.name} was removed while this session ran; the next call creates it anew`);
+        else reporter.warn(`could not stop toolbox ${settings.name}: ${(error as Error).message}`);
+      }
+    },
+    `toolbox ${settings.name}`,
+  );
 }

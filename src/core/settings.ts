@@ -51,6 +51,11 @@ export interface Settings {
   exec: ExecPath;
   quiet: boolean;
   verbose: boolean;
+  /**
+   * What the user asked for explicitly (flag, environment, config.json) about what a toolbox IS;
+   * defaults are not a request. An existing toolbox that differs is refused, not silently used.
+   */
+  requested: { image?: string | undefined; mode?: Mode | undefined; sandbox?: boolean | undefined };
 }
 
 function str(v: unknown): string | undefined {
@@ -76,10 +81,13 @@ export function resolveSettings(flags: GlobalFlags, layers: Layers, positionalNa
     throw new UsageError(`cannot tell which toolbox to use: ${JSON.stringify(positionalName)} or the one from -c/-t`);
   }
 
-  const mode: Mode =
-    flags.user ? 'user' : (pick('TOOLBOX_MODE', str(env.TOOLBOX_MODE), ['system', 'user'] as const) ?? pick('mode in config', str(config.mode), ['system', 'user'] as const) ?? 'system');
+  const askedMode: Mode | undefined =
+    flags.user ? 'user' : (pick('TOOLBOX_MODE', str(env.TOOLBOX_MODE), ['system', 'user'] as const) ?? pick('mode in config', str(config.mode), ['system', 'user'] as const));
+  const mode: Mode = askedMode ?? 'system';
 
   let image: string;
+  // Only toolboxrc lines and built-in defaults leave the image unasked-for.
+  const askedImage = [flags.image, flags.reg, flags.img, str(env.TOOLBOX_REGISTRY), str(env.TOOLBOX_IMAGE), str(config.registry), str(config.image)].some((v) => v !== undefined);
   if (flags.image !== undefined) image = flags.image;
   else {
     const registry = flags.reg ?? str(env.TOOLBOX_REGISTRY) ?? str(config.registry) ?? rc.REGISTRY ?? DEFAULT_REGISTRY;
@@ -118,5 +126,10 @@ export function resolveSettings(flags: GlobalFlags, layers: Layers, positionalNa
     exec,
     quiet: flags.quiet === true,
     verbose: flags.verbose === true,
+    requested: {
+      image: askedImage ? image : undefined,
+      mode: askedMode,
+      sandbox: flags.sandbox === true ? true : undefined,
+    },
   };
 }

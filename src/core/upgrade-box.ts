@@ -4,11 +4,10 @@
 // old one stays, stopped, as the previous generation: `toolbox rollback` brings it back.
 // Every step is journaled first, so a crash anywhere is finished or undone by the next command.
 import { randomBytes } from 'node:crypto';
-import { toolboxNamed } from './box-admin.js';
 import type { BoxTarget } from './box-session.js';
 import { ensureImage } from './ensure-image.js';
 import { ToolboxError } from './errors.js';
-import { announce, finishUpgrade, prune, settleInterrupted, storeOf, type Pruned } from './generation-moves.js';
+import { announce, finishUpgrade, prune, storeOf, withToolboxLock, type Pruned } from './generation-moves.js';
 import { generationOf, identityOf, lineageOf, type Journal, type UpgradeStep } from './generations.js';
 import { installInBox, InstallFailed, type ToolsDeps } from './install-tools.js';
 import { labelsFor } from './labels.js';
@@ -43,20 +42,19 @@ const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : 
 
 export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: UpgradeOptions): Promise<UpgradeResult> {
   const { sessions, engine, progress } = deps;
-  const name = settings.name;
   const store = storeOf(deps);
-  const step = (s: UpgradeStep) => announce(deps, 'upgrade', s, name);
-  return sessions.withLock(name, async () => {
+  return withToolboxLock(deps, settings.name, async (old) => {
+    // The container's own name, also when an id prefix was typed.
+    const name = old.name;
+    const step = (s: UpgradeStep) => announce(deps, 'upgrade', s, name);
     step('check');
-    await settleInterrupted(deps, name);
-    const old = await toolboxNamed(deps, name);
     const spec = old.spec;
     if (!spec) {
       throw new ToolboxError(`toolbox ${name} does not record how it was created, so it cannot be rebuilt`, {
         hint: `remove it and create it anew: toolbox rm --force ${name} && toolbox create ${name}`,
       });
     }
-    const live = sessions.liveSessions(name);
+    const live = sessions.liveSessions(old.id);
     if (live > 0 && !options.force) {
       throw new ToolboxError(`toolbox ${name} has ${live} active session${live === 1 ? '' : 's'}; not upgrading it`, { hint: 'end them first, or use --force' });
     }
@@ -72,7 +70,6 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
     const operation = randomBytes(8).toString('hex');
     const journal: Journal = { op: 'upgrade', name, identity, fromId: old.id, operation, step: 'create' };
     store.setJournal(name, journal);
-    sessions.forget(name);
     step('create');
     progress.phase(`creating generation ${generation} of ${name} from ${spec.image}`);
     // Its temporary name means nothing: it is found by its labels, never by this name.
@@ -95,7 +92,7 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
     store.setJournal(name, proven);
     progress.phase(`switching ${name} to generation ${generation}`);
     const { fresh } = await finishUpgrade(deps, proven);
-    sessions.forget(name);
+    sessions.forget(old.id);
 
     step('prune');
     let pruned: Pruned[] = [];

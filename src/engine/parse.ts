@@ -2,6 +2,7 @@
 import { EngineError } from '../core/errors.js';
 import type { BoxInfo, BoxStatus } from '../core/ports.js';
 import { LABEL_MANAGED, LABEL_VERSION, modeFrom, specFrom } from '../core/labels.js';
+import { indexFromStaticDir } from '../state/name-index.js';
 
 type Json = Record<string, unknown>;
 
@@ -70,9 +71,10 @@ export function parseInspect(stdout: string): BoxInfo | undefined {
   const config = (c.Config ?? {}) as Json;
   const name = String(c.Name ?? '').replace(/^\//, '');
   const image = String(c.ImageName ?? config.Image ?? c.Image ?? '');
-  return box(
+  const id = String(c.Id ?? c.ID ?? '');
+  const info = box(
     name,
-    String(c.Id ?? c.ID ?? ''),
+    id,
     image,
     toStatus(state.Status),
     isoDate(c.Created),
@@ -81,6 +83,9 @@ export function parseInspect(stdout: string): BoxInfo | undefined {
     String(state.StartedAt ?? ''),
     c.Image,
   );
+  // podman only: where containers/storage lists this container, to confirm its name later
+  const storeIndex = typeof c.StaticDir === 'string' ? indexFromStaticDir(c.StaticDir, id) : undefined;
+  return storeIndex ? { ...info, storeIndex } : info;
 }
 
 /** `podman ps --format json` (an array) or `docker ps --format '{{json .}}'` (one object a line) */

@@ -153,7 +153,7 @@ describe('a toolbox in each state', () => {
     expect(podman(['kill', '--signal', 'STOP', BOX]).code).toBe(0);
     const stopper = spawn(REAL_PODMAN, ['stop', '-t', '2', BOX], { stdio: 'ignore' });
     await waitFor(() => containerState(BOX) === 'stopping', 'the stopping state');
-    rmSync(`/run/toolbox/podman/${BOX}/record.json`, { force: true }); // as after a reboot of /run
+    rmSync(`/run/toolbox/podman/boxes/${containerId(BOX)}/record.json`, { force: true }); // as after a reboot of /run
     const r = toolbox(['run', '-n', '-c', BOX, 'echo', 'restarted'], { env });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('restarted\n');
@@ -351,7 +351,7 @@ describe('killed or interrupted during create', () => {
       run.child.kill('SIGKILL');
       await run.done;
       killShim(e.HD_MARK!);
-      expect(existsSync(`/run/toolbox/podman/${BOX}/lock`)).toBe(true); // left behind by the dead owner
+      expect(existsSync(`/run/toolbox/podman/claims/${BOX}/lock`)).toBe(true); // the name's claim, left behind by the dead owner
       const next = toolbox(['run', '-P', '-c', BOX, '-i', REMOTE, 'echo', 'unblocked'], { env });
       expect(next.stdout).toBe('unblocked\n');
       expect(next.code).toBe(0);

@@ -58,10 +58,10 @@ describe('runInBox', () => {
   it('a running toolbox without its record (a create killed during setup) is set up again, once', async () => {
     const deps = fakeDeps();
     await runInBox(deps, settings({ nostop: true, user: true }), { command: ['true'], create: true, tty: false });
-    deps.sessions.forget('tb');
+    deps.sessions.forget('id-tb');
     deps.engine.calls = [];
     await runInBox(deps, settings({ nostop: true, user: true }), { command: ['true'], create: true, tty: false });
-    expect(deps.engine.calls).toEqual(['inspect tb', 'exec-capture id-tb', 'exec id-tb true']);
+    expect(deps.engine.calls).toEqual(['inspect id-tb', 'exec-capture id-tb', 'exec id-tb true']);
     deps.engine.calls = [];
     await runInBox(deps, settings({ nostop: true, user: true }), { command: ['true'], create: true, tty: false });
     expect(deps.engine.calls).toEqual(['exec id-tb true']);
@@ -95,7 +95,7 @@ describe('stop and rm', () => {
     const deps = fakeDeps();
     deps.engine.boxes.set('tb', { name: 'tb', id: 'tb', image: 'i', status: 'paused', created: '', isToolbox: true, mode: 'system', version: '1', spec: undefined, pid: 1, startedAt: '' });
     expect(await stopBox(deps, 'tb', false)).toBe('stopped');
-    expect(deps.engine.calls).toEqual(['inspect tb', 'unpause tb', 'stop tb']);
+    expect(deps.engine.calls).toEqual(['inspect tb', 'inspect tb', 'unpause tb', 'stop tb']);
   });
 
   it('refuses a container without the toolbox label', async () => {

@@ -2,9 +2,8 @@
 // and counted as a session so auto-stop still works) and packs a support bundle.
 import { generationOf } from '../generations.js';
 import type { Deps } from '../deps.js';
-import { ensureRunning } from '../ensure-running.js';
 import type { BoxRecord } from '../ports.js';
-import { endSession } from '../run-in-box.js';
+import { endSession, openSession } from '../run-in-box.js';
 import type { Settings } from '../settings.js';
 import { bundleName, packBundle } from './bundle.js';
 import { identityCommand, parseIdentity } from './identity.js';
@@ -33,24 +32,13 @@ const PARALLEL = 4;
 const IDENTITY_TIMEOUT_MS = 15_000;
 
 export async function collect(deps: Deps, settings: Settings, request: CollectRequest, now: () => Date = () => new Date()): Promise<Collected> {
-  const { sessions } = deps;
-  const record = await sessions.withLock(settings.name, async () => {
-    const known = sessions.readRecord(settings.name);
-    const fresh = known && sessions.isLive(known) ? known : await start(deps, settings, known);
-    sessions.addSession(settings.name);
-    return fresh;
-  });
+  // The shared opener: the session is counted under the container's id, like run's.
+  const record = await openSession(deps, settings, true);
   try {
     return await collectIn(deps, settings, record, request, now);
   } finally {
     await endSession(deps, settings, record);
   }
-}
-
-async function start(deps: Deps, settings: Settings, known: BoxRecord | undefined): Promise<BoxRecord> {
-  const record = await ensureRunning(deps, settings, { create: true, known });
-  if (record.pid) deps.sessions.writeRecord(settings.name, record);
-  return record;
 }
 
 async function collectIn(deps: Deps, settings: Settings, record: BoxRecord, request: CollectRequest, now: () => Date): Promise<Collected> {

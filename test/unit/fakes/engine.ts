@@ -83,23 +83,35 @@ export class FakeEngine implements ContainerEngine {
 
 export class MemorySessions implements SessionStore {
   constructor(private readonly engine?: FakeEngine) {}
+  names = new Map<string, string>();
   records = new Map<string, BoxRecord>();
   sessions = new Map<string, number>();
   others = 0;
-  async withLock<T>(_n: string, fn: () => Promise<T>) {
+  /** like the engine's index: a cached name counts only while the engine still has id and name */
+  resolve(n: string) {
+    const id = this.names.get(n);
+    return id !== undefined && this.engine?.boxes.get(id)?.name === n ? id : undefined;
+  }
+  remember(n: string, id: string) {
+    this.names.set(n, id);
+  }
+  async withNameLock<T>(_n: string, fn: () => Promise<T>) {
     return fn();
   }
-  addSession(n: string) {
-    this.sessions.set(n, (this.sessions.get(n) ?? 0) + 1);
+  async withLock<T>(_id: string, fn: () => Promise<T>) {
+    return fn();
   }
-  removeSession(n: string) {
-    this.sessions.set(n, (this.sessions.get(n) ?? 1) - 1);
+  addSession(id: string) {
+    this.sessions.set(id, (this.sessions.get(id) ?? 0) + 1);
   }
-  liveSessions(n: string) {
-    return (this.sessions.get(n) ?? 0) + this.others;
+  removeSession(id: string) {
+    this.sessions.set(id, (this.sessions.get(id) ?? 1) - 1);
   }
-  readRecord(n: string) {
-    return this.records.get(n);
+  liveSessions(id: string) {
+    return (this.sessions.get(id) ?? 0) + this.others;
+  }
+  readRecord(id: string) {
+    return this.records.get(id);
   }
   isLive(r: BoxRecord) {
     return this.engine?.boxes.get(r.id)?.status === 'running';
@@ -107,11 +119,11 @@ export class MemorySessions implements SessionStore {
   processStart() {
     return '123';
   }
-  writeRecord(n: string, r: BoxRecord) {
-    this.records.set(n, r);
+  writeRecord(r: BoxRecord) {
+    this.records.set(r.id, r);
   }
-  forget(n: string) {
-    this.records.delete(n);
+  forget(id: string) {
+    this.records.delete(id);
   }
 }
 
