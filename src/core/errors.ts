@@ -52,6 +52,14 @@ export class NotAToolboxError extends ToolboxError {
   }
 }
 
+/** Create or rename found the name taken by another container (any container, ours or not). */
+export class NameInUseError extends ToolboxError {
+  constructor(name: string) {
+    super(`the name ${name} is already in use by another container`);
+    this.name = 'NameInUseError';
+  }
+}
+
 export function isToolboxError(error: unknown): error is ToolboxError {
   return error instanceof ToolboxError;
 }

@@ -3,7 +3,7 @@
 // touched is first checked to carry the toolbox's identity label: a journal is only data.
 import type { Deps } from './deps.js';
 import { toolboxId } from './claim-box.js';
-import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
+import { NameInUseError, NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
 import { asideName, generationOf, identityOf, imageIdOf, lineageOf, operationOf, retiredGenerations, type GenerationStore, type Journal } from './generations.js';
 import type { BoxInfo } from './ports.js';
 
@@ -29,8 +29,18 @@ export async function putAside(deps: Deps, box: BoxInfo, name: string): Promise<
   if (box.status === 'paused') await engine.unpauseBox(box.id);
   if (box.status === 'running' || box.status === 'paused') await engine.stopBox(box.id);
   if (box.name !== name) return;
+  // Toolbox's own names are known; any other container may hold one too, and the engine says so.
   const taken = new Set((await engine.listBoxes()).map((b) => b.name));
-  await engine.renameBox(box.id, asideName(name, generationOf(box), taken));
+  for (let tries = 0; ; tries++) {
+    const aside = asideName(name, generationOf(box), taken);
+    try {
+      await engine.renameBox(box.id, aside);
+      return;
+    } catch (error) {
+      if (!(error instanceof NameInUseError) || tries >= 20) throw error;
+      taken.add(aside);
+    }
+  }
 }
 
 /** Gives NAME to `box`; NAME must be free (the previous holder put aside). */

@@ -1,7 +1,7 @@
 // ContainerEngine over podman or docker. Engine quirks live in the QUIRKS table, nowhere else.
 import { isatty } from 'node:tty';
 import { existsSync } from 'node:fs';
-import { EngineError, ToolboxError } from '../core/errors.js';
+import { EngineError, NameInUseError } from '../core/errors.js';
 import type { BoxInfo, BoxSpec, CaptureOptions, CaptureResult, ContainerEngine, EngineName, ExecRequest, ImageFacts } from '../core/ports.js';
 import { createArgs } from './create-args.js';
 import { engineFailure, isNameInUse, isNoSuchContainer, lastErrorLine } from './errors.js';
@@ -132,7 +132,10 @@ export class CliEngine implements ContainerEngine {
   }
 
   async renameBox(nameOrId: string, newName: string): Promise<void> {
-    await this.simple(['rename', nameOrId, newName], 'rename', nameOrId);
+    const r = await this.call(['rename', nameOrId, newName]);
+    if (r.exitCode === 0) return;
+    if (isNameInUse(r.stderr)) throw new NameInUseError(newName);
+    throw engineFailure(this.name, 'rename', nameOrId, r.stderr);
   }
 
   async startBox(nameOrId: string): Promise<void> {
@@ -209,10 +212,5 @@ export class CliEngine implements ContainerEngine {
   }
 }
 
-export class NameInUseError extends ToolboxError {
-  constructor(name: string) {
-    super(`the name ${name} is already in use by another container`);
-  }
-}
 
 export { lastErrorLine };
