@@ -97,7 +97,7 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
     step('prune');
     let pruned: Pruned[] = [];
     try {
-      pruned = await prune(deps, name, fresh, options.keep);
+      pruned = (await prune(deps, name, fresh, options.keep)).sort((a, b) => a.generation - b.generation);
     } catch (error) {
       deps.reporter.warn(`the upgrade is done, but older generations could not be pruned: ${(error as Error).message}`);
     }
