@@ -22,7 +22,9 @@ export async function inBoxSession<T>(deps: Deps, settings: Settings, options: {
       const info = await deps.engine.inspectBox(record.id);
       image = info?.spec?.image ?? info?.image ?? settings.image;
     }
-    return await work({ id: record.id, name, image });
+    // One at a time per toolbox: two package managers at once would fail on zypper's own lock.
+    const target = { id: record.id, name, image };
+    return await deps.sessions.withWorkLock(record.id, () => work(target), `the package manager of toolbox ${name}`);
   } finally {
     await endSession(deps, settings, record);
   }

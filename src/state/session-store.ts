@@ -107,6 +107,12 @@ export class FileSessionStore implements SessionStore {
     return withFileLock(this.boxDir(id), { self: this.self, what: label ?? `container ${id.slice(0, 12)}`, onWait: this.warn }, fn);
   }
 
+  async withWorkLock<T>(id: string, fn: () => Promise<T>, label?: string): Promise<T> {
+    this.boxDir(id);
+    const dir = this.ensure('boxes', id, 'work');
+    return withFileLock(dir, { self: this.self, what: label ?? `work on container ${id.slice(0, 12)}`, onWait: this.warn }, fn);
+  }
+
   private sessionsDir(id: string): string {
     this.boxDir(id);
     return this.ensure('boxes', id, 'sessions');

@@ -167,6 +167,32 @@ describe('waiting on a lock', () => {
   });
 });
 
+describe('waiting for the package manager', () => {
+  const BOX = `${P}pkgwait`;
+  beforeAll(() => expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0));
+
+  it('a package command waits while another one holds the toolbox, and says who', async () => {
+    const holder = spawn('sleep', ['600'], { stdio: 'ignore' });
+    try {
+      const work = join(STATE, 'boxes', containerId(BOX), 'work');
+      mkdirSync(work, { recursive: true, mode: 0o700 });
+      writeFileSync(join(work, 'lock'), `${holder.pid}:${processStart(holder.pid!)}`);
+      const run = toolboxAsync(['update', '-n', '-c', BOX], { env });
+      let stderr = '';
+      run.child.stderr.on('data', (d) => (stderr += d));
+      const line = `Warning: waiting for the package manager of toolbox ${BOX}: process ${holder.pid} (sleep 600) holds its lock\n`;
+      await waitFor(() => stderr.includes('\n'), 'the waiting message');
+      expect(stderr).toBe(line);
+      holder.kill('SIGKILL');
+      const r = await run.done;
+      expect(r.code).toBe(0);
+      expect(r.stderr.startsWith(line)).toBe(true);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+});
+
 describe('13.2: the rootless state directory cannot be taken over', () => {
   const VICTIM = 'st-e2e-victim';
   const ATTACKER = 'st-e2e-attacker';

@@ -89,6 +89,9 @@ export class MemorySessions implements SessionStore {
   async withLock<T>(_id: string, fn: () => Promise<T>) {
     return fn();
   }
+  async withWorkLock<T>(_id: string, fn: () => Promise<T>) {
+    return fn();
+  }
   addSession(id: string) {
     this.sessions.set(id, (this.sessions.get(id) ?? 0) + 1);
   }
