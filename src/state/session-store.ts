@@ -117,7 +117,7 @@ export class FileSessionStore implements SessionStore {
 
   async withNameLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
     if (!SAFE.test(name)) throw new Error(`not a toolbox name: ${JSON.stringify(name)}`);
-    return withFileLock(this.ensure('claims', name), { self: this.self, what: `the name ${name}`, onWait: this.warn }, fn);
+    return withFileLock(this.ensure('claims', name), { self: this.self, what: `toolbox ${name} (being created)`, onWait: this.warn }, fn);
   }
 
   async withLock<T>(id: string, fn: () => Promise<T>, label?: string): Promise<T> {

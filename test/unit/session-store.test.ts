@@ -81,6 +81,11 @@ describe('FileSessionStore', () => {
     symlinkSync(d, join(t, 'top'));
     const linked = new FileSessionStore(join(t, 'top', 'podman'), { top: join(t, 'top') });
     expect(() => linked.readRecord(ID)).toThrow(`refusing to use the state directory ${join(t, 'top')}: it is a symbolic link`);
+    // $XDG_RUNTIME_DIR (the parent) open to others: they could swap the directory itself
+    const x = dir();
+    chmodSync(x, 0o777);
+    const xdg = new FileSessionStore(join(x, 'toolbox', 'podman'), { top: join(x, 'toolbox') });
+    expect(() => xdg.readRecord(ID)).toThrow(`refusing to use the state directory ${x}: others can change it (owner uid ${process.getuid!()}, mode 777)`);
   });
 
   it('discards and rebuilds malformed state below its own directory, one warning each', async () => {
