@@ -13,8 +13,9 @@ export interface BoxTarget {
 }
 
 export async function inBoxSession<T>(deps: Deps, settings: Settings, options: { create: boolean }, work: (target: BoxTarget) => Promise<T>): Promise<T> {
-  const name = settings.name;
   const record = await openSession(deps, settings, options.create);
+  // Declared state and messages go by the toolbox's own name, even when an id prefix was typed.
+  const name = record.name;
   let image = record.created?.image;
   try {
     // The image is needed for messages; this work is not on the hot path.

@@ -9,6 +9,8 @@ import type { Settings } from './settings.js';
 
 export interface Claimed {
   id: string;
+  /** the container's own name (not an id prefix the user typed) */
+  name: string;
   /** what the engine said just now; absent when the id came from the cache */
   info?: BoxInfo | undefined;
   /** this call created the container */
@@ -26,7 +28,7 @@ export async function claimBox(deps: Deps, name: string, options: ClaimOptions =
   const { sessions, engine } = deps;
   const create = options.create;
   const cached = options.createFirst && create ? undefined : sessions.resolve(name);
-  if (cached) return { id: cached, created: false };
+  if (cached) return { id: cached, name, created: false }; // the index confirmed this very name
   let info: BoxInfo | undefined;
   let created = false;
   if (!create) info = await engine.inspectBox(name);
@@ -40,7 +42,7 @@ export async function claimBox(deps: Deps, name: string, options: ClaimOptions =
   if (!info) throw new NoSuchToolboxError(name);
   if (!info.isToolbox) throw new NotAToolboxError(name, engine.name);
   sessions.remember(info.name, info.id, info.storeIndex);
-  return { id: info.id, info, created };
+  return { id: info.id, name: info.name, info, created };
 }
 
 /** Claims the toolbox that settings name, creating it from them when allowed. */

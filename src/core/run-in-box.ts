@@ -47,7 +47,7 @@ async function enterDirectly(deps: Deps, settings: Settings, record: BoxRecord, 
  * engine call when the name is confirmed from the cache), or a fresh one after starting (or
  * creating) it. Everything is keyed by the container's full id, under its lock.
  */
-export async function openSession(deps: Deps, settings: Settings, create: boolean): Promise<BoxRecord> {
+export async function openSession(deps: Deps, settings: Settings, create: boolean): Promise<Session> {
   const { sessions } = deps;
   const target = await claimFor(deps, settings, create);
   return sessions.withLock(
@@ -63,11 +63,14 @@ export async function openSession(deps: Deps, settings: Settings, create: boolea
         if (!target.created) refuseConflict(settings, record.created);
       }
       sessions.addSession(target.id);
-      return record;
+      return { ...record, name: target.name };
     },
     `toolbox ${settings.name}`,
   );
 }
+
+/** A session's container: its record, and its own name (what was typed may be an id prefix). */
+export type Session = BoxRecord & { name: string };
 
 function execRequest(deps: Deps, settings: Settings, record: BoxRecord, options: RunOptions): ExecRequest {
   const user = settings.mode === 'user' ? deps.hostUser() : undefined;
