@@ -22,12 +22,14 @@ export interface ClaimOptions {
   create?: (() => Promise<{ info: BoxInfo; created: boolean }>) | undefined;
   /** try to create before looking (toolbox create): one engine call fewer when it is new */
   createFirst?: boolean | undefined;
+  /** ask the engine even when the cache has the name (the cached container just went away) */
+  fresh?: boolean | undefined;
 }
 
 export async function claimBox(deps: Deps, name: string, options: ClaimOptions = {}): Promise<Claimed> {
   const { sessions, engine } = deps;
   const create = options.create;
-  const cached = options.createFirst && create ? undefined : sessions.resolve(name);
+  const cached = (options.createFirst && create) || options.fresh ? undefined : sessions.resolve(name);
   if (cached) return { id: cached, name, created: false }; // the index confirmed this very name
   let info: BoxInfo | undefined;
   let created = false;
@@ -46,8 +48,8 @@ export async function claimBox(deps: Deps, name: string, options: ClaimOptions =
 }
 
 /** Claims the toolbox that settings name, creating it from them when allowed. */
-export function claimFor(deps: Deps, settings: Settings, create: boolean, createFirst = false): Promise<Claimed> {
-  return claimBox(deps, settings.name, { create: create ? () => createBox(deps, specFor(deps, settings), settings.pull) : undefined, createFirst });
+export function claimFor(deps: Deps, settings: Settings, create: boolean, options: Omit<ClaimOptions, 'create'> = {}): Promise<Claimed> {
+  return claimBox(deps, settings.name, { ...options, create: create ? () => createBox(deps, specFor(deps, settings), settings.pull) : undefined });
 }
 
 /** The full id of an existing toolbox that a name or id prefix means (stop, rm, upgrade). */

@@ -2,7 +2,7 @@
 // exec, and auto-stop when the last session leaves. The hot path makes one engine call.
 import type { Deps } from './deps.js';
 import { refuseConflict } from './box-conflict.js';
-import { claimFor } from './claim-box.js';
+import { claimFor, type Claimed } from './claim-box.js';
 import { ensureRunning } from './ensure-running.js';
 import { promptEnv, sessionEnv, shellCommand } from './environment.js';
 import { NoSuchToolboxError, ToolboxError } from './errors.js';
@@ -48,8 +48,19 @@ async function enterDirectly(deps: Deps, settings: Settings, record: BoxRecord, 
  * creating) it. Everything is keyed by the container's full id, under its lock.
  */
 export async function openSession(deps: Deps, settings: Settings, create: boolean): Promise<Session> {
-  const { sessions } = deps;
   const target = await claimFor(deps, settings, create);
+  try {
+    return await sessionOn(deps, settings, target);
+  } catch (error) {
+    // The container went away while this call waited for its lock (removed, or replaced by an
+    // upgrade): what the name means now is asked once more.
+    if (!(error instanceof NoSuchToolboxError) || target.created) throw error;
+    return sessionOn(deps, settings, await claimFor(deps, settings, create, { fresh: true }));
+  }
+}
+
+function sessionOn(deps: Deps, settings: Settings, target: Claimed): Promise<Session> {
+  const { sessions } = deps;
   return sessions.withLock(
     target.id,
     async () => {

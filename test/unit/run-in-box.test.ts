@@ -140,4 +140,23 @@ describe('state by container id', () => {
     );
     expect(deps.engine.calls).toEqual([]);
   });
+
+  it('a container replaced while the call waited for its lock (upgrade): the name is asked again', async () => {
+    const deps = fakeDeps();
+    await runInBox(deps, settings({ nostop: true }), { command: ['true'], create: true, tty: false });
+    const old = deps.engine.boxes.get('id-tb')!;
+    const lock = deps.sessions.withLock.bind(deps.sessions);
+    let swapped = false;
+    deps.sessions.withLock = async (id, fn) => {
+      if (!swapped) {
+        swapped = true; // what an upgrade holding the lock does meanwhile
+        deps.engine.boxes.delete('id-tb');
+        deps.engine.boxes.set('new-tb', { ...old, id: 'new-tb', status: 'exited', pid: 0 });
+      }
+      return lock(id, fn);
+    };
+    deps.engine.calls = [];
+    await runInBox(deps, settings({ nostop: true }), { command: ['true'], create: true, tty: false });
+    expect(deps.engine.calls).toEqual(['start id-tb', 'inspect id-tb', 'inspect tb', 'start new-tb', 'exec new-tb true']);
+  });
 });

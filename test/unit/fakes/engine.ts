@@ -36,7 +36,8 @@ export class FakeEngine implements ContainerEngine {
     return id;
   }
   private set(id: string, status: BoxInfo['status'], pid: number) {
-    const b = this.boxes.get(id)!;
+    const b = this.boxes.get(id);
+    if (!b) throw new Error(`no such container ${id}`);
     this.boxes.set(id, { ...b, status, pid });
   }
   async startBox(id: string) {
