@@ -13,8 +13,9 @@ export interface BoxTarget {
 }
 
 export async function inBoxSession<T>(deps: Deps, settings: Settings, options: { create: boolean }, work: (target: BoxTarget) => Promise<T>): Promise<T> {
-  const name = settings.name;
   const record = await openSession(deps, settings, options.create);
+  // Declared state and messages go by the toolbox's own name, even when an id prefix was typed.
+  const name = record.name;
   let image = record.created?.image;
   try {
     // The image is needed for messages; this work is not on the hot path.
@@ -22,7 +23,9 @@ export async function inBoxSession<T>(deps: Deps, settings: Settings, options: {
       const info = await deps.engine.inspectBox(record.id);
       image = info?.spec?.image ?? info?.image ?? settings.image;
     }
-    return await work({ id: record.id, name, image });
+    // One at a time per toolbox: two package managers at once would fail on zypper's own lock.
+    const target = { id: record.id, name, image };
+    return await deps.sessions.withWorkLock(record.id, () => work(target), `the package manager of toolbox ${name}`);
   } finally {
     await endSession(deps, settings, record);
   }

@@ -9,6 +9,8 @@ import type { Settings } from './settings.js';
 
 export interface Claimed {
   id: string;
+  /** the container's own name (not an id prefix the user typed) */
+  name: string;
   /** what the engine said just now; absent when the id came from the cache */
   info?: BoxInfo | undefined;
   /** this call created the container */
@@ -20,13 +22,15 @@ export interface ClaimOptions {
   create?: (() => Promise<{ info: BoxInfo; created: boolean }>) | undefined;
   /** try to create before looking (toolbox create): one engine call fewer when it is new */
   createFirst?: boolean | undefined;
+  /** ask the engine even when the cache has the name (the cached container just went away) */
+  fresh?: boolean | undefined;
 }
 
 export async function claimBox(deps: Deps, name: string, options: ClaimOptions = {}): Promise<Claimed> {
   const { sessions, engine } = deps;
   const create = options.create;
-  const cached = options.createFirst && create ? undefined : sessions.resolve(name);
-  if (cached) return { id: cached, created: false };
+  const cached = (options.createFirst && create) || options.fresh ? undefined : sessions.resolve(name);
+  if (cached) return { id: cached, name, created: false }; // the index confirmed this very name
   let info: BoxInfo | undefined;
   let created = false;
   if (!create) info = await engine.inspectBox(name);
@@ -40,12 +44,12 @@ export async function claimBox(deps: Deps, name: string, options: ClaimOptions =
   if (!info) throw new NoSuchToolboxError(name);
   if (!info.isToolbox) throw new NotAToolboxError(name, engine.name);
   sessions.remember(info.name, info.id, info.storeIndex);
-  return { id: info.id, info, created };
+  return { id: info.id, name: info.name, info, created };
 }
 
 /** Claims the toolbox that settings name, creating it from them when allowed. */
-export function claimFor(deps: Deps, settings: Settings, create: boolean, createFirst = false): Promise<Claimed> {
-  return claimBox(deps, settings.name, { create: create ? () => createBox(deps, specFor(deps, settings), settings.pull) : undefined, createFirst });
+export function claimFor(deps: Deps, settings: Settings, create: boolean, options: Omit<ClaimOptions, 'create'> = {}): Promise<Claimed> {
+  return claimBox(deps, settings.name, { ...options, create: create ? () => createBox(deps, specFor(deps, settings), settings.pull) : undefined });
 }
 
 /** The full id of an existing toolbox that a name or id prefix means (stop, rm, upgrade). */

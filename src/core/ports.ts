@@ -124,6 +124,11 @@ export interface SessionStore {
   withNameLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** Serialises everything about one container; label names it in messages ("toolbox NAME"). */
   withLock<T>(id: string, fn: () => Promise<T>, label?: string): Promise<T>;
+  /**
+   * Serialises long work on one container that must not overlap (package changes), apart from
+   * the session lock so sessions can come and go meanwhile. A waiter says what it waits for.
+   */
+  withWorkLock<T>(id: string, fn: () => Promise<T>, label?: string): Promise<T>;
   /** Registers the calling process as a session of the container; call under its lock. */
   addSession(id: string): void;
   removeSession(id: string): void;

@@ -1,7 +1,7 @@
 // A lock file in a private directory: `lock` is a hard link to a file naming its owner
 // (pid:start), made atomically, so the lock names its owner from its first instant. A lock
 // whose owner died (SIGKILL) is broken; a waiter says once, after a short while, who it waits for.
-import { linkSync, readFileSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { linkSync, lstatSync, readFileSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ToolboxError } from '../core/errors.js';
 import { readPlain, writeNew } from './private-dir.js';
@@ -24,7 +24,7 @@ export interface LockOptions {
 export async function withFileLock<T>(dir: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
   const lock = join(dir, 'lock');
   const mine = join(dir, `lock.${process.pid}`);
-  rmSync(mine, { force: true }); // left by a killed process with our (recycled) pid; never followed
+  rmSync(mine, { force: true, recursive: true }); // left by a killed process with our (recycled) pid; never followed
   writeNew(mine, options.self);
   const started = Date.now();
   let said = false;
@@ -80,7 +80,15 @@ function holder(lock: string): string {
 
 function breakIfStale(lock: string): void {
   const owner = readPlain(lock);
-  if (owner === undefined) return;
+  if (owner === undefined) {
+    // Not a plain file (a directory, a symlink): no process owns that, and it would block forever.
+    try {
+      if (!lstatSync(lock).isFile()) rmSync(lock, { recursive: true, force: true });
+    } catch {
+      /* gone meanwhile */
+    }
+    return;
+  }
   const [pid, start] = owner.split(':');
   if (pid && start && isAlive(Number(pid), start)) return;
   // The owner died holding it (SIGKILL). Move it aside first so only one breaker wins.

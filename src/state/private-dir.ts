@@ -8,14 +8,21 @@ import { ToolboxError } from '../core/errors.js';
 
 const NOFOLLOW = constants.O_NOFOLLOW;
 
-export class UnsafeStateError extends ToolboxError {}
+export class UnsafeStateError extends ToolboxError {
+  constructor(
+    readonly path: string,
+    readonly why: string,
+  ) {
+    super(`refusing to use the state directory ${path}: ${why}`, {
+      hint: `another user may have planted it; remove it (as root if need be), or set XDG_RUNTIME_DIR to a directory of your own`,
+    });
+  }
+}
 
 const uid = () => process.getuid?.() ?? 0;
 
 function refuse(path: string, why: string): never {
-  throw new UnsafeStateError(`refusing to use the state directory ${path}: ${why}`, {
-    hint: `another user may have planted it; remove it (as root if need be), or set XDG_RUNTIME_DIR to a directory of your own`,
-  });
+  throw new UnsafeStateError(path, why);
 }
 
 /**

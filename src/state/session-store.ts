@@ -38,20 +38,37 @@ export class FileSessionStore implements SessionStore {
     this.warn = options.warn ?? (() => undefined);
   }
 
-  /** A private directory below the store; a corrupt one (a file, a symlink) is rebuilt. */
+  /**
+   * A private directory below the store. The top must already be the caller's own (else it is
+   * refused); below it only the caller can write, so anything odd there (a file, a symlink, a
+   * wrong mode) is corruption, not an attack: it is discarded and rebuilt.
+   */
   private ensure(...parts: string[]): string {
     const path = join(this.dir, ...parts);
     if (this.checked.has(path)) return path;
-    privateDir(this.dir, this.top); // the store itself: refused, never repaired, when not ours
-    try {
-      privateDir(path, this.dir);
-    } catch (error) {
-      if (!(error instanceof UnsafeStateError)) throw error;
-      this.discard(path, error.message.replace(/^refusing to use the state directory [^:]*: /, ''));
-      privateDir(path, this.dir);
+    for (let tries = 0; ; tries++) {
+      try {
+        privateDir(path, this.top);
+        break;
+      } catch (error) {
+        if (!(error instanceof UnsafeStateError) || !error.path.startsWith(`${this.top}/`) || tries > parts.length + 2) throw error;
+        this.discard(error.path, error.why);
+      }
     }
     this.checked.add(path);
     return path;
+  }
+
+  /** Writes a state file whole; an entry in its way that is not a file is discarded first. */
+  private write(path: string, data: string): void {
+    try {
+      replaceFile(path, data);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EISDIR' && code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw error;
+      this.discard(path, 'it is not a file');
+      replaceFile(path, data);
+    }
   }
 
   private discard(path: string, why: string): void {
@@ -89,22 +106,28 @@ export class FileSessionStore implements SessionStore {
     // this engine showed (and if not, the index does not confirm it and the engine is asked).
     const lastIndex = join(this.dir, 'index');
     if (index === undefined) index = readPlain(lastIndex);
-    else if (readPlain(lastIndex) !== index) replaceFile(lastIndex, index);
+    else if (readPlain(lastIndex) !== index) this.write(lastIndex, index);
     if (index === undefined) {
-      rmSync(file, { force: true });
+      rmSync(file, { force: true, recursive: true });
       return;
     }
     const entry = JSON.stringify({ id, index });
-    if (readPlain(file) !== entry) replaceFile(file, entry);
+    if (readPlain(file) !== entry) this.write(file, entry);
   }
 
   async withNameLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
     if (!SAFE.test(name)) throw new Error(`not a toolbox name: ${JSON.stringify(name)}`);
-    return withFileLock(this.ensure('claims', name), { self: this.self, what: `the name ${name}`, onWait: this.warn }, fn);
+    return withFileLock(this.ensure('claims', name), { self: this.self, what: `toolbox ${name} (being created)`, onWait: this.warn }, fn);
   }
 
   async withLock<T>(id: string, fn: () => Promise<T>, label?: string): Promise<T> {
     return withFileLock(this.boxDir(id), { self: this.self, what: label ?? `container ${id.slice(0, 12)}`, onWait: this.warn }, fn);
+  }
+
+  async withWorkLock<T>(id: string, fn: () => Promise<T>, label?: string): Promise<T> {
+    this.boxDir(id);
+    const dir = this.ensure('boxes', id, 'work');
+    return withFileLock(dir, { self: this.self, what: label ?? `work on container ${id.slice(0, 12)}`, onWait: this.warn }, fn);
   }
 
   private sessionsDir(id: string): string {
@@ -160,7 +183,7 @@ export class FileSessionStore implements SessionStore {
   }
 
   writeRecord(record: BoxRecord): void {
-    replaceFile(join(this.boxDir(record.id), 'record.json'), JSON.stringify(record));
+    this.write(join(this.boxDir(record.id), 'record.json'), JSON.stringify(record));
   }
 
   isLive(record: BoxRecord): boolean {

@@ -2,7 +2,7 @@
 // full id whatever the user typed, in a directory nobody else can aim elsewhere, rebuilt when
 // corrupt; and an existing toolbox is never silently used as something it is not.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,6 +164,56 @@ describe('waiting on a lock', () => {
     } finally {
       holder.kill('SIGKILL');
     }
+  });
+});
+
+describe('waiting for the package manager', () => {
+  const BOX = `${P}pkgwait`;
+  beforeAll(() => expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0));
+
+  it('a package command waits while another one holds the toolbox, and says who', async () => {
+    const holder = spawn('sleep', ['600'], { stdio: 'ignore' });
+    try {
+      const work = join(STATE, 'boxes', containerId(BOX), 'work');
+      mkdirSync(work, { recursive: true, mode: 0o700 });
+      writeFileSync(join(work, 'lock'), `${holder.pid}:${processStart(holder.pid!)}`);
+      const run = toolboxAsync(['update', '-n', '-c', BOX], { env });
+      let stderr = '';
+      run.child.stderr.on('data', (d) => (stderr += d));
+      const line = `Warning: waiting for the package manager of toolbox ${BOX}: process ${holder.pid} (sleep 600) holds its lock\n`;
+      await waitFor(() => stderr.includes('\n'), 'the waiting message');
+      expect(stderr).toBe(line);
+      holder.kill('SIGKILL');
+      const r = await run.done;
+      expect(r.code).toBe(0);
+      expect(r.stderr.startsWith(line)).toBe(true);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+});
+
+describe('files written where others can plant links', () => {
+  it('collect never writes its bundle through a symlink planted at its temporary name', async () => {
+    const BOX = `${P}collect`;
+    const e = isolatedEnv();
+    mkdirSync(join(e.XDG_CONFIG_HOME!, 'toolbox'), { recursive: true });
+    writeFileSync(join(e.XDG_CONFIG_HOME!, 'toolbox', 'config.json'), JSON.stringify({ collectors: [{ name: 'one', command: ['true'] }] }));
+    const shared = join(tmp, 'shared');
+    mkdirSync(shared, { mode: 0o1777 });
+    const victim = join(tmp, 'victim-file');
+    writeFileSync(victim, 'victim\n');
+    const out = join(shared, 'bundle.tar.gz');
+    // held at the start so the link can name its pid, as an attacker would guess it
+    const call = spawn('sh', ['-c', 'read _; exec "$@"', 'sh', process.execPath, CLI, 'collect', '-c', BOX, '--profile', 'custom', '--out', out], { env: e, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    call.stderr.on('data', (d) => (stderr += d));
+    symlinkSync(victim, `${out}.tmp-${call.pid}`);
+    call.stdin.end('\n');
+    const code = await new Promise((r) => call.on('close', r));
+    expect(readFileSync(victim, 'utf8')).toBe('victim\n');
+    expect(stderr).toBe(`Error: cannot write the bundle to ${out}: EEXIST. Hint: choose a writable place with --out FILE or --out DIR\n`);
+    expect(code).toBe(1);
   });
 });
 

@@ -60,6 +60,7 @@ beforeAll(async () => {
   repo.publish('tampered', ['tl-hello']);
   repo.tamper('tampered');
   repo.publish('late', ['tl-late']);
+  repo.publish('pair', ['tl-hello', 'tl-late']);
   expect(toolbox('create', BOX).code).toBe(0);
 });
 
@@ -330,5 +331,23 @@ describe('an interrupted install', () => {
     expect(again.code).toBe(0);
     expect(declared().tools).toEqual(['tl-hello']);
     expect(toolbox('run', '-c', BOX, '--', 'tl-hello', 'again').stdout).toBe('hello from tl-hello again\n');
+  });
+});
+
+describe('two installs at once', () => {
+  it('the second waits for the first instead of failing on zypper\'s lock, and both install', async () => {
+    const PAIR = `${P}pair`;
+    expect(toolbox('repo', 'add', '-q', '-c', PAIR, 'pair', repo.url('pair'), '--key', repo.keyFile).code).toBe(0);
+    const install = (pkg: string) =>
+      new Promise<{ code: number | null; stderr: string }>((res) => {
+        const child = spawn(process.execPath, [CLI, 'install', '-q', '-c', PAIR, pkg], { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (code) => res({ code, stderr }));
+      });
+    const both = await Promise.all([install('tl-hello'), install('tl-late')]);
+    for (const r of both) expect(r.stderr.split('\n').filter((l) => l.startsWith('Error'))).toEqual([]);
+    expect(both.map((r) => r.code)).toEqual([0, 0]);
+    expect(toolbox('run', '-c', PAIR, '--', 'rpm', '-q', '--qf', '%{NAME}\n', 'tl-hello', 'tl-late')).toMatchObject({ code: 0, stdout: 'tl-hello\ntl-late\n' });
   });
 });

@@ -81,5 +81,31 @@ describe('FileSessionStore', () => {
     symlinkSync(d, join(t, 'top'));
     const linked = new FileSessionStore(join(t, 'top', 'podman'), { top: join(t, 'top') });
     expect(() => linked.readRecord(ID)).toThrow(`refusing to use the state directory ${join(t, 'top')}: it is a symbolic link`);
+    // $XDG_RUNTIME_DIR (the parent) open to others: they could swap the directory itself
+    const x = dir();
+    chmodSync(x, 0o777);
+    const xdg = new FileSessionStore(join(x, 'toolbox', 'podman'), { top: join(x, 'toolbox') });
+    expect(() => xdg.readRecord(ID)).toThrow(`refusing to use the state directory ${x}: others can change it (owner uid ${process.getuid!()}, mode 777)`);
+  });
+
+  it('discards and rebuilds malformed state below its own directory, one warning each', async () => {
+    const d = dir();
+    const warnings: string[] = [];
+    const store = new FileSessionStore(join(d, 'podman'), { top: d, warn: (m) => warnings.push(m) });
+    const box = join(d, 'podman', 'boxes', ID);
+    mkdirSync(box, { recursive: true, mode: 0o700 });
+    writeFileSync(join(box, 'sessions'), 'a file');
+    mkdirSync(join(box, 'lock')); // a lock no process can own
+    mkdirSync(join(box, 'record.json'));
+    expect(await store.withLock(ID, async () => (store.addSession(ID), store.liveSessions(ID)))).toBe(0);
+    store.writeRecord({ id: ID, pid: 1, pidStart: '1' });
+    expect(store.readRecord(ID)).toEqual({ id: ID, pid: 1, pidStart: '1' });
+    writeFileSync(join(box, 'record.json'), JSON.stringify({ id: 'f'.repeat(64), pid: 1, pidStart: '1' }));
+    expect(store.readRecord(ID)).toBeUndefined();
+    expect(warnings).toEqual([
+      `discarding corrupt toolbox state ${box}/sessions (it is not a directory); it is rebuilt`,
+      `discarding corrupt toolbox state ${box}/record.json (it is not a file); it is rebuilt`,
+      `discarding corrupt toolbox state ${box}/record.json (it names container ffffffffffff); it is rebuilt`,
+    ]);
   });
 });

@@ -139,11 +139,16 @@ function checkWritable(out: string | undefined): void {
 /** Written whole or not at all: a reader never sees half a bundle under the final name. */
 function writeBundle(file: string, data: Buffer): void {
   const temp = `${file}.tmp-${process.pid}`;
+  let made = false;
   try {
-    writeFileSync(temp, data, { mode: 0o600 });
+    // 'wx' (O_CREAT|O_EXCL): a new file or nothing, so a symlink planted at this predictable
+    // name in a shared directory (--out /tmp) is never written through; rename replaces a
+    // symlink at the final name instead of following it.
+    writeFileSync(temp, data, { mode: 0o600, flag: 'wx' });
+    made = true;
     renameSync(temp, file);
   } catch (error) {
-    rmSync(temp, { force: true });
+    if (made) rmSync(temp, { force: true });
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new ToolboxError(`cannot write the bundle to ${file}: ${code}`, { hint: 'choose a writable place with --out FILE or --out DIR' });
   }

@@ -8,7 +8,7 @@ import { buildContext } from '../context.js';
 export async function createCommand(flags: GlobalFlags, name: string | undefined): Promise<number> {
   const { deps, settings, reporter } = buildContext(flags, name);
   const { sessions } = deps;
-  const target = await claimFor(deps, settings, true, true);
+  const target = await claimFor(deps, settings, true, { createFirst: true });
   await sessions.withLock(
     target.id,
     async () => {

@@ -48,7 +48,8 @@ export class FakeEngine implements ContainerEngine {
     return id;
   }
   private set(id: string, status: BoxInfo['status'], pid: number) {
-    const b = this.boxes.get(id)!;
+    const b = this.boxes.get(id);
+    if (!b) throw new Error(`no such container ${id}`);
     this.boxes.set(id, { ...b, status, pid });
   }
   async startBox(id: string) {
@@ -99,6 +100,9 @@ export class MemorySessions implements SessionStore {
     return fn();
   }
   async withLock<T>(_id: string, fn: () => Promise<T>) {
+    return fn();
+  }
+  async withWorkLock<T>(_id: string, fn: () => Promise<T>) {
     return fn();
   }
   addSession(id: string) {
