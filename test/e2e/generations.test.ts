@@ -271,18 +271,32 @@ describe('generations: containers that only look like ours', () => {
 });
 
 describe('generations: concurrency', () => {
-  it('two upgrades and a run at once: every generation is kept, and the run succeeds', async () => {
+  it('two upgrades at once: both succeed, one after the other, and every generation is kept', async () => {
     const C = `${P}cc`;
     expect(toolbox(['create', C], { env }).code).toBe(0);
     const first = containerId(C);
-    const jobs = [toolboxAsync(['upgrade', '-q', '--keep', '5', C], { env }), toolboxAsync(['upgrade', '-q', '--keep', '5', C], { env }), toolboxAsync(['run', '-c', C, 'true'], { env })];
+    const jobs = [toolboxAsync(['upgrade', '-q', '--keep', '5', C], { env }), toolboxAsync(['upgrade', '-q', '--keep', '5', C], { env })];
     const results = await Promise.all(jobs.map((j) => j.done));
-    expect(results.map((r) => [r.code, r.stderr])).toEqual([[0, ''], [0, ''], [0, '']]);
+    expect(results.map((r) => [r.code, r.stderr])).toEqual([[0, ''], [0, '']]);
     const entry = listed(C)!;
     expect(entry.generation).toBe(3);
     expect(entry.generations.map((g) => g.generation)).toEqual([2, 1]);
     expect(entry.generations[1]!.id).toBe(first);
     expect(lineage(first)).toHaveLength(3);
+  });
+
+  it('an upgrade and a run at once: the run works, and the upgrade either waits for it or refuses its session', async () => {
+    const C = `${P}cc`;
+    const before = listed(C)!;
+    const jobs = [toolboxAsync(['run', '-c', C, 'true'], { env }), toolboxAsync(['upgrade', '-q', '--keep', '5', C], { env })];
+    const [ran, upgraded] = await Promise.all(jobs.map((j) => j.done));
+    expect([ran!.code, ran!.stderr]).toEqual([0, '']);
+    const refused = `Error: toolbox ${C} has 1 active session; not upgrading it. Hint: end them first, or use --force\n`;
+    expect([[0, ''], [1, refused]]).toContainEqual([upgraded!.code, upgraded!.stderr]);
+    const after = listed(C)!;
+    expect(after.generation).toBe(upgraded!.code === 0 ? 4 : 3);
+    expect(after.generations).toHaveLength(before.generations.length + (upgraded!.code === 0 ? 1 : 0));
+    expect(lineage(before.generations[1]!.id)).toHaveLength(1 + after.generations.length);
     expect(toolbox(['rm', '-q', C], { env }).code).toBe(0);
   });
 });
