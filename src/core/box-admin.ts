@@ -2,7 +2,7 @@
 import { toolboxId } from './claim-box.js';
 import type { Deps } from './deps.js';
 import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
-import { storeOf, withToolboxLock } from './generation-moves.js';
+import { settleInterrupted, storeOf, withToolboxLock } from './generation-moves.js';
 import { generationOf, identityOf, operationOf, retiredGenerations } from './generations.js';
 import type { BoxInfo } from './ports.js';
 
@@ -21,6 +21,8 @@ async function toolboxNamed(deps: Deps, nameOrId: string, shown = nameOrId): Pro
  */
 export async function stopBox(deps: Deps, name: string, force: boolean): Promise<'stopped' | 'already-stopped'> {
   const { sessions, engine, reporter } = deps;
+  // An upgrade or rollback killed midway is settled first: NAME may be between two containers.
+  await settleInterrupted(deps, name);
   const id = await toolboxId(deps, name);
   return sessions.withLock(id, async () => {
     const info = await toolboxNamed(deps, id, name);

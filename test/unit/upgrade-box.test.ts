@@ -9,6 +9,7 @@ import type { Progress } from '../../src/core/progress.js';
 import type { Settings } from '../../src/core/settings.js';
 import { upgradeBox } from '../../src/core/upgrade-box.js';
 import { rollbackBox } from '../../src/core/rollback-box.js';
+import { checkUpgrade } from '../../src/core/check-upgrade.js';
 import { settleInterrupted } from '../../src/core/generation-moves.js';
 import type { GenerationStore, Journal, RetiredRecord } from '../../src/core/generations.js';
 
@@ -242,5 +243,25 @@ describe('an interrupted upgrade', () => {
     generations.setJournal('tb', { op: 'upgrade', name: 'tb', identity: 'old', fromId: 'old', toId: 'foreign', operation: 'op1', step: 'create' });
     await settleInterrupted(deps, 'tb');
     expect(names(engine)).toEqual([['old', 'tb', 'running'], ['foreign', 'other', 'running']]);
+  });
+});
+
+describe('upgrade --check', () => {
+  it('a registry image: up to date when the registry serves the digest the toolbox was pulled as, else an upgrade is available', async () => {
+    const { engine, deps } = setup(DECLARED);
+    engine.imageFacts = async (image: string) => ({ id: 'img-id', tags: [image], digests: ['registry.example/tb@sha256:aaa'] });
+    engine.remoteDigest = async () => 'sha256:aaa';
+    expect(await checkUpgrade(deps, 'tb')).toEqual({ name: 'tb', image: 'registry.example/tb:latest', generation: 1, current: 'sha256:aaa', available: 'sha256:aaa', upToDate: true });
+    engine.remoteDigest = async () => 'sha256:bbb';
+    expect(await checkUpgrade(deps, 'tb')).toMatchObject({ current: 'sha256:aaa', available: 'sha256:bbb', upToDate: false });
+    expect(engine.log).toEqual([]); // nothing pulled, created or renamed
+  });
+
+  it('a localhost/ image: compares image ids, and a missing tag is an error, never a pull', async () => {
+    const { engine, deps } = setup(DECLARED, 'localhost/tb:latest');
+    await expect(checkUpgrade(deps, 'tb')).rejects.toThrow('image not found: localhost/tb:latest (localhost/ images are never pulled)');
+    engine.localImages.add('localhost/tb:latest');
+    expect(await checkUpgrade(deps, 'tb')).toMatchObject({ current: 'img-id', available: 'id-of-localhost/tb:latest', upToDate: false });
+    expect(engine.log).toEqual([]);
   });
 });
