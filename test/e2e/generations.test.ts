@@ -151,7 +151,8 @@ describe('generations: upgrade, a tool broken in the new image, rollback', () =>
     expect(containerState(`${BOX}.gen1`)).toBe('exited');
     expect(containerId(`${BOX}.gen1`)).toBe(gen1);
     // the tool broke in the new image; the declared one came back
-    expect([run(BOX, 'up-tool').stdout, run(BOX, 'up-tool').code]).toEqual(['tool v2 is broken\n', 3]);
+    const broken = run(BOX, 'up-tool');
+    expect([broken.stdout, broken.code]).toEqual(['tool v2 is broken\n', 3]);
     expect(run(BOX, 'up-hello').stdout).toBe('hello from up-hello\n');
     expect(run(BOX, 'cat', '/root/notes').code).toBe(1);
   });
@@ -179,7 +180,8 @@ describe('generations: upgrade, a tool broken in the new image, rollback', () =>
     expect(JSON.parse(r.stdout)).toEqual({ name: BOX, oldId: gen2, newId: gen1, oldGeneration: 2, newGeneration: 1, tools: ['up-hello'] });
     expect(containerId(BOX)).toBe(gen1);
     expect(containerId(`${BOX}.gen2`)).toBe(gen2);
-    expect([run(BOX, 'up-tool').stdout, run(BOX, 'up-tool').code]).toEqual(['tool v1 works\n', 0]);
+    const works = run(BOX, 'up-tool');
+    expect([works.stdout, works.stderr, works.code]).toEqual(['tool v1 works\n', '', 0]);
     expect(run(BOX, 'cat', '/root/notes').stdout).toBe('made in generation 1\n');
     expect(run(BOX, 'up-hello').stdout).toBe('hello from up-hello\n');
     expect(JSON.parse(toolbox(['tools', '--json', BOX], { env }).stdout).tools).toEqual(['up-hello']);
