@@ -199,3 +199,12 @@ export async function withToolboxLock<T>(deps: Deps, name: string, fn: (box: Box
 
 /** What the user typed still means this container: its name, or a prefix of its id. */
 export const answersTo = (box: BoxInfo, typed: string): boolean => box.name === typed || (typed.length >= 3 && box.id.startsWith(typed));
+
+/** upgrade and rollback act on a toolbox, not on one of its kept generations. */
+export function refuseKeptGeneration(deps: Deps, box: BoxInfo): void {
+  if (!storeOf(deps).retired(box.id)) return;
+  const owner = box.spec?.name ?? 'its toolbox';
+  throw new ToolboxError(`${box.name} is generation ${generationOf(box)} kept for toolbox ${owner}, not a toolbox in use`, {
+    hint: `bring it back with toolbox rollback --to ${generationOf(box)} ${owner}`,
+  });
+}

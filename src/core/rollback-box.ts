@@ -3,7 +3,7 @@
 // and repositories follow the generation that comes back. Only containers carrying the
 // toolbox's identity label are ever considered.
 import { ToolboxError, UsageError } from './errors.js';
-import { announce, finishRollback, storeOf, withToolboxLock } from './generation-moves.js';
+import { announce, finishRollback, refuseKeptGeneration, storeOf, withToolboxLock } from './generation-moves.js';
 import { generationOf, identityOf, lineageOf, retiredGenerations, type Journal } from './generations.js';
 import type { ToolsDeps } from './install-tools.js';
 import type { BoxInfo } from './ports.js';
@@ -23,6 +23,7 @@ export async function rollbackBox(deps: ToolsDeps, typed: string, options: { to?
   return withToolboxLock(deps, typed, async (current) => {
     const name = current.name;
     announce(deps, 'rollback', 'check', name);
+    refuseKeptGeneration(deps, current);
     const kept = retiredGenerations(lineageOf(await engine.listBoxes(), current), current, store);
     const target = pickTarget(name, current, kept, options.to);
     const live = sessions.liveSessions(current.id);

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { BoxTarget } from './box-session.js';
 import { ensureImage } from './ensure-image.js';
 import { ToolboxError } from './errors.js';
-import { announce, finishUpgrade, prune, storeOf, withToolboxLock, type Pruned } from './generation-moves.js';
+import { announce, finishUpgrade, prune, storeOf, withToolboxLock, refuseKeptGeneration, type Pruned } from './generation-moves.js';
 import { generationOf, identityOf, lineageOf, type Journal, type UpgradeStep } from './generations.js';
 import { installInBox, InstallFailed, type ToolsDeps } from './install-tools.js';
 import { labelsFor } from './labels.js';
@@ -48,6 +48,7 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
     const name = old.name;
     const step = (s: UpgradeStep) => announce(deps, 'upgrade', s, name);
     step('check');
+    refuseKeptGeneration(deps, old);
     const spec = old.spec;
     if (!spec) {
       throw new ToolboxError(`toolbox ${name} does not record how it was created, so it cannot be rebuilt`, {

@@ -212,6 +212,16 @@ describe('rollback', () => {
     deps.sessions = { ...sessions, liveSessions: () => 1 };
     await expect(rollbackBox(deps, 'tb', { force: false })).rejects.toThrow('toolbox tb has 1 active session; not rolling it back');
   });
+
+  it('a kept generation named directly is not upgraded or rolled back as if it were a toolbox', async () => {
+    const { engine, deps, settings } = setup(DECLARED);
+    await upgrade(deps, settings);
+    const log = engine.log.length;
+    const refusal = 'tb.gen1 is generation 1 kept for toolbox tb, not a toolbox in use';
+    await expect(upgrade(deps, { ...settings, name: 'tb.gen1' })).rejects.toThrow(refusal);
+    await expect(rollbackBox(deps, 'tb.gen1', { force: false })).rejects.toThrow(refusal);
+    expect(engine.log.length).toBe(log);
+  });
 });
 
 describe('an interrupted upgrade', () => {
