@@ -103,6 +103,12 @@ describe('13.5: options that define a toolbox are refused when they differ from 
     expect(r.code).toBe(1);
   });
 
+  it('13.5: create of an existing toolbox with other options is refused too, not reported ready', () => {
+    const r = toolbox(['create', '-S', BOX], { env });
+    expect(r.stderr).toBe(`Error: toolbox ${BOX} is not sandboxed (it was created without -S), but -S asks for a sandbox. ${hint}\n`);
+    expect(r).toMatchObject({ code: 1, stdout: '' });
+  });
+
   it('13.5: defaults are no request: without TOOLBOX_IMAGE the toolbox is used as it is', () => {
     const r = toolbox(['run', '-n', '-c', BOX, 'echo', 'ok'], { env: isolatedEnv({ TOOLBOX_IMAGE: undefined }) });
     expect(r).toMatchObject({ code: 0, stdout: 'ok\n', stderr: '' });
