@@ -69,7 +69,7 @@ export function buildContext(flags: GlobalFlags, positionalName?: string, env: N
   );
   const engineName = detectEngine(settings.engine);
   const engine = new CliEngine({ name: engineName, sudo: settings.sudo, version: VERSION, trace: (argv) => reporter.trace(argv) });
-  const sessions = new FileSessionStore(runtimeDir(engine.command.join('-'), env), { top: runtimeTop(env), warn: (m) => reporter.warn(m) });
+  const sessions = new FileSessionStore(runtimeDir(engine.command.join('-'), env), { top: runtimeTop(env), warn: (m) => reporter.warn(m), status: (m) => reporter.status(m) });
   let user: HostUser | undefined;
   const deps: Deps = {
     engine,

@@ -1,6 +1,6 @@
 // Where toolbox keeps its files.
 import { homedir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 export function homeDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.HOME) return env.HOME;
@@ -29,7 +29,10 @@ export function rcFiles(env: NodeJS.ProcessEnv = process.env): string[] {
  */
 export function runtimeTop(env: NodeJS.ProcessEnv = process.env): string {
   const uid = process.getuid?.() ?? 0;
-  return uid === 0 ? '/run/toolbox' : env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'toolbox') : `/tmp/toolbox-${uid}`;
+  if (uid === 0) return '/run/toolbox';
+  // The XDG spec: a relative path in these variables is invalid and ignored.
+  const xdg = env.XDG_RUNTIME_DIR;
+  return xdg && isAbsolute(xdg) ? join(xdg, 'toolbox') : `/tmp/toolbox-${uid}`;
 }
 
 export function runtimeDir(engineKey: string, env: NodeJS.ProcessEnv = process.env): string {

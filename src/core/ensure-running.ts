@@ -17,8 +17,9 @@ export async function ensureRunning(deps: Deps, settings: Settings, target: Clai
     // A toolbox we saw running before: starting it by its id touches nothing else, and takes
     // one engine call. Anything unexpected goes the careful way below.
     try {
-      reporter.status(`starting toolbox ${settings.name}`);
       await engine.startBox(target.id);
+      // Said once it worked: a record of a toolbox removed since would say "starting", then "creating".
+      reporter.status(`starting toolbox ${settings.name}`);
       const record = recordFor(deps, target.id, engine.runningPid(target.id), known.privileged === true, known.created);
       if (record) return record;
     } catch {

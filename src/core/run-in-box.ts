@@ -1,5 +1,6 @@
 // Runs a command (or the login shell) in a toolbox as one session: create/start as needed,
-// exec, and auto-stop when the last session leaves. The hot path makes one engine call.
+// exec, and auto-stop when the last session leaves. The hot path (a running toolbox whose name the
+// cache confirms; root and direct entry) makes no engine call at all.
 import type { Deps } from './deps.js';
 import { refuseConflict } from './box-conflict.js';
 import { claimFor, type Claimed } from './claim-box.js';

@@ -3,6 +3,7 @@
 import { UsageError } from './errors.js';
 import { composeImage, defaultName, validateImage, validateName, validateTag } from './names.js';
 import type { EngineName, Mode } from './ports.js';
+import { requestedOf, type Requested } from './requested.js';
 
 export const DEFAULT_REGISTRY = 'registry.opensuse.org';
 export const DEFAULT_IMAGE = 'opensuse/toolbox';
@@ -55,7 +56,7 @@ export interface Settings {
    * What the user asked for explicitly (flag, environment, config.json) about what a toolbox IS;
    * defaults are not a request. An existing toolbox that differs is refused, not silently used.
    */
-  requested: { image?: string | undefined; mode?: Mode | undefined; sandbox?: boolean | undefined };
+  requested: Requested;
 }
 
 function str(v: unknown): string | undefined {
@@ -81,13 +82,10 @@ export function resolveSettings(flags: GlobalFlags, layers: Layers, positionalNa
     throw new UsageError(`cannot tell which toolbox to use: ${JSON.stringify(positionalName)} or the one from -c/-t`);
   }
 
-  const askedMode: Mode | undefined =
-    flags.user ? 'user' : (pick('TOOLBOX_MODE', str(env.TOOLBOX_MODE), ['system', 'user'] as const) ?? pick('mode in config', str(config.mode), ['system', 'user'] as const));
-  const mode: Mode = askedMode ?? 'system';
+  const mode: Mode =
+    flags.user ? 'user' : (pick('TOOLBOX_MODE', str(env.TOOLBOX_MODE), ['system', 'user'] as const) ?? pick('mode in config', str(config.mode), ['system', 'user'] as const) ?? 'system');
 
   let image: string;
-  // Only toolboxrc lines and built-in defaults leave the image unasked-for.
-  const askedImage = [flags.image, flags.reg, flags.img, str(env.TOOLBOX_REGISTRY), str(env.TOOLBOX_IMAGE), str(config.registry), str(config.image)].some((v) => v !== undefined);
   if (flags.image !== undefined) image = flags.image;
   else {
     const registry = flags.reg ?? str(env.TOOLBOX_REGISTRY) ?? str(config.registry) ?? rc.REGISTRY ?? DEFAULT_REGISTRY;
@@ -126,10 +124,6 @@ export function resolveSettings(flags: GlobalFlags, layers: Layers, positionalNa
     exec,
     quiet: flags.quiet === true,
     verbose: flags.verbose === true,
-    requested: {
-      image: askedImage ? image : undefined,
-      mode: askedMode,
-      sandbox: flags.sandbox === true ? true : undefined,
-    },
+    requested: requestedOf(flags, layers, { image, mode }),
   };
 }

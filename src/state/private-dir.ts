@@ -36,10 +36,13 @@ export function privateDir(path: string, top: string): void {
   const parts = path.slice(top.length).split('/').filter(Boolean);
   let current = top;
   for (let i = 0; ; i++) {
-    try {
-      mkdirSync(current, { mode: 0o700 }); // never follows a symlink in the last component
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw stateFailure(current, error);
+    // Made only when missing (mkdir never follows a symlink in the last component); checked always.
+    if (!lstatSync(current, { throwIfNoEntry: false })) {
+      try {
+        mkdirSync(current, { mode: 0o700 });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw stateFailure(current, error);
+      }
     }
     checkOwn(current);
     if (i >= parts.length) return;

@@ -19,14 +19,17 @@ const SAFE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 export interface StoreOptions {
   /** the top of the state directory, which must be the caller's own (default: dir) */
   top?: string | undefined;
-  /** one line about state that was discarded, or a lock being waited for */
+  /** one line about state that was discarded */
   warn?: ((message: string) => void) | undefined;
+  /** progress: a lock being waited for (a status line: terminal or --verbose) */
+  status?: ((message: string) => void) | undefined;
 }
 
 export class FileSessionStore implements SessionStore {
   private readonly self: string;
   private readonly top: string;
   private readonly warn: (message: string) => void;
+  private readonly status: (message: string) => void;
   private checked = new Set<string>();
 
   constructor(
@@ -36,6 +39,7 @@ export class FileSessionStore implements SessionStore {
     this.self = `${process.pid}:${processStart(process.pid) ?? '0'}`;
     this.top = options.top ?? dir;
     this.warn = options.warn ?? (() => undefined);
+    this.status = options.status ?? (() => undefined);
   }
 
   /**
@@ -117,17 +121,17 @@ export class FileSessionStore implements SessionStore {
 
   async withNameLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
     if (!SAFE.test(name)) throw new Error(`not a toolbox name: ${JSON.stringify(name)}`);
-    return withFileLock(this.ensure('claims', name), { self: this.self, what: `toolbox ${name} (being created)`, onWait: this.warn }, fn);
+    return withFileLock(this.ensure('claims', name), { self: this.self, what: `toolbox ${name} (being created)`, onWait: this.status }, fn);
   }
 
   async withLock<T>(id: string, fn: () => Promise<T>, label?: string): Promise<T> {
-    return withFileLock(this.boxDir(id), { self: this.self, what: label ?? `container ${id.slice(0, 12)}`, onWait: this.warn }, fn);
+    return withFileLock(this.boxDir(id), { self: this.self, what: label ?? `container ${id.slice(0, 12)}`, onWait: this.status }, fn);
   }
 
   async withWorkLock<T>(id: string, fn: () => Promise<T>, label?: string): Promise<T> {
     this.boxDir(id);
     const dir = this.ensure('boxes', id, 'work');
-    return withFileLock(dir, { self: this.self, what: label ?? `work on container ${id.slice(0, 12)}`, onWait: this.warn }, fn);
+    return withFileLock(dir, { self: this.self, what: label ?? `work on container ${id.slice(0, 12)}`, onWait: this.status }, fn);
   }
 
   private sessionsDir(id: string): string {

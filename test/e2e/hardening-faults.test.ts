@@ -203,7 +203,8 @@ describe('its image deleted', () => {
     expect(podman(['tag', 'localhost/toolbox-test:latest', IMAGE]).code).toBe(0);
     expect(toolbox(['create', '-i', IMAGE, `${P}img`], { env }).code).toBe(0);
     expect(podman(['rmi', IMAGE]).code).toBe(0);
-    expect(toolbox(['run', '-c', `${P}img`, 'echo', 'still here'], { env }).stdout).toBe('still here\n');
+    // without TOOLBOX_IMAGE, which would ask for another image than this toolbox's (refused)
+    expect(toolbox(['run', '-c', `${P}img`, 'echo', 'still here'], { env: isolatedEnv({ TOOLBOX_IMAGE: undefined }) }).stdout).toBe('still here\n');
     const r = toolbox(['create', '-i', IMAGE, `${P}img2`], { env });
     oneLine(r, 1, `Error: image not found: ${IMAGE} (localhost/ images are never pulled). Hint: build or load it first, e.g. 'podman build -t ${IMAGE} .'`);
     expect(containersNamed(`${P}img2`)).toEqual([]);
