@@ -303,6 +303,23 @@ describe('generations: concurrency', () => {
   });
 });
 
+describe('generations: a rollback and an upgrade at once', () => {
+  it('both succeed in either order, and no generation is lost', async () => {
+    const C = `${P}cr`;
+    expect(toolbox(['create', C], { env }).code).toBe(0);
+    const first = containerId(C);
+    expect(toolbox(['upgrade', '-q', C], { env }).code).toBe(0);
+    const jobs = [toolboxAsync(['rollback', '-q', C], { env }), toolboxAsync(['upgrade', '-q', '--keep', '5', C], { env })];
+    const results = await Promise.all(jobs.map((j) => j.done));
+    expect(results.map((r) => [r.code, r.stderr])).toEqual([[0, ''], [0, '']]);
+    const entry = listed(C)!;
+    expect([entry.generation, ...entry.generations.map((g) => g.generation)].sort()).toEqual([1, 2, 3]);
+    expect(lineage(first).map((c) => c.id).sort()).toEqual([entry.id, ...entry.generations.map((g) => g.id)].sort());
+    expect(toolbox(['rm', '-q', C], { env }).code).toBe(0);
+    expect(lineage(first)).toEqual([]);
+  });
+});
+
 describe('generations: SIGKILL at each step of upgrade and rollback', () => {
   const K = `${P}kill`;
   let identity = '';
