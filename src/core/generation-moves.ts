@@ -4,14 +4,15 @@
 import type { Deps } from './deps.js';
 import { toolboxId } from './claim-box.js';
 import { NameInUseError, NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
-import { asideName, generationOf, identityOf, imageIdOf, lineageOf, operationOf, retiredGenerations, type GenerationStore, type Journal } from './generations.js';
+import { asideName, generationOf, identityOf, imageIdOf, lineageOf, operationOf, retiredGenerations, type GenerationStore, type Journal, type RollbackStep, type UpgradeStep } from './generations.js';
 import type { BoxInfo } from './ports.js';
 
 /** Stands in when no store is wired (unit tests of other use cases): nothing is journaled. */
 const NO_STORE: GenerationStore = { journal: () => undefined, setJournal() {}, retired: () => undefined, commit() {} };
 export const storeOf = (deps: Deps): GenerationStore => deps.generations ?? NO_STORE;
 
-export function announce(deps: Deps, op: 'upgrade' | 'rollback', step: string, name: string): void {
+/** Each step of UPGRADE_STEPS / ROLLBACK_STEPS is announced as it begins (status line, test hook). */
+export function announce(deps: Deps, op: 'upgrade' | 'rollback', step: UpgradeStep | RollbackStep, name: string): void {
   deps.reporter.status(`${op} ${name}: ${step}`);
   deps.onStep?.(op, step);
 }
