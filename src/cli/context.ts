@@ -1,7 +1,7 @@
 // Wires a command's flags to settings and adapters. Everything a command needs comes from here.
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { configFile, homeDir, rcFiles, runtimeDir } from '../config/paths.js';
+import { configFile, homeDir, rcFiles, runtimeDir, runtimeTop } from '../config/paths.js';
 import { readConfigFile } from '../config/read-config.js';
 import { parseToolboxrc, type RcValues } from '../config/toolboxrc.js';
 import type { Deps } from '../core/deps.js';
@@ -9,6 +9,7 @@ import { ToolboxError } from '../core/errors.js';
 import type { HostUser } from '../core/ports.js';
 import { resolveSettings, type GlobalFlags, type Settings } from '../core/settings.js';
 import { detectEngine } from '../engine/detect.js';
+import { ConfigGenerationStore } from '../config/generation-store.js';
 import { NsenterDirectEntry } from '../engine/direct-entry.js';
 import { CliEngine } from '../engine/engine.js';
 import { checkRuntimeDirEnv, localRootlessHost } from '../engine/rootless.js';
@@ -90,7 +91,7 @@ export function buildContext(flags: GlobalFlags, positionalName?: string, env: N
   }
   const engineName = detectEngine(settings.engine);
   const engine = new CliEngine({ name: engineName, sudo: settings.sudo, version: VERSION, trace: (argv) => reporter.trace(argv), rootlessHost });
-  const sessions = new FileSessionStore(runtimeDir(engine.command.join('-'), env));
+  const sessions = new FileSessionStore(runtimeDir(engine.command.join('-'), env), { top: runtimeTop(env), warn: (m) => reporter.warn(m), status: (m) => reporter.status(m) });
   let user: HostUser | undefined;
   const deps: Deps = {
     engine,
@@ -102,6 +103,21 @@ export function buildContext(flags: GlobalFlags, positionalName?: string, env: N
     hostUser: () => (user ??= hostUser(env)),
     env,
     cwd: process.cwd(),
+    generations: new ConfigGenerationStore(configFile(env)),
+    onStep: stepHook(env),
   };
   return { settings, deps, reporter };
+}
+
+/**
+ * For the crash-safety tests only: TOOLBOX_TEST_KILL_AT=upgrade:STEP makes toolbox SIGKILL itself
+ * as that step begins, exactly what `kill -9` at that moment does. It gives nothing a user could
+ * not do with kill; unset (always, in production) it does nothing.
+ */
+function stepHook(env: NodeJS.ProcessEnv): ((op: string, step: string) => void) | undefined {
+  const at = env.TOOLBOX_TEST_KILL_AT;
+  if (!at) return undefined;
+  return (op, step) => {
+    if (at === `${op}:${step}`) process.kill(process.pid, 'SIGKILL');
+  };
 }

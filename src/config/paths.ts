@@ -1,7 +1,7 @@
 // Where toolbox keeps its files.
 import { lstatSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 export function homeDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.HOME) return env.HOME;
@@ -24,12 +24,18 @@ export function rcFiles(env: NodeJS.ProcessEnv = process.env): string[] {
   return ['/usr/share/toolbox/toolboxrc', '/usr/etc/toolboxrc', '/etc/toolboxrc', join(homeDir(env), '.toolboxrc')];
 }
 
-/** Runtime state (sessions, locks, records): gone at reboot, as it should be. */
-export function runtimeDir(engineKey: string, env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * The top of the runtime state (sessions, locks, records): gone at reboot, as it should be.
+ * It must be the caller's own private directory; the state store checks that before any use.
+ */
+export function runtimeTop(env: NodeJS.ProcessEnv = process.env): string {
   const uid = process.getuid?.() ?? 0;
-  if (uid === 0) return join('/run/toolbox', engineKey);
-  const userDir = env.XDG_RUNTIME_DIR || userRuntimeDir(uid);
-  return userDir ? join(userDir, 'toolbox', engineKey) : join(`/tmp/toolbox-${uid}`, engineKey);
+  if (uid === 0) return '/run/toolbox';
+  // The XDG spec: a relative path in these variables is invalid and ignored.
+  const xdg = env.XDG_RUNTIME_DIR;
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'toolbox');
+  const userDir = userRuntimeDir(uid);
+  return userDir ? join(userDir, 'toolbox') : `/tmp/toolbox-${uid}`;
 }
 
 /**
@@ -45,4 +51,8 @@ function userRuntimeDir(uid: number): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+export function runtimeDir(engineKey: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(runtimeTop(env), engineKey);
 }

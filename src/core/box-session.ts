@@ -13,16 +13,19 @@ export interface BoxTarget {
 }
 
 export async function inBoxSession<T>(deps: Deps, settings: Settings, options: { create: boolean }, work: (target: BoxTarget) => Promise<T>): Promise<T> {
-  const { sessions } = deps;
-  const name = settings.name;
-  const { record, image } = await sessions.withLock(name, async () => {
-    const fresh = await openSession(deps, settings, options.create);
-    // The image is needed for messages and upgrade; this work is not on the hot path.
-    const info = await deps.engine.inspectBox(fresh.id);
-    return { record: fresh, image: info?.spec?.image ?? info?.image ?? settings.image };
-  });
+  const record = await openSession(deps, settings, options.create);
+  // Declared state and messages go by the toolbox's own name, even when an id prefix was typed.
+  const name = record.name;
+  let image = record.created?.image;
   try {
-    return await work({ id: record.id, name, image });
+    // The image is needed for messages; this work is not on the hot path.
+    if (image === undefined) {
+      const info = await deps.engine.inspectBox(record.id);
+      image = info?.spec?.image ?? info?.image ?? settings.image;
+    }
+    // One at a time per toolbox: two package managers at once would fail on zypper's own lock.
+    const target = { id: record.id, name, image };
+    return await deps.sessions.withWorkLock(record.id, () => work(target), `the package manager of toolbox ${name}`);
   } finally {
     await endSession(deps, settings, record);
   }

@@ -1,7 +1,7 @@
-// Brings a toolbox to the running state: created if missing (when allowed), started, unpaused,
-// and returns the record the hot path needs. Callers hold the toolbox's lock, so parallel first
-// calls create exactly one container.
-import { createBox, specFor } from './create-box.js';
+// Brings a toolbox to the running state: started, unpaused, set up when its creation was cut
+// short, and returns the record the hot path needs. Callers hold the container's lock (by id),
+// so a start never races an auto-stop of the same container.
+import type { Claimed } from './claim-box.js';
 import type { Deps } from './deps.js';
 import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
 import type { BoxInfo, BoxRecord } from './ports.js';
@@ -10,44 +10,30 @@ import { setupBox } from './setup-box.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export interface EnsureOptions {
-  create: boolean;
-  /** the last record of this toolbox, for a one-call restart */
-  known?: BoxRecord | undefined;
-  /** try to create before looking (toolbox create): one engine call fewer when it is new */
-  createFirst?: boolean;
-}
-
-export async function ensureRunning(deps: Deps, settings: Settings, options: EnsureOptions): Promise<BoxRecord> {
+/** target: the claimed container; known: its cached record (not live), for a one-call restart. */
+export async function ensureRunning(deps: Deps, settings: Settings, target: Claimed, known?: BoxRecord): Promise<BoxRecord> {
   const { engine, reporter } = deps;
-  if (options.known) {
-    // A toolbox we saw running before: its id is ours, so starting it by id touches nothing
-    // else, and takes one engine call. Anything unexpected goes the careful way below.
+  if (known && !target.created) {
+    // A toolbox we saw running before: starting it by its id touches nothing else, and takes
+    // one engine call. Anything unexpected goes the careful way below.
     try {
-      await engine.startBox(options.known.id);
+      await engine.startBox(target.id);
       // Said once it worked: a record of a toolbox removed since would say "starting", then "creating".
       reporter.status(`starting toolbox ${settings.name}`);
-      const record = recordFor(deps, options.known.id, engine.runningPid(options.known.id), options.known.privileged === true);
+      const record = recordFor(deps, target.id, engine.runningPid(target.id), known.privileged === true, known.created);
       if (record) return record;
     } catch {
-      deps.sessions.forget(settings.name);
+      deps.sessions.forget(target.id);
     }
   }
 
-  let created = false;
-  let info: BoxInfo | undefined;
-  if (options.createFirst && options.create) ({ info, created } = await createBox(deps, specFor(deps, settings), settings.pull));
-  else info = await engine.inspectBox(settings.name);
-  if (!info) {
-    if (!options.create) throw new NoSuchToolboxError(settings.name);
-    ({ info, created } = await createBox(deps, specFor(deps, settings), settings.pull));
-  }
+  let info: BoxInfo | undefined = target.info ?? (await engine.inspectBox(target.id));
+  if (!info) throw new NoSuchToolboxError(settings.name);
   if (!info.isToolbox) throw new NotAToolboxError(settings.name, engine.name);
   // A create killed (SIGKILL, Ctrl-C) before the first start leaves a never-started toolbox;
   // one killed during the setup leaves it running without the record that is written only
   // after setup. Both still need the (idempotent) setup that create would have done.
-  const needsSetup =
-    created || info.status === 'created' || info.status === 'configured' || (info.status === 'running' && !deps.sessions.readRecord(settings.name));
+  const needsSetup = target.created || info.status === 'created' || info.status === 'configured' || (info.status === 'running' && !known);
 
   for (let tries = 0; info.status !== 'running'; tries++) {
     if (tries > 100) throw new ToolboxError(`toolbox ${info.name} is stuck in state ${info.status}`, { hint: `inspect it with '${engine.command.join(' ')} inspect ${info.name}'` });
@@ -66,13 +52,14 @@ export async function ensureRunning(deps: Deps, settings: Settings, options: Ens
     info = { ...info, status: 'running', pid: 0 };
   }
   const privileged = info.spec ? !info.spec.sandbox : false;
+  const created = info.spec ? { image: info.spec.image, mode: info.spec.mode, sandbox: info.spec.sandbox } : undefined;
   const pid = info.pid || engine.runningPid(info.id) || (await engine.inspectBox(info.id))?.pid || 0;
-  const record = recordFor(deps, info.id, pid, privileged);
+  const record = recordFor(deps, info.id, pid, privileged, created);
   if (needsSetup) await setupBox(deps, { ...info, pid }, record, settings.exec !== 'podman');
-  return record ?? { id: info.id, pid: 0, pidStart: '', privileged };
+  return record ?? { id: info.id, pid: 0, pidStart: '', privileged, created };
 }
 
-function recordFor(deps: Deps, id: string, pid: number | undefined, privileged: boolean): BoxRecord | undefined {
+function recordFor(deps: Deps, id: string, pid: number | undefined, privileged: boolean, created: BoxRecord['created']): BoxRecord | undefined {
   const pidStart = pid ? deps.sessions.processStart(pid) : undefined;
-  return pid && pidStart ? { id, pid, pidStart, privileged } : undefined;
+  return pid && pidStart ? { id, pid, pidStart, privileged, created } : undefined;
 }

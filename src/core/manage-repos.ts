@@ -60,8 +60,9 @@ export function listRepos(deps: ToolsDeps, settings: Settings): DeclaredRepo[] {
 
 export async function removeRepo(deps: ToolsDeps, settings: Settings, alias: string): Promise<void> {
   validateAlias(alias);
-  const declared = deps.declared.get(settings.name).repos.some((r) => r.alias === alias);
   const info = await deps.engine.inspectBox(settings.name);
+  const name = info?.isToolbox ? info.name : settings.name; // its own name, even for an id prefix
+  const declared = deps.declared.get(name).repos.some((r) => r.alias === alias);
   let inBox = false;
   if (info?.isToolbox) {
     await inBoxSession(deps, settings, { create: false }, async (target) => {
@@ -72,8 +73,8 @@ export async function removeRepo(deps: ToolsDeps, settings: Settings, alias: str
     });
   }
   if (!declared && !inBox) {
-    throw new ToolboxError(`toolbox ${settings.name} has no repository ${alias}`, { hint: `see its repositories with toolbox repo list -c ${settings.name}` });
+    throw new ToolboxError(`toolbox ${name} has no repository ${alias}`, { hint: `see its repositories with toolbox repo list -c ${name}` });
   }
-  if (declared) deps.declared.update(settings.name, (box) => withoutRepo(box, alias));
-  deps.progress.succeed(`removed repository ${alias} from toolbox ${settings.name}`);
+  if (declared) deps.declared.update(name, (box) => withoutRepo(box, alias));
+  deps.progress.succeed(`removed repository ${alias} from toolbox ${name}`);
 }

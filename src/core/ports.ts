@@ -38,6 +38,19 @@ export interface BoxInfo {
   /** host pid of the container's keep-alive process, 0 when not running */
   pid: number;
   startedAt: string;
+  /** the engine's container index that confirms this id and name without an engine call (podman) */
+  storeIndex?: string | undefined;
+  /** the id of the image it was created from, without "sha256:" ('' when the engine did not say) */
+  imageId: string;
+  labels: Record<string, string>;
+}
+
+export interface ImageFacts {
+  id: string;
+  /** the names that point at it; an image without any is used by nothing but containers */
+  tags: string[];
+  /** registry digests it was pulled as (repo@sha256:...) */
+  digests: string[];
 }
 
 export interface ExecRequest {
@@ -83,6 +96,12 @@ export interface ContainerEngine {
   inspectBox(nameOrId: string): Promise<BoxInfo | undefined>;
   listBoxes(): Promise<BoxInfo[]>;
   imageExists(image: string): Promise<boolean>;
+  /** The local image's id, tags and digests; undefined when there is no such image. */
+  imageFacts(image: string): Promise<ImageFacts | undefined>;
+  /** Removes an image only if no container uses it; false when the engine refused. */
+  removeImage(id: string): Promise<boolean>;
+  /** The digest the registry serves for a remote image now (without pulling it). */
+  remoteDigest(image: string): Promise<string>;
   pullImage(image: string): Promise<void>;
   /** containerName: create under another name than spec.name (upgrade builds the new one aside) */
   createBox(spec: BoxSpec, labels: Record<string, string>, containerName?: string): Promise<string>;
@@ -99,31 +118,55 @@ export interface ContainerEngine {
   execCapture(request: ExecRequest, input?: string, options?: CaptureOptions): Promise<CaptureResult>;
 }
 
-/** Toolbox-owned runtime state: session accounting, the lock, the cached container record. */
+/**
+ * Toolbox-owned runtime state. Everything about a container (its lock, sessions, cached record)
+ * is keyed by its FULL id; a typed name or id prefix is resolved to the id first. The only state
+ * keyed by a name is the name -> id cache and the lock that claims a name while it is created.
+ */
 export interface SessionStore {
-  withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
-  /** Registers the calling process as a session; call under the lock. */
-  addSession(name: string): void;
-  removeSession(name: string): void;
+  /**
+   * The full id of the container named `name`, from the cache, when the engine's own container
+   * index still confirms that id and name (no engine call); undefined means "ask the engine".
+   */
+  resolve(name: string): string | undefined;
+  /** Caches that the container `id` is named `name`; index: the engine's file that confirms it. */
+  remember(name: string, id: string, index?: string | undefined): void;
+  /** Serialises claiming a name: parallel first calls create exactly one toolbox. */
+  withNameLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Serialises everything about one container; label names it in messages ("toolbox NAME"). */
+  withLock<T>(id: string, fn: () => Promise<T>, label?: string): Promise<T>;
+  /**
+   * Serialises long work on one container that must not overlap (package changes), apart from
+   * the session lock so sessions can come and go meanwhile. A waiter says what it waits for.
+   */
+  withWorkLock<T>(id: string, fn: () => Promise<T>, label?: string): Promise<T>;
+  /** Registers the calling process as a session of the container; call under its lock. */
+  addSession(id: string): void;
+  removeSession(id: string): void;
   /** Live sessions other than the caller's, after pruning dead ones. */
-  liveSessions(name: string): number;
-  /** The last record of a toolbox this store saw running (it may have stopped since). */
-  readRecord(name: string): BoxRecord | undefined;
+  liveSessions(id: string): number;
+  /** The last record of the container this store saw running (it may have stopped since). */
+  readRecord(id: string): BoxRecord | undefined;
   /** Whether the record's process still runs: then the toolbox is up. */
   isLive(record: BoxRecord): boolean;
   /** The start time of a live process, to record with its PID. */
   processStart(pid: number): string | undefined;
-  writeRecord(name: string, record: BoxRecord): void;
-  forget(name: string): void;
+  /** Stores the record under record.id. */
+  writeRecord(record: BoxRecord): void;
+  /** Drops all state of a container (it was removed or replaced). */
+  forget(id: string): void;
 }
 
 export interface BoxRecord {
+  /** the container's full id */
   id: string;
   pid: number;
   /** /proc/PID/stat start time, guards against a recycled PID */
   pidStart: string;
   /** only privileged toolboxes sharing the host pid namespace are entered directly */
   privileged?: boolean;
+  /** what the toolbox was created as (its labels), so a conflicting request is refused without the engine */
+  created?: { image: string; mode: Mode; sandbox: boolean } | undefined;
 }
 
 /** Enters a running toolbox's namespaces without the engine (rootful toolboxes, as root). */

@@ -4,6 +4,7 @@ import { UsageError } from './errors.js';
 import { composeImage, defaultName, validateImage, validateName, validateTag } from './names.js';
 import { envSetting, EXEC_PATHS, rcSetting, SETTING_RULES, storedSetting, type SettingKey, type SettingValue } from './setting-rules.js';
 import type { EngineName, Mode } from './ports.js';
+import { requestedOf, type Requested } from './requested.js';
 
 export const DEFAULT_REGISTRY = 'registry.opensuse.org';
 export const DEFAULT_IMAGE = 'opensuse/toolbox';
@@ -58,6 +59,11 @@ export interface Settings {
   exec: ExecPath;
   quiet: boolean;
   verbose: boolean;
+  /**
+   * What the user asked for explicitly (flag, environment, config.json) about what a toolbox IS;
+   * defaults are not a request. An existing toolbox that differs is refused, not silently used.
+   */
+  requested: Requested;
 }
 
 export function resolveSettings(flags: GlobalFlags, layers: Layers, positionalName?: string): Settings {
@@ -119,5 +125,6 @@ export function resolveSettings(flags: GlobalFlags, layers: Layers, positionalNa
     exec,
     quiet: flags.quiet === true,
     verbose: flags.verbose === true,
+    requested: requestedOf(flags, layers, { image, mode }),
   };
 }

@@ -1,100 +1,158 @@
-// Session accounting and the per-toolbox lock, in a runtime directory (gone at reboot).
-// Starting a session, ending one and the auto-stop decision all happen under the lock, so a
-// session can never be stopped under because another one ended at the same moment.
-import { linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+// Session accounting, locks and cached records, in a private runtime directory (gone at reboot).
+// Everything about a container lives under its full id (boxes/ID/); names only map to ids
+// (names/NAME, confirmed against the engine's own index before use) and are claimed while a
+// toolbox is created (claims/NAME/lock). Starting a session, ending one and the auto-stop
+// decision all happen under the container's lock, so a session is never stopped under.
+// Anything malformed inside the directory is discarded and rebuilt, with one warning.
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ToolboxError } from '../core/errors.js';
 import type { BoxRecord, SessionStore } from '../core/ports.js';
+import { withFileLock } from './file-lock.js';
 import { isFrozen } from './frozen.js';
+import { indexConfirms } from './name-index.js';
+import { privateDir, readPlain, replaceFile, UnsafeStateError, writeNew } from './private-dir.js';
 import { isAlive, processStart } from './process-start.js';
 
-const LOCK_WAIT_MS = 120_000;
+// Ids and names become path components: nothing that could climb out of the directory.
+const SAFE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export interface StoreOptions {
+  /** the top of the state directory, which must be the caller's own (default: dir) */
+  top?: string | undefined;
+  /** one line about state that was discarded */
+  warn?: ((message: string) => void) | undefined;
+  /** progress: a lock being waited for (a status line: terminal or --verbose) */
+  status?: ((message: string) => void) | undefined;
+}
 
 export class FileSessionStore implements SessionStore {
   private readonly self: string;
+  private readonly top: string;
+  private readonly warn: (message: string) => void;
+  private readonly status: (message: string) => void;
+  private checked = new Set<string>();
 
-  constructor(private readonly dir: string) {
+  constructor(
+    private readonly dir: string,
+    options: StoreOptions = {},
+  ) {
     this.self = `${process.pid}:${processStart(process.pid) ?? '0'}`;
+    this.top = options.top ?? dir;
+    this.warn = options.warn ?? (() => undefined);
+    this.status = options.status ?? (() => undefined);
   }
 
-  private boxDir(name: string): string {
-    return join(this.dir, name);
-  }
-
-  async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const dir = this.boxDir(name);
-    mkdirSync(join(dir, 'sessions'), { recursive: true, mode: 0o700 });
-    const lock = join(dir, 'lock');
-    const mine = join(dir, `lock.${process.pid}`);
-    writeFileSync(mine, this.self);
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    let delay = 2;
-    try {
-      for (;;) {
-        try {
-          linkSync(mine, lock); // atomic, and the lock names its owner from the first instant
-          break;
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        }
-        this.breakIfStale(lock);
-        if (Date.now() > deadline) throw new ToolboxError(`timed out waiting for the lock of toolbox ${name} (${lock})`, { hint: 'another toolbox command holds it; retry, or remove the file if no toolbox command runs' });
-        await sleep(delay);
-        delay = Math.min(delay * 2, 50);
-      }
-    } finally {
-      unlinkSync(mine);
-    }
-    try {
-      return await fn();
-    } finally {
+  /**
+   * A private directory below the store. The top must already be the caller's own (else it is
+   * refused); below it only the caller can write, so anything odd there (a file, a symlink, a
+   * wrong mode) is corruption, not an attack: it is discarded and rebuilt.
+   */
+  private ensure(...parts: string[]): string {
+    const path = join(this.dir, ...parts);
+    if (this.checked.has(path)) return path;
+    for (let tries = 0; ; tries++) {
       try {
-        if (readFileSync(lock, 'utf8') === this.self) unlinkSync(lock);
-      } catch {
-        /* already released */
+        privateDir(path, this.top);
+        break;
+      } catch (error) {
+        if (!(error instanceof UnsafeStateError) || !error.path.startsWith(`${this.top}/`) || tries > parts.length + 2) throw error;
+        this.discard(error.path, error.why);
       }
+    }
+    this.checked.add(path);
+    return path;
+  }
+
+  /** Writes a state file whole; an entry in its way that is not a file is discarded first. */
+  private write(path: string, data: string): void {
+    try {
+      replaceFile(path, data);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EISDIR' && code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw error;
+      this.discard(path, 'it is not a file');
+      replaceFile(path, data);
     }
   }
 
-  private breakIfStale(lock: string): void {
-    let owner: string;
+  private discard(path: string, why: string): void {
+    this.warn(`discarding corrupt toolbox state ${path} (${why}); it is rebuilt`);
+    rmSync(path, { recursive: true, force: true });
+  }
+
+  private boxDir(id: string): string {
+    if (!SAFE.test(id)) throw new Error(`not a container id: ${JSON.stringify(id)}`);
+    return this.ensure('boxes', id);
+  }
+
+  resolve(name: string): string | undefined {
+    if (!SAFE.test(name)) return undefined;
+    // Nothing is read from a directory someone else controls: checked before the first read,
+    // so a planted directory is refused before the engine is even asked.
+    if (!existsSync(this.top)) return undefined;
+    this.ensure();
+    const raw = readPlain(join(this.dir, 'names', name));
+    if (raw === undefined) return undefined;
+    let entry: { id?: unknown; index?: unknown };
     try {
-      owner = readFileSync(lock, 'utf8');
+      entry = JSON.parse(raw) as typeof entry;
     } catch {
+      return undefined;
+    }
+    if (typeof entry.id !== 'string' || typeof entry.index !== 'string') return undefined;
+    return indexConfirms(entry.index, entry.id, name) ? entry.id : undefined;
+  }
+
+  remember(name: string, id: string, index?: string): void {
+    if (!SAFE.test(name) || !SAFE.test(id)) return;
+    const file = join(this.ensure('names'), name);
+    // A container just created was not inspected; it lives in the same index as the others
+    // this engine showed (and if not, the index does not confirm it and the engine is asked).
+    const lastIndex = join(this.dir, 'index');
+    if (index === undefined) index = readPlain(lastIndex);
+    else if (readPlain(lastIndex) !== index) this.write(lastIndex, index);
+    if (index === undefined) {
+      rmSync(file, { force: true, recursive: true });
       return;
     }
-    const [pid, start] = owner.split(':');
-    if (pid && start && isAlive(Number(pid), start)) return;
-    // The owner died holding it (SIGKILL). Move it aside first so only one breaker wins.
-    const aside = `${lock}.stale.${process.pid}`;
+    const entry = JSON.stringify({ id, index });
+    if (readPlain(file) !== entry) this.write(file, entry);
+  }
+
+  async withNameLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    if (!SAFE.test(name)) throw new Error(`not a toolbox name: ${JSON.stringify(name)}`);
+    return withFileLock(this.ensure('claims', name), { self: this.self, what: `toolbox ${name} (being created)`, onWait: this.status }, fn);
+  }
+
+  async withLock<T>(id: string, fn: () => Promise<T>, label?: string): Promise<T> {
+    return withFileLock(this.boxDir(id), { self: this.self, what: label ?? `container ${id.slice(0, 12)}`, onWait: this.status }, fn);
+  }
+
+  async withWorkLock<T>(id: string, fn: () => Promise<T>, label?: string): Promise<T> {
+    this.boxDir(id);
+    const dir = this.ensure('boxes', id, 'work');
+    return withFileLock(dir, { self: this.self, what: label ?? `work on container ${id.slice(0, 12)}`, onWait: this.status }, fn);
+  }
+
+  private sessionsDir(id: string): string {
+    this.boxDir(id);
+    return this.ensure('boxes', id, 'sessions');
+  }
+
+  addSession(id: string): void {
     try {
-      renameSync(lock, aside);
-      if (readFileSync(aside, 'utf8') !== owner) {
-        // Not the one we judged: put it back unless a new lock already took its place.
-        try {
-          linkSync(aside, lock);
-        } catch {
-          /* a new owner holds the lock now */
-        }
-      }
-      unlinkSync(aside);
-    } catch {
-      /* someone else broke it */
+      writeNew(join(this.sessionsDir(id), this.self.replace(':', '-')), '');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
   }
 
-  addSession(name: string): void {
-    writeFileSync(join(this.boxDir(name), 'sessions', this.self.replace(':', '-')), '');
+  removeSession(id: string): void {
+    rmSync(join(this.sessionsDir(id), this.self.replace(':', '-')), { force: true });
   }
 
-  removeSession(name: string): void {
-    rmSync(join(this.boxDir(name), 'sessions', this.self.replace(':', '-')), { force: true });
-  }
-
-  liveSessions(name: string): number {
-    const dir = join(this.boxDir(name), 'sessions');
+  liveSessions(id: string): number {
+    const dir = this.sessionsDir(id);
     let live = 0;
     let entries: string[] = [];
     try {
@@ -106,25 +164,30 @@ export class FileSessionStore implements SessionStore {
       const [pid, start] = entry.split('-');
       if (`${pid}:${start}` === this.self) continue;
       if (pid && start && isAlive(Number(pid), start)) live++;
-      else rmSync(join(dir, entry), { force: true });
+      else rmSync(join(dir, entry), { force: true, recursive: true });
     }
     return live;
   }
 
-  readRecord(name: string): BoxRecord | undefined {
+  readRecord(id: string): BoxRecord | undefined {
+    const file = join(this.boxDir(id), 'record.json');
+    const raw = readPlain(file);
+    if (raw === undefined) return undefined;
+    let record: BoxRecord | undefined;
     try {
-      return JSON.parse(readFileSync(join(this.boxDir(name), 'record.json'), 'utf8')) as BoxRecord;
+      record = JSON.parse(raw) as BoxRecord;
     } catch {
+      record = undefined;
+    }
+    if (!record || record.id !== id || !Number.isInteger(record.pid) || typeof record.pidStart !== 'string') {
+      this.discard(file, record ? `it names container ${String(record.id).slice(0, 12)}` : 'not JSON');
       return undefined;
     }
+    return record;
   }
 
-  writeRecord(name: string, record: BoxRecord): void {
-    const dir = this.boxDir(name);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tmp = join(dir, `record.json.${process.pid}`);
-    writeFileSync(tmp, JSON.stringify(record));
-    renameSync(tmp, join(dir, 'record.json'));
+  writeRecord(record: BoxRecord): void {
+    this.write(join(this.boxDir(record.id), 'record.json'), JSON.stringify(record));
   }
 
   isLive(record: BoxRecord): boolean {
@@ -136,8 +199,8 @@ export class FileSessionStore implements SessionStore {
     return processStart(pid);
   }
 
-  forget(name: string): void {
-    rmSync(join(this.boxDir(name), 'record.json'), { force: true });
+  forget(id: string): void {
+    if (!SAFE.test(id)) return;
+    rmSync(join(this.dir, 'boxes', id, 'record.json'), { force: true });
   }
 }
-

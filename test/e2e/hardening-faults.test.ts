@@ -153,7 +153,7 @@ describe('a toolbox in each state', () => {
     expect(podman(['kill', '--signal', 'STOP', BOX]).code).toBe(0);
     const stopper = spawn(REAL_PODMAN, ['stop', '-t', '2', BOX], { stdio: 'ignore' });
     await waitFor(() => containerState(BOX) === 'stopping', 'the stopping state');
-    rmSync(`/run/toolbox/podman/${BOX}/record.json`, { force: true }); // as after a reboot of /run
+    rmSync(`/run/toolbox/podman/boxes/${containerId(BOX)}/record.json`, { force: true }); // as after a reboot of /run
     const r = toolbox(['run', '-n', '-c', BOX, 'echo', 'restarted'], { env });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('restarted\n');
@@ -203,7 +203,8 @@ describe('its image deleted', () => {
     expect(podman(['tag', 'localhost/toolbox-test:latest', IMAGE]).code).toBe(0);
     expect(toolbox(['create', '-i', IMAGE, `${P}img`], { env }).code).toBe(0);
     expect(podman(['rmi', IMAGE]).code).toBe(0);
-    expect(toolbox(['run', '-c', `${P}img`, 'echo', 'still here'], { env }).stdout).toBe('still here\n');
+    // without TOOLBOX_IMAGE, which would ask for another image than this toolbox's (refused)
+    expect(toolbox(['run', '-c', `${P}img`, 'echo', 'still here'], { env: isolatedEnv({ TOOLBOX_IMAGE: undefined }) }).stdout).toBe('still here\n');
     const r = toolbox(['create', '-i', IMAGE, `${P}img2`], { env });
     oneLine(r, 1, `Error: image not found: ${IMAGE} (localhost/ images are never pulled). Hint: build or load it first, e.g. 'podman build -t ${IMAGE} .'`);
     expect(containersNamed(`${P}img2`)).toEqual([]);
@@ -351,7 +352,7 @@ describe('killed or interrupted during create', () => {
       run.child.kill('SIGKILL');
       await run.done;
       killShim(e.HD_MARK!);
-      expect(existsSync(`/run/toolbox/podman/${BOX}/lock`)).toBe(true); // left behind by the dead owner
+      expect(existsSync(`/run/toolbox/podman/claims/${BOX}/lock`)).toBe(true); // the name's claim, left behind by the dead owner
       const next = toolbox(['run', '-P', '-c', BOX, '-i', REMOTE, 'echo', 'unblocked'], { env });
       expect(next.stdout).toBe('unblocked\n');
       expect(next.code).toBe(0);

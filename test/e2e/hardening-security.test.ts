@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, containerState, containersNamed, isolatedEnv, podman, removeContainers, toolbox } from './helpers.js';
+import { CLI, ROOT, containerId, containerState, containersNamed, isolatedEnv, podman, removeContainers, toolbox } from './helpers.js';
 
 const P = 'hd-sec-';
 const BOX = `${P}box`;
@@ -193,7 +193,8 @@ describe('files are private', () => {
 
   it('session, lock and record state lives in directories only root can enter', () => {
     expect(inBox('true').code).toBe(0);
-    for (const dir of ['/run/toolbox', '/run/toolbox/podman', `/run/toolbox/podman/${BOX}`, `/run/toolbox/podman/${BOX}/sessions`]) {
+    const box = `/run/toolbox/podman/boxes/${containerId(BOX)}`;
+    for (const dir of ['/run/toolbox', '/run/toolbox/podman', '/run/toolbox/podman/boxes', box, `${box}/sessions`, '/run/toolbox/podman/names']) {
       const s = statSync(dir);
       expect({ dir, mode: s.mode & 0o777, uid: s.uid }).toEqual({ dir, mode: 0o700, uid: 0 });
     }

@@ -45,6 +45,14 @@ describe('engine output', () => {
     expect(parseInspect(json)).toMatchObject({ name: 'tb', id: 'abc', image: 'img:1', status: 'running', pid: 42, isToolbox: true, mode: 'user', created: '2026-01-02T03:04:05.123Z' });
   });
 
+  it("finds podman's container index from StaticDir, and nothing where it does not fit the id", () => {
+    const at = (StaticDir: string, Id = 'abc') => parseInspect(JSON.stringify([{ Id, Name: 'tb', StaticDir, State: {}, Config: {} }]))?.storeIndex;
+    expect(at('/var/lib/containers/storage/overlay-containers/abc/userdata')).toBe('/var/lib/containers/storage/overlay-containers/containers.json');
+    expect(at('/home/u/.local/share/containers/storage/vfs-containers/abc/userdata')).toBe('/home/u/.local/share/containers/storage/vfs-containers/containers.json');
+    expect(at('/var/lib/containers/storage/overlay-containers/other/userdata')).toBeUndefined();
+    expect(at('/somewhere/else')).toBeUndefined();
+  });
+
   it('parses docker inspect and docker ps lines', () => {
     const inspect = JSON.stringify([{ Id: 'd1', Name: '/tb', Created: '2026-01-02T03:04:05Z', Image: 'sha256:x', State: { Status: 'exited', Pid: 0 }, Config: { Image: 'img:1', Labels: null } }]);
     expect(parseInspect(inspect)).toMatchObject({ name: 'tb', image: 'img:1', status: 'exited', isToolbox: false });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { removeBox, stopBox } from '../../src/core/box-admin.js';
+import { inBoxSession } from '../../src/core/box-session.js';
 import { runInBox } from '../../src/core/run-in-box.js';
 import { resolveSettings } from '../../src/core/settings.js';
 import { fakeDeps } from './fakes/engine.js';
@@ -58,10 +59,10 @@ describe('runInBox', () => {
   it('a running toolbox without its record (a create killed during setup) is set up again, once', async () => {
     const deps = fakeDeps();
     await runInBox(deps, settings({ nostop: true, user: true }), { command: ['true'], create: true, tty: false });
-    deps.sessions.forget('tb');
+    deps.sessions.forget('id-tb');
     deps.engine.calls = [];
     await runInBox(deps, settings({ nostop: true, user: true }), { command: ['true'], create: true, tty: false });
-    expect(deps.engine.calls).toEqual(['inspect tb', 'exec-capture id-tb', 'exec id-tb true']);
+    expect(deps.engine.calls).toEqual(['inspect id-tb', 'exec-capture id-tb', 'exec id-tb true']);
     deps.engine.calls = [];
     await runInBox(deps, settings({ nostop: true, user: true }), { command: ['true'], create: true, tty: false });
     expect(deps.engine.calls).toEqual(['exec id-tb true']);
@@ -95,7 +96,7 @@ describe('stop and rm', () => {
     const deps = fakeDeps();
     deps.engine.boxes.set('tb', { name: 'tb', id: 'tb', image: 'i', status: 'paused', created: '', isToolbox: true, mode: 'system', version: '1', spec: undefined, pid: 1, startedAt: '' });
     expect(await stopBox(deps, 'tb', false)).toBe('stopped');
-    expect(deps.engine.calls).toEqual(['inspect tb', 'unpause tb', 'stop tb']);
+    expect(deps.engine.calls).toEqual(['inspect tb', 'inspect tb', 'unpause tb', 'stop tb']);
   });
 
   it('refuses a container without the toolbox label', async () => {
@@ -104,5 +105,58 @@ describe('stop and rm', () => {
     await expect(removeBox(deps, 'x', true)).rejects.toThrow('container x is not a toolbox');
     await expect(stopBox(deps, 'x', true)).rejects.toThrow('container x is not a toolbox');
     expect(deps.engine.calls).toEqual(['inspect x', 'inspect x']);
+  });
+});
+
+describe('state by container id', () => {
+  it('a session opened by id counts under the id and names the toolbox by its own name', async () => {
+    const deps = fakeDeps();
+    await runInBox(deps, settings({ nostop: true }), { command: ['true'], create: true, tty: false });
+    deps.sessions.others = 0;
+    const seen = await inBoxSession(deps, settings({ container: 'id-tb' }), { create: false }, async (target) => {
+      expect(deps.sessions.liveSessions('id-tb')).toBe(1);
+      return target;
+    });
+    expect(seen).toEqual({ id: 'id-tb', name: 'tb', image: 'localhost/img:1' });
+  });
+
+  it('a cached name the engine no longer confirms is asked again, and the new container is used', async () => {
+    const deps = fakeDeps();
+    await runInBox(deps, settings({ nostop: true }), { command: ['true'], create: true, tty: false });
+    const old = deps.engine.boxes.get('id-tb')!;
+    deps.engine.boxes.delete('id-tb');
+    deps.engine.boxes.set('renamed', { ...old, id: 'renamed', name: 'tb-b' }); // podman rename, seen as a new id here
+    deps.engine.calls = [];
+    await runInBox(deps, settings({ nostop: true }), { command: ['true'], create: true, tty: false });
+    expect(deps.engine.calls).toEqual(['inspect tb', 'create tb', 'start id-tb', 'exec-capture id-tb', 'exec id-tb true']);
+  });
+
+  it('-S for a toolbox made without it is refused before anything runs, on the hot path too', async () => {
+    const deps = fakeDeps();
+    await runInBox(deps, settings({ nostop: true }), { command: ['true'], create: true, tty: false });
+    deps.engine.calls = [];
+    await expect(runInBox(deps, settings({ sandbox: true }), { command: ['true'], create: true, tty: false })).rejects.toThrow(
+      'toolbox tb is not sandboxed (it was created without -S), but -S asks for a sandbox',
+    );
+    expect(deps.engine.calls).toEqual([]);
+  });
+
+  it('a container replaced while the call waited for its lock (upgrade): the name is asked again', async () => {
+    const deps = fakeDeps();
+    await runInBox(deps, settings({ nostop: true }), { command: ['true'], create: true, tty: false });
+    const old = deps.engine.boxes.get('id-tb')!;
+    const lock = deps.sessions.withLock.bind(deps.sessions);
+    let swapped = false;
+    deps.sessions.withLock = async (id, fn) => {
+      if (!swapped) {
+        swapped = true; // what an upgrade holding the lock does meanwhile
+        deps.engine.boxes.delete('id-tb');
+        deps.engine.boxes.set('new-tb', { ...old, id: 'new-tb', status: 'exited', pid: 0 });
+      }
+      return lock(id, fn);
+    };
+    deps.engine.calls = [];
+    await runInBox(deps, settings({ nostop: true }), { command: ['true'], create: true, tty: false });
+    expect(deps.engine.calls).toEqual(['start id-tb', 'inspect id-tb', 'inspect tb', 'start new-tb', 'exec new-tb true']);
   });
 });

@@ -1,55 +1,111 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileSessionStore } from '../../src/state/session-store.js';
 
+const ID = 'f2abdec7ca6d57d24ec9425263ee7d145b66107c37da5b9aa0ff85385d6f5949';
 const dir = () => mkdtempSync(join(tmpdir(), 'tb-sessions-'));
 
 describe('FileSessionStore', () => {
   it('counts live sessions other than the caller and prunes dead ones', async () => {
     const d = dir();
     const store = new FileSessionStore(d);
-    await store.withLock('tb', async () => store.addSession('tb'));
+    await store.withLock(ID, async () => store.addSession(ID));
     // a session of a process that is gone (pid 1 with a start time that cannot match)
-    writeFileSync(join(d, 'tb/sessions/1-999999999'), '');
-    expect(store.liveSessions('tb')).toBe(0);
-    expect(readdirSync(join(d, 'tb/sessions'))).toEqual([`${process.pid}-${readdirSync(join(d, 'tb/sessions'))[0]!.split('-')[1]}`]);
-    store.removeSession('tb');
-    expect(readdirSync(join(d, 'tb/sessions'))).toEqual([]);
+    writeFileSync(join(d, `boxes/${ID}/sessions/1-999999999`), '');
+    expect(store.liveSessions(ID)).toBe(0);
+    expect(readdirSync(join(d, `boxes/${ID}/sessions`))).toEqual([`${process.pid}-${store.processStart(process.pid)}`]);
+    store.removeSession(ID);
+    expect(readdirSync(join(d, `boxes/${ID}/sessions`))).toEqual([]);
   });
 
   it('serialises critical sections', async () => {
     const store = new FileSessionStore(dir());
     const order: string[] = [];
-    const slow = store.withLock('tb', async () => {
+    const slow = store.withLock(ID, async () => {
       order.push('a-in');
       await new Promise((r) => setTimeout(r, 50));
       order.push('a-out');
     });
-    const fast = store.withLock('tb', async () => void order.push('b'));
+    const fast = store.withLock(ID, async () => void order.push('b'));
     await Promise.all([slow, fast]);
     expect(order).toEqual(['a-in', 'a-out', 'b']);
   });
 
   it('breaks a lock whose owner died', async () => {
     const d = dir();
-    mkdirSync(join(d, 'tb/sessions'), { recursive: true });
+    mkdirSync(join(d, `boxes/${ID}/sessions`), { recursive: true, mode: 0o700 });
     const dead = spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim();
-    writeFileSync(join(d, 'tb/lock'), `${dead}:1`);
+    writeFileSync(join(d, `boxes/${ID}/lock`), `${dead}:1`);
     const store = new FileSessionStore(d);
-    expect(await store.withLock('tb', async () => 'got it')).toBe('got it');
+    expect(await store.withLock(ID, async () => 'got it')).toBe('got it');
   });
 
   it('a record is live only while its process runs', () => {
     const store = new FileSessionStore(dir());
-    store.writeRecord('tb', { id: 'x', pid: process.pid, pidStart: store.processStart(process.pid)! });
-    expect(store.isLive(store.readRecord('tb')!)).toBe(true);
-    store.writeRecord('tb', { id: 'x', pid: process.pid, pidStart: '1' });
-    expect(store.readRecord('tb')?.id).toBe('x');
-    expect(store.isLive(store.readRecord('tb')!)).toBe(false);
-    store.forget('tb');
-    expect(store.readRecord('tb')).toBeUndefined();
+    store.writeRecord({ id: ID, pid: process.pid, pidStart: store.processStart(process.pid)! });
+    expect(store.isLive(store.readRecord(ID)!)).toBe(true);
+    store.writeRecord({ id: ID, pid: process.pid, pidStart: '1' });
+    expect(store.readRecord(ID)?.id).toBe(ID);
+    expect(store.isLive(store.readRecord(ID)!)).toBe(false);
+    store.forget(ID);
+    expect(store.readRecord(ID)).toBeUndefined();
+  });
+
+  it("resolves a cached name only while the engine's index confirms id and name", () => {
+    const d = dir();
+    const index = join(d, 'containers.json');
+    writeFileSync(index, JSON.stringify([{ id: ID, names: ['rt-1'] }]));
+    const store = new FileSessionStore(d);
+    store.remember('rt-1', ID, index);
+    expect(store.resolve('rt-1')).toBe(ID);
+    // podman rename rt-1 rt-1b rewrites the index: the cached name no longer counts
+    writeFileSync(index, JSON.stringify([{ id: ID, names: ['rt-1b'] }]));
+    expect(store.resolve('rt-1')).toBeUndefined();
+    // removed, or the index unreadable: ask the engine
+    writeFileSync(index, '[]');
+    expect(store.resolve('rt-1')).toBeUndefined();
+    writeFileSync(index, 'garbage');
+    expect(store.resolve('rt-1')).toBeUndefined();
+    expect(store.resolve('never-seen')).toBeUndefined();
+  });
+
+  it('refuses a state directory it does not own or that others can write', async () => {
+    const d = dir();
+    chmodSync(d, 0o777);
+    const store = new FileSessionStore(join(d, 'podman'), { top: d });
+    await expect(store.withLock(ID, async () => 1)).rejects.toThrow(`refusing to use the state directory ${d}: its mode is 777, open to others (expected 700)`);
+    const t = dir();
+    symlinkSync(d, join(t, 'top'));
+    const linked = new FileSessionStore(join(t, 'top', 'podman'), { top: join(t, 'top') });
+    expect(() => linked.readRecord(ID)).toThrow(`refusing to use the state directory ${join(t, 'top')}: it is a symbolic link`);
+    // $XDG_RUNTIME_DIR (the parent) open to others: they could swap the directory itself
+    const x = dir();
+    chmodSync(x, 0o777);
+    const xdg = new FileSessionStore(join(x, 'toolbox', 'podman'), { top: join(x, 'toolbox') });
+    expect(() => xdg.readRecord(ID)).toThrow(`refusing to use the state directory ${x}: others can change it (owner uid ${process.getuid!()}, mode 777)`);
+  });
+
+  it('discards and rebuilds malformed state below its own directory, one warning each', async () => {
+    const d = dir();
+    const warnings: string[] = [];
+    const store = new FileSessionStore(join(d, 'podman'), { top: d, warn: (m) => warnings.push(m) });
+    const box = join(d, 'podman', 'boxes', ID);
+    mkdirSync(box, { recursive: true, mode: 0o700 });
+    writeFileSync(join(box, 'sessions'), 'a file');
+    mkdirSync(join(box, 'lock')); // a lock no process can own
+    mkdirSync(join(box, 'record.json'));
+    expect(await store.withLock(ID, async () => (store.addSession(ID), store.liveSessions(ID)))).toBe(0);
+    store.writeRecord({ id: ID, pid: 1, pidStart: '1' });
+    expect(store.readRecord(ID)).toEqual({ id: ID, pid: 1, pidStart: '1' });
+    writeFileSync(join(box, 'record.json'), JSON.stringify({ id: 'f'.repeat(64), pid: 1, pidStart: '1' }));
+    expect(store.readRecord(ID)).toBeUndefined();
+    expect(warnings).toEqual([
+      `discarding corrupt toolbox state ${box}/sessions (it is not a directory); it is rebuilt`,
+      `discarding corrupt toolbox state ${box}/record.json (it is not a file); it is rebuilt`,
+      `discarding corrupt toolbox state ${box}/record.json (it names container ffffffffffff); it is rebuilt`,
+    ]);
   });
 });

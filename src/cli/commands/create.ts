@@ -1,15 +1,25 @@
 // `toolbox create [NAME]`: make the toolbox (pulling its image) and leave it running.
+import { refuseConflict } from '../../core/box-conflict.js';
+import { claimFor } from '../../core/claim-box.js';
 import { ensureRunning } from '../../core/ensure-running.js';
 import type { GlobalFlags } from '../../core/settings.js';
 import { buildContext } from '../context.js';
 
 export async function createCommand(flags: GlobalFlags, name: string | undefined): Promise<number> {
   const { deps, settings, reporter } = buildContext(flags, name);
-  await deps.sessions.withLock(settings.name, async () => {
-    const record = await ensureRunning(deps, settings, { create: true, createFirst: true });
-    if (record.pid) deps.sessions.writeRecord(settings.name, record);
-    reporter.status(`toolbox ${settings.name} is ready`);
-  });
+  const { sessions } = deps;
+  const target = await claimFor(deps, settings, true, { createFirst: true });
+  await sessions.withLock(
+    target.id,
+    async () => {
+      if (!target.created) refuseConflict(settings, target.info?.spec);
+      const known = sessions.readRecord(target.id);
+      const record = known && sessions.isLive(known) ? known : await ensureRunning(deps, settings, target, known);
+      if (record.pid) sessions.writeRecord(record);
+      reporter.status(`toolbox ${settings.name} is ready`);
+    },
+    `toolbox ${settings.name}`,
+  );
   process.stdout.write(`${settings.name}\n`);
   return 0;
 }

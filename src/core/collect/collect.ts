@@ -1,9 +1,9 @@
 // `toolbox collect`: runs the diagnostics inside the toolbox (started, or created, as `run` would,
 // and counted as a session so auto-stop still works) and packs a support bundle.
+import { generationOf } from '../generations.js';
 import type { Deps } from '../deps.js';
-import { ensureRunning } from '../ensure-running.js';
 import type { BoxRecord, OutputSinks } from '../ports.js';
-import { endSession } from '../run-in-box.js';
+import { endSession, openSession } from '../run-in-box.js';
 import type { Settings } from '../settings.js';
 import { bundleName, type BundleSink } from './bundle.js';
 import { identityCommand, parseIdentity } from './identity.js';
@@ -39,24 +39,13 @@ const PARALLEL = 4;
 const IDENTITY_TIMEOUT_MS = 15_000;
 
 export async function collect(deps: Deps, settings: Settings, request: CollectRequest, now: () => Date = () => new Date()): Promise<Collected> {
-  const { sessions } = deps;
-  const record = await sessions.withLock(settings.name, async () => {
-    const known = sessions.readRecord(settings.name);
-    const fresh = known && sessions.isLive(known) ? known : await start(deps, settings, known);
-    sessions.addSession(settings.name);
-    return fresh;
-  });
+  // The shared opener: the session is counted under the container's id, like run's.
+  const record = await openSession(deps, settings, true);
   try {
     return await collectIn(deps, settings, record, request, now);
   } finally {
     await endSession(deps, settings, record);
   }
-}
-
-async function start(deps: Deps, settings: Settings, known: BoxRecord | undefined): Promise<BoxRecord> {
-  const record = await ensureRunning(deps, settings, { create: true, known });
-  if (record.pid) deps.sessions.writeRecord(settings.name, record);
-  return record;
 }
 
 async function collectIn(deps: Deps, settings: Settings, record: BoxRecord, request: CollectRequest, now: () => Date): Promise<Collected> {
@@ -93,7 +82,7 @@ async function collectIn(deps: Deps, settings: Settings, record: BoxRecord, requ
     format: MANIFEST_FORMAT,
     createdAt: createdAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
-    toolbox: { name: settings.name, id: record.id, image: info?.image ?? settings.image, version: deps.version },
+    toolbox: { name: settings.name, id: record.id, image: info?.image ?? settings.image, version: deps.version, generation: info ? generationOf(info) : 1 },
     host: { ...host, root: request.target.root, pid: request.target.pid },
     profiles: request.profiles,
     maxOutputBytes: request.maxOutputBytes,

@@ -24,6 +24,18 @@ export class FakeEngine implements ContainerEngine {
     this.calls.push(`image-exists ${i}`);
     return this.images.has(i);
   }
+  async imageFacts(i: string) {
+    this.calls.push(`image-inspect ${i}`);
+    return this.images.has(i) ? { id: `sha-${i}`, tags: [i], digests: [] } : undefined;
+  }
+  async removeImage(i: string) {
+    this.calls.push(`rmi ${i}`);
+    return false;
+  }
+  async remoteDigest(i: string) {
+    this.calls.push(`remote-digest ${i}`);
+    return `sha256:${i}`;
+  }
   async pullImage(i: string) {
     this.calls.push(`pull ${i}`);
     if (this.pullFails) throw new Error('registry unreachable');
@@ -32,11 +44,12 @@ export class FakeEngine implements ContainerEngine {
   async createBox(spec: BoxSpec, labels: Record<string, string>) {
     this.calls.push(`create ${spec.name}`);
     const id = `id-${spec.name}`;
-    this.boxes.set(id, { name: spec.name, id, image: spec.image, status: 'created', created: '', isToolbox: labels['io.toolbox.managed'] === 'true', mode: spec.mode, version: '1', spec, pid: 0, startedAt: '', workdir: '/' });
+    this.boxes.set(id, { name: spec.name, id, image: spec.image, status: 'created', created: '', isToolbox: labels['io.toolbox.managed'] === 'true', mode: spec.mode, version: '1', spec, pid: 0, startedAt: '', imageId: '', labels, workdir: '/' });
     return id;
   }
   private set(id: string, status: BoxInfo['status'], pid: number) {
-    const b = this.boxes.get(id)!;
+    const b = this.boxes.get(id);
+    if (!b) throw new Error(`no such container ${id}`);
     this.boxes.set(id, { ...b, status, pid });
   }
   async startBox(id: string) {
@@ -71,23 +84,38 @@ export class FakeEngine implements ContainerEngine {
 
 export class MemorySessions implements SessionStore {
   constructor(private readonly engine?: FakeEngine) {}
+  names = new Map<string, string>();
   records = new Map<string, BoxRecord>();
   sessions = new Map<string, number>();
   others = 0;
-  async withLock<T>(_n: string, fn: () => Promise<T>) {
+  /** like the engine's index: a cached name counts only while the engine still has id and name */
+  resolve(n: string) {
+    const id = this.names.get(n);
+    return id !== undefined && this.engine?.boxes.get(id)?.name === n ? id : undefined;
+  }
+  remember(n: string, id: string) {
+    this.names.set(n, id);
+  }
+  async withNameLock<T>(_n: string, fn: () => Promise<T>) {
     return fn();
   }
-  addSession(n: string) {
-    this.sessions.set(n, (this.sessions.get(n) ?? 0) + 1);
+  async withLock<T>(_id: string, fn: () => Promise<T>) {
+    return fn();
   }
-  removeSession(n: string) {
-    this.sessions.set(n, (this.sessions.get(n) ?? 1) - 1);
+  async withWorkLock<T>(_id: string, fn: () => Promise<T>) {
+    return fn();
   }
-  liveSessions(n: string) {
-    return (this.sessions.get(n) ?? 0) + this.others;
+  addSession(id: string) {
+    this.sessions.set(id, (this.sessions.get(id) ?? 0) + 1);
   }
-  readRecord(n: string) {
-    return this.records.get(n);
+  removeSession(id: string) {
+    this.sessions.set(id, (this.sessions.get(id) ?? 1) - 1);
+  }
+  liveSessions(id: string) {
+    return (this.sessions.get(id) ?? 0) + this.others;
+  }
+  readRecord(id: string) {
+    return this.records.get(id);
   }
   isLive(r: BoxRecord) {
     return this.engine?.boxes.get(r.id)?.status === 'running';
@@ -95,11 +123,11 @@ export class MemorySessions implements SessionStore {
   processStart() {
     return '123';
   }
-  writeRecord(n: string, r: BoxRecord) {
-    this.records.set(n, r);
+  writeRecord(r: BoxRecord) {
+    this.records.set(r.id, r);
   }
-  forget(n: string) {
-    this.records.delete(n);
+  forget(id: string) {
+    this.records.delete(id);
   }
 }
 

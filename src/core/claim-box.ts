@@ -1,0 +1,58 @@
+// Turns what the user typed (a name or an id prefix) into the container's full id, by which all
+// state is kept. A cached name is confirmed without the engine; otherwise one inspect tells.
+// A missing toolbox is created while its NAME is claimed, so parallel first calls make one.
+import { createBox, specFor } from './create-box.js';
+import type { Deps } from './deps.js';
+import { NoSuchToolboxError, NotAToolboxError } from './errors.js';
+import type { BoxInfo } from './ports.js';
+import type { Settings } from './settings.js';
+
+export interface Claimed {
+  id: string;
+  /** the container's own name (not an id prefix the user typed) */
+  name: string;
+  /** what the engine said just now; absent when the id came from the cache */
+  info?: BoxInfo | undefined;
+  /** this call created the container */
+  created: boolean;
+}
+
+export interface ClaimOptions {
+  /** creates the toolbox when it is missing; absent: a missing toolbox is an error */
+  create?: (() => Promise<{ info: BoxInfo; created: boolean }>) | undefined;
+  /** try to create before looking (toolbox create): one engine call fewer when it is new */
+  createFirst?: boolean | undefined;
+  /** ask the engine even when the cache has the name (the cached container just went away) */
+  fresh?: boolean | undefined;
+}
+
+export async function claimBox(deps: Deps, name: string, options: ClaimOptions = {}): Promise<Claimed> {
+  const { sessions, engine } = deps;
+  const create = options.create;
+  const cached = (options.createFirst && create) || options.fresh ? undefined : sessions.resolve(name);
+  if (cached) return { id: cached, name, created: false }; // the index confirmed this very name
+  let info: BoxInfo | undefined;
+  let created = false;
+  if (!create) info = await engine.inspectBox(name);
+  else {
+    // Looking and creating happen while the name is claimed: parallel first calls make one toolbox.
+    ({ info, created } = await sessions.withNameLock(name, async () => {
+      const now = options.createFirst ? undefined : await engine.inspectBox(name);
+      return now ? { info: now, created: false } : create();
+    }));
+  }
+  if (!info) throw new NoSuchToolboxError(name);
+  if (!info.isToolbox) throw new NotAToolboxError(name, engine.name);
+  sessions.remember(info.name, info.id, info.storeIndex);
+  return { id: info.id, name: info.name, info, created };
+}
+
+/** Claims the toolbox that settings name, creating it from them when allowed. */
+export function claimFor(deps: Deps, settings: Settings, create: boolean, options: Omit<ClaimOptions, 'create'> = {}): Promise<Claimed> {
+  return claimBox(deps, settings.name, { ...options, create: create ? () => createBox(deps, specFor(deps, settings), settings.pull) : undefined });
+}
+
+/** The full id of an existing toolbox that a name or id prefix means (stop, rm, upgrade). */
+export async function toolboxId(deps: Deps, nameOrId: string): Promise<string> {
+  return (await claimBox(deps, nameOrId)).id;
+}

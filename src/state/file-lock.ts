@@ -1,0 +1,110 @@
+// A lock file in a private directory: `lock` is a hard link to a file naming its owner
+// (pid:start), made atomically, so the lock names its owner from its first instant. A lock
+// whose owner died (SIGKILL) is broken; a waiter says once, after a short while, who it waits for.
+import { linkSync, lstatSync, readFileSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { ToolboxError } from '../core/errors.js';
+import { readPlain, writeNew } from './private-dir.js';
+import { isAlive } from './process-start.js';
+
+const LOCK_WAIT_MS = 120_000;
+const SAY_AFTER_MS = 1_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface LockOptions {
+  /** "pid:start" of this process */
+  self: string;
+  /** what the lock guards, for messages: "toolbox rt-1" */
+  what: string;
+  /** told once when the wait grows long */
+  onWait?: ((message: string) => void) | undefined;
+}
+
+export async function withFileLock<T>(dir: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
+  const lock = join(dir, 'lock');
+  const mine = join(dir, `lock.${process.pid}`);
+  rmSync(mine, { force: true, recursive: true }); // left by a killed process with our (recycled) pid; never followed
+  writeNew(mine, options.self);
+  const started = Date.now();
+  let said = false;
+  let delay = 2;
+  try {
+    for (;;) {
+      try {
+        linkSync(mine, lock); // atomic; never follows a symlink at `lock`
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      breakIfStale(lock);
+      const waited = Date.now() - started;
+      if (!said && waited > SAY_AFTER_MS) {
+        said = true;
+        options.onWait?.(`waiting for ${options.what}: ${holder(lock)} holds its lock`);
+      }
+      if (waited > LOCK_WAIT_MS) {
+        throw new ToolboxError(`timed out waiting for the lock of ${options.what} (${lock}): ${holder(lock)} holds it`, {
+          hint: 'retry when that command has finished, or remove the file if no toolbox command runs',
+        });
+      }
+      await sleep(delay);
+      delay = Math.min(delay * 2, 50);
+    }
+  } finally {
+    unlinkSync(mine);
+  }
+  try {
+    return await fn();
+  } finally {
+    if (readPlain(lock) === options.self) rmSync(lock, { force: true });
+  }
+}
+
+/** "process 1234 (toolbox run -c rt-1 sleep 9)", as far as /proc tells. */
+function holder(lock: string): string {
+  const pid = (readPlain(lock) ?? '').split(':')[0] ?? '';
+  if (!/^\d+$/.test(pid)) return 'another toolbox command';
+  let command = '';
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    // node /path/bin/toolbox.js run ... -> toolbox run ...
+    const script = argv.findIndex((a) => /(^|\/)(toolbox|host-update)(\.js)?$/.test(a));
+    const shown = script >= 0 ? [argv[script]!.replace(/^.*\//, '').replace(/\.js$/, ''), ...argv.slice(script + 1)] : argv;
+    command = shown.join(' ').slice(0, 80);
+  } catch {
+    /* gone or not ours to read */
+  }
+  return command ? `process ${pid} (${command})` : `process ${pid}`;
+}
+
+function breakIfStale(lock: string): void {
+  const owner = readPlain(lock);
+  if (owner === undefined) {
+    // Not a plain file (a directory, a symlink): no process owns that, and it would block forever.
+    try {
+      if (!lstatSync(lock).isFile()) rmSync(lock, { recursive: true, force: true });
+    } catch {
+      /* gone meanwhile */
+    }
+    return;
+  }
+  const [pid, start] = owner.split(':');
+  if (pid && start && isAlive(Number(pid), start)) return;
+  // The owner died holding it (SIGKILL). Move it aside first so only one breaker wins.
+  const aside = `${lock}.stale.${process.pid}`;
+  try {
+    renameSync(lock, aside);
+    if (readPlain(aside) !== owner) {
+      // Not the one we judged: put it back unless a new lock already took its place.
+      try {
+        linkSync(aside, lock);
+      } catch {
+        /* a new owner holds the lock now */
+      }
+    }
+    unlinkSync(aside);
+  } catch {
+    /* someone else broke it */
+  }
+}
