@@ -107,7 +107,8 @@ describe('issue 13', () => {
 interface Generation { generation: number; id: string; name: string; image: string; digest: string | null; created: string }
 interface Listed { name: string; id: string; generation: number; generations: Generation[] }
 const listed = (name: string): Listed | undefined => (JSON.parse(toolbox(['list', '--json'], { env }).stdout) as Listed[]).find((b) => b.name === name);
-const lastLine = (r: Result) => r.stderr.trimEnd().split('\n').at(-1);
+/** The last status line; -v also traces engine commands, one line each, as '+ ...' */
+const lastLine = (r: Result) => r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('+ ')).at(-1);
 const run = (box: string, ...cmd: string[]) => toolbox(['run', '-c', box, '--', ...cmd], { env });
 /** Every container of a toolbox, found the way toolbox finds them: by its identity label (or id). */
 function lineage(identity: string): { id: string; name: string }[] {
@@ -143,7 +144,7 @@ describe('generations: upgrade, a tool broken in the new image, rollback', () =>
   });
 
   it('upgrade builds generation 2, keeps generation 1 stopped, and reports both in --json', () => {
-    const r = toolbox(['upgrade', '--json', BOX], { env });
+    const r = toolbox(['upgrade', '-v', '--json', BOX], { env });
     expect(r.code).toBe(0);
     gen2 = containerId(BOX);
     expect(JSON.parse(r.stdout)).toEqual({ name: BOX, image: IMG, oldId: gen1, newId: gen2, oldGeneration: 1, newGeneration: 2, repos: ['good'], tools: ['up-hello'], pruned: [] });
