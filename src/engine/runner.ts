@@ -94,13 +94,14 @@ export interface InteractiveOptions {
 
 /**
  * Runs a command with this process's stdin, stdout and stderr, and resolves to its exit code
- * (128+N when a signal ended it). SIGINT, SIGTERM and SIGHUP do not kill this process while the
- * child runs: they go to onSignal, whose job is to deliver them to the command.
+ * (128+N when a signal ended it). SIGINT, SIGTERM, SIGHUP and SIGUSR1 do not kill this process
+ * while the child runs: they go to onSignal, whose job is to deliver them to the command.
+ * (SIGUSR1 would otherwise be ignored, never Node's inspector: see src/cli/no-inspector.ts.)
  */
 export function interactive(file: string, args: readonly string[], options: InteractiveOptions = {}): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: 'inherit', ...(options.env ? { env: options.env } : {}), ...(options.cwd ? { cwd: options.cwd } : {}) });
-    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR1'];
     const handler = (signal: NodeJS.Signals): void => {
       if (child.pid) options.onSignal?.(signal, child.pid);
     };

@@ -1,5 +1,6 @@
 // host-update: drives the host's transactional updates from inside a toolbox. The one error
 // boundary: expected failures become one line on stderr (and an object on stdout with --json).
+import '../cli/no-inspector.js'; // first: see the module
 import { CommanderError } from 'commander';
 import { ExitCode, isToolboxError } from '../core/errors.js';
 import { checkTarget, hostPort, resolveTarget, type TargetOptions } from './host-access.js';
