@@ -2,6 +2,7 @@
 // interactive hot path use node:child_process directly (loading execa costs more than a
 // podman call); execa supervises long-running work that needs deadlines.
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 
 export interface Captured {
   exitCode: number;
@@ -120,9 +121,9 @@ export function interactive(file: string, args: readonly string[], options: Inte
   });
 }
 
+/** The platform's number for a signal name, as a shell reports 128+N; every signal, not a list. */
 function signalNumber(signal: string): number {
-  const table: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGPIPE: 13, SIGTERM: 15 };
-  return table[signal] ?? 0;
+  return constants.signals[signal as NodeJS.Signals] ?? 0;
 }
 
 export interface Streaming {
