@@ -171,7 +171,7 @@ describe('13.1: SIGUSR1 never opens an inspector', () => {
 describe('13.1: an inspector asked for in the environment or on the command line is refused', () => {
   const quick = (entry: EntryPoint) => (entry.program === 'toolbox' ? ['--version'] : ['--help']);
 
-  it.each(ENTRY_POINTS)('13.1: $name with NODE_OPTIONS=--inspect=127.0.0.1:0', (entry) => {
+  it.each(ENTRY_POINTS.filter((e) => e.nodeOptions))('13.1: $name with NODE_OPTIONS=--inspect=127.0.0.1:0', (entry) => {
     const r = spawnSync(entry.argv[0]!, [...entry.argv.slice(1), ...quick(entry)], { env: { ...env, NODE_OPTIONS: '--inspect=127.0.0.1:0' }, encoding: 'utf8' });
     expect(r.stdout).toBe('');
     expect(r.stderr.replace(NODE_BANNER, '')).toBe(REFUSED);
@@ -179,9 +179,15 @@ describe('13.1: an inspector asked for in the environment or on the command line
     expect(r.status).toBe(1);
   });
 
-  it.each(ENTRY_POINTS)('13.1: $name with NODE_OPTIONS=--inspect-port=9339', (entry) => {
+  it.each(ENTRY_POINTS.filter((e) => e.nodeOptions))('13.1: $name with NODE_OPTIONS=--inspect-port=9339', (entry) => {
     const r = spawnSync(entry.argv[0]!, [...entry.argv.slice(1), ...quick(entry)], { env: { ...env, NODE_OPTIONS: '--inspect-port=9339' }, encoding: 'utf8' });
     expect({ stdout: r.stdout, stderr: r.stderr, status: r.status }).toEqual({ stdout: '', stderr: REFUSED, status: 1 });
+  });
+
+  it.each(ENTRY_POINTS.filter((e) => !e.nodeOptions))('13.1: $name ignores NODE_OPTIONS=--inspect=127.0.0.1:0 and opens nothing', (entry) => {
+    const normal = spawnSync(entry.argv[0]!, [...entry.argv.slice(1), ...quick(entry)], { env, encoding: 'utf8' });
+    const r = spawnSync(entry.argv[0]!, [...entry.argv.slice(1), ...quick(entry)], { env: { ...env, NODE_OPTIONS: '--inspect=127.0.0.1:0' }, encoding: 'utf8' });
+    expect({ stdout: r.stdout, stderr: r.stderr, status: r.status }).toEqual({ stdout: normal.stdout, stderr: '', status: 0 });
   });
 
   it.each(ENTRY_POINTS.filter((e) => e.nodeScript))('13.1: node --inspect=127.0.0.1:0 $name', (entry) => {
