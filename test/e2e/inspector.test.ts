@@ -2,11 +2,11 @@
 // of this root process. Each test performs the attack: SIGUSR1 sent to a running toolbox or
 // host-update (and --inspect in NODE_OPTIONS or on node's command line).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isolatedEnv, removeContainers, toolbox, waitFor } from './helpers.js';
+import { isolatedEnv, removeContainers, ROOT, toolbox, waitFor } from './helpers.js';
 import { ENTRY_POINTS, type EntryPoint } from './support/entry-points.js';
 import { idleInEventLoop, listeningPorts, signalPending } from './support/process-probe.js';
 
@@ -166,6 +166,24 @@ describe('13.1: SIGUSR1 never opens an inspector', () => {
       }
     },
   );
+});
+
+describe('13.1: the handler comes first', () => {
+  // ES modules run their imports first, in order: the guard's chunk must be the first import of
+  // each bundle, and the bins must install the handler before they load any module at all.
+  it.each(['toolbox', 'host-update'])('13.1: dist/%s.js evaluates the guard before any other module', (name) => {
+    const bundle = readFileSync(join(ROOT, `dist/${name}.js`), 'utf8');
+    const first = /^import\s[^;]*?["'](\.\/chunks\/[^"']+)["']/m.exec(bundle.replace(/^import \{ createRequire[^\n]*\n/, ''))?.[1];
+    expect(first).toBeDefined();
+    const chunk = readFileSync(join(ROOT, 'dist', first!), 'utf8');
+    expect(chunk).toContain('process.on("SIGUSR1"');
+    expect(chunk.replace(/^import \{ createRequire[^\n]*\n/, '')).not.toMatch(/^import\s/m);
+  });
+
+  it.each(['toolbox', 'host-update'])('13.1: bin/%s.js installs the handler before loading anything', (name) => {
+    const lines = readFileSync(join(ROOT, `bin/${name}.js`), 'utf8').split('\n').filter((l) => l && !l.startsWith('#!') && !l.startsWith('//'));
+    expect(lines).toEqual(["process.on('SIGUSR1', () => {});", `await import('../dist/${name}.js');`]);
+  });
 });
 
 describe('13.1: an inspector asked for in the environment or on the command line is refused', () => {
