@@ -1,4 +1,5 @@
 // Where toolbox keeps its files.
+import { lstatSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
@@ -26,6 +27,22 @@ export function rcFiles(env: NodeJS.ProcessEnv = process.env): string[] {
 /** Runtime state (sessions, locks, records): gone at reboot, as it should be. */
 export function runtimeDir(engineKey: string, env: NodeJS.ProcessEnv = process.env): string {
   const uid = process.getuid?.() ?? 0;
-  const base = uid === 0 ? '/run/toolbox' : env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'toolbox') : `/tmp/toolbox-${uid}`;
-  return join(base, engineKey);
+  if (uid === 0) return join('/run/toolbox', engineKey);
+  const userDir = env.XDG_RUNTIME_DIR || userRuntimeDir(uid);
+  return userDir ? join(userDir, 'toolbox', engineKey) : join(`/tmp/toolbox-${uid}`, engineKey);
+}
+
+/**
+ * A shell without XDG_RUNTIME_DIR (su -, runuser -l) uses /run/user/UID when it is the user's,
+ * as rootless podman does: sessions of one toolbox are then counted in one place, whichever
+ * way each was started, and one session ending never stops the toolbox under another.
+ */
+function userRuntimeDir(uid: number): string | undefined {
+  const dir = `/run/user/${uid}`;
+  try {
+    const st = lstatSync(dir);
+    return st.isDirectory() && st.uid === uid ? dir : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -24,8 +24,9 @@ export async function ensureRunning(deps: Deps, settings: Settings, options: Ens
     // A toolbox we saw running before: its id is ours, so starting it by id touches nothing
     // else, and takes one engine call. Anything unexpected goes the careful way below.
     try {
-      reporter.status(`starting toolbox ${settings.name}`);
       await engine.startBox(options.known.id);
+      // Said once it worked: a record of a toolbox removed since would say "starting", then "creating".
+      reporter.status(`starting toolbox ${settings.name}`);
       const record = recordFor(deps, options.known.id, engine.runningPid(options.known.id), options.known.privileged === true);
       if (record) return record;
     } catch {
