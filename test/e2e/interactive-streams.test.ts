@@ -12,27 +12,31 @@ const P = 'e2e-ttys-';
 const BOX = `${P}box`;
 const env = isolatedEnv();
 const work = mkdtempSync(join(tmpdir(), 'tb-e2e-ttys-'));
-const sessions: string[] = [];
-const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
+let sessions = 0;
+// A tmux server of our own (-L), kept up by an idle session for the whole file: a server whose
+// last session ends exits, and a new session started meanwhile (here or in another file) can fail.
+const SOCKET = `tb-e2e-ttys-${process.pid}`;
+const tmux = (...args: string[]) => spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
 
 beforeAll(() => {
   removeContainers(P);
+  expect(tmux('new-session', '-d', '-s', 'keep', 'sleep 600').stderr).toBe('');
   expect(toolbox(['create', BOX], { env }).code).toBe(0);
 });
 afterAll(() => {
-  for (const s of sessions) tmux('kill-session', '-t', s);
+  tmux('kill-server');
   rmSync(work, { recursive: true, force: true });
   removeContainers(P);
 });
 
 /** Runs `toolbox run` with `redirect` in a shell on a tmux terminal; returns the screen and the exit code. */
 async function onTerminal(path: string, script: string, redirect: string): Promise<{ screen: string; code: string }> {
-  const session = `tb-e2e-ttys-${process.pid}-${sessions.length}`;
-  sessions.push(session);
+  const session = `run-${++sessions}`;
   const status = join(work, `${session}.status`);
   const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   const command = `${process.execPath} ${CLI} run -n --exec ${path} -c ${BOX} -- sh -c '${script}' ${redirect}; echo "exit=$?" > ${status}; sleep 60`;
-  expect(tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', ...envArgs, '-e', 'TERM=xterm', 'sh', '-c', command).status).toBe(0);
+  const started = tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', ...envArgs, '-e', 'TERM=xterm', 'sh', '-c', command);
+  expect({ status: started.status, stderr: started.stderr }).toEqual({ status: 0, stderr: '' });
   let code = '';
   await waitFor(() => {
     try {
