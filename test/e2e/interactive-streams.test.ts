@@ -13,10 +13,10 @@ const BOX = `${P}box`;
 const env = isolatedEnv();
 const work = mkdtempSync(join(tmpdir(), 'tb-e2e-ttys-'));
 let sessions = 0;
-// A tmux server of our own (-L), kept up by an idle session for the whole file: a server whose
-// last session ends exits, and a new session started meanwhile (here or in another file) can fail.
-const SOCKET = `tb-e2e-ttys-${process.pid}`;
-const tmux = (...args: string[]) => spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+// A tmux server of our own (its socket in our directory), kept up by an idle session for the
+// whole file: a server whose last session ends exits, and a session started meanwhile can fail.
+const SOCKET = join(work, 'tmux.socket');
+const tmux = (...args: string[]) => spawnSync('tmux', ['-S', SOCKET, ...args], { encoding: 'utf8' });
 
 beforeAll(() => {
   removeContainers(P);
