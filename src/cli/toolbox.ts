@@ -1,0 +1,84 @@
+// The CLI and its one error boundary (loaded by main.ts, after the inspector guard): expected
+// failures become one line on stderr and their exit code; anything else is an internal error,
+// the only place a stack trace appears.
+import { errorJson, ExitCode, isToolboxError, USAGE_HINT, UsageError } from '../core/errors.js';
+import { fastRunArgv } from './fast-argv.js';
+import { SUBCOMMANDS } from './subcommands.js';
+import { VERSION } from './version.js';
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const fast = fastRunArgv(argv, SUBCOMMANDS);
+  if (fast) {
+    try {
+      const { runCommand } = await import('./commands/run.js');
+      return await runCommand(fast.flags, fast.command);
+    } catch (error) {
+      return report(error);
+    }
+  }
+  // A reader that went away (`toolbox list | head -1`) is not an error worth a trace. (Not on
+  // the hot path above: there the command writes to stdout itself.)
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  const { CommanderError } = await import('commander');
+  const { buildProgram, routeDoubleDash, VALUE_OPTIONS } = await import('./program.js');
+  const outcome: import('./program.js').Outcome = { exitCode: 0 };
+  let usageText = '';
+  const program = buildProgram(outcome, (text) => (usageText += text));
+  // The command whose help a usage error points to: the one being parsed when it failed.
+  const command = () => outcome.command ?? program;
+  const path = () => commandPath(command());
+  // --json asked of a command that has it: a failure is a JSON object on stdout too.
+  const json = () => argv.includes('--json') && command().options.some((o) => o.long === '--json');
+  try {
+    await program.parseAsync(routeDoubleDash(argv, VALUE_OPTIONS), { from: 'user' });
+    return outcome.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      if (error.code === 'commander.help') {
+        // `toolbox config` alone: commander wrote its help to our (discarded) error buffer.
+        return usageError(`'${path()}' needs a subcommand`, `run '${path()} --help' for the list`, json());
+      }
+      // commander's messages end with a full stop; ours add '. Hint:' after them.
+      const message = (usageText.replace(/^error:\s*/i, '').trim().split('\n')[0] || error.message).replace(/\.+$/, '');
+      return usageError(message, `run '${path()} --help' for usage`, json());
+    }
+    // A usage error of ours without a hint of its own points to the command's help, too.
+    if (error instanceof UsageError && error.hint === USAGE_HINT) return usageError(error.message, `run '${path()} --help' for usage`, json());
+    return report(error, json());
+  }
+}
+
+function commandPath(cmd: import('commander').Command): string {
+  const words: string[] = [];
+  for (let c: import('commander').Command | null = cmd; c; c = c.parent) words.unshift(c.name());
+  return words.join(' ');
+}
+
+async function usageError(message: string, hint: string, json: boolean): Promise<number> {
+  return report(new UsageError(message, hint), json);
+}
+
+async function report(error: unknown, json = false): Promise<number> {
+  if (isToolboxError(error)) {
+    if (json) process.stdout.write(`${JSON.stringify(errorJson(error))}\n`);
+    await errorLineNow(error.message, error.hint);
+    return error.exitCode;
+  }
+  process.stderr.write(`Internal error (a bug in toolbox; please report it): ${(error as Error)?.stack ?? String(error)}\n`);
+  return ExitCode.failure;
+}
+
+async function errorLineNow(message: string, hint?: string): Promise<void> {
+  const { StderrReporter } = await import('../ui/reporter.js');
+  new StderrReporter({ quiet: false, verbose: false }).error(message, hint);
+}
+
+process.exitCode = await main(process.argv.slice(2));
