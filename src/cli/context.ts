@@ -11,6 +11,7 @@ import { resolveSettings, type GlobalFlags, type Settings } from '../core/settin
 import { detectEngine } from '../engine/detect.js';
 import { NsenterDirectEntry } from '../engine/direct-entry.js';
 import { CliEngine } from '../engine/engine.js';
+import { checkRuntimeDirEnv, localRootlessHost } from '../engine/rootless.js';
 import { FileSessionStore } from '../state/session-store.js';
 import { StderrReporter } from '../ui/reporter.js';
 import { VERSION } from './version.js';
@@ -21,8 +22,10 @@ export interface Context {
   reporter: StderrReporter;
 }
 
-export function readRcFiles(env: NodeJS.ProcessEnv = process.env): RcValues {
+/** The toolboxrc values, later files winning, and the file each value came from. */
+export function readRcFiles(env: NodeJS.ProcessEnv = process.env): { values: RcValues; sources: Partial<Record<keyof RcValues, string>> } {
   const values: RcValues = {};
+  const sources: Partial<Record<keyof RcValues, string>> = {};
   for (const file of rcFiles(env)) {
     let text: string;
     try {
@@ -32,9 +35,11 @@ export function readRcFiles(env: NodeJS.ProcessEnv = process.env): RcValues {
       if (code === 'ENOENT' || code === 'ENOTDIR') continue;
       throw new ToolboxError(`cannot read ${file}: ${code ?? (error as Error).message}`, { hint: 'fix its permissions or remove it' });
     }
-    Object.assign(values, parseToolboxrc(text, file).values);
+    const parsed = parseToolboxrc(text, file).values;
+    Object.assign(values, parsed);
+    for (const key of Object.keys(parsed) as (keyof RcValues)[]) sources[key] = file;
   }
-  return values;
+  return { values, sources };
 }
 
 export function currentUserName(env: NodeJS.ProcessEnv = process.env): string {
@@ -43,6 +48,15 @@ export function currentUserName(env: NodeJS.ProcessEnv = process.env): string {
     return userInfo().username;
   } catch {
     return String(process.getuid?.() ?? 'root');
+  }
+}
+
+/** The account's own name, for messages about the account (not $USER, which anyone can set). */
+function accountName(uid: number): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(uid);
   }
 }
 
@@ -61,13 +75,21 @@ function hostUser(env: NodeJS.ProcessEnv): HostUser {
 
 export function buildContext(flags: GlobalFlags, positionalName?: string, env: NodeJS.ProcessEnv = process.env): Context {
   const reporter = new StderrReporter({ quiet: flags.quiet === true, verbose: flags.verbose === true });
+  const rc = readRcFiles(env);
+  const file = configFile(env);
   const settings = resolveSettings(
     flags,
-    { rc: readRcFiles(env), config: readConfigFile(configFile(env)), env, userName: currentUserName(env) },
+    { rc: rc.values, rcSources: rc.sources, config: readConfigFile(file), configFile: file, env, userName: currentUserName(env) },
     positionalName,
   );
+  const uid = process.getuid?.() ?? 0;
+  const rootlessHost = () => localRootlessHost(uid, accountName(uid));
+  if (uid !== 0) {
+    const problem = checkRuntimeDirEnv(env, rootlessHost());
+    if (problem) throw problem;
+  }
   const engineName = detectEngine(settings.engine);
-  const engine = new CliEngine({ name: engineName, sudo: settings.sudo, version: VERSION, trace: (argv) => reporter.trace(argv) });
+  const engine = new CliEngine({ name: engineName, sudo: settings.sudo, version: VERSION, trace: (argv) => reporter.trace(argv), rootlessHost });
   const sessions = new FileSessionStore(runtimeDir(engine.command.join('-'), env), { top: runtimeTop(env), warn: (m) => reporter.warn(m), status: (m) => reporter.status(m) });
   let user: HostUser | undefined;
   const deps: Deps = {

@@ -3,19 +3,11 @@
 // accepts only a strict subset of the full grammar and gives up (undefined) on anything else,
 // so commander stays the one authority: a unit test checks that both agree on every sample.
 import type { GlobalFlags } from '../core/settings.js';
+import { GLOBAL_OPTIONS, type GlobalOption } from './global-options.js';
 
-const BOOLEAN: Record<string, keyof GlobalFlags> = {
-  '-n': 'nostop', '--nostop': 'nostop', '-q': 'quiet', '--quiet': 'quiet', '-v': 'verbose', '--verbose': 'verbose',
-  '-u': 'user', '--user': 'user', '-r': 'root', '--root': 'root', '-S': 'sandbox', '--sandbox': 'sandbox', '-P': 'noPull', '--no-pull': 'noPull',
-};
-const VALUED: Record<string, keyof GlobalFlags> = {
-  '-c': 'container', '--container': 'container', '-t': 'tag', '--tag': 'tag', '-i': 'image', '--image': 'image',
-  '-R': 'reg', '--reg': 'reg', '-I': 'img', '--img': 'img', '-X': 'runtime', '--runtime': 'runtime',
-};
-const CHOICES: Record<string, [keyof GlobalFlags, readonly string[]]> = {
-  '--engine': ['engine', ['podman', 'docker']],
-  '--exec': ['exec', ['auto', 'podman', 'direct']],
-};
+// Every spelling of each global option, from the one table. A repeatable option (--podman-args)
+// is left to commander, which splits and checks it.
+const SPELLINGS = new Map<string, GlobalOption>(GLOBAL_OPTIONS.filter((o) => !o.repeatable).flatMap((o) => (o.short ? [[o.short, o], [o.long, o]] : [[o.long, o]])));
 
 export interface FastRun {
   flags: GlobalFlags;
@@ -40,19 +32,18 @@ export function fastRunArgv(argv: readonly string[], subcommands: ReadonlySet<st
       if (!sawRun && subcommands.has(a)) return undefined;
       return { flags: flags as GlobalFlags, command: argv.slice(i) };
     }
-    const key = BOOLEAN[a];
-    if (key) {
-      flags[key] = true;
+    const option = SPELLINGS.get(a);
+    if (!option) return undefined;
+    if (!option.value) {
+      flags[option.key] = true;
       i++;
       continue;
     }
-    const valued = VALUED[a];
-    const choice = CHOICES[a];
     const value = argv[i + 1];
-    if ((!valued && !choice) || value === undefined || value.startsWith('-')) return undefined;
-    if (choice && !choice[1].includes(value)) return undefined;
-    if (flags[valued ?? choice![0]] !== undefined) return undefined; // repeated: let commander decide
-    flags[valued ?? choice![0]] = value;
+    if (value === undefined || value.startsWith('-')) return undefined;
+    if (option.choices && !option.choices.includes(value)) return undefined;
+    if (flags[option.key] !== undefined) return undefined; // repeated: let commander decide
+    flags[option.key] = value;
     i += 2;
   }
 }

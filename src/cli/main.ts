@@ -1,6 +1,6 @@
 // The entry point and the one error boundary: expected failures become one line on stderr and
 // their exit code; anything else is an internal error, the only place a stack trace appears.
-import { ExitCode, isToolboxError } from '../core/errors.js';
+import { errorJson, ExitCode, isToolboxError, USAGE_HINT, UsageError } from '../core/errors.js';
 import { fastRunArgv } from './fast-argv.js';
 import { SUBCOMMANDS } from './subcommands.js';
 import { VERSION } from './version.js';
@@ -27,9 +27,14 @@ export async function main(argv: string[]): Promise<number> {
   });
   const { CommanderError } = await import('commander');
   const { buildProgram, routeDoubleDash, VALUE_OPTIONS } = await import('./program.js');
-  const outcome = { exitCode: 0 };
+  const outcome: import('./program.js').Outcome = { exitCode: 0 };
   let usageText = '';
   const program = buildProgram(outcome, (text) => (usageText += text));
+  // The command whose help a usage error points to: the one being parsed when it failed.
+  const command = () => outcome.command ?? program;
+  const path = () => commandPath(command());
+  // --json asked of a command that has it: a failure is a JSON object on stdout too.
+  const json = () => argv.includes('--json') && command().options.some((o) => o.long === '--json');
   try {
     await program.parseAsync(routeDoubleDash(argv, VALUE_OPTIONS), { from: 'user' });
     return outcome.exitCode;
@@ -38,21 +43,31 @@ export async function main(argv: string[]): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
       if (error.code === 'commander.help') {
         // `toolbox config` alone: commander wrote its help to our (discarded) error buffer.
-        const usage = /^Usage: (.+?) \[options\]/m.exec(usageText)?.[1] ?? 'toolbox';
-        await errorLineNow(`'${usage}' needs a subcommand`, `run '${usage} --help' for the list`);
-        return ExitCode.usage;
+        return usageError(`'${path()}' needs a subcommand`, `run '${path()} --help' for the list`, json());
       }
       // commander's messages end with a full stop; ours add '. Hint:' after them.
       const message = (usageText.replace(/^error:\s*/i, '').trim().split('\n')[0] || error.message).replace(/\.+$/, '');
-      await errorLineNow(message, "run 'toolbox --help' for usage");
-      return ExitCode.usage;
+      return usageError(message, `run '${path()} --help' for usage`, json());
     }
-    return report(error);
+    // A usage error of ours without a hint of its own points to the command's help, too.
+    if (error instanceof UsageError && error.hint === USAGE_HINT) return usageError(error.message, `run '${path()} --help' for usage`, json());
+    return report(error, json());
   }
 }
 
-async function report(error: unknown): Promise<number> {
+function commandPath(cmd: import('commander').Command): string {
+  const words: string[] = [];
+  for (let c: import('commander').Command | null = cmd; c; c = c.parent) words.unshift(c.name());
+  return words.join(' ');
+}
+
+async function usageError(message: string, hint: string, json: boolean): Promise<number> {
+  return report(new UsageError(message, hint), json);
+}
+
+async function report(error: unknown, json = false): Promise<number> {
   if (isToolboxError(error)) {
+    if (json) process.stdout.write(`${JSON.stringify(errorJson(error))}\n`);
     await errorLineNow(error.message, error.hint);
     return error.exitCode;
   }

@@ -1,27 +1,38 @@
-// The options every toolbox command accepts, before or after the subcommand.
+// The options every toolbox command accepts, before or after the subcommand, as commander
+// options drawn from the one table in global-options.ts.
 import { Option, type Command } from 'commander';
+import { UsageError } from '../core/errors.js';
 import type { GlobalFlags } from '../core/settings.js';
+import { checkExtraCreateArgs } from '../engine/create-args.js';
+import { GLOBAL_OPTIONS, optionName, type GlobalOption } from './global-options.js';
 
-const collectArgs = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(/\s+/).filter(Boolean)];
+/** A single-value option given twice with different values is a mistake, never "the last wins". */
+function givenTwice(name: string, previous: unknown, value: string): void {
+  if (previous !== undefined && previous !== value) {
+    throw new UsageError(`${name} given twice, as ${JSON.stringify(previous)} and ${JSON.stringify(value)}`, `give ${name} once`);
+  }
+}
+
+function commanderOption(spec: GlobalOption): Option {
+  const flags = `${spec.short ? `${spec.short}, ` : ''}${spec.long}${spec.value ? ` <${spec.value}>` : ''}`;
+  const option = new Option(flags, spec.description);
+  if (!spec.value) return option;
+  if (spec.repeatable) {
+    // --podman-args: each use is split on whitespace (no quoting, no shell) and checked alone.
+    return option.argParser((value: string, previous: string[] = []) => [...previous, ...checkExtraCreateArgs(value)]);
+  }
+  if (spec.choices) option.choices(spec.choices);
+  const parse = option.parseArg;
+  return option.argParser((value: string, previous: unknown) => {
+    const parsed = parse ? parse(value, undefined) : value;
+    givenTwice(optionName(spec), previous, value);
+    return parsed;
+  });
+}
 
 export function addGlobalOptions(cmd: Command): Command {
-  return cmd
-    .option('-c, --container <name>', 'use the toolbox named <name>')
-    .option('-t, --tag <tag>', 'add <tag> to the default toolbox name')
-    .option('-i, --image <uri>', 'full image reference (instead of -R and -I)')
-    .option('-R, --reg <registry>', 'registry to pull the image from')
-    .option('-I, --img <image>', 'image name within the registry')
-    .option('-u, --user', 'user mode: run as yourself, with your home directory')
-    .option('-r, --root', 'run the engine via sudo, as root')
-    .option('-n, --nostop', 'keep the toolbox running when the last session ends')
-    .option('-P, --no-pull', 'do not pull the image when it exists locally')
-    .option('-S, --sandbox', 'a less privileged toolbox: not privileged, host root read-only')
-    .option('-X, --runtime <runtime>', 'OCI runtime for the engine (e.g. /usr/bin/crun)')
-    .option('--podman-args <args>', 'extra arguments for the engine\'s create (repeatable)', collectArgs)
-    .addOption(new Option('--engine <engine>', 'container engine').choices(['podman', 'docker']))
-    .addOption(new Option('--exec <path>', 'how run enters the toolbox').choices(['auto', 'podman', 'direct']))
-    .option('-q, --quiet', 'print no status lines or warnings')
-    .option('-v, --verbose', 'print status lines and the engine commands on stderr');
+  for (const spec of GLOBAL_OPTIONS) cmd.addOption(commanderOption(spec));
+  return cmd;
 }
 
 export function flagsOf(cmd: Command): GlobalFlags {
@@ -49,8 +60,9 @@ export function flagsOf(cmd: Command): GlobalFlags {
 }
 
 /**
- * The options given on the command line, the subcommand's over the program's. (commander's
+ * The options given on the command line, before and after the subcommand. (commander's
  * optsWithGlobals lets a parent's default, such as --no-pull's `true`, override a child's flag.)
+ * A value given at both levels must agree; repeatable ones add up.
  */
 function explicitOptions(cmd: Command): Record<string, unknown> {
   const chain: Command[] = [];
@@ -58,7 +70,13 @@ function explicitOptions(cmd: Command): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const c of chain) {
     for (const [key, value] of Object.entries(c.opts())) {
-      if (value !== undefined && c.getOptionValueSource(key) !== 'default') out[key] = value;
+      if (value === undefined || c.getOptionValueSource(key) === 'default') continue;
+      const spec = GLOBAL_OPTIONS.find((g) => g.key === key);
+      if (Array.isArray(value)) out[key] = [...((out[key] as unknown[] | undefined) ?? []), ...value];
+      else {
+        if (spec && typeof value === 'string') givenTwice(optionName(spec), out[key], value);
+        out[key] = value;
+      }
     }
   }
   return out;

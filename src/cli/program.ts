@@ -2,10 +2,16 @@
 // subcommand, and `toolbox [options] [CMD...]` runs CMD (or a shell). In the default form and
 // in `run`, options end at the first word that is not an option, or at `--`.
 import { Argument, Command } from 'commander';
+import { UsageError } from '../core/errors.js';
+import { EXTRA_ARGS_RULE } from '../engine/create-args.js';
 import { addGlobalOptions, flagsOf } from './options.js';
 import { VERSION } from './version.js';
 
-export type Outcome = { exitCode: number };
+export type Outcome = {
+  exitCode: number;
+  /** the (sub)command being parsed or run, for errors that point to its help */
+  command?: Command;
+};
 
 export function buildProgram(outcome: Outcome, writeErr: (text: string) => void): Command {
   const program = new Command('toolbox');
@@ -30,7 +36,9 @@ Examples:
   toolbox run -c dbg -- grep -n x /etc/fstab
   toolbox -u                  user mode: yourself, your home, rootless
   toolbox list --json
+  toolbox help repo add       help for one command
 
+${EXTRA_ARGS_RULE}.
 Unlike microos-toolbox, subcommands do not switch to user mode: use -u.`,
   );
   const done = (p: Promise<number>) => p.then((code) => void (outcome.exitCode = code));
@@ -127,8 +135,9 @@ Unlike microos-toolbox, subcommands do not switch to user mode: use -u.`,
     .option('--timeout <seconds>', 'how long each command may run (default: 30)')
     .option('--json', 'print a JSON summary instead of the bundle path')
     .option('--host-pid <pid>', "reach the host through this process's namespaces and root (default: PID 1 and /media/root)")
+    .option('--max-output <size>', 'the most to keep of each output, e.g. 512K, 64M, 1G (default: 64M); the rest is dropped and the cut recorded')
     .addHelpText('after', '\nCustom collectors: "collectors" in config.json, e.g. [{"name": "lsmod", "command": ["lsmod"], "timeout": 10}].')
-    .action((o: { out?: string; profile?: string[]; timeout?: string; json?: boolean; hostPid?: string }, self: Command) =>
+    .action((o: { out?: string; profile?: string[]; timeout?: string; json?: boolean; hostPid?: string; maxOutput?: string }, self: Command) =>
       done(import('./commands/collect.js').then((m) => m.collectCommand(flagsOf(self), o))),
     );
 
@@ -149,6 +158,30 @@ Unlike microos-toolbox, subcommands do not switch to user mode: use -u.`,
   addGlobalOptions(program.command('__names', { hidden: true }))
     .action((_o, self: Command) => done(import('./commands/completion.js').then((m) => m.namesCommand(flagsOf(self)))));
 
+  // `toolbox help [COMMAND...]` shows help, never runs `help` in a toolbox. (commander adds no
+  // help command of its own to a program that has an action.)
+  program
+    .helpCommand(false)
+    .command('help')
+    .description('show help for toolbox, or for one of its commands')
+    .argument('[COMMAND...]', 'the command, e.g. repo add')
+    .action((words: string[]) => {
+      let target: Command = program;
+      for (const word of words) {
+        const next = (target.commands as Command[]).find((c) => c.name() === word);
+        if (!next) throw new UsageError(`no such command: toolbox ${words.join(' ')}`, "run 'toolbox help' for the list");
+        target = next;
+      }
+      target.outputHelp();
+    });
+
+  // Remembers which command is being parsed, so a usage error can point to that command's help.
+  const track = (cmd: Command): void => {
+    if (cmd.commands.length === 0) return;
+    cmd.hook('preSubcommand', (_parent, sub) => void (outcome.command = sub));
+    cmd.commands.forEach(track);
+  };
+  track(program);
   return program;
 }
 
@@ -166,6 +199,4 @@ export function routeDoubleDash(argv: string[], valueOptions: ReadonlySet<string
   return argv;
 }
 
-export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
-  '-c', '--container', '-t', '--tag', '-i', '--image', '-R', '--reg', '-I', '--img', '-X', '--runtime', '--podman-args', '--engine', '--exec',
-]);
+export { VALUE_OPTIONS } from './global-options.js';

@@ -5,6 +5,7 @@ import { configFile } from '../config/paths.js';
 import { readConfigFile } from '../config/read-config.js';
 import type { ToolsDeps } from '../core/install-tools.js';
 import { isToolboxError } from '../core/errors.js';
+import { storedSetting } from '../core/setting-rules.js';
 import type { Settings, GlobalFlags } from '../core/settings.js';
 import { StderrProgress } from '../ui/progress.js';
 import { buildContext } from './context.js';
@@ -19,13 +20,13 @@ export interface ToolsContext {
 
 export function buildToolsContext(flags: GlobalFlags, positionalName?: string, env: NodeJS.ProcessEnv = process.env): ToolsContext {
   const { settings, deps } = buildContext(flags, positionalName, env);
-  const progress = new StderrProgress({ quiet: settings.quiet, env });
+  const progress = new StderrProgress({ quiet: settings.quiet, verbose: settings.verbose, env });
   const file = configFile(env);
   return {
     settings,
     progress,
     deps: { ...deps, declared: new ConfigDeclaredStore(file), progress },
-    recommends: (flag) => flag ?? readConfigFile(file).recommends === true,
+    recommends: (flag) => flag ?? storedSetting(readConfigFile(file), 'recommends', file) === true,
   };
 }
 

@@ -1,4 +1,5 @@
 // Where toolbox keeps its files.
+import { lstatSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 
@@ -31,10 +32,26 @@ export function runtimeTop(env: NodeJS.ProcessEnv = process.env): string {
   const uid = process.getuid?.() ?? 0;
   if (uid === 0) return '/run/toolbox';
   // The XDG spec: a relative path in these variables is invalid and ignored.
-  const xdg = env.XDG_RUNTIME_DIR;
-  return xdg && isAbsolute(xdg) ? join(xdg, 'toolbox') : `/tmp/toolbox-${uid}`;
+  const xdg = env.XDG_RUNTIME_DIR && isAbsolute(env.XDG_RUNTIME_DIR) ? env.XDG_RUNTIME_DIR : undefined;
+  const userDir = xdg || userRuntimeDir(uid);
+  return userDir ? join(userDir, 'toolbox') : `/tmp/toolbox-${uid}`;
 }
 
 export function runtimeDir(engineKey: string, env: NodeJS.ProcessEnv = process.env): string {
   return join(runtimeTop(env), engineKey);
+}
+
+/**
+ * A shell without XDG_RUNTIME_DIR (su -, runuser -l) uses /run/user/UID when it is the user's,
+ * as rootless podman does: sessions of one toolbox are then counted in one place, whichever
+ * way each was started, and one session ending never stops the toolbox under another.
+ */
+function userRuntimeDir(uid: number): string | undefined {
+  const dir = `/run/user/${uid}`;
+  try {
+    const st = lstatSync(dir);
+    return st.isDirectory() && st.uid === uid ? dir : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -21,9 +21,12 @@ export class ToolboxError extends Error {
   }
 }
 
+/** The hint of a usage error that has none of its own; the CLI points it to the command's help. */
+export const USAGE_HINT = "run 'toolbox --help' for usage";
+
 export class UsageError extends ToolboxError {
   constructor(message: string, hint?: string) {
-    super(message, { exitCode: ExitCode.usage, hint: hint ?? "run 'toolbox --help' for usage" });
+    super(message, { exitCode: ExitCode.usage, hint: hint ?? USAGE_HINT });
     this.name = 'UsageError';
   }
 }
@@ -37,8 +40,8 @@ export class EngineError extends ToolboxError {
 }
 
 export class NoSuchToolboxError extends ToolboxError {
-  constructor(name: string) {
-    super(`no such toolbox: ${name}`, { hint: `create it with 'toolbox create ${name}'` });
+  constructor(name: string, hint = `create it with 'toolbox create ${name}'`) {
+    super(`no such toolbox: ${name}`, { hint });
     this.name = 'NoSuchToolboxError';
   }
 }
@@ -50,6 +53,20 @@ export class NotAToolboxError extends ToolboxError {
     });
     this.name = 'NotAToolboxError';
   }
+}
+
+/** What a failure knows beyond its message, for --json (an install's installed/failed lists). */
+export interface JsonDetails {
+  jsonDetails(): Record<string, unknown>;
+}
+
+/**
+ * A failure as --json prints it on stdout, the same shape for toolbox and host-update:
+ * {"ok": false, "result": "failed", "error": ..., "hint": ..., ...what else is known}.
+ */
+export function errorJson(error: ToolboxError, details: Record<string, unknown> = {}): Record<string, unknown> {
+  const known = typeof (error as Partial<JsonDetails>).jsonDetails === 'function' ? (error as unknown as JsonDetails).jsonDetails() : {};
+  return { ok: false, result: 'failed', error: error.message, hint: error.hint ?? null, ...known, ...details };
 }
 
 export function isToolboxError(error: unknown): error is ToolboxError {

@@ -31,6 +31,11 @@ export class InstallFailed extends ToolboxError {
   get details(): string[] {
     return this.reason instanceof ZypperError ? this.reason.details : [];
   }
+
+  /** --json: what was installed and what failed, next to the error */
+  jsonDetails(): Record<string, unknown> {
+    return { installed: this.result.installed, alreadyPresent: this.result.alreadyPresent, failed: this.result.failed };
+  }
 }
 
 export function installArgs(packages: readonly string[], recommends: boolean): string[] {
@@ -68,7 +73,12 @@ export async function installTools(deps: ToolsDeps, settings: Settings, names: r
       if (error instanceof InstallFailed) record(deps, target, [...error.result.installed, ...error.result.alreadyPresent]);
       throw error;
     }
-    record(deps, target, [...result.installed, ...result.alreadyPresent]);
+    try {
+      record(deps, target, [...result.installed, ...result.alreadyPresent]);
+    } catch (error) {
+      deps.progress.fail();
+      throw notRecorded(result, target.name, error);
+    }
     if (result.failed.length) {
       deps.progress.fail();
       const names = result.failed.join(', ');
@@ -79,6 +89,22 @@ export async function installTools(deps: ToolsDeps, settings: Settings, names: r
     deps.progress.succeed(summary(result, target.name));
     return result;
   });
+}
+
+/**
+ * The packages are in the toolbox, but its declared tools (config.json) could not say so, and
+ * `upgrade` would leave them out: both are said, and how to put it right.
+ */
+function notRecorded(result: InstallResult, box: string, error: unknown): unknown {
+  if (!(error instanceof ToolboxError)) return error;
+  const names = [...result.installed, ...result.alreadyPresent];
+  const done = result.installed.length ? `installed ${result.installed.join(', ')} in toolbox ${box}` : `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} installed in toolbox ${box}`;
+  return new InstallFailed(
+    result,
+    new ToolboxError(`${done}, but not recorded as its tools, so 'toolbox upgrade' would not bring ${names.length === 1 ? 'it' : 'them'} back: ${error.message}`, {
+      hint: `${error.hint ? `${error.hint}; then ` : ''}run 'toolbox install -c ${box} ${names.join(' ')}' again to record ${names.length === 1 ? 'it' : 'them'}`,
+    }),
+  );
 }
 
 function record(deps: ToolsDeps, target: BoxTarget, names: string[]): void {

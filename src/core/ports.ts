@@ -64,6 +64,17 @@ export interface CaptureOptions {
   timeoutMs?: number | undefined;
   /** sees each line of stdout as it arrives (progress of a long command) */
   onLine?: ((line: string) => void) | undefined;
+  /**
+   * Takes the output as it arrives, chunk by chunk, instead of capturing it (then the result's
+   * stdout and stderr are empty): output of any size in bounded memory. All of it is read, so
+   * the command never sees a closed pipe. A sink that throws ends the command and the call.
+   */
+  sinks?: OutputSinks | undefined;
+}
+
+export interface OutputSinks {
+  stdout(chunk: Buffer): void;
+  stderr(chunk: Buffer): void;
 }
 
 export interface ContainerEngine {

@@ -16,11 +16,14 @@ export interface RunOptions {
   /** create the toolbox when it is missing */
   create: boolean;
   tty: boolean;
+  /** called once the session is open, before the command runs */
+  onEnter?: (() => void) | undefined;
 }
 
 export async function runInBox(deps: Deps, settings: Settings, options: RunOptions): Promise<number> {
   const record = await openSession(deps, settings, options.create);
   try {
+    options.onEnter?.();
     const request = execRequest(deps, settings, record, options);
     const direct = await enterDirectly(deps, settings, record, request);
     return direct ?? (await deps.engine.execInteractive(request));

@@ -2,6 +2,7 @@
 // built-in defaults, toolboxrc files, config.json, TOOLBOX_* environment, flags.
 import { UsageError } from './errors.js';
 import { composeImage, defaultName, validateImage, validateName, validateTag } from './names.js';
+import { envSetting, EXEC_PATHS, rcSetting, SETTING_RULES, storedSetting, type SettingKey, type SettingValue } from './setting-rules.js';
 import type { EngineName, Mode } from './ports.js';
 import { requestedOf, type Requested } from './requested.js';
 
@@ -9,7 +10,7 @@ export const DEFAULT_REGISTRY = 'registry.opensuse.org';
 export const DEFAULT_IMAGE = 'opensuse/toolbox';
 export const DEFAULT_SHELL = '/bin/bash';
 
-export type ExecPath = 'auto' | 'podman' | 'direct';
+export type ExecPath = (typeof EXEC_PATHS)[number];
 
 export interface GlobalFlags {
   container?: string | undefined;
@@ -30,9 +31,15 @@ export interface GlobalFlags {
   verbose?: boolean | undefined;
 }
 
+type RcKey = 'REGISTRY' | 'IMAGE' | 'TOOLBOX_NAME' | 'TOOLBOX_SHELL';
+
 export interface Layers {
-  rc: Partial<Record<'REGISTRY' | 'IMAGE' | 'TOOLBOX_NAME' | 'TOOLBOX_SHELL', string>>;
+  rc: Partial<Record<RcKey, string>>;
+  /** the toolboxrc file each rc value came from, for errors */
+  rcSources?: Partial<Record<RcKey, string>>;
   config: Record<string, unknown>;
+  /** config.json's path, for errors */
+  configFile?: string;
   env: NodeJS.ProcessEnv;
   userName: string;
 }
@@ -59,21 +66,6 @@ export interface Settings {
   requested: Requested;
 }
 
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
-function envBool(v: string | undefined): boolean | undefined {
-  if (v === undefined || v === '') return undefined;
-  return /^(1|true|yes|on)$/i.test(v);
-}
-
-function pick<T extends string>(what: string, value: string | undefined, choices: readonly T[]): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(choices as readonly string[]).includes(value)) throw new UsageError(`invalid ${what} ${JSON.stringify(value)}: expected ${choices.join(' or ')}`);
-  return value as T;
-}
-
 export function resolveSettings(flags: GlobalFlags, layers: Layers, positionalName?: string): Settings {
   const { rc, config, env } = layers;
   if (flags.container !== undefined && flags.tag !== undefined) throw new UsageError("don't use both -c/--container and -t/--tag");
@@ -81,15 +73,23 @@ export function resolveSettings(flags: GlobalFlags, layers: Layers, positionalNa
   if (positionalName !== undefined && (flags.container !== undefined || flags.tag !== undefined)) {
     throw new UsageError(`cannot tell which toolbox to use: ${JSON.stringify(positionalName)} or the one from -c/-t`);
   }
+  // Each layer's value passes its key's one rule (setting-rules.ts), and an invalid one is
+  // refused naming where it came from: the flag, the variable, the toolboxrc file or config.json.
+  const file = layers.configFile ?? 'config.json';
+  const stored = (key: SettingKey) => storedSetting(config, key, file);
+  const fromEnv = (variable: string, key: SettingKey) => envSetting(env, variable, key);
+  const fromRc = (variable: RcKey, key: SettingKey) => rcSetting(rc[variable], variable, key, layers.rcSources?.[variable]);
+  const flag = (value: string | undefined, key: SettingKey) => (value === undefined ? undefined : SETTING_RULES[key].check(value));
+  const text = (v: SettingValue | undefined) => v as string | undefined;
+  const yes = (v: SettingValue | undefined) => v as boolean | undefined;
 
-  const mode: Mode =
-    flags.user ? 'user' : (pick('TOOLBOX_MODE', str(env.TOOLBOX_MODE), ['system', 'user'] as const) ?? pick('mode in config', str(config.mode), ['system', 'user'] as const) ?? 'system');
+  const mode = (flags.user ? 'user' : (text(fromEnv('TOOLBOX_MODE', 'mode')) ?? text(stored('mode')) ?? 'system')) as Mode;
 
   let image: string;
-  if (flags.image !== undefined) image = flags.image;
+  if (flags.image !== undefined) image = validateImage(flags.image);
   else {
-    const registry = flags.reg ?? str(env.TOOLBOX_REGISTRY) ?? str(config.registry) ?? rc.REGISTRY ?? DEFAULT_REGISTRY;
-    const path = flags.img ?? str(env.TOOLBOX_IMAGE) ?? str(config.image) ?? rc.IMAGE ?? DEFAULT_IMAGE;
+    const registry = text(flag(flags.reg, 'registry') ?? fromEnv('TOOLBOX_REGISTRY', 'registry') ?? stored('registry') ?? fromRc('REGISTRY', 'registry')) ?? DEFAULT_REGISTRY;
+    const path = text(flag(flags.img, 'image') ?? fromEnv('TOOLBOX_IMAGE', 'image') ?? stored('image') ?? fromRc('IMAGE', 'image')) ?? DEFAULT_IMAGE;
     image = composeImage(registry, path);
   }
   validateImage(image);
@@ -98,16 +98,17 @@ export function resolveSettings(flags: GlobalFlags, layers: Layers, positionalNa
   if (positionalName !== undefined) name = positionalName;
   else if (flags.container !== undefined) name = flags.container;
   else {
-    const base = str(env.TOOLBOX_NAME) ?? str(config.name) ?? rc.TOOLBOX_NAME ?? `toolbox-${layers.userName}`;
+    const base = text(fromEnv('TOOLBOX_NAME', 'name') ?? stored('name') ?? fromRc('TOOLBOX_NAME', 'name')) || `toolbox-${layers.userName}`;
     name = defaultName(base, mode, flags.tag !== undefined ? validateTag(flags.tag) : undefined);
   }
   validateName(name);
 
-  const shell = str(env.TOOLBOX_SHELL) ?? str(config.shell) ?? rc.TOOLBOX_SHELL ?? DEFAULT_SHELL;
-  const engine = pick('engine', flags.engine ?? str(env.TOOLBOX_ENGINE) ?? str(config.engine), ['podman', 'docker'] as const);
-  const exec = pick('exec path', flags.exec ?? str(env.TOOLBOX_EXEC) ?? str(config.exec), ['auto', 'podman', 'direct'] as const) ?? 'auto';
-  const keep = flags.nostop ?? envBool(env.TOOLBOX_NOSTOP) ?? (typeof config.autostop === 'boolean' ? !config.autostop : false);
-  const pull = flags.noPull ? false : (typeof config.pull === 'boolean' ? config.pull : true);
+  const shell = text(fromEnv('TOOLBOX_SHELL', 'shell') ?? stored('shell') ?? fromRc('TOOLBOX_SHELL', 'shell')) || DEFAULT_SHELL;
+  const engine = text(flag(flags.engine, 'engine') ?? fromEnv('TOOLBOX_ENGINE', 'engine') ?? stored('engine')) as EngineName | undefined;
+  const exec = (text(flag(flags.exec, 'exec') ?? fromEnv('TOOLBOX_EXEC', 'exec') ?? stored('exec')) ?? 'auto') as ExecPath;
+  const autostop = yes(stored('autostop'));
+  const keep = flags.nostop ?? yes(envSetting(env, 'TOOLBOX_NOSTOP', 'autostop')) ?? (autostop === undefined ? false : !autostop);
+  const pull = flags.noPull ? false : (yes(stored('pull')) ?? true);
 
   return {
     engine,

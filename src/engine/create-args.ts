@@ -1,4 +1,5 @@
 // The engine command line that creates a toolbox, as microos-toolbox does, plus labels.
+import { UsageError } from '../core/errors.js';
 import type { BoxSpec, EngineName } from '../core/ports.js';
 
 /** The keep-alive command: runs forever, dies quietly on `stop`. */
@@ -47,4 +48,66 @@ export function createArgs(
   args.push(...spec.engineArgs);
   args.push(spec.image, ...KEEP_ALIVE);
   return args;
+}
+
+/** How --podman-args is read; said in its help, the README and every refusal. */
+export const EXTRA_ARGS_RULE = '--podman-args is split on whitespace, with no quoting and never through a shell';
+
+// What toolbox sets itself on create, and why extra arguments must not change it: these make a
+// container a toolbox (its name, its io.toolbox.* labels, its keep-alive process) and keep its
+// promises (never pull behind toolbox's back, never remove another container).
+const OWNED: Record<string, string> = {
+  '--name': "the toolbox's name is set with -c NAME",
+  '--hostname': "the hostname is always the toolbox's name",
+  '-h': "the hostname is always the toolbox's name",
+  '--label-file': 'a label file could set the io.toolbox.* labels; use --label KEY=VALUE',
+  '--pull': 'toolbox pulls the image itself (-P: do not)',
+  '--replace': 'it would remove another container of the same name',
+  '--rm': 'a toolbox is kept between uses',
+  '--entrypoint': "the toolbox's keep-alive process must run",
+  '--': 'it would end the options, and what follows would become the image',
+};
+const OWNED_LABEL = 'io.toolbox.';
+// podman create's short options that take no value: in a group such as -it, the first other
+// letter takes the rest of the word, or the next word, as its value.
+const SWITCHES = new Set(['i', 't', 'P', 'q']);
+
+/**
+ * One --podman-args value as the words it becomes, or a usage error: for an argument toolbox
+ * owns, and for a word that is neither an option nor an option's value (a value with a space,
+ * which the whitespace split has cut in two).
+ */
+export function checkExtraCreateArgs(value: string): string[] {
+  const words = value.split(/\s+/).filter(Boolean);
+  const refuse = (why: string): never => {
+    throw new UsageError(`--podman-args ${JSON.stringify(value)}: ${why}`, `${EXTRA_ARGS_RULE}; each argument is its own word, e.g. --podman-args '--env A=1 --volume /srv:/srv'`);
+  };
+  const owned = (option: string) => OWNED[option] && refuse(`${option} is toolbox's own: ${OWNED[option]}`);
+  const label = (text: string | undefined) => text?.startsWith(OWNED_LABEL) && refuse(`the ${OWNED_LABEL}* labels are toolbox's own: they mark and describe the toolbox`);
+  let valueMayFollow = false;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (word.startsWith('--')) {
+      const eq = word.indexOf('=');
+      const option = eq < 0 ? word : word.slice(0, eq);
+      owned(option);
+      if (option === '--label') label(eq < 0 ? words[i + 1] : word.slice(eq + 1));
+      valueMayFollow = eq < 0;
+    } else if (word.startsWith('-') && word.length > 1) {
+      valueMayFollow = false;
+      for (let j = 1; j < word.length; j++) {
+        const letter = word[j]!;
+        if (SWITCHES.has(letter)) continue;
+        owned(`-${letter}`);
+        const inline = word.slice(j + 1).replace(/^=/, '');
+        if (letter === 'l') label(inline || words[i + 1]);
+        valueMayFollow = inline === '';
+        break;
+      }
+    } else {
+      if (!valueMayFollow) refuse(`${JSON.stringify(word)} is neither an option nor an option's value`);
+      valueMayFollow = false;
+    }
+  }
+  return words;
 }

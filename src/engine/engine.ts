@@ -4,11 +4,12 @@ import { existsSync } from 'node:fs';
 import { EngineError, ToolboxError } from '../core/errors.js';
 import type { BoxInfo, BoxSpec, CaptureOptions, CaptureResult, ContainerEngine, EngineName, ExecRequest } from '../core/ports.js';
 import { createArgs } from './create-args.js';
-import { engineFailure, isNameInUse, isNoSuchContainer, lastErrorLine } from './errors.js';
+import { engineFailure, isImageMissing, isNameInUse, isNoSuchContainer, lastErrorLine } from './errors.js';
 import { LABEL_MANAGED } from '../core/labels.js';
 import { parseInspect, parsePs } from './parse.js';
 import { capture, CommandNotFound, interactive, type Captured } from './runner.js';
 import { containerInitPid } from './container-pid.js';
+import { localRootlessHost, rootlessFailure, type RootlessHost } from './rootless.js';
 import { findMarkedProcesses, findSessionProcess } from './session-process.js';
 
 const QUIRKS: Record<EngineName, { psFormat: string[]; stopArgs: string[] }> = {
@@ -21,6 +22,8 @@ export interface EngineOptions {
   sudo: boolean;
   version: string;
   trace?: ((argv: readonly string[]) => void) | undefined;
+  /** the user podman runs as when rootless: its failures are diagnosed against this host */
+  rootlessHost?: (() => RootlessHost) | undefined;
 }
 
 export class CliEngine implements ContainerEngine {
@@ -28,12 +31,24 @@ export class CliEngine implements ContainerEngine {
   readonly command: readonly string[];
   readonly rootful: boolean;
   private readonly trace: ((argv: readonly string[]) => void) | undefined;
+  private readonly rootlessHost: (() => RootlessHost) | undefined;
 
   constructor(options: EngineOptions) {
     this.name = options.name;
     this.command = options.sudo ? ['sudo', options.name] : [options.name];
     this.rootful = options.sudo || process.getuid?.() === 0;
     this.trace = options.trace;
+    const uid = process.getuid?.() ?? 0;
+    this.rootlessHost = this.rootful || this.name !== 'podman' ? undefined : (options.rootlessHost ?? (() => localRootlessHost(uid, String(uid))));
+  }
+
+  /** One line for a failed engine call: a rootless host problem first, then the engine's text. */
+  private failure(action: string, target: string, stderr: string): ToolboxError {
+    if (this.rootlessHost && !isNoSuchContainer(stderr)) {
+      const cause = rootlessFailure(stderr, this.rootlessHost());
+      if (cause) return cause;
+    }
+    return engineFailure(this.name, action, target, stderr);
   }
 
   private async call(args: string[], input?: string, options: CaptureOptions = {}): Promise<Captured> {
@@ -45,6 +60,7 @@ export class CliEngine implements ContainerEngine {
         ...(input !== undefined ? { input } : {}),
         ...(options.onLine ? { onLine: options.onLine } : {}),
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+        ...(options.sinks ? { sinks: options.sinks } : {}),
       });
     } catch (error) {
       throw this.notInstalled(error);
@@ -62,32 +78,36 @@ export class CliEngine implements ContainerEngine {
     const r = await this.call(['container', 'inspect', nameOrId]);
     if (r.exitCode !== 0) {
       if (isNoSuchContainer(r.stderr) || r.stdout.trim() === '[]') return undefined;
-      throw engineFailure(this.name, 'inspect', nameOrId, r.stderr);
+      throw this.failure('inspect', nameOrId, r.stderr);
     }
     return parseInspect(r.stdout);
   }
 
   async listBoxes(): Promise<BoxInfo[]> {
     const r = await this.call(['ps', '--all', '--filter', `label=${LABEL_MANAGED}=true`, ...QUIRKS[this.name].psFormat]);
-    if (r.exitCode !== 0) throw engineFailure(this.name, 'ps', '', r.stderr);
+    if (r.exitCode !== 0) throw this.failure('ps', '', r.stderr);
     return parsePs(r.stdout).filter((b) => b.isToolbox);
   }
 
   async imageExists(image: string): Promise<boolean> {
     const r = await this.call(['image', 'inspect', '--format', '{{.Id}}', image]);
-    return r.exitCode === 0;
+    if (r.exitCode === 0) return true;
+    // Only "no such image" means absent: an engine that cannot run at all must say why, not
+    // send the user off to build an image that is there.
+    if (isImageMissing(r.stderr)) return false;
+    throw this.failure('image inspect', image, r.stderr);
   }
 
   async pullImage(image: string): Promise<void> {
     const r = await this.call(['pull', ...(this.name === 'podman' ? ['--quiet'] : []), image]);
-    if (r.exitCode !== 0) throw engineFailure(this.name, 'pull', image, r.stderr);
+    if (r.exitCode !== 0) throw this.failure('pull', image, r.stderr);
   }
 
   async createBox(spec: BoxSpec, labels: Record<string, string>, containerName?: string): Promise<string> {
     const r = await this.call(createArgs(this.name, spec, labels, this.rootful, existsSync, containerName));
     if (r.exitCode !== 0) {
       if (isNameInUse(r.stderr)) throw new NameInUseError(containerName ?? spec.name);
-      throw engineFailure(this.name, 'create', spec.name, r.stderr);
+      throw this.failure('create', spec.name, r.stderr);
     }
     return r.stdout.trim();
   }
@@ -118,7 +138,7 @@ export class CliEngine implements ContainerEngine {
 
   private async simple(args: string[], action: string, target: string): Promise<void> {
     const r = await this.call(args);
-    if (r.exitCode !== 0) throw engineFailure(this.name, action, target, r.stderr);
+    if (r.exitCode !== 0) throw this.failure(action, target, r.stderr);
   }
 
   private execArgs(request: ExecRequest): string[] {

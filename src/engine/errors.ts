@@ -22,6 +22,10 @@ export function isNoSuchContainer(stderr: string): boolean {
   return noSuchContainer.test(stderr);
 }
 
+export function isImageMissing(stderr: string): boolean {
+  return imageMissing.test(stderr);
+}
+
 export function isNameInUse(stderr: string): boolean {
   return nameInUse.test(stderr);
 }
@@ -36,7 +40,9 @@ export function engineFailure(engine: string, action: string, target: string, st
   }
   if (action === 'pull' && networkDown.test(stderr)) {
     return new ToolboxError(`cannot pull ${target}: the registry is unreachable (${reason})`, {
-      hint: 'check the network, or use a local image with -P',
+      // Only a missing image is ever pulled to the end of an error (a present one falls back to
+      // the local copy), so -P cannot help here: say what can.
+      hint: `check the network; there is no local copy of the image (see '${engine} images'), so load one or choose another with -i`,
     });
   }
   if (imageMissing.test(stderr)) {

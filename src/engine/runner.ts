@@ -23,6 +23,8 @@ export interface CaptureOptions {
   timeoutMs?: number;
   /** sees each line of stdout as it arrives (progress from a long command); the output is still captured */
   onLine?: (line: string) => void;
+  /** takes the output chunk by chunk instead of capturing it (see `pump`) */
+  sinks?: { stdout(chunk: Buffer): void; stderr(chunk: Buffer): void };
 }
 
 /**
@@ -31,6 +33,7 @@ export interface CaptureOptions {
  * would cost more than the call itself. `supervised` below is the execa path for long work.
  */
 export function capture(file: string, args: readonly string[], options: CaptureOptions = {}): Promise<Captured> {
+  if (options.sinks) return pump(file, args, options.sinks, options);
   if (options.timeoutMs || options.onLine) return supervised(file, args, options);
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: [options.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'], ...(options.env ? { env: options.env as NodeJS.ProcessEnv } : {}) });
@@ -73,6 +76,54 @@ export async function supervised(file: string, args: readonly string[], options:
     exitCode: result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1),
     stdout: String(result.stdout ?? ''),
     stderr: String(result.stderr ?? ''),
+    timedOut: result.timedOut === true,
+  };
+}
+
+/**
+ * Long-running work whose output may be large: every chunk goes to the sinks as it arrives and
+ * nothing is kept, so memory stays bounded whatever the command prints. The output is read to
+ * the end (a sink may discard it), so the command's exit status is its own, never a SIGPIPE of
+ * ours. A sink that throws ends the command; the call then rejects with that error.
+ */
+export async function pump(
+  file: string,
+  args: readonly string[],
+  sinks: { stdout(chunk: Buffer): void; stderr(chunk: Buffer): void },
+  options: Omit<CaptureOptions, 'sinks' | 'onLine'> = {},
+): Promise<Captured & { timedOut: boolean }> {
+  const { execa } = await import('execa');
+  const running = execa(file, args, {
+    reject: false,
+    buffer: false,
+    encoding: 'buffer',
+    forceKillAfterDelay: 2000,
+    ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' }),
+    ...(options.env ? { env: options.env, extendEnv: false } : {}),
+    ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
+  });
+  let failure: unknown;
+  const feed = (sink: (chunk: Buffer) => void) => (chunk: Buffer) => {
+    if (failure !== undefined) return;
+    try {
+      sink(chunk);
+    } catch (error) {
+      failure = error;
+      running.kill('SIGKILL');
+    }
+  };
+  running.stdout?.on('data', feed((c) => sinks.stdout(c)));
+  running.stderr?.on('data', feed((c) => sinks.stderr(c)));
+  const result = await running;
+  if (failure !== undefined) throw failure;
+  if (result.exitCode === undefined && !result.isTerminated) {
+    const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOENT') throw new CommandNotFound(file);
+  }
+  return {
+    exitCode: result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1),
+    stdout: '',
+    stderr: '',
     timedOut: result.timedOut === true,
   };
 }

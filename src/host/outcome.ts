@@ -1,5 +1,5 @@
 // The result of a host-update command: one line for people, one object for --json.
-import { ToolboxError } from '../core/errors.js';
+import { errorJson, ToolboxError } from '../core/errors.js';
 
 export type Outcome =
   | { ok: true; result: 'new-snapshot'; snapshot: number; base: number | undefined; default: number; booted: number | undefined; rebootNeeded: true }
@@ -44,5 +44,5 @@ export function outcomeLine(outcome: Outcome): string {
 
 export function failureJson(error: ToolboxError): Record<string, unknown> {
   const details = error instanceof TransactionFailed ? error.details : {};
-  return { ok: false, result: 'failed', error: error.message, hint: error.hint ?? null, ...details };
+  return errorJson(error, { ...details });
 }

@@ -85,7 +85,16 @@ export class StderrReporter implements Reporter {
   }
 }
 
-/** Shows an argv the way a user could paste it (display only, never executed). */
+/**
+ * Shows an argv the way a user could paste it (display only, never executed). An argument with a
+ * newline or another control character is shown in bash's $'...' form, so that each traced
+ * command stays on one line of the log.
+ */
 export function quoteForDisplay(arg: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+  if (/^[A-Za-z0-9_./:=@%+,-]+$/.test(arg)) return arg;
+  if (!/[\x00-\x1f\x7f]/.test(arg)) return `'${arg.replace(/'/g, `'\\''`)}'`;
+  const escaped = arg.replace(/[\\']/g, (c) => `\\${c}`).replace(/[\x00-\x1f\x7f]/g, (c) => CONTROL[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return `$'${escaped}'`;
 }
+
+const CONTROL: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r' };

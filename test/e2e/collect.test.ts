@@ -2,9 +2,9 @@
 // fake MicroOS host of the host-update tests (btrfs root snapshot, snapper, an rpm database, zypper
 // repos) reached through --host-pid as a real host is through PID 1. Custom collectors from
 // config.json supply a command that hangs, one that fails and one that does not exist.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +26,45 @@ baseurl=https://admin:s3cr3t-url@mirror.example.invalid/repo
 password=hunter2
 `;
 
+// 13.7: secrets in every place the review found them leaking. Each planted secret holds "PLANT",
+// and nothing else planted does, so no "PLANT" may be left anywhere in the extracted bundle.
+// How a registered SLE Micro system keeps its registration token: in the repo URL's query.
+const SLE_REPO = `[co-sle-micro]
+name=SLE-Micro-5.5-Updates
+enabled=0
+baseurl=https://updates.suse.com/SUSE/Updates/SLE-Micro/5.5/x86_64/update?PLANTsleRegToken0123456789abcdefXYZ
+`;
+// An application log on the host, read by a custom collector.
+const APP_LOG = `2026-11-29 22:00:01 deploy: + curl -fsS -u deploy:PLANTcurlPass https://ci.example.invalid/hook
+2026-11-29 22:00:02 deploy: pushing with ghp_PLANT0123456789abcdefghijABCDEFGHIJ
+2026-11-29 22:00:03 rails: SECRET_KEY_BASE=PLANTsecretKeyBase0123 RAILS_ENV=production
+2026-11-29 22:00:04 api: Authorization: Bearer PLANTbearer0123456789
+2026-11-29 22:00:05 api: session eyJhbGciOiJIUzI1NiJ9.eyJQTEFOVCI6MX0.PLANTjwtSignature
+2026-11-29 22:00:06 s3: aws_access_key_id=AKIAPLANTX0123456789 aws_secret_access_key=PLANTawsSecret/Key
+2026-11-29 22:00:07 ordinary: mkdir -p /var/lib/app && ssh -p 2222 host; passwordless sudo enabled
+-----BEGIN RSA PRIVATE KEY-----
+PLANTprivateKeyBody0123456789
+-----END RSA PRIVATE KEY-----
+`;
+const APP_LOG_REDACTED = `2026-11-29 22:00:01 deploy: + curl -fsS -u deploy:<redacted> https://ci.example.invalid/hook
+2026-11-29 22:00:02 deploy: pushing with <redacted>
+2026-11-29 22:00:03 rails: SECRET_KEY_BASE=<redacted> RAILS_ENV=production
+2026-11-29 22:00:04 api: Authorization: Bearer <redacted>
+2026-11-29 22:00:05 api: session <redacted>
+2026-11-29 22:00:06 s3: aws_access_key_id=<redacted> aws_secret_access_key=<redacted>
+2026-11-29 22:00:07 ordinary: mkdir -p /var/lib/app && ssh -p 2222 host; passwordless sudo enabled
+-----BEGIN RSA PRIVATE KEY-----
+<redacted>
+-----END RSA PRIVATE KEY-----
+`;
+// A custom collector whose own argv carries secrets: they show in manifest.json and, while it
+// runs, in the process list (podman exec's command line and the shell's).
+const ARGV_SECRETS = ['sh', '-c', 'echo ok', 'argv-secrets', '--password', 'PLANTargvPw1', 'password=PLANTargvPw2', 'Authorization: Bearer PLANTargvBearer'];
+// A process on the machine as `ps auxww` shows it: a mysql client given its password.
+const MYSQL_ARGS = ['-uroot', '-pPLANTmysqlPw', '--password', 'PLANTpsPw', '--token', 'PLANTpsToken', 'shop'];
+
 let host: FakeHost;
+let mysql: ChildProcess | undefined;
 let run: Result;
 let summary: Record<string, any>;
 let manifest: Record<string, any>;
@@ -51,6 +89,10 @@ beforeAll(() => {
     `set -e; mount -o remount,rw /; btrfs property set -ts / ro false
 cat > /etc/zypp/repos.d/co-private.repo <<'REPO'
 ${PRIVATE_REPO}REPO
+cat > /etc/zypp/repos.d/co-sle-micro.repo <<'REPO'
+${SLE_REPO}REPO
+mkdir -p /var/log && cat > /var/log/co-app.log <<'LOG'
+${APP_LOG}LOG
 btrfs property set -ts / ro true; mount -o remount,ro /`,
   );
   expect(planted.stderr).toBe('');
@@ -62,9 +104,17 @@ btrfs property set -ts / ro true; mount -o remount,ro /`,
         { name: 'hang', command: ['sleep', '600'], timeout: 2 },
         { name: 'fails', command: ['sh', '-c', 'echo partial; echo broken >&2; exit 3'] },
         { name: 'no-such-tool', command: ['co-no-such-tool', '--version'] },
+        { name: 'app-log', command: ['cat', '{root}/var/log/co-app.log'] },
+        { name: 'argv-secrets', command: ARGV_SECRETS },
       ],
     }),
   );
+  // /bin/sh runs the script and waits in sleep: ps shows "/bin/sh DIR/mysql -uroot -p...".
+  const bin = join(work, 'bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'mysql'), '#!/bin/sh\nsleep 600\n');
+  chmodSync(join(bin, 'mysql'), 0o755);
+  mysql = spawn(join(bin, 'mysql'), MYSQL_ARGS, { stdio: 'ignore', detached: true });
   run = toolbox(['collect', '-c', BOX, '--host-pid', String(host.pid), '--out', work, '--json'], { env });
   summary = JSON.parse(run.stdout);
   const x = join(work, 'x');
@@ -77,6 +127,14 @@ btrfs property set -ts / ro true; mount -o remount,ro /`,
 }, 300_000);
 
 afterAll(() => {
+  // The planted mysql and its sleep: their own process group, started by this test.
+  if (mysql?.pid) {
+    try {
+      process.kill(-mysql.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
   toolbox(['rm', '--force', BOX], { env });
   host?.stop();
   rmSync(work, { recursive: true, force: true });
@@ -91,8 +149,8 @@ describe('toolbox collect', () => {
     expect(summary.bytes).toBe(bundle.length);
     expect(summary.sha256).toBe(sha256(bundle));
     expect(statSync(summary.bundle).mode & 0o777).toBe(0o600);
-    expect(summary.commands).toBe(28);
-    expect(summary.ok).toBe(19);
+    expect(summary.commands).toBe(30);
+    expect(summary.ok).toBe(21);
     expect(summary.failed).toEqual([
       { id: 'basic/journal', status: 'failed', exitCode: 127 }, // the test image has no journalctl
       { id: 'basic/failed-units', status: 'failed', exitCode: 127 }, // the fake host has no systemctl
@@ -105,7 +163,7 @@ describe('toolbox collect', () => {
       { id: 'custom/no-such-tool', status: 'failed', exitCode: 127 },
     ]);
     expect(run.stderr).toBe(
-      'Warning: 9 of 28 commands did not succeed: basic/journal (exit 127), basic/failed-units (exit 127), network/nftables (exit 127), network/iptables (exit 127), updates/transactional-update-log (exit 1), updates/transactional-update-state (exit 1), custom/hang (killed after 2s), custom/fails (exit 3), custom/no-such-tool (exit 127)\n',
+      'Warning: 9 of 30 commands did not succeed: basic/journal (exit 127), basic/failed-units (exit 127), network/nftables (exit 127), network/iptables (exit 127), updates/transactional-update-log (exit 1), updates/transactional-update-state (exit 1), custom/hang (killed after 2s), custom/fails (exit 3), custom/no-such-tool (exit 127)\n',
     );
   });
 
@@ -136,7 +194,7 @@ describe('toolbox collect', () => {
     expect(listed.length).toBeGreaterThan(28);
     for (const f of listed) {
       const data = readFileSync(join(top, f.path));
-      expect({ path: f.path, bytes: data.length, sha256: sha256(data) }).toEqual(f);
+      expect({ path: f.path, bytes: data.length, sha256: sha256(data), truncated: false, producedBytes: f.producedBytes }).toEqual(f);
     }
   });
 
@@ -181,13 +239,56 @@ describe('toolbox collect', () => {
     expect(collected('updates/zypper-repos.txt')).toContain(
       '# /etc/zypp/repos.d/co-private.repo\n[co-private]\nname=Private mirror\nenabled=0\nbaseurl=https://admin:<redacted>@mirror.example.invalid/repo\npassword=<redacted>\n',
     );
-    const expected = [
+    const repos = manifest.redacted.filter((r: { file: string }) => r.file === 'updates/zypper-repos.txt');
+    expect(repos).toEqual([
       { file: 'updates/zypper-repos.txt', rule: 'url-password', line: 5 },
       { file: 'updates/zypper-repos.txt', rule: 'secret-assignment', line: 6 },
-    ];
-    expect(manifest.redacted).toEqual(expected);
-    expect(record('updates/zypper-repos').redactions).toEqual(expected);
-    expect(summary.redacted).toEqual(expected);
+      { file: 'updates/zypper-repos.txt', rule: 'url-query-token', line: 12 },
+    ]);
+    expect(record('updates/zypper-repos').redactions).toEqual(repos);
+    expect(summary.redacted).toEqual(manifest.redacted);
+  });
+
+  it('13.7: no planted secret is left anywhere in the bundle, manifest.json included', () => {
+    // Every file of the extracted bundle, and the archive itself.
+    const leaks = files(top).filter((f) => readFileSync(join(top, f), 'utf8').includes('PLANT'));
+    expect(leaks).toEqual([]);
+    expect(spawnSync('sh', ['-c', 'gzip -dc "$1"', 'sh', summary.bundle]).stdout.includes('PLANT')).toBe(false);
+    expect(run.stdout.includes('PLANT')).toBe(false);
+    // Each form, in the place it was planted.
+    expect(collected('updates/zypper-repos.txt')).toContain(
+      '[co-sle-micro]\nname=SLE-Micro-5.5-Updates\nenabled=0\nbaseurl=https://updates.suse.com/SUSE/Updates/SLE-Micro/5.5/x86_64/update?<redacted>\n',
+    );
+    expect(collected('custom/app-log.txt')).toBe(APP_LOG_REDACTED);
+    const ps = collected('basic/processes.txt').split('\n').find((l) => l.includes(`${work}/bin/mysql`));
+    expect(ps).toMatch(new RegExp(`/bin/sh ${work}/bin/mysql -uroot -p<redacted> --password <redacted> --token <redacted> shop$`));
+    expect(record('custom/argv-secrets').command).toEqual(['sh', '-c', 'echo ok', 'argv-secrets', '--password', '<redacted>', 'password=<redacted>', 'Authorization: Bearer <redacted>']);
+  });
+
+  it('13.7: the manifest lists every redaction by file, rule and line, never the secret', () => {
+    const of = (file: string) => manifest.redacted.filter((r: { file: string }) => r.file === file);
+    expect(of('custom/app-log.txt')).toEqual([
+      { file: 'custom/app-log.txt', rule: 'curl-user', line: 1 },
+      { file: 'custom/app-log.txt', rule: 'github-token', line: 2 },
+      { file: 'custom/app-log.txt', rule: 'secret-assignment', line: 3 },
+      { file: 'custom/app-log.txt', rule: 'authorization-header', line: 4 },
+      { file: 'custom/app-log.txt', rule: 'jwt', line: 5 },
+      { file: 'custom/app-log.txt', rule: 'aws-access-key', line: 6 },
+      { file: 'custom/app-log.txt', rule: 'secret-assignment', line: 6 },
+      { file: 'custom/app-log.txt', rule: 'private-key', line: 8 },
+    ]);
+    // The argv in manifest.json: each entry names the line of the argument it took out.
+    const lines = readFileSync(join(top, 'manifest.json'), 'utf8').split('\n');
+    expect(of('manifest.json').map((r: { rule: string; line: number }) => [r.rule, lines[r.line - 1]!.trim()])).toEqual([
+      ['secret-option', '"<redacted>",'],
+      ['secret-assignment', '"password=<redacted>",'],
+      ['authorization-header', '"Authorization: Bearer <redacted>"'],
+    ]);
+    expect(record('custom/argv-secrets').redactions).toEqual(of('manifest.json'));
+    // The process list: the planted mysql line (its number depends on what else runs).
+    const ps = of('basic/processes.txt').map((r: { rule: string }) => r.rule);
+    expect(ps).toEqual(expect.arrayContaining(['password-flag', 'secret-option']));
+    expect(record('basic/processes').redactions).toEqual(of('basic/processes.txt'));
   });
 
   it('counts as a session: the toolbox stops again afterwards', () => {
@@ -201,9 +302,20 @@ describe('toolbox collect, other forms', () => {
     const r = toolbox(['collect', '-c', BOX, '--host-pid', String(host.pid), '--profile', 'custom', '--timeout', '5', '--out', out], { env });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${out}\n`);
-    expect(r.stderr).toBe('Warning: 3 of 3 commands did not succeed: custom/hang (killed after 2s), custom/fails (exit 3), custom/no-such-tool (exit 127)\n');
+    expect(r.stderr).toBe('Warning: 3 of 5 commands did not succeed: custom/hang (killed after 2s), custom/fails (exit 3), custom/no-such-tool (exit 127)\n');
     const list = spawnSync('tar', ['-tzf', out], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.replace(/^[^/]+\//, ''));
-    expect(list).toEqual(['manifest.json', 'custom/hang.txt', 'custom/hang.stderr.txt', 'custom/fails.txt', 'custom/fails.stderr.txt', 'custom/no-such-tool.txt', 'custom/no-such-tool.stderr.txt', '']);
+    expect(list).toEqual([
+      'manifest.json',
+      'custom/hang.txt',
+      'custom/hang.stderr.txt',
+      'custom/fails.txt',
+      'custom/fails.stderr.txt',
+      'custom/no-such-tool.txt',
+      'custom/no-such-tool.stderr.txt',
+      'custom/app-log.txt',
+      'custom/argv-secrets.txt',
+      '',
+    ]);
   });
 
   it('shows N/M progress on a terminal, and still prints only the path on stdout', () => {
@@ -212,8 +324,8 @@ describe('toolbox collect, other forms', () => {
     const command = `stty cols 100 rows 30; exec ${process.execPath} ${CLI} collect -c ${BOX} --host-pid ${host.pid} --profile custom --out ${out}`;
     const r = spawnSync('script', ['-qec', command, '/dev/null'], { env, input: '', encoding: 'utf8' });
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('collecting 0/3');
-    expect(r.stdout).toMatch(/collecting 3\/3 \(custom\/(hang|fails|no-such-tool)\)/);
+    expect(r.stdout).toContain('collecting 0/5');
+    expect(r.stdout).toMatch(/collecting 5\/5 \(custom\/(hang|fails|no-such-tool|app-log|argv-secrets)\)/);
     expect(r.stdout).toContain(`\r\n${out}\r\n`);
     expect(existsSync(out)).toBe(true);
   });
@@ -233,5 +345,85 @@ describe('toolbox collect, other forms', () => {
     const t = toolbox(['collect', '-c', BOX, '--timeout', 'soon'], { env });
     expect(t.stderr).toBe('Error: invalid timeout "soon". Hint: give the seconds each command may run, e.g. --timeout 60\n');
     expect(t.code).toBe(2);
+  });
+});
+
+describe('13.11: toolbox collect with an output larger than the cap', () => {
+  // 400 MB of one repeated line, against the default cap of 64 MiB.
+  const LINE = 'collect-e2e 0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ\n';
+  const PRINTED = 400_000_000;
+  const CAP = 64 * 1024 * 1024;
+  // A fixed bound on the CLI's peak resident memory, far below the output's size (before the fix,
+  // about 500 MB for 300 MB of output).
+  const PEAK_RSS_LIMIT_KB = 200 * 1024;
+  let big: Result;
+  let peakKb: number;
+  let bigManifest: Record<string, any>;
+  let bigTop: string;
+
+  beforeAll(() => {
+    const home = join(work, 'big-home');
+    const bigEnv = { ...env, HOME: home, XDG_CONFIG_HOME: join(home, '.config') };
+    mkdirSync(join(bigEnv.XDG_CONFIG_HOME, 'toolbox'), { recursive: true });
+    writeFileSync(
+      join(bigEnv.XDG_CONFIG_HOME, 'toolbox', 'config.json'),
+      JSON.stringify({ collectors: [{ name: 'big', command: ['sh', '-c', `yes '${LINE.trimEnd()}' | head -c ${PRINTED}; echo done >&2`], timeout: 120 }] }),
+    );
+    const out = join(work, 'big.tar.gz');
+    const peakFile = join(work, 'big.peak');
+    // /usr/bin/time -f %M: the peak resident set size of the CLI (and of the largest of the
+    // processes it waited for), in KB.
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', peakFile, process.execPath, CLI, 'collect', '-c', BOX, '--host-pid', String(host.pid), '--profile', 'custom', '--out', out, '--json'], {
+      env: bigEnv,
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
+    big = { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, stdoutBuffer: Buffer.from(r.stdout) };
+    peakKb = Number(readFileSync(peakFile, 'utf8').trim().split('\n').pop());
+    const x = join(work, 'big-x');
+    mkdirSync(x);
+    const untar = spawnSync('tar', ['-xzf', out, '-C', x], { encoding: 'utf8' });
+    expect(untar.stderr).toBe('');
+    bigTop = join(x, readdirSync(x)[0]!);
+    bigManifest = JSON.parse(readFileSync(join(bigTop, 'manifest.json'), 'utf8'));
+  }, 300_000);
+
+  it('13.11: keeps the first 64 MiB in whole lines, records the cut and the byte counts, and not as a failure', () => {
+    expect(big.stderr).toBe(`Warning: 1 of 1 commands printed more than --max-output 64M, and their output was cut: custom/big (${PRINTED + 5} bytes)\n`);
+    expect(big.code).toBe(0);
+    const rec = bigManifest.commands[0];
+    const kept = Math.floor(CAP / LINE.length) * LINE.length;
+    expect(rec).toMatchObject({ id: 'custom/big', status: 'ok', exitCode: 0, timedOut: false, truncated: true });
+    const data = readFileSync(join(bigTop, 'custom/big.txt'));
+    expect(rec.output).toEqual({ path: 'custom/big.txt', bytes: kept, sha256: sha256(data), truncated: true, producedBytes: PRINTED });
+    expect(data.length).toBe(kept);
+    expect(data.equals(Buffer.from(LINE.repeat(kept / LINE.length)))).toBe(true);
+    expect(readFileSync(join(bigTop, 'custom/big.stderr.txt'), 'utf8')).toBe(`done\ntoolbox collect: stdout cut at ${CAP} of ${PRINTED} bytes (--max-output)\n`);
+    expect(rec.stderr).toMatchObject({ path: 'custom/big.stderr.txt', truncated: false, producedBytes: 5 });
+    expect(bigManifest.maxOutputBytes).toBe(CAP);
+    expect(bigManifest.truncated).toEqual(['custom/big']);
+    expect(bigManifest.failed).toEqual([]);
+    const summary = JSON.parse(big.stdout);
+    expect(summary.truncated).toEqual(['custom/big']);
+    expect(summary.failed).toEqual([]);
+  });
+
+  it('13.11: keeps memory bounded while several hundred MB stream through', () => {
+    expect(peakKb).toBeGreaterThan(0);
+    expect(peakKb).toBeLessThan(PEAK_RSS_LIMIT_KB);
+  });
+
+  it('takes --max-output in K, M or G, and refuses anything else (exit 2)', () => {
+    const out = join(work, 'small.tar.gz');
+    const r = toolbox(['collect', '-c', BOX, '--host-pid', String(host.pid), '--profile', 'custom', '--max-output', '16K', '--out', out, '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).truncated).toEqual([]);
+    const list = spawnSync('tar', ['-xzOf', out, '--wildcards', '*/manifest.json'], { encoding: 'utf8' });
+    expect(JSON.parse(list.stdout).maxOutputBytes).toBe(16 * 1024);
+    for (const bad of ['0', '-1', '10X', '1.5M', '']) {
+      const b = toolbox(['collect', '-c', BOX, '--max-output', bad], { env });
+      expect(b.stderr).toBe(`Error: invalid output size ${JSON.stringify(bad)}. Hint: give the most to keep of each output, e.g. --max-output 64M (K, M, G: powers of 1024)\n`);
+      expect(b.code).toBe(2);
+    }
   });
 });

@@ -32,7 +32,7 @@ describe('config command', () => {
     expect(r.stderr).toMatch(/^Error: unknown config key: colour\. Hint: known keys: engine, registry, image, name, shell, autostop, mode, pull, exec, recommends\n$/);
     const bad = toolbox(['config', 'set', 'autostop', 'maybe'], { env });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('Error: invalid value for autostop: expected true or false, got "maybe". Hint: run \'toolbox --help\' for usage\n');
+    expect(bad.stderr).toBe('Error: invalid autostop: expected true or false, got "maybe". Hint: run \'toolbox config set --help\' for usage\n');
   });
 
   it('a config that says autostop=false keeps the toolbox running', () => {

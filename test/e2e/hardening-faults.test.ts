@@ -378,10 +378,10 @@ describe('the disk full while writing config', () => {
     const file = join(mnt, 'toolbox/config.json');
     const before = readFileSync(file);
     spawnSync('dd', ['if=/dev/zero', `of=${join(mnt, 'filler')}`, 'bs=4k'], { stdio: 'ignore' }); // fills it: ENOSPC
-    const big = 'n'.repeat(8000);
+    const big = `/${'n'.repeat(8000)}`; // a valid (absolute) shell path, too big for what is left
     // SNAP in the environment makes conf write in place; toolbox must stay atomic regardless.
     for (const extra of [{}, { SNAP: '/snap/x/1' }]) {
-      const r = toolbox(['config', 'set', 'name', big], { env: { ...e, ...extra } });
+      const r = toolbox(['config', 'set', 'shell', big], { env: { ...e, ...extra } });
       oneLine(r, 1, `Error: cannot write ${file}: the disk is full (the previous file is unchanged). Hint: free space or fix permissions, or point XDG_CONFIG_HOME at a writable directory`);
       expect(readFileSync(file)).toEqual(before);
       expect(readdirSync(join(mnt, 'toolbox'))).toEqual(['config.json']);

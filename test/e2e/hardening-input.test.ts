@@ -81,7 +81,7 @@ const cases: Case[] = [
   ['an empty image', ['run', '-c', `${P}img`, '-i', '', 'true'], 2, 'invalid image reference ""'],
   ['a 300-character image', ['run', '-c', `${P}img`, '-i', `localhost/${long(290)}`, 'true'], 2, 'invalid image reference "localhost/aaaa'],
   ['-i with -R', ['run', '-c', `${P}img`, '-i', 'a/b', '-R', 'x.example', 'true'], 2, "don't use -i/--image together with -R/--reg or -I/--img"],
-  ['$(...) in TOOLBOX_IMAGE', ['run', '-c', `${P}img`, 'true'], 2, 'invalid image reference "registry.opensuse.org/$(touch /tmp/hd-in-PWNED)"',
+  ['$(...) in TOOLBOX_IMAGE', ['run', '-c', `${P}img`, 'true'], 2, 'TOOLBOX_IMAGE: invalid image reference "$(touch /tmp/hd-in-PWNED)"',
     (env) => void (env.TOOLBOX_IMAGE = '$(touch /tmp/hd-in-PWNED)')],
   // flags and arguments
   ['an unknown option after a subcommand', ['list', '--frobnicate'], 2, "unknown option '--frobnicate'"],
@@ -92,14 +92,14 @@ const cases: Case[] = [
   ['a positional name and -c for rm', ['rm', '-c', `${P}a`, `${P}b`], 2, `cannot tell which toolbox to use: "${P}b" or the one from -c/-t`],
   ['a bad --exec choice', ['--exec', 'shell', 'true'], 2, "option '--exec <path>' argument 'shell' is invalid. Allowed choices are auto, podman, direct. Hint"],
   ['a runtime that does not exist', ['run', '-c', `${P}rt`, '-X', '/nonexistent/hd-runtime', 'true'], 2, 'runtime /nonexistent/hd-runtime is not available'],
-  ['TOOLBOX_MODE=bogus', ['run', '-c', `${P}mode`, 'true'], 2, 'invalid TOOLBOX_MODE "bogus": expected system or user', (env) => void (env.TOOLBOX_MODE = 'bogus')],
-  ['TOOLBOX_ENGINE=lxc', ['list'], 2, 'invalid engine "lxc": expected podman or docker', (env) => void (env.TOOLBOX_ENGINE = 'lxc')],
+  ['TOOLBOX_MODE=bogus', ['run', '-c', `${P}mode`, 'true'], 2, 'TOOLBOX_MODE: invalid mode "bogus": expected system or user', (env) => void (env.TOOLBOX_MODE = 'bogus')],
+  ['TOOLBOX_ENGINE=lxc', ['list'], 2, 'TOOLBOX_ENGINE: invalid engine "lxc": expected podman or docker', (env) => void (env.TOOLBOX_ENGINE = 'lxc')],
   // config values
-  ['a relative shell', ['config', 'set', 'shell', 'bash'], 2, 'invalid value for shell: expected an absolute path, got "bash"'],
-  ['a bad mode', ['config', 'set', 'mode', 'root'], 2, 'invalid value for mode: expected one of system, user, got "root"'],
-  ['an empty value', ['config', 'set', 'name', ''], 2, 'invalid value for name: expected a non-empty single-line value'],
-  ['a newline in a value', ['config', 'set', 'image', 'a\nb'], 2, 'invalid value for image: expected a non-empty single-line value'],
-  ['a bad mode stored in config.json', ['run', '-c', `${P}cfgmode`, 'true'], 2, 'invalid mode in config "bogus": expected system or user',
+  ['a relative shell', ['config', 'set', 'shell', 'bash'], 2, 'invalid shell "bash": expected an absolute path'],
+  ['a bad mode', ['config', 'set', 'mode', 'root'], 2, 'invalid mode "root": expected system or user'],
+  ['an empty value', ['config', 'set', 'name', ''], 2, 'invalid toolbox name: it is empty'],
+  ['a newline in a value', ['config', 'set', 'image', 'a\nb'], 2, 'invalid image reference "a\\nb"'],
+  ['a bad mode stored in config.json', ['run', '-c', `${P}cfgmode`, 'true'], 1, '',
     (env) => writeConfig(env, '{"mode": "bogus"}')],
   // config.json and toolboxrc files
   ['config.json with a NUL byte', ['run', '-c', `${P}nul`, 'true'], 1, '', (env) => writeConfig(env, '{"a":\0}')],
@@ -116,6 +116,7 @@ const cases: Case[] = [
 // The expected first words of the file-related cases depend on the temp paths, so they are
 // filled in here from the env of the case.
 const fileMessages: Record<string, (env: NodeJS.ProcessEnv) => string> = {
+  'a bad mode stored in config.json': (env) => `${cfg(env)}: mode: invalid mode "bogus": expected system or user. Hint: fix it with 'toolbox config set mode VALUE', or remove it with 'toolbox config unset mode'`,
   'config.json with a NUL byte': (env) => `${cfg(env)} is corrupt: `,
   'config.json of 4 MB of garbage': (env) => `${cfg(env)} is corrupt: `,
   'a toolboxrc that is a directory': (env) => `cannot read ${join(env.HOME!, '.toolboxrc')}: EISDIR`,

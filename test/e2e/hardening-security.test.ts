@@ -43,13 +43,15 @@ describe('config is never executed', () => {
   };
 
   it.each([
-    ['image', { image: `$(touch ${MARKER})` }, 2, `invalid image reference "registry.opensuse.org/$(touch ${MARKER})"`],
-    ['registry', { registry: `\`touch ${MARKER}\``, image: 'x' }, 2, `invalid image reference "\`touch ${MARKER}\`/x"`],
-    ['name', { name: `x; touch ${MARKER}`, image: 'localhost/toolbox-test:latest' }, 2, `invalid toolbox name "x; touch ${MARKER}"`],
-    ['engine', { engine: `podman; touch ${MARKER}` }, 2, `invalid engine "podman; touch ${MARKER}": expected podman or docker`],
-  ])('a hostile %s in config.json is refused as data', (_key, data, code, message) => {
-    const r = toolbox(['run', 'true'], { env: configWith(data) });
-    expect(r.stderr.startsWith(`Error: ${message}`)).toBe(true);
+    // refused by the key's own rule, naming config.json and the key (exit 1: the file is wrong)
+    ['image', { image: `$(touch ${MARKER})` }, 1, `invalid image reference "$(touch ${MARKER})"`],
+    ['registry', { registry: `\`touch ${MARKER}\``, image: 'x' }, 1, `invalid registry "\`touch ${MARKER}\`"`],
+    ['name', { name: `x; touch ${MARKER}`, image: 'localhost/toolbox-test:latest' }, 1, `invalid toolbox name "x; touch ${MARKER}"`],
+    ['engine', { engine: `podman; touch ${MARKER}` }, 1, `invalid engine "podman; touch ${MARKER}": expected podman or docker`],
+  ])('a hostile %s in config.json is refused as data', (key, data, code, message) => {
+    const e = configWith(data);
+    const r = toolbox(['run', 'true'], { env: e });
+    expect(r.stderr.startsWith(`Error: ${join(e.XDG_CONFIG_HOME!, 'toolbox/config.json')}: ${key}: ${message}`)).toBe(true);
     expect(r.code).toBe(code);
     expect(existsSync(MARKER)).toBe(false);
   });
@@ -64,17 +66,23 @@ describe('config is never executed', () => {
 
   it('a quoted toolboxrc value is a literal string, never run', () => {
     const e = isolatedEnv();
-    writeFileSync(join(e.HOME!, '.toolboxrc'), `TOOLBOX_SHELL='$(touch ${MARKER})'\n`);
+    const rc = join(e.HOME!, '.toolboxrc');
+    writeFileSync(rc, `TOOLBOX_SHELL='$(touch ${MARKER})'\n`);
     const r = toolbox(['-n', '-c', BOX], { env: e, input: 'echo "$0"\n' });
-    expect(r.stderr).toBe(`toolbox: $(touch ${MARKER}) is not in this image; starting /bin/sh\n`);
-    expect(r.stdout).toBe('/bin/sh\n');
+    // the literal string is then refused by the shell rule, as config set would refuse it
+    expect(r.stderr).toBe(
+      `Error: ${rc}: TOOLBOX_SHELL: invalid shell "$(touch ${MARKER})": expected an absolute path. Hint: toolboxrc lines are KEY=VALUE with a literal value; fix or remove the line\n`,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
     expectNoMarker();
   });
 
   it('--podman-args are arguments, never a shell line', () => {
-    const r = toolbox(['run', '-c', `${P}args`, '--podman-args', `$(touch ${MARKER}) ;touch ${MARKER}`, 'true'], { env });
-    expect(r.code).toBe(125);
-    expect(r.stderr).toMatch(/^Error: podman create hd-sec-args failed: .*\. Hint: .*\n$/);
+    const args = `$(touch ${MARKER}) ;touch ${MARKER}`;
+    const r = toolbox(['run', '-c', `${P}args`, '--podman-args', args, 'true'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^Error: --podman-args .*: "\$\(touch" is neither an option nor an option's value\. Hint: --podman-args is split on whitespace, with no quoting and never through a shell; .*\n$/);
     expect(existsSync(MARKER)).toBe(false);
     expect(containersNamed(`${P}args`)).toEqual([]);
   });

@@ -36,7 +36,7 @@ describe('stop', () => {
   it('a missing toolbox is exit 1 with a clear line', () => {
     const r = toolbox(['stop', `${P}nope`], { env });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`Error: no such toolbox: ${P}nope. Hint: create it with 'toolbox create ${P}nope'\n`);
+    expect(r.stderr).toBe(`Error: no such toolbox: ${P}nope. Hint: 'toolbox list' shows the toolboxes there are\n`);
   });
 });
 

@@ -39,6 +39,8 @@ const removeOurs = () => {
   if (names.length) podman('rm', '-f', '-t', '0', ...names);
 };
 const lastLine = (text: string) => text.trimEnd().split('\n').at(-1);
+/** With -v: the progress lines, without the engine commands it traces and the start/stop lines */
+const progressLines = (stderr: string) => stderr.split('\n').filter((l) => l !== '' && !l.startsWith('+ ') && !/^(starting|stopping) toolbox /.test(l));
 const declared = () => JSON.parse(toolbox('tools', BOX, '--json').stdout) as { name: string; repos: { alias: string; url: string; key: string | null }[]; tools: string[] };
 const installedInBox = (pkg: string) => toolbox('run', '-c', BOX, '--', 'rpm', '-q', pkg);
 
@@ -82,16 +84,13 @@ describe('repositories: only signed ones, only with a key the user named', () =>
   });
 
   it('adds a signed repository with --key', () => {
-    const r = toolbox('repo', 'add', '-c', BOX, 'good', repo.url('good'), '--key', repo.keyFile);
-    expect(r.stderr).toBe(
-      [
-        `importing the key ${repo.keyFile} for good...`,
-        'adding repository good...',
-        'refreshing repository good...',
-        `added repository good (${repo.url('good')}) to toolbox ${BOX}`,
-        '',
-      ].join('\n'),
-    );
+    const r = toolbox('repo', 'add', '-v', '-c', BOX, 'good', repo.url('good'), '--key', repo.keyFile);
+    expect(progressLines(r.stderr)).toEqual([
+      `importing the key ${repo.keyFile} for good...`,
+      'adding repository good...',
+      'refreshing repository good...',
+      `added repository good (${repo.url('good')}) to toolbox ${BOX}`,
+    ]);
     expect(r.code).toBe(0);
     expect(JSON.parse(toolbox('repo', 'list', '-c', BOX, '--json').stdout)).toEqual([{ alias: 'good', url: repo.url('good'), key: repo.keyFile }]);
   });
@@ -118,27 +117,32 @@ describe('repositories: only signed ones, only with a key the user named', () =>
 });
 
 describe('install', () => {
-  it('installs from the signed repository, says what it does, and the tool runs', () => {
-    const r = toolbox('install', '-c', BOX, 'tl-hello', '--json');
+  it('installs from the signed repository, says what it does with -v, and the tool runs', () => {
+    const r = toolbox('install', '-v', '-c', BOX, 'tl-hello', '--json');
     expect(r.stdout).toBe(JSON.stringify({ installed: ['tl-hello'], alreadyPresent: [], failed: [] }, null, 2) + '\n');
-    expect(r.stderr).toBe(
-      [
-        `checking packages in ${BOX}...`,
-        'loading repository data...',
-        'reading installed packages...',
-        'resolving dependencies...',
-        'downloading 1 package (1/1: tl-hello-1.0-1.noarch)...',
-        'checking for file conflicts...',
-        'installing tl-hello-1.0-1.noarch (1/1)...',
-        `installed tl-hello in toolbox ${BOX}`,
-        '',
-      ].join('\n'),
-    );
+    expect(progressLines(r.stderr)).toEqual([
+      `checking packages in ${BOX}...`,
+      'loading repository data...',
+      'reading installed packages...',
+      'resolving dependencies...',
+      'downloading 1 package (1/1: tl-hello-1.0-1.noarch)...',
+      'checking for file conflicts...',
+      'installing tl-hello-1.0-1.noarch (1/1)...',
+      `installed tl-hello in toolbox ${BOX}`,
+    ]);
     expect(r.code).toBe(0);
     const run = toolbox('run', '-c', BOX, '--', 'tl-hello', 'world');
     expect(run.stdout).toBe('hello from tl-hello world\n');
     expect(run.code).toBe(0);
     expect(declared().tools).toEqual(['tl-hello']);
+  });
+
+  it('install, search and update print progress on stderr without a terminal: they print none', () => {
+    for (const args of [['install', 'tl-hello'], ['search', 'tl-hello'], ['update']]) {
+      const r = toolbox(args[0]!, '-c', BOX, ...args.slice(1));
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
   });
 
   it('reports a package that is already there as already present', () => {
@@ -159,7 +163,15 @@ describe('install', () => {
         '',
       ].join('\n'),
     );
-    expect(r.stdout).toBe(JSON.stringify({ installed: [], alreadyPresent: [], failed: ['tl-rival'] }, null, 2) + '\n');
+    expect(JSON.parse(r.stdout)).toEqual({
+      ok: false,
+      result: 'failed',
+      error: 'dependency problem, nothing was installed: tl-rival-1.0-1.noarch conflicts with tl-hello provided by tl-hello-1.0-1.noarch',
+      hint: 'the problem lines above show what conflicts; choose other packages, or ask the repository owner',
+      installed: [],
+      alreadyPresent: [],
+      failed: ['tl-rival'],
+    });
     expect(r.code).toBe(1);
     expect(installedInBox('tl-rival').stdout).toBe('package tl-rival is not installed\n');
     expect(installedInBox('tl-hello').stdout).toBe('tl-hello-1.0-1.noarch\n');
@@ -184,7 +196,9 @@ describe('install', () => {
   it('says plainly that a package does not exist (zypper 104)', () => {
     const r = toolbox('install', '-q', '-c', BOX, 'tl-nope', '--json');
     expect(r.stderr).toBe(`Error: no package named tl-nope in the repositories of toolbox ${BOX}. Hint: look for the right name with toolbox search TERM\n`);
-    expect(r.stdout).toBe(JSON.stringify({ installed: [], alreadyPresent: [], failed: ['tl-nope'] }, null, 2) + '\n');
+    expect(r.stdout).toBe(
+      `${JSON.stringify({ ok: false, result: 'failed', error: `no package named tl-nope in the repositories of toolbox ${BOX}`, hint: 'look for the right name with toolbox search TERM', installed: [], alreadyPresent: [], failed: ['tl-nope'] })}\n`,
+    );
     expect(r.code).toBe(1);
     expect(declared().tools).toEqual(['tl-hello']);
   });
@@ -213,8 +227,8 @@ describe('install', () => {
   });
 
   it('update runs zypper update', () => {
-    const r = toolbox('update', '-c', BOX);
-    expect(lastLine(r.stderr)).toBe(`updated toolbox ${BOX}`);
+    const r = toolbox('update', '-v', '-c', BOX);
+    expect(progressLines(r.stderr).at(-1)).toBe(`updated toolbox ${BOX}`);
     expect(r.code).toBe(0);
   });
 
@@ -246,12 +260,12 @@ describe('tools stay', () => {
 
   it('across upgrade: a new container, the repositories and tools back', () => {
     const before = containerId(BOX);
-    const r = toolbox('upgrade', BOX, '--json');
+    const r = toolbox('upgrade', '-v', BOX, '--json');
     expect(r.code).toBe(0);
     const after = containerId(BOX);
     expect(after).not.toBe(before);
     expect(JSON.parse(r.stdout)).toEqual({ name: BOX, image: 'localhost/toolbox-test:latest', oldId: before, newId: after, repos: ['good'], tools: ['tl-hello'] });
-    expect(lastLine(r.stderr)).toBe(`upgraded toolbox ${BOX}: 1 repository and 1 tool restored`);
+    expect(progressLines(r.stderr).at(-1)).toBe(`upgraded toolbox ${BOX}: 1 repository and 1 tool restored`);
     expect(ours().sort()).toEqual([BOX, `${P}mini`]);
     expect(podman('container', 'inspect', '--format', '{{.Config.Hostname}}', BOX).stdout.trim()).toBe(BOX);
     const run = toolbox('run', '-c', BOX, '--', 'tl-hello');
@@ -283,12 +297,35 @@ describe('tools stay', () => {
 
 describe('remove', () => {
   it('removes the tool and forgets it', () => {
-    const r = toolbox('remove', '-c', BOX, 'tl-hello', '--json');
+    const r = toolbox('remove', '-v', '-c', BOX, 'tl-hello', '--json');
     expect(r.stdout).toBe(JSON.stringify({ removed: ['tl-hello'], notInstalled: [] }, null, 2) + '\n');
-    expect(lastLine(r.stderr)).toBe(`removed tl-hello from toolbox ${BOX}`);
+    expect(progressLines(r.stderr).at(-1)).toBe(`removed tl-hello from toolbox ${BOX}`);
     expect(r.code).toBe(0);
     expect(toolbox('run', '-c', BOX, '--', 'tl-hello').code).toBe(127);
     expect(declared().tools).toEqual([]);
+  });
+
+  it('an install whose config write fails exits 1 although the package was installed: it says both', () => {
+    // An immutable config directory: config.json reads, but no write lands, not even root's.
+    const dir = join(home, '.config/toolbox');
+    const file = join(dir, 'config.json');
+    const before = readFileSync(file, 'utf8');
+    expect(spawnSync('chattr', ['+i', dir]).status).toBe(0);
+    let r;
+    try {
+      r = toolbox('install', '-c', BOX, 'tl-hello', '--json');
+    } finally {
+      spawnSync('chattr', ['-i', dir]);
+    }
+    const error = `installed tl-hello in toolbox ${BOX}, but not recorded as its tools, so 'toolbox upgrade' would not bring it back: cannot write ${file}: permission denied (the previous file is unchanged)`;
+    const hint = `free space or fix permissions, or point XDG_CONFIG_HOME at a writable directory; then run 'toolbox install -c ${BOX} tl-hello' again to record it`;
+    expect(r.stderr).toBe(`Error: ${error}. Hint: ${hint}\n`);
+    expect(r.stdout).toBe(`${JSON.stringify({ ok: false, result: 'failed', error, hint, installed: ['tl-hello'], alreadyPresent: [], failed: [] })}\n`);
+    expect(r.code).toBe(1);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(installedInBox('tl-hello').stdout).toBe('tl-hello-1.0-1.noarch\n');
+    expect(declared().tools).toEqual([]);
+    expect(toolbox('remove', '-q', '-c', BOX, 'tl-hello').code).toBe(0);
   });
 
   it('repo remove forgets the repository', () => {
@@ -323,8 +360,8 @@ describe('an interrupted install', () => {
     }
     expect(readFileSync(config, 'utf8')).toBe(before);
     expect(declared().tools).toEqual([]);
-    const again = toolbox('install', '-c', BOX, 'tl-hello');
-    expect(lastLine(again.stderr)).toBe(`installed tl-hello in toolbox ${BOX}`);
+    const again = toolbox('install', '-v', '-c', BOX, 'tl-hello');
+    expect(progressLines(again.stderr).at(-1)).toBe(`installed tl-hello in toolbox ${BOX}`);
     expect(again.code).toBe(0);
     expect(declared().tools).toEqual(['tl-hello']);
     expect(toolbox('run', '-c', BOX, '--', 'tl-hello', 'again').stdout).toBe('hello from tl-hello again\n');

@@ -1,12 +1,13 @@
 // The tar writer and bundle packing, checked with the system's tar: what support staff will use.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundleName, packBundle } from '../../src/core/collect/bundle.js';
-import type { Manifest } from '../../src/core/collect/manifest.js';
+import { StagedBundle } from '../../src/cli/staged-bundle.js';
+import { BundleWriteError, bundleName } from '../../src/core/collect/bundle.js';
 import { tarball } from '../../src/core/collect/tar.js';
 
 const dirs: string[] = [];
@@ -48,15 +49,55 @@ describe('tarball', () => {
   });
 });
 
-describe('packBundle', () => {
-  it('gzips the manifest first, then the files, under one top directory', () => {
-    const manifest = { format: 'toolbox-collect/1', commands: [] } as unknown as Manifest;
-    const gz = packBundle('toolbox-collect-h-20260101T000000Z', manifest, [{ path: 'basic/kernel.txt', data: Buffer.from('Linux\n') }], 1_700_000_000);
-    const { dir, list } = untar(gunzipSync(gz), '-xvf');
-    expect(list).toBe('toolbox-collect-h-20260101T000000Z/manifest.json\ntoolbox-collect-h-20260101T000000Z/basic/kernel.txt\n');
-    expect(JSON.parse(readFileSync(join(dir, 'toolbox-collect-h-20260101T000000Z/manifest.json'), 'utf8'))).toEqual(manifest);
+describe('StagedBundle', () => {
+  it('streams files into a private staging directory, packs them manifest first, and moves the bundle into place', async () => {
+    const dest = mkdtempSync(join(tmpdir(), 'co-unit-staged-'));
+    dirs.push(dest);
+    const staged = StagedBundle.open(dest);
+    const [stagingDir] = readdirSync(dest);
+    expect(stagingDir).toMatch(/^\.toolbox-collect-/);
+    expect(statSync(join(dest, stagingDir!)).mode & 0o777).toBe(0o700);
+    const kernel = staged.create('basic/kernel.txt');
+    kernel.write(Buffer.from('Linux\n'));
+    kernel.end();
+    const big = staged.create('custom/big.txt');
+    const block = Buffer.alloc(1 << 20, 'x');
+    for (let i = 0; i < 3; i++) big.write(block);
+    big.end();
+    const manifest = staged.create('manifest.json');
+    manifest.write(Buffer.from('{}\n'));
+    manifest.end();
+    expect(() => staged.create('manifest.json')).toThrow('manifest.json is already in the bundle');
+    const packed = await staged.pack('toolbox-collect-h-20260101T000000Z', ['manifest.json', 'basic/kernel.txt', 'custom/big.txt'], 1_700_000_000);
+    const file = join(dest, 'b.tar.gz');
+    staged.commit(file);
+    staged.discard();
+    expect(readdirSync(dest)).toEqual(['b.tar.gz']);
+    const data = readFileSync(file);
+    expect(packed).toEqual({ bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const { dir, list } = untar(gunzipSync(data), '-xvf');
+    expect(list).toBe('toolbox-collect-h-20260101T000000Z/manifest.json\ntoolbox-collect-h-20260101T000000Z/basic/kernel.txt\ntoolbox-collect-h-20260101T000000Z/custom/big.txt\n');
+    expect(readFileSync(join(dir, 'toolbox-collect-h-20260101T000000Z/basic/kernel.txt'), 'utf8')).toBe('Linux\n');
+    expect(readFileSync(join(dir, 'toolbox-collect-h-20260101T000000Z/custom/big.txt')).equals(Buffer.concat([block, block, block]))).toBe(true);
   });
 
+  it('discards everything it staged when the run fails', () => {
+    const dest = mkdtempSync(join(tmpdir(), 'co-unit-staged-'));
+    dirs.push(dest);
+    const staged = StagedBundle.open(dest);
+    staged.create('a.txt').write(Buffer.from('a'));
+    staged.discard();
+    expect(readdirSync(dest)).toEqual([]);
+  });
+
+  it('reports a bundle it cannot write as one error with a hint', () => {
+    expect(() => StagedBundle.open('/nonexistent-co-dir')).toThrow(new BundleWriteError('in /nonexistent-co-dir', 'ENOENT'));
+    expect(new BundleWriteError('in /x', 'ENOSPC')).toMatchObject({ message: 'cannot write the bundle in /x: ENOSPC', hint: 'free some space, or choose another place with --out FILE or --out DIR', exitCode: 1 });
+  });
+});
+
+describe('bundleName', () => {
   it('names bundles after the host and the UTC time, safe as a file name', () => {
     const at = new Date('2026-11-25T22:15:00.123Z');
     expect(bundleName('node-1.example', at)).toBe('toolbox-collect-node-1.example-20261125T221500Z');

@@ -5,60 +5,113 @@ import { customCollectors } from '../../src/core/collect/custom-collectors.js';
 import { identityCommand, parseIdentity } from '../../src/core/collect/identity.js';
 import { builtinCollectors, commandFor, type Collector } from '../../src/core/collect/profiles.js';
 import { runCollectors, type BoxExec } from '../../src/core/collect/run-collectors.js';
-import type { CaptureResult } from '../../src/core/ports.js';
+import { MemoryBundle } from './fakes/memory-bundle.js';
 
 const target = { root: '/proc/42/root', pid: 42 };
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
-function fakeExec(answers: Record<string, CaptureResult | Error>): { exec: BoxExec; calls: { command: string[]; timeoutMs: number }[] } {
+interface Answer {
+  exitCode: number;
+  stdout?: string | Buffer;
+  stderr?: string;
+  timedOut?: boolean;
+  /** the size of the pieces the output arrives in */
+  chunk?: number;
+}
+
+function fakeExec(answers: Record<string, Answer | Error>): { exec: BoxExec; calls: { command: string[]; timeoutMs: number }[] } {
   const calls: { command: string[]; timeoutMs: number }[] = [];
-  const exec: BoxExec = async (command, timeoutMs) => {
+  const exec: BoxExec = async (command, timeoutMs, sinks) => {
     calls.push({ command, timeoutMs });
     const answer = answers[command.join(' ')];
     if (answer instanceof Error) throw answer;
-    return answer ?? { exitCode: 0, stdout: '', stderr: '' };
+    const a = answer ?? { exitCode: 0 };
+    const feed = (data: string | Buffer | undefined, sink: (c: Buffer) => void) => {
+      const buf = Buffer.from(data ?? '');
+      const size = a.chunk ?? (buf.length || 1);
+      for (let i = 0; i < buf.length; i += size) sink(buf.subarray(i, i + size));
+    };
+    feed(a.stdout, sinks.stdout);
+    feed(a.stderr, sinks.stderr);
+    return { exitCode: a.exitCode, timedOut: a.timedOut };
   };
   return { exec, calls };
 }
 
 const custom = (name: string, command: string[], timeoutSeconds?: number): Collector => ({ profile: 'custom', name, command, timeoutSeconds });
+const MB = 1 << 20;
 
 describe('runCollectors', () => {
   it('records each command: status, exit code, deadline, redacted output and its checksum', async () => {
     const { exec, calls } = fakeExec({
-      'cat conf': { exitCode: 0, stdout: 'user=a\npassword=hunter2\n', stderr: '' },
+      'cat conf': { exitCode: 0, stdout: 'user=a\npassword=hunter2\n' },
       'false': { exitCode: 3, stdout: 'partial\n', stderr: 'broken\n' },
-      'sleep 600': { exitCode: 143, stdout: '', stderr: '', timedOut: true },
+      'sleep 600': { exitCode: 143, timedOut: true },
       'gone': new Error('podman exec failed'),
     });
     let clock = 1000;
     const seen: string[] = [];
-    const { records, files } = await runCollectors(
+    const bundle = new MemoryBundle();
+    const records = await runCollectors(
       exec,
+      bundle,
       [custom('conf', ['cat', 'conf']), custom('fails', ['false']), custom('hang', ['sleep', '600'], 2), custom('gone', ['gone'])],
-      { target, timeoutSeconds: 30, parallel: 2, now: () => (clock += 5), onDone: (d, t, r) => seen.push(`${d}/${t} ${r.id}`) },
+      { target, timeoutSeconds: 30, maxOutputBytes: MB, parallel: 2, now: () => (clock += 5), onDone: (d, t, r) => seen.push(`${d}/${t} ${r.id}`) },
     );
     expect(calls.map((c) => c.timeoutMs)).toEqual([30_000, 30_000, 2000, 30_000]);
     expect(seen.map((s) => s.split(' ')[0])).toEqual(['1/4', '2/4', '3/4', '4/4']);
-    expect(records.map((r) => [r.id, r.status, r.exitCode, r.timedOut, r.timeoutSeconds])).toEqual([
-      ['custom/conf', 'ok', 0, false, 30],
-      ['custom/fails', 'failed', 3, false, 30],
-      ['custom/hang', 'timeout', null, true, 2],
-      ['custom/gone', 'failed', null, false, 30],
+    expect(records.map((r) => [r.id, r.status, r.exitCode, r.timedOut, r.timeoutSeconds, r.truncated])).toEqual([
+      ['custom/conf', 'ok', 0, false, 30, false],
+      ['custom/fails', 'failed', 3, false, 30, false],
+      ['custom/hang', 'timeout', null, true, 2, false],
+      ['custom/gone', 'failed', null, false, 30, false],
     ]);
-    expect(records[0]!.output).toEqual({ path: 'custom/conf.txt', bytes: 27, sha256: sha('user=a\npassword=<redacted>\n') });
+    expect(records[0]!.output).toEqual({ path: 'custom/conf.txt', bytes: 27, sha256: sha('user=a\npassword=<redacted>\n'), truncated: false, producedBytes: 24 });
     expect(records[0]!.stderr).toBeNull();
     expect(records[0]!.redactions).toEqual([{ file: 'custom/conf.txt', rule: 'secret-assignment', line: 2 }]);
-    expect(records[1]!.stderr).toEqual({ path: 'custom/fails.stderr.txt', bytes: 7, sha256: sha('broken\n') });
+    expect(records[1]!.stderr).toEqual({ path: 'custom/fails.stderr.txt', bytes: 7, sha256: sha('broken\n'), truncated: false, producedBytes: 7 });
     expect(records[2]!.stderr?.path).toBe('custom/hang.stderr.txt');
-    expect(files.find((f) => f.path === 'custom/hang.stderr.txt')!.data.toString()).toBe('toolbox collect: killed after 2s\n');
-    expect(files.find((f) => f.path === 'custom/gone.stderr.txt')!.data.toString()).toBe('podman exec failed\n');
-    expect(files.find((f) => f.path === 'custom/conf.txt')!.data.toString()).toBe('user=a\npassword=<redacted>\n');
+    expect(bundle.text('custom/hang.stderr.txt')).toBe('toolbox collect: killed after 2s\n');
+    expect(bundle.text('custom/gone.stderr.txt')).toBe('podman exec failed\n');
+    expect(bundle.text('custom/conf.txt')).toBe('user=a\npassword=<redacted>\n');
     for (const r of records) expect(r.durationMs).toBeGreaterThanOrEqual(0);
-    // Every recorded checksum matches the bytes that go into the bundle.
-    for (const f of files) {
-      const rec = records.flatMap((r) => [r.output, r.stderr]).find((x) => x?.path === f.path)!;
-      expect(rec).toEqual({ path: f.path, bytes: f.data.length, sha256: createHash('sha256').update(f.data).digest('hex') });
+    // Every recorded checksum matches the bytes that go into the bundle, and every file is ended.
+    const listed = records.flatMap((r) => [r.output, r.stderr]).filter((x) => x !== null);
+    expect([...bundle.files.keys()].sort()).toEqual(listed.map((f) => f.path).sort());
+    expect([...bundle.ended].sort()).toEqual(listed.map((f) => f.path).sort());
+    for (const f of listed) {
+      const data = bundle.data(f.path);
+      expect({ bytes: f.bytes, sha256: f.sha256 }).toEqual({ bytes: data.length, sha256: sha(data) });
+    }
+  });
+
+  it('13.11: keeps at most the cap of an output, reads the rest, and records the cut, not a failure', async () => {
+    // 3 MB of numbered lines in 64 KiB chunks, against a 1 MB cap; the command exits 0.
+    const lines = Array.from({ length: 300_000 }, (_, i) => `line ${String(i).padStart(6, '0')}\n`).join('');
+    const { exec } = fakeExec({ big: { exitCode: 0, stdout: lines, stderr: 'warn\n', chunk: 65536 } });
+    const bundle = new MemoryBundle();
+    const [r] = await runCollectors(exec, bundle, [custom('big', ['big'])], { target, timeoutSeconds: 30, maxOutputBytes: MB, parallel: 4, now: () => 0 });
+    const kept = bundle.text('custom/big.txt');
+    // Cut at the last whole line within the cap.
+    const whole = lines.slice(0, MB);
+    expect(kept).toBe(whole.slice(0, whole.lastIndexOf('\n') + 1));
+    expect(r!).toMatchObject({ status: 'ok', exitCode: 0, timedOut: false, truncated: true });
+    expect(r!.output).toEqual({ path: 'custom/big.txt', bytes: kept.length, sha256: sha(kept), truncated: true, producedBytes: lines.length });
+    expect(bundle.text('custom/big.stderr.txt')).toBe(`warn\ntoolbox collect: stdout cut at ${MB} of ${lines.length} bytes (--max-output)\n`);
+    expect(r!.stderr).toMatchObject({ truncated: false, producedBytes: 5 });
+  });
+
+  it('13.11: catches a secret split across the chunks the output arrives in', async () => {
+    const out = 'a\nmysql -uroot -pHunter2 db\nexport GITHUB_TOKEN=ghp_0123456789abcdefghijABCDEFGHIJ012345\n';
+    for (const chunk of [1, 2, 3, 5, 7, 11]) {
+      const { exec } = fakeExec({ ps: { exitCode: 0, stdout: out, chunk } });
+      const bundle = new MemoryBundle();
+      const [r] = await runCollectors(exec, bundle, [custom('ps', ['ps'])], { target, timeoutSeconds: 30, maxOutputBytes: MB, parallel: 1, now: () => 0 });
+      expect(bundle.text('custom/ps.txt')).toBe('a\nmysql -uroot -p<redacted> db\nexport GITHUB_TOKEN=<redacted>\n');
+      expect(r!.redactions).toEqual([
+        { file: 'custom/ps.txt', rule: 'password-flag', line: 2 },
+        { file: 'custom/ps.txt', rule: 'github-token', line: 3 },
+      ]);
     }
   });
 });

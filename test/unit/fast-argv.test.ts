@@ -46,7 +46,54 @@ describe('fastRunArgv', () => {
   });
 
   it('knows every subcommand the program has', () => {
-    const names = buildProgram({ exitCode: 0 }, () => {}).commands.map((c) => c.name());
-    expect(new Set([...names, 'help'])).toEqual(SUBCOMMANDS);
+    const names = buildProgram({ exitCode: 0 }, () => {}).commands.flatMap((c) => [c.name(), ...c.aliases()]);
+    expect(new Set(names)).toEqual(SUBCOMMANDS);
+  });
+
+  // `toolbox help` ran `help` inside a toolbox: no word commander knows may fall through.
+  it.each([...SUBCOMMANDS].map((w) => [w]))('toolbox %s never reaches the default action (no command runs in a toolbox)', async (word) => {
+    // `run` is the one subcommand the hot path takes itself; every other goes to commander.
+    if (word !== 'run') expect(fastRunArgv([word], SUBCOMMANDS)).toBeUndefined();
+    const program = buildProgram({ exitCode: 0 }, () => {});
+    let ranDefault = false;
+    program.action(() => void (ranDefault = true));
+    program.configureOutput({ writeOut: () => {}, writeErr: () => {} });
+    const silence = (c: Command): void => {
+      c.exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {} });
+      if (c.name() !== 'help') c.action(() => {});
+      c.commands.forEach(silence);
+    };
+    program.commands.forEach(silence);
+    await program.parseAsync([word, '--help'], { from: 'user' }).catch(() => {});
+    await program.parseAsync([word], { from: 'user' }).catch(() => {});
+    expect(ranDefault).toBe(false);
+  });
+});
+
+describe('-c a -c b silently takes the last one', () => {
+  const parse = async (argv: string[]) => {
+    const program = buildProgram({ exitCode: 0 }, () => {});
+    let flags: unknown;
+    const capture = (c: Command) => c.action((...args: unknown[]) => void (flags = clean(flagsOf(args.at(-1) as Command))));
+    capture(program);
+    program.commands.forEach(capture);
+    await program.parseAsync(argv, { from: 'user' });
+    return flags;
+  };
+
+  it.each([
+    [['-c', 'a', '-c', 'b', 'true'], '-c/--container given twice, as "a" and "b"'],
+    [['-c', 'a', 'run', '-c', 'b', 'true'], '-c/--container given twice, as "a" and "b"'],
+    [['-c', 'a', 'list', '--container', 'b'], '-c/--container given twice, as "a" and "b"'],
+    [['-t', 'a', '-t', 'b'], '-t/--tag given twice, as "a" and "b"'],
+    [['--exec', 'podman', '--exec', 'direct', 'true'], '--exec given twice, as "podman" and "direct"'],
+    [['-X', 'runc', 'create', '-X', 'crun'], '-X/--runtime given twice, as "runc" and "crun"'],
+  ])('%j is a usage error naming the option', async (argv, message) => {
+    await expect(parse(argv)).rejects.toThrow(expect.objectContaining({ message, exitCode: 2 }));
+  });
+
+  it('the same value twice is one value; --podman-args add up across the subcommand', async () => {
+    expect(await parse(['-c', 'a', 'run', '-c', 'a', 'true'])).toEqual({ container: 'a' });
+    expect(await parse(['--podman-args', '--env A=1', 'create', '--podman-args', '--env B=2'])).toEqual({ podmanArgs: ['--env', 'A=1', '--env', 'B=2'] });
   });
 });

@@ -8,9 +8,19 @@ function fakeStream(tty: boolean, columns?: number) {
 }
 
 describe('progress without a terminal', () => {
-  it('prints one plain line per new phase, then the summary', () => {
+  it('install, search and update print no progress on stderr without a terminal: only warnings and problem lines', () => {
     const s = fakeStream(false);
     const p = new StderrProgress({ quiet: false, stream: s.stream, env: {} });
+    p.phase('refreshing repository r');
+    p.warn('careful');
+    p.detail('Problem: x');
+    p.succeed('installed a in toolbox tb');
+    expect(s.text()).toBe('Warning: careful\nProblem: x\n');
+  });
+
+  it('with --verbose, prints one plain line per new phase, then the summary', () => {
+    const s = fakeStream(false);
+    const p = new StderrProgress({ quiet: false, verbose: true, stream: s.stream, env: {} });
     p.phase('refreshing repository r');
     p.phase('refreshing repository r');
     p.phase('installing a (1/1)');

@@ -1,7 +1,6 @@
 // `toolbox collect`: a support bundle of the host's state, gathered from inside the toolbox.
 // stdout gets the bundle's path (or the JSON summary); progress and warnings go to stderr.
-import { createHash } from 'node:crypto';
-import { accessSync, constants, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { configFile } from '../../config/paths.js';
 import { readConfigFile } from '../../config/read-config.js';
@@ -12,6 +11,7 @@ import { ToolboxError, UsageError } from '../../core/errors.js';
 import type { GlobalFlags } from '../../core/settings.js';
 import { counterProgress } from '../../ui/counter-progress.js';
 import { buildContext } from '../context.js';
+import { StagedBundle } from '../staged-bundle.js';
 
 export interface CollectFlags {
   out?: string | undefined;
@@ -19,27 +19,35 @@ export interface CollectFlags {
   timeout?: string | undefined;
   json?: boolean | undefined;
   hostPid?: string | undefined;
+  maxOutput?: string | undefined;
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 30;
+/** Per output file: a boot's journal on a busy host fits; a runaway command does not fill the disk. */
+export const DEFAULT_MAX_OUTPUT = '64M';
 
 export async function collectCommand(flags: GlobalFlags, options: CollectFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const profiles = pickProfiles(options.profile);
   const timeoutSeconds = pickTimeout(options.timeout);
+  const maxOutputBytes = pickSize(options.maxOutput ?? DEFAULT_MAX_OUTPUT);
   const target = pickTarget(options.hostPid ?? (env.TOOLBOX_HOST_PID || undefined));
   const path = configFile(env);
   const custom = customCollectors(readConfigFile(path), path);
   const { deps, settings, reporter } = buildContext(flags, undefined, env);
-  checkWritable(options.out);
+  const dir = checkWritable(options.out);
 
+  const staged = StagedBundle.open(dir);
   const progress = counterProgress('collecting', { quiet: settings.quiet });
   let result;
+  let file;
   try {
     result = await collect(deps, settings, {
       profiles,
       custom,
       target,
       timeoutSeconds,
+      maxOutputBytes,
+      bundle: staged,
       onStart: (total) => progress.start(total),
       onDone: (done, total, record) => {
         progress.tick(done, total, record.id);
@@ -47,26 +55,30 @@ export async function collectCommand(flags: GlobalFlags, options: CollectFlags, 
         if (done === total) progress.stop();
       },
     });
+    file = bundlePath(options.out, result.name);
+    staged.commit(file);
   } finally {
     progress.stop();
+    staged.discard();
   }
-  const { manifest, bundle, name } = result;
-
-  const file = bundlePath(options.out, name);
-  writeBundle(file, bundle);
+  const { manifest } = result;
 
   const failed = manifest.commands.filter((c) => c.status !== 'ok');
   if (failed.length) {
     const list = failed.map((c) => `${c.id} (${c.status === 'timeout' ? `killed after ${c.timeoutSeconds}s` : c.exitCode === null ? 'not run' : `exit ${c.exitCode}`})`);
     reporter.warn(`${failed.length} of ${manifest.commands.length} commands did not succeed: ${list.join(', ')}`);
   }
+  if (manifest.truncated.length) {
+    const cut = manifest.commands.filter((c) => c.truncated).map((c) => `${c.id} (${c.output.producedBytes + (c.stderr?.producedBytes ?? 0)} bytes)`);
+    reporter.warn(`${cut.length} of ${manifest.commands.length} commands printed more than --max-output ${options.maxOutput ?? DEFAULT_MAX_OUTPUT}, and their output was cut: ${cut.join(', ')}`);
+  }
   if (manifest.redacted.length) reporter.status(`redacted ${manifest.redacted.length} secret(s); manifest.json lists where`);
 
   if (options.json) {
     const summary = {
       bundle: file,
-      bytes: bundle.length,
-      sha256: createHash('sha256').update(bundle).digest('hex'),
+      bytes: result.bytes,
+      sha256: result.sha256,
       createdAt: manifest.createdAt,
       toolbox: manifest.toolbox,
       host: manifest.host,
@@ -75,6 +87,7 @@ export async function collectCommand(flags: GlobalFlags, options: CollectFlags, 
       ok: manifest.commands.length - failed.length,
       failed: failed.map((c) => ({ id: c.id, status: c.status, exitCode: c.exitCode })),
       redacted: manifest.redacted,
+      truncated: manifest.truncated,
     };
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   } else {
@@ -100,6 +113,16 @@ function pickTimeout(given: string | undefined): number {
   return n;
 }
 
+/** 64M, 512K, 1G (powers of 1024), or plain bytes. */
+function pickSize(given: string): number {
+  const m = /^(\d+)([KMG])?$/i.exec(given);
+  const bytes = m ? Number(m[1]) * 1024 ** ' KMG'.indexOf((m[2] ?? ' ').toUpperCase()) : NaN;
+  if (!(bytes > 0) || !Number.isSafeInteger(bytes)) {
+    throw new UsageError(`invalid output size ${JSON.stringify(given)}`, 'give the most to keep of each output, e.g. --max-output 64M (K, M, G: powers of 1024)');
+  }
+  return bytes;
+}
+
 /** The host: PID 1 and /media/root, or another process's namespaces and root (nested hosts, tests). */
 function pickTarget(pidText: string | undefined): HostTarget {
   if (pidText === undefined) return { root: '/media/root', pid: 1 };
@@ -119,8 +142,8 @@ function bundlePath(out: string | undefined, name: string): string {
   return path;
 }
 
-/** Fails before collecting, not after, when the bundle has nowhere to go. */
-function checkWritable(out: string | undefined): void {
+/** Fails before collecting, not after, when the bundle has nowhere to go; returns where it goes. */
+function checkWritable(out: string | undefined): string {
   const path = resolve(out ?? '.');
   let dir = path;
   try {
@@ -134,22 +157,5 @@ function checkWritable(out: string | undefined): void {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new ToolboxError(`cannot write the bundle to ${path}: ${code}`, { hint: 'choose a writable place with --out FILE or --out DIR' });
   }
-}
-
-/** Written whole or not at all: a reader never sees half a bundle under the final name. */
-function writeBundle(file: string, data: Buffer): void {
-  const temp = `${file}.tmp-${process.pid}`;
-  let made = false;
-  try {
-    // 'wx' (O_CREAT|O_EXCL): a new file or nothing, so a symlink planted at this predictable
-    // name in a shared directory (--out /tmp) is never written through; rename replaces a
-    // symlink at the final name instead of following it.
-    writeFileSync(temp, data, { mode: 0o600, flag: 'wx' });
-    made = true;
-    renameSync(temp, file);
-  } catch (error) {
-    if (made) rmSync(temp, { force: true });
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new ToolboxError(`cannot write the bundle to ${file}: ${code}`, { hint: 'choose a writable place with --out FILE or --out DIR' });
-  }
+  return dir;
 }

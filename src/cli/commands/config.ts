@@ -1,5 +1,5 @@
 // `toolbox config get|set|unset|list|path`
-import { SETTING_KEYS, parseSetting } from '../../config/keys.js';
+import { isSettingKey, parseSetting, SETTING_RULES } from '../../core/setting-rules.js';
 import { configFile } from '../../config/paths.js';
 import { UsageError } from '../../core/errors.js';
 
@@ -9,7 +9,7 @@ async function store() {
 }
 
 function knownKey(key: string): string {
-  if (!SETTING_KEYS[key]) throw new UsageError(`unknown config key: ${key}`, `known keys: ${Object.keys(SETTING_KEYS).join(', ')}`);
+  if (!isSettingKey(key)) throw new UsageError(`unknown config key: ${key}`, `known keys: ${Object.keys(SETTING_RULES).join(', ')}`);
   return key;
 }
 
@@ -32,7 +32,7 @@ export async function configUnset(key: string): Promise<number> {
 
 export async function configList(json: boolean): Promise<number> {
   const data = (await store()).read();
-  const settings = Object.fromEntries(Object.entries(data).filter(([k]) => SETTING_KEYS[k]));
+  const settings = Object.fromEntries(Object.entries(data).filter(([k]) => isSettingKey(k)));
   if (json) process.stdout.write(`${JSON.stringify(settings, null, 2)}\n`);
   else for (const [k, v] of Object.entries(settings)) process.stdout.write(`${k}=${String(v)}\n`);
   return 0;

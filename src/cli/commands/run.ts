@@ -9,8 +9,9 @@ export async function runCommand(flags: GlobalFlags, command: string[], name?: s
   if (settings.runtime) await checkRuntime(settings.runtime);
   // isatty, not process.stdin.isTTY: touching process.stdin builds a stream the hot path never uses.
   const tty = isatty(0) && isatty(1);
-  if (command.length === 0) reporter.status(`entering toolbox ${settings.name}; type 'exit' to leave`);
-  return runInBox(deps, settings, { command: command.length > 0 ? command : undefined, create: true, tty });
+  // Said once the toolbox is there: after any pulling, creating and starting lines.
+  const onEnter = command.length === 0 ? () => reporter.status(`entering toolbox ${settings.name}; type 'exit' to leave`) : undefined;
+  return runInBox(deps, settings, { command: command.length > 0 ? command : undefined, create: true, tty, onEnter });
 }
 
 async function checkRuntime(runtime: string): Promise<void> {

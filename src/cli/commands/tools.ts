@@ -1,5 +1,5 @@
 // `toolbox install`, `remove`, `search`, `update` and `tools`.
-import { InstallFailed, installTools, removeTools, searchTools, updateTools, type InstallResult } from '../../core/install-tools.js';
+import { installTools, removeTools, searchTools, updateTools, type InstallResult } from '../../core/install-tools.js';
 import type { GlobalFlags } from '../../core/settings.js';
 import { renderTable } from '../../ui/table.js';
 import { buildToolsContext, showDetails } from '../tools-context.js';
@@ -14,8 +14,8 @@ export async function installCommand(flags: GlobalFlags, packages: string[], o: 
     if (o.json) printJson(resultJson(result));
     return 0;
   } catch (error) {
+    // With --json, the error boundary prints the failure with what was installed (errorJson).
     showDetails(ctx.progress, error);
-    if (o.json && error instanceof InstallFailed) printJson(resultJson(error.result));
     throw error;
   }
 }

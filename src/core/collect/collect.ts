@@ -1,13 +1,14 @@
 // `toolbox collect`: runs the diagnostics inside the toolbox (started, or created, as `run` would,
 // and counted as a session so auto-stop still works) and packs a support bundle.
 import type { Deps } from '../deps.js';
-import type { BoxRecord } from '../ports.js';
+import type { BoxRecord, OutputSinks } from '../ports.js';
 import { endSession, openSession } from '../run-in-box.js';
 import type { Settings } from '../settings.js';
-import { bundleName, packBundle } from './bundle.js';
+import { bundleName, type BundleSink } from './bundle.js';
 import { identityCommand, parseIdentity } from './identity.js';
 import { MANIFEST_FORMAT, type CommandRecord, type Manifest } from './manifest.js';
 import { builtinCollectors, type Collector, type HostTarget, type ProfileName } from './profiles.js';
+import { renderManifest } from './render-manifest.js';
 import { runCollectors, type BoxExec } from './run-collectors.js';
 
 export interface CollectRequest {
@@ -16,6 +17,10 @@ export interface CollectRequest {
   custom: Collector[];
   target: HostTarget;
   timeoutSeconds: number;
+  /** the most kept of each output file, in bytes */
+  maxOutputBytes: number;
+  /** where the bundle's files go as they are collected */
+  bundle: BundleSink;
   onStart?: (total: number) => void;
   onDone?: (done: number, total: number, record: CommandRecord) => void;
 }
@@ -24,7 +29,9 @@ export interface Collected {
   /** the bundle's base name, also its top directory */
   name: string;
   manifest: Manifest;
-  bundle: Buffer;
+  /** the packed bundle's size and checksum */
+  bytes: number;
+  sha256: string;
 }
 
 const PARALLEL = 4;
@@ -45,39 +52,50 @@ async function collectIn(deps: Deps, settings: Settings, record: BoxRecord, requ
   let serial = 0;
   // Each command carries its own marker, by which a command killed at its deadline is found and
   // ended inside the toolbox together with its children.
-  const exec: BoxExec = (command, timeoutMs) =>
+  const run = (command: string[], timeoutMs: number, sinks?: OutputSinks) =>
     deps.engine.execCapture(
       { target: record.id, command, tty: false, env: { LC_ALL: 'C.UTF-8', TOOLBOX_SESSION: `${process.pid}-collect-${++serial}-${Date.now()}` } },
       undefined,
-      { timeoutMs },
+      { timeoutMs, ...(sinks ? { sinks } : {}) },
     );
+  // Collectors stream their output (it may be of any size); the identity's few lines are captured.
+  const exec: BoxExec = run;
 
-  const identityRun = await exec(identityCommand(request.target), IDENTITY_TIMEOUT_MS).catch(() => ({ exitCode: -1, stdout: '', stderr: '' }));
+  const identityRun = await run(identityCommand(request.target), IDENTITY_TIMEOUT_MS).catch(() => ({ exitCode: -1, stdout: '', stderr: '' }));
   const host = parseIdentity(identityRun.stdout);
   const info = await deps.engine.inspectBox(record.id);
 
   const collectors = [...builtinCollectors(request.profiles), ...(request.profiles.includes('custom') ? request.custom : [])];
   request.onStart?.(collectors.length);
-  const { records, files } = await runCollectors(exec, collectors, {
+  const records = await runCollectors(exec, request.bundle, collectors, {
     target: request.target,
     timeoutSeconds: request.timeoutSeconds,
+    maxOutputBytes: request.maxOutputBytes,
     parallel: PARALLEL,
     now: () => now().getTime(),
     ...(request.onDone ? { onDone: request.onDone } : {}),
   });
 
   const finishedAt = now();
-  const manifest: Manifest = {
+  const draft: Manifest = {
     format: MANIFEST_FORMAT,
     createdAt: createdAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     toolbox: { name: settings.name, id: record.id, image: info?.image ?? settings.image, version: deps.version },
     host: { ...host, root: request.target.root, pid: request.target.pid },
     profiles: request.profiles,
+    maxOutputBytes: request.maxOutputBytes,
     commands: records,
     redacted: records.flatMap((r) => r.redactions),
     failed: records.filter((r) => r.status !== 'ok').map((r) => r.id),
+    truncated: records.filter((r) => r.truncated).map((r) => r.id),
   };
+  const { manifest, text } = renderManifest(draft);
+  const file = request.bundle.create('manifest.json');
+  file.write(text);
+  file.end();
   const name = bundleName(host.hostname, createdAt);
-  return { name, manifest, bundle: packBundle(name, manifest, files, Math.floor(finishedAt.getTime() / 1000)) };
+  const paths = ['manifest.json', ...records.flatMap((r) => [r.output.path, ...(r.stderr ? [r.stderr.path] : [])])];
+  const packed = await request.bundle.pack(name, paths, Math.floor(finishedAt.getTime() / 1000));
+  return { name, manifest, ...packed };
 }

@@ -1,5 +1,5 @@
 // What manifest.json says about a bundle. Its shape is a contract with support staff and their
-// scripts: "format" changes when a field changes meaning.
+// scripts: "format" changes when a field changes meaning (fields may be added without it).
 import type { HostIdentity } from './identity.js';
 import type { ProfileName } from './profiles.js';
 import type { RedactionRule } from './redact.js';
@@ -9,8 +9,21 @@ export const MANIFEST_FORMAT = 'toolbox-collect/1';
 export interface FileRecord {
   /** path inside the bundle, below its top directory */
   path: string;
+  /** size in the bundle: after redaction and the cap */
   bytes: number;
   sha256: string;
+  /** the command wrote more than the cap; the rest was read and dropped */
+  truncated: boolean;
+  /** what the command wrote on this stream, before redaction and the cap */
+  producedBytes: number;
+}
+
+/** what was taken out, where: never the secret itself */
+export interface RedactionRecord {
+  file: string;
+  rule: RedactionRule;
+  /** 1-based line in that file */
+  line: number;
 }
 
 export type CommandStatus = 'ok' | 'failed' | 'timeout';
@@ -20,8 +33,9 @@ export interface CommandRecord {
   id: string;
   profile: ProfileName;
   name: string;
-  /** the argv as run inside the toolbox */
+  /** the argv as run inside the toolbox, redacted */
   command: string[];
+  /** the command's own result: a cut output does not change it */
   status: CommandStatus;
   /** null when a deadline killed it, or it could not be started */
   exitCode: number | null;
@@ -30,9 +44,11 @@ export interface CommandRecord {
   durationMs: number;
   /** stdout, after redaction */
   output: FileRecord;
-  /** stderr after redaction, when there was any */
+  /** stderr after redaction, when there was any (or a note of ours) */
   stderr: FileRecord | null;
-  redactions: { file: string; rule: RedactionRule; line: number }[];
+  /** output or stderr was cut at maxOutputBytes */
+  truncated: boolean;
+  redactions: RedactionRecord[];
 }
 
 export interface Manifest {
@@ -42,9 +58,13 @@ export interface Manifest {
   toolbox: { name: string; id: string; image: string; version: string };
   host: HostIdentity & { root: string; pid: number };
   profiles: ProfileName[];
+  /** the cap on each output file (--max-output) */
+  maxOutputBytes: number;
   commands: CommandRecord[];
   /** every redaction, for a reader who wants the list without walking the commands */
-  redacted: { file: string; rule: RedactionRule; line: number }[];
+  redacted: RedactionRecord[];
   /** ids of the commands that did not succeed */
   failed: string[];
+  /** ids of the commands whose output was cut */
+  truncated: string[];
 }

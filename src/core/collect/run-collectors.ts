@@ -1,24 +1,22 @@
-// Runs the collectors, a few at a time, each under its own deadline, and turns their output into
-// redacted, checksummed files. A collector that fails, hangs or is missing is recorded; nothing
-// here throws for it.
-import { createHash } from 'node:crypto';
-import type { CaptureResult } from '../ports.js';
-import type { CommandRecord, FileRecord } from './manifest.js';
+// Runs the collectors, a few at a time, each under its own deadline, and streams their output
+// into the bundle: redacted, capped and checksummed as it arrives. A collector that fails, hangs,
+// is missing or prints too much is recorded; nothing here throws for it. Only a bundle that
+// cannot be written ends the run.
+import type { OutputSinks } from '../ports.js';
+import { BundleWriteError, type BundleSink } from './bundle.js';
+import type { CommandRecord, RedactionRecord } from './manifest.js';
+import { OutputFile } from './output-file.js';
 import { commandFor, type Collector, type HostTarget } from './profiles.js';
-import { redact } from './redact.js';
 
-/** Runs argv inside the toolbox; rejects only when the engine itself failed. */
-export type BoxExec = (command: string[], timeoutMs: number) => Promise<CaptureResult>;
-
-export interface CollectedFile {
-  path: string;
-  data: Buffer;
-}
+/** Runs argv inside the toolbox, its output going to the sinks; rejects only when the engine itself failed. */
+export type BoxExec = (command: string[], timeoutMs: number, sinks: OutputSinks) => Promise<{ exitCode: number; timedOut?: boolean | undefined }>;
 
 export interface RunOptions {
   target: HostTarget;
   /** the deadline of collectors without their own */
   timeoutSeconds: number;
+  /** the most kept of each output file, in bytes */
+  maxOutputBytes: number;
   /** how many commands run at once */
   parallel: number;
   now: () => number;
@@ -26,66 +24,61 @@ export interface RunOptions {
   onDone?: (done: number, total: number, record: CommandRecord) => void;
 }
 
-export async function runCollectors(exec: BoxExec, collectors: readonly Collector[], options: RunOptions): Promise<{ records: CommandRecord[]; files: CollectedFile[] }> {
+export async function runCollectors(exec: BoxExec, bundle: BundleSink, collectors: readonly Collector[], options: RunOptions): Promise<CommandRecord[]> {
   const records: CommandRecord[] = new Array(collectors.length);
-  const files: CollectedFile[][] = new Array(collectors.length);
   let next = 0;
   let done = 0;
   const worker = async () => {
     while (next < collectors.length) {
       const i = next++;
-      const { record, files: out } = await runOne(exec, collectors[i]!, options);
-      records[i] = record;
-      files[i] = out;
-      options.onDone?.(++done, collectors.length, record);
+      records[i] = await runOne(exec, bundle, collectors[i]!, options);
+      options.onDone?.(++done, collectors.length, records[i]!);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallel, collectors.length)) }, worker));
-  return { records, files: files.flat() };
+  return records;
 }
 
-async function runOne(exec: BoxExec, collector: Collector, options: RunOptions): Promise<{ record: CommandRecord; files: CollectedFile[] }> {
+async function runOne(exec: BoxExec, bundle: BundleSink, collector: Collector, options: RunOptions): Promise<CommandRecord> {
   const command = commandFor(collector, options.target);
   const timeoutSeconds = collector.timeoutSeconds ?? options.timeoutSeconds;
+  const id = `${collector.profile}/${collector.name}`;
+  const stdout = new OutputFile(bundle, `${id}.txt`, options.maxOutputBytes, true);
+  const stderr = new OutputFile(bundle, `${id}.stderr.txt`, options.maxOutputBytes, false);
   const started = options.now();
-  let result: CaptureResult;
+  let result: { exitCode: number; timedOut?: boolean | undefined };
   try {
-    result = await exec(command, Math.round(timeoutSeconds * 1000));
+    result = await exec(command, Math.round(timeoutSeconds * 1000), { stdout: (c) => stdout.write(c), stderr: (c) => stderr.write(c) });
   } catch (error) {
+    if (error instanceof BundleWriteError) throw error;
     // The engine failed for this one command; the others may still work.
-    result = { exitCode: -1, stdout: '', stderr: `${(error as Error).message}\n` };
+    result = { exitCode: -1 };
+    stderr.write(Buffer.from(`${(error as Error).message}\n`));
   }
   const durationMs = Math.max(0, Math.round(options.now() - started));
-  const id = `${collector.profile}/${collector.name}`;
   const timedOut = result.timedOut === true;
   const exitCode = timedOut || result.exitCode < 0 ? null : result.exitCode;
-  const files: CollectedFile[] = [];
-  const redactions: CommandRecord['redactions'] = [];
-  const keep = (path: string, text: string): FileRecord => {
-    const cleaned = redact(text);
-    for (const r of cleaned.redactions) redactions.push({ file: path, ...r });
-    const data = Buffer.from(cleaned.text, 'utf8');
-    files.push({ path, data });
-    return { path, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
-  };
-  const stderrText = timedOut ? `${result.stderr}${result.stderr && !result.stderr.endsWith('\n') ? '\n' : ''}toolbox collect: killed after ${timeoutSeconds}s\n` : result.stderr;
-  const output = keep(`${id}.txt`, result.stdout);
-  const stderr = stderrText ? keep(`${id}.stderr.txt`, stderrText) : null;
+  if (timedOut) stderr.note(`toolbox collect: killed after ${timeoutSeconds}s`);
+  for (const [name, file] of [['stdout', stdout], ['stderr', stderr]] as const) {
+    const { truncated, producedBytes } = file.cut;
+    if (truncated) stderr.note(`toolbox collect: ${name} cut at ${options.maxOutputBytes} of ${producedBytes} bytes (--max-output)`);
+  }
+  const redactions: RedactionRecord[] = [];
+  const output = stdout.finish(redactions)!;
+  const errors = stderr.finish(redactions);
   return {
-    record: {
-      id,
-      profile: collector.profile,
-      name: collector.name,
-      command,
-      status: timedOut ? 'timeout' : exitCode === 0 ? 'ok' : 'failed',
-      exitCode,
-      timedOut,
-      timeoutSeconds,
-      durationMs,
-      output,
-      stderr,
-      redactions,
-    },
-    files,
+    id,
+    profile: collector.profile,
+    name: collector.name,
+    command,
+    status: timedOut ? 'timeout' : exitCode === 0 ? 'ok' : 'failed',
+    exitCode,
+    timedOut,
+    timeoutSeconds,
+    durationMs,
+    output,
+    stderr: errors,
+    truncated: output.truncated || (errors?.truncated ?? false),
+    redactions,
   };
 }

@@ -13,18 +13,23 @@ export interface TarEntry {
 
 const BLOCK = 512;
 
+/** The end-of-archive marker: two zero blocks. */
+export const TAR_END = Buffer.alloc(BLOCK * 2);
+
 export function tarball(entries: readonly TarEntry[]): Buffer {
   const parts: Buffer[] = [];
-  for (const entry of entries) {
-    parts.push(header(entry), entry.data);
-    const pad = (BLOCK - (entry.data.length % BLOCK)) % BLOCK;
-    if (pad) parts.push(Buffer.alloc(pad));
-  }
-  parts.push(Buffer.alloc(BLOCK * 2)); // the end-of-archive marker: two zero blocks
+  for (const entry of entries) parts.push(tarHeader({ ...entry, size: entry.data.length }), entry.data, tarPadding(entry.data.length));
+  parts.push(TAR_END);
   return Buffer.concat(parts);
 }
 
-function header(entry: TarEntry): Buffer {
+/** The zeros that fill a file's data up to a whole block. */
+export function tarPadding(size: number): Buffer {
+  return Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK);
+}
+
+/** The header block of a file whose `size` bytes of data follow it (streamed by the caller). */
+export function tarHeader(entry: { path: string; size: number; mtime: number; mode?: number | undefined }): Buffer {
   if (entry.path.split('/').some((p) => p === '..' || p === '') || entry.path.startsWith('/')) {
     throw new Error(`unsafe path in tarball: ${entry.path}`);
   }
@@ -34,7 +39,7 @@ function header(entry: TarEntry): Buffer {
   octal(h, 100, 8, entry.mode ?? 0o644);
   octal(h, 108, 8, 0); // uid
   octal(h, 116, 8, 0); // gid
-  octal(h, 124, 12, entry.data.length);
+  octal(h, 124, 12, entry.size);
   octal(h, 136, 12, Math.max(0, Math.floor(entry.mtime)));
   h.write('        ', 148, 8, 'ascii'); // checksum field counts as spaces while summing
   h.write('0', 156, 1, 'ascii'); // regular file

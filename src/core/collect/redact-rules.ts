@@ -1,0 +1,128 @@
+// What the redactor looks for, as data: one table of line rules, in order of precedence. Each rule
+// marks a secret with a named group: `s` (a bare value), `sd` (inside double quotes) or `sq`
+// (inside single quotes); what is around it (the key, the flag, the quotes) stays readable.
+// Rules are written against what collectors really print: config files, logs, `ps auxww` lines,
+// and command lines (a collector's own argv is redacted as one line, see redactArgv).
+
+export type RedactionRule =
+  | 'private-key'
+  | 'url-password'
+  | 'url-userinfo'
+  | 'url-query-token'
+  | 'url-query-secret'
+  | 'authorization-header'
+  | 'bearer-token'
+  | 'curl-user'
+  | 'password-flag'
+  | 'registration-code'
+  | 'secret-option'
+  | 'netrc-password'
+  | 'github-token'
+  | 'gitlab-token'
+  | 'aws-access-key'
+  | 'slack-token'
+  | 'jwt'
+  | 'secret-assignment';
+
+export interface LineRule {
+  rule: RedactionRule;
+  /** global, with indices (`gd`); the secret is group s, sd or sq */
+  pattern: RegExp;
+  /** the rule applies only on a line where this matches too: the command that makes `-p` a password */
+  context?: RegExp;
+  /** a match to leave alone although the pattern fits (ordinary text that looks like a secret) */
+  ignore?: (match: RegExpExecArray) => boolean;
+}
+
+// Words that make a name a secret's name when the name ends with them: password, db_password,
+// GITHUB_TOKEN, api-key, client_secret, aws_secret_access_key... but not "passwordless",
+// "tokenizer" or "gpgkey". "pass" counts only as a whole part of a name (db_pass), never inside
+// a word (bypass, compass); "pwd" only after a prefix (MYSQL_PWD), as a bare PWD is the
+// working directory (sudo's journal lines, environment dumps).
+const WORD = String.raw`(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|secret[_-]?key|auth[_-]?key|credentials?|regcode)`;
+const KEY = String.raw`(?:[A-Za-z0-9_.-]*${WORD}|(?:[A-Za-z0-9_.-]*[_.-])?pass|[A-Za-z0-9_.-]*[_.-]pwd)`;
+const OPTION = String.raw`(?:[A-Za-z0-9-]*${WORD}|(?:[A-Za-z0-9-]*-)?pass|[A-Za-z0-9-]*-pwd)`;
+// In a URL's query string, "credentials=NAME" is how zypper names a credentials *file*: not a secret.
+const QUERY_KEY = String.raw`[A-Za-z0-9_.-]*(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|signature|sig|auth|key|regcode)`;
+// A value: quoted whole, or a bare word up to the next separator.
+const VALUE = String.raw`(?:"(?<sd>[^"\n]*)"|'(?<sq>[^'\n]*)'|(?<s>[^\s,;"'}\]]+))`;
+// An argument value on a command line: quoted, or a word that is not the next option.
+const ARG = String.raw`(?:"(?<sd>[^"\n]*)"|'(?<sq>[^'\n]*)'|(?<s>[^\s"'-][^\s"']*))`;
+// Where an argument starts: the line's start, a blank, or the quote of a shell word.
+const ARG_START = String.raw`(?:^|(?<=[\s"']))`;
+// A URL's scheme. Every run of a repeated class is bounded where a match could start at many
+// places on one line, so a long line of output costs linear time, never quadratic.
+const SCHEME = String.raw`\b[a-z][a-z0-9+.-]{0,31}:\/\/`;
+// A command named by its last path component, followed by its arguments.
+const command = (names: string) => new RegExp(String.raw`(?:^|[\s/"'])(?:${names})(?=[\s"'])`);
+
+const NOT_A_VALUE = /^(?:null|true|false)$/i;
+
+export const LINE_RULES: readonly LineRule[] = [
+  // scheme://user:PASSWORD@host: zypper repos, proxies, git remotes
+  { rule: 'url-password', pattern: new RegExp(String.raw`${SCHEME}[^\s:/@?#"']{0,256}:(?<s>[^\s@/?#"']{1,256})@`, 'dgi') },
+  // scheme://TOKEN@host: a token as the whole user part
+  { rule: 'url-userinfo', pattern: new RegExp(String.raw`${SCHEME}(?<s>[A-Za-z0-9_.~%+-]{20,512})@`, 'dgi') },
+  // scheme://host/path?TOKEN: a bare token as the whole query, as registered SLE Micro systems
+  // keep their registration token in zypper's baseurl
+  // (found from the "?", looking back for the URL: only a "?" costs a look, not every URL)
+  { rule: 'url-query-token', pattern: new RegExp(String.raw`\?(?<=${SCHEME}[^\s?#"'<>]{1,2048}\?)(?<s>[A-Za-z0-9_.~%+/-]{16,4096}=*)(?![A-Za-z0-9_.~%+/=&-])`, 'dgi') },
+  // ?access_token=X&sig=Y: secret parameters of a query string, up to the next "&"
+  { rule: 'url-query-secret', pattern: new RegExp(String.raw`[?&]${QUERY_KEY}=(?<s>[^&#\s"'<>]+)`, 'dgi') },
+  { rule: 'authorization-header', pattern: /\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:(?:bearer|basic|token|digest|negotiate|ntlm)\s+)?(?<s>[^\s"',;]+)/dgi },
+  // a bearer token outside a header (logs, error messages); it must look like a token, not prose
+  { rule: 'bearer-token', pattern: /\b[Bb]earer\s+(?<s>(?=[A-Za-z._~+/-]*[0-9])[A-Za-z0-9._~+/-]{16,}=*)/dg },
+  // curl -u user:PASSWORD, --user, --proxy-user / -U
+  {
+    rule: 'curl-user',
+    context: command('curl'),
+    pattern: new RegExp(String.raw`${ARG_START}(?:-u|-U|--user|--proxy-user)(?:\s+|=)?(?:"[^"\n:]{0,256}:(?<sd>[^"\n]{0,1024})"|'[^'\n:]{0,256}:(?<sq>[^'\n]{0,1024})'|[^\s:"']{0,256}:(?<s>[^\s"']+))`, 'dg'),
+  },
+  // -pPASSWORD glued to the flag, only for the commands where -p means a password
+  {
+    rule: 'password-flag',
+    context: command(String.raw`mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlcheck|mysqlpump|mysqlslap|mysqlsh|mariadb|mariadb-dump|mariadb-admin|mariadb-import|mariadb-show|mariadb-check|mariadb-slap`),
+    pattern: new RegExp(String.raw`${ARG_START}-p(?<s>[^\s"']+)`, 'dg'),
+  },
+  { rule: 'password-flag', context: command('sshpass'), pattern: new RegExp(String.raw`${ARG_START}-p\s*(?<s>[^\s"']+)`, 'dg') },
+  // SUSEConnect -r CODE, transactional-update register -r CODE
+  {
+    rule: 'registration-code',
+    context: /(?:^|[\s/"'])(?:SUSEConnect|suseconnect|transactional-update(?:\s+\S+)*\s+register)(?=[\s"'])/,
+    pattern: new RegExp(String.raw`${ARG_START}-r(?:\s+|=)?${ARG}`, 'dg'),
+  },
+  // --password X, --token=X, --client-secret X (not --password-file, --password-stdin, --no-password)
+  { rule: 'secret-option', pattern: new RegExp(String.raw`${ARG_START}--(?!no-)${OPTION}(?:=|\s+)${ARG}`, 'dgi') },
+  // ~/.netrc: "machine H login U password P", on one line or one per line
+  { rule: 'netrc-password', context: /\bmachine\s+\S/, pattern: /(?:^|(?<=\s))password\s+(?<s>\S+)/dg },
+  { rule: 'netrc-password', pattern: /^\s*password\s+(?<s>\S+)\s*$/dg },
+  // well-known token formats, wherever they appear
+  { rule: 'github-token', pattern: /(?<![A-Za-z0-9_])(?<s>(?:ghp|gho|ghs|ghu|ghr)_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})(?![A-Za-z0-9_])/dg },
+  { rule: 'gitlab-token', pattern: /(?<![A-Za-z0-9_-])(?<s>gl(?:pat|ptt|dt|rt|soat|cbt|ft|imt)-[A-Za-z0-9_-]{20,})/dg },
+  { rule: 'aws-access-key', pattern: /(?<![A-Za-z0-9])(?<s>(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})(?![A-Za-z0-9])/dg },
+  { rule: 'slack-token', pattern: /(?<![A-Za-z0-9])(?<s>xox[abeoprs]-[A-Za-z0-9-]{10,})/dg },
+  { rule: 'jwt', pattern: /(?<![A-Za-z0-9_-])(?<s>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)/dg },
+  // key=value, key: value, "key": "value", key => value. A key after "?" or "&" is a query
+  // parameter (above). nsswitch.conf's "passwd: files" names a database, not a password.
+  {
+    rule: 'secret-assignment',
+    pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.?&-])(?<q>["']?)(?<k>${KEY})\k<q>(?<sep>\s*(?:=>|[:=])\s*)${VALUE}`, 'dgi'),
+    ignore: (m) => NOT_A_VALUE.test(m.groups!.s ?? '') || (m.groups!.k!.toLowerCase() === 'passwd' && m.groups!.sep!.includes(':')),
+  },
+  // environment-style names: SECRET_KEY_BASE=, AWS_SECRET_ACCESS_KEY=, STRIPE_KEY= (upper case
+  // only: a lower-case "*_key" is as often a path or a key id)
+  {
+    rule: 'secret-assignment',
+    pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.-])(?<k>[A-Z][A-Z0-9_]*_KEY|[A-Z0-9_]*SECRET[A-Z0-9_]*)(?![A-Za-z0-9_])\s*[:=]\s*${VALUE}`, 'dg'),
+    ignore: (m) => NOT_A_VALUE.test(m.groups!.s ?? ''),
+  },
+];
+
+// Something every rule above needs on a line to match (a key word, a command, a token prefix, a
+// URL, a PEM header): a line without any of these is passed without running the rules, which
+// keeps the redactor fast on the bulk of a log. A rule added above needs its word here too.
+export const TRIGGER = /pass|pwd|secret|token|key|credential|regcode|auth|sig|bearer|curl|mysql|mariadb|suseconnect|register|gh[pousr]_|github_pat_|gl[a-z]{1,4}-|AKIA|ASIA|ABIA|ACCA|xox|eyJ|:\/\/|-----BEGIN/gi;
+
+// A private key block: the BEGIN and END lines stay, every line between goes.
+export const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
+export const PEM_END = /-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
