@@ -9,6 +9,7 @@ import { ToolboxError } from '../core/errors.js';
 import type { HostUser } from '../core/ports.js';
 import { resolveSettings, type GlobalFlags, type Settings } from '../core/settings.js';
 import { detectEngine } from '../engine/detect.js';
+import { ConfigGenerationStore } from '../config/generation-store.js';
 import { NsenterDirectEntry } from '../engine/direct-entry.js';
 import { CliEngine } from '../engine/engine.js';
 import { checkRuntimeDirEnv, localRootlessHost } from '../engine/rootless.js';
@@ -102,6 +103,21 @@ export function buildContext(flags: GlobalFlags, positionalName?: string, env: N
     hostUser: () => (user ??= hostUser(env)),
     env,
     cwd: process.cwd(),
+    generations: new ConfigGenerationStore(configFile(env)),
+    onStep: stepHook(env),
   };
   return { settings, deps, reporter };
+}
+
+/**
+ * For the crash-safety tests only: TOOLBOX_TEST_KILL_AT=upgrade:STEP makes toolbox SIGKILL itself
+ * as that step begins, exactly what `kill -9` at that moment does. It gives nothing a user could
+ * not do with kill; unset (always, in production) it does nothing.
+ */
+function stepHook(env: NodeJS.ProcessEnv): ((op: string, step: string) => void) | undefined {
+  const at = env.TOOLBOX_TEST_KILL_AT;
+  if (!at) return undefined;
+  return (op, step) => {
+    if (at === `${op}:${step}`) process.kill(process.pid, 'SIGKILL');
+  };
 }

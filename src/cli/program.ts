@@ -59,8 +59,9 @@ Unlike microos-toolbox, subcommands do not switch to user mode: use -u.`,
     .action((name: string | undefined, _o, self: Command) => done(import('./commands/create.js').then((m) => m.createCommand(flagsOf(self), name))));
 
   addGlobalOptions(program.command('list').description('list toolboxes (only containers made by toolbox)'))
+    .option('-a, --all', 'also list the generations kept by upgrade and rollback')
     .option('--json', 'print a JSON array')
-    .action((o: { json?: boolean }, self: Command) => done(import('./commands/manage.js').then((m) => m.listCommand(flagsOf(self), o.json === true))));
+    .action((o: { json?: boolean; all?: boolean }, self: Command) => done(import('./commands/manage.js').then((m) => m.listCommand(flagsOf(self), o.json === true, o.all === true))));
 
   addGlobalOptions(program.command('stop').description('stop the toolbox (refused while sessions are active)'))
     .argument('[NAME]', 'the toolbox')
@@ -69,7 +70,7 @@ Unlike microos-toolbox, subcommands do not switch to user mode: use -u.`,
       done(import('./commands/manage.js').then((m) => m.stopCommand(flagsOf(self), name, o.force === true))),
     );
 
-  addGlobalOptions(program.command('rm').description('remove the toolbox (never a container that is not a toolbox)'))
+  addGlobalOptions(program.command('rm').description('remove the toolbox and its kept generations (never a container that is not a toolbox)'))
     .argument('[NAME]', 'the toolbox')
     .option('-f, --force', 'remove even when running')
     .action((name: string | undefined, o: { force?: boolean }, self: Command) =>
@@ -106,14 +107,29 @@ Unlike microos-toolbox, subcommands do not switch to user mode: use -u.`,
     .option('--json', 'print a JSON object')
     .action((name: string | undefined, o: { json?: boolean }, self: Command) => done(import('./commands/tools.js').then((m) => m.toolsCommand(flagsOf(self), name, { json: o.json === true }))));
 
-  addGlobalOptions(program.command('upgrade').description('recreate the toolbox from the newest image, with its repositories and tools'))
+  addGlobalOptions(program.command('upgrade').description('rebuild the toolbox from the newest image as its next generation; the previous one is kept'))
     .argument('[NAME]', 'the toolbox')
     .option('-f, --force', 'upgrade even with active sessions (they end)')
+    .option('--keep <N>', 'how many previous generations to keep (default 1; config key: keep)')
+    .option('--check', 'only say whether a newer image exists: exit 0 up to date, 100 upgrade available')
     .option('--recommends', 'also install recommended packages')
     .option('--no-recommends', 'do not install recommended packages (the default)')
     .option('--json', 'print the result as JSON')
-    .action((name: string | undefined, o: Rec & { force?: boolean; json?: boolean }, self: Command) =>
-      done(import('./commands/upgrade.js').then((m) => m.upgradeCommand(flagsOf(self), name, { force: o.force === true, json: o.json === true, recommends: o.recommends }))),
+    .action((name: string | undefined, o: Rec & { force?: boolean; json?: boolean; check?: boolean; keep?: string }, self: Command) =>
+      done(
+        import('./commands/upgrade.js').then((m) =>
+          m.upgradeCommand(flagsOf(self), name, { force: o.force === true, json: o.json === true, recommends: o.recommends, check: o.check === true, keep: o.keep }),
+        ),
+      ),
+    );
+
+  addGlobalOptions(program.command('rollback').description('make the previous generation (or --to GEN) the toolbox again; the current one is kept'))
+    .argument('[NAME]', 'the toolbox')
+    .option('--to <GEN>', 'the generation to bring back (see toolbox list --all)')
+    .option('-f, --force', 'roll back even with active sessions (they end)')
+    .option('--json', 'print the result as JSON')
+    .action((name: string | undefined, o: { force?: boolean; json?: boolean; to?: string }, self: Command) =>
+      done(import('./commands/upgrade.js').then((m) => m.rollbackCommand(flagsOf(self), name, { force: o.force === true, json: o.json === true, to: o.to }))),
     );
 
   const repo = program.command('repo').description('package repositories of a toolbox');

@@ -2,5 +2,5 @@
 // this list is checked against the commander program by a unit test: add new commands here too.
 export const SUBCOMMANDS: ReadonlySet<string> = new Set([
   'run', 'enter', 'create', 'list', 'stop', 'rm', 'config', 'collect', 'completion', '__names', 'help',
-  'install', 'remove', 'search', 'update', 'repo', 'tools', 'upgrade',
+  'install', 'remove', 'search', 'update', 'repo', 'tools', 'upgrade', 'rollback',
 ]);

@@ -32,13 +32,10 @@ export function runtimeTop(env: NodeJS.ProcessEnv = process.env): string {
   const uid = process.getuid?.() ?? 0;
   if (uid === 0) return '/run/toolbox';
   // The XDG spec: a relative path in these variables is invalid and ignored.
-  const xdg = env.XDG_RUNTIME_DIR && isAbsolute(env.XDG_RUNTIME_DIR) ? env.XDG_RUNTIME_DIR : undefined;
-  const userDir = xdg || userRuntimeDir(uid);
+  const xdg = env.XDG_RUNTIME_DIR;
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'toolbox');
+  const userDir = userRuntimeDir(uid);
   return userDir ? join(userDir, 'toolbox') : `/tmp/toolbox-${uid}`;
-}
-
-export function runtimeDir(engineKey: string, env: NodeJS.ProcessEnv = process.env): string {
-  return join(runtimeTop(env), engineKey);
 }
 
 /**
@@ -54,4 +51,8 @@ function userRuntimeDir(uid: number): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+export function runtimeDir(engineKey: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(runtimeTop(env), engineKey);
 }

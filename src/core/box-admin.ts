@@ -2,6 +2,8 @@
 import { toolboxId } from './claim-box.js';
 import type { Deps } from './deps.js';
 import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
+import { settleInterrupted, storeOf, withToolboxLock } from './generation-moves.js';
+import { generationOf, identityOf, operationOf, retiredGenerations } from './generations.js';
 import type { BoxInfo } from './ports.js';
 
 /** The toolbox `nameOrId` names now; shown: what the user typed, for messages. */
@@ -19,6 +21,8 @@ async function toolboxNamed(deps: Deps, nameOrId: string, shown = nameOrId): Pro
  */
 export async function stopBox(deps: Deps, name: string, force: boolean): Promise<'stopped' | 'already-stopped'> {
   const { sessions, engine, reporter } = deps;
+  // An upgrade or rollback killed midway is settled first: NAME may be between two containers.
+  await settleInterrupted(deps, name);
   const id = await toolboxId(deps, name);
   return sessions.withLock(id, async () => {
     const info = await toolboxNamed(deps, id, name);
@@ -37,24 +41,58 @@ export async function stopBox(deps: Deps, name: string, force: boolean): Promise
   });
 }
 
-/** Removes a toolbox, never a container without the toolbox label. */
-export async function removeBox(deps: Deps, name: string, force: boolean): Promise<void> {
+/**
+ * Removes a toolbox and every generation kept of it (found by its identity label), never a
+ * container without the toolbox label. Returns how many kept generations went with it.
+ */
+export async function removeBox(deps: Deps, name: string, force: boolean): Promise<{ generations: number }> {
   const { sessions, engine, reporter } = deps;
-  const id = await toolboxId(deps, name);
-  await sessions.withLock(id, async () => {
-    const info = await toolboxNamed(deps, id, name);
+  return withToolboxLock(deps, name, async (info) => {
     if ((info.status === 'running' || info.status === 'paused') && !force) {
       throw new ToolboxError(`toolbox ${info.name} is running; not removing it`, { hint: `stop it with 'toolbox stop ${info.name}', or use --force` });
     }
+    const store = storeOf(deps);
+    // A kept generation removed by its own name goes alone; the toolbox removes those it keeps.
+    const kept = store.retired(info.id) ? [] : retiredGenerations(lineage(await engine.listBoxes(), info), info, store).filter((b) => store.retired(b.id));
     reporter.status(`removing toolbox ${info.name}`);
     await engine.removeBox(info.id, force);
-    sessions.forget(id);
+    sessions.forget(info.id);
+    for (const box of kept) {
+      await engine.removeBox(box.id, true);
+      sessions.forget(box.id);
+    }
+    if (kept.length || store.retired(info.id)) store.commit(info.name, { forget: [info.id, ...kept.map((b) => b.id)] });
+    return { generations: kept.length };
   });
 }
 
-export async function listBoxes(deps: Deps): Promise<BoxInfo[]> {
-  const boxes = await deps.engine.listBoxes();
-  return boxes.sort((a, b) => a.name.localeCompare(b.name));
+const lineage = (all: BoxInfo[], box: BoxInfo) => all.filter((b) => b.isToolbox && identityOf(b) === identityOf(box));
+
+export interface Listing {
+  box: BoxInfo;
+  generation: number;
+  /** kept generations, the most recently kept first */
+  kept: BoxInfo[];
+}
+
+/**
+ * Toolboxes with their kept generations. A generation is "kept" when the store recorded it as
+ * such; the new container of an upgrade still in flight is not listed at all.
+ */
+export async function listBoxes(deps: Deps): Promise<Listing[]> {
+  const store = storeOf(deps);
+  const boxes = (await deps.engine.listBoxes()).sort((a, b) => a.name.localeCompare(b.name));
+  const inFlight = (b: BoxInfo) => {
+    const op = operationOf(b);
+    return op !== undefined && b.spec !== undefined && store.journal(b.spec.name)?.operation === op;
+  };
+  const retired = new Set(boxes.filter((b) => store.retired(b.id) !== undefined).map((b) => b.id));
+  const current = boxes.filter((b) => !retired.has(b.id) && !inFlight(b));
+  return current.map((box) => ({
+    box,
+    generation: generationOf(box),
+    kept: retiredGenerations(lineage(boxes, box), box, store).filter((b) => retired.has(b.id) && !current.includes(b)),
+  }));
 }
 
 export { toolboxNamed };

@@ -26,9 +26,10 @@ export async function createBox(deps: Deps, spec: BoxSpec, pull: boolean): Promi
   // A local image needs no check up front: create itself says when it is missing.
   if (!isLocalImage(spec.image)) await ensureImage(deps, spec.image, pull);
   reporter.status(`creating toolbox ${spec.name} from ${spec.image}`);
+  const labels = labelsFor(spec, deps.version);
   let id: string;
   try {
-    id = await engine.createBox(spec, labelsFor(spec, deps.version));
+    id = await engine.createBox(spec, labels);
   } catch (error) {
     const existing = await engine.inspectBox(spec.name);
     if (existing) {
@@ -54,6 +55,8 @@ export async function createBox(deps: Deps, spec: BoxSpec, pull: boolean): Promi
     spec,
     pid: 0,
     startedAt: '',
+    imageId: '',
+    labels,
   };
   return { info, created: true };
 }

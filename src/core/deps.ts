@@ -1,4 +1,5 @@
 // What every use case receives: the ports, wired by the CLI layer.
+import type { GenerationStore } from './generations.js';
 import type { ContainerEngine, DirectEntry, HostUser, Reporter, SessionStore } from './ports.js';
 
 export interface Deps {
@@ -11,4 +12,8 @@ export interface Deps {
   hostUser(): HostUser;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** journals of upgrades/rollbacks in flight and the kept generations' declared state */
+  generations?: GenerationStore | undefined;
+  /** called as each step of upgrade or rollback begins (tests kill the process there) */
+  onStep?: ((op: 'upgrade' | 'rollback', step: string) => void) | undefined;
 }

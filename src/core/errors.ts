@@ -69,6 +69,14 @@ export function errorJson(error: ToolboxError, details: Record<string, unknown> 
   return { ok: false, result: 'failed', error: error.message, hint: error.hint ?? null, ...known, ...details };
 }
 
+/** Create or rename found the name taken by another container (any container, ours or not). */
+export class NameInUseError extends ToolboxError {
+  constructor(name: string) {
+    super(`the name ${name} is already in use by another container`);
+    this.name = 'NameInUseError';
+  }
+}
+
 export function isToolboxError(error: unknown): error is ToolboxError {
   return error instanceof ToolboxError;
 }

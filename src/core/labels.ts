@@ -5,14 +5,37 @@ export const LABEL_MANAGED = 'io.toolbox.managed';
 export const LABEL_MODE = 'io.toolbox.mode';
 export const LABEL_VERSION = 'io.toolbox.version';
 export const LABEL_SPEC = 'io.toolbox.spec';
+// Generations (see generations.ts). Labels cannot change after create, so they hold only what is
+// true of a container for its whole life: which toolbox it belongs to, its generation number,
+// the image it was built from, and the upgrade that built it.
+export const LABEL_IDENTITY = 'io.toolbox.identity';
+export const LABEL_GENERATION = 'io.toolbox.generation';
+export const LABEL_IMAGE_ID = 'io.toolbox.image-id';
+export const LABEL_OPERATION = 'io.toolbox.operation';
 
-export function labelsFor(spec: BoxSpec, version: string): Record<string, string> {
-  return {
+/** What ties a container to its toolbox across upgrades and rollbacks. */
+export interface Lineage {
+  identity: string;
+  generation: number;
+  imageId?: string | undefined;
+  /** the upgrade that built it, so an interrupted one can find (and undo) what it made */
+  operation?: string | undefined;
+}
+
+export function labelsFor(spec: BoxSpec, version: string, lineage?: Lineage): Record<string, string> {
+  const labels: Record<string, string> = {
     [LABEL_MANAGED]: 'true',
     [LABEL_MODE]: spec.mode,
     [LABEL_VERSION]: version,
     [LABEL_SPEC]: JSON.stringify(spec),
   };
+  if (lineage) {
+    labels[LABEL_IDENTITY] = lineage.identity;
+    labels[LABEL_GENERATION] = String(lineage.generation);
+    if (lineage.imageId) labels[LABEL_IMAGE_ID] = lineage.imageId;
+    if (lineage.operation) labels[LABEL_OPERATION] = lineage.operation;
+  }
+  return labels;
 }
 
 export function modeFrom(labels: Record<string, string>): Mode | undefined {

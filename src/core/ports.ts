@@ -40,6 +40,17 @@ export interface BoxInfo {
   startedAt: string;
   /** the engine's container index that confirms this id and name without an engine call (podman) */
   storeIndex?: string | undefined;
+  /** the id of the image it was created from, without "sha256:" ('' when the engine did not say) */
+  imageId: string;
+  labels: Record<string, string>;
+}
+
+export interface ImageFacts {
+  id: string;
+  /** the names that point at it; an image without any is used by nothing but containers */
+  tags: string[];
+  /** registry digests it was pulled as (repo@sha256:...) */
+  digests: string[];
 }
 
 export interface ExecRequest {
@@ -85,6 +96,12 @@ export interface ContainerEngine {
   inspectBox(nameOrId: string): Promise<BoxInfo | undefined>;
   listBoxes(): Promise<BoxInfo[]>;
   imageExists(image: string): Promise<boolean>;
+  /** The local image's id, tags and digests; undefined when there is no such image. */
+  imageFacts(image: string): Promise<ImageFacts | undefined>;
+  /** Removes an image only if no container uses it; false when the engine refused. */
+  removeImage(id: string): Promise<boolean>;
+  /** The digest the registry serves for a remote image now (without pulling it). */
+  remoteDigest(image: string): Promise<string>;
   pullImage(image: string): Promise<void>;
   /** containerName: create under another name than spec.name (upgrade builds the new one aside) */
   createBox(spec: BoxSpec, labels: Record<string, string>, containerName?: string): Promise<string>;

@@ -5,6 +5,7 @@ import type { Deps } from './deps.js';
 import { refuseConflict } from './box-conflict.js';
 import { claimFor, type Claimed } from './claim-box.js';
 import { ensureRunning } from './ensure-running.js';
+import { answersTo, settleInterrupted } from './generation-moves.js';
 import { promptEnv, sessionEnv, shellCommand } from './environment.js';
 import { NoSuchToolboxError, ToolboxError } from './errors.js';
 import type { BoxRecord, ExecRequest } from './ports.js';
@@ -52,23 +53,41 @@ async function enterDirectly(deps: Deps, settings: Settings, record: BoxRecord, 
  * creating) it. Everything is keyed by the container's full id, under its lock.
  */
 export async function openSession(deps: Deps, settings: Settings, create: boolean): Promise<Session> {
-  const target = await claimFor(deps, settings, create);
-  try {
-    return await sessionOn(deps, settings, target);
-  } catch (error) {
-    // The container went away while this call waited for its lock (removed, or replaced by an
-    // upgrade): what the name means now is asked once more.
-    if (!(error instanceof NoSuchToolboxError) || target.created) throw error;
-    return sessionOn(deps, settings, await claimFor(deps, settings, create, { fresh: true }));
+  for (let tries = 0; ; tries++) {
+    // An upgrade or rollback killed midway is finished or undone before NAME is looked up.
+    if (deps.generations?.journal(settings.name)) await settleInterrupted(deps, settings.name);
+    const target = await claimFor(deps, settings, create, tries > 0 ? { fresh: true } : undefined);
+    try {
+      return await sessionOn(deps, settings, target);
+    } catch (error) {
+      // The container went away while this call waited for its lock (removed), or NAME was given
+      // to another generation meanwhile (upgrade, rollback): what the name means now is asked again.
+      const moved = error instanceof NameMoved || (error instanceof NoSuchToolboxError && !target.created);
+      if (!moved || tries >= 5) throw error;
+    }
   }
 }
 
-function sessionOn(deps: Deps, settings: Settings, target: Claimed): Promise<Session> {
+class NameMoved extends Error {}
+
+function sessionOn(deps: Deps, settings: Settings, claimed: Claimed): Promise<Session> {
   const { sessions } = deps;
   return sessions.withLock(
-    target.id,
+    claimed.id,
     async () => {
-      const known = sessions.readRecord(target.id);
+      const known = sessions.readRecord(claimed.id);
+      let target = claimed;
+      // Looked up before the lock: an upgrade or rollback may have given NAME to another
+      // generation meanwhile. They forget the records of what they move, so a known record
+      // proves nothing moved, and so does the engine's index still naming the id NAME (no
+      // engine call); otherwise look again, and if NAME moved, claim it afresh.
+      const confirmed = claimed.info !== undefined && sessions.resolve(settings.name) === claimed.id;
+      if (!known && !claimed.created && !confirmed) {
+        const info = await deps.engine.inspectBox(claimed.id);
+        if (!info) throw new NoSuchToolboxError(settings.name);
+        if (!answersTo(info, settings.name)) throw new NameMoved();
+        target = { ...claimed, info };
+      }
       // Before anything starts: an existing toolbox that is not what was asked is refused.
       if (!target.created) refuseConflict(settings, known?.created ?? target.info?.spec);
       let record = known;

@@ -8,12 +8,12 @@ export const ENGINES = ['podman', 'docker'] as const;
 export const EXEC_PATHS = ['auto', 'podman', 'direct'] as const;
 export const MODES = ['system', 'user'] as const;
 
-export type SettingValue = string | boolean;
+export type SettingValue = string | boolean | number;
 
 export interface SettingRule {
   description: string;
-  /** what config.json holds: a JSON string or a JSON boolean */
-  type: 'string' | 'boolean';
+  /** what config.json holds: a JSON string, boolean or number */
+  type: 'string' | 'boolean' | 'number';
   /** the value, or a UsageError saying what is wrong with it */
   check(raw: string): SettingValue;
 }
@@ -34,6 +34,11 @@ export function oneOf<T extends string>(what: string, choices: readonly T[]): (r
   };
 }
 
+const atLeastOne: SettingRule['check'] = (raw) => {
+  if (!/^[1-9][0-9]{0,8}$/.test(raw)) throw new UsageError(`expected a whole number from 1, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+};
+
 const absolutePath = (what: string): SettingRule['check'] => (raw) => {
   if (!raw.startsWith('/') || /[\0\n]/.test(raw)) throw new UsageError(`invalid ${what} ${JSON.stringify(raw)}: expected an absolute path`);
   return raw;
@@ -50,6 +55,7 @@ export const SETTING_RULES = {
   pull: { description: 'pull the image on create (default true)', type: 'boolean', check: bool },
   exec: { description: 'how run enters a toolbox: auto, podman or direct (default auto)', type: 'string', check: oneOf('exec path', EXEC_PATHS) },
   recommends: { description: 'install recommended packages with toolbox install (default false)', type: 'boolean', check: bool },
+  keep: { description: 'previous generations that toolbox upgrade keeps (default 1)', type: 'number', check: atLeastOne },
 } as const satisfies Record<string, SettingRule>;
 
 export type SettingKey = keyof typeof SETTING_RULES;
@@ -66,7 +72,7 @@ export function parseSetting(key: string, raw: string): SettingValue {
     return rule.check(raw);
   } catch (error) {
     // A string rule's message names what it checks ("invalid toolbox name ..."); a boolean's does not.
-    if (error instanceof UsageError && rule.type === 'boolean') throw new UsageError(`invalid ${key}: ${error.message}`, error.hint);
+    if (error instanceof UsageError && rule.type !== 'string') throw new UsageError(`invalid ${key}: ${error.message}`, error.hint);
     throw error;
   }
 }
@@ -85,7 +91,7 @@ export function storedSetting(config: Record<string, unknown>, key: SettingKey, 
   if (typeof value !== rule.type) refuse(`expected a JSON ${rule.type}, got ${JSON.stringify(value)}`);
   if (typeof value === 'boolean') return value;
   try {
-    return rule.check(value as string);
+    return rule.check(String(value));
   } catch (error) {
     if (error instanceof UsageError) return refuse(error.message);
     throw error;

@@ -1,12 +1,14 @@
 // `toolbox upgrade`: rebuild a toolbox from the newest image with the same settings, its declared
-// repositories and its declared tools. The new container is built beside the old one under a
-// temporary name; only when it is proven (every declared tool installed) do the names swap.
-// Until then the old toolbox is untouched, so a failure anywhere loses nothing.
-import { toolboxNamed } from './box-admin.js';
-import { toolboxId } from './claim-box.js';
+// repositories and its declared tools, as its next generation. The new container is built beside
+// the old one; only when it is proven (every declared tool installed) does it take the name. The
+// old one stays, stopped, as the previous generation: `toolbox rollback` brings it back.
+// Every step is journaled first, so a crash anywhere is finished or undone by the next command.
+import { randomBytes } from 'node:crypto';
 import type { BoxTarget } from './box-session.js';
 import { ensureImage } from './ensure-image.js';
 import { ToolboxError } from './errors.js';
+import { announce, finishUpgrade, prune, storeOf, withToolboxLock, refuseKeptGeneration, type Pruned } from './generation-moves.js';
+import { generationOf, identityOf, lineageOf, type Journal, type UpgradeStep } from './generations.js';
 import { installInBox, InstallFailed, type ToolsDeps } from './install-tools.js';
 import { labelsFor } from './labels.js';
 import { isLocalImage } from './names.js';
@@ -21,21 +23,32 @@ export interface UpgradeResult {
   image: string;
   oldId: string;
   newId: string;
+  oldGeneration: number;
+  newGeneration: number;
   repos: string[];
   tools: string[];
+  /** generations removed because more than --keep were kept */
+  pruned: number[];
+}
+
+export interface UpgradeOptions {
+  force: boolean;
+  recommends: boolean;
+  /** how many previous generations stay (at least 1: the way back) */
+  keep: number;
 }
 
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
-export const newName = (name: string) => `${name}.upgrade-new`;
-export const oldName = (name: string) => `${name}.upgrade-old`;
-
-export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: { force: boolean; recommends: boolean }): Promise<UpgradeResult> {
+export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: UpgradeOptions): Promise<UpgradeResult> {
   const { sessions, engine, progress } = deps;
-  const name = settings.name;
-  const id = await toolboxId(deps, name);
-  return sessions.withLock(id, async () => {
-    const old = await toolboxNamed(deps, id, name);
+  const store = storeOf(deps);
+  return withToolboxLock(deps, settings.name, async (old) => {
+    // The container's own name, also when an id prefix was typed.
+    const name = old.name;
+    const step = (s: UpgradeStep) => announce(deps, 'upgrade', s, name);
+    step('check');
+    refuseKeptGeneration(deps, old);
     const spec = old.spec;
     if (!spec) {
       throw new ToolboxError(`toolbox ${name} does not record how it was created, so it cannot be rebuilt`, {
@@ -46,38 +59,93 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: {
     if (live > 0 && !options.force) {
       throw new ToolboxError(`toolbox ${name} has ${live} active session${live === 1 ? '' : 's'}; not upgrading it`, { hint: 'end them first, or use --force' });
     }
-    await refuseLeftovers(deps, name);
+    const all = await engine.listBoxes();
+    const identity = identityOf(old);
+    const generation = Math.max(...lineageOf(all, old).map(generationOf)) + 1;
     const declared = deps.declared.get(name);
 
-    progress.phase(isLocalImage(spec.image) ? `checking the local image ${spec.image}` : `pulling ${spec.image}`);
-    await ensureImage(deps, spec.image, true);
+    step('pull');
+    const imageId = await currentImage(deps, spec.image);
 
-    progress.phase(`creating the new container for ${name} from ${spec.image}`);
-    await engine.createBox(spec, labelsFor(spec, deps.version), newName(name));
-    let fresh: BoxInfo;
+    // From here on a crash is recovered from the journal: written before the first change.
+    const operation = randomBytes(8).toString('hex');
+    const journal: Journal = { op: 'upgrade', name, identity, fromId: old.id, operation, step: 'create' };
+    store.setJournal(name, journal);
+    step('create');
+    progress.phase(`creating generation ${generation} of ${name} from ${spec.image}`);
+    // Its temporary name means nothing: it is found by its labels, never by this name.
+    const newId = await engine.createBox(spec, labelsFor(spec, deps.version, { identity, generation, imageId, operation }), `${name}.gen${generation}-${operation.slice(0, 8)}`);
+    store.setJournal(name, { ...journal, toId: newId });
+
+    step('build');
     try {
-      fresh = await buildNew(deps, name, spec.image, declared, options.recommends);
+      await buildNew(deps, newId, name, spec.image, declared, options.recommends);
     } catch (error) {
       progress.fail();
-      await engine.removeBox(newName(name), true).catch(() => undefined);
+      await engine.removeBox(newId, true).catch(() => undefined);
+      store.setJournal(name, undefined);
       if (!(error instanceof ToolboxError)) throw error;
       throw new ToolboxError(`upgrade of toolbox ${name} failed, the toolbox is unchanged: ${error.message}`, { hint: error.hint ?? 'fix the cause and run toolbox upgrade again', exitCode: error.exitCode });
     }
 
-    progress.phase(`switching ${name} to the new container`);
-    await swap(deps, name, old, fresh);
+    step('proven');
+    const proven: Journal = { ...journal, toId: newId, step: 'proven' };
+    store.setJournal(name, proven);
+    progress.phase(`switching ${name} to generation ${generation}`);
+    const { fresh } = await finishUpgrade(deps, proven);
     sessions.forget(old.id);
+
+    step('prune');
+    let pruned: Pruned[] = [];
+    try {
+      pruned = (await prune(deps, name, fresh, options.keep)).sort((a, b) => a.generation - b.generation);
+    } catch (error) {
+      deps.reporter.warn(`the upgrade is done, but older generations could not be pruned: ${(error as Error).message}`);
+    }
     if (settings.autostop) await engine.stopBox(fresh.id).catch(() => undefined);
-    progress.succeed(`upgraded toolbox ${name}: ${count(declared.repos.length, 'repository', 'repositories')} and ${count(declared.tools.length, 'tool', 'tools')} restored`);
-    return { name, image: spec.image, oldId: old.id, newId: fresh.id, repos: declared.repos.map((r) => r.alias), tools: declared.tools };
+    const prunedText = pruned.length ? `; removed generation${pruned.length === 1 ? '' : 's'} ${pruned.map((p) => p.generation).join(', ')}` : '';
+    progress.succeed(
+      `upgraded toolbox ${name} to generation ${generation}: ${count(declared.repos.length, 'repository', 'repositories')} and ${count(declared.tools.length, 'tool', 'tools')} restored; generation ${generationOf(old)} kept (toolbox rollback ${name} brings it back)${prunedText}`,
+    );
+    return {
+      name,
+      image: spec.image,
+      oldId: old.id,
+      newId,
+      oldGeneration: generationOf(old),
+      newGeneration: generation,
+      repos: declared.repos.map((r) => r.alias),
+      tools: declared.tools,
+      pruned: pruned.map((p) => p.generation),
+    };
   });
 }
 
-async function buildNew(deps: ToolsDeps, name: string, image: string, declared: ReturnType<ToolsDeps['declared']['get']>, recommends: boolean): Promise<BoxInfo> {
+/** The image's id now: a localhost/ image is looked at, never pulled; any other is pulled first. */
+async function currentImage(deps: ToolsDeps, image: string): Promise<string> {
   const { engine, progress } = deps;
-  await engine.startBox(newName(name));
-  const info = await engine.inspectBox(newName(name));
-  if (!info) throw new ToolboxError(`the new container ${newName(name)} vanished while it was built`);
+  if (isLocalImage(image)) {
+    progress.phase(`checking the local image ${image}`);
+    const facts = await engine.imageFacts(image);
+    if (!facts) throw localImageMissing(deps, image);
+    return facts.id;
+  }
+  progress.phase(`pulling ${image}`);
+  await ensureImage(deps, image, true);
+  return (await engine.imageFacts(image))?.id ?? '';
+}
+
+export function localImageMissing(deps: { engine: { command: readonly string[] } }, image: string): ToolboxError {
+  return new ToolboxError(`image not found: ${image} (localhost/ images are never pulled)`, {
+    hint: `build or load it first, e.g. '${deps.engine.command.join(' ')} build -t ${image} .'`,
+  });
+}
+
+async function buildNew(deps: ToolsDeps, id: string, name: string, image: string, declared: ReturnType<ToolsDeps['declared']['get']>, recommends: boolean): Promise<BoxInfo> {
+  const { engine, progress } = deps;
+  await engine.startBox(id);
+  const info = await engine.inspectBox(id);
+  if (!info) throw new ToolboxError(`the new container of ${name} vanished while it was built`);
   await setupBox(deps, info, undefined);
   // Messages name the toolbox, not the temporary container.
   const target: BoxTarget = { id: info.id, name, image };
@@ -94,35 +162,4 @@ async function buildNew(deps: ToolsDeps, name: string, image: string, declared: 
     }
   }
   return info;
-}
-
-/** Old aside, new in place, old removed; if the new one cannot take the name, the old gets it back. */
-async function swap(deps: ToolsDeps, name: string, old: BoxInfo, fresh: BoxInfo): Promise<void> {
-  const { engine } = deps;
-  await engine.renameBox(old.id, oldName(name));
-  try {
-    await engine.renameBox(fresh.id, name);
-  } catch (error) {
-    await engine.renameBox(old.id, name).catch(() => undefined);
-    await engine.removeBox(fresh.id, true).catch(() => undefined);
-    throw error;
-  }
-  try {
-    await engine.removeBox(old.id, true);
-  } catch (error) {
-    deps.reporter.warn(`the new toolbox ${name} is in place, but the old container ${oldName(name)} could not be removed: ${(error as Error).message}`);
-  }
-}
-
-/** A container left by an interrupted upgrade: the unproven new one goes; the old one is the user's call. */
-async function refuseLeftovers(deps: ToolsDeps, name: string): Promise<void> {
-  const { engine } = deps;
-  const aside = await engine.inspectBox(oldName(name));
-  if (aside?.isToolbox) {
-    throw new ToolboxError(`a previous upgrade of ${name} was interrupted: ${oldName(name)} is the toolbox before it`, {
-      hint: `check that ${name} works, then remove the old one with toolbox rm --force ${oldName(name)}`,
-    });
-  }
-  const unproven = await engine.inspectBox(newName(name));
-  if (unproven?.isToolbox) await engine.removeBox(unproven.id, true);
 }

@@ -1,8 +1,8 @@
 // ContainerEngine over podman or docker. Engine quirks live in the QUIRKS table, nowhere else.
 import { isatty } from 'node:tty';
 import { existsSync } from 'node:fs';
-import { EngineError, ToolboxError } from '../core/errors.js';
-import type { BoxInfo, BoxSpec, CaptureOptions, CaptureResult, ContainerEngine, EngineName, ExecRequest } from '../core/ports.js';
+import { EngineError, NameInUseError, type ToolboxError } from '../core/errors.js';
+import type { BoxInfo, BoxSpec, CaptureOptions, CaptureResult, ContainerEngine, EngineName, ExecRequest, ImageFacts } from '../core/ports.js';
 import { createArgs } from './create-args.js';
 import { engineFailure, isImageMissing, isNameInUse, isNoSuchContainer, lastErrorLine } from './errors.js';
 import { LABEL_MANAGED } from '../core/labels.js';
@@ -98,6 +98,41 @@ export class CliEngine implements ContainerEngine {
     throw this.failure('image inspect', image, r.stderr);
   }
 
+  async imageFacts(image: string): Promise<ImageFacts | undefined> {
+    const r = await this.call(['image', 'inspect', '--format', '{{.Id}}|{{json .RepoTags}}|{{json .RepoDigests}}', image]);
+    if (r.exitCode !== 0) return undefined;
+    const [id = '', tags, digests] = r.stdout.trim().split('|');
+    const list = (text: string | undefined) => {
+      try {
+        const v = JSON.parse(text ?? '') as unknown;
+        return Array.isArray(v) ? v.map(String) : [];
+      } catch {
+        return [];
+      }
+    };
+    return { id: id.replace(/^sha256:/, ''), tags: list(tags), digests: list(digests) };
+  }
+
+  async removeImage(id: string): Promise<boolean> {
+    // Never --force: the engine itself refuses an image that a container still uses.
+    const r = await this.call(['image', 'rm', id]);
+    return r.exitCode === 0;
+  }
+
+  async remoteDigest(image: string): Promise<string> {
+    // podman has no way to ask a registry for a digest without pulling; skopeo (same libraries,
+    // same signature policy and credentials) does.
+    let r: Captured;
+    try {
+      r = await capture('skopeo', ['inspect', '--no-tags', '--format', '{{.Digest}}', `docker://${image}`], {});
+    } catch (error) {
+      if (error instanceof CommandNotFound) throw new EngineError('skopeo is not installed, so the registry cannot be asked without pulling', 'install skopeo, or run toolbox upgrade to pull and rebuild');
+      throw error;
+    }
+    if (r.exitCode !== 0) throw engineFailure(this.name, 'inspect', image, r.stderr);
+    return r.stdout.trim();
+  }
+
   async pullImage(image: string): Promise<void> {
     const r = await this.call(['pull', ...(this.name === 'podman' ? ['--quiet'] : []), image]);
     if (r.exitCode !== 0) throw this.failure('pull', image, r.stderr);
@@ -117,7 +152,10 @@ export class CliEngine implements ContainerEngine {
   }
 
   async renameBox(nameOrId: string, newName: string): Promise<void> {
-    await this.simple(['rename', nameOrId, newName], 'rename', nameOrId);
+    const r = await this.call(['rename', nameOrId, newName]);
+    if (r.exitCode === 0) return;
+    if (isNameInUse(r.stderr)) throw new NameInUseError(newName);
+    throw engineFailure(this.name, 'rename', nameOrId, r.stderr);
   }
 
   async startBox(nameOrId: string): Promise<void> {
@@ -194,10 +232,5 @@ export class CliEngine implements ContainerEngine {
   }
 }
 
-export class NameInUseError extends ToolboxError {
-  constructor(name: string) {
-    super(`the name ${name} is already in use by another container`);
-  }
-}
 
 export { lastErrorLine };

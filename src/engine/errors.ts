@@ -4,7 +4,7 @@ import { EngineError, NoSuchToolboxError, ToolboxError } from '../core/errors.js
 const noSuchContainer = /no such container|no container with (name or id|id or name)|No such object/i;
 const imageMissing = /image not known|manifest unknown|name unknown|not found: manifest|repository .* not found|No such image|reference does not exist|short-name .* did not resolve/i;
 const networkDown = /dial tcp|no such host|connection refused|i\/o timeout|network is unreachable|TLS handshake/i;
-const nameInUse = /name .* is already in use|already in use by/i;
+const nameInUse = /name .* (is )?already in use|already in use by/i;
 
 export function lastErrorLine(stderr: string): string {
   const lines = stderr

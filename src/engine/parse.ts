@@ -43,7 +43,7 @@ function labelsOf(raw: unknown): Record<string, string> {
   return {};
 }
 
-function box(name: string, id: string, image: string, status: BoxStatus, created: string, labels: Record<string, string>, pid: number, startedAt: string): BoxInfo {
+function box(name: string, id: string, image: string, status: BoxStatus, created: string, labels: Record<string, string>, pid: number, startedAt: string, imageId: unknown): BoxInfo {
   return {
     name,
     id,
@@ -56,6 +56,8 @@ function box(name: string, id: string, image: string, status: BoxStatus, created
     spec: specFrom(labels),
     pid,
     startedAt,
+    imageId: String(imageId ?? '').replace(/^sha256:/, ''),
+    labels,
   };
 }
 
@@ -79,6 +81,7 @@ export function parseInspect(stdout: string): BoxInfo | undefined {
     labelsOf(config.Labels),
     Number(state.Pid ?? 0),
     String(state.StartedAt ?? ''),
+    c.Image,
   );
   // podman only: where containers/storage lists this container, to confirm its name later
   const storeIndex = typeof c.StaticDir === 'string' ? indexFromStaticDir(c.StaticDir, id) : undefined;
@@ -95,7 +98,7 @@ export function parsePs(stdout: string): BoxInfo[] {
   return items.map((c) => {
     const names = Array.isArray(c.Names) ? String(c.Names[0] ?? '') : String(c.Names ?? '');
     const created = typeof c.Created === 'number' ? new Date(c.Created * 1000).toISOString() : isoDate(c.CreatedAt ?? c.Created);
-    return box(names, String(c.Id ?? c.ID ?? ''), String(c.Image ?? ''), toStatus(c.State), created, labelsOf(c.Labels), Number(c.Pid ?? 0), String(c.StartedAt ?? ''));
+    return box(names, String(c.Id ?? c.ID ?? ''), String(c.Image ?? ''), toStatus(c.State), created, labelsOf(c.Labels), Number(c.Pid ?? 0), String(c.StartedAt ?? ''), c.ImageID);
   });
 }
 

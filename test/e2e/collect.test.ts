@@ -172,7 +172,7 @@ describe('toolbox collect', () => {
     expect(manifest.createdAt).toBe(summary.createdAt);
     expect(Date.parse(manifest.finishedAt)).toBeGreaterThanOrEqual(Date.parse(manifest.createdAt));
     expect(top.endsWith(summary.bundle.slice(work.length + 1).replace(/\.tar\.gz$/, ''))).toBe(true);
-    expect(manifest.toolbox).toEqual({ name: BOX, id: expect.stringMatching(/^[0-9a-f]{64}$/), image: 'localhost/toolbox-test:latest', version: expect.any(String) });
+    expect(manifest.toolbox).toEqual({ name: BOX, id: expect.stringMatching(/^[0-9a-f]{64}$/), image: 'localhost/toolbox-test:latest', version: expect.any(String), generation: 1 });
     expect(manifest.host).toEqual({
       hostname: 'fake-microos',
       machineId: null,

@@ -29,10 +29,15 @@ describe('config command', () => {
     const env = isolatedEnv();
     const r = toolbox(['config', 'set', 'colour', 'red'], { env });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^Error: unknown config key: colour\. Hint: known keys: engine, registry, image, name, shell, autostop, mode, pull, exec, recommends\n$/);
+    expect(r.stderr).toMatch(/^Error: unknown config key: colour\. Hint: known keys: engine, registry, image, name, shell, autostop, mode, pull, exec, recommends, keep\n$/);
     const bad = toolbox(['config', 'set', 'autostop', 'maybe'], { env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('Error: invalid autostop: expected true or false, got "maybe". Hint: run \'toolbox config set --help\' for usage\n');
+    // keep: how many generations upgrade keeps; never 0, the way back is always kept
+    const zero = toolbox(['config', 'set', 'keep', '0'], { env });
+    expect([zero.stderr, zero.code]).toEqual(['Error: invalid keep: expected a whole number from 1, got "0". Hint: run \'toolbox config set --help\' for usage\n', 2]);
+    expect(toolbox(['config', 'set', 'keep', '3'], { env }).code).toBe(0);
+    expect(toolbox(['config', 'get', 'keep'], { env }).stdout).toBe('3\n');
   });
 
   it('a config that says autostop=false keeps the toolbox running', () => {

@@ -113,7 +113,8 @@ describe('list', () => {
     const boxes = (JSON.parse(r.stdout) as Record<string, unknown>[]).filter((b) => String(b.name).startsWith(P));
     expect(boxes.map((b) => b.name)).toEqual([`${P}race`, `${P}rm2`, `${P}stop`].filter((n) => containerState(n) !== 'missing'));
     for (const b of boxes) {
-      expect(Object.keys(b)).toEqual(['name', 'id', 'image', 'status', 'created', 'mode', 'version']);
+      expect(Object.keys(b)).toEqual(['name', 'id', 'image', 'status', 'created', 'mode', 'version', 'generation', 'generations']);
+      expect([b.generation, b.generations]).toEqual([1, []]);
       expect(b.image).toBe('localhost/toolbox-test:latest');
       expect(b.mode).toBe('system');
       expect(b.id).toMatch(/^[0-9a-f]{64}$/);

@@ -41,7 +41,7 @@ const removeOurs = () => {
 const lastLine = (text: string) => text.trimEnd().split('\n').at(-1);
 /** With -v: the progress lines, without the engine commands it traces and the start/stop lines */
 const progressLines = (stderr: string) => stderr.split('\n').filter((l) => l !== '' && !l.startsWith('+ ') && !/^(starting|stopping) toolbox /.test(l));
-const declared = () => JSON.parse(toolbox('tools', BOX, '--json').stdout) as { name: string; repos: { alias: string; url: string; key: string | null }[]; tools: string[] };
+const declared = () => JSON.parse(toolbox('tools', BOX, '--json').stdout) as { name: string; generation: number | null; repos: { alias: string; url: string; key: string | null }[]; tools: string[] };
 const installedInBox = (pkg: string) => toolbox('run', '-c', BOX, '--', 'rpm', '-q', pkg);
 
 const repo = new SignedRepoServer();
@@ -264,9 +264,12 @@ describe('tools stay', () => {
     expect(r.code).toBe(0);
     const after = containerId(BOX);
     expect(after).not.toBe(before);
-    expect(JSON.parse(r.stdout)).toEqual({ name: BOX, image: 'localhost/toolbox-test:latest', oldId: before, newId: after, repos: ['good'], tools: ['tl-hello'] });
-    expect(progressLines(r.stderr).at(-1)).toBe(`upgraded toolbox ${BOX}: 1 repository and 1 tool restored`);
-    expect(ours().sort()).toEqual([BOX, `${P}mini`]);
+    expect(JSON.parse(r.stdout)).toEqual({ name: BOX, image: 'localhost/toolbox-test:latest', oldId: before, newId: after, oldGeneration: 1, newGeneration: 2, repos: ['good'], tools: ['tl-hello'], pruned: [] });
+    expect(progressLines(r.stderr).at(-1)).toBe(`upgraded toolbox ${BOX} to generation 2: 1 repository and 1 tool restored; generation 1 kept (toolbox rollback ${BOX} brings it back)`);
+    // the previous generation stays, stopped, under a name of its own
+    expect(ours().sort()).toEqual([BOX, `${BOX}.gen1`, `${P}mini`]);
+    expect(containerState(`${BOX}.gen1`)).toBe('exited');
+    expect(containerId(`${BOX}.gen1`)).toBe(before);
     expect(podman('container', 'inspect', '--format', '{{.Config.Hostname}}', BOX).stdout.trim()).toBe(BOX);
     const run = toolbox('run', '-c', BOX, '--', 'tl-hello');
     expect(run.stdout).toBe('hello from tl-hello \n');
@@ -287,7 +290,7 @@ describe('tools stay', () => {
     );
     expect(r.code).toBe(1);
     expect(containerId(BOX)).toBe(before);
-    expect(ours().sort()).toEqual([BOX, `${P}mini`]);
+    expect(ours().sort()).toEqual([BOX, `${BOX}.gen1`, `${P}mini`]);
     expect(toolbox('run', '-c', BOX, '--', 'rpm', '-q', 'tl-late', 'tl-hello').stdout).toBe('tl-late-1.0-1.noarch\ntl-hello-1.0-1.noarch\n');
     expect(declared().tools).toEqual(['tl-hello', 'tl-late']);
     expect(toolbox('remove', '-q', '-c', BOX, 'tl-late').code).toBe(0);
@@ -330,7 +333,7 @@ describe('remove', () => {
 
   it('repo remove forgets the repository', () => {
     expect(toolbox('repo', 'remove', '-q', '-c', BOX, 'good').code).toBe(0);
-    expect(declared()).toEqual({ name: BOX, repos: [], tools: [] });
+    expect(declared()).toEqual({ name: BOX, generation: 2, repos: [], tools: [] });
     const again = toolbox('repo', 'remove', '-q', '-c', BOX, 'good');
     expect(again.stderr).toBe(`Error: toolbox ${BOX} has no repository good. Hint: see its repositories with toolbox repo list -c ${BOX}\n`);
     expect(again.code).toBe(1);

@@ -101,7 +101,7 @@ describe('fish completion', () => {
 
   it('completes subcommands with descriptions, options, names and choices', () => {
     expect(fish('toolbox ru')).toEqual(['run\trun a command in the toolbox (a shell when none is given)']);
-    expect(fish('toolbox rm')).toEqual(['rm\tremove the toolbox (never a container that is not a toolbox)']);
+    expect(fish('toolbox rm')).toEqual(['rm\tremove the toolbox and its kept generations (never a container that is not a toolbox)']);
     expect(fish('toolbox rm --f')).toEqual(['--force\tremove even when running']);
     expect(fish('toolbox rm d')).toEqual(['dbg', 'dev2']);
     expect(fish('toolbox -c tool')).toEqual(['toolbox-root']);

@@ -1,5 +1,5 @@
-// upgrade with a fake engine: the order of container operations, and that a failure anywhere
-// leaves the old toolbox exactly as it was.
+// upgrade and rollback with a fake engine: the order of container operations, that a failure
+// anywhere leaves the old toolbox exactly as it was, and that generations are found by label.
 import { describe, expect, it } from 'vitest';
 import type { DeclaredBox, DeclaredStore } from '../../src/core/declared-state.js';
 import type { ToolsDeps } from '../../src/core/install-tools.js';
@@ -8,6 +8,10 @@ import type { BoxInfo, BoxSpec, CaptureResult, ContainerEngine, ExecRequest, Ses
 import type { Progress } from '../../src/core/progress.js';
 import type { Settings } from '../../src/core/settings.js';
 import { upgradeBox } from '../../src/core/upgrade-box.js';
+import { rollbackBox } from '../../src/core/rollback-box.js';
+import { checkUpgrade } from '../../src/core/check-upgrade.js';
+import { settleInterrupted } from '../../src/core/generation-moves.js';
+import type { GenerationStore, Journal, RetiredRecord } from '../../src/core/generations.js';
 
 interface Box { id: string; name: string; status: BoxInfo['status']; labels: Record<string, string>; packages: Set<string> }
 
@@ -29,10 +33,14 @@ class FakeEngine implements ContainerEngine {
   async inspectBox(nameOrId: string): Promise<BoxInfo | undefined> {
     const b = this.find(nameOrId);
     if (!b) return undefined;
-    return { name: b.name, id: b.id, image: 'img', status: b.status, created: '', isToolbox: true, mode: 'system', version: '1', spec: specFrom(b.labels), pid: 0, startedAt: '' };
+    return { name: b.name, id: b.id, image: 'img', status: b.status, created: '', isToolbox: b.labels['io.toolbox.managed'] === 'true', mode: 'system', version: '1', spec: specFrom(b.labels), pid: 0, startedAt: '', imageId: 'img-id', labels: b.labels };
   }
-  async listBoxes(): Promise<BoxInfo[]> { return []; }
+  async listBoxes(): Promise<BoxInfo[]> { return (await Promise.all(this.boxes.map((b) => this.inspectBox(b.id)))).filter((b): b is BoxInfo => !!b?.isToolbox); }
   async imageExists(): Promise<boolean> { return true; }
+  localImages = new Set<string>();
+  async imageFacts(image: string) { return image.startsWith('localhost/') && !this.localImages.has(image) ? undefined : { id: `id-of-${image}`, tags: [image], digests: [] }; }
+  async removeImage(id: string) { this.log.push(`rmi ${id}`); return true; }
+  async remoteDigest() { return 'sha256:x'; }
   async pullImage(image: string): Promise<void> { this.log.push(`pull ${image}`); }
   async createBox(spec: BoxSpec, labels: Record<string, string>, containerName?: string): Promise<string> {
     const id = `id${++this.n}`;
@@ -48,7 +56,8 @@ class FakeEngine implements ContainerEngine {
   async unpauseBox(): Promise<void> {}
   async stopBox(nameOrId: string): Promise<void> { const b = this.find(nameOrId); if (b) b.status = 'exited'; }
   async removeBox(nameOrId: string): Promise<void> {
-    const b = this.find(nameOrId)!;
+    const b = this.find(nameOrId);
+    if (!b) throw new Error(`no such container ${nameOrId}`);
     this.log.push(`rm ${b.name}`);
     this.boxes = this.boxes.filter((x) => x !== b);
   }
@@ -67,70 +76,202 @@ class FakeEngine implements ContainerEngine {
 }
 
 const sessions: SessionStore = {
-  resolve: () => undefined, remember() {}, withNameLock: (_n, fn) => fn(), withLock: (_n, fn) => fn(), withWorkLock: (_n, fn) => fn(), addSession() {}, removeSession() {}, liveSessions: () => 0, readRecord: () => undefined, processStart: () => undefined, writeRecord() {}, forget() {},
+  resolve: () => undefined, remember() {}, withNameLock: (_n, fn) => fn(), withLock: (_n, fn) => fn(), withWorkLock: (_n, fn) => fn(), addSession() {}, removeSession() {}, liveSessions: () => 0, readRecord: () => undefined, isLive: () => false, processStart: () => undefined, writeRecord() {}, forget() {},
 };
 const quiet: Progress = { phase() {}, succeed() {}, fail() {}, detail() {}, warn() {} };
 
-function setup(declared: DeclaredBox) {
+/** config.json's generation state, in memory, with the same commit semantics. */
+class MemoryGenerations implements GenerationStore {
+  journals = new Map<string, Journal>();
+  kept = new Map<string, RetiredRecord>();
+  tick = 0;
+  constructor(private readonly declared: { current: DeclaredBox }) {}
+  journal(name: string) { return this.journals.get(name); }
+  setJournal(name: string, j: Journal | undefined) { if (j) this.journals.set(name, j); else this.journals.delete(name); }
+  retired(id: string) { return this.kept.get(id); }
+  commit(name: string, change: { retire?: string; restore?: string; forget?: string[] }) {
+    if (change.retire) this.kept.set(change.retire, { declared: this.declared.current, retiredAt: `t${String(++this.tick).padStart(4, '0')}` });
+    if (change.restore) {
+      const back = this.kept.get(change.restore);
+      if (back) this.declared.current = back.declared;
+      this.kept.delete(change.restore);
+    }
+    for (const id of change.forget ?? []) this.kept.delete(id);
+    this.journals.delete(name);
+  }
+}
+
+function setup(declared: DeclaredBox, image = 'registry.example/tb:latest') {
   const engine = new FakeEngine();
-  const spec: BoxSpec = { name: 'tb', image: 'registry.example/tb:latest', mode: 'system', sandbox: false, engineArgs: [] };
+  const spec: BoxSpec = { name: 'tb', image, mode: 'system', sandbox: false, engineArgs: [] };
   engine.boxes.push({ id: 'old', name: 'tb', status: 'running', labels: labelsFor(spec, '0.1.0'), packages: new Set(declared.tools) });
-  const store: DeclaredStore = { get: () => declared, update: (_b, fn) => fn(declared) };
+  const box = { current: declared };
+  const store: DeclaredStore = { get: () => box.current, update: (_b, fn) => (box.current = fn(box.current)) };
+  const generations = new MemoryGenerations(box);
   const deps: ToolsDeps = {
     engine, sessions, reporter: { status() {}, warn() {}, step: () => ({ done() {}, fail() {} }) }, version: '0.2.0',
-    hostUser: () => ({ uid: 0, gid: 0, name: 'root', group: 'root', home: '/root' }), env: {}, cwd: '/', declared: store, progress: quiet,
+    hostUser: () => ({ uid: 0, gid: 0, name: 'root', group: 'root', home: '/root' }), env: {}, cwd: '/', declared: store, progress: quiet, generations,
   };
   const settings = { name: 'tb', autostop: true } as Settings;
-  return { engine, deps, settings };
+  return { engine, deps, settings, box, generations };
 }
 
 const DECLARED: DeclaredBox = { repos: [{ alias: 'r', url: 'http://127.0.0.1:1/', key: 'k.asc', keyData: '-----BEGIN PGP PUBLIC KEY BLOCK-----' }], tools: ['tl-hello'] };
 
+const upgrade = (deps: ToolsDeps, settings: Settings, keep = 1) => upgradeBox(deps, settings, { force: false, recommends: false, keep });
+const names = (engine: FakeEngine) => engine.boxes.map((b) => [b.id, b.name, b.status]);
+
 describe('upgrade', () => {
-  it('builds the new container aside, proves it, then swaps names and removes the old one', async () => {
+  it('builds the new generation aside, proves it, then gives it the name and keeps the old one stopped', async () => {
     const { engine, deps, settings } = setup(DECLARED);
-    const result = await upgradeBox(deps, settings, { force: false, recommends: false });
-    expect(engine.log).toEqual(['pull registry.example/tb:latest', 'create tb.upgrade-new', 'rename tb tb.upgrade-old', 'rename tb.upgrade-new tb', 'rm tb.upgrade-old']);
-    expect(engine.boxes.map((b) => [b.id, b.name])).toEqual([['id1', 'tb']]);
-    expect([...engine.boxes[0]!.packages]).toEqual(['tl-hello']);
-    expect(result).toEqual({ name: 'tb', image: 'registry.example/tb:latest', oldId: 'old', newId: 'id1', repos: ['r'], tools: ['tl-hello'] });
-    // the new container records the toolbox's own name, not the temporary one
-    expect(specFrom(engine.boxes[0]!.labels)?.name).toBe('tb');
+    const result = await upgrade(deps, settings);
+    expect(engine.log.map((l) => l.replace(/-[0-9a-f]{8}\b/, '-OP'))).toEqual(['pull registry.example/tb:latest', 'create tb.gen2-OP', 'rename tb tb.gen1', 'rename tb.gen2-OP tb']);
+    expect(names(engine)).toEqual([['old', 'tb.gen1', 'exited'], ['id1', 'tb', 'exited']]);
+    expect([...engine.boxes[1]!.packages]).toEqual(['tl-hello']);
+    expect(result).toEqual({ name: 'tb', image: 'registry.example/tb:latest', oldId: 'old', newId: 'id1', oldGeneration: 1, newGeneration: 2, repos: ['r'], tools: ['tl-hello'], pruned: [] });
+    // the new container records the toolbox's own name, and its identity is the first container's id
+    expect(specFrom(engine.boxes[1]!.labels)?.name).toBe('tb');
+    expect(engine.boxes[1]!.labels).toMatchObject({ 'io.toolbox.identity': 'old', 'io.toolbox.generation': '2', 'io.toolbox.image-id': 'id-of-registry.example/tb:latest' });
   });
 
   it('keeps the old toolbox untouched when a tool cannot be reinstalled', async () => {
     const { engine, deps, settings } = setup(DECLARED);
     engine.zypper = (args) => (args[0] === 'install' ? { exitCode: 104, stdout: '', stderr: "No provider of 'tl-hello' found.\n" } : { exitCode: 0, stdout: '', stderr: '' });
-    await expect(upgradeBox(deps, settings, { force: false, recommends: false })).rejects.toThrow(
+    await expect(upgrade(deps, settings)).rejects.toThrow(
       'upgrade of toolbox tb failed, the toolbox is unchanged: no package named tl-hello in the repositories of toolbox tb',
     );
-    expect(engine.log).toEqual(['pull registry.example/tb:latest', 'create tb.upgrade-new', 'rm tb.upgrade-new']);
-    expect(engine.boxes.map((b) => [b.id, b.name, b.status])).toEqual([['old', 'tb', 'running']]);
+    expect(engine.log.map((l) => l.replace(/-[0-9a-f]{8}\b/, '-OP'))).toEqual(['pull registry.example/tb:latest', 'create tb.gen2-OP', 'rm tb.gen2-OP']);
+    expect(names(engine)).toEqual([['old', 'tb', 'running']]);
   });
 
   it('keeps the old toolbox when a repository no longer passes its signature check', async () => {
     const { engine, deps, settings } = setup(DECLARED);
     engine.zypper = (args) =>
       args[0] === 'refresh' ? { exitCode: 4, stdout: '', stderr: "Signature verification failed for file 'repomd.xml' from repository 'r'.\n" } : { exitCode: 0, stdout: '', stderr: '' };
-    await expect(upgradeBox(deps, settings, { force: false, recommends: false })).rejects.toThrow(/^upgrade of toolbox tb failed, the toolbox is unchanged: repository 'r' failed its signature check/);
+    await expect(upgrade(deps, settings)).rejects.toThrow(/^upgrade of toolbox tb failed, the toolbox is unchanged: repository 'r' failed its signature check/);
     expect(engine.boxes.map((b) => b.id)).toEqual(['old']);
-  });
-
-  it('gives the name back to the old toolbox when the new one cannot take it', async () => {
-    const { engine, deps, settings } = setup(DECLARED);
-    const rename = engine.renameBox.bind(engine);
-    engine.renameBox = async (id, name) => {
-      if (id === 'id1') throw new Error('rename refused');
-      return rename(id, name);
-    };
-    await expect(upgradeBox(deps, settings, { force: false, recommends: false })).rejects.toThrow('rename refused');
-    expect(engine.boxes.map((b) => [b.id, b.name])).toEqual([['old', 'tb']]);
   });
 
   it('refuses while sessions are active, unless forced', async () => {
     const { engine, deps, settings } = setup(DECLARED);
     deps.sessions = { ...sessions, liveSessions: () => 2 };
-    await expect(upgradeBox(deps, settings, { force: false, recommends: false })).rejects.toThrow('toolbox tb has 2 active sessions; not upgrading it');
+    await expect(upgrade(deps, settings)).rejects.toThrow('toolbox tb has 2 active sessions; not upgrading it');
+    expect(engine.log).toEqual([]);
+  });
+
+  it('13.6: never pulls a localhost/ image, and says so when its tag is gone', async () => {
+    const { engine, deps, settings } = setup(DECLARED, 'localhost/tb:latest');
+    await expect(upgrade(deps, settings)).rejects.toThrow('image not found: localhost/tb:latest (localhost/ images are never pulled)');
+    engine.localImages.add('localhost/tb:latest');
+    await upgrade(deps, settings);
+    expect(engine.log.filter((l) => l.startsWith('pull'))).toEqual([]);
+  });
+
+  it('13.4: containers named like its temporary ones, but not of this toolbox, are never touched', async () => {
+    const { engine, deps, settings } = setup({ repos: [], tools: [] });
+    const other: BoxSpec = { name: 'tb.upgrade-new', image: 'registry.example/tb:latest', mode: 'system', sandbox: false, engineArgs: [] };
+    engine.boxes.push({ id: 'user1', name: 'tb.upgrade-new', status: 'running', labels: labelsFor(other, '0.1.0'), packages: new Set() });
+    engine.boxes.push({ id: 'user2', name: 'tb.upgrade-old', status: 'running', labels: labelsFor({ ...other, name: 'tb.upgrade-old' }, '0.1.0'), packages: new Set() });
+    engine.boxes.push({ id: 'user3', name: 'tb.gen1', status: 'running', labels: labelsFor({ ...other, name: 'tb.gen1' }, '0.1.0'), packages: new Set() });
+    await upgrade(deps, settings);
+    expect(names(engine).filter(([id]) => String(id).startsWith('user'))).toEqual([['user1', 'tb.upgrade-new', 'running'], ['user2', 'tb.upgrade-old', 'running'], ['user3', 'tb.gen1', 'running']]);
+    // the old generation took another free name
+    expect(engine.find('old')!.name).toBe('tb.gen1-2');
+  });
+
+  it('--keep prunes the oldest generations after a successful upgrade, never the one just kept', async () => {
+    const { engine, deps, settings } = setup({ repos: [], tools: [] });
+    await upgrade(deps, settings, 2);
+    await upgrade(deps, settings, 2);
+    expect(names(engine).map(([, n]) => n)).toEqual(['tb.gen1', 'tb.gen2', 'tb']);
+    const r = await upgrade(deps, settings, 2);
+    expect(r.pruned).toEqual([1]);
+    expect(names(engine).map(([, n]) => n)).toEqual(['tb.gen2', 'tb.gen3', 'tb']);
+  });
+});
+
+describe('rollback', () => {
+  it('brings the previous generation back under the same id, with its declared tools, and can itself be rolled back', async () => {
+    const { engine, deps, settings, box } = setup(DECLARED);
+    await upgrade(deps, settings);
+    box.current = { ...box.current, tools: ['tl-hello', 'tl-new'] };
+    const back = await rollbackBox(deps, 'tb', { force: false });
+    expect(back).toEqual({ name: 'tb', oldId: 'id1', newId: 'old', oldGeneration: 2, newGeneration: 1, tools: ['tl-hello'] });
+    expect(names(engine)).toEqual([['old', 'tb', 'exited'], ['id1', 'tb.gen2', 'exited']]);
+    const again = await rollbackBox(deps, 'tb', { force: false });
+    expect([again.newId, again.newGeneration]).toEqual(['id1', 2]);
+    expect(box.current.tools).toEqual(['tl-hello', 'tl-new']);
+  });
+
+  it('refuses without a kept generation, an unknown --to, and active sessions', async () => {
+    const { deps, settings } = setup(DECLARED);
+    await expect(rollbackBox(deps, 'tb', { force: false })).rejects.toThrow('toolbox tb has no previous generation to roll back to');
+    await upgrade(deps, settings);
+    await expect(rollbackBox(deps, 'tb', { force: false, to: 7 })).rejects.toThrow('toolbox tb has no generation 7 (kept: 1)');
+    await expect(rollbackBox(deps, 'tb', { force: false, to: 2 })).rejects.toThrow('generation 2 is already toolbox tb');
+    deps.sessions = { ...sessions, liveSessions: () => 1 };
+    await expect(rollbackBox(deps, 'tb', { force: false })).rejects.toThrow('toolbox tb has 1 active session; not rolling it back');
+  });
+
+  it('a kept generation named directly is not upgraded or rolled back as if it were a toolbox', async () => {
+    const { engine, deps, settings } = setup(DECLARED);
+    await upgrade(deps, settings);
+    const log = engine.log.length;
+    const refusal = 'tb.gen1 is generation 1 kept for toolbox tb, not a toolbox in use';
+    await expect(upgrade(deps, { ...settings, name: 'tb.gen1' })).rejects.toThrow(refusal);
+    await expect(rollbackBox(deps, 'tb.gen1', { force: false })).rejects.toThrow(refusal);
+    expect(engine.log.length).toBe(log);
+  });
+});
+
+describe('an interrupted upgrade', () => {
+  it('before the new container was proven is undone: it goes, the old one keeps its name', async () => {
+    const { engine, deps, generations } = setup(DECLARED);
+    const spec: BoxSpec = { name: 'tb', image: 'registry.example/tb:latest', mode: 'system', sandbox: false, engineArgs: [] };
+    engine.boxes.push({ id: 'half', name: 'tb.gen2-x', status: 'running', labels: labelsFor(spec, '0.2.0', { identity: 'old', generation: 2, operation: 'op1' }), packages: new Set() });
+    generations.setJournal('tb', { op: 'upgrade', name: 'tb', identity: 'old', fromId: 'old', operation: 'op1', step: 'create' });
+    await settleInterrupted(deps, 'tb');
+    expect(names(engine)).toEqual([['old', 'tb', 'running']]);
+    expect(generations.journal('tb')).toBeUndefined();
+  });
+
+  it('after it was proven is finished, even when the old one was already put aside', async () => {
+    const { engine, deps, generations } = setup(DECLARED);
+    const spec: BoxSpec = { name: 'tb', image: 'registry.example/tb:latest', mode: 'system', sandbox: false, engineArgs: [] };
+    engine.boxes.push({ id: 'new', name: 'tb.gen2-x', status: 'running', labels: labelsFor(spec, '0.2.0', { identity: 'old', generation: 2, operation: 'op1' }), packages: new Set() });
+    engine.find('old')!.name = 'tb.gen1';
+    generations.setJournal('tb', { op: 'upgrade', name: 'tb', identity: 'old', fromId: 'old', toId: 'new', operation: 'op1', step: 'proven' });
+    await settleInterrupted(deps, 'tb');
+    expect(names(engine)).toEqual([['old', 'tb.gen1', 'exited'], ['new', 'tb', 'running']]);
+    expect(generations.retired('old')?.declared).toEqual(DECLARED);
+  });
+
+  it('never touches a container the journal names but that is not of this toolbox', async () => {
+    const { engine, deps, generations } = setup(DECLARED);
+    const spec: BoxSpec = { name: 'other', image: 'registry.example/tb:latest', mode: 'system', sandbox: false, engineArgs: [] };
+    engine.boxes.push({ id: 'foreign', name: 'other', status: 'running', labels: labelsFor(spec, '0.2.0', { identity: 'zzz', generation: 2, operation: 'op1' }), packages: new Set() });
+    generations.setJournal('tb', { op: 'upgrade', name: 'tb', identity: 'old', fromId: 'old', toId: 'foreign', operation: 'op1', step: 'create' });
+    await settleInterrupted(deps, 'tb');
+    expect(names(engine)).toEqual([['old', 'tb', 'running'], ['foreign', 'other', 'running']]);
+  });
+});
+
+describe('upgrade --check', () => {
+  it('a registry image: up to date when the registry serves the digest the toolbox was pulled as, else an upgrade is available', async () => {
+    const { engine, deps } = setup(DECLARED);
+    engine.imageFacts = async (image: string) => ({ id: 'img-id', tags: [image], digests: ['registry.example/tb@sha256:aaa'] });
+    engine.remoteDigest = async () => 'sha256:aaa';
+    expect(await checkUpgrade(deps, 'tb')).toEqual({ name: 'tb', image: 'registry.example/tb:latest', generation: 1, current: 'sha256:aaa', available: 'sha256:aaa', upToDate: true });
+    engine.remoteDigest = async () => 'sha256:bbb';
+    expect(await checkUpgrade(deps, 'tb')).toMatchObject({ current: 'sha256:aaa', available: 'sha256:bbb', upToDate: false });
+    expect(engine.log).toEqual([]); // nothing pulled, created or renamed
+  });
+
+  it('a localhost/ image: compares image ids, and a missing tag is an error, never a pull', async () => {
+    const { engine, deps } = setup(DECLARED, 'localhost/tb:latest');
+    await expect(checkUpgrade(deps, 'tb')).rejects.toThrow('image not found: localhost/tb:latest (localhost/ images are never pulled)');
+    engine.localImages.add('localhost/tb:latest');
+    expect(await checkUpgrade(deps, 'tb')).toMatchObject({ current: 'img-id', available: 'id-of-localhost/tb:latest', upToDate: false });
     expect(engine.log).toEqual([]);
   });
 });

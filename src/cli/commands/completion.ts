@@ -25,6 +25,6 @@ export function completionCommand(program: Command, shell: Shell): number {
 export async function namesCommand(flags: GlobalFlags): Promise<number> {
   const { deps } = buildContext({ ...flags, quiet: true });
   const boxes = await listBoxes(deps);
-  process.stdout.write(boxes.map((b) => `${b.name}\n`).join(''));
+  process.stdout.write(boxes.map((l) => `${l.box.name}\n`).join(''));
   return 0;
 }

@@ -1,6 +1,7 @@
 // `toolbox stop`, `toolbox rm` and `toolbox list`.
 import { listBoxes, removeBox, stopBox } from '../../core/box-admin.js';
 import { NoSuchToolboxError } from '../../core/errors.js';
+import { generationOf, imageIdOf } from '../../core/generations.js';
 import type { BoxInfo } from '../../core/ports.js';
 import type { GlobalFlags } from '../../core/settings.js';
 import { renderTable } from '../../ui/table.js';
@@ -25,8 +26,9 @@ export async function stopCommand(flags: GlobalFlags, name: string | undefined, 
 
 export async function rmCommand(flags: GlobalFlags, name: string | undefined, force: boolean): Promise<number> {
   const { deps, settings, reporter } = buildContext(flags, name);
-  await existing(settings.name, removeBox(deps, settings.name, force));
-  reporter.status(`removed toolbox ${settings.name}`);
+  const { generations } = await existing(settings.name, removeBox(deps, settings.name, force));
+  const also = generations ? ` and ${generations} kept generation${generations === 1 ? '' : 's'}` : '';
+  reporter.status(`removed toolbox ${settings.name}${also}`);
   return 0;
 }
 
@@ -34,18 +36,29 @@ export function boxJson(b: BoxInfo): Record<string, unknown> {
   return { name: b.name, id: b.id, image: b.image, status: b.status, created: b.created, mode: b.mode ?? null, version: b.version ?? null };
 }
 
-export async function listCommand(flags: GlobalFlags, json: boolean): Promise<number> {
+const generationJson = (b: BoxInfo) => ({ generation: generationOf(b), id: b.id, name: b.name, image: b.image, digest: imageIdOf(b) || null, created: b.created });
+
+export async function listCommand(flags: GlobalFlags, json: boolean, all = false): Promise<number> {
   const { deps } = buildContext(flags);
-  const boxes = await listBoxes(deps);
+  const listings = await listBoxes(deps);
   if (json) {
-    process.stdout.write(`${JSON.stringify(boxes.map(boxJson), null, 2)}\n`);
+    const out = listings.map((l) => ({ ...boxJson(l.box), generation: l.generation, generations: l.kept.map(generationJson) }));
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
   }
-  if (boxes.length === 0 && process.stderr.isTTY) {
+  if (listings.length === 0 && process.stderr.isTTY) {
     process.stderr.write('no toolboxes yet; create one with: toolbox create\n');
     return 0;
   }
-  const rows = boxes.map((b) => [b.name, b.status, b.image, b.created.replace(/\.\d+Z$/, 'Z'), b.mode ?? '?']);
-  process.stdout.write(renderTable(['NAME', 'STATUS', 'IMAGE', 'CREATED', 'MODE'], rows));
+  const row = (b: BoxInfo) => [b.name, b.status, b.image, b.created.replace(/\.\d+Z$/, 'Z'), b.mode ?? '?'];
+  if (!all) {
+    process.stdout.write(renderTable(['NAME', 'STATUS', 'IMAGE', 'CREATED', 'MODE'], listings.map((l) => row(l.box))));
+    return 0;
+  }
+  const rows = listings.flatMap((l) => [
+    [...row(l.box), String(l.generation)],
+    ...l.kept.map((k) => [...row(k), `${generationOf(k)} (kept for ${l.box.name})`]),
+  ]);
+  process.stdout.write(renderTable(['NAME', 'STATUS', 'IMAGE', 'CREATED', 'MODE', 'GENERATION'], rows));
   return 0;
 }

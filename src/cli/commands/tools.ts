@@ -1,4 +1,5 @@
 // `toolbox install`, `remove`, `search`, `update` and `tools`.
+import { generationOf } from '../../core/generations.js';
 import { installTools, removeTools, searchTools, updateTools, type InstallResult } from '../../core/install-tools.js';
 import type { GlobalFlags } from '../../core/settings.js';
 import { renderTable } from '../../ui/table.js';
@@ -52,10 +53,14 @@ export async function updateCommand(flags: GlobalFlags, o: { dist: boolean; reco
 export async function toolsCommand(flags: GlobalFlags, name: string | undefined, o: { json: boolean }): Promise<number> {
   const ctx = buildToolsContext(flags, name);
   const box = ctx.deps.declared.get(ctx.settings.name);
+  // The declared state belongs to the generation in use: rollback brings another one's back.
+  const info = await ctx.deps.engine.inspectBox(ctx.settings.name);
+  const generation = info?.isToolbox ? generationOf(info) : null;
   if (o.json) {
-    printJson({ name: ctx.settings.name, repos: box.repos.map((r) => ({ alias: r.alias, url: r.url, key: r.key ?? null })), tools: box.tools });
+    printJson({ name: ctx.settings.name, generation, repos: box.repos.map((r) => ({ alias: r.alias, url: r.url, key: r.key ?? null })), tools: box.tools });
     return 0;
   }
+  if (generation !== null) process.stderr.write(`toolbox ${ctx.settings.name}, generation ${generation}\n`);
   if (box.repos.length === 0 && box.tools.length === 0) {
     process.stderr.write(`toolbox ${ctx.settings.name} has no declared tools or repositories; add one with: toolbox install PKG\n`);
     return 0;

@@ -1,5 +1,6 @@
 // `toolbox collect`: runs the diagnostics inside the toolbox (started, or created, as `run` would,
 // and counted as a session so auto-stop still works) and packs a support bundle.
+import { generationOf } from '../generations.js';
 import type { Deps } from '../deps.js';
 import type { BoxRecord, OutputSinks } from '../ports.js';
 import { endSession, openSession } from '../run-in-box.js';
@@ -81,7 +82,7 @@ async function collectIn(deps: Deps, settings: Settings, record: BoxRecord, requ
     format: MANIFEST_FORMAT,
     createdAt: createdAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
-    toolbox: { name: settings.name, id: record.id, image: info?.image ?? settings.image, version: deps.version },
+    toolbox: { name: settings.name, id: record.id, image: info?.image ?? settings.image, version: deps.version, generation: info ? generationOf(info) : 1 },
     host: { ...host, root: request.target.root, pid: request.target.pid },
     profiles: request.profiles,
     maxOutputBytes: request.maxOutputBytes,

@@ -55,7 +55,8 @@ export interface Manifest {
   format: typeof MANIFEST_FORMAT;
   createdAt: string;
   finishedAt: string;
-  toolbox: { name: string; id: string; image: string; version: string };
+  /** generation: which of the toolbox's generations ran the collectors (toolbox upgrade/rollback) */
+  toolbox: { name: string; id: string; image: string; version: string; generation: number };
   host: HostIdentity & { root: string; pid: number };
   profiles: ProfileName[];
   /** the cap on each output file (--max-output) */

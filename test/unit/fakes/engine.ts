@@ -24,6 +24,18 @@ export class FakeEngine implements ContainerEngine {
     this.calls.push(`image-exists ${i}`);
     return this.images.has(i);
   }
+  async imageFacts(i: string) {
+    this.calls.push(`image-inspect ${i}`);
+    return this.images.has(i) ? { id: `sha-${i}`, tags: [i], digests: [] } : undefined;
+  }
+  async removeImage(i: string) {
+    this.calls.push(`rmi ${i}`);
+    return false;
+  }
+  async remoteDigest(i: string) {
+    this.calls.push(`remote-digest ${i}`);
+    return `sha256:${i}`;
+  }
   async pullImage(i: string) {
     this.calls.push(`pull ${i}`);
     if (this.pullFails) throw new Error('registry unreachable');
@@ -32,7 +44,7 @@ export class FakeEngine implements ContainerEngine {
   async createBox(spec: BoxSpec, labels: Record<string, string>) {
     this.calls.push(`create ${spec.name}`);
     const id = `id-${spec.name}`;
-    this.boxes.set(id, { name: spec.name, id, image: spec.image, status: 'created', created: '', isToolbox: labels['io.toolbox.managed'] === 'true', mode: spec.mode, version: '1', spec, pid: 0, startedAt: '', workdir: '/' });
+    this.boxes.set(id, { name: spec.name, id, image: spec.image, status: 'created', created: '', isToolbox: labels['io.toolbox.managed'] === 'true', mode: spec.mode, version: '1', spec, pid: 0, startedAt: '', imageId: '', labels, workdir: '/' });
     return id;
   }
   private set(id: string, status: BoxInfo['status'], pid: number) {

@@ -1,0 +1,211 @@
+// The moves shared by upgrade, rollback and the recovery of an interrupted one. Each is
+// idempotent: run again after a crash at any point, it finishes the same way. Every container
+// touched is first checked to carry the toolbox's identity label: a journal is only data.
+import type { Deps } from './deps.js';
+import { toolboxId } from './claim-box.js';
+import { NameInUseError, NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
+import { asideName, generationOf, identityOf, imageIdOf, lineageOf, operationOf, retiredGenerations, type GenerationStore, type Journal, type RollbackStep, type UpgradeStep } from './generations.js';
+import type { BoxInfo } from './ports.js';
+
+/** Stands in when no store is wired (unit tests of other use cases): nothing is journaled. */
+const NO_STORE: GenerationStore = { journal: () => undefined, setJournal() {}, retired: () => undefined, commit() {} };
+export const storeOf = (deps: Deps): GenerationStore => deps.generations ?? NO_STORE;
+
+/** Each step of UPGRADE_STEPS / ROLLBACK_STEPS is announced as it begins (status line, test hook). */
+export function announce(deps: Deps, op: 'upgrade' | 'rollback', step: UpgradeStep | RollbackStep, name: string): void {
+  deps.reporter.status(`${op} ${name}: ${step}`);
+  deps.onStep?.(op, step);
+}
+
+/** A container of this toolbox by id, or undefined when it is gone or is not one of its generations. */
+export async function memberById(deps: Deps, journal: Journal, id: string | undefined): Promise<BoxInfo | undefined> {
+  if (!id) return undefined;
+  const info = await deps.engine.inspectBox(id);
+  return info && info.isToolbox && identityOf(info) === journal.identity ? info : undefined;
+}
+
+/** Stopped and under a name of its own: a generation kept aside. */
+export async function putAside(deps: Deps, box: BoxInfo, name: string): Promise<void> {
+  const { engine } = deps;
+  if (box.status === 'paused') await engine.unpauseBox(box.id);
+  if (box.status === 'running' || box.status === 'paused') await engine.stopBox(box.id);
+  if (box.name !== name) return;
+  // Toolbox's own names are known; any other container may hold one too, and the engine says so.
+  const taken = new Set((await engine.listBoxes()).map((b) => b.name));
+  for (let tries = 0; ; tries++) {
+    const aside = asideName(name, generationOf(box), taken);
+    try {
+      await engine.renameBox(box.id, aside);
+      return;
+    } catch (error) {
+      if (!(error instanceof NameInUseError) || tries >= 20) throw error;
+      taken.add(aside);
+    }
+  }
+}
+
+/** Gives NAME to `box`; NAME must be free (the previous holder put aside). */
+export async function takeName(deps: Deps, box: BoxInfo, name: string): Promise<void> {
+  if (box.name === name) return;
+  const holder = await deps.engine.inspectBox(name);
+  if (holder && holder.id !== box.id) {
+    throw new ToolboxError(`cannot give the name ${name} to generation ${generationOf(box)}: container ${holder.id.slice(0, 12)} holds it`, {
+      hint: `rename or remove that container, then run the command again`,
+    });
+  }
+  await deps.engine.renameBox(box.id, name);
+}
+
+export interface Pruned {
+  generation: number;
+  id: string;
+  imageRemoved: boolean;
+}
+
+/** Removes the kept generations beyond `keep` (most recently kept stay), and their images when nothing uses them. */
+export async function prune(deps: Deps, name: string, current: BoxInfo, keep: number): Promise<Pruned[]> {
+  const { engine, reporter } = deps;
+  const store = storeOf(deps);
+  const all = await engine.listBoxes();
+  const doomed = retiredGenerations(lineageOf(all, current), current, store).slice(keep);
+  const pruned: Pruned[] = [];
+  for (const box of doomed) {
+    try {
+      await engine.removeBox(box.id, true);
+    } catch (error) {
+      reporter.warn(`could not remove generation ${generationOf(box)} of ${name}: ${(error as Error).message}`);
+      continue;
+    }
+    pruned.push({ generation: generationOf(box), id: box.id, imageRemoved: await removeImageIfUnused(deps, imageIdOf(box), all, doomed) });
+  }
+  if (pruned.length) store.commit(name, { forget: pruned.map((p) => p.id) });
+  return pruned;
+}
+
+/** Only an image no name points at and no container uses: a tag is someone's use. */
+async function removeImageIfUnused(deps: Deps, imageId: string, all: readonly BoxInfo[], doomed: readonly BoxInfo[]): Promise<boolean> {
+  if (!imageId) return false;
+  if (all.some((b) => !doomed.includes(b) && imageIdOf(b) === imageId)) return false;
+  const facts = await deps.engine.imageFacts(imageId);
+  if (!facts || facts.tags.length) return false;
+  return deps.engine.removeImage(facts.id);
+}
+
+/** Upgrade from "proven" on: the old one aside, the new one named, the state committed. */
+export async function finishUpgrade(deps: Deps, journal: Journal): Promise<{ old: BoxInfo | undefined; fresh: BoxInfo }> {
+  const name = journal.name;
+  const store = storeOf(deps);
+  const fresh = await memberById(deps, journal, journal.toId);
+  if (!fresh) throw new ToolboxError(`the new container of ${name} (${(journal.toId ?? '?').slice(0, 12)}) is gone`, { hint: `run toolbox upgrade ${name} again` });
+  announce(deps, 'upgrade', 'retire', name);
+  const old = await memberById(deps, journal, journal.fromId);
+  if (old) await putAside(deps, old, name);
+  announce(deps, 'upgrade', 'switch', name);
+  await takeName(deps, fresh, name);
+  announce(deps, 'upgrade', 'commit', name);
+  store.commit(name, old ? { retire: old.id } : {});
+  return { old, fresh: { ...fresh, name } };
+}
+
+/** Undoes an upgrade that never proved its new container: it goes, the old one keeps (or gets back) NAME. */
+export async function undoUpgrade(deps: Deps, journal: Journal): Promise<void> {
+  const { engine } = deps;
+  const name = journal.name;
+  for (const box of await engine.listBoxes()) {
+    const made = box.isToolbox && identityOf(box) === journal.identity && box.id !== journal.fromId && journal.operation !== undefined && operationOf(box) === journal.operation;
+    if (made) await engine.removeBox(box.id, true);
+  }
+  const old = await memberById(deps, journal, journal.fromId);
+  if (old) await takeName(deps, old, name);
+  storeOf(deps).setJournal(name, undefined);
+}
+
+/** Rollback from its journal on: the current one aside, the target named, the declared state swapped. */
+export async function finishRollback(deps: Deps, journal: Journal): Promise<{ from: BoxInfo | undefined; to: BoxInfo }> {
+  const name = journal.name;
+  const to = await memberById(deps, journal, journal.toId);
+  if (!to) throw new ToolboxError(`generation ${(journal.toId ?? '?').slice(0, 12)} of ${name} is gone; the rollback cannot finish`, { hint: `see the generations with toolbox list --all` });
+  announce(deps, 'rollback', 'retire', name);
+  const from = await memberById(deps, journal, journal.fromId);
+  if (from) await putAside(deps, from, name);
+  announce(deps, 'rollback', 'switch', name);
+  await takeName(deps, to, name);
+  announce(deps, 'rollback', 'commit', name);
+  storeOf(deps).commit(name, { ...(from ? { retire: from.id } : {}), restore: to.id });
+  return { from, to: { ...to, name } };
+}
+
+/**
+ * Finishes or undoes an upgrade or rollback that a crash interrupted, with one line saying
+ * which. Call before looking NAME up, holding no lock.
+ */
+export async function settleInterrupted(deps: Deps, name: string): Promise<void> {
+  const store = storeOf(deps);
+  const first = store.journal(name);
+  if (!first) return;
+  // The operation holds its old container's lock while it runs: taking it waits for a live one to
+  // end, and breaks the lock of a dead one. Then the journal is read again: a live one cleared it.
+  await deps.sessions.withLock(
+    first.fromId,
+    async () => {
+      const journal = store.journal(name);
+      if (!journal) return;
+      if (journal.op === 'rollback') {
+        const { to } = await finishRollback(deps, journal);
+        deps.reporter.warn(`a rollback of ${name} was interrupted; finished it: ${name} is generation ${generationOf(to)} again`);
+      } else if (journal.toId && journal.step === 'proven') {
+        const { fresh } = await finishUpgrade(deps, journal);
+        deps.reporter.warn(`an upgrade of ${name} was interrupted after its new container was proven; finished it: ${name} is generation ${generationOf(fresh)}`);
+      } else {
+        await undoUpgrade(deps, journal);
+        deps.reporter.warn(`an upgrade of ${name} was interrupted before its new container was proven; undone: ${name} is as it was before`);
+      }
+      deps.sessions.forget(journal.fromId);
+      if (journal.toId) deps.sessions.forget(journal.toId);
+    },
+    `toolbox ${name}`,
+  );
+}
+
+/** NAME moved to another container while this call waited for the lock (a concurrent upgrade or rollback). */
+class Moved extends Error {}
+
+/**
+ * Runs fn under the lock of the toolbox NAME names, after finishing or undoing an interrupted
+ * upgrade or rollback of NAME. Locks are per container id, so a call that waited while an
+ * upgrade or rollback gave NAME to another container looks NAME up again: no generation is ever
+ * acted on through a stale name.
+ */
+export async function withToolboxLock<T>(deps: Deps, name: string, fn: (box: BoxInfo) => Promise<T>): Promise<T> {
+  for (let tries = 0; ; tries++) {
+    await settleInterrupted(deps, name);
+    const id = await toolboxId(deps, name);
+    try {
+      return await deps.sessions.withLock(
+        id,
+        async () => {
+          const box = await deps.engine.inspectBox(id);
+          if (!box) throw new NoSuchToolboxError(name);
+          if (!box.isToolbox) throw new NotAToolboxError(name, deps.engine.name);
+          if (!answersTo(box, name) || storeOf(deps).journal(box.name)) throw new Moved();
+          return fn(box);
+        },
+        `toolbox ${name}`,
+      );
+    } catch (error) {
+      if (!(error instanceof Moved) || tries >= 5) throw error;
+    }
+  }
+}
+
+/** What the user typed still means this container: its name, or a prefix of its id. */
+export const answersTo = (box: BoxInfo, typed: string): boolean => box.name === typed || (typed.length >= 3 && box.id.startsWith(typed));
+
+/** upgrade and rollback act on a toolbox, not on one of its kept generations. */
+export function refuseKeptGeneration(deps: Deps, box: BoxInfo): void {
+  if (!storeOf(deps).retired(box.id)) return;
+  const owner = box.spec?.name ?? 'its toolbox';
+  throw new ToolboxError(`${box.name} is generation ${generationOf(box)} kept for toolbox ${owner}, not a toolbox in use`, {
+    hint: `bring it back with toolbox rollback --to ${generationOf(box)} ${owner}`,
+  });
+}

@@ -1,0 +1,384 @@
+// upgrade, generations and rollback on real podman: what a user sees, what survives a SIGKILL,
+// and that containers which only look like ours (by name) are never touched.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { containerId, containerState, isolatedEnv, podman, TEST_IMAGE, toolbox, toolboxAsync, waitFor, type Result } from './helpers.js';
+import { SignedRepoServer } from './signed-repo.js';
+import { ROLLBACK_STEPS, UPGRADE_STEPS } from '../../src/core/generations.js';
+
+const P = 'up-e2e-';
+const IMG = `localhost/${P}img:latest`;
+const env = isolatedEnv({ TOOLBOX_IMAGE: IMG });
+const made: string[] = [];
+
+/** Every container this file made, found by name prefix (test cleanup only, never product logic). */
+const ours = () => podman(['ps', '-a', '--format', '{{.Names}}']).stdout.split('\n').filter((n) => n.startsWith(P));
+const removeOurs = () => {
+  const names = ours();
+  if (names.length) podman(['rm', '-f', '-t', '0', ...names]);
+};
+const imageId = (ref: string) => podman(['image', 'inspect', '--format', '{{.Id}}', ref]).stdout.trim();
+
+/** Builds IMG anew from the test image with a tool that prints TEXT and exits with CODE. */
+function buildImage(text: string, code = 0, tag = IMG): string {
+  const dir = mkdtempSync(join(tmpdir(), `${P}build-`));
+  try {
+    writeFileSync(
+      join(dir, 'Containerfile'),
+      `FROM ${TEST_IMAGE}\nRUN printf '#!/bin/sh\\necho "${text}"\\nexit ${code}\\n' > /usr/local/bin/up-tool && chmod 755 /usr/local/bin/up-tool\n`,
+    );
+    const r = spawnSync('podman', ['build', '-q', '--network', 'host', '-t', tag, dir], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`podman build failed: ${r.stderr}`);
+    const id = imageId(tag);
+    made.push(id);
+    return id;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const repo = new SignedRepoServer();
+
+beforeAll(async () => {
+  removeOurs();
+  buildImage('tool v1 works');
+  repo.build([{ name: 'up-hello', script: '#!/bin/sh\necho "hello from up-hello"' }]);
+  await repo.start();
+  repo.publish('good', ['up-hello']);
+});
+
+afterAll(async () => {
+  await repo.cleanup();
+  removeOurs();
+  podman(['rmi', '-f', IMG, `localhost/${P}gone:latest`]);
+  for (const id of made) podman(['rmi', id]);
+});
+
+describe('issue 13', () => {
+  it('13.4: user-made X.upgrade-new and X.upgrade-old toolboxes (with live sessions) survive toolbox upgrade X untouched', async () => {
+    const X = `${P}x`;
+    const fakeNew = `${X}.upgrade-new`;
+    const fakeOld = `${X}.upgrade-old`;
+    expect(toolbox(['create', X], { env }).code).toBe(0);
+    expect(toolbox(['create', fakeNew], { env }).code).toBe(0);
+    expect(toolbox(['create', fakeOld], { env }).code).toBe(0);
+    const ids = [containerId(fakeNew), containerId(fakeOld)];
+    const sessions = [fakeNew, fakeOld].map((name) => toolboxAsync(['run', '-c', name, '--', 'sh', '-c', 'echo ready; sleep 600'], { env }));
+    for (const s of sessions) await waitFor(() => s.output().includes('ready'), 'the session to start');
+    try {
+      const r = toolbox(['upgrade', X], { env });
+      expect(r.stderr).not.toMatch(/interrupted/);
+      expect(r.code).toBe(0);
+      expect([containerId(fakeNew), containerId(fakeOld)]).toEqual(ids);
+      expect([containerState(fakeNew), containerState(fakeOld)]).toEqual(['running', 'running']);
+      for (const s of sessions) expect(s.child.exitCode).toBe(null);
+    } finally {
+      for (const s of sessions) s.child.kill('SIGTERM');
+      await Promise.all(sessions.map((s) => s.done));
+      removeOurs(); // they use the first image, which the pruning test expects unused
+    }
+  });
+
+  it('13.6: upgrade never pulls a localhost/ image, and a missing local tag says so', () => {
+    const BOX = `${P}local`;
+    const GONE = `localhost/${P}gone:latest`;
+    podman(['tag', IMG, GONE]);
+    expect(toolbox(['create', '-i', GONE, BOX], { env }).code).toBe(0);
+    const ok = toolbox(['upgrade', '--verbose', BOX], { env });
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).not.toMatch(/podman pull/);
+    podman(['rmi', GONE]); // only the tag: the image stays, as IMG
+    const r = toolbox(['upgrade', '--verbose', BOX], { env });
+    expect(r.stderr).not.toMatch(/podman pull/);
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(
+      `Error: image not found: ${GONE} (localhost/ images are never pulled). Hint: build or load it first, e.g. 'podman build -t ${GONE} .'`,
+    );
+    expect(r.code).toBe(1);
+    expect(containerState(BOX)).not.toBe('missing');
+    removeOurs();
+  });
+});
+
+// ---- issue 14: generations -------------------------------------------------------------------
+
+interface Generation { generation: number; id: string; name: string; image: string; digest: string | null; created: string }
+interface Listed { name: string; id: string; generation: number; generations: Generation[] }
+const listed = (name: string): Listed | undefined => (JSON.parse(toolbox(['list', '--json'], { env }).stdout) as Listed[]).find((b) => b.name === name);
+const lastLine = (r: Result) => r.stderr.trimEnd().split('\n').at(-1);
+const run = (box: string, ...cmd: string[]) => toolbox(['run', '-c', box, '--', ...cmd], { env });
+/** Every container of a toolbox, found the way toolbox finds them: by its identity label (or id). */
+function lineage(identity: string): { id: string; name: string }[] {
+  const byLabel = podman(['ps', '-a', '--filter', `label=io.toolbox.identity=${identity}`, '--format', '{{.ID}} {{.Names}}', '--no-trunc']).stdout;
+  const first = podman(['ps', '-a', '--filter', `id=${identity}`, '--format', '{{.ID}} {{.Names}}', '--no-trunc']).stdout;
+  return [...new Set((first + byLabel).split('\n').filter(Boolean))].map((l) => ({ id: l.split(' ')[0]!, name: l.split(' ')[1]! })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+describe('generations: upgrade, a tool broken in the new image, rollback', () => {
+  const BOX = `${P}gen`;
+  let gen1 = '';
+  let gen2 = '';
+
+  it('a toolbox with a declared tool and a file of its own; --check says it is up to date (exit 0)', () => {
+    expect(toolbox(['create', BOX], { env }).code).toBe(0);
+    gen1 = containerId(BOX);
+    expect(toolbox(['repo', 'add', '-q', '-c', BOX, 'good', repo.url('good'), '--key', repo.keyFile], { env }).code).toBe(0);
+    expect(toolbox(['install', '-q', '-c', BOX, 'up-hello'], { env }).code).toBe(0);
+    expect(run(BOX, 'sh', '-c', 'echo made in generation 1 > /root/notes').code).toBe(0);
+    const check = toolbox(['upgrade', '--check', BOX], { env });
+    expect([check.stdout, check.code]).toEqual([`toolbox ${BOX} is up to date with ${IMG}\n`, 0]);
+  });
+
+  it('--check after the image was rebuilt: exit 100, and --json names both ids; nothing changed', () => {
+    const before = imageId(IMG);
+    const after = buildImage('tool v2 is broken', 3);
+    const check = toolbox(['upgrade', '--check', '--json', BOX], { env });
+    expect(check.code).toBe(100);
+    expect(JSON.parse(check.stdout)).toEqual({ name: BOX, image: IMG, generation: 1, current: before, available: after, upToDate: false });
+    const text = toolbox(['upgrade', '--check', BOX], { env });
+    expect([text.stdout, text.code]).toEqual([`an upgrade is available for toolbox ${BOX}: ${IMG} is ${after.slice(0, 12)}, the toolbox has ${before.slice(0, 12)}\n`, 100]);
+    expect(containerId(BOX)).toBe(gen1);
+  });
+
+  it('upgrade builds generation 2, keeps generation 1 stopped, and reports both in --json', () => {
+    const r = toolbox(['upgrade', '--json', BOX], { env });
+    expect(r.code).toBe(0);
+    gen2 = containerId(BOX);
+    expect(JSON.parse(r.stdout)).toEqual({ name: BOX, image: IMG, oldId: gen1, newId: gen2, oldGeneration: 1, newGeneration: 2, repos: ['good'], tools: ['up-hello'], pruned: [] });
+    expect(lastLine(r)).toBe(`upgraded toolbox ${BOX} to generation 2: 1 repository and 1 tool restored; generation 1 kept (toolbox rollback ${BOX} brings it back)`);
+    expect(containerState(`${BOX}.gen1`)).toBe('exited');
+    expect(containerId(`${BOX}.gen1`)).toBe(gen1);
+    // the tool broke in the new image; the declared one came back
+    const broken = run(BOX, 'up-tool');
+    expect([broken.stdout, broken.code]).toEqual(['tool v2 is broken\n', 3]);
+    expect(run(BOX, 'up-hello').stdout).toBe('hello from up-hello\n');
+    expect(run(BOX, 'cat', '/root/notes').code).toBe(1);
+  });
+
+  it('list hides kept generations unless --all; list --json gives them', () => {
+    expect(toolbox(['list'], { env }).stdout).not.toContain(`${BOX}.gen1`);
+    const all = toolbox(['list', '--all'], { env }).stdout.split('\n');
+    expect(all[0]).toMatch(/^NAME +STATUS +IMAGE +CREATED +MODE +GENERATION$/);
+    expect(all.find((l) => l.startsWith(`${BOX}.gen1 `))).toMatch(new RegExp(`^${BOX}\\.gen1 +exited +${IMG} +\\S+ +system +1 \\(kept for ${BOX}\\)$`));
+    const entry = listed(BOX)!;
+    expect([entry.id, entry.generation]).toEqual([gen2, 2]);
+    expect(entry.generations).toEqual([{ generation: 1, id: gen1, name: `${BOX}.gen1`, image: IMG, digest: made[0], created: expect.any(String) }]);
+  });
+
+  it('tools names the generation in use', () => {
+    expect(toolbox(['remove', '-q', '-c', BOX, 'up-hello'], { env }).code).toBe(0);
+    const r = toolbox(['tools', '--json', BOX], { env });
+    expect(JSON.parse(r.stdout)).toEqual({ name: BOX, generation: 2, repos: [{ alias: 'good', url: repo.url('good'), key: repo.keyFile }], tools: [] });
+    expect(toolbox(['tools', BOX], { env }).stderr).toBe(`toolbox ${BOX}, generation 2\n`);
+  });
+
+  it('rollback brings generation 1 back: same container id, its file, its working tool, its declared tools', () => {
+    const r = toolbox(['rollback', '--json', BOX], { env });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ name: BOX, oldId: gen2, newId: gen1, oldGeneration: 2, newGeneration: 1, tools: ['up-hello'] });
+    expect(containerId(BOX)).toBe(gen1);
+    expect(containerId(`${BOX}.gen2`)).toBe(gen2);
+    const works = run(BOX, 'up-tool');
+    expect([works.stdout, works.stderr, works.code]).toEqual(['tool v1 works\n', '', 0]);
+    expect(run(BOX, 'cat', '/root/notes').stdout).toBe('made in generation 1\n');
+    expect(run(BOX, 'up-hello').stdout).toBe('hello from up-hello\n');
+    expect(JSON.parse(toolbox(['tools', '--json', BOX], { env }).stdout).tools).toEqual(['up-hello']);
+    expect(listed(BOX)!.generations.map((g) => [g.generation, g.id])).toEqual([[2, gen2]]);
+  });
+
+  it('rollback of the rollback returns to generation 2, with its own declared tools', () => {
+    const r = toolbox(['rollback', BOX, '-v'], { env });
+    expect(r.code).toBe(0);
+    expect(lastLine(r)).toBe(`rolled toolbox ${BOX} back to generation 2; generation 1 kept (toolbox rollback ${BOX} returns to it)`);
+    expect(containerId(BOX)).toBe(gen2);
+    expect(JSON.parse(toolbox(['tools', '--json', BOX], { env }).stdout).tools).toEqual([]);
+    expect(toolbox(['rollback', '--to', '1', BOX], { env }).code).toBe(0);
+    expect(containerId(BOX)).toBe(gen1);
+  });
+
+  it('rollback is refused with active sessions unless --force, and --to names a kept generation', async () => {
+    const none = toolbox(['rollback', '--to', '9', BOX], { env });
+    expect([none.stderr, none.code]).toEqual([`Error: toolbox ${BOX} has no generation 9 (kept: 2). Hint: see the generations with toolbox list --all\n`, 1]);
+    const session = toolboxAsync(['run', '-c', BOX, '--', 'sh', '-c', 'echo ready; sleep 600'], { env });
+    await waitFor(() => session.output().includes('ready'), 'the session to start');
+    const refused = toolbox(['rollback', BOX], { env });
+    expect([refused.stderr, refused.code]).toEqual([`Error: toolbox ${BOX} has 1 active session; not rolling it back. Hint: end them first, or use --force (they end)\n`, 1]);
+    expect(containerId(BOX)).toBe(gen1);
+    expect(toolbox(['rollback', '--force', BOX], { env }).code).toBe(0);
+    expect((await session.done).code).not.toBe(0);
+    expect(containerId(BOX)).toBe(gen2);
+  });
+
+  it('an upgrade that fails (its repository tampered with) keeps every generation as it was', () => {
+    const before = JSON.stringify(listed(BOX));
+    const containers = lineage(gen1);
+    repo.tamper('good');
+    const r = toolbox(['upgrade', '-q', BOX], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^Error: upgrade of toolbox ${BOX} failed, the toolbox is unchanged: repository 'good' failed its signature check`));
+    expect(JSON.stringify(listed(BOX))).toBe(before);
+    expect(lineage(gen1)).toEqual(containers);
+    repo.publish('good', ['up-hello']);
+  });
+
+  it('--keep 2 prunes the oldest generations after a successful upgrade, with their unused images', () => {
+    // generation 2 is in use; 1 is kept. Two more upgrades with --keep 2: 1 goes, then 2.
+    const r3 = toolbox(['upgrade', '-q', '--keep', '2', '--json', BOX], { env });
+    expect(r3.code).toBe(0);
+    expect(JSON.parse(r3.stdout)).toMatchObject({ oldGeneration: 2, newGeneration: 3, pruned: [] });
+    expect(listed(BOX)!.generations.map((g) => g.generation)).toEqual([2, 1]);
+    const r4 = toolbox(['upgrade', '-q', '--keep', '2', '--json', BOX], { env });
+    expect(JSON.parse(r4.stdout)).toMatchObject({ oldGeneration: 3, newGeneration: 4, pruned: [1] });
+    expect(listed(BOX)!.generations.map((g) => g.generation)).toEqual([3, 2]);
+    expect(containerState(gen1)).toBe('missing');
+    // generation 1's image lost its tag when IMG was rebuilt and nothing uses it now: removed
+    expect(podman(['image', 'exists', made[0]!]).code).toBe(1);
+    // with the config key
+    expect(toolbox(['config', 'set', 'keep', '1'], { env }).code).toBe(0);
+    const r5 = toolbox(['upgrade', '-q', '--json', BOX], { env });
+    expect(JSON.parse(r5.stdout)).toMatchObject({ newGeneration: 5, pruned: [2, 3] });
+    expect(listed(BOX)!.generations.map((g) => g.generation)).toEqual([4]);
+    expect(toolbox(['config', 'unset', 'keep'], { env }).code).toBe(0);
+  });
+
+  it('rm removes the toolbox and all its generations, and says how many', () => {
+    const identity = gen1;
+    expect(lineage(identity)).toHaveLength(2);
+    const r = toolbox(['rm', '-v', BOX], { env });
+    expect(r.code).toBe(0);
+    expect(lastLine(r)).toBe(`removed toolbox ${BOX} and 1 kept generation`);
+    expect(lineage(identity)).toEqual([]);
+  });
+});
+
+describe('generations: containers that only look like ours', () => {
+  it('foreign containers named like generations survive upgrade, rollback and rm', () => {
+    const X = `${P}fx`;
+    expect(toolbox(['create', X], { env }).code).toBe(0);
+    const id = containerId(X);
+    // a plain container and a user's toolbox, both with names an upgrade might pick
+    expect(podman(['create', '--name', `${X}.gen1`, TEST_IMAGE, 'true']).code).toBe(0);
+    expect(toolbox(['create', `${X}.gen2-deadbeef`], { env }).code).toBe(0);
+    const foreign = [containerId(`${X}.gen1`), containerId(`${X}.gen2-deadbeef`)];
+    expect(toolbox(['upgrade', '-q', X], { env }).code).toBe(0);
+    expect(containerId(`${X}.gen1-2`)).toBe(id);
+    expect(toolbox(['rollback', '-q', X], { env }).code).toBe(0);
+    expect(containerId(X)).toBe(id);
+    expect(toolbox(['rm', '-q', X], { env }).code).toBe(0);
+    expect([containerId(`${X}.gen1`), containerId(`${X}.gen2-deadbeef`)]).toEqual(foreign);
+    expect(listed(`${X}.gen2-deadbeef`)!.generations).toEqual([]);
+  });
+});
+
+describe('generations: concurrency', () => {
+  it('two upgrades at once: both succeed, one after the other, and every generation is kept', async () => {
+    const C = `${P}cc`;
+    expect(toolbox(['create', C], { env }).code).toBe(0);
+    const first = containerId(C);
+    const jobs = [toolboxAsync(['upgrade', '-q', '--keep', '5', C], { env }), toolboxAsync(['upgrade', '-q', '--keep', '5', C], { env })];
+    const results = await Promise.all(jobs.map((j) => j.done));
+    expect(results.map((r) => [r.code, r.stderr])).toEqual([[0, ''], [0, '']]);
+    const entry = listed(C)!;
+    expect(entry.generation).toBe(3);
+    expect(entry.generations.map((g) => g.generation)).toEqual([2, 1]);
+    expect(entry.generations[1]!.id).toBe(first);
+    expect(lineage(first)).toHaveLength(3);
+  });
+
+  it('an upgrade and a run at once: the run works, and the upgrade either waits for it or refuses its session', async () => {
+    const C = `${P}cc`;
+    const before = listed(C)!;
+    const jobs = [toolboxAsync(['run', '-c', C, 'true'], { env }), toolboxAsync(['upgrade', '-q', '--keep', '5', C], { env })];
+    const [ran, upgraded] = await Promise.all(jobs.map((j) => j.done));
+    expect([ran!.code, ran!.stderr]).toEqual([0, '']);
+    const refused = `Error: toolbox ${C} has 1 active session; not upgrading it. Hint: end them first, or use --force\n`;
+    expect([[0, ''], [1, refused]]).toContainEqual([upgraded!.code, upgraded!.stderr]);
+    const after = listed(C)!;
+    expect(after.generation).toBe(upgraded!.code === 0 ? 4 : 3);
+    expect(after.generations).toHaveLength(before.generations.length + (upgraded!.code === 0 ? 1 : 0));
+    expect(lineage(before.generations[1]!.id)).toHaveLength(1 + after.generations.length);
+    expect(toolbox(['rm', '-q', C], { env }).code).toBe(0);
+  });
+});
+
+describe('generations: a rollback and an upgrade at once', () => {
+  it('both succeed in either order, and no generation is lost', async () => {
+    const C = `${P}cr`;
+    expect(toolbox(['create', C], { env }).code).toBe(0);
+    const first = containerId(C);
+    expect(toolbox(['upgrade', '-q', C], { env }).code).toBe(0);
+    const jobs = [toolboxAsync(['rollback', '-q', C], { env }), toolboxAsync(['upgrade', '-q', '--keep', '5', C], { env })];
+    const results = await Promise.all(jobs.map((j) => j.done));
+    expect(results.map((r) => [r.code, r.stderr])).toEqual([[0, ''], [0, '']]);
+    const entry = listed(C)!;
+    expect([entry.generation, ...entry.generations.map((g) => g.generation)].sort()).toEqual([1, 2, 3]);
+    expect(lineage(first).map((c) => c.id).sort()).toEqual([entry.id, ...entry.generations.map((g) => g.id)].sort());
+    expect(toolbox(['rm', '-q', C], { env }).code).toBe(0);
+    expect(lineage(first)).toEqual([]);
+  });
+});
+
+describe('generations: SIGKILL at each step of upgrade and rollback', () => {
+  const K = `${P}kill`;
+  let identity = '';
+  const killAt = (op: string, step: string, ...args: string[]) => toolbox([op, ...args, K], { env: { ...env, TOOLBOX_TEST_KILL_AT: `${op}:${step}` } });
+  const named = () => podman(['ps', '-a', '--filter', `name=^${K}$`, '--format', '{{.ID}}', '--no-trunc']).stdout.split('\n').filter(Boolean);
+
+  /** The next command works, says what it did in one line (or nothing), and leaves one consistent toolbox. */
+  function nextCommandSettles(message: string | undefined): Listed {
+    const next = run(K, 'cat', '/etc/hostname');
+    expect(next.stdout).toBe(K);
+    expect(next.stderr).toBe(message === undefined ? '' : `Warning: ${message}\n`);
+    expect(next.code).toBe(0);
+    expect(named()).toHaveLength(1);
+    const entry = listed(K)!;
+    expect(named()[0]).toBe(entry.id);
+    // nothing half-made is left: every container of the toolbox is it or a kept generation
+    expect(lineage(identity).map((c) => c.id).sort()).toEqual([entry.id, ...entry.generations.map((g) => g.id)].sort());
+    expect(JSON.parse(toolbox(['tools', '--json', K], { env }).stdout)).toMatchObject({ name: K, generation: entry.generation, tools: [] });
+    return entry;
+  }
+
+  beforeAll(() => {
+    expect(toolbox(['create', K], { env }).code).toBe(0);
+    identity = containerId(K);
+  });
+
+  it.each(UPGRADE_STEPS.map((step) => [step]))('upgrade killed at %s', (step) => {
+    const before = listed(K)!;
+    const r = killAt('upgrade', step);
+    expect(r.signal).toBe('SIGKILL');
+    const undone = `an upgrade of ${K} was interrupted before its new container was proven; undone: ${K} is as it was before`;
+    const finished = `an upgrade of ${K} was interrupted after its new container was proven; finished it: ${K} is generation ${before.generation + 1}`;
+    const message = { check: undefined, pull: undefined, create: undone, build: undone, proven: undone, retire: finished, switch: finished, commit: finished, prune: undefined }[step];
+    const after = nextCommandSettles(message);
+    if (['check', 'pull', 'create', 'build', 'proven'].includes(step)) {
+      expect([after.id, after.generation]).toEqual([before.id, before.generation]);
+      expect(after.generations.map((g) => g.id)).toEqual(before.generations.map((g) => g.id));
+    } else {
+      expect(after.generation).toBe(before.generation + 1);
+      expect(after.generations[0]!.id).toBe(before.id);
+      expect(containerState(before.id)).toBe('exited');
+    }
+  });
+
+  it.each(ROLLBACK_STEPS.map((step) => [step]))('rollback killed at %s', (step) => {
+    const before = listed(K)!;
+    const target = before.generations[0]!;
+    const r = killAt('rollback', step);
+    expect(r.signal).toBe('SIGKILL');
+    const finished = `a rollback of ${K} was interrupted; finished it: ${K} is generation ${target.generation} again`;
+    const after = nextCommandSettles(step === 'check' || step === 'journal' ? undefined : finished);
+    if (step === 'check' || step === 'journal') expect(after.id).toBe(before.id);
+    else {
+      expect([after.id, after.generation]).toEqual([target.id, target.generation]);
+      expect(after.generations.map((g) => g.id)).toContain(before.id);
+    }
+  });
+
+  afterAll(() => {
+    toolbox(['rm', '-q', '--force', K], { env });
+  });
+});
