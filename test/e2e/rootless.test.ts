@@ -183,7 +183,7 @@ describe('enter in a real terminal', () => {
       tmux('send-keys', 'echo "uid=$(id -u) home=$HOME tty=$(tty)"; sudo -n true && echo sudo-ok', 'Enter');
       await waitFor(() => pane().includes('sudo-ok'), 'the commands to run');
       const text = pane();
-      expect(text).toContain(`entering toolbox ${BOX}; type 'exit' to leave\ncreating toolbox ${BOX} from ${TEST_IMAGE}\nstarting toolbox ${BOX}\nsetting up user ${alice.name} (with sudo) in ${BOX}\n`);
+      expect(text).toContain(`creating toolbox ${BOX} from ${TEST_IMAGE}\nstarting toolbox ${BOX}\nsetting up user ${alice.name} (with sudo) in ${BOX}\nentering toolbox ${BOX}; type 'exit' to leave\n`);
       expect(text).toMatch(new RegExp(`\\nuid=${alice.uid} home=${alice.home} tty=/dev/pts/\\d+\\nsudo-ok\\n`));
       tmux('send-keys', 'exit', 'Enter');
       await waitFor(() => pane().includes(`stopping toolbox ${BOX}`), 'the session to end');
