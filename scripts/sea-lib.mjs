@@ -27,9 +27,11 @@ export function nodeX64() {
  * Writes `target`: `node` (a copy, stripped with `strip` if given) with `bundle` (one CommonJS
  * file) injected. `runner` is the command line that runs the same Node version as `node` for
  * the target machine; it makes the blob, and with it the code cache when `codeCache` is on: V8
- * accepts only a cache made by the same binary on the same kind of CPU.
+ * accepts only a cache made by the same binary on the same kind of CPU. `execArgv` and
+ * `execArgvExtension` exist for the tests' deliberately unsafe controls and for profiling builds;
+ * toolbox itself always gets the defaults.
  */
-export function makeExecutable({ node, runner, bundle, target, workDir, strip, codeCache }) {
+export function makeExecutable({ node, runner, bundle, target, workDir, strip, codeCache, execArgv = EXEC_ARGV, execArgvExtension = 'none' }) {
   const name = basename(target);
   const config = join(workDir, `${name}.sea-config.json`);
   const blob = join(workDir, `${name}.blob`);
@@ -41,8 +43,8 @@ export function makeExecutable({ node, runner, bundle, target, workDir, strip, c
       disableExperimentalSEAWarning: true,
       useCodeCache: codeCache,
       useSnapshot: false,
-      execArgv: EXEC_ARGV,
-      execArgvExtension: 'none',
+      execArgv,
+      execArgvExtension,
     }),
   );
   const made = spawnSync(runner[0], [...runner.slice(1), '--experimental-sea-config', config], { encoding: 'utf8' });
