@@ -1,2 +1,5 @@
 #!/usr/bin/env node
-import '../dist/host-update.js';
+// First, before any module loads: a SIGUSR1 handler, so the signal never opens Node's inspector
+// (see src/cli/no-inspector.ts and SECURITY.md). Hence the dynamic import below.
+process.on('SIGUSR1', () => {});
+await import('../dist/host-update.js');

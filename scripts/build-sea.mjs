@@ -37,7 +37,8 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node24',
-  define: { __TOOLBOX_VERSION__: JSON.stringify(pkg.version) },
+  // __TOOLBOX_SEA__: this build ignores NODE_OPTIONS (execArgvExtension "none"); see src/cli/no-inspector.ts.
+  define: { __TOOLBOX_VERSION__: JSON.stringify(pkg.version), __TOOLBOX_SEA__: 'true' },
   plugins: [stripTopLevelMain()],
   legalComments: 'none',
   logLevel: 'warning',

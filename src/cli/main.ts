@@ -1,5 +1,6 @@
 // The entry point and the one error boundary: expected failures become one line on stderr and
 // their exit code; anything else is an internal error, the only place a stack trace appears.
+import './no-inspector.js'; // first: see the module
 import { ExitCode, isToolboxError } from '../core/errors.js';
 import { fastRunArgv } from './fast-argv.js';
 import { SUBCOMMANDS } from './subcommands.js';

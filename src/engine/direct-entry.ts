@@ -1,8 +1,8 @@
 // Enters a running toolbox without the engine: join its cgroups, take its resource limits,
 // enter its namespaces with nsenter, and exec the command with the container's environment,
-// user and working directory. No second pty and no relay process: the command is our direct
-// child, so the terminal and signals reach it as they are. Anything uncertain means
-// "unavailable", and the caller falls back to the engine's exec.
+// user and working directory. No second pty and no relay process: the command is the child of
+// a waiting shell in our process group, so the terminal and signals reach it as they are.
+// Anything uncertain means "unavailable", and the caller falls back to the engine's exec.
 import { isatty } from 'node:tty';
 import { readFileSync, readlinkSync } from 'node:fs';
 import type { BoxRecord, CaptureResult, DirectEntry, ExecRequest } from '../core/ports.js';
@@ -11,9 +11,16 @@ import { cgroupProcsFiles } from './cgroups.js';
 import { findOnPath } from './detect.js';
 import { capture, interactive } from './runner.js';
 
-// Joins the cgroups named in its arguments, then execs the rest. A constant script: the paths
-// and the command travel as arguments, never as code.
-const JOIN_CGROUPS = 'unset PWD OLDPWD; n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
+// Joins the cgroups named in its arguments, then runs the rest and exits with its status. A
+// constant script: the paths and the command travel as arguments, never as code.
+// The shell waits instead of exec'ing because Node cannot name real-time signals: a command
+// killed by SIGRTMIN+N would reach us as "exit 0". The shell reports every death as 128+N.
+// Its traps keep it alive through the terminal's SIGINT/SIGQUIT/SIGHUP, which the command gets
+// itself (a trapped signal is reset to the default in the command, unlike an ignored one);
+// toolbox sends its own signals to the command, the shell's child (see commandOf). The shell's
+// own stderr goes nowhere (it would print "Segmentation fault"); the command, exec'd from a
+// subshell (so the same PID), gets the real one back and no extra descriptor.
+const JOIN_CGROUPS = 'unset PWD OLDPWD; n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; trap : HUP INT QUIT TERM USR1; exec 3>&2 2>/dev/null; (exec 2>&3 3>&-; exec "$@"); exit $?';
 
 const LIMITS: Record<string, string> = {
   'Max cpu time': 'cpu', 'Max file size': 'fsize', 'Max data size': 'data', 'Max stack size': 'stack',
@@ -40,6 +47,16 @@ export function parseEnviron(raw: Buffer): Record<string, string> {
     if (i > 0) env[entry.slice(0, i)] = entry.slice(i + 1);
   }
   return env;
+}
+
+/** The command: the waiting shell's child (the same PID through prlimit's and nsenter's execs). */
+function commandOf(shellPid: number): number | undefined {
+  try {
+    const first = readFileSync(`/proc/${shellPid}/task/${shellPid}/children`, 'utf8').trim().split(' ')[0];
+    return first ? Number(first) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export class NsenterDirectEntry implements DirectEntry {
@@ -131,7 +148,7 @@ export class NsenterDirectEntry implements DirectEntry {
         // A terminal's Ctrl-C already reached the command, which shares our process group.
         if (signal === 'SIGINT' && isatty(0)) return;
         try {
-          process.kill(childPid, signal);
+          process.kill(commandOf(childPid) ?? childPid, signal);
         } catch {
           /* already gone */
         }

@@ -2,6 +2,7 @@
 // interactive hot path use node:child_process directly (loading execa costs more than a
 // podman call); execa supervises long-running work that needs deadlines.
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 
 export interface Captured {
   exitCode: number;
@@ -94,13 +95,14 @@ export interface InteractiveOptions {
 
 /**
  * Runs a command with this process's stdin, stdout and stderr, and resolves to its exit code
- * (128+N when a signal ended it). SIGINT, SIGTERM and SIGHUP do not kill this process while the
- * child runs: they go to onSignal, whose job is to deliver them to the command.
+ * (128+N when a signal ended it). SIGINT, SIGTERM, SIGHUP and SIGUSR1 do not kill this process
+ * while the child runs: they go to onSignal, whose job is to deliver them to the command.
+ * (SIGUSR1 would otherwise be ignored, never Node's inspector: see src/cli/no-inspector.ts.)
  */
 export function interactive(file: string, args: readonly string[], options: InteractiveOptions = {}): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: 'inherit', ...(options.env ? { env: options.env } : {}), ...(options.cwd ? { cwd: options.cwd } : {}) });
-    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR1'];
     const handler = (signal: NodeJS.Signals): void => {
       if (child.pid) options.onSignal?.(signal, child.pid);
     };
@@ -119,9 +121,9 @@ export function interactive(file: string, args: readonly string[], options: Inte
   });
 }
 
+/** The platform's number for a signal name, as a shell reports 128+N; every signal, not a list. */
 function signalNumber(signal: string): number {
-  const table: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGPIPE: 13, SIGTERM: 15 };
-  return table[signal] ?? 0;
+  return constants.signals[signal as NodeJS.Signals] ?? 0;
 }
 
 export interface Streaming {

@@ -1,21 +1,25 @@
 // host-update: drives the host's transactional updates from inside a toolbox. The one error
 // boundary: expected failures become one line on stderr (and an object on stdout with --json).
-import { CommanderError } from 'commander';
-import { ExitCode, isToolboxError } from '../core/errors.js';
-import { checkTarget, hostPort, resolveTarget, type TargetOptions } from './host-access.js';
-import { failureJson } from './outcome.js';
-import { err, out } from './output.js';
-import { buildProgram, type Outcome } from './program.js';
+// Only the inspector guard is imported statically, so that it is the first module the bundle
+// evaluates (esbuild places shared chunks such as commander's before the entry's own imports).
+import '../cli/no-inspector.js';
+import type { TargetOptions } from './host-access.js';
+import type { Outcome } from './program.js';
 
 const USAGE_HINT = "run 'host-update --help' for usage";
 
-function connect(options: TargetOptions) {
-  const target = resolveTarget(options);
-  checkTarget(target);
-  return hostPort(target);
-}
-
 export async function main(argv: string[]): Promise<number> {
+  const { CommanderError } = await import('commander');
+  const { ExitCode, isToolboxError } = await import('../core/errors.js');
+  const { checkTarget, hostPort, resolveTarget } = await import('./host-access.js');
+  const { failureJson } = await import('./outcome.js');
+  const { err, out } = await import('./output.js');
+  const { buildProgram } = await import('./program.js');
+  const connect = (options: TargetOptions) => {
+    const target = resolveTarget(options);
+    checkTarget(target);
+    return hostPort(target);
+  };
   const outcome: Outcome = { exitCode: 0 };
   let usageText = '';
   const program = buildProgram(outcome, (text) => (usageText += text), connect);

@@ -1,4 +1,5 @@
 // The direct path and podman exec must be indistinguishable from inside the toolbox.
+import { constants } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolatedEnv, removeContainers, toolbox, toolboxAsync, waitFor } from './helpers.js';
 
@@ -52,6 +53,19 @@ describe('direct entry is equivalent to podman exec', () => {
     const { direct, podman } = both(['sh', '-c', `exit ${n}`]);
     expect(direct.code).toBe(n);
     expect(podman.code).toBe(n);
+  });
+
+  // Every signal whose default action ends a process: the named ones and the real-time ones.
+  const KILLING = [
+    'HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'BUS', 'FPE', 'KILL', 'USR1', 'SEGV', 'USR2', 'PIPE', 'ALRM', 'TERM',
+    'STKFLT', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'IO', 'PWR', 'SYS',
+  ].map((name) => [name, constants.signals[`SIG${name}` as NodeJS.Signals]] as const);
+  for (let n = 34; n <= 64; n++) KILLING.push([`RT${n}`, n]);
+
+  it.each(KILLING)('13.8: a command killed by SIG%s (%i) exits 128+N on both paths', (_name, n) => {
+    const { direct, podman } = both(['sh', '-c', `kill -s ${n} $$`]);
+    expect({ direct: direct.code, podman: podman.code }).toEqual({ direct: 128 + n, podman: 128 + n });
+    expect(direct.stderr).toBe('');
   });
 
   it('126 not executable and 127 not found', () => {

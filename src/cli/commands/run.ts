@@ -8,7 +8,9 @@ export async function runCommand(flags: GlobalFlags, command: string[], name?: s
   const { deps, settings, reporter } = buildContext(flags, name);
   if (settings.runtime) await checkRuntime(settings.runtime);
   // isatty, not process.stdin.isTTY: touching process.stdin builds a stream the hot path never uses.
-  const tty = isatty(0) && isatty(1);
+  // All three: the engine's pty carries stdout and stderr as one stream, so with a redirected
+  // stderr (`2>log`) the command's errors would land on the screen and never in the file.
+  const tty = isatty(0) && isatty(1) && isatty(2);
   if (command.length === 0) reporter.status(`entering toolbox ${settings.name}; type 'exit' to leave`);
   return runInBox(deps, settings, { command: command.length > 0 ? command : undefined, create: true, tty });
 }
