@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, isolatedEnv, removeContainers, toolbox, waitFor } from './helpers.js';
+import { CLI_SHELL, isolatedEnv, removeContainers, toolbox, waitFor } from './helpers.js';
 
 const P = 'e2e-ttys-';
 const BOX = `${P}box`;
@@ -31,7 +31,7 @@ async function onTerminal(path: string, script: string, redirect: string): Promi
   sessions.push(session);
   const status = join(work, `${session}.status`);
   const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-  const command = `${process.execPath} ${CLI} run -n --exec ${path} -c ${BOX} -- sh -c '${script}' ${redirect}; echo "exit=$?" > ${status}; sleep 60`;
+  const command = `${CLI_SHELL} run -n --exec ${path} -c ${BOX} -- sh -c '${script}' ${redirect}; echo "exit=$?" > ${status}; sleep 60`;
   expect(tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', ...envArgs, '-e', 'TERM=xterm', 'sh', '-c', command).status).toBe(0);
   let code = '';
   await waitFor(() => {
