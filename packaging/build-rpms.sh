@@ -1,27 +1,45 @@
 #!/usr/bin/env bash
-# Builds the noarch RPMs toolbox and toolbox-host-update (and the source RPM) from the built
-# tree: run `npm run build` first (or `npm run rpm`, which does both). Prints the RPM paths.
+# Builds the RPMs toolbox and toolbox-host-update for each architecture that `npm run build`
+# made an executable for (x86_64 always; aarch64 when dist/sea/toolbox-linux-arm64 exists), and
+# the source RPM. Prints the RPM paths on stdout, each RPM's size on stderr.
 # Usage: packaging/build-rpms.sh [OUTDIR]    (default: packaging/out)
 set -euo pipefail
+shopt -s nullglob
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$(realpath -m "${1:-$root/packaging/out}")
-version=$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).version' "$root/package.json")
+version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$root/package.json")
+[ -n "$version" ] || { echo "build-rpms: no version in package.json" >&2; exit 1; }
 
-for f in dist/toolbox.js dist/host-update.js dist/man/toolbox.1 dist/man/host-update.1 \
+for f in dist/sea/toolbox dist/sea/LICENSE.node dist/man/toolbox.1 dist/man/host-update.1 \
          dist/completions/bash/toolbox dist/completions/zsh/_toolbox dist/completions/fish/toolbox.fish; do
   [ -e "$root/$f" ] || { echo "build-rpms: $f is missing; run 'npm run build' first" >&2; exit 1; }
 done
+arches=(x86_64)
+[ -e "$root/dist/sea/toolbox-linux-arm64" ] && arches+=(aarch64)
 
 top=$(mktemp -d "${TMPDIR:-/tmp}/toolbox-rpmbuild.XXXXXX")
 trap 'rm -rf "$top"' EXIT
 tree=$top/src/toolbox-$version
-mkdir -p "$top/SOURCES" "$top/SPECS" "$tree/packaging"
-cp -r "$root/dist" "$root/bin" "$root/LICENSE" "$tree/"
+mkdir -p "$top/SOURCES" "$top/SPECS" "$tree/packaging" "$tree/dist"
+# Only what %install reads: the executables, man pages, completions, licences.
+cp -r "$root/dist/sea" "$root/dist/man" "$root/dist/completions" "$tree/dist/"
+cp "$root/LICENSE" "$tree/"
 cp "$root/packaging/install-layout.sh" "$root/packaging/macros.toolbox-host-update" "$tree/packaging/"
-tar -C "$top/src" --sort=name --owner=0 --group=0 --numeric-owner -czf "$top/SOURCES/toolbox-$version.tar.gz" "toolbox-$version"
+tar -C "$top/src" --sort=name --owner=0 --group=0 --numeric-owner -c "toolbox-$version" | gzip -1 > "$top/SOURCES/toolbox-$version.tar.gz"
 sed "s/@VERSION@/$version/" "$root/packaging/toolbox.spec" > "$top/SPECS/toolbox.spec"
 
-rpmbuild --quiet -ba --define "_topdir $top" "$top/SPECS/toolbox.spec" >&2
+# zstd, as openSUSE packages are. Level 9 packs the 105 MiB executable to 35 MB in about 4 s;
+# level 19 saves 5 MB more but takes minutes on these 2-core machines. The source tarball is
+# compressed already.
+payload=(--define '_binary_payload w9.zstdio' --define '_source_payload w0.ufdio')
+for arch in "${arches[@]}"; do
+  if [ "$arch" = "${arches[0]}" ]; then mode=-ba; else mode=-bb; fi
+  rpmbuild --quiet "$mode" --target "$arch" --define "_topdir $top" "${payload[@]}" "$top/SPECS/toolbox.spec" 2>&1 |
+    { grep -v -e '^Building target platforms: ' -e '^Building for target ' || true; } >&2
+done
 mkdir -p "$out"
-cp "$top"/RPMS/noarch/*.rpm "$top"/SRPMS/*.rpm "$out/"
+for rpm in "$top"/RPMS/*/*.rpm "$top"/SRPMS/*.rpm; do
+  cp "$rpm" "$out/"
+  echo "build-rpms: $(basename "$rpm") $(du -h --apparent-size "$rpm" | cut -f1)" >&2
+done
 ls -1 "$out"/toolbox*-"$version"-*.rpm

@@ -14,7 +14,12 @@ if (process.listenerCount('SIGUSR1') === 0) process.on('SIGUSR1', () => {});
 // Refuse rather than strip the option and start again: the port was open before this line
 // could run, so a silent restart would leave that window open at every call, unnoticed.
 // A string test, not node:inspector's url(): loading that module costs 2 ms on every call.
-const options = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
+// The single executable (scripts/build-sea.mjs defines __TOOLBOX_SEA__) is built with
+// execArgvExtension "none": Node never reads NODE_OPTIONS there, so it is harmless and no reason
+// to refuse; its execArgv is fixed at build time and is still checked.
+declare const __TOOLBOX_SEA__: boolean | undefined;
+const nodeReadsEnv = !(typeof __TOOLBOX_SEA__ === 'boolean' && __TOOLBOX_SEA__);
+const options = [...process.execArgv, nodeReadsEnv ? (process.env.NODE_OPTIONS ?? '') : ''].join(' ');
 if (/--inspect|--debug-port|--debug-brk/.test(options)) {
   if (process.features.inspector) process.getBuiltinModule('node:inspector').close();
   process.stderr.write(`${INSPECTOR_REFUSED}\n`);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeHost, type FakeHost } from '../fixtures/fake-host/fake-host.js';
-import { CLI, containerState, TEST_IMAGE, toolbox, type Result } from './helpers.js';
+import { CLI_ARGV, CLI_SHELL, containerState, TEST_IMAGE, toolbox, type Result } from './helpers.js';
 
 const BOX = 'co-e2e-collect';
 const work = mkdtempSync(join(tmpdir(), 'co-e2e-collect-'));
@@ -321,7 +321,7 @@ describe('toolbox collect, other forms', () => {
   it('shows N/M progress on a terminal, and still prints only the path on stdout', () => {
     const out = join(work, 'tty.tar.gz');
     // script(1) gives the CLI a terminal; stdout and stderr both arrive through it.
-    const command = `stty cols 100 rows 30; exec ${process.execPath} ${CLI} collect -c ${BOX} --host-pid ${host.pid} --profile custom --out ${out}`;
+    const command = `stty cols 100 rows 30; exec ${CLI_SHELL} collect -c ${BOX} --host-pid ${host.pid} --profile custom --out ${out}`;
     const r = spawnSync('script', ['-qec', command, '/dev/null'], { env, input: '', encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('collecting 0/5');
@@ -373,7 +373,7 @@ describe('13.11: toolbox collect with an output larger than the cap', () => {
     const peakFile = join(work, 'big.peak');
     // /usr/bin/time -f %M: the peak resident set size of the CLI (and of the largest of the
     // processes it waited for), in KB.
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', peakFile, process.execPath, CLI, 'collect', '-c', BOX, '--host-pid', String(host.pid), '--profile', 'custom', '--out', out, '--json'], {
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', peakFile, ...CLI_ARGV, 'collect', '-c', BOX, '--host-pid', String(host.pid), '--profile', 'custom', '--out', out, '--json'], {
       env: bigEnv,
       encoding: 'utf8',
       maxBuffer: 1 << 20,

@@ -203,8 +203,8 @@ describe('engine and image failures', () => {
 });
 
 import { spawnSync } from 'node:child_process';
-import { CLI } from './helpers.js';
+import { cli } from './helpers.js';
 function spawnNode(args: string[], env: NodeJS.ProcessEnv) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8' });
+  const r = spawnSync(...cli(args), { env, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

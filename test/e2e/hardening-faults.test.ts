@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, containerId, containerState, containersNamed, isolatedEnv, podman, removeContainers, toolbox, toolboxAsync, waitFor, type Result } from './helpers.js';
+import { cli, ROOT, containerId, containerState, containersNamed, isolatedEnv, podman, removeContainers, toolbox, toolboxAsync, waitFor, type Result } from './helpers.js';
 
 const P = 'hd-flt-';
 const env = isolatedEnv();
@@ -228,7 +228,7 @@ describe('its image deleted', () => {
 
 /** Starts the CLI in its own process group (as a shell would), to signal it like a terminal. */
 function startGroup(args: string[], e: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [CLI, ...args], { env: e, cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(...cli(args), { env: e, cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((res) =>

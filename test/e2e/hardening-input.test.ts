@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, containersNamed, isolatedEnv, podman, removeContainers, toolbox, type Result } from './helpers.js';
+import { CLI_ARGV, containersNamed, isolatedEnv, podman, removeContainers, toolbox, type Result } from './helpers.js';
 
 const P = 'hd-in-';
 const WITNESS = `${P}witness`;
@@ -194,7 +194,7 @@ describe('config files that cannot be read or written', () => {
     const before = snapshot(dir);
     for (const args of [['config', 'get', 'autostop'], ['config', 'set', 'autostop', 'true']]) {
       // runuser starts the CLI as an unprivileged user; root would read the file anyway.
-      const r = spawnSync('runuser', ['-u', USER, '--', 'env', `XDG_CONFIG_HOME=${dir}`, 'HOME=/nonexistent', 'PATH=/usr/bin:/bin', process.execPath, CLI, ...args], { encoding: 'utf8' });
+      const r = spawnSync('runuser', ['-u', USER, '--', 'env', `XDG_CONFIG_HOME=${dir}`, 'HOME=/nonexistent', 'PATH=/usr/bin:/bin', ...CLI_ARGV, ...args], { encoding: 'utf8' });
       expectRefused({ ...r, code: r.status, signal: r.signal, stdoutBuffer: Buffer.from(r.stdout) }, 1, `cannot read ${file}: permission denied, open '${file}'`);
     }
     expect(snapshot(dir)).toEqual(before);

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, containerId, containerState, containersNamed, isolatedEnv, podman, removeContainers, toolbox } from './helpers.js';
+import { CLI_ARGV, ROOT, containerId, containerState, containersNamed, isolatedEnv, podman, removeContainers, toolbox } from './helpers.js';
 
 const P = 'hd-sec-';
 const BOX = `${P}box`;
@@ -183,7 +183,7 @@ describe('files are private', () => {
   it('config.json is created 0600 even with umask 000, and rewritten 0600 when it was 0644', () => {
     const e = isolatedEnv();
     const file = join(e.XDG_CONFIG_HOME!, 'toolbox/config.json');
-    const r = spawnSync('sh', ['-c', 'umask 000; exec "$0" "$@"', process.execPath, CLI, 'config', 'set', 'autostop', 'false'], { env: e });
+    const r = spawnSync('sh', ['-c', 'umask 000; exec "$0" "$@"', ...CLI_ARGV, 'config', 'set', 'autostop', 'false'], { env: e });
     expect(r.status).toBe(0);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     chmodSync(file, 0o644);

@@ -5,7 +5,33 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const CLI = join(ROOT, 'bin/toolbox.js');
+/** The single executable that ships (`npm run build` makes it); host-update is a symlink to it. */
+export const SEA = join(ROOT, 'dist/sea/toolbox');
+/**
+ * Which form of the CLI the tests run: the single executable by default, because that is what
+ * ships; TOOLBOX_E2E_CLI=npm runs the npm form, `node bin/toolbox.js`, on the Node that runs the
+ * tests (the system's: see scripts/system-node.mjs).
+ */
+export const CLI_FORM: 'sea' | 'npm' = process.env.TOOLBOX_E2E_CLI === 'npm' ? 'npm' : 'sea';
+/** The command line that starts toolbox; spawn CLI_ARGV[0] with CLI_ARGV.slice(1) + arguments. */
+export const CLI_ARGV: readonly string[] = CLI_FORM === 'npm' ? [process.execPath, join(ROOT, 'bin/toolbox.js')] : [SEA];
+/** The same for host-update. */
+export const HOST_UPDATE_ARGV: readonly string[] =
+  CLI_FORM === 'npm' ? [process.execPath, join(ROOT, 'bin/host-update.js')] : [join(ROOT, 'dist/sea/host-update')];
+/**
+ * host-update inside a toolbox that has this checkout mounted at `at`: the executable needs
+ * nothing else; the npm form also needs the machine's node mounted at /usr/bin/node (same glibc).
+ */
+export function hostUpdateInBox(at: string): { mounts: string[]; argv: string[] } {
+  if (CLI_FORM === 'npm') return { mounts: ['/usr/bin/node:/usr/bin/node:ro', `${ROOT}:${at}:ro`], argv: ['node', `${at}/bin/host-update.js`] };
+  return { mounts: [`${ROOT}:${at}:ro`], argv: [`${at}/dist/sea/host-update`] };
+}
+/** Spawn arguments for toolbox with `args`: `spawnSync(...cli(args), options)`. */
+export function cli(args: readonly string[]): [string, string[]] {
+  return [CLI_ARGV[0] as string, [...CLI_ARGV.slice(1), ...args]];
+}
+/** CLI_ARGV as words for a shell command line (test paths hold no characters a shell treats specially). */
+export const CLI_SHELL = CLI_ARGV.join(' ');
 export const TEST_IMAGE = 'localhost/toolbox-test:latest';
 export const MINIMAL_IMAGE = 'localhost/toolbox-test-minimal:latest';
 
@@ -37,7 +63,7 @@ export function isolatedEnv(extra: Record<string, string | undefined> = {}): Nod
 }
 
 export function toolbox(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string | Buffer; cwd?: string } = {}): Result {
-  const r: SpawnSyncReturns<Buffer> = spawnSync(process.execPath, [CLI, ...args], {
+  const r: SpawnSyncReturns<Buffer> = spawnSync(...cli(args), {
     env: options.env ?? isolatedEnv(),
     input: options.input ?? '',
     cwd: options.cwd ?? ROOT,
@@ -50,7 +76,7 @@ export function toolbox(args: string[], options: { env?: NodeJS.ProcessEnv; inpu
 }
 
 export function toolboxAsync(args: string[], options: { env?: NodeJS.ProcessEnv } = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], { env: options.env ?? isolatedEnv(), cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(...cli(args), { env: options.env ?? isolatedEnv(), cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

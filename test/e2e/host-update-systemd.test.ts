@@ -4,18 +4,18 @@
 // btrfs snapshot (make-fake-host.sh --systemd); the toolbox nsenters into its systemd.
 import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapperList, startFakeHost, type FakeHost } from '../fixtures/fake-host/fake-host.js';
-import { isolatedEnv, toolbox as runToolbox, type Result } from './helpers.js';
+import { cli, hostUpdateInBox, isolatedEnv, toolbox as runToolbox, type Result } from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'bin/toolbox.js');
 const IMAGE = 'localhost/toolbox-test:latest';
 const BOX = 'hu-e2e-sd-box';
 const PREFIX = 'hu-e2e-sd-';
-const MOUNTS = `--volume /usr/bin/node:/usr/bin/node:ro --volume ${ROOT}:/opt/toolbox:ro`;
-const HU = ['node', '/opt/toolbox/bin/host-update.js'];
+const IN_BOX = hostUpdateInBox('/opt/toolbox');
+const MOUNTS = IN_BOX.mounts.map((m) => `--volume ${m}`).join(' ');
+const HU = IN_BOX.argv;
 
 const env = isolatedEnv();
 const home = env.HOME!;
@@ -25,7 +25,7 @@ function toolbox(args: string[]): Result {
 }
 
 function toolboxAsync(args: string[]) {
-  const child = spawn(process.execPath, [CLI, ...args], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(...cli(args), { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

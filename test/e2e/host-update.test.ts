@@ -3,18 +3,18 @@
 // its root, real zypper with a signed repo, and a transactional-update test stand-in.
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapperList, startFakeHost, type FakeHost } from '../fixtures/fake-host/fake-host.js';
-import { isolatedEnv, toolbox as runToolbox, type Result } from './helpers.js';
+import { hostUpdateInBox, isolatedEnv, toolbox as runToolbox, type Result } from './helpers.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const IMAGE = 'localhost/toolbox-test:latest';
 const BOX = 'hu-e2e-box';
 const SANDBOX = 'hu-e2e-sbox';
-// The test image has no node: the machine's (same glibc) and this checkout are mounted in.
-const MOUNTS = `--volume /usr/bin/node:/usr/bin/node:ro --volume ${ROOT}:/opt/toolbox:ro`;
-const HU = ['node', '/opt/toolbox/bin/host-update.js'];
+// This checkout is mounted in; host-update runs from it as the executable (or, in the npm form,
+// on the machine's node, mounted in too: same glibc).
+const IN_BOX = hostUpdateInBox('/opt/toolbox');
+const MOUNTS = IN_BOX.mounts.map((m) => `--volume ${m}`).join(' ');
+const HU = IN_BOX.argv;
 const ROOTFUL_HINT = "Hint: use a rootful toolbox: 'toolbox -r' (or run toolbox as root), without --sandbox";
 const NOT_TRANSACTIONAL =
   'Error: this host is not transactional (it has no transactional-update). Hint: host-update drives transactional-update on hosts like openSUSE MicroOS; update this host with its own package manager';

@@ -1,11 +1,13 @@
 // The production Containerfile, built as written on the offline openSUSE stand-in base, with its
 // packages coming from a signed loopback repo of stand-in RPMs plus the project's own RPMs.
 // Both companion sources (rpm, dist) are built; the image's smoke test runs against both.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildProjectRpms, must, nameOnlyRpms, nodejsRpm, ROOT, run, serve, signedRepo } from './support/rpm-repo.js';
+import { cli, HOST_UPDATE_ARGV } from './helpers.js';
+import { buildProjectRpms, must, nameOnlyRpms, ROOT, run, serve, sharedLibraryStandIn, signedRepo } from './support/rpm-repo.js';
 
 const BASE = 'localhost/toolbox-test-osbase:latest';
 const TAG = 'localhost/pk-toolbox-image';
@@ -27,8 +29,8 @@ let server: { url: string; close: () => void };
 function context(name: string, keys: string[]): string {
   const ctx = join(work, name);
   cpSync(join(ROOT, 'Containerfile'), join(ctx, 'Containerfile'));
-  cpSync(join(ROOT, 'dist'), join(ctx, 'dist'), { recursive: true });
-  cpSync(join(ROOT, 'bin'), join(ctx, 'bin'), { recursive: true });
+  for (const d of ['sea', 'man', 'completions']) cpSync(join(ROOT, 'dist', d), join(ctx, 'dist', d), { recursive: true });
+  cpSync(join(ROOT, 'LICENSE'), join(ctx, 'LICENSE'));
   for (const f of ['install-layout.sh', 'macros.toolbox-host-update']) cpSync(join(ROOT, 'packaging', f), join(ctx, 'packaging', f));
   cpSync(join(ROOT, 'images/toolbox/keys'), join(ctx, 'images/toolbox/keys'), { recursive: true });
   keys.forEach((k, i) => cpSync(k, join(ctx, 'images/toolbox/keys', `test-${i}.asc`)));
@@ -47,8 +49,8 @@ let keyed: string;
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'pk-image-'));
   const rpms = buildProjectRpms(join(work, 'out'));
-  const standIns = nameOnlyRpms(work, PACKAGES.filter((p) => p !== 'nodejs-default'));
-  const repo = signedRepo(join(work, 'repo'), [rpms.toolbox, rpms.hostUpdate, nodejsRpm(work), ...standIns]);
+  const standIns = [...nameOnlyRpms(work, PACKAGES), sharedLibraryStandIn(work, rpms.toolbox)];
+  const repo = signedRepo(join(work, 'repo'), [rpms.toolbox, rpms.hostUpdate, ...standIns]);
   server = await serve(repo.dir);
   keyed = context('ctx', [repo.keyFile]);
   for (const companion of ['rpm', 'dist']) {
@@ -65,20 +67,21 @@ afterAll(() => {
 });
 
 const BOX = 'pk-image-box';
-const toolboxCli = (...args: string[]) => run(process.execPath, [join(ROOT, 'bin/toolbox.js'), ...args]);
+const toolboxCli = (...args: string[]) => run(...cli(args));
 const inImage = (companion: string, ...cmd: string[]) => run('podman', ['run', '--rm', `${TAG}:${companion}`, ...cmd]);
-const hostHelp = () => run(process.execPath, [join(ROOT, 'bin/host-update.js'), '--help']);
+const hostHelp = () => run(HOST_UPDATE_ARGV[0]!, [...HOST_UPDATE_ARGV.slice(1), '--help']);
+const SEA_SHA256 = createHash('sha256').update(readFileSync(join(ROOT, 'dist/sea/toolbox'))).digest('hex');
 
 describe.each(['rpm', 'dist'])('the image built with COMPANION=%s', (companion) => {
-  it('passes the smoke test: tools on PATH, node, the rpm macro, host-update starts', () => {
+  it('passes the smoke test: tools on PATH, no node, the rpm macro, host-update starts', () => {
     const r = run('podman', ['run', '--rm', '-v', `${join(ROOT, 'images/toolbox/smoke-test.sh')}:/smoke-test.sh:ro`, `${TAG}:${companion}`, 'sh', '/smoke-test.sh']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(
       [
         'tools: on PATH',
-        `node: ${process.versions.node.split('.')[0]}`,
+        'node: none',
         'rpm: %_netsharedpath /dev:/etc/hosts',
-        `host-update: /usr/lib/toolbox-host-update/bin/host-update.js, --help exits ${hostHelp().code}`,
+        'host-update: /usr/bin/toolbox, --help exits 0',
         'smoke test: passed',
         '',
       ].join('\n'),
@@ -113,15 +116,16 @@ describe.each(['rpm', 'dist'])('the image built with COMPANION=%s', (companion) 
 });
 
 describe('where host-update comes from', () => {
-  it('is the toolbox-host-update RPM with COMPANION=rpm', () => {
-    const r = inImage('rpm', 'rpm', '-qf', '--qf', '%{NAME} %{VERSION}\n', '/usr/lib/toolbox-host-update/bin/host-update.js');
-    expect(r.stdout).toBe(`toolbox-host-update ${VERSION}\n`);
+  it('is the toolbox-host-update RPM with COMPANION=rpm, a link to the toolbox RPM\'s executable', () => {
+    const r = inImage('rpm', 'rpm', '-qf', '--qf', '%{NAME} %{VERSION}\n', '/usr/bin/host-update', '/usr/bin/toolbox');
+    expect(r.stdout).toBe(`toolbox-host-update ${VERSION}\ntoolbox ${VERSION}\n`);
+    expect(inImage('rpm', 'sha256sum', '/usr/bin/toolbox').stdout).toBe(`${SEA_SHA256}  /usr/bin/toolbox\n`);
   });
 
   it('is this tree\'s dist/ with COMPANION=dist, laid out as the RPM does', () => {
-    const r = inImage('dist', 'sh', '-c', 'rpm -q toolbox-host-update; readlink /usr/bin/host-update; cat /usr/lib/toolbox-host-update/package.json; ls /usr/lib/rpm/macros.d/');
+    const r = inImage('dist', 'sh', '-c', 'rpm -q toolbox-host-update; readlink /usr/bin/host-update; sha256sum /usr/bin/toolbox; ls /usr/lib/rpm/macros.d/');
     expect(r.stdout).toBe(
-      'package toolbox-host-update is not installed\n../lib/toolbox-host-update/bin/host-update.js\n{"type":"module"}\nmacros.toolbox-host-update\nmacros.toolbox-image\n',
+      `package toolbox-host-update is not installed\ntoolbox\n${SEA_SHA256}  /usr/bin/toolbox\nmacros.toolbox-host-update\nmacros.toolbox-image\n`,
     );
   });
 });

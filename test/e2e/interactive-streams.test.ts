@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, isolatedEnv, removeContainers, toolbox, waitFor } from './helpers.js';
+import { CLI_SHELL, isolatedEnv, removeContainers, toolbox, waitFor } from './helpers.js';
 
 const P = 'e2e-ttys-';
 const BOX = `${P}box`;
@@ -34,7 +34,7 @@ async function onTerminal(path: string, script: string, redirect: string): Promi
   const session = `run-${++sessions}`;
   const status = join(work, `${session}.status`);
   const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-  const command = `${process.execPath} ${CLI} run -n --exec ${path} -c ${BOX} -- sh -c '${script}' ${redirect}; echo "exit=$?" > ${status}; sleep 60`;
+  const command = `${CLI_SHELL} run -n --exec ${path} -c ${BOX} -- sh -c '${script}' ${redirect}; echo "exit=$?" > ${status}; sleep 60`;
   const started = tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', ...envArgs, '-e', 'TERM=xterm', 'sh', '-c', command);
   expect({ status: started.status, stderr: started.stderr }).toEqual({ status: 0, stderr: '' });
   let code = '';

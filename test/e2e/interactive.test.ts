@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CLI, containerState, isolatedEnv, removeContainers, waitFor } from './helpers.js';
+import { CLI_SHELL, containerState, isolatedEnv, removeContainers, waitFor } from './helpers.js';
 
 const P = 'e2e-tty-';
 const BOX = `${P}box`;
@@ -22,7 +22,7 @@ afterAll(() => {
 
 it('enter gives a login shell with a toolbox prompt, and its exit code passes through', async () => {
   const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-  const command = `${process.execPath} ${CLI} enter ${BOX}; echo "exit=$?" > ${status}; sleep 30`;
+  const command = `${CLI_SHELL} enter ${BOX}; echo "exit=$?" > ${status}; sleep 30`;
   expect(tmux('new-session', '-d', '-s', SESSION, '-x', '120', '-y', '30', ...envArgs, '-e', 'TERM=xterm', 'sh', '-c', command).status).toBe(0);
   await waitFor(() => screen().includes('⬢'), 'the toolbox prompt', 60_000);
   expect(screen()).toMatch(new RegExp(`⬢ \\[root@${BOX} /\\]# ?$`, "m"));

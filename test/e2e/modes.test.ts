@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, isolatedEnv, podman, removeContainers, toolbox } from './helpers.js';
+import { CLI_ARGV, isolatedEnv, podman, removeContainers, toolbox } from './helpers.js';
 
 const P = 'e2e-mode-';
 const USER = 'tb-e2e-user';
@@ -19,7 +19,7 @@ function asUser(args: string[], input = '') {
   const home = `/home/${USER}`;
   const env = `HOME=${home} USER=${USER} PATH=/usr/bin:/bin LANG=C.UTF-8 TOOLBOX_IMAGE=localhost/toolbox-test:latest`;
   // runuser starts the CLI as the unprivileged user; arguments travel as argv, no shell.
-  const r = spawnSync('runuser', ['-u', USER, '--', 'env', ...env.split(' '), process.execPath, CLI, ...args], { cwd: home, input, encoding: 'utf8' });
+  const r = spawnSync('runuser', ['-u', USER, '--', 'env', ...env.split(' '), ...CLI_ARGV, ...args], { cwd: home, input, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

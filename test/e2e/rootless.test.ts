@@ -333,7 +333,7 @@ describe('a host not set up for rootless podman: one line naming the cause and t
     ].join('\n');
     try {
       const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', old,
-        'runuser', '-u', alice.name, '--', 'env', '-i', ...alice.loginEnv(), process.execPath, shared.cli, '-u', '-c', 'tbrl-mqueue', 'run', 'true'], { cwd: alice.home, encoding: 'utf8', input: '' });
+        'runuser', '-u', alice.name, '--', 'env', '-i', ...alice.loginEnv(), ...shared.argv, '-u', '-c', 'tbrl-mqueue', 'run', 'true'], { cwd: alice.home, encoding: 'utf8', input: '' });
       expect(r.stderr).toBe(
         'Error: rootless podman cannot share the host IPC namespace: the host has no /dev/mqueue (systemd mounts it at boot). Hint: as root: mkdir -p /dev/mqueue && mount -t mqueue mqueue /dev/mqueue\n',
       );

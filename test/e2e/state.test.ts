@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processStart } from '../../src/state/process-start.js';
-import { CLI, MINIMAL_IMAGE, containerId, containerState, isolatedEnv, podman, removeContainers, toolbox, toolboxAsync, waitFor } from './helpers.js';
+import { CLI_ARGV, MINIMAL_IMAGE, containerId, containerState, isolatedEnv, podman, removeContainers, toolbox, toolboxAsync, waitFor } from './helpers.js';
 
 const P = 'st-e2e-';
 const STATE = '/run/toolbox/podman';
@@ -227,7 +227,7 @@ describe('files written where others can plant links', () => {
     writeFileSync(victim, 'victim\n');
     const out = join(shared, 'bundle.tar.gz');
     // held at the start so the link can name its pid, as an attacker would guess it
-    const call = spawn('sh', ['-c', 'read _; exec "$@"', 'sh', process.execPath, CLI, 'collect', '-c', BOX, '--profile', 'custom', '--out', out], { env: e, stdio: ['pipe', 'pipe', 'pipe'] });
+    const call = spawn('sh', ['-c', 'read _; exec "$@"', 'sh', ...CLI_ARGV, 'collect', '-c', BOX, '--profile', 'custom', '--out', out], { env: e, stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     call.stderr.on('data', (d) => (stderr += d));
     symlinkSync(victim, `${out}.tmp-${call.pid}`);
@@ -280,7 +280,7 @@ describe('13.2: the rootless state directory cannot be taken over', () => {
     writeFileSync(precious, 'precious\n');
     chownSync(precious, victim, victim);
     // The victim's call, held at the start so the attacker knows its pid (exec keeps it).
-    const call = spawn('sh', ['-c', 'read _; exec "$@"', 'sh', 'setpriv', `--reuid=${victim}`, `--regid=${victim}`, '--clear-groups', 'env', '-i', `PATH=${process.env.PATH}`, `HOME=${home}`, `USER=${VICTIM}`, process.execPath, CLI, 'run', '-c', BOX, 'true'], {
+    const call = spawn('sh', ['-c', 'read _; exec "$@"', 'sh', 'setpriv', `--reuid=${victim}`, `--regid=${victim}`, '--clear-groups', 'env', '-i', `PATH=${process.env.PATH}`, `HOME=${home}`, `USER=${VICTIM}`, ...CLI_ARGV, 'run', '-c', BOX, 'true'], {
       cwd: home,
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -5,10 +5,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers.js';
 import { SignedRepoServer } from './signed-repo.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'bin/toolbox.js');
 const P = 'tl-e2e-';
 const BOX = `${P}box`;
 
@@ -24,7 +24,7 @@ const env: NodeJS.ProcessEnv = {
 };
 
 function toolbox(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', input: '', cwd: ROOT });
+  const r = spawnSync(...cli(args), { env, encoding: 'utf8', input: '', cwd: ROOT });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 function podman(...args: string[]) {
@@ -351,7 +351,7 @@ describe('an interrupted install', () => {
     const held = join(dir, 'held');
     writeFileSync(join(dir, 'podman'), `#!/bin/sh\ncase "$*" in *zypper*install*tl-hello*) echo $$ > "${held}"; exec sleep 600;; esac\nexec "${real}" "$@"\n`, { mode: 0o755 });
     try {
-      const child = spawn(process.execPath, [CLI, 'install', '-c', BOX, 'tl-hello'], { env: { ...env, PATH: `${dir}:${env.PATH}` }, stdio: 'ignore' });
+      const child = spawn(...cli(['install', '-c', BOX, 'tl-hello']), { env: { ...env, PATH: `${dir}:${env.PATH}` }, stdio: 'ignore' });
       const closed = new Promise((r) => child.on('close', r));
       for (let i = 0; i < 600 && !existsSync(held); i++) await new Promise((r) => setTimeout(r, 50));
       expect(existsSync(held)).toBe(true);
@@ -377,7 +377,7 @@ describe('two installs at once', () => {
     expect(toolbox('repo', 'add', '-q', '-c', PAIR, 'pair', repo.url('pair'), '--key', repo.keyFile).code).toBe(0);
     const install = (pkg: string) =>
       new Promise<{ code: number | null; stderr: string }>((res) => {
-        const child = spawn(process.execPath, [CLI, 'install', '-q', '-c', PAIR, pkg], { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = spawn(...cli(['install', '-q', '-c', PAIR, pkg]), { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
         let stderr = '';
         child.stderr.on('data', (d) => (stderr += d));
         child.on('close', (code) => res({ code, stderr }));

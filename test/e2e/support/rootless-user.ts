@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess, type SpawnSyncOptions } from 'node
 import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, TEST_IMAGE } from '../helpers.js';
+import { CLI_FORM, ROOT, SEA, TEST_IMAGE } from '../helpers.js';
 
 export interface UserResult {
   code: number | null;
@@ -29,12 +29,19 @@ function must(cmd: string, args: string[], options: SpawnSyncOptions = {}): stri
  */
 export class SharedFiles {
   readonly dir = mkdtempSync(join(tmpdir(), 'tbrl-shared-'));
-  readonly cli = join(this.dir, 'toolbox/bin/toolbox.js');
+  /** the CLI as the e2e suite runs it: the single executable, or the npm form */
+  readonly cli = CLI_FORM === 'sea' ? join(this.dir, 'toolbox/toolbox') : join(this.dir, 'toolbox/bin/toolbox.js');
+  /** what a user runs to call it */
+  readonly argv: readonly string[] = CLI_FORM === 'sea' ? [this.cli] : [process.execPath, this.cli];
   readonly imageTar = join(this.dir, 'image.tar');
 
   constructor() {
     chmodSync(this.dir, 0o755);
-    for (const part of ['bin', 'dist', 'package.json']) cpSync(join(ROOT, part), join(this.dir, 'toolbox', part), { recursive: true });
+    if (CLI_FORM === 'sea') cpSync(SEA, this.cli);
+    else {
+      const notSea = (src: string) => !src.startsWith(join(ROOT, 'dist/sea'));
+      for (const part of ['bin', 'dist', 'package.json']) cpSync(join(ROOT, part), join(this.dir, 'toolbox', part), { recursive: true, filter: notSea });
+    }
     must('podman', ['save', '--quiet', '-o', this.imageTar, TEST_IMAGE]);
     must('chmod', ['-R', 'a+rX', this.dir]);
   }
@@ -115,7 +122,7 @@ export class RootlessUser {
 
   /** The built CLI as the user, from a bare `runuser -u` (cwd: the user's home unless given). */
   toolbox(args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string | Buffer } = {}): UserResult {
-    return this.as([process.execPath, this.shared.cli, ...args], { cwd: this.home, ...options });
+    return this.as([...this.shared.argv, ...args], { cwd: this.home, ...options });
   }
 
   /** A login shell (`runuser -l`, as `su -` gives): PATH, HOME and the rest from the login. */
@@ -126,7 +133,7 @@ export class RootlessUser {
 
   /** The built CLI in the background; `pid()` is the CLI's own process (runuser's child). */
   toolboxAsync(args: string[]): { child: ChildProcess; done: Promise<UserResult>; output: () => string; pid: () => number | undefined } {
-    const child = spawn('runuser', ['-u', this.name, '--', 'env', '-i', ...this.loginEnv(), process.execPath, this.shared.cli, ...args], {
+    const child = spawn('runuser', ['-u', this.name, '--', 'env', '-i', ...this.loginEnv(), ...this.shared.argv, ...args], {
       cwd: this.home,
       stdio: ['pipe', 'pipe', 'pipe'],
     });

