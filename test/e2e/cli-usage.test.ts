@@ -88,7 +88,7 @@ describe('--json prints nothing on stdout on errors', () => {
     .map((c) => c.path.slice(1));
 
   it('the sweep finds every --json command', () => {
-    expect(jsonCommands.map((p) => p.join(' ')).sort()).toEqual(['collect', 'config list', 'install', 'list', 'remove', 'repo list', 'tools', 'upgrade']);
+    expect(jsonCommands.map((p) => p.join(' ')).sort()).toEqual(['collect', 'config list', 'install', 'list', 'remove', 'repo list', 'rollback', 'tools', 'upgrade']);
   });
 
   it.each(jsonCommands.map((p) => [p.join(' '), p]))('%s --json: a failure is a JSON object on stdout, with the same exit code', (_name, path) => {
