@@ -7,7 +7,7 @@
 // a second run that changes nothing, and a host refused in the pre-check.
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './helpers.js';
@@ -142,9 +142,9 @@ describe('fleet collect', () => {
     expect(run.code, run.out).toBe(0);
     // The first host also ran the summary (run_once on the controller).
     expect(run.recap).toEqual({
-      [h1]: recapLine(11, 3, 0, 0, 3, 0, 0),
-      [h2]: recapLine(7, 3, 0, 0, 3, 0, 0),
-      [h3]: recapLine(7, 3, 0, 0, 3, 0, 0),
+      [h1]: recapLine(13, 3, 0, 0, 3, 0, 0),
+      [h2]: recapLine(9, 3, 0, 0, 3, 0, 0),
+      [h3]: recapLine(9, 3, 0, 0, 3, 0, 0),
     });
     const summary = readJson(join(bundles, 'summary.json'));
     expect(summary.format).toBe('toolbox-fleet-collect/1');
@@ -170,6 +170,8 @@ describe('fleet collect', () => {
       expect(h.status).toBe('ok');
       expect(h.error).toBe(null);
       expect(h.keptOnHost).toBe(false);
+      expect(statSync(h.bundle).mode & 0o777).toBe(0o600);
+      expect(statSync(join(bundles, h.host)).mode & 0o777).toBe(0o700);
       expect(onHost(h.host, 'ls /var/tmp | grep -c toolbox-collect || true').stdout).toBe('0\n');
     }
     const table = readFileSync(join(bundles, 'summary.txt'), 'utf8').split('\n');
@@ -188,10 +190,10 @@ describe('fleet collect', () => {
     writeInventory();
     expect(run.code, run.out).toBe(2);
     expect(run.recap).toEqual({
-      [h1]: recapLine(11, 3, 0, 0, 3, 0, 0),
-      [h2]: recapLine(7, 3, 0, 0, 3, 0, 0),
+      [h1]: recapLine(13, 3, 0, 0, 3, 0, 0),
+      [h2]: recapLine(9, 3, 0, 0, 3, 0, 0),
       // unreachable is recorded (ignored), then the host fails after the summary.
-      [h3]: recapLine(3, 0, 0, 1, 6, 0, 1),
+      [h3]: recapLine(3, 0, 0, 1, 8, 0, 1),
     });
     const summary = readJson(join(bundles, 'summary.json'));
     expect(summary.ok).toEqual([h1, h2]);
