@@ -220,7 +220,7 @@ describe('rolling host update', () => {
     expect(run.code, run.out).toBe(2);
     expect(run.recap).toEqual({
       [h1]: recapLine(38, 2, 0, 0, 1, 0, 0),
-      [h2]: recapLine(48, 4, 0, 1, 0, 1, 0),
+      [h2]: recapLine(49, 4, 0, 1, 1, 1, 0),
       [h3]: recapLine(8, 0, 0, 0, 0, 0, 0),
     });
     expect(run.out).toContain(`fatal: [${h2}]: FAILED! => {"changed": false, "msg": "health-check failed: sh -c test ! -e ${UNHEALTHY} exited 1; host rolled-back"}`);
@@ -329,5 +329,31 @@ describe('rolling host update', () => {
     expect(r.hosts[2].error).toBe(refusal);
     expect(hosts.map(snapshotNumbers)).toEqual(before);
     expect(status(h3).transaction).toBe(null);
+  }, 600_000);
+
+  it('refuses, in the pre-check, a host with a reboot pending, and changes no host', () => {
+    // The canary booted #2; making #1 the default again leaves a reboot pending.
+    const rollback = onHost(h1, 'on-fake-microos host-update rollback 1 --json');
+    expect(JSON.parse(rollback.stdout)).toEqual({ ok: true, result: 'rollback', default: 1, booted: 2, rebootNeeded: true });
+    const before = hosts.map(snapshotNumbers);
+    const report = join(state, 'report-5');
+    const run = playbook('host_update', { fleet_update_action: ACTION, fleet_report_dir: report, ...HEALTH });
+    const restore = onHost(h1, 'on-fake-microos host-update rollback 2 --json');
+    expect(JSON.parse(restore.stdout)).toEqual({ ok: true, result: 'rollback', default: 2, booted: 2, rebootNeeded: false });
+    expect(run.code, run.out).toBe(2);
+    expect(run.recap).toEqual({
+      [h1]: recapLine(14, 0, 0, 1, 0, 1, 0),
+      [h2]: recapLine(8, 0, 0, 0, 0, 0, 0),
+      [h3]: recapLine(8, 0, 0, 0, 0, 0, 0),
+    });
+    const refusal = 'refused: a reboot is pending (booted #2, default #1); reboot or roll back first, or set fleet_allow_pending_reboot';
+    expect(run.out).toContain(`fatal: [${h1}]: FAILED! => {"changed": false, "msg": ${JSON.stringify(refusal)}}`);
+    const r = readJson(join(report, 'report.json'));
+    expect(r.hosts.map((h: { host: string; outcome: string; error?: string }) => [h.host, h.outcome, h.error])).toEqual([
+      [h1, 'refused', refusal],
+      [h2, 'not-started', undefined],
+      [h3, 'not-started', undefined],
+    ]);
+    expect(hosts.map(snapshotNumbers)).toEqual(before);
   }, 600_000);
 });
