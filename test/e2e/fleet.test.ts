@@ -300,17 +300,29 @@ describe('rolling host update', () => {
     const inRoot = (script: string) => onHost(h3, `nsenter -t "$(cat /run/fake-microos/pid)" -m -- sh -c '${script}'`);
     expect(inRoot('mkdir -p /run/fake-transactional-update && touch /run/fake-transactional-update/hold').code).toBe(0);
     expect(sh('podman', ['exec', '-d', h3, 'on-fake-microos', 'host-update', 'pkg', 'install', 'fake-broken']).code).toBe(0);
+    // Polled without the stderr check of status(): while snapper is still creating the
+    // transaction's snapshot, its list can be incomplete. Ready = the lock is held and the
+    // snapshot is there, the state the stand-in holds.
+    const tryStatus = () => {
+      const r = onHost(h3, 'on-fake-microos host-update status --json');
+      return r.code === 0 ? (JSON.parse(r.stdout) as ReturnType<typeof status>) : null;
+    };
     let transaction: { pid: number; command: string } | null = null;
-    for (let i = 0; i < 100 && !transaction; i++) {
-      transaction = status(h3).transaction as typeof transaction;
-      if (!transaction) spawnSync('sleep', ['0.2']);
+    for (let i = 0; i < 150 && !transaction; i++) {
+      const now = tryStatus();
+      if (now?.transaction && now.snapshots.length > before[2]!.length) transaction = now.transaction as typeof transaction;
+      else spawnSync('sleep', ['0.2']);
     }
-    expect(transaction).not.toBe(null);
     const report = join(state, 'report-4');
-    const run = playbook('host_update', { fleet_update_action: 'up', fleet_report_dir: report, ...HEALTH });
-    // Release the transaction whatever happened (fake-broken cannot install: it is discarded).
-    expect(inRoot('rm -f /run/fake-transactional-update/hold').code).toBe(0);
-    for (let i = 0; i < 150 && status(h3).transaction; i++) spawnSync('sleep', ['0.2']);
+    let run!: Play;
+    try {
+      expect(transaction).not.toBe(null);
+      run = playbook('host_update', { fleet_update_action: 'up', fleet_report_dir: report, ...HEALTH });
+    } finally {
+      // Release the transaction whatever happened (fake-broken cannot install: it is discarded).
+      inRoot('rm -f /run/fake-transactional-update/hold');
+      for (let i = 0; i < 150 && tryStatus()?.transaction !== null; i++) spawnSync('sleep', ['0.2']);
+    }
     expect(run.code, run.out).toBe(2);
     expect(run.recap).toEqual({
       [h1]: recapLine(9, 0, 0, 0, 0, 0, 0),
