@@ -1,0 +1,371 @@
+// The Ansible collection (ansible/) end to end: real ansible-playbook over ssh against three fake
+// fleet hosts (test/fixtures/fleet/make-fleet.sh). Each host is a privileged container booting
+// systemd, with its own podman and storage, the toolbox single executable (dist/sea/toolbox) and
+// its own fake MicroOS btrfs root with a signed package repo; a reboot restarts the container,
+// which boots the root's default snapshot. Cases: collect on three hosts, collect with one host
+// down, a rolling `pkg install` whose second host fails its health check, the rollout finished,
+// a second run that changes nothing, and a host refused in the pre-check.
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from './helpers.js';
+
+const MAKE_FLEET = join(ROOT, 'test/fixtures/fleet/make-fleet.sh');
+const TOOLBOX_EXE = join(ROOT, 'dist/sea/toolbox');
+const PREFIX = `fleet-${randomBytes(3).toString('hex')}-`;
+const N = 3;
+const state = mkdtempSync(`/tmp/${PREFIX}`);
+const hosts = [1, 2, 3].map((i) => `${PREFIX}${i}`);
+const [h1, h2, h3] = hosts as [string, string, string];
+const key = join(state, 'ssh', 'id_ed25519');
+const inventory = join(state, 'inventory.ini');
+// Set FLEET_TRANSCRIPT_DIR to keep the playbooks' output (docs/fleet.md shows one).
+const transcripts = process.env.FLEET_TRANSCRIPT_DIR;
+const UNHEALTHY = '/etc/fleet-test-unhealthy';
+const ACTION = 'pkg install fake-hello';
+const HEALTH = { fleet_health_command: ['sh', '-c', `test ! -e ${UNHEALTHY}`], fleet_health_retries: 1, fleet_health_delay: 1 };
+
+interface Play {
+  code: number | null;
+  out: string;
+  /** the PLAY RECAP lines, by host, with the runs of spaces squeezed */
+  recap: Record<string, string>;
+}
+
+function sh(cmd: string, args: string[], input?: string) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', input: input ?? '', timeout: 300_000, killSignal: 'SIGKILL' });
+  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** a command on a fleet host, as root, through podman (not through Ansible) */
+const onHost = (host: string, script: string) => sh('podman', ['exec', host, 'sh', '-c', script]);
+
+function writeInventory(): void {
+  const lines = ['[fleet]'];
+  for (const h of hosts) {
+    const port = sh('podman', ['port', h, '22/tcp']).stdout.trim().split(':').pop();
+    lines.push(`${h} ansible_host=127.0.0.1 ansible_port=${port}`);
+  }
+  lines.push(
+    '[fleet:vars]',
+    'ansible_user=root',
+    `ansible_ssh_private_key_file=${key}`,
+    "ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=error'",
+    'ansible_python_interpreter=/usr/bin/python3',
+    // The fake hosts' MicroOS root is not PID 1: this wrapper points the tools at its init.
+    'fleet_toolbox_command=["/usr/local/sbin/on-fake-microos", "toolbox"]',
+    'fleet_host_update_command=["/usr/local/sbin/on-fake-microos", "host-update"]',
+    // A container's reboot keeps the machine's boot_id; PID 1's start time changes.
+    `fleet_reboot_boot_time_command="cut -d' ' -f22 /proc/1/stat"`,
+    '',
+  );
+  writeFileSync(inventory, lines.join('\n'));
+}
+
+function playbook(name: string, vars: Record<string, unknown>, transcript?: string): Play {
+  const r = spawnSync('ansible-playbook', ['-i', inventory, join(ROOT, 'ansible/playbooks', `${name}.yml`), '-e', JSON.stringify(vars)], {
+    encoding: 'utf8',
+    cwd: state,
+    env: {
+      PATH: process.env.PATH,
+      HOME: state,
+      LANG: 'C.UTF-8',
+      ANSIBLE_HOME: join(state, 'ansible-home'),
+      ANSIBLE_LOCAL_TEMP: join(state, 'ansible-tmp'),
+      ANSIBLE_COLLECTIONS_PATH: join(state, 'collections'),
+      ANSIBLE_NOCOLOR: '1',
+      ANSIBLE_FORKS: '3',
+    },
+    timeout: 900_000,
+    killSignal: 'SIGKILL',
+  });
+  const out = `${r.stdout}${r.stderr}`;
+  if (transcripts && transcript) writeFileSync(join(transcripts, `${transcript}.log`), out);
+  const recap: Record<string, string> = {};
+  for (const line of out.slice(out.lastIndexOf('PLAY RECAP')).split('\n').slice(1)) {
+    const m = /^(\S+)\s+:\s+(.*\S)\s*$/.exec(line);
+    if (m) recap[m[1]!] = m[2]!.replace(/\s+/g, ' ');
+  }
+  return { code: r.status, out, recap };
+}
+
+const recapLine = (ok: number, changed: number, unreachable: number, failed: number, skipped: number, rescued: number, ignored: number) =>
+  `ok=${ok} changed=${changed} unreachable=${unreachable} failed=${failed} skipped=${skipped} rescued=${rescued} ignored=${ignored}`;
+
+/** host-update status --json on a fleet host, read through podman */
+function status(host: string): { booted: number; default: number; transaction: unknown; snapshots: { number: number }[] } {
+  const r = onHost(host, 'on-fake-microos host-update status --json');
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout);
+}
+const snapshotNumbers = (host: string) => status(host).snapshots.map((s) => s.number);
+const hasFakeHello = (host: string) => onHost(host, 'nsenter -t "$(cat /run/fake-microos/pid)" -m -- rpm -q fake-hello').code === 0;
+
+function waitForSsh(host: string): void {
+  for (let i = 0; i < 150; i++) {
+    if (onHost(host, 'systemctl is-active --quiet ssh.service && test -s /run/fake-microos/pid').code === 0) return;
+    spawnSync('sleep', ['0.2']);
+  }
+  throw new Error(`${host}: ssh did not come back`);
+}
+
+const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+beforeAll(() => {
+  if (sh('ansible-playbook', ['--version']).code !== 0) throw new Error("ansible-playbook is missing: run 'sudo bash .ci/setup-machine' first");
+  if (sh('podman', ['image', 'exists', 'localhost/toolbox-test-fleet:latest']).code !== 0) throw new Error("the fleet host image is missing: run 'sudo bash .ci/setup-machine' first");
+  if (!existsSync(TOOLBOX_EXE)) throw new Error(`${TOOLBOX_EXE} is missing: run 'npm run build' first`);
+  mkdirSync(join(state, 'ssh'), { mode: 0o700 });
+  const keygen = sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', PREFIX, '-f', key]);
+  expect(keygen.stderr).toBe('');
+  // The collection as Ansible finds an installed one: ansible_collections/NAMESPACE/NAME.
+  mkdirSync(join(state, 'collections/ansible_collections/toolbox'), { recursive: true });
+  symlinkSync(join(ROOT, 'ansible'), join(state, 'collections/ansible_collections/toolbox/fleet'));
+  const up = sh('bash', [MAKE_FLEET, 'up', join(state, 'hosts'), PREFIX, String(N), `${key}.pub`, TOOLBOX_EXE]);
+  if (up.code !== 0) throw new Error(`make-fleet.sh up failed (${up.code}): ${up.stderr}`);
+  expect(up.stdout.trim().split('\n').map((l) => l.split(' ')[0])).toEqual(hosts);
+  writeInventory();
+}, 600_000);
+
+afterAll(() => {
+  sh('bash', [MAKE_FLEET, 'down', join(state, 'hosts'), PREFIX, String(N)]);
+  rmSync(state, { recursive: true, force: true });
+}, 300_000);
+
+describe('fleet collect', () => {
+  it('collects, fetches and verifies a bundle from each of three hosts, and removes them from the hosts', () => {
+    const bundles = join(state, 'bundles-all');
+    const run = playbook('collect', { fleet_bundles_dir: bundles, fleet_collect_profiles: ['basic', 'updates'] });
+    expect(run.code, run.out).toBe(0);
+    // The first host also ran the summary (run_once on the controller).
+    expect(run.recap).toEqual({
+      [h1]: recapLine(13, 3, 0, 0, 3, 0, 0),
+      [h2]: recapLine(9, 3, 0, 0, 3, 0, 0),
+      [h3]: recapLine(9, 3, 0, 0, 3, 0, 0),
+    });
+    const summary = readJson(join(bundles, 'summary.json'));
+    expect(summary.format).toBe('toolbox-fleet-collect/1');
+    expect(summary.ok).toEqual(hosts);
+    expect(summary.failed).toEqual([]);
+    expect(summary.unreachable).toEqual([]);
+    expect(summary.hosts.map((h: { host: string }) => h.host)).toEqual(hosts);
+    for (const h of summary.hosts) {
+      const files = readdirSync(join(bundles, h.host));
+      expect(files).toHaveLength(1);
+      expect(h.bundle).toBe(join(bundles, h.host, files[0]!));
+      expect(files[0]).toMatch(/^toolbox-collect-fake-microos-\d{8}T\d{6}Z\.tar\.gz$/);
+      // The file on the controller is the one the host made, byte for byte.
+      expect(h.sha256).toBe(sha256(h.bundle));
+      expect(h.bytes).toBe(readFileSync(h.bundle).length);
+      // Checked against the manifest inside: every output and stderr file of every collector.
+      const list = sh('tar', ['-xzOf', h.bundle, '--wildcards', '*/manifest.json']);
+      const manifest = JSON.parse(list.stdout);
+      const listed = manifest.commands.flatMap((c: { output?: unknown; stderr?: unknown }) => [c.output, c.stderr].filter(Boolean)).length;
+      expect(h.filesVerified).toBe(listed);
+      expect(h.collectors.ok + h.collectors.failed + h.collectors.timeout).toBe(manifest.commands.length);
+      expect(manifest.profiles).toEqual(['basic', 'updates']);
+      expect(h.status).toBe('ok');
+      expect(h.error).toBe(null);
+      expect(h.keptOnHost).toBe(false);
+      expect(statSync(h.bundle).mode & 0o777).toBe(0o600);
+      expect(statSync(join(bundles, h.host)).mode & 0o777).toBe(0o700);
+      expect(onHost(h.host, 'ls /var/tmp | grep -c toolbox-collect || true').stdout).toBe('0\n');
+    }
+    const table = readFileSync(join(bundles, 'summary.txt'), 'utf8').split('\n');
+    expect(table[0]).toMatch(/^HOST +STATUS +OK +FAILED +TIMED-OUT +SIZE +BUNDLE \/ ERROR$/);
+    expect(table.slice(1, 4).map((l) => l.split(/ +/).slice(0, 2))).toEqual(hosts.map((h) => [h, 'ok']));
+    expect(table[4]).toBe('3 ok, 0 failed, 0 unreachable');
+  });
+
+  it('names a stopped host as unreachable in the summary, and the other hosts still give their bundles', () => {
+    expect(sh('podman', ['stop', '-t', '5', h3]).code).toBe(0);
+    const bundles = join(state, 'bundles-down');
+    const run = playbook('collect', { fleet_bundles_dir: bundles, fleet_collect_profiles: ['basic'] }, 'collect-one-down');
+    if (transcripts) for (const f of ['summary.txt', 'summary.json']) writeFileSync(join(transcripts, `collect-one-down.${f}`), readFileSync(join(bundles, f)));
+    expect(sh('podman', ['start', h3]).code).toBe(0);
+    waitForSsh(h3);
+    writeInventory();
+    expect(run.code, run.out).toBe(2);
+    expect(run.recap).toEqual({
+      [h1]: recapLine(13, 3, 0, 0, 3, 0, 0),
+      [h2]: recapLine(9, 3, 0, 0, 3, 0, 0),
+      // unreachable is recorded (ignored), then the host fails after the summary.
+      [h3]: recapLine(3, 0, 0, 1, 8, 0, 1),
+    });
+    const summary = readJson(join(bundles, 'summary.json'));
+    expect(summary.ok).toEqual([h1, h2]);
+    expect(summary.failed).toEqual([]);
+    expect(summary.unreachable).toEqual([h3]);
+    const down = summary.hosts.find((h: { host: string }) => h.host === h3);
+    expect(down.status).toBe('unreachable');
+    expect(down.error).toMatch(/^Failed to connect to the host via ssh: .*Connection refused$/);
+    expect(readdirSync(bundles).sort()).toEqual([h1, h2, 'summary.json', 'summary.txt'].sort());
+    for (const h of [h1, h2]) expect(readdirSync(join(bundles, h))).toHaveLength(1);
+    const table = readFileSync(join(bundles, 'summary.txt'), 'utf8').split('\n');
+    expect(table[3]).toMatch(new RegExp(`^${h3} +unreachable +- +- +- +- +Failed to connect`));
+    expect(table[4]).toBe(`2 ok, 0 failed, 1 unreachable (${h3})`);
+  });
+});
+
+describe('rolling host update', () => {
+  it('updates the canary, rolls back the host that fails its health check, and never touches the third', () => {
+    for (const h of hosts) expect(snapshotNumbers(h)).toEqual([1]);
+    expect(onHost(h2, `touch ${UNHEALTHY}`).code).toBe(0);
+    const report = join(state, 'report-1');
+    const run = playbook('host_update', { fleet_update_action: ACTION, fleet_report_dir: report, ...HEALTH }, 'rolling-update-failure');
+    if (transcripts) for (const f of ['report.txt', 'report.json']) writeFileSync(join(transcripts, `rolling-update-failure.${f}`), readFileSync(join(report, f)));
+    expect(run.code, run.out).toBe(2);
+    expect(run.recap).toEqual({
+      [h1]: recapLine(38, 2, 0, 0, 1, 0, 0),
+      [h2]: recapLine(49, 4, 0, 1, 1, 1, 0),
+      [h3]: recapLine(8, 0, 0, 0, 0, 0, 0),
+    });
+    expect(run.out).toContain(`fatal: [${h2}]: FAILED! => {"changed": false, "msg": "health-check failed: sh -c test ! -e ${UNHEALTHY} exited 1; host rolled-back"}`);
+    // The third host took no part in the rollout play: it ran the pre-check only.
+    const rollout = run.out.slice(run.out.indexOf('PLAY [Roll out the update, canary first]'), run.out.indexOf('PLAY RECAP'));
+    expect(rollout).toContain(`changed: [${h1}]`);
+    expect(rollout).toContain(`changed: [${h2}]`);
+    expect(rollout).not.toContain(`[${h3}]`);
+    const r = readJson(join(report, 'report.json'));
+    expect(r.format).toBe('toolbox-fleet-host-update/1');
+    expect(r.action).toBe(ACTION);
+    expect(r.hosts.map((h: { host: string; outcome: string }) => [h.host, h.outcome])).toEqual([
+      [h1, 'updated'],
+      [h2, 'rolled-back'],
+      [h3, 'not-started'],
+    ]);
+    const [canary, failed] = r.hosts;
+    expect(canary.snapshots).toEqual({ before: { booted: 1, default: 1 }, new: 2, after: { booted: 2, default: 2 } });
+    expect(canary.failedStep).toBe(null);
+    expect(canary.error).toBe(null);
+    expect(Object.keys(canary.timings.seconds).sort()).toEqual(['health', 'reboot', 'total', 'update']);
+    expect(failed.snapshots).toEqual({ before: { booted: 1, default: 1 }, new: 2, after: { booted: 1, default: 1 } });
+    expect(failed.failedStep).toBe('health-check');
+    expect(failed.error).toBe(`sh -c test ! -e ${UNHEALTHY} exited 1`);
+    expect(Object.keys(failed.timings.seconds).sort()).toEqual(['reboot', 'rollback', 'total', 'update']);
+    // The hosts themselves, read without Ansible.
+    expect(status(h1)).toMatchObject({ booted: 2, default: 2 });
+    expect(hasFakeHello(h1)).toBe(true);
+    expect(status(h2)).toMatchObject({ booted: 1, default: 1 });
+    expect(hasFakeHello(h2)).toBe(false);
+    expect(snapshotNumbers(h3)).toEqual([1]);
+    expect(status(h3)).toMatchObject({ booted: 1, default: 1 });
+    const table = readFileSync(join(report, 'report.txt'), 'utf8').split('\n');
+    expect(table[0]).toMatch(/^HOST +OUTCOME +BEFORE +NEW +AFTER +SECONDS +FAILED STEP: ERROR$/);
+    expect(table.slice(1, 4).map((l) => l.split(/ +/).slice(0, 5))).toEqual([
+      [h1, 'updated', '#1', '#2', '#2'],
+      [h2, 'rolled-back', '#1', '#2', '#1'],
+      [h3, 'not-started', '-', '-', '-'],
+    ]);
+    expect(table[2]).toMatch(new RegExp(`health-check: sh -c test ! -e ${UNHEALTHY} exited 1$`));
+  }, 600_000);
+
+  it('finishes the rollout once the host is healthy, and a second run changes nothing', () => {
+    expect(onHost(h2, `rm ${UNHEALTHY}`).code).toBe(0);
+    const report = join(state, 'report-2');
+    const run = playbook('host_update', { fleet_update_action: ACTION, fleet_report_dir: report, ...HEALTH });
+    expect(run.code, run.out).toBe(0);
+    expect(run.recap).toEqual({
+      [h1]: recapLine(28, 0, 0, 0, 9, 0, 0),
+      [h2]: recapLine(36, 2, 0, 0, 1, 0, 0),
+      [h3]: recapLine(36, 2, 0, 0, 1, 0, 0),
+    });
+    const r = readJson(join(report, 'report.json'));
+    expect(r.hosts.map((h: { host: string; outcome: string; snapshots: unknown }) => [h.host, h.outcome, h.snapshots])).toEqual([
+      [h1, 'unchanged', { before: { booted: 2, default: 2 }, new: null, after: { booted: 2, default: 2 } }],
+      // The failed attempt's snapshot #2 stays on host 2 (not default); this update is #3.
+      [h2, 'updated', { before: { booted: 1, default: 1 }, new: 3, after: { booted: 3, default: 3 } }],
+      [h3, 'updated', { before: { booted: 1, default: 1 }, new: 2, after: { booted: 2, default: 2 } }],
+    ]);
+    const before = hosts.map(snapshotNumbers);
+
+    const again = playbook('host_update', { fleet_update_action: ACTION, fleet_report_dir: join(state, 'report-3'), ...HEALTH });
+    expect(again.code, again.out).toBe(0);
+    expect(again.recap).toEqual({
+      [h1]: recapLine(28, 0, 0, 0, 9, 0, 0),
+      [h2]: recapLine(26, 0, 0, 0, 9, 0, 0),
+      [h3]: recapLine(26, 0, 0, 0, 9, 0, 0),
+    });
+    expect(readJson(join(state, 'report-3', 'report.json')).hosts.map((h: { outcome: string }) => h.outcome)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    expect(hosts.map(snapshotNumbers)).toEqual(before);
+  }, 600_000);
+
+  it('refuses, in the pre-check, a host with a transaction running, and changes no host', () => {
+    // The transactional-update stand-in holds its snapshot open while this knob exists.
+    // Read before the transaction opens its snapshot (discarded again when it fails).
+    const before = hosts.map(snapshotNumbers);
+    const inRoot = (script: string) => onHost(h3, `nsenter -t "$(cat /run/fake-microos/pid)" -m -- sh -c '${script}'`);
+    expect(inRoot('mkdir -p /run/fake-transactional-update && touch /run/fake-transactional-update/hold').code).toBe(0);
+    expect(sh('podman', ['exec', '-d', h3, 'on-fake-microos', 'host-update', 'pkg', 'install', 'fake-broken']).code).toBe(0);
+    // Polled without the stderr check of status(): while snapper is still creating the
+    // transaction's snapshot, its list can be incomplete. Ready = the lock is held and the
+    // snapshot is there, the state the stand-in holds.
+    const tryStatus = () => {
+      const r = onHost(h3, 'on-fake-microos host-update status --json');
+      return r.code === 0 ? (JSON.parse(r.stdout) as ReturnType<typeof status>) : null;
+    };
+    let transaction: { pid: number; command: string } | null = null;
+    for (let i = 0; i < 150 && !transaction; i++) {
+      const now = tryStatus();
+      if (now?.transaction && now.snapshots.length > before[2]!.length) transaction = now.transaction as typeof transaction;
+      else spawnSync('sleep', ['0.2']);
+    }
+    const report = join(state, 'report-4');
+    let run!: Play;
+    try {
+      expect(transaction).not.toBe(null);
+      run = playbook('host_update', { fleet_update_action: 'up', fleet_report_dir: report, ...HEALTH });
+    } finally {
+      // Release the transaction whatever happened (fake-broken cannot install: it is discarded).
+      inRoot('rm -f /run/fake-transactional-update/hold');
+      for (let i = 0; i < 150 && tryStatus()?.transaction !== null; i++) spawnSync('sleep', ['0.2']);
+    }
+    expect(run.code, run.out).toBe(2);
+    expect(run.recap).toEqual({
+      [h1]: recapLine(9, 0, 0, 0, 0, 0, 0),
+      [h2]: recapLine(8, 0, 0, 0, 0, 0, 0),
+      [h3]: recapLine(12, 0, 0, 1, 0, 1, 0),
+    });
+    const refusal = `refused: a transaction is running (PID ${transaction!.pid}: ${transaction!.command}); wait for it, or set fleet_allow_running_transaction`;
+    expect(run.out).toContain(`fatal: [${h3}]: FAILED! => {"changed": false, "msg": ${JSON.stringify(refusal)}}`);
+    const r = readJson(join(report, 'report.json'));
+    expect(r.hosts.map((h: { host: string; outcome: string }) => [h.host, h.outcome])).toEqual([
+      [h1, 'not-started'],
+      [h2, 'not-started'],
+      [h3, 'refused'],
+    ]);
+    expect(r.hosts[2].failedStep).toBe('pre-check');
+    expect(r.hosts[2].error).toBe(refusal);
+    expect(hosts.map(snapshotNumbers)).toEqual(before);
+    expect(status(h3).transaction).toBe(null);
+  }, 600_000);
+
+  it('refuses, in the pre-check, a host with a reboot pending, and changes no host', () => {
+    // The canary booted #2; making #1 the default again leaves a reboot pending.
+    const rollback = onHost(h1, 'on-fake-microos host-update rollback 1 --json');
+    expect(JSON.parse(rollback.stdout)).toEqual({ ok: true, result: 'rollback', default: 1, booted: 2, rebootNeeded: true });
+    const before = hosts.map(snapshotNumbers);
+    const report = join(state, 'report-5');
+    const run = playbook('host_update', { fleet_update_action: ACTION, fleet_report_dir: report, ...HEALTH });
+    const restore = onHost(h1, 'on-fake-microos host-update rollback 2 --json');
+    expect(JSON.parse(restore.stdout)).toEqual({ ok: true, result: 'rollback', default: 2, booted: 2, rebootNeeded: false });
+    expect(run.code, run.out).toBe(2);
+    expect(run.recap).toEqual({
+      [h1]: recapLine(14, 0, 0, 1, 0, 1, 0),
+      [h2]: recapLine(8, 0, 0, 0, 0, 0, 0),
+      [h3]: recapLine(8, 0, 0, 0, 0, 0, 0),
+    });
+    const refusal = 'refused: a reboot is pending (booted #2, default #1); reboot or roll back first, or set fleet_allow_pending_reboot';
+    expect(run.out).toContain(`fatal: [${h1}]: FAILED! => {"changed": false, "msg": ${JSON.stringify(refusal)}}`);
+    const r = readJson(join(report, 'report.json'));
+    expect(r.hosts.map((h: { host: string; outcome: string; error?: string }) => [h.host, h.outcome, h.error])).toEqual([
+      [h1, 'refused', refusal],
+      [h2, 'not-started', undefined],
+      [h3, 'not-started', undefined],
+    ]);
+    expect(hosts.map(snapshotNumbers)).toEqual(before);
+  }, 600_000);
+});
