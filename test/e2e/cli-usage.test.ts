@@ -17,7 +17,7 @@ const configOf = (env: NodeJS.ProcessEnv) => join(env.XDG_CONFIG_HOME!, 'toolbox
 /** the status lines of stderr, without the engine commands (some of several lines) that -v traces */
 const statusLines = (stderr: string) => stderr.split('\n').filter((l) => /^(pulling|creating|starting|entering|stopping) /.test(l));
 
-describe('config set stores invalid values (#10)', () => {
+describe('13.10: config set stores invalid values', () => {
   it.each([
     ['name', 'rt-x;id', `Error: invalid toolbox name "rt-x;id": ${NAME_RULE}. Hint: run 'toolbox config set --help' for usage\n`],
     ['image', 'localhost/x:$(id)', 'Error: invalid image reference "localhost/x:$(id)". Hint: an image looks like registry.opensuse.org/opensuse/toolbox:latest\n'],

@@ -15,7 +15,7 @@ const message = (fn: () => unknown) => {
   return 'accepted';
 };
 
-describe('config set stores invalid values', () => {
+describe('13.10: config set stores invalid values', () => {
   it.each([
     ['name', 'rt-x;id', `invalid toolbox name "rt-x;id": ${NAME_RULE}`],
     ['image', 'localhost/x:$(id)', 'invalid image reference "localhost/x:$(id)"'],
