@@ -112,6 +112,9 @@ export function parseProbe(output: string): HostState {
         if (!(error instanceof ToolboxError)) throw error;
         state.snapperError = error.message;
       }
+    } else if (exitAt < 0) {
+      // The probe ended before snapper did (killed): what came is no reason, and maybe no list.
+      state.snapperError = 'snapper was stopped before it finished listing';
     } else {
       state.snapperError = lastLine(stderr) || lastLine(csv) || `snapper exited with ${code}`;
     }

@@ -32,6 +32,12 @@ describe('snapper CSV', () => {
     expect(unreadableSnapshots('')).toEqual([]);
   });
 
+  it("skips snapper's other diagnostics (a clock that went back), which are not unreadable snapshots", () => {
+    const stderr = 'snapshot num 2 in future\ntime shift detected at snapshot num 3\n';
+    expect(parseSnapshots(`${stderr}${LIST}`).map((s) => s.number)).toEqual([1]);
+    expect(unreadableSnapshots(stderr)).toEqual([]);
+  });
+
   it('a list without a header is an expected failure, not a crash', () => {
     const read = () => parseSnapshots('loading 3 failed\n');
     expect(read).toThrow(ToolboxError);
@@ -77,6 +83,11 @@ describe('the probe', () => {
   it("keeps snapper's reason from its stderr", () => {
     const s = parseProbe(probeOutput({ csv: '', snapperExit: 1, snapperStderr: "Config 'root' not found." }));
     expect(s.snapperError).toBe("Config 'root' not found.");
+  });
+
+  it('a probe cut short in the middle of the list says so, rather than quoting a row as the reason', () => {
+    const cut = probeOutput().split('\n@snapperexit')[0]!;
+    expect(parseProbe(cut).snapperError).toBe('snapper was stopped before it finished listing');
   });
 
   it('a list it cannot read: one error line with a hint', () => {
