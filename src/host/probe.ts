@@ -2,12 +2,14 @@
 // transactional, does systemd run it, is a transaction running, and its snapshots.
 import { ToolboxError } from '../core/errors.js';
 import type { HostPort } from './host-access.js';
-import { parseSnapshots, type Snapshot } from './snapper-csv.js';
+import { parseSnapshots, unreadableSnapshots, type Snapshot } from './snapper-csv.js';
 
 export const LOCK_FILE = '/var/run/transactional-update.pid';
 
 // A constant script run by the host's sh; it takes no input. Each fact is one "@key value" line;
-// snapper's list comes last because its descriptions may hold anything.
+// snapper's list comes last because its descriptions may hold anything. snapper's stderr is kept
+// apart from its CSV and comes after its exit code: it says "loading N failed" (and exits 0) while
+// a snapshot is being created, and such lines are not part of the list.
 const PROBE = `
 echo "@tu $(command -v transactional-update 2>/dev/null)"
 echo "@rootfs $(stat -f -c %T /)"
@@ -19,8 +21,10 @@ pid=$(cat ${LOCK_FILE} 2>/dev/null | tr -cd 0-9)
 if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ]; then echo "@lock $pid $(tr '\\0' ' ' < /proc/$pid/cmdline)"; fi
 if command -v snapper >/dev/null 2>&1; then
   echo "@snapper"
-  snapper --no-dbus --csvout list --columns number,default,active,date,description 2>&1
-  echo "@snapperexit $?"
+  { err=$(snapper --no-dbus --csvout list --columns number,default,active,date,description 2>&1 >&3 3>&-); code=$?; } 3>&1
+  echo
+  echo "@snapperexit $code"
+  printf '%s\n' "$err"
 fi
 `;
 
@@ -39,6 +43,8 @@ export interface HostState {
   /** the process holding transactional-update's lock, if one runs */
   lock: { pid: number; command: string } | undefined;
   snapshots: Snapshot[];
+  /** snapshots snapper could not load (being created, or a damaged info.xml): not in snapshots */
+  unreadableSnapshots: number[];
   snapperError: string | undefined;
 }
 
@@ -61,6 +67,7 @@ export function parseProbe(output: string): HostState {
     rebootNeededFile: false,
     lock: undefined,
     snapshots: [],
+    unreadableSnapshots: [],
     snapperError: undefined,
   };
   // The file system type and writability come from / itself: in a chroot (a debug pod's /host)
@@ -95,16 +102,50 @@ export function parseProbe(output: string): HostState {
     const rest = lines.slice(snapperAt + 1);
     const exitAt = rest.findIndex((l) => l.startsWith('@snapperexit '));
     const csv = rest.slice(0, exitAt < 0 ? undefined : exitAt).join('\n');
+    const stderr = exitAt < 0 ? '' : rest.slice(exitAt + 1).join('\n');
     const code = exitAt < 0 ? '1' : rest[exitAt]!.slice('@snapperexit '.length).trim();
-    if (code === '0') state.snapshots = parseSnapshots(csv);
-    else state.snapperError = csv.trim().split('\n').pop() || `snapper exited with ${code}`;
+    if (code === '0') {
+      try {
+        state.snapshots = parseSnapshots(csv);
+        state.unreadableSnapshots = unreadableSnapshots(stderr);
+      } catch (error) {
+        if (!(error instanceof ToolboxError)) throw error;
+        state.snapperError = error.message;
+      }
+    } else if (exitAt < 0) {
+      // The probe ended before snapper did (killed): what came is no reason, and maybe no list.
+      state.snapperError = 'snapper was stopped before it finished listing';
+    } else {
+      state.snapperError = lastLine(stderr) || lastLine(csv) || `snapper exited with ${code}`;
+    }
   }
   // A pid file whose process is not transactional-update is stale (the PID was reused).
   if (state.lock && !/transactional-update/.test(state.lock.command)) state.lock = undefined;
   return state;
 }
 
-export async function probeHost(host: HostPort): Promise<HostState> {
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop()?.trim() ?? '';
+}
+
+const RETRIES = 4;
+const pauseBriefly = () => new Promise<void>((resolve) => setTimeout(resolve, 250));
+
+/**
+ * The host's state. A snapshot that snapper could not load is most often one being created, whose
+ * info.xml follows a moment later: the probe is repeated a few times (a second at most) to list it,
+ * and what stays unreadable is reported as such rather than failing the command.
+ */
+export async function probeHost(host: HostPort, pause: () => Promise<void> = pauseBriefly): Promise<HostState> {
+  let state = await probeOnce(host);
+  for (let i = 0; i < RETRIES && state.unreadableSnapshots.length > 0 && state.snapperError === undefined; i++) {
+    await pause();
+    state = await probeOnce(host);
+  }
+  return state;
+}
+
+async function probeOnce(host: HostPort): Promise<HostState> {
   const result = await host.capture(['sh', '-c', PROBE]);
   if (result.exitCode !== 0 && !result.stdout.includes('@systemd')) {
     const why = (result.stderr.trim().split('\n').pop() ?? '') || `exit code ${result.exitCode}`;

@@ -1,5 +1,6 @@
 // snapper's CSV output (`snapper --csvout list --columns ...`), parsed by column name, so a
 // snapper that orders columns differently still reads right.
+import { ToolboxError } from '../core/errors.js';
 
 export interface Snapshot {
   number: number;
@@ -35,17 +36,43 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
-/** Snapshots from snapper's list; snapshot 0 ("current", the live file system) is left out. */
+/**
+ * The snapshots snapper reported it could not load. snapper 0.10 skips a snapshot whose info.xml
+ * it cannot read, says "loading N failed" on stderr and still exits 0: the usual cause is a
+ * snapshot being created (its number directory exists before its info.xml does), else a damaged
+ * info.xml. libxml2 may add its own lines (":1: parser error : Document is empty"); they are ignored.
+ */
+export function unreadableSnapshots(stderr: string): number[] {
+  const numbers: number[] = [];
+  for (const line of stderr.split('\n')) {
+    const m = /^loading (\d+) failed$/.exec(line.trim());
+    if (m) numbers.push(Number(m[1]));
+  }
+  return numbers;
+}
+
+/**
+ * Snapshots from snapper's list; snapshot 0 ("current", the live file system) is left out.
+ * The header is the first line naming a "number" column: any line before it is a diagnostic
+ * (should snapper's stderr ever reach this text), not data. A list without that header cannot
+ * be read, and says so as an expected failure.
+ */
 export function parseSnapshots(csv: string): Snapshot[] {
-  const [header, ...rows] = parseCsv(csv);
-  if (!header) return [];
+  const table = parseCsv(csv);
+  if (table.length === 0) return [];
+  const headerAt = table.findIndex((row) => row.includes('number'));
+  if (headerAt < 0) {
+    throw new ToolboxError(`snapper's list has no header line (it printed ${JSON.stringify(table[0]!.join(','))})`, {
+      hint: "check 'snapper list' on the host",
+    });
+  }
+  const header = table[headerAt]!;
   const at = (name: string) => header.indexOf(name);
   const [num, def, act, date, desc] = ['number', 'default', 'active', 'date', 'description'].map(at) as [number, number, number, number, number];
-  if (num < 0) throw new Error(`snapper list has no number column: ${header.join(',')}`);
   const snapshots: Snapshot[] = [];
-  for (const row of rows) {
+  for (const row of table.slice(headerAt + 1)) {
     const number = Number(row[num]);
-    if (!Number.isInteger(number) || number === 0) continue;
+    if (!/^[0-9]+$/.test(row[num] ?? '') || number === 0) continue;
     snapshots.push({
       number,
       date: date >= 0 ? (row[date] ?? '') : '',

@@ -1,5 +1,6 @@
 // Runs one transactional-update command on the host and judges it by the snapshots it left.
 import type { HostPort } from './host-access.js';
+import { TransactionFailed } from './outcome.js';
 import { err } from './output.js';
 import { probeHost, requireTransactional, type HostState } from './probe.js';
 import { runAsUnit, type RunResult } from './systemd-unit.js';
@@ -44,5 +45,13 @@ export async function runTransaction(host: HostPort, argv: readonly string[], pr
   const relay = (chunk: string) => err.write(chunk);
   const run = before.systemd ? await runAsUnit(host, argv, relay) : await runDirect(host, argv, relay);
   const after = await probeHost(host);
+  // Judged against no snapshots at all, every outcome would look wrong: say what is unknown instead.
+  if (after.snapperError !== undefined) {
+    throw new TransactionFailed(
+      `transactional-update exited with code ${run.exitCode}, but its outcome cannot be checked: cannot list the host's snapshots: ${after.snapperError}`,
+      "check 'snapper list' on the host, then 'host-update status'",
+      { exitCode: run.exitCode || 1 },
+    );
+  }
   return { before, after, report: parseTuOutput(run.output), exitCode: run.exitCode };
 }

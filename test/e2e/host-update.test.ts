@@ -90,6 +90,59 @@ describe('host-update status', () => {
   });
 });
 
+// snapper create reserves the snapshot's number (mkdir /.snapshots/N), makes the btrfs snapshot,
+// and only then writes N/info.xml. In that window `snapper list` prints "loading N failed" on
+// stderr and exits 0; status once crashed there with an internal error. The window is made here
+// as snapper leaves it, by hand, so that it lasts as long as the test needs: no timing involved.
+describe('host-update status while snapper is creating a snapshot', () => {
+  it('lists the others and shows the one being created as unreadable, as text and as JSON', () => {
+    const made = host.sh('mkdir /.snapshots/2 && btrfs -q subvolume snapshot / /.snapshots/2/snapshot && snapper --no-dbus list 2>&1 >/dev/null');
+    try {
+      expect(made.code).toBe(0);
+      expect(made.stdout).toBe('loading 2 failed\n');
+      const r = hu(['--host-pid', pid(), 'status']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const lines = r.stdout.split('\n');
+      expect(lines.slice(0, 6)).toEqual([
+        'booted snapshot:   #1',
+        'current snapshot:  #1',
+        'default snapshot:  #1 (next boot)',
+        'reboot needed:     no',
+        'transaction:       none running',
+        'snapshots:',
+      ]);
+      expect(lines[6]).toMatch(/^ {2}#1 {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}first root filesystem {2}\[booted, default\]$/);
+      expect(lines.slice(7)).toEqual(['  #2  unreadable: snapper could not load it (being created, or its info.xml is damaged)', '']);
+      const j = hu(['--host-pid', pid(), 'status', '--json']);
+      expect(j.code).toBe(0);
+      expect(JSON.parse(j.stdout)).toMatchObject({ booted: 1, default: 1, rebootNeeded: false, unreadableSnapshots: [2] });
+      expect(JSON.parse(j.stdout).snapshots.map((x: { number: number }) => x.number)).toEqual([1]);
+    } finally {
+      host.sh('btrfs -q subvolume delete /.snapshots/2/snapshot; rmdir /.snapshots/2');
+    }
+    expect(host.sh('ls /.snapshots').stdout).toBe('1\n');
+  });
+
+  it('a snapshot list snapper cannot give at all: one error line, exit 1, and the error object with --json', () => {
+    // No snapper config, as on a host where it was removed: snapper fails with its own reason.
+    const hidden = host.sh('mkdir -p /run/hu-e2e-noconfig && mount --bind /run/hu-e2e-noconfig /etc/snapper/configs');
+    try {
+      expect(hidden.code).toBe(0);
+      const message = "cannot list the host's snapshots: Config 'root' not found.";
+      const hint = "check 'snapper list' on the host";
+      const r = hu(['--host-pid', pid(), 'status']);
+      expect([r.code, r.stdout, r.stderr]).toEqual([1, '', `Error: ${message} Hint: ${hint}\n`]);
+      const j = hu(['--host-pid', pid(), 'status', '--json']);
+      expect(j.code).toBe(1);
+      expect(JSON.parse(j.stdout)).toEqual({ ok: false, result: 'failed', error: message, hint });
+    } finally {
+      host.sh('umount /etc/snapper/configs; rmdir /run/hu-e2e-noconfig');
+    }
+    expect(hu(['--host-pid', pid(), 'status']).code).toBe(0);
+  });
+});
+
 describe('host-update pkg install', () => {
   it('makes a new default snapshot holding the package and says to reboot', () => {
     const r = hu(['--host-pid', pid(), 'pkg', 'install', 'fake-hello']);

@@ -1,7 +1,8 @@
 // The readers of what the host says: snapper's CSV, the probe, transactional-update's lines.
 import { describe, expect, it } from 'vitest';
 import { currentSnapshot, parseProbe, parseRootMount, requireTransactional } from '../../../src/host/probe.js';
-import { parseCsv, parseSnapshots } from '../../../src/host/snapper-csv.js';
+import { ToolboxError } from '../../../src/core/errors.js';
+import { parseCsv, parseSnapshots, unreadableSnapshots } from '../../../src/host/snapper-csv.js';
 import { parseTuOutput } from '../../../src/host/tu-output.js';
 import { probeOutput } from './probe-output.js';
 
@@ -15,6 +16,32 @@ describe('snapper CSV', () => {
       { number: 1, date: '', description: 'first', default: false, active: true },
       { number: 2, date: '', description: 'next', default: true, active: false },
     ]);
+  });
+
+  // What snapper 0.10.4 prints (2>&1) while a snapshot is being created: its number directory
+  // exists, its info.xml not yet. It exits 0. host-update once failed here with an internal error.
+  const LIST = 'number,default,active,date,description\n0,no,no,,current\n1,yes,yes,2026-11-29 23:24:49,first root filesystem\n';
+  it('skips the "loading N failed" line snapper prints before the list while a snapshot is being created', () => {
+    expect(parseSnapshots(`loading 3 failed\n${LIST}`)).toEqual([{ number: 1, date: '2026-11-29 23:24:49', description: 'first root filesystem', default: true, active: true }]);
+  });
+
+  it("skips libxml2's lines for an empty info.xml, and reads which snapshots snapper could not load", () => {
+    const stderr = ':1: parser error : Document is empty\n\n^\nloading 3 failed\nloading 4 failed\n';
+    expect(parseSnapshots(`${stderr}${LIST}`).map((s) => s.number)).toEqual([1]);
+    expect(unreadableSnapshots(stderr)).toEqual([3, 4]);
+    expect(unreadableSnapshots('')).toEqual([]);
+  });
+
+  it("skips snapper's other diagnostics (a clock that went back), which are not unreadable snapshots", () => {
+    const stderr = 'snapshot num 2 in future\ntime shift detected at snapshot num 3\n';
+    expect(parseSnapshots(`${stderr}${LIST}`).map((s) => s.number)).toEqual([1]);
+    expect(unreadableSnapshots(stderr)).toEqual([]);
+  });
+
+  it('a list without a header is an expected failure, not a crash', () => {
+    const read = () => parseSnapshots('loading 3 failed\n');
+    expect(read).toThrow(ToolboxError);
+    expect(read).toThrow('snapper\'s list has no header line (it printed "loading 3 failed")');
   });
 });
 
@@ -43,6 +70,38 @@ describe('the probe', () => {
     const s = parseProbe(probeOutput({ csv: 'IO error (.snapshots is not a btrfs subvolume).', snapperExit: 1 }));
     expect(s.snapperError).toBe('IO error (.snapshots is not a btrfs subvolume).');
     expect(() => requireTransactional(s)).toThrow("cannot list the host's snapshots: IO error (.snapshots is not a btrfs subvolume).");
+  });
+
+  it('lists a snapshot being created as unreadable, from snapper\'s stderr kept apart from the list', () => {
+    const s = parseProbe(probeOutput({ snapperStderr: 'loading 4 failed' }));
+    expect(s.snapperError).toBeUndefined();
+    expect(s.snapshots.map((x) => x.number)).toEqual([1, 2, 3]);
+    expect(s.unreadableSnapshots).toEqual([4]);
+    expect(() => requireTransactional(s)).not.toThrow();
+  });
+
+  it("keeps snapper's reason from its stderr", () => {
+    const s = parseProbe(probeOutput({ csv: '', snapperExit: 1, snapperStderr: "Config 'root' not found." }));
+    expect(s.snapperError).toBe("Config 'root' not found.");
+  });
+
+  it('a probe cut short in the middle of the list says so, rather than quoting a row as the reason', () => {
+    const cut = probeOutput().split('\n@snapperexit')[0]!;
+    expect(parseProbe(cut).snapperError).toBe('snapper was stopped before it finished listing');
+  });
+
+  it('a list it cannot read: one error line with a hint', () => {
+    const s = parseProbe(probeOutput({ csv: 'something else' }));
+    expect(s.snapperError).toBe('snapper\'s list has no header line (it printed "something else")');
+    const error = (() => {
+      try {
+        requireTransactional(s);
+      } catch (e) {
+        return e as ToolboxError;
+      }
+    })();
+    expect(error).toBeInstanceOf(ToolboxError);
+    expect([error?.message, error?.hint]).toEqual([`cannot list the host's snapshots: snapper's list has no header line (it printed "something else")`, "check 'snapper list' on the host"]);
   });
 
   it('reads a mountinfo line', () => {

@@ -13,6 +13,7 @@ function state(numbers: number[], def: number, booted = 1, lock?: HostState['loc
     rebootNeededFile: false,
     lock,
     snapshots: numbers.map((n) => ({ number: n, date: '', description: '', default: n === def, active: n === booted })),
+    unreadableSnapshots: [],
     snapperError: undefined,
   };
 }
