@@ -13,11 +13,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** target: the claimed container; known: its cached record (not live), for a one-call restart. */
 export async function ensureRunning(deps: Deps, settings: Settings, target: Claimed, known?: BoxRecord): Promise<BoxRecord> {
   const { engine, reporter } = deps;
+  let started = false;
   if (known && !target.created) {
     // A toolbox we saw running before: starting it by its id touches nothing else, and takes
     // one engine call. Anything unexpected goes the careful way below.
     try {
       await engine.startBox(target.id);
+      started = true;
       // Said once it worked: a record of a toolbox removed since would say "starting", then "creating".
       reporter.status(`starting toolbox ${settings.name}`);
       const record = recordFor(deps, target.id, engine.runningPid(target.id), known.privileged === true, known.created);
@@ -27,7 +29,9 @@ export async function ensureRunning(deps: Deps, settings: Settings, target: Clai
     }
   }
 
-  let info: BoxInfo | undefined = target.info ?? (await engine.inspectBox(target.id));
+  // Once started above (a rootless toolbox's process is not found in /proc), what the claim saw
+  // is stale: look again rather than start it, and say so, a second time.
+  let info: BoxInfo | undefined = (started ? undefined : target.info) ?? (await engine.inspectBox(target.id));
   if (!info) throw new NoSuchToolboxError(settings.name);
   if (!info.isToolbox) throw new NotAToolboxError(settings.name, engine.name);
   // A create killed (SIGKILL, Ctrl-C) before the first start leaves a never-started toolbox;

@@ -58,6 +58,14 @@ describe('a user-mode toolbox, rootless', () => {
     expect(r.code).toBe(0);
   });
 
+  it('a stopped toolbox it has run before is started once: one engine start, one status line', () => {
+    const r = alice.toolbox(['-u', '-v', 'run', 'true']);
+    const lines = r.stderr.split('\n').filter((l) => l !== '');
+    expect(lines.filter((l) => !l.startsWith('+ '))).toEqual([`starting toolbox ${BOX}`, `stopping toolbox ${BOX} (last session ended; -n keeps it running)`]);
+    expect(lines.filter((l) => /^\+ podman start /.test(l))).toHaveLength(1);
+    expect(r.code).toBe(0);
+  });
+
   it("$HOME, /tmp and the working directory are the user's", () => {
     alice.as(['mkdir', '-p', `${alice.home}/proj/sub`]);
     const hostFile = `/tmp/tbrl-from-host-${alice.name}`;
