@@ -101,6 +101,20 @@ describe('runCollectors', () => {
     expect(r!.stderr).toMatchObject({ truncated: false, producedBytes: 5 });
   });
 
+  it('13.11: an output with a secret on each of 200 000 lines is recorded, not a crash', async () => {
+    // 300 MB of `yes ...password=x` kept to 64 MB: 1.4 million redactions in one file. Pushing
+    // them as spread arguments overflowed the stack ("Maximum call stack size exceeded").
+    const line = 'password=vfBIG\n';
+    const count = 200_000;
+    const { exec } = fakeExec({ yes: { exitCode: 0, stdout: line.repeat(count), chunk: 1 << 16 } });
+    const bundle = new MemoryBundle();
+    const [r] = await runCollectors(exec, bundle, [custom('yes', ['yes'])], { target, timeoutSeconds: 30, maxOutputBytes: 64 * MB, parallel: 1, now: () => 0 });
+    expect(r!.status).toBe('ok');
+    expect(r!.redactions.length).toBe(count);
+    expect(r!.redactions[count - 1]).toEqual({ file: 'custom/yes.txt', rule: 'secret-assignment', line: count });
+    expect(bundle.text('custom/yes.txt')).toBe('password=<redacted>\n'.repeat(count));
+  });
+
   it('13.11: catches a secret split across the chunks the output arrives in', async () => {
     const out = 'a\nmysql -uroot -pHunter2 db\nexport GITHUB_TOKEN=ghp_0123456789abcdefghijABCDEFGHIJ012345\n';
     for (const chunk of [1, 2, 3, 5, 7, 11]) {
