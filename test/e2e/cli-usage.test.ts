@@ -126,6 +126,13 @@ describe('rm MISSING hints "create it"', () => {
     expect(r.code).toBe(1);
     expect(containersNamed(`${P}nope`)).toEqual([]);
   });
+
+  it.each(['upgrade', 'upgrade --check', 'rollback'])('%s of a missing toolbox points to the list, not to create', (verb) => {
+    const r = toolbox([...verb.split(' '), `${P}nope`]);
+    expect(r.stderr).toBe(`Error: no such toolbox: ${P}nope. Hint: 'toolbox list' shows the toolboxes there are\n`);
+    expect(r.code).toBe(1);
+    expect(containersNamed(`${P}nope`)).toEqual([]);
+  });
 });
 
 describe("unknown-option errors point to the top-level help, not the subcommand's", () => {

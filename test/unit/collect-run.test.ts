@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { customCollectors } from '../../src/core/collect/custom-collectors.js';
 import { identityCommand, parseIdentity } from '../../src/core/collect/identity.js';
 import { builtinCollectors, commandFor, type Collector } from '../../src/core/collect/profiles.js';
+import { MAX_LISTED_REDACTIONS } from '../../src/core/collect/redact.js';
 import { runCollectors, type BoxExec } from '../../src/core/collect/run-collectors.js';
 import { MemoryBundle } from './fakes/memory-bundle.js';
 
@@ -99,6 +100,21 @@ describe('runCollectors', () => {
     expect(r!.output).toEqual({ path: 'custom/big.txt', bytes: kept.length, sha256: sha(kept), truncated: true, producedBytes: lines.length });
     expect(bundle.text('custom/big.stderr.txt')).toBe(`warn\ntoolbox collect: stdout cut at ${MB} of ${lines.length} bytes (--max-output)\n`);
     expect(r!.stderr).toMatchObject({ truncated: false, producedBytes: 5 });
+  });
+
+  it('13.11: an output with a secret on each of 200 000 lines lists the first 1000 and counts the rest, not a crash', async () => {
+    // `yes password=x | head -c 300M` kept to 64 MB holds 1.4 million secrets. Pushing them as
+    // spread arguments overflowed the stack; listing them all took 3.5 GB and a 130 MB manifest.
+    const line = 'password=vfBIG\n';
+    const count = 200_000;
+    const { exec } = fakeExec({ yes: { exitCode: 0, stdout: line.repeat(count), chunk: 1 << 16 } });
+    const bundle = new MemoryBundle();
+    const [r] = await runCollectors(exec, bundle, [custom('yes', ['yes'])], { target, timeoutSeconds: 30, maxOutputBytes: 64 * MB, parallel: 1, now: () => 0 });
+    expect(r!.status).toBe('ok');
+    expect(r!.redactions.length).toBe(MAX_LISTED_REDACTIONS);
+    expect(r!.redactions[MAX_LISTED_REDACTIONS - 1]).toEqual({ file: 'custom/yes.txt', rule: 'secret-assignment', line: MAX_LISTED_REDACTIONS });
+    expect(r!.output.unlistedRedactions).toBe(count - MAX_LISTED_REDACTIONS);
+    expect(bundle.text('custom/yes.txt')).toBe('password=<redacted>\n'.repeat(count));
   });
 
   it('13.11: catches a secret split across the chunks the output arrives in', async () => {

@@ -72,7 +72,8 @@ export async function collectCommand(flags: GlobalFlags, options: CollectFlags, 
     const cut = manifest.commands.filter((c) => c.truncated).map((c) => `${c.id} (${c.output.producedBytes + (c.stderr?.producedBytes ?? 0)} bytes)`);
     reporter.warn(`${cut.length} of ${manifest.commands.length} commands printed more than --max-output ${options.maxOutput ?? DEFAULT_MAX_OUTPUT}, and their output was cut: ${cut.join(', ')}`);
   }
-  if (manifest.redacted.length) reporter.status(`redacted ${manifest.redacted.length} secret(s); manifest.json lists where`);
+  const unlisted = manifest.commands.reduce((n, c) => n + (c.output.unlistedRedactions ?? 0) + (c.stderr?.unlistedRedactions ?? 0), 0);
+  if (manifest.redacted.length) reporter.status(`redacted ${manifest.redacted.length + unlisted} secret(s); manifest.json lists where`);
 
   if (options.json) {
     const summary = {

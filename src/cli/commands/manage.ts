@@ -7,8 +7,11 @@ import type { GlobalFlags } from '../../core/settings.js';
 import { renderTable } from '../../ui/table.js';
 import { buildContext } from '../context.js';
 
-/** stop and rm act on a toolbox that is there: a missing one points to the list, not to create. */
-async function existing<T>(name: string, work: Promise<T>): Promise<T> {
+/**
+ * stop, rm, upgrade and rollback act on a toolbox that is there: a missing one points to the list,
+ * not to create.
+ */
+export async function existing<T>(name: string, work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {

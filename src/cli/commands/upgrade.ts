@@ -8,6 +8,7 @@ import { rollbackBox } from '../../core/rollback-box.js';
 import type { GlobalFlags } from '../../core/settings.js';
 import { upgradeBox } from '../../core/upgrade-box.js';
 import { buildToolsContext } from '../tools-context.js';
+import { existing } from './manage.js';
 
 /** zypper's convention for "updates are available" (zypper patch-check exits 100). */
 export const UPGRADE_AVAILABLE = 100;
@@ -24,14 +25,14 @@ export async function upgradeCommand(
 ): Promise<number> {
   const ctx = buildToolsContext(flags, name);
   if (o.check) {
-    const result = await checkUpgrade(ctx.deps, ctx.settings.name);
+    const result = await existing(ctx.settings.name, checkUpgrade(ctx.deps, ctx.settings.name));
     if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else if (result.upToDate) process.stdout.write(`toolbox ${result.name} is up to date with ${result.image}\n`);
     else process.stdout.write(`an upgrade is available for toolbox ${result.name}: ${result.image} is ${short(result.available)}, the toolbox has ${short(result.current)}\n`);
     return result.upToDate ? 0 : UPGRADE_AVAILABLE;
   }
   const keep = o.keep !== undefined ? parseGeneration(o.keep, '--keep') : keepFromConfig();
-  const result = await upgradeBox(ctx.deps, ctx.settings, { force: o.force, recommends: ctx.recommends(o.recommends), keep });
+  const result = await existing(ctx.settings.name, upgradeBox(ctx.deps, ctx.settings, { force: o.force, recommends: ctx.recommends(o.recommends), keep }));
   if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   return 0;
 }
@@ -39,7 +40,7 @@ export async function upgradeCommand(
 export async function rollbackCommand(flags: GlobalFlags, name: string | undefined, o: { force: boolean; json: boolean; to: string | undefined }): Promise<number> {
   const ctx = buildToolsContext(flags, name);
   const to = o.to !== undefined ? parseGeneration(o.to, '--to') : undefined;
-  const result = await rollbackBox(ctx.deps, ctx.settings.name, { to, force: o.force });
+  const result = await existing(ctx.settings.name, rollbackBox(ctx.deps, ctx.settings.name, { to, force: o.force }));
   if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   return 0;
 }

@@ -16,6 +16,8 @@ export interface FileRecord {
   truncated: boolean;
   /** what the command wrote on this stream, before redaction and the cap */
   producedBytes: number;
+  /** redactions made in this file past the first MAX_LISTED_REDACTIONS, which alone are listed */
+  unlistedRedactions?: number;
 }
 
 /** what was taken out, where: never the secret itself */

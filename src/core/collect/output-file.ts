@@ -66,10 +66,15 @@ export class OutputFile {
       // Through the same redactor as everything else in the bundle, though these are our words.
       this.emit(redact(`${prefix}${this.notes.map((n) => `${n}\n`).join('')}`).text);
     }
-    redactions.push(...lines);
+    // One at a time: never as spread arguments, which overflow the stack past some 100 000.
+    for (const line of lines) redactions.push(line);
     if (!this.file) return null;
     this.file.end();
-    return { path: this.path, bytes: this.bytes, sha256: this.hash.digest('hex'), truncated: this.truncated, producedBytes: this.produced };
+    const unlisted = this.redactor.unlisted;
+    return {
+      path: this.path, bytes: this.bytes, sha256: this.hash.digest('hex'), truncated: this.truncated, producedBytes: this.produced,
+      ...(unlisted ? { unlistedRedactions: unlisted } : {}),
+    };
   }
 
   private open(): BundleFile {

@@ -85,6 +85,13 @@ export const LINE_RULES: readonly LineRule[] = [
     pattern: new RegExp(String.raw`${ARG_START}-p(?<s>[^\s"']+)`, 'dg'),
   },
   { rule: 'password-flag', context: command('sshpass'), pattern: new RegExp(String.raw`${ARG_START}-p\s*(?<s>[^\s"']+)`, 'dg') },
+  // podman/docker/buildah/skopeo login -p PASSWORD (or -pPASSWORD, -p=PASSWORD); only after `login`,
+  // as `podman run -p 8080:80` is a port
+  {
+    rule: 'password-flag',
+    context: /(?:^|[\s/"'])(?:podman|docker|buildah|skopeo|nerdctl)(?:\s+\S+){0,8}?\s+login(?=[\s"'])/,
+    pattern: new RegExp(String.raw`${ARG_START}-p(?:\s+|=)?${ARG}`, 'dg'),
+  },
   // SUSEConnect -r CODE, transactional-update register -r CODE
   {
     rule: 'registration-code',
@@ -121,7 +128,7 @@ export const LINE_RULES: readonly LineRule[] = [
 // Something every rule above needs on a line to match (a key word, a command, a token prefix, a
 // URL, a PEM header): a line without any of these is passed without running the rules, which
 // keeps the redactor fast on the bulk of a log. A rule added above needs its word here too.
-export const TRIGGER = /pass|pwd|secret|token|key|credential|regcode|auth|sig|bearer|curl|mysql|mariadb|suseconnect|register|gh[pousr]_|github_pat_|gl[a-z]{1,4}-|AKIA|ASIA|ABIA|ACCA|xox|eyJ|:\/\/|-----BEGIN/gi;
+export const TRIGGER = /pass|pwd|secret|token|key|credential|regcode|auth|sig|bearer|curl|mysql|mariadb|suseconnect|register|login|gh[pousr]_|github_pat_|gl[a-z]{1,4}-|AKIA|ASIA|ABIA|ACCA|xox|eyJ|:\/\/|-----BEGIN/gi;
 
 // A private key block: the BEGIN and END lines stay, every line between goes.
 export const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;

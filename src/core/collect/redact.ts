@@ -20,6 +20,9 @@ export const REDACTED = '<redacted>';
 
 /** The longest line held back whole; tests pass a smaller one. */
 export const MAX_LINE = 1 << 20;
+// The most redactions one file lists by line; past that they are only counted. An output with a
+// secret on every line would otherwise list millions, and the manifest (and memory) grow with it.
+export const MAX_LISTED_REDACTIONS = 1000;
 // A piece cut from a longer line leaves MAX_LINE/8 behind, so a match near the cut is seen whole.
 const OVERLAP_DIVISOR = 8;
 const MAY_HOLD_SECRET = new RegExp(TRIGGER.source, 'i');
@@ -141,6 +144,8 @@ function apply(text: string, hits: readonly Hit[]): string {
  */
 export class StreamRedactor {
   readonly redactions: Redaction[] = [];
+  /** redactions made past maxListed: counted, not listed */
+  unlisted = 0;
   private readonly scanner = new LineScanner();
   private readonly decoder = new StringDecoder('utf8');
   private pending = '';
@@ -150,6 +155,7 @@ export class StreamRedactor {
   constructor(
     private readonly emit: (text: string) => void,
     private readonly maxLine = MAX_LINE,
+    private readonly maxListed = MAX_LISTED_REDACTIONS,
   ) {}
 
   write(chunk: Buffer | string): void {
@@ -204,7 +210,10 @@ export class StreamRedactor {
 
   private redactPiece(text: string, endOfLine: boolean): string {
     const { hits, found } = this.scanner.scan(text);
-    for (const rule of found) this.redactions.push({ rule, line: this.line });
+    for (const rule of found) {
+      if (this.redactions.length < this.maxListed) this.redactions.push({ rule, line: this.line });
+      else this.unlisted++;
+    }
     const out = apply(text, hits);
     if (!endOfLine) return out;
     this.line++;
