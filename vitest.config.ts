@@ -25,6 +25,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 300_000,
           globalSetup: ['test/e2e/setup.ts'],
+          setupFiles: ['test/e2e/cleanup.ts'],
           sequence: { groupOrder: 1 },
         },
       },

@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, HOST_UPDATE_ARGV } from './helpers.js';
+import { cli, HOST_UPDATE_ARGV, isolatedEnv } from './helpers.js';
 import { buildProjectRpms, must, nameOnlyRpms, ROOT, run, serve, sharedLibraryStandIn, signedRepo } from './support/rpm-repo.js';
 
 const BASE = 'localhost/toolbox-test-osbase:latest';
@@ -67,9 +67,10 @@ afterAll(() => {
 });
 
 const BOX = 'pk-image-box';
-const toolboxCli = (...args: string[]) => run(...cli(args));
+const sealed = isolatedEnv();
+const toolboxCli = (...args: string[]) => run(...cli(args), { env: sealed });
 const inImage = (companion: string, ...cmd: string[]) => run('podman', ['run', '--rm', `${TAG}:${companion}`, ...cmd]);
-const hostHelp = () => run(HOST_UPDATE_ARGV[0]!, [...HOST_UPDATE_ARGV.slice(1), '--help']);
+const hostHelp = () => run(HOST_UPDATE_ARGV[0]!, [...HOST_UPDATE_ARGV.slice(1), '--help'], { env: sealed });
 const SEA_SHA256 = createHash('sha256').update(readFileSync(join(ROOT, 'dist/sea/toolbox'))).digest('hex');
 
 describe.each(['rpm', 'dist'])('the image built with COMPANION=%s', (companion) => {
