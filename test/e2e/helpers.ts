@@ -1,8 +1,8 @@
 // Runs the built CLI the way a user or a script would, against real podman.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { inject } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 /** The single executable that ships (`npm run build` makes it); host-update is a symlink to it. */
@@ -44,13 +44,16 @@ export interface Result {
 }
 
 const homes: string[] = [];
+// Also when a file is only collected (vitest list): then no hook runs. The run's global teardown
+// removes the directory the homes are in (test/e2e/setup.ts) in any case.
+process.once('exit', () => removeIsolatedHomes());
 
 /**
  * A sealed environment: a private HOME and XDG directories, so the user's own files never leak
  * into a test and the test writes none of theirs. Removed after the file (test/e2e/cleanup.ts).
  */
 export function isolatedEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const home = mkdtempSync(join(tmpdir(), 'tb-e2e-home-'));
+  const home = mkdtempSync(join(inject('homesDir'), 'home-'));
   homes.push(home);
   mkdirSync(join(home, '.config'), { recursive: true });
   const env: NodeJS.ProcessEnv = {
