@@ -50,7 +50,8 @@ process.once('exit', () => removeIsolatedHomes());
 
 /**
  * A sealed environment: a private HOME and XDG directories, so the user's own files never leak
- * into a test and the test writes none of theirs. Removed after the file (test/e2e/cleanup.ts).
+ * into a test and the test writes none of theirs. Removed after the file (test/e2e/cleanup.ts),
+ * and in any case with the run's directory they live in (test/e2e/setup.ts).
  */
 export function isolatedEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const home = mkdtempSync(join(inject('homesDir'), 'home-'));
