@@ -1,13 +1,34 @@
 import { defineConfig } from 'vitest/config';
 
+// Two layers. unit: the core against typed fakes (test/unit/fakes), no podman, no root, no images,
+// so `npm run test:unit` runs anywhere. e2e: the built CLI as root against real podman; its global
+// setup checks the machine is prepared. `npm test` runs unit first, then e2e.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // End-to-end files share one podman; run files one at a time, tests inside a file in order.
-    fileParallelism: false,
-    testTimeout: 120_000,
-    hookTimeout: 300_000,
     reporters: ['default'],
-    globalSetup: ['test/e2e/setup.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          // End-to-end files share one podman; run files one at a time, tests inside a file in order.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          globalSetup: ['test/e2e/setup.ts'],
+          setupFiles: ['test/e2e/cleanup.ts'],
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

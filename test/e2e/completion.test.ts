@@ -4,11 +4,13 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_FORM, cli, SEA } from './helpers.js';
+import { CLI_FORM, cli, isolatedEnv, SEA } from './helpers.js';
 import { must, ROOT, run } from './support/rpm-repo.js';
 
 const BOXES = ['pk-cmp-alpha', 'pk-cmp-beta'];
-const toolbox = (...args: string[]) => run(...cli(args), { env: { ...process.env, TOOLBOX_IMAGE: 'localhost/toolbox-test:latest' } });
+// Sealed HOME and XDG directories for toolbox and the shells alike.
+const sealed = isolatedEnv();
+const toolbox = (...args: string[]) => run(...cli(args), { env: sealed });
 let dir: string;
 let env: NodeJS.ProcessEnv;
 
@@ -17,7 +19,7 @@ beforeAll(() => {
   // The shells find toolbox on PATH by that name: the form under test, as one file.
   if (CLI_FORM === 'sea') symlinkSync(SEA, join(dir, 'toolbox'));
   else symlinkSync(join(ROOT, 'bin/toolbox.js'), join(dir, 'toolbox'));
-  env = { ...process.env, PATH: `${dir}:${process.env.PATH}` };
+  env = { ...sealed, PATH: `${dir}:${sealed.PATH}` };
   for (const box of BOXES) {
     toolbox('rm', '-f', box);
     const r = toolbox('create', box);

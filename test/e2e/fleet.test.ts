@@ -95,7 +95,7 @@ const recapLine = (ok: number, changed: number, unreachable: number, failed: num
   `ok=${ok} changed=${changed} unreachable=${unreachable} failed=${failed} skipped=${skipped} rescued=${rescued} ignored=${ignored}`;
 
 /** host-update status --json on a fleet host, read through podman */
-function status(host: string): { booted: number; default: number; transaction: unknown; snapshots: { number: number }[] } {
+function status(host: string): { booted: number; default: number; transaction: { pid: number; command: string } | null; snapshots: { number: number }[] } {
   const r = onHost(host, 'on-fake-microos host-update status --json');
   expect(r.stderr).toBe('');
   return JSON.parse(r.stdout);
@@ -310,7 +310,7 @@ describe('rolling host update', () => {
     let transaction: { pid: number; command: string } | null = null;
     for (let i = 0; i < 150 && !transaction; i++) {
       const now = tryStatus();
-      if (now?.transaction && now.snapshots.length > before[2]!.length) transaction = now.transaction as typeof transaction;
+      if (now?.transaction && now.snapshots.length > before[2]!.length) transaction = now.transaction;
       else spawnSync('sleep', ['0.2']);
     }
     const report = join(state, 'report-4');

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_ARGV, containersNamed, isolatedEnv, podman, removeContainers, toolbox, type Result } from './helpers.js';
+import { CLI_ARGV, ROOT, containersNamed, isolatedEnv, podman, removeContainers, toolbox, type Result } from './helpers.js';
 
 const P = 'hd-in-';
 const WITNESS = `${P}witness`;
@@ -157,31 +157,60 @@ describe('bad input is refused cleanly', () => {
 });
 
 describe('HOME and USER unset', () => {
+  // Without HOME, toolbox reads the passwd entry's home: root's real one. The CLI runs in a mount
+  // namespace of its own with an empty directory over that home, so the machine's own
+  // ~/.toolboxrc and ~/.config never reach the test, and nothing is written there.
+  const passwdHome = spawnSync('getent', ['passwd', String(process.getuid!())], { encoding: 'utf8' }).stdout.split(':')[5]!;
+  const sealed = mkdtempSync('/tmp/hd-in-home-');
+  afterAll(() => rmSync(sealed, { recursive: true, force: true }));
+  const withSealedHome = (args: string[], env: NodeJS.ProcessEnv): Result => {
+    const r = spawnSync(
+      'unshare',
+      ['--mount', '--propagation', 'private', '--', 'sh', '-c', 'mount --bind "$1" "$2" && shift 2 && exec "$@"', 'sh', sealed, passwdHome, ...CLI_ARGV, ...args],
+      { env, encoding: 'utf8', cwd: ROOT },
+    );
+    return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, stdoutBuffer: Buffer.from(r.stdout) };
+  };
+
   it('fall back to the passwd entry: config path and list work', () => {
     const env = isolatedEnv({ HOME: undefined, USER: undefined, XDG_CONFIG_HOME: undefined });
-    const home = spawnSync('getent', ['passwd', String(process.getuid!())], { encoding: 'utf8' }).stdout.split(':')[5];
-    const path = toolbox(['config', 'path'], { env });
+    const path = withSealedHome(['config', 'path'], env);
     expect(path.stderr).toBe('');
-    expect(path.stdout).toBe(`${home}/.config/toolbox/config.json\n`);
+    expect(path.stdout).toBe(`${passwdHome}/.config/toolbox/config.json\n`);
     expect(path.code).toBe(0);
-    const list = toolbox(['list', '--json'], { env });
+    const list = withSealedHome(['list', '--json'], env);
+    expect(list.stderr).toBe('');
     expect(list.code).toBe(0);
     expect(JSON.parse(list.stdout).map((b: { name: string }) => b.name)).toContain(WITNESS);
+    expect(readdirSync(sealed)).toEqual([]);
   });
 
   it('a session without HOME or USER gets root\'s home inside and runs', () => {
-    const env = isolatedEnv({ HOME: undefined, USER: undefined });
-    const r = toolbox(['run', '-c', `${P}nohome`, '--', 'sh', '-c', 'echo "$HOME"'], { env });
+    // Made and left running outside the namespace first: the session inside only enters it.
+    const env = isolatedEnv();
+    expect(toolbox(['config', 'set', 'autostop', 'false'], { env }).code).toBe(0);
+    expect(toolbox(['run', '-c', `${P}nohome`, 'true'], { env }).code).toBe(0);
+    const bare = { ...env };
+    delete bare.HOME;
+    delete bare.USER;
+    const r = withSealedHome(['run', '-c', `${P}nohome`, '--', 'sh', '-c', 'echo "$HOME"'], bare);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('/root\n');
     expect(r.code).toBe(0);
+    expect(readdirSync(sealed)).toEqual([]);
   });
 });
 
 describe('config files that cannot be read or written', () => {
   const USER = 'hd-tb-user';
+  let made = false;
   beforeAll(() => {
-    if (spawnSync('id', [USER]).status !== 0) expect(spawnSync('useradd', ['-M', '-d', '/nonexistent', '-s', '/usr/sbin/nologin', USER]).status).toBe(0);
+    if (spawnSync('id', [USER]).status === 0) return; // someone else's: used, never removed
+    expect(spawnSync('useradd', ['-M', '-d', '/nonexistent', '-s', '/usr/sbin/nologin', USER]).status).toBe(0);
+    made = true;
+  });
+  afterAll(() => {
+    if (made) expect(spawnSync('userdel', [USER]).status).toBe(0);
   });
 
   it('an unreadable config.json: exit 1, named, left as it is', () => {

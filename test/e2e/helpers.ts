@@ -1,8 +1,8 @@
 // Runs the built CLI the way a user or a script would, against real podman.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { inject } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 /** The single executable that ships (`npm run build` makes it); host-update is a symlink to it. */
@@ -43,15 +43,28 @@ export interface Result {
   stdoutBuffer: Buffer;
 }
 
-/** A private HOME and config dir, so the user's own files never leak into a test. */
+const homes: string[] = [];
+// Also when a file is only collected (vitest list): then no hook runs. The run's global teardown
+// removes the directory the homes are in (test/e2e/setup.ts) in any case.
+process.once('exit', () => removeIsolatedHomes());
+
+/**
+ * A sealed environment: a private HOME and XDG directories, so the user's own files never leak
+ * into a test and the test writes none of theirs. Removed after the file (test/e2e/cleanup.ts),
+ * and in any case with the run's directory they live in (test/e2e/setup.ts).
+ */
 export function isolatedEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const home = mkdtempSync(join(tmpdir(), 'tb-e2e-home-'));
+  const home = mkdtempSync(join(inject('homesDir'), 'home-'));
+  homes.push(home);
   mkdirSync(join(home, '.config'), { recursive: true });
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: home,
     USER: 'root',
     XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.local/share'),
+    XDG_STATE_HOME: join(home, '.local/state'),
+    XDG_CACHE_HOME: join(home, '.cache'),
     TOOLBOX_IMAGE: TEST_IMAGE,
     LANG: 'C.UTF-8',
   };
@@ -60,6 +73,17 @@ export function isolatedEnv(extra: Record<string, string | undefined> = {}): Nod
     else env[k] = v;
   }
   return env;
+}
+
+/** Removes the homes isolatedEnv made in this test file (a mount left on one keeps it). */
+export function removeIsolatedHomes(): void {
+  for (const home of homes.splice(0)) {
+    try {
+      rmSync(home, { recursive: true, force: true });
+    } catch {
+      // still mounted or busy: leave it rather than fail the file
+    }
+  }
 }
 
 export function toolbox(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string | Buffer; cwd?: string } = {}): Result {

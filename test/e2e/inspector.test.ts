@@ -98,7 +98,7 @@ async function attackHeldAtOutput(entry: EntryPoint, args: string[]) {
     if (entry.sigusr1Blocked) expect(signalPending(child.pid!, SIGUSR1)).toBe(true);
     const ports = listeningPorts(child.pid!);
     const aliveAfterSignal = child.exitCode === null && child.signalCode === null;
-    let out = Buffer.alloc(0);
+    let out: Buffer = Buffer.alloc(0);
     await waitFor(() => {
       out = fifo.drain();
       return child.exitCode !== null || child.signalCode !== null;

@@ -16,7 +16,7 @@ let sessions = 0;
 // A tmux server of our own (its socket in our directory), kept up by an idle session for the
 // whole file: a server whose last session ends exits, and a session started meanwhile can fail.
 const SOCKET = join(work, 'tmux.socket');
-const tmux = (...args: string[]) => spawnSync('tmux', ['-S', SOCKET, ...args], { encoding: 'utf8' });
+const tmux = (...args: string[]) => spawnSync('tmux', ['-S', SOCKET, ...args], { encoding: 'utf8', env }); // the sealed environment, no ~/.tmux.conf
 
 beforeAll(() => {
   removeContainers(P);

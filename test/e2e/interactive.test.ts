@@ -10,13 +10,17 @@ const SESSION = `tb-e2e-${process.pid}`;
 const env = isolatedEnv();
 const status = `/tmp/${SESSION}.status`;
 
-const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
+// A tmux server of our own (its socket ours), started with the sealed environment: never the
+// caller's server, environment or ~/.tmux.conf.
+const SOCKET = `/tmp/${SESSION}.socket`;
+const tmux = (...args: string[]) => spawnSync('tmux', ['-S', SOCKET, ...args], { encoding: 'utf8', env });
 const screen = () => tmux('capture-pane', '-p', '-t', SESSION).stdout;
 
 beforeAll(() => removeContainers(P));
 afterAll(() => {
-  tmux('kill-session', '-t', SESSION);
+  tmux('kill-server');
   rmSync(status, { force: true });
+  rmSync(SOCKET, { force: true });
   removeContainers(P);
 });
 

@@ -107,11 +107,20 @@ describe('concurrency', () => {
 });
 
 describe('list', () => {
+  // Its own toolboxes, one stopped and one as create leaves it, next to a container that is not one: whatever else the
+  // machine has, these are listed exactly so.
+  const L = `${P}list-`;
+  beforeAll(() => {
+    for (const name of [`${L}a`, `${L}b`]) expect(toolbox(['create', name], { env }).code).toBe(0);
+    expect(toolbox(['stop', `${L}a`], { env }).code).toBe(0);
+    expect(podman(['create', '--name', `${L}other`, 'localhost/toolbox-test:latest', 'true']).code).toBe(0);
+  });
+
   it('shows only toolboxes, as JSON with the documented fields', () => {
     const r = toolbox(['list', '--json'], { env });
     expect(r.code).toBe(0);
-    const boxes = (JSON.parse(r.stdout) as Record<string, unknown>[]).filter((b) => String(b.name).startsWith(P));
-    expect(boxes.map((b) => b.name)).toEqual([`${P}race`, `${P}rm2`, `${P}stop`].filter((n) => containerState(n) !== 'missing'));
+    const boxes = (JSON.parse(r.stdout) as Record<string, unknown>[]).filter((b) => String(b.name).startsWith(L));
+    expect(boxes.map((b) => [b.name, b.status])).toEqual([[`${L}a`, 'exited'], [`${L}b`, 'running']]);
     for (const b of boxes) {
       expect(Object.keys(b)).toEqual(['name', 'id', 'image', 'status', 'created', 'mode', 'version', 'generation', 'generations']);
       expect([b.generation, b.generations]).toEqual([1, []]);
@@ -120,14 +129,18 @@ describe('list', () => {
       expect(b.id).toMatch(/^[0-9a-f]{64}$/);
       expect(new Date(String(b.created)).toISOString()).toBe(b.created);
     }
-    expect(r.stdout).not.toContain(`${P}not-a-toolbox`);
+    expect(r.stdout).not.toContain(`${L}other`);
   });
 
   it('prints a table with a header', () => {
     const r = toolbox(['list'], { env });
+    expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^NAME +STATUS +IMAGE +CREATED +MODE$/);
-    expect(lines.some((l) => new RegExp(`^${P}stop +exited +localhost/toolbox-test:latest +\\d{4}-\\d\\d-\\d\\dT\\S+Z +system$`).test(l))).toBe(true);
-    expect(r.stdout).not.toContain(`${P}not-a-toolbox`);
+    const ours = lines.filter((l) => l.startsWith(L));
+    expect(ours).toHaveLength(2);
+    expect(ours[0]).toMatch(new RegExp(`^${L}a +exited +localhost/toolbox-test:latest +\\d{4}-\\d\\d-\\d\\dT\\S+Z +system$`));
+    expect(ours[1]).toMatch(new RegExp(`^${L}b +running +localhost/toolbox-test:latest +\\d{4}-\\d\\d-\\d\\dT\\S+Z +system$`));
+    expect(r.stdout).not.toContain(`${L}other`);
   });
 });

@@ -1,19 +1,34 @@
 // User mode (-u) through the engine via sudo (-r), as a real unprivileged user, and --sandbox.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_ARGV, isolatedEnv, podman, removeContainers, toolbox } from './helpers.js';
 
 const P = 'e2e-mode-';
 const USER = 'tb-e2e-user';
 
+const SUDOERS = `/etc/sudoers.d/${USER}`;
+const SHARED = `/tmp/${P}shared`;
+// What this file made, and so removes: never a user or file that was there before it.
+let madeUser = false;
+let madeSudoers = false;
+
 beforeAll(() => {
   removeContainers(P);
-  if (spawnSync('id', [USER]).status !== 0) expect(spawnSync('useradd', ['-m', '-s', '/bin/bash', USER]).status).toBe(0);
+  if (spawnSync('id', [USER]).status !== 0) {
+    expect(spawnSync('useradd', ['-m', '-s', '/bin/bash', USER]).status).toBe(0);
+    madeUser = true;
+  }
   // -r runs the engine via sudo: this user may run podman as root, nothing else.
-  writeFileSync(`/etc/sudoers.d/${USER}`, `${USER} ALL=(root) NOPASSWD: /usr/bin/podman\n`, { mode: 0o440 });
+  madeSudoers = !existsSync(SUDOERS);
+  writeFileSync(SUDOERS, `${USER} ALL=(root) NOPASSWD: /usr/bin/podman\n`, { mode: 0o440 });
 });
-afterAll(() => removeContainers(P));
+afterAll(() => {
+  removeContainers(P);
+  rmSync(SHARED, { force: true });
+  if (madeSudoers) rmSync(SUDOERS, { force: true });
+  if (madeUser) expect(spawnSync('userdel', ['-r', '-f', USER]).status).toBe(0);
+});
 
 function asUser(args: string[], input = '') {
   const home = `/home/${USER}`;
@@ -37,8 +52,8 @@ describe('user mode', () => {
   it('is labelled user mode and mounts /tmp', () => {
     const labels = JSON.parse(podman(['container', 'inspect', '--format', '{{json .Config.Labels}}', BOX]).stdout) as Record<string, string>;
     expect(labels['io.toolbox.mode']).toBe('user');
-    writeFileSync(`/tmp/${P}shared`, 'tmp is shared\n');
-    expect(asUser(['-u', '-r', '-c', BOX, 'run', 'cat', `/tmp/${P}shared`]).stdout).toBe('tmp is shared\n');
+    writeFileSync(SHARED, 'tmp is shared\n');
+    expect(asUser(['-u', '-r', '-c', BOX, 'run', 'cat', SHARED]).stdout).toBe('tmp is shared\n');
   });
 
   it('the default name gets -user, and subcommands stay in system mode without -u', () => {

@@ -28,7 +28,7 @@ function draft(commands: CommandRecord[], os = 'openSUSE MicroOS'): Manifest {
     format: 'toolbox-collect/1',
     createdAt: '2026-11-29T22:00:00.000Z',
     finishedAt: '2026-11-29T22:00:01.000Z',
-    toolbox: { name: 'tb', id: 'f'.repeat(64), image: 'localhost/toolbox-test:latest', version: '0.1.0' },
+    toolbox: { name: 'tb', id: 'f'.repeat(64), image: 'localhost/toolbox-test:latest', version: '0.1.0', generation: 1 },
     host: { hostname: 'node-1', machineId: null, os, osId: null, osVersion: null, kernel: null, root: '/media/root', pid: 1 },
     profiles: ['custom'],
     maxOutputBytes: 1024,

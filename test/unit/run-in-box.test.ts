@@ -3,7 +3,8 @@ import { removeBox, stopBox } from '../../src/core/box-admin.js';
 import { inBoxSession } from '../../src/core/box-session.js';
 import { runInBox } from '../../src/core/run-in-box.js';
 import { resolveSettings } from '../../src/core/settings.js';
-import { fakeDeps } from './fakes/engine.js';
+import { fakeDeps } from './fakes/deps.js';
+import { box } from './fakes/engine.js';
 
 const settings = (flags = {}) => resolveSettings({ image: 'localhost/img:1', container: 'tb', ...flags }, { rc: {}, config: {}, env: {}, userName: 'alice' });
 
@@ -94,14 +95,14 @@ describe('runInBox', () => {
 describe('stop and rm', () => {
   it('a paused toolbox is unpaused before it is stopped (podman refuses to stop it paused)', async () => {
     const deps = fakeDeps();
-    deps.engine.boxes.set('tb', { name: 'tb', id: 'tb', image: 'i', status: 'paused', created: '', isToolbox: true, mode: 'system', version: '1', spec: undefined, pid: 1, startedAt: '' });
+    deps.engine.boxes.set('tb', box({ name: 'tb', id: 'tb', image: 'i', status: 'paused', isToolbox: true, mode: 'system', version: '1', pid: 1 }));
     expect(await stopBox(deps, 'tb', false)).toBe('stopped');
     expect(deps.engine.calls).toEqual(['inspect tb', 'inspect tb', 'unpause tb', 'stop tb']);
   });
 
   it('refuses a container without the toolbox label', async () => {
     const deps = fakeDeps();
-    deps.engine.boxes.set('x', { name: 'x', id: 'x', image: 'i', status: 'running', created: '', isToolbox: false, mode: undefined, version: undefined, spec: undefined, pid: 1, startedAt: '', workdir: '/' });
+    deps.engine.boxes.set('x', box({ name: 'x', id: 'x', image: 'i', status: 'running', pid: 1 }));
     await expect(removeBox(deps, 'x', true)).rejects.toThrow('container x is not a toolbox');
     await expect(stopBox(deps, 'x', true)).rejects.toThrow('container x is not a toolbox');
     expect(deps.engine.calls).toEqual(['inspect x', 'inspect x']);

@@ -1,12 +1,32 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FileSessionStore } from '../../src/state/session-store.js';
 
 const ID = 'f2abdec7ca6d57d24ec9425263ee7d145b66107c37da5b9aa0ff85385d6f5949';
-const dir = () => mkdtempSync(join(tmpdir(), 'tb-sessions-'));
+const made: string[] = [];
+const dir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'tb-sessions-'));
+  made.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of made) {
+    chmodSync(d, 0o700);
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+/** This process's start time, read here rather than by the code under test: field 22 of its stat. */
+function ownStart(): string {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const after = stat.slice(stat.lastIndexOf(')') + 1).trim().split(/\s+/); // fields 3 onwards
+  const start = after[22 - 3];
+  if (!start || !/^\d+$/.test(start)) throw new Error(`unexpected /proc/self/stat: ${stat}`);
+  return start;
+}
 
 describe('FileSessionStore', () => {
   it('counts live sessions other than the caller and prunes dead ones', async () => {
@@ -16,7 +36,7 @@ describe('FileSessionStore', () => {
     // a session of a process that is gone (pid 1 with a start time that cannot match)
     writeFileSync(join(d, `boxes/${ID}/sessions/1-999999999`), '');
     expect(store.liveSessions(ID)).toBe(0);
-    expect(readdirSync(join(d, `boxes/${ID}/sessions`))).toEqual([`${process.pid}-${store.processStart(process.pid)}`]);
+    expect(readdirSync(join(d, `boxes/${ID}/sessions`))).toEqual([`${process.pid}-${ownStart()}`]);
     store.removeSession(ID);
     expect(readdirSync(join(d, `boxes/${ID}/sessions`))).toEqual([]);
   });
@@ -45,7 +65,8 @@ describe('FileSessionStore', () => {
 
   it('a record is live only while its process runs', () => {
     const store = new FileSessionStore(dir());
-    store.writeRecord({ id: ID, pid: process.pid, pidStart: store.processStart(process.pid)! });
+    expect(store.processStart(process.pid)).toBe(ownStart());
+    store.writeRecord({ id: ID, pid: process.pid, pidStart: ownStart() });
     expect(store.isLive(store.readRecord(ID)!)).toBe(true);
     store.writeRecord({ id: ID, pid: process.pid, pidStart: '1' });
     expect(store.readRecord(ID)?.id).toBe(ID);

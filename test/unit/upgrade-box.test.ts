@@ -1,116 +1,66 @@
 // upgrade and rollback with a fake engine: the order of container operations, that a failure
 // anywhere leaves the old toolbox exactly as it was, and that generations are found by label.
 import { describe, expect, it } from 'vitest';
-import type { DeclaredBox, DeclaredStore } from '../../src/core/declared-state.js';
+import type { DeclaredBox } from '../../src/core/declared-state.js';
 import type { ToolsDeps } from '../../src/core/install-tools.js';
 import { labelsFor, specFrom } from '../../src/core/labels.js';
-import type { BoxInfo, BoxSpec, CaptureResult, ContainerEngine, ExecRequest, SessionStore } from '../../src/core/ports.js';
-import type { Progress } from '../../src/core/progress.js';
+import type { BoxSpec, BoxStatus, CaptureResult, ExecRequest } from '../../src/core/ports.js';
 import type { Settings } from '../../src/core/settings.js';
 import { upgradeBox } from '../../src/core/upgrade-box.js';
 import { rollbackBox } from '../../src/core/rollback-box.js';
 import { checkUpgrade } from '../../src/core/check-upgrade.js';
 import { settleInterrupted } from '../../src/core/generation-moves.js';
-import type { GenerationStore, Journal, RetiredRecord } from '../../src/core/generations.js';
+import { box as boxInfo, FakeEngine } from './fakes/engine.js';
+import { MemoryDeclared, MemoryGenerations } from './fakes/generations.js';
+import { SilentProgress, SilentReporter } from './fakes/reporter.js';
+import { MemorySessions } from './fakes/sessions.js';
 
-interface Box { id: string; name: string; status: BoxInfo['status']; labels: Record<string, string>; packages: Set<string> }
-
-class FakeEngine implements ContainerEngine {
-  readonly name = 'podman' as const;
-  readonly command = ['podman'];
-  readonly rootful = true;
-  boxes: Box[] = [];
-  log: string[] = [];
-  zypper: (args: string[], box: Box) => CaptureResult = (args, box) => {
-    if (args[0] === 'install') for (const p of args.slice(args.indexOf('--') + 1)) box.packages.add(p);
+/** The shared fake engine, with the packages installed in each container and zypper/rpm answering for them. */
+class PackageEngine extends FakeEngine {
+  packages = new Map<string, Set<string>>();
+  zypper: (args: string[], packages: Set<string>) => CaptureResult = (args, packages) => {
+    if (args[0] === 'install') for (const p of args.slice(args.indexOf('--') + 1)) packages.add(p);
     return { exitCode: 0, stdout: '', stderr: '' };
   };
   private n = 0;
 
-  find(nameOrId: string): Box | undefined {
-    return this.boxes.find((b) => b.id === nameOrId || b.name === nameOrId);
+  override nextId(): string {
+    return `id${++this.n}`;
   }
-  async inspectBox(nameOrId: string): Promise<BoxInfo | undefined> {
-    const b = this.find(nameOrId);
-    if (!b) return undefined;
-    return { name: b.name, id: b.id, image: 'img', status: b.status, created: '', isToolbox: b.labels['io.toolbox.managed'] === 'true', mode: 'system', version: '1', spec: specFrom(b.labels), pid: 0, startedAt: '', imageId: 'img-id', labels: b.labels };
+  /** a container made before the test, as upgrade and rollback find it */
+  add(id: string, name: string, status: BoxStatus, labels: Record<string, string>, packages: Iterable<string> = []): void {
+    this.boxes.set(id, boxInfo({ id, name, status, labels, imageId: 'img-id' }));
+    this.packages.set(id, new Set(packages));
   }
-  async listBoxes(): Promise<BoxInfo[]> { return (await Promise.all(this.boxes.map((b) => this.inspectBox(b.id)))).filter((b): b is BoxInfo => !!b?.isToolbox); }
-  async imageExists(): Promise<boolean> { return true; }
-  localImages = new Set<string>();
-  async imageFacts(image: string) { return image.startsWith('localhost/') && !this.localImages.has(image) ? undefined : { id: `id-of-${image}`, tags: [image], digests: [] }; }
-  async removeImage(id: string) { this.log.push(`rmi ${id}`); return true; }
-  async remoteDigest() { return 'sha256:x'; }
-  async pullImage(image: string): Promise<void> { this.log.push(`pull ${image}`); }
-  async createBox(spec: BoxSpec, labels: Record<string, string>, containerName?: string): Promise<string> {
-    const id = `id${++this.n}`;
-    this.boxes.push({ id, name: containerName ?? spec.name, status: 'created', labels, packages: new Set() });
-    this.log.push(`create ${containerName ?? spec.name}`);
-    return id;
-  }
-  async renameBox(nameOrId: string, newName: string): Promise<void> {
-    this.log.push(`rename ${this.find(nameOrId)!.name} ${newName}`);
-    this.find(nameOrId)!.name = newName;
-  }
-  async startBox(nameOrId: string): Promise<void> { this.find(nameOrId)!.status = 'running'; }
-  async unpauseBox(): Promise<void> {}
-  async stopBox(nameOrId: string): Promise<void> { const b = this.find(nameOrId); if (b) b.status = 'exited'; }
-  async removeBox(nameOrId: string): Promise<void> {
-    const b = this.find(nameOrId);
-    if (!b) throw new Error(`no such container ${nameOrId}`);
-    this.log.push(`rm ${b.name}`);
-    this.boxes = this.boxes.filter((x) => x !== b);
-  }
-  async execInteractive(): Promise<number> { return 0; }
-  async execCapture(request: ExecRequest): Promise<CaptureResult> {
-    const box = this.find(request.target)!;
+  override async execCapture(request: ExecRequest): Promise<CaptureResult> {
+    await super.execCapture(request);
+    const id = this.find(request.target)!.id;
+    const packages = this.packages.get(id) ?? this.packages.set(id, new Set()).get(id)!;
     const [cmd, ...rest] = request.command;
-    if (cmd === 'zypper') return this.zypper(rest.slice(1), box);
+    if (cmd === 'zypper') return this.zypper(rest.slice(1), packages);
     const script = rest[1] ?? '';
     if (script.includes('rpm -q')) {
       const names = rest.slice(3);
-      return { exitCode: 0, stdout: names.map((n) => (box.packages.has(n) ? `${n}\n` : `package ${n} is not installed\n`)).join(''), stderr: '' };
+      return { exitCode: 0, stdout: names.map((n) => (packages.has(n) ? `${n}\n` : `package ${n} is not installed\n`)).join(''), stderr: '' };
     }
     return { exitCode: 0, stdout: '', stderr: '' };
   }
-}
-
-const sessions: SessionStore = {
-  resolve: () => undefined, remember() {}, withNameLock: (_n, fn) => fn(), withLock: (_n, fn) => fn(), withWorkLock: (_n, fn) => fn(), addSession() {}, removeSession() {}, liveSessions: () => 0, readRecord: () => undefined, isLive: () => false, processStart: () => undefined, writeRecord() {}, forget() {},
-};
-const quiet: Progress = { phase() {}, succeed() {}, fail() {}, detail() {}, warn() {} };
-
-/** config.json's generation state, in memory, with the same commit semantics. */
-class MemoryGenerations implements GenerationStore {
-  journals = new Map<string, Journal>();
-  kept = new Map<string, RetiredRecord>();
-  tick = 0;
-  constructor(private readonly declared: { current: DeclaredBox }) {}
-  journal(name: string) { return this.journals.get(name); }
-  setJournal(name: string, j: Journal | undefined) { if (j) this.journals.set(name, j); else this.journals.delete(name); }
-  retired(id: string) { return this.kept.get(id); }
-  commit(name: string, change: { retire?: string; restore?: string; forget?: string[] }) {
-    if (change.retire) this.kept.set(change.retire, { declared: this.declared.current, retiredAt: `t${String(++this.tick).padStart(4, '0')}` });
-    if (change.restore) {
-      const back = this.kept.get(change.restore);
-      if (back) this.declared.current = back.declared;
-      this.kept.delete(change.restore);
-    }
-    for (const id of change.forget ?? []) this.kept.delete(id);
-    this.journals.delete(name);
+  /** what changed containers or images, in order */
+  changes(): string[] {
+    return this.calls.filter((c) => /^(pull|create|rename|rm|rmi) /.test(c));
   }
 }
 
 function setup(declared: DeclaredBox, image = 'registry.example/tb:latest') {
-  const engine = new FakeEngine();
+  const engine = new PackageEngine();
   const spec: BoxSpec = { name: 'tb', image, mode: 'system', sandbox: false, engineArgs: [] };
-  engine.boxes.push({ id: 'old', name: 'tb', status: 'running', labels: labelsFor(spec, '0.1.0'), packages: new Set(declared.tools) });
-  const box = { current: declared };
-  const store: DeclaredStore = { get: () => box.current, update: (_b, fn) => (box.current = fn(box.current)) };
+  engine.add('old', 'tb', 'running', labelsFor(spec, '0.1.0'), declared.tools);
+  const box = new MemoryDeclared(declared);
   const generations = new MemoryGenerations(box);
-  const deps: ToolsDeps = {
-    engine, sessions, reporter: { status() {}, warn() {}, step: () => ({ done() {}, fail() {} }) }, version: '0.2.0',
-    hostUser: () => ({ uid: 0, gid: 0, name: 'root', group: 'root', home: '/root' }), env: {}, cwd: '/', declared: store, progress: quiet, generations,
+  const sessions = new MemorySessions(engine);
+  const deps: ToolsDeps & { sessions: MemorySessions } = {
+    engine, sessions, reporter: new SilentReporter(), version: '0.2.0',
+    hostUser: () => ({ uid: 0, gid: 0, name: 'root', group: 'root', home: '/root' }), env: {}, cwd: '/', declared: box, progress: new SilentProgress(), generations,
   };
   const settings = { name: 'tb', autostop: true } as Settings;
   return { engine, deps, settings, box, generations };
@@ -119,19 +69,19 @@ function setup(declared: DeclaredBox, image = 'registry.example/tb:latest') {
 const DECLARED: DeclaredBox = { repos: [{ alias: 'r', url: 'http://127.0.0.1:1/', key: 'k.asc', keyData: '-----BEGIN PGP PUBLIC KEY BLOCK-----' }], tools: ['tl-hello'] };
 
 const upgrade = (deps: ToolsDeps, settings: Settings, keep = 1) => upgradeBox(deps, settings, { force: false, recommends: false, keep });
-const names = (engine: FakeEngine) => engine.boxes.map((b) => [b.id, b.name, b.status]);
+const names = (engine: FakeEngine) => [...engine.boxes.values()].map((b) => [b.id, b.name, b.status]);
 
 describe('upgrade', () => {
   it('builds the new generation aside, proves it, then gives it the name and keeps the old one stopped', async () => {
     const { engine, deps, settings } = setup(DECLARED);
     const result = await upgrade(deps, settings);
-    expect(engine.log.map((l) => l.replace(/-[0-9a-f]{8}\b/, '-OP'))).toEqual(['pull registry.example/tb:latest', 'create tb.gen2-OP', 'rename tb tb.gen1', 'rename tb.gen2-OP tb']);
+    expect(engine.changes().map((l) => l.replace(/-[0-9a-f]{8}\b/, '-OP'))).toEqual(['pull registry.example/tb:latest', 'create tb.gen2-OP', 'rename old tb.gen1', 'rename id1 tb']);
     expect(names(engine)).toEqual([['old', 'tb.gen1', 'exited'], ['id1', 'tb', 'exited']]);
-    expect([...engine.boxes[1]!.packages]).toEqual(['tl-hello']);
+    expect([...engine.packages.get('id1')!]).toEqual(['tl-hello']);
     expect(result).toEqual({ name: 'tb', image: 'registry.example/tb:latest', oldId: 'old', newId: 'id1', oldGeneration: 1, newGeneration: 2, repos: ['r'], tools: ['tl-hello'], pruned: [] });
     // the new container records the toolbox's own name, and its identity is the first container's id
-    expect(specFrom(engine.boxes[1]!.labels)?.name).toBe('tb');
-    expect(engine.boxes[1]!.labels).toMatchObject({ 'io.toolbox.identity': 'old', 'io.toolbox.generation': '2', 'io.toolbox.image-id': 'id-of-registry.example/tb:latest' });
+    expect(specFrom(engine.boxes.get('id1')!.labels)?.name).toBe('tb');
+    expect(engine.boxes.get('id1')!.labels).toMatchObject({ 'io.toolbox.identity': 'old', 'io.toolbox.generation': '2', 'io.toolbox.image-id': 'id-of-registry.example/tb:latest' });
   });
 
   it('keeps the old toolbox untouched when a tool cannot be reinstalled', async () => {
@@ -140,7 +90,7 @@ describe('upgrade', () => {
     await expect(upgrade(deps, settings)).rejects.toThrow(
       'upgrade of toolbox tb failed, the toolbox is unchanged: no package named tl-hello in the repositories of toolbox tb',
     );
-    expect(engine.log.map((l) => l.replace(/-[0-9a-f]{8}\b/, '-OP'))).toEqual(['pull registry.example/tb:latest', 'create tb.gen2-OP', 'rm tb.gen2-OP']);
+    expect(engine.changes().map((l) => l.replace(/-[0-9a-f]{8}\b/, '-OP'))).toEqual(['pull registry.example/tb:latest', 'create tb.gen2-OP', 'rm id1']);
     expect(names(engine)).toEqual([['old', 'tb', 'running']]);
   });
 
@@ -149,30 +99,30 @@ describe('upgrade', () => {
     engine.zypper = (args) =>
       args[0] === 'refresh' ? { exitCode: 4, stdout: '', stderr: "Signature verification failed for file 'repomd.xml' from repository 'r'.\n" } : { exitCode: 0, stdout: '', stderr: '' };
     await expect(upgrade(deps, settings)).rejects.toThrow(/^upgrade of toolbox tb failed, the toolbox is unchanged: repository 'r' failed its signature check/);
-    expect(engine.boxes.map((b) => b.id)).toEqual(['old']);
+    expect([...engine.boxes.keys()]).toEqual(['old']);
   });
 
   it('refuses while sessions are active, unless forced', async () => {
     const { engine, deps, settings } = setup(DECLARED);
-    deps.sessions = { ...sessions, liveSessions: () => 2 };
+    deps.sessions.others = 2;
     await expect(upgrade(deps, settings)).rejects.toThrow('toolbox tb has 2 active sessions; not upgrading it');
-    expect(engine.log).toEqual([]);
+    expect(engine.changes()).toEqual([]);
   });
 
   it('13.6: never pulls a localhost/ image, and says so when its tag is gone', async () => {
     const { engine, deps, settings } = setup(DECLARED, 'localhost/tb:latest');
     await expect(upgrade(deps, settings)).rejects.toThrow('image not found: localhost/tb:latest (localhost/ images are never pulled)');
-    engine.localImages.add('localhost/tb:latest');
+    engine.images.add('localhost/tb:latest');
     await upgrade(deps, settings);
-    expect(engine.log.filter((l) => l.startsWith('pull'))).toEqual([]);
+    expect(engine.changes().filter((l) => l.startsWith('pull'))).toEqual([]);
   });
 
   it('13.4: containers named like its temporary ones, but not of this toolbox, are never touched', async () => {
     const { engine, deps, settings } = setup({ repos: [], tools: [] });
     const other: BoxSpec = { name: 'tb.upgrade-new', image: 'registry.example/tb:latest', mode: 'system', sandbox: false, engineArgs: [] };
-    engine.boxes.push({ id: 'user1', name: 'tb.upgrade-new', status: 'running', labels: labelsFor(other, '0.1.0'), packages: new Set() });
-    engine.boxes.push({ id: 'user2', name: 'tb.upgrade-old', status: 'running', labels: labelsFor({ ...other, name: 'tb.upgrade-old' }, '0.1.0'), packages: new Set() });
-    engine.boxes.push({ id: 'user3', name: 'tb.gen1', status: 'running', labels: labelsFor({ ...other, name: 'tb.gen1' }, '0.1.0'), packages: new Set() });
+    engine.add('user1', 'tb.upgrade-new', 'running', labelsFor(other, '0.1.0'));
+    engine.add('user2', 'tb.upgrade-old', 'running', labelsFor({ ...other, name: 'tb.upgrade-old' }, '0.1.0'));
+    engine.add('user3', 'tb.gen1', 'running', labelsFor({ ...other, name: 'tb.gen1' }, '0.1.0'));
     await upgrade(deps, settings);
     expect(names(engine).filter(([id]) => String(id).startsWith('user'))).toEqual([['user1', 'tb.upgrade-new', 'running'], ['user2', 'tb.upgrade-old', 'running'], ['user3', 'tb.gen1', 'running']]);
     // the old generation took another free name
@@ -209,18 +159,18 @@ describe('rollback', () => {
     await upgrade(deps, settings);
     await expect(rollbackBox(deps, 'tb', { force: false, to: 7 })).rejects.toThrow('toolbox tb has no generation 7 (kept: 1)');
     await expect(rollbackBox(deps, 'tb', { force: false, to: 2 })).rejects.toThrow('generation 2 is already toolbox tb');
-    deps.sessions = { ...sessions, liveSessions: () => 1 };
+    deps.sessions.others = 1;
     await expect(rollbackBox(deps, 'tb', { force: false })).rejects.toThrow('toolbox tb has 1 active session; not rolling it back');
   });
 
   it('a kept generation named directly is not upgraded or rolled back as if it were a toolbox', async () => {
     const { engine, deps, settings } = setup(DECLARED);
     await upgrade(deps, settings);
-    const log = engine.log.length;
+    const log = engine.changes().length;
     const refusal = 'tb.gen1 is generation 1 kept for toolbox tb, not a toolbox in use';
     await expect(upgrade(deps, { ...settings, name: 'tb.gen1' })).rejects.toThrow(refusal);
     await expect(rollbackBox(deps, 'tb.gen1', { force: false })).rejects.toThrow(refusal);
-    expect(engine.log.length).toBe(log);
+    expect(engine.changes().length).toBe(log);
   });
 });
 
@@ -228,7 +178,7 @@ describe('an interrupted upgrade', () => {
   it('before the new container was proven is undone: it goes, the old one keeps its name', async () => {
     const { engine, deps, generations } = setup(DECLARED);
     const spec: BoxSpec = { name: 'tb', image: 'registry.example/tb:latest', mode: 'system', sandbox: false, engineArgs: [] };
-    engine.boxes.push({ id: 'half', name: 'tb.gen2-x', status: 'running', labels: labelsFor(spec, '0.2.0', { identity: 'old', generation: 2, operation: 'op1' }), packages: new Set() });
+    engine.add('half', 'tb.gen2-x', 'running', labelsFor(spec, '0.2.0', { identity: 'old', generation: 2, operation: 'op1' }));
     generations.setJournal('tb', { op: 'upgrade', name: 'tb', identity: 'old', fromId: 'old', operation: 'op1', step: 'create' });
     await settleInterrupted(deps, 'tb');
     expect(names(engine)).toEqual([['old', 'tb', 'running']]);
@@ -238,7 +188,7 @@ describe('an interrupted upgrade', () => {
   it('after it was proven is finished, even when the old one was already put aside', async () => {
     const { engine, deps, generations } = setup(DECLARED);
     const spec: BoxSpec = { name: 'tb', image: 'registry.example/tb:latest', mode: 'system', sandbox: false, engineArgs: [] };
-    engine.boxes.push({ id: 'new', name: 'tb.gen2-x', status: 'running', labels: labelsFor(spec, '0.2.0', { identity: 'old', generation: 2, operation: 'op1' }), packages: new Set() });
+    engine.add('new', 'tb.gen2-x', 'running', labelsFor(spec, '0.2.0', { identity: 'old', generation: 2, operation: 'op1' }));
     engine.find('old')!.name = 'tb.gen1';
     generations.setJournal('tb', { op: 'upgrade', name: 'tb', identity: 'old', fromId: 'old', toId: 'new', operation: 'op1', step: 'proven' });
     await settleInterrupted(deps, 'tb');
@@ -249,7 +199,7 @@ describe('an interrupted upgrade', () => {
   it('never touches a container the journal names but that is not of this toolbox', async () => {
     const { engine, deps, generations } = setup(DECLARED);
     const spec: BoxSpec = { name: 'other', image: 'registry.example/tb:latest', mode: 'system', sandbox: false, engineArgs: [] };
-    engine.boxes.push({ id: 'foreign', name: 'other', status: 'running', labels: labelsFor(spec, '0.2.0', { identity: 'zzz', generation: 2, operation: 'op1' }), packages: new Set() });
+    engine.add('foreign', 'other', 'running', labelsFor(spec, '0.2.0', { identity: 'zzz', generation: 2, operation: 'op1' }));
     generations.setJournal('tb', { op: 'upgrade', name: 'tb', identity: 'old', fromId: 'old', toId: 'foreign', operation: 'op1', step: 'create' });
     await settleInterrupted(deps, 'tb');
     expect(names(engine)).toEqual([['old', 'tb', 'running'], ['foreign', 'other', 'running']]);
@@ -264,14 +214,14 @@ describe('upgrade --check', () => {
     expect(await checkUpgrade(deps, 'tb')).toEqual({ name: 'tb', image: 'registry.example/tb:latest', generation: 1, current: 'sha256:aaa', available: 'sha256:aaa', upToDate: true });
     engine.remoteDigest = async () => 'sha256:bbb';
     expect(await checkUpgrade(deps, 'tb')).toMatchObject({ current: 'sha256:aaa', available: 'sha256:bbb', upToDate: false });
-    expect(engine.log).toEqual([]); // nothing pulled, created or renamed
+    expect(engine.changes()).toEqual([]); // nothing pulled, created or renamed
   });
 
   it('a localhost/ image: compares image ids, and a missing tag is an error, never a pull', async () => {
     const { engine, deps } = setup(DECLARED, 'localhost/tb:latest');
     await expect(checkUpgrade(deps, 'tb')).rejects.toThrow('image not found: localhost/tb:latest (localhost/ images are never pulled)');
-    engine.localImages.add('localhost/tb:latest');
+    engine.images.add('localhost/tb:latest');
     expect(await checkUpgrade(deps, 'tb')).toMatchObject({ current: 'img-id', available: 'id-of-localhost/tb:latest', upToDate: false });
-    expect(engine.log).toEqual([]);
+    expect(engine.changes()).toEqual([]);
   });
 });

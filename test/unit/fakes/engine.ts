@@ -1,158 +1,135 @@
-// An in-memory engine that records every call, for unit tests of the core.
-import type { BoxInfo, BoxSpec, CaptureResult, ContainerEngine, ExecRequest, Reporter, SessionStore, BoxRecord } from '../../../src/core/ports.js';
-import type { Deps } from '../../../src/core/deps.js';
+// An in-memory ContainerEngine that records every call, for unit tests of the core. It is the
+// only fake engine: it implements the port, so a changed port fails to compile here first.
+import { specFrom } from '../../../src/core/labels.js';
+import type { BoxInfo, BoxSpec, BoxStatus, CaptureOptions, CaptureResult, ContainerEngine, ExecRequest, ImageFacts } from '../../../src/core/ports.js';
+
+/** A complete BoxInfo from the fields a test cares about; the rest as a fresh container has them. */
+export function box(fields: Partial<BoxInfo> & Pick<BoxInfo, 'id' | 'name'>): BoxInfo {
+  const labels = fields.labels ?? {};
+  const spec = fields.spec ?? specFrom(labels);
+  return {
+    image: spec?.image ?? 'localhost/img:1',
+    status: 'created',
+    created: '',
+    isToolbox: labels['io.toolbox.managed'] === 'true',
+    mode: spec?.mode,
+    version: labels['io.toolbox.version'],
+    spec,
+    pid: 0,
+    startedAt: '',
+    imageId: '',
+    labels,
+    ...fields,
+  };
+}
 
 export class FakeEngine implements ContainerEngine {
   readonly name = 'podman' as const;
-  readonly command = ['podman'];
+  readonly command = ['podman'] as const;
   readonly rootful = true;
+  /** every call, in order, with the name or id it was given */
   calls: string[] = [];
+  /** containers by full id, in creation order */
   boxes = new Map<string, BoxInfo>();
+  /** local images by name; an image's id is `id-of-NAME` */
   images = new Set<string>(['localhost/img:1']);
   execCode = 0;
   pullFails = false;
 
-  async inspectBox(n: string) {
-    this.calls.push(`inspect ${n}`);
-    return [...this.boxes.values()].find((b) => b.name === n || b.id === n);
+  /** The id a new container gets (tests that create several of one name count instead). */
+  nextId(_spec: BoxSpec, name: string): string {
+    return `id-${name}`;
   }
-  async listBoxes() {
+
+  /** The container named or with the id `nameOrId`, as stored (tests may change it in place). */
+  find(nameOrId: string): BoxInfo | undefined {
+    return this.boxes.get(nameOrId) ?? [...this.boxes.values()].find((b) => b.name === nameOrId);
+  }
+
+  private existing(nameOrId: string): BoxInfo {
+    const b = this.find(nameOrId);
+    if (!b) throw new Error(`no such container ${nameOrId}`);
+    return b;
+  }
+
+  private imageNamed(nameOrId: string): string | undefined {
+    return [...this.images].find((i) => i === nameOrId || `id-of-${i}` === nameOrId);
+  }
+
+  async inspectBox(nameOrId: string): Promise<BoxInfo | undefined> {
+    this.calls.push(`inspect ${nameOrId}`);
+    return this.find(nameOrId);
+  }
+  async listBoxes(): Promise<BoxInfo[]> {
     this.calls.push('ps');
     return [...this.boxes.values()].filter((b) => b.isToolbox);
   }
-  async imageExists(i: string) {
-    this.calls.push(`image-exists ${i}`);
-    return this.images.has(i);
+  async imageExists(image: string): Promise<boolean> {
+    this.calls.push(`image-exists ${image}`);
+    return this.imageNamed(image) !== undefined;
   }
-  async imageFacts(i: string) {
-    this.calls.push(`image-inspect ${i}`);
-    return this.images.has(i) ? { id: `sha-${i}`, tags: [i], digests: [] } : undefined;
+  async imageFacts(image: string): Promise<ImageFacts | undefined> {
+    this.calls.push(`image-inspect ${image}`);
+    const name = this.imageNamed(image);
+    return name === undefined ? undefined : { id: `id-of-${name}`, tags: [name], digests: [] };
   }
-  async removeImage(i: string) {
-    this.calls.push(`rmi ${i}`);
-    return false;
+  async removeImage(id: string): Promise<boolean> {
+    this.calls.push(`rmi ${id}`);
+    const name = this.imageNamed(id);
+    if (name === undefined || [...this.boxes.values()].some((b) => b.imageId === `id-of-${name}`)) return false;
+    return this.images.delete(name);
   }
-  async remoteDigest(i: string) {
-    this.calls.push(`remote-digest ${i}`);
-    return `sha256:${i}`;
+  async remoteDigest(image: string): Promise<string> {
+    this.calls.push(`remote-digest ${image}`);
+    return `sha256:${image}`;
   }
-  async pullImage(i: string) {
-    this.calls.push(`pull ${i}`);
+  async pullImage(image: string): Promise<void> {
+    this.calls.push(`pull ${image}`);
     if (this.pullFails) throw new Error('registry unreachable');
-    this.images.add(i);
+    this.images.add(image);
   }
-  async createBox(spec: BoxSpec, labels: Record<string, string>) {
-    this.calls.push(`create ${spec.name}`);
-    const id = `id-${spec.name}`;
-    this.boxes.set(id, { name: spec.name, id, image: spec.image, status: 'created', created: '', isToolbox: labels['io.toolbox.managed'] === 'true', mode: spec.mode, version: '1', spec, pid: 0, startedAt: '', imageId: '', labels, workdir: '/' });
+  async createBox(spec: BoxSpec, labels: Record<string, string>, containerName?: string): Promise<string> {
+    const name = containerName ?? spec.name;
+    this.calls.push(`create ${name}`);
+    if (this.find(name)) throw new Error(`the container name "${name}" is already in use`);
+    const id = this.nextId(spec, name);
+    const image = this.imageNamed(spec.image);
+    this.boxes.set(id, box({ id, name, image: spec.image, spec, mode: spec.mode, version: '1', labels, imageId: image === undefined ? '' : `id-of-${image}` }));
     return id;
   }
-  private set(id: string, status: BoxInfo['status'], pid: number) {
-    const b = this.boxes.get(id);
-    if (!b) throw new Error(`no such container ${id}`);
-    this.boxes.set(id, { ...b, status, pid });
+  async renameBox(nameOrId: string, newName: string): Promise<void> {
+    this.calls.push(`rename ${nameOrId} ${newName}`);
+    this.existing(nameOrId).name = newName;
   }
-  async startBox(id: string) {
-    this.calls.push(`start ${id}`);
-    this.set(id, 'running', process.pid);
+  private set(nameOrId: string, status: BoxStatus, pid: number): void {
+    Object.assign(this.existing(nameOrId), { status, pid });
   }
-  runningPid(id: string) {
+  async startBox(nameOrId: string): Promise<void> {
+    this.calls.push(`start ${nameOrId}`);
+    this.set(nameOrId, 'running', process.pid);
+  }
+  async unpauseBox(nameOrId: string): Promise<void> {
+    this.calls.push(`unpause ${nameOrId}`);
+    this.set(nameOrId, 'running', process.pid);
+  }
+  async stopBox(nameOrId: string): Promise<void> {
+    this.calls.push(`stop ${nameOrId}`);
+    this.set(nameOrId, 'exited', 0);
+  }
+  async removeBox(nameOrId: string, _force: boolean): Promise<void> {
+    this.calls.push(`rm ${nameOrId}`);
+    this.boxes.delete(this.existing(nameOrId).id);
+  }
+  runningPid(id: string): number | undefined {
     const b = this.boxes.get(id);
     return b?.status === 'running' ? b.pid : undefined;
   }
-  async unpauseBox(id: string) {
-    this.calls.push(`unpause ${id}`);
-    this.set(id, 'running', process.pid);
-  }
-  async stopBox(id: string) {
-    this.calls.push(`stop ${id}`);
-    this.set(id, 'exited', 0);
-  }
-  async removeBox(id: string) {
-    this.calls.push(`rm ${id}`);
-    this.boxes.delete(id);
-  }
-  async execInteractive(r: ExecRequest) {
-    this.calls.push(`exec ${r.target} ${r.command.join(' ')}`);
+  async execInteractive(request: ExecRequest): Promise<number> {
+    this.calls.push(`exec ${request.target} ${request.command.join(' ')}`);
     return this.execCode;
   }
-  async execCapture(r: ExecRequest): Promise<CaptureResult> {
-    this.calls.push(`exec-capture ${r.target}`);
+  async execCapture(request: ExecRequest, _input?: string, _options?: CaptureOptions): Promise<CaptureResult> {
+    this.calls.push(`exec-capture ${request.target}`);
     return { exitCode: 0, stdout: '', stderr: '' };
   }
-}
-
-export class MemorySessions implements SessionStore {
-  constructor(private readonly engine?: FakeEngine) {}
-  names = new Map<string, string>();
-  records = new Map<string, BoxRecord>();
-  sessions = new Map<string, number>();
-  others = 0;
-  /** like the engine's index: a cached name counts only while the engine still has id and name */
-  resolve(n: string) {
-    const id = this.names.get(n);
-    return id !== undefined && this.engine?.boxes.get(id)?.name === n ? id : undefined;
-  }
-  remember(n: string, id: string) {
-    this.names.set(n, id);
-  }
-  async withNameLock<T>(_n: string, fn: () => Promise<T>) {
-    return fn();
-  }
-  async withLock<T>(_id: string, fn: () => Promise<T>) {
-    return fn();
-  }
-  async withWorkLock<T>(_id: string, fn: () => Promise<T>) {
-    return fn();
-  }
-  addSession(id: string) {
-    this.sessions.set(id, (this.sessions.get(id) ?? 0) + 1);
-  }
-  removeSession(id: string) {
-    this.sessions.set(id, (this.sessions.get(id) ?? 1) - 1);
-  }
-  liveSessions(id: string) {
-    return (this.sessions.get(id) ?? 0) + this.others;
-  }
-  readRecord(id: string) {
-    return this.records.get(id);
-  }
-  isLive(r: BoxRecord) {
-    return this.engine?.boxes.get(r.id)?.status === 'running';
-  }
-  processStart() {
-    return '123';
-  }
-  writeRecord(r: BoxRecord) {
-    this.records.set(r.id, r);
-  }
-  forget(id: string) {
-    this.records.delete(id);
-  }
-}
-
-export class SilentReporter implements Reporter {
-  lines: string[] = [];
-  status(m: string) {
-    this.lines.push(`status: ${m}`);
-  }
-  warn(m: string) {
-    this.lines.push(`warn: ${m}`);
-  }
-  step(m: string) {
-    this.lines.push(`step: ${m}`);
-    return { done() {}, fail() {} };
-  }
-}
-
-export function fakeDeps(engine = new FakeEngine(), sessions = new MemorySessions(engine), reporter = new SilentReporter()): Deps & { engine: FakeEngine; sessions: MemorySessions; reporter: SilentReporter } {
-  return {
-    engine,
-    sessions,
-    reporter,
-    version: '9.9.9',
-    hostUser: () => ({ uid: 1000, gid: 1000, name: 'alice', group: 'alice', home: '/home/alice' }),
-    env: { LANG: 'C.UTF-8', SECRET: 'x' },
-    cwd: '/work',
-  };
 }

@@ -1,9 +1,9 @@
 // On a systemd host the transaction runs as a transient unit whose journal is followed.
 import { describe, expect, it } from 'vitest';
-import type { HostPort } from '../../../src/host/host-access.js';
 import { followArgv, systemdRunArgv, unitExitCode, unitName } from '../../../src/host/systemd-unit.js';
 import { runTransaction, tuArgv } from '../../../src/host/transaction.js';
 import { verifyUpdate } from '../../../src/host/verify-outcome.js';
+import { FakeHost } from '../fakes/host.js';
 import { probeOutput } from './probe-output.js';
 
 const CSV_BEFORE = 'number,default,active,date,description\n0,no,no,,current\n1,yes,yes,2026-01-01 10:00:00,first root filesystem';
@@ -11,30 +11,17 @@ const CSV_AFTER = `${CSV_BEFORE.replace('1,yes,yes', '1,no,yes')}\n2,yes,no,2026
 
 /** A systemd host that runs the unit and journals transactional-update's lines. */
 function fakeSystemdHost(journal: string) {
-  const calls: string[][] = [];
   let ran = false;
-  const port: HostPort = {
-    target: { kind: 'nsenter', pid: 1 },
-    async capture(command) {
-      calls.push([...command]);
-      if (command[0] === 'sh') return { exitCode: 0, stdout: probeOutput({ systemd: true, csv: ran ? CSV_AFTER : CSV_BEFORE }), stderr: '' };
-      if (command[0] === 'systemd-run') {
-        ran = true;
-        return { exitCode: 0, stdout: '', stderr: 'Running as unit: x.service\nFinished with result: success\nMain processes terminated with: code=exited/status=0\n' };
-      }
-      if (command[0] === 'journalctl') return { exitCode: 0, stdout: command[1] === '--sync' ? '' : journal, stderr: '' };
-      return { exitCode: 1, stdout: '', stderr: 'unexpected' };
-    },
-    stream(command, onOutput) {
-      calls.push([...command]);
-      onOutput('(followed)\n');
-      return { done: Promise.resolve(0), kill() {} };
-    },
-    async interactive() {
-      return 0;
-    },
-  };
-  return { port, calls };
+  const port = new FakeHost((command) => {
+    if (command[0] === 'sh') return { exitCode: 0, stdout: probeOutput({ systemd: true, csv: ran ? CSV_AFTER : CSV_BEFORE }), stderr: '' };
+    if (command[0] === 'systemd-run') {
+      ran = true;
+      return { exitCode: 0, stdout: '', stderr: 'Running as unit: x.service\nFinished with result: success\nMain processes terminated with: code=exited/status=0\n' };
+    }
+    if (command[0] === 'journalctl') return { exitCode: 0, stdout: command[1] === '--sync' ? '' : journal, stderr: '' };
+    return { exitCode: 1, stdout: '', stderr: 'unexpected' };
+  }, '(followed)\n');
+  return { port, calls: port.calls };
 }
 
 describe('systemd unit', () => {

@@ -1,0 +1,29 @@
+// host-update's HostPort, faked: records every command and answers with the test's function.
+import type { HostPort, HostTarget } from '../../../src/host/host-access.js';
+import type { Captured, Streaming } from '../../../src/engine/runner.js';
+
+export class FakeHost implements HostPort {
+  readonly target: HostTarget = { kind: 'nsenter', pid: 1 };
+  /** every command, captured, streamed or interactive, in order */
+  calls: string[][] = [];
+
+  constructor(
+    private readonly answer: (command: readonly string[]) => Captured,
+    /** what a streamed command prints before it ends with 0 */
+    private readonly streamed = '',
+  ) {}
+
+  async capture(command: readonly string[]): Promise<Captured> {
+    this.calls.push([...command]);
+    return this.answer(command);
+  }
+  stream(command: readonly string[], onOutput: (chunk: string) => void, _options?: { stoppable?: boolean }): Streaming {
+    this.calls.push([...command]);
+    if (this.streamed) onOutput(this.streamed);
+    return { done: Promise.resolve(0), kill() {} };
+  }
+  async interactive(command: readonly string[]): Promise<number> {
+    this.calls.push([...command]);
+    return 0;
+  }
+}
