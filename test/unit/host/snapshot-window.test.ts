@@ -1,31 +1,23 @@
 // host-update while snapper is creating a snapshot (snapper lists it as "loading N failed" on
 // stderr), or when snapper's list cannot be read at all: never an internal error.
 import { describe, expect, it } from 'vitest';
-import type { HostPort } from '../../../src/host/host-access.js';
 import { TransactionFailed } from '../../../src/host/outcome.js';
 import { probeHost } from '../../../src/host/probe.js';
 import { statusJson, statusText } from '../../../src/host/status.js';
 import { runTransaction } from '../../../src/host/transaction.js';
+import { FakeHost } from '../fakes/host.js';
 import { probeOutput } from './probe-output.js';
 
 /** A host whose probe answers the given outputs in turn (the last one from then on). */
-function fakeHost(outputs: string[], tuOutput = ''): HostPort & { probes: number } {
-  const host = {
-    probes: 0,
-    target: { kind: 'nsenter', pid: 1 } as const,
-    capture: async (command: readonly string[]) => {
-      if (command[0] !== 'sh') throw new Error(`unexpected command ${command.join(' ')}`);
-      const stdout = outputs[Math.min(host.probes, outputs.length - 1)]!;
-      host.probes++;
-      return { exitCode: 0, stdout, stderr: '' };
-    },
-    stream: (_command: readonly string[], onOutput: (chunk: string) => void) => {
-      onOutput(tuOutput);
-      return { done: Promise.resolve(0), kill: () => {} };
-    },
-    interactive: async () => 0,
-  };
-  return host as unknown as HostPort & { probes: number };
+function fakeHost(outputs: string[], tuOutput = ''): FakeHost & { readonly probes: number } {
+  let probes = 0;
+  const host = new FakeHost((command) => {
+    if (command[0] !== 'sh') throw new Error(`unexpected command ${command.join(' ')}`);
+    const stdout = outputs[Math.min(probes, outputs.length - 1)]!;
+    probes++;
+    return { exitCode: 0, stdout, stderr: '' };
+  }, tuOutput);
+  return Object.defineProperty(host, 'probes', { get: () => probes }) as FakeHost & { readonly probes: number };
 }
 
 const noPause = async () => {};
