@@ -57,21 +57,26 @@ afterAll(() => {
   rmSync(home, { recursive: true, force: true });
 });
 
+/** The first seven lines of `status` on a fresh fake host: booted on #1, nothing pending. */
+function expectFreshHost(lines: string[]): void {
+  expect(lines.slice(0, 6)).toEqual([
+    'booted snapshot:   #1',
+    'current snapshot:  #1',
+    'default snapshot:  #1 (next boot)',
+    'reboot needed:     no',
+    'transaction:       none running',
+    'snapshots:',
+  ]);
+  expect(lines[6]).toMatch(/^ {2}#1 {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}first root filesystem {2}\[booted, default\]$/);
+}
+
 describe('host-update status', () => {
   it('shows the booted, current and default snapshots of a fresh host', () => {
     const r = hu(['--host-pid', pid(), 'status']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
-    expect(lines.slice(0, 6)).toEqual([
-      'booted snapshot:   #1',
-      'current snapshot:  #1',
-      'default snapshot:  #1 (next boot)',
-      'reboot needed:     no',
-      'transaction:       none running',
-      'snapshots:',
-    ]);
-    expect(lines[6]).toMatch(/^ {2}#1 {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}first root filesystem {2}\[booted, default\]$/);
+    expectFreshHost(lines);
     expect(lines.slice(7)).toEqual(['']);
   });
 
@@ -104,15 +109,7 @@ describe('host-update status while snapper is creating a snapshot', () => {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const lines = r.stdout.split('\n');
-      expect(lines.slice(0, 6)).toEqual([
-        'booted snapshot:   #1',
-        'current snapshot:  #1',
-        'default snapshot:  #1 (next boot)',
-        'reboot needed:     no',
-        'transaction:       none running',
-        'snapshots:',
-      ]);
-      expect(lines[6]).toMatch(/^ {2}#1 {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}first root filesystem {2}\[booted, default\]$/);
+      expectFreshHost(lines);
       expect(lines.slice(7)).toEqual(['  #2  unreadable: snapper could not load it (being created, or its info.xml is damaged)', '']);
       const j = hu(['--host-pid', pid(), 'status', '--json']);
       expect(j.code).toBe(0);
