@@ -202,6 +202,9 @@ describe('generations: upgrade, a tool broken in the new image, rollback', () =>
   it('rollback is refused with active sessions unless --force, and --to names a kept generation', async () => {
     const none = toolbox(['rollback', '--to', '9', BOX], { env });
     expect([none.stderr, none.code]).toEqual([`Error: toolbox ${BOX} has no generation 9 (kept: 2). Hint: see the generations with toolbox list --all\n`, 1]);
+    // the generation in use: a valid request that cannot be done (1), not a usage error (2)
+    const same = toolbox(['rollback', '--to', '1', BOX], { env });
+    expect([same.stderr, same.code]).toEqual([`Error: generation 1 is already toolbox ${BOX}. Hint: see the generations with toolbox list --all\n`, 1]);
     const session = toolboxAsync(['run', '-c', BOX, '--', 'sh', '-c', 'echo ready; sleep 600'], { env });
     await waitFor(() => session.output().includes('ready'), 'the session to start');
     const refused = toolbox(['rollback', BOX], { env });
@@ -251,6 +254,36 @@ describe('generations: upgrade, a tool broken in the new image, rollback', () =>
     expect(r.code).toBe(0);
     expect(lastLine(r)).toBe(`removed toolbox ${BOX} and 1 kept generation`);
     expect(lineage(identity)).toEqual([]);
+  });
+});
+
+describe('generations are told apart by their containers, not by one config.json', () => {
+  it('under another HOME and XDG_CONFIG_HOME: list hides the kept generation, --all and --json show it, rm removes both', () => {
+    const H = `${P}home`;
+    expect(toolbox(['create', H], { env }).code).toBe(0);
+    const g1 = containerId(H);
+    expect(toolbox(['upgrade', '-q', H], { env }).code).toBe(0);
+    const g2 = containerId(H);
+    // root through `sudo -s` and `sudo -i`, or a script with a HOME of its own: another config.json
+    const other = isolatedEnv({ TOOLBOX_IMAGE: IMG });
+    const lines = (args: string[]) => toolbox(args, { env: other }).stdout.split('\n').filter((l) => l.startsWith(H));
+    const esc = H.replace(/[.]/g, '\\.');
+    expect(lines(['list'])).toEqual([expect.stringMatching(new RegExp(`^${esc} +\\S+ +${IMG} +\\S+ +system$`))]);
+    expect(lines(['list', '--all'])).toEqual([
+      expect.stringMatching(new RegExp(`^${esc} +\\S+ +${IMG} +\\S+ +system +2$`)),
+      expect.stringMatching(new RegExp(`^${esc}\\.gen1 +exited +${IMG} +\\S+ +system +1 \\(kept for ${esc}\\)$`)),
+    ]);
+    const json = JSON.parse(toolbox(['list', '--json'], { env: other }).stdout) as Listed[];
+    expect(json.filter((b) => b.name.startsWith(H)).map((b) => [b.name, b.id, b.generation, b.generations.map((g) => [g.generation, g.id, g.name])])).toEqual([
+      [H, g2, 2, [[1, g1, `${H}.gen1`]]],
+    ]);
+    // a valid request that cannot be done: exit 1, not a usage error
+    const same = toolbox(['rollback', '--to', '2', H], { env: other });
+    expect([same.stderr, same.code]).toEqual([`Error: generation 2 is already toolbox ${H}. Hint: see the generations with toolbox list --all\n`, 1]);
+    const r = toolbox(['rm', '-v', H], { env: other });
+    expect(r.code).toBe(0);
+    expect(lastLine(r)).toBe(`removed toolbox ${H} and 1 kept generation`);
+    expect(lineage(g1)).toEqual([]);
   });
 });
 
