@@ -285,6 +285,28 @@ describe('generations are told apart by their containers, not by one config.json
     expect(lastLine(r)).toBe(`removed toolbox ${H} and 1 kept generation`);
     expect(lineage(g1)).toEqual([]);
   });
+
+  it('after a user renamed the toolbox (podman rename) and rolled it back: still one toolbox with its kept generation', () => {
+    const R = `${P}ren`;
+    const R2 = `${P}renamed`;
+    expect(toolbox(['create', R], { env }).code).toBe(0);
+    const g1 = containerId(R);
+    expect(toolbox(['upgrade', '-q', R], { env }).code).toBe(0);
+    const g2 = containerId(R);
+    // the current one now has the LOWER generation number
+    expect(toolbox(['rollback', '-q', R], { env }).code).toBe(0);
+    expect(podman(['rename', R, R2]).code).toBe(0);
+    const other = isolatedEnv({ TOOLBOX_IMAGE: IMG });
+    const json = JSON.parse(toolbox(['list', '--json'], { env: other }).stdout) as Listed[];
+    expect(json.filter((b) => b.name.startsWith(R)).map((b) => [b.name, b.id, b.generation, b.generations.map((g) => [g.generation, g.id, g.name])])).toEqual([
+      [R2, g1, 1, [[2, g2, `${R}.gen2`]]],
+    ]);
+    const kept = toolbox(['upgrade', `${R}.gen2`], { env: other });
+    expect([kept.stderr, kept.code]).toEqual([`Error: ${R}.gen2 is generation 2 kept for toolbox ${R2}, not a toolbox in use. Hint: bring it back with toolbox rollback --to 2 ${R2}\n`, 1]);
+    const r = toolbox(['rm', '-v', R2], { env: other });
+    expect([r.code, lastLine(r)]).toEqual([0, `removed toolbox ${R2} and 1 kept generation`]);
+    expect(lineage(g1)).toEqual([]);
+  });
 });
 
 describe('generations: containers that only look like ours', () => {
