@@ -62,10 +62,13 @@ export async function removeBox(deps: Deps, name: string, force: boolean): Promi
     const debris = isToolbox ? roles.building : [];
     reporter.status(`removing toolbox ${info.name}`);
     await engine.removeBox(info.id, force);
-    sessions.forget(info.id);
+    sessions.removed(info.id);
+    // Each under its own lock: its state directory goes with it (session-store removed()).
     for (const box of [...kept, ...debris]) {
-      await engine.removeBox(box.id, true);
-      sessions.forget(box.id);
+      await sessions.withLock(box.id, async () => {
+        await engine.removeBox(box.id, true);
+        sessions.removed(box.id);
+      });
     }
     const gone = [info.id, ...kept.map((b) => b.id)].filter((id) => store.retired(id));
     if (gone.length) store.commit(info.name, { forget: gone });

@@ -1,7 +1,7 @@
 // upgrade, generations and rollback on real podman: what a user sees, what survives a SIGKILL,
 // and that containers which only look like ours (by name) are never touched.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -284,6 +284,8 @@ describe('generations are told apart by their containers, not by one config.json
     expect(r.code).toBe(0);
     expect(lastLine(r)).toBe(`removed toolbox ${H} and 1 kept generation`);
     expect(lineage(g1)).toEqual([]);
+    // nothing of theirs is left in the runtime state either (their locks lived there)
+    expect([g1, g2].filter((id) => existsSync(`/run/toolbox/podman/boxes/${id}`))).toEqual([]);
   });
 
   it('after a user renamed the toolbox (podman rename) and rolled it back: still one toolbox with its kept generation', () => {

@@ -76,7 +76,7 @@ class FakeEngine implements ContainerEngine {
 }
 
 const sessions: SessionStore = {
-  resolve: () => undefined, remember() {}, withNameLock: (_n, fn) => fn(), withLock: (_n, fn) => fn(), withWorkLock: (_n, fn) => fn(), addSession() {}, removeSession() {}, liveSessions: () => 0, readRecord: () => undefined, isLive: () => false, processStart: () => undefined, writeRecord() {}, forget() {},
+  resolve: () => undefined, remember() {}, withNameLock: (_n, fn) => fn(), withLock: (_n, fn) => fn(), withWorkLock: (_n, fn) => fn(), addSession() {}, removeSession() {}, liveSessions: () => 0, readRecord: () => undefined, isLive: () => false, processStart: () => undefined, writeRecord() {}, forget() {}, removed() {},
 };
 const quiet: Progress = { phase() {}, succeed() {}, fail() {}, detail() {}, warn() {} };
 

@@ -129,6 +129,9 @@ export class MemorySessions implements SessionStore {
   forget(id: string) {
     this.records.delete(id);
   }
+  removed(id: string) {
+    this.records.delete(id);
+  }
 }
 
 export class SilentReporter implements Reporter {
