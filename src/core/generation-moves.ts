@@ -71,7 +71,11 @@ export async function prune(deps: Deps, name: string, current: BoxInfo, keep: nu
   const pruned: Pruned[] = [];
   for (const box of doomed) {
     try {
-      await engine.removeBox(box.id, true);
+      // under its own lock, so its state directory goes with it (session-store removed())
+      await deps.sessions.withLock(box.id, async () => {
+        await engine.removeBox(box.id, true);
+        deps.sessions.removed(box.id);
+      });
     } catch (error) {
       reporter.warn(`could not remove generation ${generationOf(box)} of ${name}: ${(error as Error).message}`);
       continue;
@@ -113,7 +117,12 @@ export async function undoUpgrade(deps: Deps, journal: Journal): Promise<void> {
   const name = journal.name;
   for (const box of await engine.listBoxes()) {
     const made = box.isToolbox && identityOf(box) === journal.identity && box.id !== journal.fromId && journal.operation !== undefined && operationOf(box) === journal.operation;
-    if (made) await engine.removeBox(box.id, true);
+    if (made) {
+      await deps.sessions.withLock(box.id, async () => {
+        await engine.removeBox(box.id, true);
+        deps.sessions.removed(box.id);
+      });
+    }
   }
   const old = await memberById(deps, journal, journal.fromId);
   if (old) await takeName(deps, old, name);

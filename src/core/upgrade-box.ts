@@ -82,7 +82,12 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
       await buildNew(deps, newId, name, spec.image, declared, options.recommends);
     } catch (error) {
       progress.fail();
-      await engine.removeBox(newId, true).catch(() => undefined);
+      await sessions
+        .withLock(newId, async () => {
+          await engine.removeBox(newId, true);
+          sessions.removed(newId);
+        })
+        .catch(() => undefined);
       store.setJournal(name, undefined);
       if (!(error instanceof ToolboxError)) throw error;
       throw new ToolboxError(`upgrade of toolbox ${name} failed, the toolbox is unchanged: ${error.message}`, { hint: error.hint ?? 'fix the cause and run toolbox upgrade again', exitCode: error.exitCode });

@@ -237,6 +237,7 @@ describe('generations: upgrade, a tool broken in the new image, rollback', () =>
     expect(JSON.parse(r4.stdout)).toMatchObject({ oldGeneration: 3, newGeneration: 4, pruned: [1] });
     expect(listed(BOX)!.generations.map((g) => g.generation)).toEqual([3, 2]);
     expect(containerState(gen1)).toBe('missing');
+    expect(existsSync(`/run/toolbox/podman/boxes/${gen1}`)).toBe(false); // its state (and lock) went with it
     // generation 1's image lost its tag when IMG was rebuilt and nothing uses it now: removed
     expect(podman(['image', 'exists', made[0]!]).code).toBe(1);
     // with the config key
