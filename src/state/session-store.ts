@@ -4,6 +4,7 @@
 // toolbox is created (claims/NAME/lock). Starting a session, ending one and the auto-stop
 // decision all happen under the container's lock, so a session is never stopped under.
 // Anything malformed inside the directory is discarded and rebuilt, with one warning.
+// A removed container's directory goes with it (removed()), after its lock is released.
 import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BoxRecord, SessionStore } from '../core/ports.js';
