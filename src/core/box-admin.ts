@@ -3,7 +3,7 @@ import { toolboxId } from './claim-box.js';
 import type { Deps } from './deps.js';
 import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
 import { settleInterrupted, storeOf, withToolboxLock } from './generation-moves.js';
-import { generationOf, identityOf, operationOf, retiredGenerations } from './generations.js';
+import { generationOf, identityOf, retiredGenerations, rolesOf } from './generations.js';
 import type { BoxInfo } from './ports.js';
 
 /** The toolbox `nameOrId` names now; shown: what the user typed, for messages. */
@@ -43,7 +43,9 @@ export async function stopBox(deps: Deps, name: string, force: boolean): Promise
 
 /**
  * Removes a toolbox and every generation kept of it (found by its identity label), never a
- * container without the toolbox label. Returns how many kept generations went with it.
+ * container without the toolbox label. Which containers are its kept generations is told by
+ * the containers themselves (rolesOf), whoever's config.json this is. Returns how many kept
+ * generations went with it.
  */
 export async function removeBox(deps: Deps, name: string, force: boolean): Promise<{ generations: number }> {
   const { sessions, engine, reporter } = deps;
@@ -52,21 +54,32 @@ export async function removeBox(deps: Deps, name: string, force: boolean): Promi
       throw new ToolboxError(`toolbox ${info.name} is running; not removing it`, { hint: `stop it with 'toolbox stop ${info.name}', or use --force` });
     }
     const store = storeOf(deps);
-    // A kept generation removed by its own name goes alone; the toolbox removes those it keeps.
-    const kept = store.retired(info.id) ? [] : retiredGenerations(lineage(await engine.listBoxes(), info), info, store).filter((b) => store.retired(b.id));
+    const roles = rolesOf(lineage(await engine.listBoxes(), info));
+    // A kept generation removed by its own name goes alone; the toolbox removes those it keeps,
+    // and what an upgrade that died left half-built (its lock is this one: none is running).
+    const isToolbox = roles.current?.id === info.id;
+    const kept = isToolbox ? roles.kept : [];
+    const debris = isToolbox ? roles.building : [];
     reporter.status(`removing toolbox ${info.name}`);
     await engine.removeBox(info.id, force);
-    sessions.forget(info.id);
-    for (const box of kept) {
-      await engine.removeBox(box.id, true);
-      sessions.forget(box.id);
+    sessions.removed(info.id);
+    // Each under its own lock: its state directory goes with it (session-store removed()).
+    for (const box of [...kept, ...debris]) {
+      await sessions.withLock(box.id, async () => {
+        await engine.removeBox(box.id, true);
+        sessions.removed(box.id);
+      });
     }
-    if (kept.length || store.retired(info.id)) store.commit(info.name, { forget: [info.id, ...kept.map((b) => b.id)] });
+    const gone = [info.id, ...kept.map((b) => b.id)].filter((id) => store.retired(id));
+    if (gone.length) store.commit(info.name, { forget: gone });
     return { generations: kept.length };
   });
 }
 
-const lineage = (all: BoxInfo[], box: BoxInfo) => all.filter((b) => b.isToolbox && identityOf(b) === identityOf(box));
+const lineage = (all: BoxInfo[], box: BoxInfo) => {
+  const members = all.filter((b) => b.isToolbox && identityOf(b) === identityOf(box));
+  return members.some((b) => b.id === box.id) ? members : [box, ...members];
+};
 
 export interface Listing {
   box: BoxInfo;
@@ -76,23 +89,22 @@ export interface Listing {
 }
 
 /**
- * Toolboxes with their kept generations. A generation is "kept" when the store recorded it as
- * such; the new container of an upgrade still in flight is not listed at all.
+ * Toolboxes with their kept generations, told apart by the containers (rolesOf), so every
+ * HOME lists the same. The new container of an upgrade not yet proven is not listed. When a
+ * toolbox's containers cannot tell which of them is the toolbox, each is listed as one.
  */
 export async function listBoxes(deps: Deps): Promise<Listing[]> {
   const store = storeOf(deps);
-  const boxes = (await deps.engine.listBoxes()).sort((a, b) => a.name.localeCompare(b.name));
-  const inFlight = (b: BoxInfo) => {
-    const op = operationOf(b);
-    return op !== undefined && b.spec !== undefined && store.journal(b.spec.name)?.operation === op;
-  };
-  const retired = new Set(boxes.filter((b) => store.retired(b.id) !== undefined).map((b) => b.id));
-  const current = boxes.filter((b) => !retired.has(b.id) && !inFlight(b));
-  return current.map((box) => ({
-    box,
-    generation: generationOf(box),
-    kept: retiredGenerations(lineage(boxes, box), box, store).filter((b) => retired.has(b.id) && !current.includes(b)),
-  }));
+  const boxes = (await deps.engine.listBoxes()).filter((b) => b.isToolbox);
+  const lineages = new Map<string, BoxInfo[]>();
+  for (const box of boxes) lineages.set(identityOf(box), [...(lineages.get(identityOf(box)) ?? []), box]);
+  const listings: Listing[] = [];
+  for (const members of lineages.values()) {
+    const { current, building } = rolesOf(members);
+    if (current) listings.push({ box: current, generation: generationOf(current), kept: retiredGenerations(members, current, store) });
+    else for (const box of members.filter((b) => !building.includes(b))) listings.push({ box, generation: generationOf(box), kept: [] });
+  }
+  return listings.sort((a, b) => a.box.name.localeCompare(b.box.name));
 }
 
 export { toolboxNamed };

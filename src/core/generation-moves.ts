@@ -4,7 +4,7 @@
 import type { Deps } from './deps.js';
 import { toolboxId } from './claim-box.js';
 import { NameInUseError, NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
-import { asideName, generationOf, identityOf, imageIdOf, lineageOf, operationOf, retiredGenerations, type GenerationStore, type Journal, type RollbackStep, type UpgradeStep } from './generations.js';
+import { asideName, generationOf, identityOf, imageIdOf, lineageOf, operationOf, retiredGenerations, rolesOf, type GenerationStore, type Journal, type RollbackStep, type UpgradeStep } from './generations.js';
 import type { BoxInfo } from './ports.js';
 
 /** Stands in when no store is wired (unit tests of other use cases): nothing is journaled. */
@@ -71,7 +71,11 @@ export async function prune(deps: Deps, name: string, current: BoxInfo, keep: nu
   const pruned: Pruned[] = [];
   for (const box of doomed) {
     try {
-      await engine.removeBox(box.id, true);
+      // under its own lock, so its state directory goes with it (session-store removed())
+      await deps.sessions.withLock(box.id, async () => {
+        await engine.removeBox(box.id, true);
+        deps.sessions.removed(box.id);
+      });
     } catch (error) {
       reporter.warn(`could not remove generation ${generationOf(box)} of ${name}: ${(error as Error).message}`);
       continue;
@@ -113,7 +117,12 @@ export async function undoUpgrade(deps: Deps, journal: Journal): Promise<void> {
   const name = journal.name;
   for (const box of await engine.listBoxes()) {
     const made = box.isToolbox && identityOf(box) === journal.identity && box.id !== journal.fromId && journal.operation !== undefined && operationOf(box) === journal.operation;
-    if (made) await engine.removeBox(box.id, true);
+    if (made) {
+      await deps.sessions.withLock(box.id, async () => {
+        await engine.removeBox(box.id, true);
+        deps.sessions.removed(box.id);
+      });
+    }
   }
   const old = await memberById(deps, journal, journal.fromId);
   if (old) await takeName(deps, old, name);
@@ -201,10 +210,14 @@ export async function withToolboxLock<T>(deps: Deps, name: string, fn: (box: Box
 /** What the user typed still means this container: its name, or a prefix of its id. */
 export const answersTo = (box: BoxInfo, typed: string): boolean => box.name === typed || (typed.length >= 3 && box.id.startsWith(typed));
 
-/** upgrade and rollback act on a toolbox, not on one of its kept generations. */
-export function refuseKeptGeneration(deps: Deps, box: BoxInfo): void {
-  if (!storeOf(deps).retired(box.id)) return;
-  const owner = box.spec?.name ?? 'its toolbox';
+/**
+ * upgrade and rollback act on a toolbox, not on one of its kept generations. Kept or not is told
+ * by the containers (rolesOf), not by this user's config.json: another HOME sees the same.
+ */
+export async function refuseKeptGeneration(deps: Deps, box: BoxInfo): Promise<void> {
+  const { current } = rolesOf(lineageOf(await deps.engine.listBoxes(), box));
+  if (!current || current.id === box.id) return;
+  const owner = current.name;
   throw new ToolboxError(`${box.name} is generation ${generationOf(box)} kept for toolbox ${owner}, not a toolbox in use`, {
     hint: `bring it back with toolbox rollback --to ${generationOf(box)} ${owner}`,
   });

@@ -70,10 +70,59 @@ export const ROLLBACK_STEPS = ['check', 'journal', 'retire', 'switch', 'commit']
 export type UpgradeStep = (typeof UPGRADE_STEPS)[number];
 export type RollbackStep = (typeof ROLLBACK_STEPS)[number];
 
-/** Retired generations of a lineage, the most recently retired first. */
-export function retiredGenerations(lineage: readonly BoxInfo[], current: BoxInfo, store: GenerationStore | undefined, journal?: Journal): BoxInfo[] {
-  const pending = journal?.operation;
-  const kept = lineage.filter((b) => b.id !== current.id && !(pending && operationOf(b) === pending && journal?.op === 'upgrade'));
+/**
+ * The new container of an upgrade, still under the temporary name it is built under
+ * (`NAME.genN-OPERATION`, see upgradeNameFor): being built, or left by an upgrade that died.
+ * It takes NAME only once proven; until then it is no generation of anything.
+ */
+export function isBeingBuilt(box: BoxInfo): boolean {
+  const operation = operationOf(box);
+  return operation !== undefined && box.name.endsWith(`.gen${generationOf(box)}-${operation.slice(0, 8)}`);
+}
+
+/** The temporary name an upgrade builds its new container under. */
+export const upgradeNameFor = (name: string, generation: number, operation: string): string => `${name}.gen${generation}-${operation.slice(0, 8)}`;
+
+/** Named the way a generation is put aside (asideName): NAME.genN or NAME.genN-K, N its own generation. */
+const isAsideNamed = (box: BoxInfo): boolean => new RegExp(`\\.gen${generationOf(box)}(-[0-9]+)?$`).test(box.name);
+
+export interface Roles {
+  /** the container that is the toolbox now; undefined when its containers cannot tell */
+  current: BoxInfo | undefined;
+  /** the generations kept aside (only when there is a current one), in no particular order */
+  kept: BoxInfo[];
+  /** new containers of upgrades not (yet) proven */
+  building: BoxInfo[];
+}
+
+/**
+ * Which container of a lineage is the toolbox and which are kept generations, told from the
+ * containers alone, so that every user, HOME and config.json sees the same: the toolbox is the
+ * one holding the name its labels record (io.toolbox.spec, copied to every generation); after a
+ * user renamed it, the one member not named like a generation put aside; a lone container is
+ * its own toolbox. Generation numbers decide nothing: after a rollback the toolbox has a lower
+ * one than the generation it keeps.
+ */
+export function rolesOf(lineage: readonly BoxInfo[]): Roles {
+  const building = lineage.filter(isBeingBuilt);
+  const rest = lineage.filter((b) => !building.includes(b));
+  const names = new Set(lineage.map((b) => b.spec?.name).filter((n): n is string => n !== undefined));
+  const holders = rest.filter((b) => names.has(b.name));
+  let current = holders.length === 1 ? holders[0] : undefined;
+  if (!current) {
+    const plain = (holders.length ? holders : rest).filter((b) => !isAsideNamed(b));
+    if (plain.length === 1) current = plain[0];
+    else if (rest.length === 1) current = rest[0];
+  }
+  return { current, kept: current ? rest.filter((b) => b !== current) : [], building };
+}
+
+/**
+ * The generations kept beside `current`, the most recently kept first. When each was kept is
+ * known only to the config.json of the user who kept it; without that, the highest number first.
+ */
+export function retiredGenerations(lineage: readonly BoxInfo[], current: BoxInfo, store: GenerationStore | undefined): BoxInfo[] {
+  const kept = lineage.filter((b) => b.id !== current.id && !isBeingBuilt(b));
   const when = (b: BoxInfo) => store?.retired(b.id)?.retiredAt ?? '';
   return kept.sort((a, b) => when(b).localeCompare(when(a)) || generationOf(b) - generationOf(a));
 }

@@ -155,6 +155,11 @@ export interface SessionStore {
   writeRecord(record: BoxRecord): void;
   /** Drops all state of a container (it was removed or replaced). */
   forget(id: string): void;
+  /**
+   * The container was removed: all its state goes, its directory too once its lock is released.
+   * Call holding its lock (withLock), after the engine removed it.
+   */
+  removed(id: string): void;
 }
 
 export interface BoxRecord {

@@ -2,7 +2,7 @@
 // current one is kept in its place, so a rollback can itself be rolled back. The declared tools
 // and repositories follow the generation that comes back. Only containers carrying the
 // toolbox's identity label are ever considered.
-import { ToolboxError, UsageError } from './errors.js';
+import { ToolboxError } from './errors.js';
 import { announce, finishRollback, refuseKeptGeneration, storeOf, withToolboxLock } from './generation-moves.js';
 import { generationOf, identityOf, lineageOf, retiredGenerations, type Journal } from './generations.js';
 import type { ToolsDeps } from './install-tools.js';
@@ -23,7 +23,7 @@ export async function rollbackBox(deps: ToolsDeps, typed: string, options: { to?
   return withToolboxLock(deps, typed, async (current) => {
     const name = current.name;
     announce(deps, 'rollback', 'check', name);
-    refuseKeptGeneration(deps, current);
+    await refuseKeptGeneration(deps, current);
     const kept = retiredGenerations(lineageOf(await engine.listBoxes(), current), current, store);
     const target = pickTarget(name, current, kept, options.to);
     const live = sessions.liveSessions(current.id);
@@ -47,7 +47,8 @@ function pickTarget(name: string, current: BoxInfo, kept: BoxInfo[], to: number 
     if (!previous) throw new ToolboxError(`toolbox ${name} has no previous generation to roll back to`, { hint: `toolbox upgrade ${name} keeps one` });
     return previous;
   }
-  if (to === generationOf(current)) throw new UsageError(`generation ${to} is already toolbox ${name}`, `see the generations with toolbox list --all`);
+  // A valid request that cannot be done: a failure (1), not a usage error (2).
+  if (to === generationOf(current)) throw new ToolboxError(`generation ${to} is already toolbox ${name}`, { hint: `see the generations with toolbox list --all` });
   const target = kept.find((b) => generationOf(b) === to);
   if (!target) {
     const have = kept.map(generationOf).sort((a, b) => a - b);

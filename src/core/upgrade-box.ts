@@ -8,7 +8,7 @@ import type { BoxTarget } from './box-session.js';
 import { ensureImage } from './ensure-image.js';
 import { ToolboxError } from './errors.js';
 import { announce, finishUpgrade, prune, storeOf, withToolboxLock, refuseKeptGeneration, type Pruned } from './generation-moves.js';
-import { generationOf, identityOf, lineageOf, type Journal, type UpgradeStep } from './generations.js';
+import { generationOf, identityOf, lineageOf, upgradeNameFor, type Journal, type UpgradeStep } from './generations.js';
 import { installInBox, InstallFailed, type ToolsDeps } from './install-tools.js';
 import { labelsFor } from './labels.js';
 import { isLocalImage } from './names.js';
@@ -48,7 +48,7 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
     const name = old.name;
     const step = (s: UpgradeStep) => announce(deps, 'upgrade', s, name);
     step('check');
-    refuseKeptGeneration(deps, old);
+    await refuseKeptGeneration(deps, old);
     const spec = old.spec;
     if (!spec) {
       throw new ToolboxError(`toolbox ${name} does not record how it was created, so it cannot be rebuilt`, {
@@ -74,7 +74,7 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
     step('create');
     progress.phase(`creating generation ${generation} of ${name} from ${spec.image}`);
     // Its temporary name means nothing: it is found by its labels, never by this name.
-    const newId = await engine.createBox(spec, labelsFor(spec, deps.version, { identity, generation, imageId, operation }), `${name}.gen${generation}-${operation.slice(0, 8)}`);
+    const newId = await engine.createBox(spec, labelsFor(spec, deps.version, { identity, generation, imageId, operation }), upgradeNameFor(name, generation, operation));
     store.setJournal(name, { ...journal, toId: newId });
 
     step('build');
@@ -82,7 +82,12 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
       await buildNew(deps, newId, name, spec.image, declared, options.recommends);
     } catch (error) {
       progress.fail();
-      await engine.removeBox(newId, true).catch(() => undefined);
+      await sessions
+        .withLock(newId, async () => {
+          await engine.removeBox(newId, true);
+          sessions.removed(newId);
+        })
+        .catch(() => undefined);
       store.setJournal(name, undefined);
       if (!(error instanceof ToolboxError)) throw error;
       throw new ToolboxError(`upgrade of toolbox ${name} failed, the toolbox is unchanged: ${error.message}`, { hint: error.hint ?? 'fix the cause and run toolbox upgrade again', exitCode: error.exitCode });

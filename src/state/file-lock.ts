@@ -19,13 +19,29 @@ export interface LockOptions {
   what: string;
   /** told once when the wait grows long */
   onWait?: ((message: string) => void) | undefined;
+  /** makes the directory again when it is found gone (its container was removed meanwhile) */
+  again?: (() => void) | undefined;
 }
 
 export async function withFileLock<T>(dir: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
   const lock = join(dir, 'lock');
   const mine = join(dir, `lock.${process.pid}`);
-  rmSync(mine, { force: true, recursive: true }); // left by a killed process with our (recycled) pid; never followed
-  writeNew(mine, options.self);
+  const enter = () => {
+    rmSync(mine, { force: true, recursive: true }); // left by a killed process with our (recycled) pid; never followed
+    writeNew(mine, options.self);
+  };
+  // The directory goes with its container (after the lock of whoever removed it is released):
+  // found gone, it is made again, once per attempt, and the lock taken in it.
+  const gone = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT' && options.again !== undefined;
+  for (let tries = 0; ; tries++) {
+    try {
+      enter();
+      break;
+    } catch (error) {
+      if (!gone(error) || tries >= 3) throw error;
+      options.again!();
+    }
+  }
   const started = Date.now();
   let said = false;
   let delay = 2;
@@ -35,6 +51,15 @@ export async function withFileLock<T>(dir: string, options: LockOptions, fn: () 
         linkSync(mine, lock); // atomic; never follows a symlink at `lock`
         break;
       } catch (error) {
+        if (gone(error)) {
+          options.again!();
+          try {
+            enter();
+          } catch (again) {
+            if (!gone(again)) throw again;
+          }
+          continue;
+        }
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       breakIfStale(lock);
@@ -52,7 +77,7 @@ export async function withFileLock<T>(dir: string, options: LockOptions, fn: () 
       delay = Math.min(delay * 2, 50);
     }
   } finally {
-    unlinkSync(mine);
+    rmSync(mine, { force: true });
   }
   try {
     return await fn();

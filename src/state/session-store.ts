@@ -4,7 +4,8 @@
 // toolbox is created (claims/NAME/lock). Starting a session, ending one and the auto-stop
 // decision all happen under the container's lock, so a session is never stopped under.
 // Anything malformed inside the directory is discarded and rebuilt, with one warning.
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+// A removed container's directory goes with it (removed()), after its lock is released.
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BoxRecord, SessionStore } from '../core/ports.js';
 import { withFileLock } from './file-lock.js';
@@ -31,6 +32,8 @@ export class FileSessionStore implements SessionStore {
   private readonly warn: (message: string) => void;
   private readonly status: (message: string) => void;
   private checked = new Set<string>();
+  /** containers removed under their lock: their directory goes once the lock is released */
+  private gone = new Set<string>();
 
   constructor(
     private readonly dir: string,
@@ -125,7 +128,27 @@ export class FileSessionStore implements SessionStore {
   }
 
   async withLock<T>(id: string, fn: () => Promise<T>, label?: string): Promise<T> {
-    return withFileLock(this.boxDir(id), { self: this.self, what: label ?? `container ${id.slice(0, 12)}`, onWait: this.status }, fn);
+    const dir = this.boxDir(id);
+    // A caller that removed the container removes its directory too, after its lock is released
+    // (see removed): a waiter that found the directory gone makes it again and takes the lock.
+    const again = () => {
+      this.checked.delete(dir);
+      this.boxDir(id);
+    };
+    try {
+      return await withFileLock(dir, { self: this.self, what: label ?? `container ${id.slice(0, 12)}`, onWait: this.status, again }, fn);
+    } finally {
+      if (this.gone.delete(id)) {
+        this.checked.delete(dir);
+        // Only when empty: a waiter's own file (lock.PID) or its lock keeps the directory, and no
+        // one else can be inside it while we held the lock.
+        try {
+          rmdirSync(dir);
+        } catch {
+          /* not empty: someone waits for it, or took the lock already */
+        }
+      }
+    }
   }
 
   async withWorkLock<T>(id: string, fn: () => Promise<T>, label?: string): Promise<T> {
@@ -202,5 +225,23 @@ export class FileSessionStore implements SessionStore {
   forget(id: string): void {
     if (!SAFE.test(id)) return;
     rmSync(join(this.dir, 'boxes', id, 'record.json'), { force: true });
+  }
+
+  removed(id: string): void {
+    if (!SAFE.test(id)) return;
+    const dir = join(this.dir, 'boxes', id);
+    if (!existsSync(dir)) return;
+    // The caller holds the lock, so no session starts or ends meanwhile; the work lock's directory
+    // goes only when empty (no one holds or waits for it). The directory itself: see withLock.
+    rmSync(join(dir, 'record.json'), { force: true });
+    rmSync(join(dir, 'sessions'), { recursive: true, force: true });
+    this.checked.delete(join(dir, 'sessions'));
+    try {
+      rmdirSync(join(dir, 'work'));
+      this.checked.delete(join(dir, 'work'));
+    } catch {
+      /* in use, or never made */
+    }
+    this.gone.add(id);
   }
 }

@@ -1,7 +1,7 @@
 // upgrade, generations and rollback on real podman: what a user sees, what survives a SIGKILL,
 // and that containers which only look like ours (by name) are never touched.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -202,6 +202,9 @@ describe('generations: upgrade, a tool broken in the new image, rollback', () =>
   it('rollback is refused with active sessions unless --force, and --to names a kept generation', async () => {
     const none = toolbox(['rollback', '--to', '9', BOX], { env });
     expect([none.stderr, none.code]).toEqual([`Error: toolbox ${BOX} has no generation 9 (kept: 2). Hint: see the generations with toolbox list --all\n`, 1]);
+    // the generation in use: a valid request that cannot be done (1), not a usage error (2)
+    const same = toolbox(['rollback', '--to', '1', BOX], { env });
+    expect([same.stderr, same.code]).toEqual([`Error: generation 1 is already toolbox ${BOX}. Hint: see the generations with toolbox list --all\n`, 1]);
     const session = toolboxAsync(['run', '-c', BOX, '--', 'sh', '-c', 'echo ready; sleep 600'], { env });
     await waitFor(() => session.output().includes('ready'), 'the session to start');
     const refused = toolbox(['rollback', BOX], { env });
@@ -234,6 +237,7 @@ describe('generations: upgrade, a tool broken in the new image, rollback', () =>
     expect(JSON.parse(r4.stdout)).toMatchObject({ oldGeneration: 3, newGeneration: 4, pruned: [1] });
     expect(listed(BOX)!.generations.map((g) => g.generation)).toEqual([3, 2]);
     expect(containerState(gen1)).toBe('missing');
+    expect(existsSync(`/run/toolbox/podman/boxes/${gen1}`)).toBe(false); // its state (and lock) went with it
     // generation 1's image lost its tag when IMG was rebuilt and nothing uses it now: removed
     expect(podman(['image', 'exists', made[0]!]).code).toBe(1);
     // with the config key
@@ -251,6 +255,60 @@ describe('generations: upgrade, a tool broken in the new image, rollback', () =>
     expect(r.code).toBe(0);
     expect(lastLine(r)).toBe(`removed toolbox ${BOX} and 1 kept generation`);
     expect(lineage(identity)).toEqual([]);
+  });
+});
+
+describe('generations are told apart by their containers, not by one config.json', () => {
+  it('under another HOME and XDG_CONFIG_HOME: list hides the kept generation, --all and --json show it, rm removes both', () => {
+    const H = `${P}home`;
+    expect(toolbox(['create', H], { env }).code).toBe(0);
+    const g1 = containerId(H);
+    expect(toolbox(['upgrade', '-q', H], { env }).code).toBe(0);
+    const g2 = containerId(H);
+    // root through `sudo -s` and `sudo -i`, or a script with a HOME of its own: another config.json
+    const other = isolatedEnv({ TOOLBOX_IMAGE: IMG });
+    const lines = (args: string[]) => toolbox(args, { env: other }).stdout.split('\n').filter((l) => l.startsWith(H));
+    const esc = H.replace(/[.]/g, '\\.');
+    expect(lines(['list'])).toEqual([expect.stringMatching(new RegExp(`^${esc} +\\S+ +${IMG} +\\S+ +system$`))]);
+    expect(lines(['list', '--all'])).toEqual([
+      expect.stringMatching(new RegExp(`^${esc} +\\S+ +${IMG} +\\S+ +system +2$`)),
+      expect.stringMatching(new RegExp(`^${esc}\\.gen1 +exited +${IMG} +\\S+ +system +1 \\(kept for ${esc}\\)$`)),
+    ]);
+    const json = JSON.parse(toolbox(['list', '--json'], { env: other }).stdout) as Listed[];
+    expect(json.filter((b) => b.name.startsWith(H)).map((b) => [b.name, b.id, b.generation, b.generations.map((g) => [g.generation, g.id, g.name])])).toEqual([
+      [H, g2, 2, [[1, g1, `${H}.gen1`]]],
+    ]);
+    // a valid request that cannot be done: exit 1, not a usage error
+    const same = toolbox(['rollback', '--to', '2', H], { env: other });
+    expect([same.stderr, same.code]).toEqual([`Error: generation 2 is already toolbox ${H}. Hint: see the generations with toolbox list --all\n`, 1]);
+    const r = toolbox(['rm', '-v', H], { env: other });
+    expect(r.code).toBe(0);
+    expect(lastLine(r)).toBe(`removed toolbox ${H} and 1 kept generation`);
+    expect(lineage(g1)).toEqual([]);
+    // nothing of theirs is left in the runtime state either (their locks lived there)
+    expect([g1, g2].filter((id) => existsSync(`/run/toolbox/podman/boxes/${id}`))).toEqual([]);
+  });
+
+  it('after a user renamed the toolbox (podman rename) and rolled it back: still one toolbox with its kept generation', () => {
+    const R = `${P}ren`;
+    const R2 = `${P}renamed`;
+    expect(toolbox(['create', R], { env }).code).toBe(0);
+    const g1 = containerId(R);
+    expect(toolbox(['upgrade', '-q', R], { env }).code).toBe(0);
+    const g2 = containerId(R);
+    // the current one now has the LOWER generation number
+    expect(toolbox(['rollback', '-q', R], { env }).code).toBe(0);
+    expect(podman(['rename', R, R2]).code).toBe(0);
+    const other = isolatedEnv({ TOOLBOX_IMAGE: IMG });
+    const json = JSON.parse(toolbox(['list', '--json'], { env: other }).stdout) as Listed[];
+    expect(json.filter((b) => b.name.startsWith(R)).map((b) => [b.name, b.id, b.generation, b.generations.map((g) => [g.generation, g.id, g.name])])).toEqual([
+      [R2, g1, 1, [[2, g2, `${R}.gen2`]]],
+    ]);
+    const kept = toolbox(['upgrade', `${R}.gen2`], { env: other });
+    expect([kept.stderr, kept.code]).toEqual([`Error: ${R}.gen2 is generation 2 kept for toolbox ${R2}, not a toolbox in use. Hint: bring it back with toolbox rollback --to 2 ${R2}\n`, 1]);
+    const r = toolbox(['rm', '-v', R2], { env: other });
+    expect([r.code, lastLine(r)]).toEqual([0, `removed toolbox ${R2} and 1 kept generation`]);
+    expect(lineage(g1)).toEqual([]);
   });
 });
 

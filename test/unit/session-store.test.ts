@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -61,6 +61,40 @@ describe('FileSessionStore', () => {
     writeFileSync(join(d, `boxes/${ID}/lock`), `${dead}:1`);
     const store = new FileSessionStore(d);
     expect(await store.withLock(ID, async () => 'got it')).toBe('got it');
+  });
+
+  it('a removed container leaves no state directory, and a caller that knew the directory still gets the lock', async () => {
+    const d = dir();
+    const remover = new FileSessionStore(d);
+    const other = new FileSessionStore(d);
+    await other.withLock(ID, async () => other.addSession(ID)); // knows (has checked) the directory
+    other.removeSession(ID);
+    remover.writeRecord({ id: ID, pid: process.pid, pidStart: '1' });
+    await remover.withLock(ID, async () => remover.removed(ID));
+    expect(existsSync(join(d, 'boxes', ID))).toBe(false);
+    expect(readdirSync(join(d, 'boxes'))).toEqual([]);
+    expect(await other.withLock(ID, async () => 'locked again')).toBe('locked again');
+    expect(other.readRecord(ID)).toBeUndefined();
+  });
+
+  it('a removed container keeps its directory while another caller waits for its lock', async () => {
+    const d = dir();
+    const remover = new FileSessionStore(d);
+    const waiter = new FileSessionStore(d);
+    const order: string[] = [];
+    let waiting: Promise<string> | undefined;
+    await remover.withLock(ID, async () => {
+      waiting = waiter.withLock(ID, async () => {
+        order.push('waiter');
+        return 'got it';
+      });
+      // the waiter's own file is in the directory before the remover lets go
+      for (let i = 0; i < 100 && readdirSync(join(d, 'boxes', ID)).length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+      remover.removed(ID);
+      order.push('remover');
+    });
+    expect(await waiting).toBe('got it');
+    expect(order).toEqual(['remover', 'waiter']);
   });
 
   it('a record is live only while its process runs', () => {

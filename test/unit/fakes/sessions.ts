@@ -51,4 +51,8 @@ export class MemorySessions implements SessionStore {
   forget(id: string): void {
     this.records.delete(id);
   }
+  removed(id: string): void {
+    this.records.delete(id);
+    this.sessions.delete(id);
+  }
 }
