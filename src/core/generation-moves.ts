@@ -101,14 +101,24 @@ export async function finishUpgrade(deps: Deps, journal: Journal): Promise<{ old
   const store = storeOf(deps);
   const fresh = await memberById(deps, journal, journal.toId);
   if (!fresh) throw new ToolboxError(`the new container of ${name} (${(journal.toId ?? '?').slice(0, 12)}) is gone`, { hint: `run toolbox upgrade ${name} again` });
-  announce(deps, 'upgrade', 'retire', name);
-  const old = await memberById(deps, journal, journal.fromId);
-  if (old) await putAside(deps, old, name);
-  announce(deps, 'upgrade', 'switch', name);
-  await takeName(deps, fresh, name);
-  announce(deps, 'upgrade', 'commit', name);
+  const old = await swapIn(deps, 'upgrade', journal, fresh);
   store.commit(name, old ? { retire: old.id } : {});
   return { old, fresh: { ...fresh, name } };
+}
+
+/**
+ * The retire and switch steps that upgrade and rollback share: the journal's current container
+ * (if still there) is put aside, `incoming` takes NAME; the caller commits. Returns the one put aside.
+ */
+async function swapIn(deps: Deps, op: 'upgrade' | 'rollback', journal: Journal, incoming: BoxInfo): Promise<BoxInfo | undefined> {
+  const name = journal.name;
+  announce(deps, op, 'retire', name);
+  const outgoing = await memberById(deps, journal, journal.fromId);
+  if (outgoing) await putAside(deps, outgoing, name);
+  announce(deps, op, 'switch', name);
+  await takeName(deps, incoming, name);
+  announce(deps, op, 'commit', name);
+  return outgoing;
 }
 
 /** Undoes an upgrade that never proved its new container: it goes, the old one keeps (or gets back) NAME. */
@@ -134,12 +144,7 @@ export async function finishRollback(deps: Deps, journal: Journal): Promise<{ fr
   const name = journal.name;
   const to = await memberById(deps, journal, journal.toId);
   if (!to) throw new ToolboxError(`generation ${(journal.toId ?? '?').slice(0, 12)} of ${name} is gone; the rollback cannot finish`, { hint: `see the generations with toolbox list --all` });
-  announce(deps, 'rollback', 'retire', name);
-  const from = await memberById(deps, journal, journal.fromId);
-  if (from) await putAside(deps, from, name);
-  announce(deps, 'rollback', 'switch', name);
-  await takeName(deps, to, name);
-  announce(deps, 'rollback', 'commit', name);
+  const from = await swapIn(deps, 'rollback', journal, to);
   storeOf(deps).commit(name, { ...(from ? { retire: from.id } : {}), restore: to.id });
   return { from, to: { ...to, name } };
 }
