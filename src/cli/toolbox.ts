@@ -2,7 +2,7 @@
 // failures become one line on stderr and their exit code; anything else is an internal error,
 // the only place a stack trace appears.
 import { errorJson, ExitCode, isToolboxError, USAGE_HINT, UsageError } from '../core/errors.js';
-import { fastRunArgv } from './fast-argv.js';
+import { fastListArgv, fastRunArgv } from './fast-argv.js';
 import { SUBCOMMANDS } from './subcommands.js';
 import { VERSION } from './version.js';
 
@@ -26,6 +26,18 @@ export async function main(argv: string[]): Promise<number> {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw error;
   });
+  // `toolbox list [--json] [-a]` alone: the same command and the same error handling as through
+  // commander below, without building commander's tree (fastListArgv gives up on anything else).
+  const list = fastListArgv(argv);
+  if (list) {
+    try {
+      const { listCommand } = await import('./commands/manage.js');
+      return await listCommand({}, list.json, list.all);
+    } catch (error) {
+      if (error instanceof UsageError && error.hint === USAGE_HINT) return usageError(error.message, "run 'toolbox list --help' for usage", list.json);
+      return report(error, list.json);
+    }
+  }
   const { CommanderError } = await import('commander');
   const { buildProgram, routeDoubleDash, VALUE_OPTIONS } = await import('./program.js');
   const outcome: import('./program.js').Outcome = { exitCode: 0 };
