@@ -68,3 +68,11 @@ export function fastListArgv(argv: readonly string[]): FastList | undefined {
   }
   return { json: seen.has('json'), all: seen.has('all') };
 }
+
+/** `toolbox create` or `toolbox create NAME` with no option at all, or undefined. */
+export function fastCreateArgv(argv: readonly string[]): { name: string | undefined } | undefined {
+  if (argv[0] !== 'create' || argv.length > 2) return undefined;
+  const name = argv[1];
+  if (name !== undefined && (name === '' || name.startsWith('-'))) return undefined;
+  return { name };
+}

@@ -2,7 +2,7 @@
 // failures become one line on stderr and their exit code; anything else is an internal error,
 // the only place a stack trace appears.
 import { errorJson, ExitCode, isToolboxError, USAGE_HINT, UsageError } from '../core/errors.js';
-import { fastListArgv, fastRunArgv } from './fast-argv.js';
+import { fastCreateArgv, fastListArgv, fastRunArgv } from './fast-argv.js';
 import { SUBCOMMANDS } from './subcommands.js';
 import { VERSION } from './version.js';
 
@@ -26,8 +26,9 @@ export async function main(argv: string[]): Promise<number> {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw error;
   });
-  // `toolbox list [--json] [-a]` alone: the same command and the same error handling as through
-  // commander below, without building commander's tree (fastListArgv gives up on anything else).
+  // `toolbox list [--json] [-a]` and `toolbox create [NAME]` alone: the same command and the same
+  // error handling as through commander below, without building commander's tree (the readers
+  // give up on anything else, options included).
   const list = fastListArgv(argv);
   if (list) {
     try {
@@ -36,6 +37,16 @@ export async function main(argv: string[]): Promise<number> {
     } catch (error) {
       if (error instanceof UsageError && error.hint === USAGE_HINT) return usageError(error.message, "run 'toolbox list --help' for usage", list.json);
       return report(error, list.json);
+    }
+  }
+  const create = fastCreateArgv(argv);
+  if (create) {
+    try {
+      const { createCommand } = await import('./commands/create.js');
+      return await createCommand({}, create.name);
+    } catch (error) {
+      if (error instanceof UsageError && error.hint === USAGE_HINT) return usageError(error.message, "run 'toolbox create --help' for usage", false);
+      return report(error);
     }
   }
   const { CommanderError } = await import('commander');
