@@ -1,6 +1,7 @@
 // The CLI and its one error boundary (loaded by main.ts, after the inspector guard): expected
 // failures become one line on stderr and their exit code; anything else is an internal error,
 // the only place a stack trace appears.
+import { loadConfWriter } from '../config/store.js';
 import { errorJson, ExitCode, isToolboxError, USAGE_HINT, UsageError } from '../core/errors.js';
 import { fastCreateArgv, fastListArgv, fastRunArgv } from './fast-argv.js';
 import { SUBCOMMANDS } from './subcommands.js';
@@ -15,6 +16,7 @@ export async function main(argv: string[]): Promise<number> {
   if (fast) {
     try {
       const { runCommand } = await import('./commands/run.js');
+      await loadConfWriter();
       return await runCommand(fast.flags, fast.command);
     } catch (error) {
       return report(error);
@@ -43,12 +45,14 @@ export async function main(argv: string[]): Promise<number> {
   if (create) {
     try {
       const { createCommand } = await import('./commands/create.js');
+      await loadConfWriter();
       return await createCommand({}, create.name);
     } catch (error) {
       if (error instanceof UsageError && error.hint === USAGE_HINT) return usageError(error.message, "run 'toolbox create --help' for usage", false);
       return report(error);
     }
   }
+  await loadConfWriter();
   const { CommanderError } = await import('commander');
   const { buildProgram, routeDoubleDash, VALUE_OPTIONS } = await import('./program.js');
   const outcome: import('./program.js').Outcome = { exitCode: 0 };
