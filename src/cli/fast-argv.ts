@@ -47,3 +47,32 @@ export function fastRunArgv(argv: readonly string[], subcommands: ReadonlySet<st
     i += 2;
   }
 }
+
+export interface FastList {
+  json: boolean;
+  all: boolean;
+}
+
+/**
+ * `toolbox list` with only its own flags (--json, -a/--all, each at most once), or undefined.
+ * Scripts and the completion call it often, and building commander's tree costs more than the
+ * listing's own JavaScript; anything else (global options, help, a stray word) goes to commander.
+ */
+export function fastListArgv(argv: readonly string[]): FastList | undefined {
+  if (argv[0] !== 'list') return undefined;
+  const seen = new Set<string>();
+  for (const a of argv.slice(1)) {
+    const key = a === '--json' ? 'json' : a === '-a' || a === '--all' ? 'all' : undefined;
+    if (!key || seen.has(key)) return undefined;
+    seen.add(key);
+  }
+  return { json: seen.has('json'), all: seen.has('all') };
+}
+
+/** `toolbox create` or `toolbox create NAME` with no option at all, or undefined. */
+export function fastCreateArgv(argv: readonly string[]): { name: string | undefined } | undefined {
+  if (argv[0] !== 'create' || argv.length > 2) return undefined;
+  const name = argv[1];
+  if (name !== undefined && (name === '' || name.startsWith('-'))) return undefined;
+  return { name };
+}

@@ -1,8 +1,9 @@
 // The CLI and its one error boundary (loaded by main.ts, after the inspector guard): expected
 // failures become one line on stderr and their exit code; anything else is an internal error,
 // the only place a stack trace appears.
+import { loadConfWriter } from '../config/store.js';
 import { errorJson, ExitCode, isToolboxError, USAGE_HINT, UsageError } from '../core/errors.js';
-import { fastRunArgv } from './fast-argv.js';
+import { fastCreateArgv, fastListArgv, fastRunArgv } from './fast-argv.js';
 import { SUBCOMMANDS } from './subcommands.js';
 import { VERSION } from './version.js';
 
@@ -15,6 +16,7 @@ export async function main(argv: string[]): Promise<number> {
   if (fast) {
     try {
       const { runCommand } = await import('./commands/run.js');
+      await loadConfWriter();
       return await runCommand(fast.flags, fast.command);
     } catch (error) {
       return report(error);
@@ -26,6 +28,31 @@ export async function main(argv: string[]): Promise<number> {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw error;
   });
+  // `toolbox list [--json] [-a]` and `toolbox create [NAME]` alone: the same command and the same
+  // error handling as through commander below, without building commander's tree (the readers
+  // give up on anything else, options included).
+  const list = fastListArgv(argv);
+  if (list) {
+    try {
+      const { listCommand } = await import('./commands/manage.js');
+      return await listCommand({}, list.json, list.all);
+    } catch (error) {
+      if (error instanceof UsageError && error.hint === USAGE_HINT) return usageError(error.message, "run 'toolbox list --help' for usage", list.json);
+      return report(error, list.json);
+    }
+  }
+  const create = fastCreateArgv(argv);
+  if (create) {
+    try {
+      const { createCommand } = await import('./commands/create.js');
+      await loadConfWriter();
+      return await createCommand({}, create.name);
+    } catch (error) {
+      if (error instanceof UsageError && error.hint === USAGE_HINT) return usageError(error.message, "run 'toolbox create --help' for usage", false);
+      return report(error);
+    }
+  }
+  await loadConfWriter();
   const { CommanderError } = await import('commander');
   const { buildProgram, routeDoubleDash, VALUE_OPTIONS } = await import('./program.js');
   const outcome: import('./program.js').Outcome = { exitCode: 0 };

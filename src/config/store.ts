@@ -1,9 +1,18 @@
 // Writes to config.json go through conf: atomic (temp file + rename), mode 0600. A corrupt
 // file is refused before conf sees it, so it is never overwritten.
 import { dirname } from 'node:path';
-import Conf from 'conf';
+import type Conf from 'conf';
 import { ToolboxError } from '../core/errors.js';
 import { readConfigFile, type ConfigData } from './read-config.js';
+
+// conf (with its JSON-schema validator) takes longer to load than `toolbox list` takes to run,
+// and only writes need it. So it is loaded on demand: every command path loads it before it runs
+// (src/cli/toolbox.ts) except `toolbox list`'s lean one, which only reads.
+let ConfClass: typeof Conf | undefined;
+
+export async function loadConfWriter(): Promise<void> {
+  ConfClass ??= (await import('conf')).default;
+}
 
 export class ConfigStore {
   private conf: Conf<ConfigData> | undefined;
@@ -12,8 +21,10 @@ export class ConfigStore {
 
   private open(): Conf<ConfigData> {
     readConfigFile(this.file); // throws, naming the file, when it is corrupt or unreadable
+    const Writer = ConfClass;
+    if (!Writer) throw new Error('ConfigStore: a write before loadConfWriter() (a path in src/cli/toolbox.ts skips it)');
     try {
-      this.conf ??= atomically(() => new Conf<ConfigData>({
+      this.conf ??= atomically(() => new Writer<ConfigData>({
         cwd: dirname(this.file),
         configName: 'config',
         projectName: 'toolbox',

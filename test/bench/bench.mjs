@@ -126,6 +126,14 @@ const create = pair(
   (i) => [toolbox('create', `${P}c${i}`)],
   (i) => [podman('create', '--name', `${P}b${i}`, ...MICROOS_FLAGS, IMAGE, 'sleep', 'infinity'), podman('start', `${P}b${i}`)],
 );
+// create also runs the first-start setup in the new toolbox (src/core/setup-box.ts): one shell
+// entered through prlimit and nsenter, work that the bare create + start above never does. Its
+// bare floor, measured on its own: the same script through the same tools, on a running toolbox.
+const setupScript = /const SETUP_SCRIPT = `([^`]*)`;/.exec(readFileSync(resolve(ROOT, 'src/core/setup-box.ts'), 'utf8'))?.[1];
+if (!setupScript) throw new Error('src/core/setup-box.ts: no SETUP_SCRIPT to measure the first-start setup with');
+const runPid = sh('podman', ['inspect', '--format', '{{.State.Pid}}', `${P}run`]).trim();
+const setupCmd = ['prlimit', ['--', 'nsenter', '--target', runPid, '--mount', '--uts', '--root', '--wdns=/', '--setuid', '0', '--setgid', '0', '--', '/bin/sh', '-c', setupScript, 'toolbox-setup']];
+const setup = pair('first-start setup (bare)', null, () => [setupCmd], () => [floorCmd]);
 for (let i = 0; i < 30; i++) if (spawnSync('podman', ['container', 'exists', `${P}c${i}`]).status !== 0) sh(...toolbox('create', '-P', `${P}c${i}`));
 const list = pair('list with 30+ toolboxes (--json)', null, () => [toolbox('list', '--json')], () => [podman('ps', '-a', '--format', 'json', '--filter', 'label=io.toolbox.managed=true')]);
 const rss = await peakRss();
@@ -146,6 +154,10 @@ for (const r of [create, list]) {
   const overhead = r.op - startup - r.base;
   rows.push([`${r.name}: overhead`, r.op.toFixed(1), `${startup.toFixed(1)}+${r.base.toFixed(1)}`, `${overhead.toFixed(1)} ms`, '<= 15 ms', overhead <= 15 ? 'met' : 'MISSED']);
 }
+// The issue's definition leaves the first-start setup inside create's overhead; this row takes
+// its bare floor out too, so it shows what is toolbox's own.
+const createOwn = create.op - startup - create.base - setup.op;
+rows.push([`create: overhead beyond the setup floor`, create.op.toFixed(1), `${startup.toFixed(1)}+${create.base.toFixed(1)}+${setup.op.toFixed(1)}`, `${createOwn.toFixed(1)} ms`, '(info)', '']);
 rows.push(['peak RSS of run', `${rss.toFixed(1)} MiB`, '', '', '<= 80 MiB', rss <= 80 ? 'met' : 'MISSED']);
 const head = ['operation', 'toolbox', 'baseline', 'ratio', 'target', ''];
 table(head, rows);
@@ -158,6 +170,7 @@ table(
     ['podman exec C true', results[0].base.toFixed(1)],
     ['podman start C + podman exec C true', results[2].base.toFixed(1)],
     ['podman create + podman start', create.base.toFixed(1)],
+    ['first-start setup (prlimit + nsenter + sh, bare)', setup.op.toFixed(1)],
     ['podman ps -a --format json --filter label (30+)', list.base.toFixed(1)],
   ],
 );

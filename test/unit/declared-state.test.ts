@@ -1,10 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigDeclaredStore } from '../../src/config/declared-store.js';
+import { loadConfWriter } from '../../src/config/store.js';
 import { parseDeclared, withoutRepo, withoutTools, withRepo, withTools } from '../../src/core/declared-state.js';
 import { validatePackages } from '../../src/core/package-names.js';
+
+// The CLI loads the config writer before any command that may write (src/cli/toolbox.ts).
+beforeAll(loadConfWriter);
 
 describe('declared state', () => {
   it('adds tools once, in order, and removes them', () => {

@@ -1,6 +1,6 @@
 // The hot path's reader must agree with commander wherever it does not give up.
 import { describe, expect, it } from 'vitest';
-import { fastRunArgv } from '../../src/cli/fast-argv.js';
+import { fastCreateArgv, fastListArgv, fastRunArgv } from '../../src/cli/fast-argv.js';
 import { flagsOf } from '../../src/cli/options.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { SUBCOMMANDS } from '../../src/cli/subcommands.js';
@@ -68,6 +68,59 @@ describe('fastRunArgv', () => {
     await program.parseAsync([word], { from: 'user' }).catch(() => {});
     expect(ranDefault).toBe(false);
   });
+});
+
+describe('fastListArgv', () => {
+  /** What commander makes of argv for list: its flags (no global option set) and its options. */
+  async function viaCommander(argv: string[]): Promise<{ flags: Record<string, unknown>; json: boolean; all: boolean } | 'other'> {
+    const program = buildProgram({ exitCode: 0 }, () => {});
+    let got: { flags: Record<string, unknown>; json: boolean; all: boolean } | 'other' = 'other';
+    for (const c of program.commands) c.action(() => void (got = 'other'));
+    program.commands.find((c) => c.name() === 'list')!.action((o: { json?: boolean; all?: boolean }, self: Command) => {
+      got = { flags: clean(flagsOf(self)), json: o.json === true, all: o.all === true };
+    });
+    await program.parseAsync(argv, { from: 'user' });
+    return got;
+  }
+
+  it.each([[['list']], [['list', '--json']], [['list', '-a']], [['list', '--all', '--json']], [['list', '--json', '-a']]])('agrees with commander: %j', async (argv) => {
+    const fast = fastListArgv(argv);
+    expect(fast).toBeDefined();
+    expect(await viaCommander(argv)).toEqual({ flags: {}, ...fast });
+  });
+
+  it.each([
+    [[]], [['run', 'list']], [['-c', 'x', 'list']], [['list', '-c', 'x']], [['list', '--help']], [['list', '-aj']], [['list', 'x']],
+    [['list', '--json', '--json']], [['list', '-a', '--all']], [['list', '--json=1']], [['list', '--']], [['lists']],
+  ])('gives up on %j, leaving it to commander', (argv) => {
+    expect(fastListArgv(argv)).toBeUndefined();
+  });
+});
+
+describe('fastCreateArgv', () => {
+  async function viaCommander(argv: string[]): Promise<{ flags: Record<string, unknown>; name: string | undefined } | 'other'> {
+    const program = buildProgram({ exitCode: 0 }, () => {});
+    let got: { flags: Record<string, unknown>; name: string | undefined } | 'other' = 'other';
+    for (const c of program.commands) c.action(() => void (got = 'other'));
+    program.commands.find((c) => c.name() === 'create')!.action((name: string | undefined, _o: unknown, self: Command) => {
+      got = { flags: clean(flagsOf(self)), name };
+    });
+    await program.parseAsync(argv, { from: 'user' });
+    return got;
+  }
+
+  it.each([[['create']], [['create', 'dev']], [['create', 'run']], [['create', 'help']], [['create', 'a.b_c-1']]])('agrees with commander: %j', async (argv) => {
+    const fast = fastCreateArgv(argv);
+    expect(fast).toBeDefined();
+    expect(await viaCommander(argv)).toEqual({ flags: {}, name: fast!.name });
+  });
+
+  it.each([[[]], [['list']], [['-c', 'x', 'create']], [['create', '-c', 'x']], [['create', 'x', '-P']], [['create', '--help']], [['create', '--', 'x']], [['create', 'x', 'y']], [['create', '']], [['create', '-']]])(
+    'gives up on %j, leaving it to commander',
+    (argv) => {
+      expect(fastCreateArgv(argv)).toBeUndefined();
+    },
+  );
 });
 
 describe('-c a -c b silently takes the last one', () => {
