@@ -15,8 +15,9 @@ export async function main(argv: string[]): Promise<number> {
   const fast = fastRunArgv(argv, SUBCOMMANDS);
   if (fast) {
     try {
+      // No config writer here: run writes config.json only to settle an interrupted upgrade,
+      // which loads it itself (GenerationStore.prepareWrites).
       const { runCommand } = await import('./commands/run.js');
-      await loadConfWriter();
       return await runCommand(fast.flags, fast.command);
     } catch (error) {
       return report(error);

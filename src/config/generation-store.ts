@@ -4,7 +4,7 @@
 import { parseDeclared } from '../core/declared-state.js';
 import type { GenerationStore, Journal, RetiredRecord } from '../core/generations.js';
 import { BOXES_KEY } from './declared-store.js';
-import { ConfigStore } from './store.js';
+import { ConfigStore, loadConfWriter } from './store.js';
 
 const JOURNAL_KEY = 'journal';
 const RETIRED_KEY = 'retired';
@@ -36,6 +36,10 @@ export class ConfigGenerationStore implements GenerationStore {
 
   constructor(file: string) {
     this.store = new ConfigStore(file);
+  }
+
+  prepareWrites(): Promise<void> {
+    return loadConfWriter();
   }
 
   journal(name: string): Journal | undefined {

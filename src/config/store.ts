@@ -7,7 +7,8 @@ import { readConfigFile, type ConfigData } from './read-config.js';
 
 // conf (with its JSON-schema validator) takes longer to load than `toolbox list` takes to run,
 // and only writes need it. So it is loaded on demand: every command path loads it before it runs
-// (src/cli/toolbox.ts) except `toolbox list`'s lean one, which only reads.
+// (src/cli/toolbox.ts) except `toolbox list`'s lean one, which only reads, and `run`'s, whose one
+// write (settling an interrupted upgrade) loads it first (ConfigGenerationStore.prepareWrites).
 let ConfClass: typeof Conf | undefined;
 
 export async function loadConfWriter(): Promise<void> {

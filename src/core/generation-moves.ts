@@ -8,7 +8,7 @@ import { asideName, generationOf, identityOf, imageIdOf, lineageOf, operationOf,
 import type { BoxInfo } from './ports.js';
 
 /** Stands in when no store is wired (unit tests of other use cases): nothing is journaled. */
-const NO_STORE: GenerationStore = { journal: () => undefined, setJournal() {}, retired: () => undefined, commit() {} };
+const NO_STORE: GenerationStore = { journal: () => undefined, setJournal() {}, retired: () => undefined, commit() {}, prepareWrites: async () => {} };
 export const storeOf = (deps: Deps): GenerationStore => deps.generations ?? NO_STORE;
 
 /** Each step of UPGRADE_STEPS / ROLLBACK_STEPS is announced as it begins (status line, test hook). */
@@ -157,6 +157,7 @@ export async function settleInterrupted(deps: Deps, name: string): Promise<void>
   const store = storeOf(deps);
   const first = store.journal(name);
   if (!first) return;
+  await store.prepareWrites();
   // The operation holds its old container's lock while it runs: taking it waits for a live one to
   // end, and breaks the lock of a dead one. Then the journal is read again: a live one cleared it.
   await deps.sessions.withLock(

@@ -15,6 +15,10 @@ export class MemoryDeclared implements DeclaredStore {
 }
 
 export class MemoryGenerations implements GenerationStore {
+  prepared = 0;
+  async prepareWrites(): Promise<void> {
+    this.prepared++;
+  }
   journals = new Map<string, Journal>();
   kept = new Map<string, RetiredRecord>();
   private tick = 0;
