@@ -2,7 +2,7 @@
 // the two cannot drift. The TypeScript sources are bundled into a temporary module and walked.
 // Usage: node scripts/gen-man.mjs [OUTDIR]
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,14 +11,11 @@ const root = resolve(new URL('..', import.meta.url).pathname);
 const outDir = resolve(process.argv[2] ?? join(root, 'dist/man'));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
-// host-update's own program (issue 4) is expected as buildHostProgram() (or buildProgram(), called
-// like toolbox's) in src/host/program.ts; until it exists, its page has the summary alone.
-const hostProgram = existsSync(join(root, 'src/host/program.ts'));
 const entry = [
   "export { buildProgram } from './src/cli/program.ts';",
   "export { describeCommand } from './src/cli/command-tree.ts';",
   "export { renderManPage } from './src/cli/man-page.ts';",
-  hostProgram ? "export * as host from './src/host/program.ts';" : '',
+  "export { buildProgram as buildHostProgram } from './src/host/program.ts';",
 ].join('\n');
 
 const work = mkdtempSync(join(tmpdir(), 'toolbox-gen-man-'));
@@ -41,22 +38,10 @@ try {
   const m = await import(pathToFileURL(bundle).href);
 
   const toolbox = m.describeCommand(m.buildProgram({ exitCode: 0 }, () => {}));
-  const buildHost = m.host?.buildHostProgram ?? m.host?.buildProgram;
-  if (hostProgram && typeof buildHost !== 'function') {
-    process.stderr.write('gen-man: src/host/program.ts exports no buildHostProgram(); host-update.1 has the summary only\n');
-  }
-  const host = typeof buildHost === 'function'
-    ? m.describeCommand(buildHost({ exitCode: 0 }, () => {}))
-    : {
-        name: 'host-update',
-        path: ['host-update'],
-        usage: '[options] <command>',
-        description: "Drives the host's transactional updates (transactional-update) from inside a rootful toolbox.",
-        afterHelp: '',
-        options: [],
-        arguments: [],
-        commands: [],
-      };
+  // Only described, never run: the host connection is never asked for.
+  const host = m.describeCommand(m.buildHostProgram({ exitCode: 0 }, () => {}, () => {
+    throw new Error('gen-man does not connect to a host');
+  }));
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'toolbox.1'), m.renderManPage(toolbox, { version: pkg.version, summary: 'a persistent, privileged container for debugging immutable hosts', seeAlso: ['host-update(1)', 'podman(1)'] }));
   writeFileSync(

@@ -21,8 +21,6 @@ export interface DeclaredStore {
   update(box: string, change: (current: DeclaredBox) => DeclaredBox): DeclaredBox;
 }
 
-export const EMPTY: DeclaredBox = { repos: [], tools: [] };
-
 export function withTools(box: DeclaredBox, names: readonly string[]): DeclaredBox {
   const tools = [...box.tools];
   for (const n of names) if (!tools.includes(n)) tools.push(n);

@@ -1,12 +1,9 @@
 // Expected failures carry an exit code and a hint; anything else is an internal error.
 
 export const ExitCode = {
-  ok: 0,
   failure: 1,
   usage: 2,
   engine: 125,
-  notExecutable: 126,
-  notFound: 127,
 } as const;
 
 export class ToolboxError extends Error {

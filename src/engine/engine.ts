@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { EngineError, NameInUseError, type ToolboxError } from '../core/errors.js';
 import type { BoxInfo, BoxSpec, CaptureOptions, CaptureResult, ContainerEngine, EngineName, ExecRequest, ImageFacts } from '../core/ports.js';
 import { createArgs } from './create-args.js';
-import { engineFailure, isImageMissing, isNameInUse, isNoSuchContainer, lastErrorLine } from './errors.js';
+import { engineFailure, isImageMissing, isNameInUse, isNoSuchContainer } from './errors.js';
 import { LABEL_MANAGED } from '../core/labels.js';
 import { parseInspect, parsePs } from './parse.js';
 import { capture, CommandNotFound, interactive, type Captured } from './runner.js';
@@ -231,6 +231,3 @@ export class CliEngine implements ContainerEngine {
     return result;
   }
 }
-
-
-export { lastErrorLine };
