@@ -33,25 +33,14 @@ export async function main(argv: string[]): Promise<number> {
   // error handling as through commander below, without building commander's tree (the readers
   // give up on anything else, options included).
   const list = fastListArgv(argv);
-  if (list) {
-    try {
-      const { listCommand } = await import('./commands/manage.js');
-      return await listCommand({}, list.json, list.all);
-    } catch (error) {
-      if (error instanceof UsageError && error.hint === USAGE_HINT) return usageError(error.message, "run 'toolbox list --help' for usage", list.json);
-      return report(error, list.json);
-    }
-  }
+  if (list) return leanPath('list', list.json, async () => (await import('./commands/manage.js')).listCommand({}, list.json, list.all));
   const create = fastCreateArgv(argv);
   if (create) {
-    try {
+    return leanPath('create', false, async () => {
       const { createCommand } = await import('./commands/create.js');
       await loadConfWriter();
-      return await createCommand({}, create.name);
-    } catch (error) {
-      if (error instanceof UsageError && error.hint === USAGE_HINT) return usageError(error.message, "run 'toolbox create --help' for usage", false);
-      return report(error);
-    }
+      return createCommand({}, create.name);
+    });
   }
   await loadConfWriter();
   const { CommanderError } = await import('commander');
@@ -81,6 +70,16 @@ export async function main(argv: string[]): Promise<number> {
     // A usage error of ours without a hint of its own points to the command's help, too.
     if (error instanceof UsageError && error.hint === USAGE_HINT) return usageError(error.message, `run '${path()} --help' for usage`, json());
     return report(error, json());
+  }
+}
+
+/** A lean path's error boundary: what the commander path below gives for the same command. */
+async function leanPath(command: string, json: boolean, work: () => Promise<number>): Promise<number> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof UsageError && error.hint === USAGE_HINT) return usageError(error.message, `run 'toolbox ${command} --help' for usage`, json);
+    return report(error, json);
   }
 }
 
