@@ -217,17 +217,20 @@ describe('--podman-args that toolbox owns give confusing results', () => {
 });
 
 describe('"entering toolbox" is printed before "creating"', () => {
+  /** A first enter, in the order things happen: created, started, entered, stopped on exit. */
+  const firstEnterLines = (box: string) => [
+    `creating toolbox ${box} from localhost/toolbox-test:latest`,
+    `starting toolbox ${box}`,
+    `entering toolbox ${box}; type 'exit' to leave`,
+    `stopping toolbox ${box} (last session ended; -n keeps it running)`,
+  ];
+
   it('the status lines of a first enter come in the order things happen', () => {
     // A name never used before, so no state is left from an earlier run.
     const box = `${P}enter-${process.pid}`;
     const r = toolbox(['enter', '-v', box], { env: isolatedEnv(), input: 'exit 0\n' });
     expect(r.code).toBe(0);
-    expect(statusLines(r.stderr)).toEqual([
-      `creating toolbox ${box} from localhost/toolbox-test:latest`,
-      `starting toolbox ${box}`,
-      `entering toolbox ${box}; type 'exit' to leave`,
-      `stopping toolbox ${box} (last session ended; -n keeps it running)`,
-    ]);
+    expect(statusLines(r.stderr)).toEqual(firstEnterLines(box));
   });
 
   it('a toolbox removed behind toolbox\'s back is not said to be starting before it is created again', () => {
@@ -237,11 +240,6 @@ describe('"entering toolbox" is printed before "creating"', () => {
     expect(podman(['rm', '-f', '-t', '0', box]).code).toBe(0);
     const r = toolbox(['enter', '-v', box], { env, input: 'exit 0\n' });
     expect(r.code).toBe(0);
-    expect(statusLines(r.stderr)).toEqual([
-      `creating toolbox ${box} from localhost/toolbox-test:latest`,
-      `starting toolbox ${box}`,
-      `entering toolbox ${box}; type 'exit' to leave`,
-      `stopping toolbox ${box} (last session ended; -n keeps it running)`,
-    ]);
+    expect(statusLines(r.stderr)).toEqual(firstEnterLines(box));
   });
 });
