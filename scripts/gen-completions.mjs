@@ -7,7 +7,9 @@ import { dirname, join, resolve } from 'node:path';
 const root = resolve(new URL('..', import.meta.url).pathname);
 const files = { bash: 'bash/toolbox', zsh: 'zsh/_toolbox', fish: 'fish/toolbox.fish' };
 for (const [shell, file] of Object.entries(files)) {
-  const script = execFileSync(process.execPath, [join(root, 'bin/toolbox.js'), 'completion', shell], { encoding: 'utf8' });
+  const script = execFileSync(process.execPath, [join(root, 'bin/toolbox.js'), 'completion', shell], {
+    encoding: 'utf8',
+  });
   const target = join(root, 'dist/completions', file);
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, script);

@@ -39,14 +39,31 @@ try {
 
   const toolbox = m.describeCommand(m.buildProgram({ exitCode: 0 }, () => {}));
   // Only described, never run: the host connection is never asked for.
-  const host = m.describeCommand(m.buildHostProgram({ exitCode: 0 }, () => {}, () => {
-    throw new Error('gen-man does not connect to a host');
-  }));
+  const host = m.describeCommand(
+    m.buildHostProgram(
+      { exitCode: 0 },
+      () => {},
+      () => {
+        throw new Error('gen-man does not connect to a host');
+      },
+    ),
+  );
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'toolbox.1'), m.renderManPage(toolbox, { version: pkg.version, summary: 'a persistent, privileged container for debugging immutable hosts', seeAlso: ['host-update(1)', 'podman(1)'] }));
+  writeFileSync(
+    join(outDir, 'toolbox.1'),
+    m.renderManPage(toolbox, {
+      version: pkg.version,
+      summary: 'a persistent, privileged container for debugging immutable hosts',
+      seeAlso: ['host-update(1)', 'podman(1)'],
+    }),
+  );
   writeFileSync(
     join(outDir, 'host-update.1'),
-    m.renderManPage(host, { version: pkg.version, summary: "update the host from inside a toolbox", seeAlso: ['toolbox(1)', 'transactional-update(8)'] }),
+    m.renderManPage(host, {
+      version: pkg.version,
+      summary: 'update the host from inside a toolbox',
+      seeAlso: ['toolbox(1)', 'transactional-update(8)'],
+    }),
   );
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -59,7 +59,11 @@ for (let i = 0; i < runs; i++) {
   writeFileSync(log, '', { flag: 'a' });
   writeFileSync(log, `-- run ${i}\n`, { flag: 'a' });
   const start = process.hrtime.bigint();
-  const r = spawnSync(twin, args.map((a) => a.replaceAll('{i}', String(i))), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(
+    twin,
+    args.map((a) => a.replaceAll('{i}', String(i))),
+    { env, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   walls.push(Number(process.hrtime.bigint() - start) / 1e6);
   if (r.status !== 0) process.stderr.write(`run ${i}: exit ${r.status}: ${r.stderr}`);
 }
@@ -73,7 +77,9 @@ for (const file of readdirSync(profiles)) {
   p.samples.forEach((id, k) => {
     const n = byId.get(id);
     const f = n.callFrame;
-    const where = f.url ? `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}` : f.functionName;
+    const where = f.url
+      ? `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`
+      : f.functionName;
     const dt = (p.timeDeltas[k] ?? 0) / 1000;
     self.set(where, (self.get(where) ?? 0) + dt);
     total += dt;
@@ -81,9 +87,12 @@ for (const file of readdirSync(profiles)) {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const per = (ms) => (ms / runs).toFixed(1);
-console.log(`toolbox ${args.join(' ')}: ${runs} runs, median wall ${median(walls).toFixed(1)} ms; per run in the profile (after Node's start-up): ${per(total)} ms`);
+console.log(
+  `toolbox ${args.join(' ')}: ${runs} runs, median wall ${median(walls).toFixed(1)} ms; per run in the profile (after Node's start-up): ${per(total)} ms`,
+);
 const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15);
-for (const [where, ms] of top) console.log(`${per(ms).padStart(8)} ms  ${(100 * ms / total).toFixed(0).padStart(3)}%  ${where}`);
+for (const [where, ms] of top)
+  console.log(`${per(ms).padStart(8)} ms  ${((100 * ms) / total).toFixed(0).padStart(3)}%  ${where}`);
 console.log('\nengine calls (first run):');
 const calls = readFileSync(log, 'utf8').split('-- run ')[1]?.split('\n').slice(1).filter(Boolean) ?? [];
 for (const c of calls) console.log(`  ${c}`);

@@ -31,7 +31,17 @@ export function nodeX64() {
  * `execArgvExtension` exist for the tests' deliberately unsafe controls and for profiling builds;
  * toolbox itself always gets the defaults.
  */
-export function makeExecutable({ node, runner, bundle, target, workDir, strip, codeCache, execArgv = EXEC_ARGV, execArgvExtension = 'none' }) {
+export function makeExecutable({
+  node,
+  runner,
+  bundle,
+  target,
+  workDir,
+  strip,
+  codeCache,
+  execArgv = EXEC_ARGV,
+  execArgvExtension = 'none',
+}) {
   const name = basename(target);
   const config = join(workDir, `${name}.sea-config.json`);
   const blob = join(workDir, `${name}.blob`);
@@ -48,16 +58,22 @@ export function makeExecutable({ node, runner, bundle, target, workDir, strip, c
     }),
   );
   const made = spawnSync(runner[0], [...runner.slice(1), '--experimental-sea-config', config], { encoding: 'utf8' });
-  const said = `${made.stdout}${made.stderr}`.split('\n').filter((l) => l && !l.startsWith('Wrote single executable preparation blob'));
+  const said = `${made.stdout}${made.stderr}`
+    .split('\n')
+    .filter((l) => l && !l.startsWith('Wrote single executable preparation blob'));
   if (said.length) process.stderr.write(`${said.join('\n')}\n`);
   if (made.status !== 0) throw new Error(`${runner.join(' ')} --experimental-sea-config failed (exit ${made.status})`);
   copyFileSync(node, target);
   chmodSync(target, 0o755);
   // Strip first: the blob goes into an ELF note of its own that strip must never touch.
   if (strip) execFileSync(strip, ['--strip-all', target]);
-  const injected = spawnSync(process.execPath, [require.resolve('postject/dist/cli.js'), target, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', FUSE], {
-    encoding: 'utf8',
-  });
+  const injected = spawnSync(
+    process.execPath,
+    [require.resolve('postject/dist/cli.js'), target, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', FUSE],
+    {
+      encoding: 'utf8',
+    },
+  );
   // LIEF warns once per note about a stripped section-name table ("Can't find string offset for
   // section name"); the executable is fine (the build's smoke run proves it). Anything else shows.
   const noise = /^warning: Can't find string offset for section name '[^']*'$/;

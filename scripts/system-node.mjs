@@ -18,7 +18,8 @@ const path = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
 
 function systemNode() {
   const fromNpm = process.env.npm_node_execpath;
-  if (fromNpm && !isBinDir(resolve(fromNpm, '..')) && !realpathSync(fromNpm).includes(`${sep}node_modules${sep}`)) return fromNpm;
+  if (fromNpm && !isBinDir(resolve(fromNpm, '..')) && !realpathSync(fromNpm).includes(`${sep}node_modules${sep}`))
+    return fromNpm;
   for (const dir of path.filter((d) => !isBinDir(d))) {
     const candidate = join(dir, 'node');
     try {

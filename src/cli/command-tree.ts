@@ -47,7 +47,10 @@ export function describeCommand(cmd: Command, parentPath: string[] = []): Comman
     options: help.visibleOptions(cmd).map(optionNode),
     arguments: cmd.registeredArguments.map(argumentNode),
     // The implicit `help` command is commander's, not ours: it has no options worth completing.
-    commands: help.visibleCommands(cmd).filter((c) => !isImplicitHelp(cmd, c)).map((c) => describeCommand(c, path)),
+    commands: help
+      .visibleCommands(cmd)
+      .filter((c) => !isImplicitHelp(cmd, c))
+      .map((c) => describeCommand(c, path)),
   };
 }
 

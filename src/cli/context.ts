@@ -24,7 +24,10 @@ export interface Context {
 }
 
 /** The toolboxrc values, later files winning, and the file each value came from. */
-export function readRcFiles(env: NodeJS.ProcessEnv = process.env): { values: RcValues; sources: Partial<Record<keyof RcValues, string>> } {
+export function readRcFiles(env: NodeJS.ProcessEnv = process.env): {
+  values: RcValues;
+  sources: Partial<Record<keyof RcValues, string>>;
+} {
   const values: RcValues = {};
   const sources: Partial<Record<keyof RcValues, string>> = {};
   for (const file of rcFiles(env)) {
@@ -34,7 +37,9 @@ export function readRcFiles(env: NodeJS.ProcessEnv = process.env): { values: RcV
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') continue;
-      throw new ToolboxError(`cannot read ${file}: ${code ?? (error as Error).message}`, { hint: 'fix its permissions or remove it' });
+      throw new ToolboxError(`cannot read ${file}: ${code ?? (error as Error).message}`, {
+        hint: 'fix its permissions or remove it',
+      });
     }
     const parsed = parseToolboxrc(text, file).values;
     Object.assign(values, parsed);
@@ -66,7 +71,9 @@ function hostUser(env: NodeJS.ProcessEnv): HostUser {
   const gid = process.getgid?.() ?? 0;
   let group = String(gid);
   try {
-    const line = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.split(':')[2] === String(gid));
+    const line = readFileSync('/etc/group', 'utf8')
+      .split('\n')
+      .find((l) => l.split(':')[2] === String(gid));
     if (line) group = line.split(':')[0]!;
   } catch {
     /* keep the number */
@@ -74,13 +81,24 @@ function hostUser(env: NodeJS.ProcessEnv): HostUser {
   return { uid, gid, name: currentUserName(env), group, home: homeDir(env) };
 }
 
-export function buildContext(flags: GlobalFlags, positionalName?: string, env: NodeJS.ProcessEnv = process.env): Context {
+export function buildContext(
+  flags: GlobalFlags,
+  positionalName?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Context {
   const reporter = new StderrReporter({ quiet: flags.quiet === true, verbose: flags.verbose === true });
   const rc = readRcFiles(env);
   const file = configFile(env);
   const settings = resolveSettings(
     flags,
-    { rc: rc.values, rcSources: rc.sources, config: readConfigFile(file), configFile: file, env, userName: currentUserName(env) },
+    {
+      rc: rc.values,
+      rcSources: rc.sources,
+      config: readConfigFile(file),
+      configFile: file,
+      env,
+      userName: currentUserName(env),
+    },
     positionalName,
   );
   const uid = process.getuid?.() ?? 0;
@@ -90,14 +108,27 @@ export function buildContext(flags: GlobalFlags, positionalName?: string, env: N
     if (problem) throw problem;
   }
   const engineName = detectEngine(settings.engine);
-  const engine = new CliEngine({ name: engineName, sudo: settings.sudo, version: VERSION, trace: (argv) => reporter.trace(argv), rootlessHost });
-  const sessions = new FileSessionStore(runtimeDir(engine.command.join('-'), env), { top: runtimeTop(env), warn: (m) => reporter.warn(m), status: (m) => reporter.status(m) });
+  const engine = new CliEngine({
+    name: engineName,
+    sudo: settings.sudo,
+    version: VERSION,
+    trace: (argv) => reporter.trace(argv),
+    rootlessHost,
+  });
+  const sessions = new FileSessionStore(runtimeDir(engine.command.join('-'), env), {
+    top: runtimeTop(env),
+    warn: (m) => reporter.warn(m),
+    status: (m) => reporter.status(m),
+  });
   let user: HostUser | undefined;
   const deps: Deps = {
     engine,
     sessions,
     // Only root with a rootful engine of its own may enter namespaces itself.
-    direct: engine.rootful && !settings.sudo && process.getuid?.() === 0 ? new NsenterDirectEntry((argv) => reporter.trace(argv)) : undefined,
+    direct:
+      engine.rootful && !settings.sudo && process.getuid?.() === 0
+        ? new NsenterDirectEntry((argv) => reporter.trace(argv))
+        : undefined,
     reporter,
     version: VERSION,
     hostUser: () => (user ??= hostUser(env)),

@@ -7,7 +7,16 @@ import { GLOBAL_OPTIONS, type GlobalOption } from './global-options.js';
 
 // Every spelling of each global option, from the one table. A repeatable option (--podman-args)
 // is left to commander, which splits and checks it.
-const SPELLINGS = new Map<string, GlobalOption>(GLOBAL_OPTIONS.filter((o) => !o.repeatable).flatMap((o) => (o.short ? [[o.short, o], [o.long, o]] : [[o.long, o]])));
+const SPELLINGS = new Map<string, GlobalOption>(
+  GLOBAL_OPTIONS.filter((o) => !o.repeatable).flatMap((o) =>
+    o.short
+      ? [
+          [o.short, o],
+          [o.long, o],
+        ]
+      : [[o.long, o]],
+  ),
+);
 
 export interface FastRun {
   flags: GlobalFlags;

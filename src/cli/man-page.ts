@@ -23,19 +23,27 @@ const flagsRoff = (o: OptionNode): string => {
   const [names, value] = o.flags.split(/ (?=[<[])/);
   return `.B ${roff(names!)}${value ? ` \\fI${roff(value)}\\fR` : ''}`;
 };
-const optionItem = (o: OptionNode): string => `.TP\n${flagsRoff(o)}\n${roff(o.description)}${o.choices ? ` (one of: ${roff(o.choices.join(', '))})` : ''}`;
-const argumentItem = (a: ArgumentNode): string => `.TP\n.I ${roff(a.name)}${a.variadic ? '...' : ''}\n${roff(a.description)}${a.choices ? ` (one of: ${roff(a.choices.join(', '))})` : ''}`;
+const optionItem = (o: OptionNode): string =>
+  `.TP\n${flagsRoff(o)}\n${roff(o.description)}${o.choices ? ` (one of: ${roff(o.choices.join(', '))})` : ''}`;
+const argumentItem = (a: ArgumentNode): string =>
+  `.TP\n.I ${roff(a.name)}${a.variadic ? '...' : ''}\n${roff(a.description)}${a.choices ? ` (one of: ${roff(a.choices.join(', '))})` : ''}`;
 
 // An after-help text is blocks separated by blank lines; a block whose first line is a heading
 // ("Examples:") becomes its own section, printed as typed; anything else is a paragraph of NOTES.
 function afterHelpSections(text: string): { title: string; body: string }[] {
   const sections: { title: string; body: string }[] = [];
-  for (const block of text.split(/\n\s*\n/).map((b) => b.replace(/^\n+|\s+$/g, '')).filter(Boolean)) {
+  for (const block of text
+    .split(/\n\s*\n/)
+    .map((b) => b.replace(/^\n+|\s+$/g, ''))
+    .filter(Boolean)) {
     const [first, ...rest] = block.split('\n');
     const heading = /^(\S[^:]*):$/.exec(first!);
     if (heading && rest.length > 0) {
       const indent = Math.min(...rest.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length));
-      sections.push({ title: heading[1]!.toUpperCase(), body: `.nf\n${roff(rest.map((l) => l.slice(indent)).join('\n'))}\n.fi` });
+      sections.push({
+        title: heading[1]!.toUpperCase(),
+        body: `.nf\n${roff(rest.map((l) => l.slice(indent)).join('\n'))}\n.fi`,
+      });
     } else {
       sections.push({ title: 'NOTES', body: `.PP\n${roff(block.replace(/\s*\n\s*/g, ' '))}` });
     }
@@ -53,7 +61,8 @@ function commandSection(cmd: CommandNode, globals: OptionNode[]): string {
   const parts = [`.SS "${roff(`${cmd.path.join(' ')} ${cmd.usage}`.trim())}"`, roff(cmd.description)];
   if (cmd.arguments.length) parts.push('.RS', ...cmd.arguments.map(argumentItem), '.RE');
   if (own.length) parts.push('.RS', ...own.map(optionItem), '.RE');
-  if (takesGlobals) parts.push('.IP', own.length ? 'It also takes the options in OPTIONS.' : 'It takes the options in OPTIONS.');
+  if (takesGlobals)
+    parts.push('.IP', own.length ? 'It also takes the options in OPTIONS.' : 'It takes the options in OPTIONS.');
   if (cmd.afterHelp) parts.push('.IP', roff(cmd.afterHelp.replace(/\s*\n\s*/g, ' ')));
   return [parts.join('\n'), ...cmd.commands.map((c) => commandSection(c, globals))].join('\n');
 }
@@ -76,6 +85,7 @@ export function renderManPage(root: CommandNode, meta: ManPageMeta): string {
   if (root.options.length) out.push('.SH OPTIONS', ...root.options.map(optionItem));
   if (root.commands.length) out.push('.SH COMMANDS', ...root.commands.map((c) => commandSection(c, globals)));
   for (const s of afterHelpSections(root.afterHelp)) out.push(`.SH ${s.title}`, s.body);
-  if (meta.seeAlso.length) out.push('.SH SEE ALSO', meta.seeAlso.map((s) => s.replace(/^(.*)\((\d)\)$/, '.BR $1 ($2)')).join(',\n'));
+  if (meta.seeAlso.length)
+    out.push('.SH SEE ALSO', meta.seeAlso.map((s) => s.replace(/^(.*)\((\d)\)$/, '.BR $1 ($2)')).join(',\n'));
   return `${out.join('\n')}\n`;
 }

@@ -9,7 +9,10 @@ import { GLOBAL_OPTIONS, optionName, type GlobalOption } from './global-options.
 /** A single-value option given twice with different values is a mistake, never "the last wins". */
 function givenTwice(name: string, previous: unknown, value: string): void {
   if (previous !== undefined && previous !== value) {
-    throw new UsageError(`${name} given twice, as ${JSON.stringify(previous)} and ${JSON.stringify(value)}`, `give ${name} once`);
+    throw new UsageError(
+      `${name} given twice, as ${JSON.stringify(previous)} and ${JSON.stringify(value)}`,
+      `give ${name} once`,
+    );
   }
 }
 

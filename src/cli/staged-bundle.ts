@@ -4,7 +4,17 @@
 // streamed in and out, never held in memory, and the directory goes when the run ends. Staging
 // sits next to the destination rather than in /tmp, which is often RAM.
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, mkdtempSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -54,7 +64,7 @@ export class StagedBundle implements BundleSink {
         try {
           const size = fstatSync(input).size;
           yield tarHeader({ path: `${top}/${path}`, size, mtime });
-          for (let left = size; left > 0; ) {
+          for (let left = size; left > 0;) {
             const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK, left));
             const n = readSync(input, chunk, 0, chunk.length, null);
             if (n === 0) throw new Error(`${path} shrank while it was packed`);
@@ -103,7 +113,7 @@ export class StagedBundle implements BundleSink {
 }
 
 function writeAll(fd: number, data: Buffer): void {
-  for (let at = 0; at < data.length; ) at += writeSync(fd, data, at, data.length - at);
+  for (let at = 0; at < data.length;) at += writeSync(fd, data, at, data.length - at);
 }
 
 function guard<T>(where: string, fn: () => T): T {

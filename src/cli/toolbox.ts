@@ -33,7 +33,10 @@ export async function main(argv: string[]): Promise<number> {
   // error handling as through commander below, without building commander's tree (the readers
   // give up on anything else, options included).
   const list = fastListArgv(argv);
-  if (list) return leanPath('list', list.json, async () => (await import('./commands/manage.js')).listCommand({}, list.json, list.all));
+  if (list)
+    return leanPath('list', list.json, async () =>
+      (await import('./commands/manage.js')).listCommand({}, list.json, list.all),
+    );
   const create = fastCreateArgv(argv);
   if (create) {
     return leanPath('create', false, async () => {
@@ -64,11 +67,17 @@ export async function main(argv: string[]): Promise<number> {
         return usageError(`'${path()}' needs a subcommand`, `run '${path()} --help' for the list`, json());
       }
       // commander's messages end with a full stop; ours add '. Hint:' after them.
-      const message = (usageText.replace(/^error:\s*/i, '').trim().split('\n')[0] || error.message).replace(/\.+$/, '');
+      const message = (
+        usageText
+          .replace(/^error:\s*/i, '')
+          .trim()
+          .split('\n')[0] || error.message
+      ).replace(/\.+$/, '');
       return usageError(message, `run '${path()} --help' for usage`, json());
     }
     // A usage error of ours without a hint of its own points to the command's help, too.
-    if (error instanceof UsageError && error.hint === USAGE_HINT) return usageError(error.message, `run '${path()} --help' for usage`, json());
+    if (error instanceof UsageError && error.hint === USAGE_HINT)
+      return usageError(error.message, `run '${path()} --help' for usage`, json());
     return report(error, json());
   }
 }
@@ -78,7 +87,8 @@ async function leanPath(command: string, json: boolean, work: () => Promise<numb
   try {
     return await work();
   } catch (error) {
-    if (error instanceof UsageError && error.hint === USAGE_HINT) return usageError(error.message, `run 'toolbox ${command} --help' for usage`, json);
+    if (error instanceof UsageError && error.hint === USAGE_HINT)
+      return usageError(error.message, `run 'toolbox ${command} --help' for usage`, json);
     return report(error, json);
   }
 }
@@ -99,7 +109,9 @@ async function report(error: unknown, json = false): Promise<number> {
     await errorLineNow(error.message, error.hint);
     return error.exitCode;
   }
-  process.stderr.write(`Internal error (a bug in toolbox; please report it): ${(error as Error)?.stack ?? String(error)}\n`);
+  process.stderr.write(
+    `Internal error (a bug in toolbox; please report it): ${(error as Error)?.stack ?? String(error)}\n`,
+  );
   return ExitCode.failure;
 }
 

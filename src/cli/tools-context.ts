@@ -18,7 +18,11 @@ export interface ToolsContext {
   recommends(flag: boolean | undefined): boolean;
 }
 
-export function buildToolsContext(flags: GlobalFlags, positionalName?: string, env: NodeJS.ProcessEnv = process.env): ToolsContext {
+export function buildToolsContext(
+  flags: GlobalFlags,
+  positionalName?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ToolsContext {
   const { settings, deps } = buildContext(flags, positionalName, env);
   const progress = new StderrProgress({ quiet: settings.quiet, verbose: settings.verbose, env });
   const file = configFile(env);

@@ -18,7 +18,12 @@ const objectAt = (data: Data, key: string): Record<string, unknown> => {
 function parseJournal(raw: unknown): Journal | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
   const j = raw as Record<string, unknown>;
-  const ok = (j.op === 'upgrade' || j.op === 'rollback') && typeof j.name === 'string' && typeof j.identity === 'string' && typeof j.fromId === 'string' && typeof j.step === 'string';
+  const ok =
+    (j.op === 'upgrade' || j.op === 'rollback') &&
+    typeof j.name === 'string' &&
+    typeof j.identity === 'string' &&
+    typeof j.fromId === 'string' &&
+    typeof j.step === 'string';
   if (!ok) return undefined;
   return {
     op: j.op as Journal['op'],
@@ -68,7 +73,8 @@ export class ConfigGenerationStore implements GenerationStore {
       const retired = objectAt(data, RETIRED_KEY);
       const boxes = objectAt(data, BOXES_KEY);
       // What NAME declares now goes with the generation that leaves, read inside the same write.
-      if (change.retire) retired[change.retire] = { declared: parseDeclared(boxes[name]), retiredAt: new Date().toISOString() };
+      if (change.retire)
+        retired[change.retire] = { declared: parseDeclared(boxes[name]), retiredAt: new Date().toISOString() };
       if (change.restore !== undefined) {
         const back = retired[change.restore] as { declared?: unknown } | undefined;
         // A generation kept before its declared state was recorded keeps NAME's as it is.

@@ -23,16 +23,20 @@ export class ConfigStore {
   private open(): Conf<ConfigData> {
     readConfigFile(this.file); // throws, naming the file, when it is corrupt or unreadable
     const Writer = ConfClass;
-    if (!Writer) throw new Error('ConfigStore: a write before loadConfWriter() (a path in src/cli/toolbox.ts skips it)');
+    if (!Writer)
+      throw new Error('ConfigStore: a write before loadConfWriter() (a path in src/cli/toolbox.ts skips it)');
     try {
-      this.conf ??= atomically(() => new Writer<ConfigData>({
-        cwd: dirname(this.file),
-        configName: 'config',
-        projectName: 'toolbox',
-        configFileMode: 0o600,
-        accessPropertiesByDotNotation: false,
-        clearInvalidConfig: false,
-      }));
+      this.conf ??= atomically(
+        () =>
+          new Writer<ConfigData>({
+            cwd: dirname(this.file),
+            configName: 'config',
+            projectName: 'toolbox',
+            configFileMode: 0o600,
+            accessPropertiesByDotNotation: false,
+            clearInvalidConfig: false,
+          }),
+      );
     } catch (error) {
       throw this.writeError(error);
     }
@@ -81,7 +85,14 @@ export class ConfigStore {
 
   private writeError(error: unknown): ToolboxError {
     const e = error as NodeJS.ErrnoException;
-    const why = e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'EROFS' ? 'the file system is read-only' : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.message;
+    const why =
+      e.code === 'ENOSPC'
+        ? 'the disk is full'
+        : e.code === 'EROFS'
+          ? 'the file system is read-only'
+          : e.code === 'EACCES' || e.code === 'EPERM'
+            ? 'permission denied'
+            : e.message;
     return new ToolboxError(`cannot write ${this.file}: ${why} (the previous file is unchanged)`, {
       hint: 'free space or fix permissions, or point XDG_CONFIG_HOME at a writable directory',
     });

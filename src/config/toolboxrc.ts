@@ -61,7 +61,8 @@ function parseValue(text: string, fail: (why: string) => never): string {
           i += 2;
           continue;
         }
-        if (d === '$' || d === '`') fail(`the value uses shell expansion (${d}), which toolbox never runs; write the literal value`);
+        if (d === '$' || d === '`')
+          fail(`the value uses shell expansion (${d}), which toolbox never runs; write the literal value`);
         out += d;
         i++;
       }

@@ -29,9 +29,12 @@ export async function stopBox(deps: Deps, name: string, force: boolean): Promise
     if (info.status !== 'running' && info.status !== 'paused') return 'already-stopped';
     const live = sessions.liveSessions(id);
     if (live > 0 && !force) {
-      throw new ToolboxError(`toolbox ${info.name} has ${live} active session${live === 1 ? '' : 's'}; not stopping it`, {
-        hint: 'end them first, or use --force to stop it anyway',
-      });
+      throw new ToolboxError(
+        `toolbox ${info.name} has ${live} active session${live === 1 ? '' : 's'}; not stopping it`,
+        {
+          hint: 'end them first, or use --force to stop it anyway',
+        },
+      );
     }
     reporter.status(`stopping toolbox ${info.name}`);
     // podman refuses to stop a paused container ("running or paused, refusing to clean up").
@@ -51,7 +54,9 @@ export async function removeBox(deps: Deps, name: string, force: boolean): Promi
   const { sessions, engine, reporter } = deps;
   return withToolboxLock(deps, name, async (info) => {
     if ((info.status === 'running' || info.status === 'paused') && !force) {
-      throw new ToolboxError(`toolbox ${info.name} is running; not removing it`, { hint: `stop it with 'toolbox stop ${info.name}', or use --force` });
+      throw new ToolboxError(`toolbox ${info.name} is running; not removing it`, {
+        hint: `stop it with 'toolbox stop ${info.name}', or use --force`,
+      });
     }
     const store = storeOf(deps);
     const roles = rolesOf(lineage(await engine.listBoxes(), info));
@@ -101,8 +106,15 @@ export async function listBoxes(deps: Deps): Promise<Listing[]> {
   const listings: Listing[] = [];
   for (const members of lineages.values()) {
     const { current, building } = rolesOf(members);
-    if (current) listings.push({ box: current, generation: generationOf(current), kept: retiredGenerations(members, current, store) });
-    else for (const box of members.filter((b) => !building.includes(b))) listings.push({ box, generation: generationOf(box), kept: [] });
+    if (current)
+      listings.push({
+        box: current,
+        generation: generationOf(current),
+        kept: retiredGenerations(members, current, store),
+      });
+    else
+      for (const box of members.filter((b) => !building.includes(b)))
+        listings.push({ box, generation: generationOf(box), kept: [] });
   }
   return listings.sort((a, b) => a.box.name.localeCompare(b.box.name));
 }

@@ -10,10 +10,14 @@ export function refuseConflict(settings: Settings, created: BoxRecord['created']
   const { requested, name } = settings;
   const fix = `use another name (-c NEW) for a new toolbox as asked, or remove this one first: toolbox rm --force ${name}`;
   if (requested.mode !== undefined && requested.mode !== created.mode) {
-    throw new ToolboxError(`toolbox ${name} is a ${created.mode} toolbox, not a ${requested.mode} one as asked`, { hint: fix });
+    throw new ToolboxError(`toolbox ${name} is a ${created.mode} toolbox, not a ${requested.mode} one as asked`, {
+      hint: fix,
+    });
   }
   if (requested.sandbox === true && !created.sandbox) {
-    throw new ToolboxError(`toolbox ${name} is not sandboxed (it was created without -S), but -S asks for a sandbox`, { hint: fix });
+    throw new ToolboxError(`toolbox ${name} is not sandboxed (it was created without -S), but -S asks for a sandbox`, {
+      hint: fix,
+    });
   }
   if (requested.image !== undefined && requested.image !== created.image) {
     throw new ToolboxError(`toolbox ${name} was created from ${created.image}, not from ${requested.image} as asked`, {

@@ -12,7 +12,12 @@ export interface BoxTarget {
   image: string;
 }
 
-export async function inBoxSession<T>(deps: Deps, settings: Settings, options: { create: boolean }, work: (target: BoxTarget) => Promise<T>): Promise<T> {
+export async function inBoxSession<T>(
+  deps: Deps,
+  settings: Settings,
+  options: { create: boolean },
+  work: (target: BoxTarget) => Promise<T>,
+): Promise<T> {
   const record = await openSession(deps, settings, options.create);
   // Declared state and messages go by the toolbox's own name, even when an id prefix was typed.
   const name = record.name;

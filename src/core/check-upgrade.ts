@@ -23,7 +23,10 @@ export async function checkUpgrade(deps: Deps, name: string): Promise<CheckResul
   const { engine } = deps;
   const box = await toolboxNamed(deps, name);
   const image = box.spec?.image;
-  if (!image) throw new ToolboxError(`toolbox ${name} does not record how it was created, so it cannot be checked`, { hint: `remove it and create it anew: toolbox rm --force ${name} && toolbox create ${name}` });
+  if (!image)
+    throw new ToolboxError(`toolbox ${name} does not record how it was created, so it cannot be checked`, {
+      hint: `remove it and create it anew: toolbox rm --force ${name} && toolbox create ${name}`,
+    });
   const builtFrom = imageIdOf(box);
   const base = { name, image, generation: generationOf(box) };
   if (isLocalImage(image)) {
@@ -33,6 +36,9 @@ export async function checkUpgrade(deps: Deps, name: string): Promise<CheckResul
   }
   const available = await engine.remoteDigest(image);
   const digests = (await engine.imageFacts(builtFrom))?.digests ?? [];
-  const current = digests.map((d) => d.slice(d.indexOf('@') + 1)).find((d) => d === available) ?? digests[0]?.slice(digests[0].indexOf('@') + 1) ?? builtFrom;
+  const current =
+    digests.map((d) => d.slice(d.indexOf('@') + 1)).find((d) => d === available) ??
+    digests[0]?.slice(digests[0].indexOf('@') + 1) ??
+    builtFrom;
   return { ...base, current, available, upToDate: current === available };
 }

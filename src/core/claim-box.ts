@@ -48,8 +48,16 @@ export async function claimBox(deps: Deps, name: string, options: ClaimOptions =
 }
 
 /** Claims the toolbox that settings name, creating it from them when allowed. */
-export function claimFor(deps: Deps, settings: Settings, create: boolean, options: Omit<ClaimOptions, 'create'> = {}): Promise<Claimed> {
-  return claimBox(deps, settings.name, { ...options, create: create ? () => createBox(deps, specFor(deps, settings), settings.pull) : undefined });
+export function claimFor(
+  deps: Deps,
+  settings: Settings,
+  create: boolean,
+  options: Omit<ClaimOptions, 'create'> = {},
+): Promise<Claimed> {
+  return claimBox(deps, settings.name, {
+    ...options,
+    create: create ? () => createBox(deps, specFor(deps, settings), settings.pull) : undefined,
+  });
 }
 
 /** The full id of an existing toolbox that a name or id prefix means (stop, rm, upgrade). */

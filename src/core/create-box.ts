@@ -21,7 +21,11 @@ export function specFor(deps: Deps, settings: Settings): BoxSpec {
 }
 
 /** Creates the container; when another process created it first, returns that one. */
-export async function createBox(deps: Deps, spec: BoxSpec, pull: boolean): Promise<{ info: BoxInfo; created: boolean }> {
+export async function createBox(
+  deps: Deps,
+  spec: BoxSpec,
+  pull: boolean,
+): Promise<{ info: BoxInfo; created: boolean }> {
   const { engine, reporter } = deps;
   // A local image needs no check up front: create itself says when it is missing.
   if (!isLocalImage(spec.image)) await ensureImage(deps, spec.image, pull);

@@ -46,7 +46,13 @@ export function parseDeclared(raw: unknown): DeclaredBox {
   const tools = Array.isArray(o.tools) ? o.tools.filter((t): t is string => typeof t === 'string') : [];
   const repos = Array.isArray(o.repos)
     ? o.repos
-        .filter((r): r is Record<string, unknown> => !!r && typeof r === 'object' && typeof (r as DeclaredRepo).alias === 'string' && typeof (r as DeclaredRepo).url === 'string')
+        .filter(
+          (r): r is Record<string, unknown> =>
+            !!r &&
+            typeof r === 'object' &&
+            typeof (r as DeclaredRepo).alias === 'string' &&
+            typeof (r as DeclaredRepo).url === 'string',
+        )
         .map((r) => ({
           alias: r.alias as string,
           url: r.url as string,

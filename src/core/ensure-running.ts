@@ -11,7 +11,12 @@ import { setupBox } from './setup-box.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** target: the claimed container; known: its cached record (not live), for a one-call restart. */
-export async function ensureRunning(deps: Deps, settings: Settings, target: Claimed, known?: BoxRecord): Promise<BoxRecord> {
+export async function ensureRunning(
+  deps: Deps,
+  settings: Settings,
+  target: Claimed,
+  known?: BoxRecord,
+): Promise<BoxRecord> {
   const { engine, reporter } = deps;
   let started = false;
   if (known && !target.created) {
@@ -37,12 +42,21 @@ export async function ensureRunning(deps: Deps, settings: Settings, target: Clai
   // A create killed (SIGKILL, Ctrl-C) before the first start leaves a never-started toolbox;
   // one killed during the setup leaves it running without the record that is written only
   // after setup. Both still need the (idempotent) setup that create would have done.
-  const needsSetup = target.created || info.status === 'created' || info.status === 'configured' || (info.status === 'running' && !known);
+  const needsSetup =
+    target.created ||
+    info.status === 'created' ||
+    info.status === 'configured' ||
+    (info.status === 'running' && !known);
 
   for (let tries = 0; info.status !== 'running'; tries++) {
-    if (tries > 100) throw new ToolboxError(`toolbox ${info.name} is stuck in state ${info.status}`, { hint: `inspect it with '${engine.command.join(' ')} inspect ${info.name}'` });
+    if (tries > 100)
+      throw new ToolboxError(`toolbox ${info.name} is stuck in state ${info.status}`, {
+        hint: `inspect it with '${engine.command.join(' ')} inspect ${info.name}'`,
+      });
     if (info.status === 'removing') {
-      throw new ToolboxError(`toolbox ${info.name} is being removed`, { hint: 'wait for the removal to finish, then run the command again to create it anew' });
+      throw new ToolboxError(`toolbox ${info.name} is being removed`, {
+        hint: 'wait for the removal to finish, then run the command again to create it anew',
+      });
     }
     if (info.status === 'stopping') {
       await sleep(100);
@@ -63,7 +77,13 @@ export async function ensureRunning(deps: Deps, settings: Settings, target: Clai
   return record ?? { id: info.id, pid: 0, pidStart: '', privileged, created };
 }
 
-function recordFor(deps: Deps, id: string, pid: number | undefined, privileged: boolean, created: BoxRecord['created']): BoxRecord | undefined {
+function recordFor(
+  deps: Deps,
+  id: string,
+  pid: number | undefined,
+  privileged: boolean,
+  created: BoxRecord['created'],
+): BoxRecord | undefined {
   const pidStart = pid ? deps.sessions.processStart(pid) : undefined;
   return pid && pidStart ? { id, pid, pidStart, privileged, created } : undefined;
 }

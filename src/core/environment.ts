@@ -1,14 +1,41 @@
 // The environment a session gets: an explicit allow-list, nothing else crosses into the toolbox.
 import type { HostUser, Mode } from './ports.js';
 
-const ALWAYS = ['TERM', 'COLORTERM', 'LANG', 'LANGUAGE', 'LC_ALL', 'LC_CTYPE', 'LC_MESSAGES', 'LC_COLLATE', 'LC_NUMERIC', 'LC_TIME', 'TZ', 'NO_COLOR'];
+const ALWAYS = [
+  'TERM',
+  'COLORTERM',
+  'LANG',
+  'LANGUAGE',
+  'LC_ALL',
+  'LC_CTYPE',
+  'LC_MESSAGES',
+  'LC_COLLATE',
+  'LC_NUMERIC',
+  'LC_TIME',
+  'TZ',
+  'NO_COLOR',
+];
 
 // microos-toolbox's user-mode list.
 const USER_MODE = [
-  'DBUS_SESSION_BUS_ADDRESS', 'DBUS_SYSTEM_BUS_ADDRESS', 'DESKTOP_SESSION', 'SESSION_MANAGER', 'DISPLAY',
-  'SSH_AUTH_SOCK', 'USER', 'USERNAME', 'WAYLAND_DISPLAY', 'XAUTHORITY', 'XAUTHLOCALHOSTNAME',
-  'XDG_CURRENT_DESKTOP', 'XDG_DATA_DIRS', 'XDG_MENU_PREFIX', 'XDG_RUNTIME_DIR', 'XDG_SESSION_CLASS',
-  'XDG_SESSION_DESKTOP', 'XDG_SESSION_TYPE',
+  'DBUS_SESSION_BUS_ADDRESS',
+  'DBUS_SYSTEM_BUS_ADDRESS',
+  'DESKTOP_SESSION',
+  'SESSION_MANAGER',
+  'DISPLAY',
+  'SSH_AUTH_SOCK',
+  'USER',
+  'USERNAME',
+  'WAYLAND_DISPLAY',
+  'XAUTHORITY',
+  'XAUTHLOCALHOSTNAME',
+  'XDG_CURRENT_DESKTOP',
+  'XDG_DATA_DIRS',
+  'XDG_MENU_PREFIX',
+  'XDG_RUNTIME_DIR',
+  'XDG_SESSION_CLASS',
+  'XDG_SESSION_DESKTOP',
+  'XDG_SESSION_TYPE',
 ];
 
 export const FORWARDED_ENV: Record<Mode, readonly string[]> = { system: ALWAYS, user: [...ALWAYS, ...USER_MODE] };
@@ -37,6 +64,7 @@ export function promptEnv(): Record<string, string> {
  * path travels as an argument to a constant script, never as code.
  */
 export function shellCommand(shell: string): string[] {
-  const script = 'if [ -x "$1" ]; then exec "$1" -l; fi; echo "toolbox: $1 is not in this image; starting /bin/sh" >&2; exec /bin/sh -l';
+  const script =
+    'if [ -x "$1" ]; then exec "$1" -l; fi; echo "toolbox: $1 is not in this image; starting /bin/sh" >&2; exec /bin/sh -l';
   return ['/bin/sh', '-c', script, 'toolbox-shell', shell];
 }

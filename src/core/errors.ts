@@ -62,7 +62,10 @@ export interface JsonDetails {
  * {"ok": false, "result": "failed", "error": ..., "hint": ..., ...what else is known}.
  */
 export function errorJson(error: ToolboxError, details: Record<string, unknown> = {}): Record<string, unknown> {
-  const known = typeof (error as Partial<JsonDetails>).jsonDetails === 'function' ? (error as unknown as JsonDetails).jsonDetails() : {};
+  const known =
+    typeof (error as Partial<JsonDetails>).jsonDetails === 'function'
+      ? (error as unknown as JsonDetails).jsonDetails()
+      : {};
   return { ok: false, result: 'failed', error: error.message, hint: error.hint ?? null, ...known, ...details };
 }
 

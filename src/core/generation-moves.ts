@@ -4,11 +4,30 @@
 import type { Deps } from './deps.js';
 import { toolboxId } from './claim-box.js';
 import { NameInUseError, NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
-import { asideName, generationOf, identityOf, imageIdOf, lineageOf, operationOf, retiredGenerations, rolesOf, type GenerationStore, type Journal, type RollbackStep, type UpgradeStep } from './generations.js';
+import {
+  asideName,
+  generationOf,
+  identityOf,
+  imageIdOf,
+  lineageOf,
+  operationOf,
+  retiredGenerations,
+  rolesOf,
+  type GenerationStore,
+  type Journal,
+  type RollbackStep,
+  type UpgradeStep,
+} from './generations.js';
 import type { BoxInfo } from './ports.js';
 
 /** Stands in when no store is wired (unit tests of other use cases): nothing is journaled. */
-const NO_STORE: GenerationStore = { journal: () => undefined, setJournal() {}, retired: () => undefined, commit() {}, prepareWrites: async () => {} };
+const NO_STORE: GenerationStore = {
+  journal: () => undefined,
+  setJournal() {},
+  retired: () => undefined,
+  commit() {},
+  prepareWrites: async () => {},
+};
 export const storeOf = (deps: Deps): GenerationStore => deps.generations ?? NO_STORE;
 
 /** Each step of UPGRADE_STEPS / ROLLBACK_STEPS is announced as it begins (status line, test hook). */
@@ -49,9 +68,12 @@ export async function takeName(deps: Deps, box: BoxInfo, name: string): Promise<
   if (box.name === name) return;
   const holder = await deps.engine.inspectBox(name);
   if (holder && holder.id !== box.id) {
-    throw new ToolboxError(`cannot give the name ${name} to generation ${generationOf(box)}: container ${holder.id.slice(0, 12)} holds it`, {
-      hint: `rename or remove that container, then run the command again`,
-    });
+    throw new ToolboxError(
+      `cannot give the name ${name} to generation ${generationOf(box)}: container ${holder.id.slice(0, 12)} holds it`,
+      {
+        hint: `rename or remove that container, then run the command again`,
+      },
+    );
   }
   await deps.engine.renameBox(box.id, name);
 }
@@ -80,14 +102,23 @@ export async function prune(deps: Deps, name: string, current: BoxInfo, keep: nu
       reporter.warn(`could not remove generation ${generationOf(box)} of ${name}: ${(error as Error).message}`);
       continue;
     }
-    pruned.push({ generation: generationOf(box), id: box.id, imageRemoved: await removeImageIfUnused(deps, imageIdOf(box), all, doomed) });
+    pruned.push({
+      generation: generationOf(box),
+      id: box.id,
+      imageRemoved: await removeImageIfUnused(deps, imageIdOf(box), all, doomed),
+    });
   }
   if (pruned.length) store.commit(name, { forget: pruned.map((p) => p.id) });
   return pruned;
 }
 
 /** Only an image no name points at and no container uses: a tag is someone's use. */
-async function removeImageIfUnused(deps: Deps, imageId: string, all: readonly BoxInfo[], doomed: readonly BoxInfo[]): Promise<boolean> {
+async function removeImageIfUnused(
+  deps: Deps,
+  imageId: string,
+  all: readonly BoxInfo[],
+  doomed: readonly BoxInfo[],
+): Promise<boolean> {
   if (!imageId) return false;
   if (all.some((b) => !doomed.includes(b) && imageIdOf(b) === imageId)) return false;
   const facts = await deps.engine.imageFacts(imageId);
@@ -96,11 +127,17 @@ async function removeImageIfUnused(deps: Deps, imageId: string, all: readonly Bo
 }
 
 /** Upgrade from "proven" on: the old one aside, the new one named, the state committed. */
-export async function finishUpgrade(deps: Deps, journal: Journal): Promise<{ old: BoxInfo | undefined; fresh: BoxInfo }> {
+export async function finishUpgrade(
+  deps: Deps,
+  journal: Journal,
+): Promise<{ old: BoxInfo | undefined; fresh: BoxInfo }> {
   const name = journal.name;
   const store = storeOf(deps);
   const fresh = await memberById(deps, journal, journal.toId);
-  if (!fresh) throw new ToolboxError(`the new container of ${name} (${(journal.toId ?? '?').slice(0, 12)}) is gone`, { hint: `run toolbox upgrade ${name} again` });
+  if (!fresh)
+    throw new ToolboxError(`the new container of ${name} (${(journal.toId ?? '?').slice(0, 12)}) is gone`, {
+      hint: `run toolbox upgrade ${name} again`,
+    });
   const old = await swapIn(deps, 'upgrade', journal, fresh);
   store.commit(name, old ? { retire: old.id } : {});
   return { old, fresh: { ...fresh, name } };
@@ -110,7 +147,12 @@ export async function finishUpgrade(deps: Deps, journal: Journal): Promise<{ old
  * The retire and switch steps that upgrade and rollback share: the journal's current container
  * (if still there) is put aside, `incoming` takes NAME; the caller commits. Returns the one put aside.
  */
-async function swapIn(deps: Deps, op: 'upgrade' | 'rollback', journal: Journal, incoming: BoxInfo): Promise<BoxInfo | undefined> {
+async function swapIn(
+  deps: Deps,
+  op: 'upgrade' | 'rollback',
+  journal: Journal,
+  incoming: BoxInfo,
+): Promise<BoxInfo | undefined> {
   const name = journal.name;
   announce(deps, op, 'retire', name);
   const outgoing = await memberById(deps, journal, journal.fromId);
@@ -126,7 +168,12 @@ export async function undoUpgrade(deps: Deps, journal: Journal): Promise<void> {
   const { engine } = deps;
   const name = journal.name;
   for (const box of await engine.listBoxes()) {
-    const made = box.isToolbox && identityOf(box) === journal.identity && box.id !== journal.fromId && journal.operation !== undefined && operationOf(box) === journal.operation;
+    const made =
+      box.isToolbox &&
+      identityOf(box) === journal.identity &&
+      box.id !== journal.fromId &&
+      journal.operation !== undefined &&
+      operationOf(box) === journal.operation;
     if (made) {
       await deps.sessions.withLock(box.id, async () => {
         await engine.removeBox(box.id, true);
@@ -140,10 +187,17 @@ export async function undoUpgrade(deps: Deps, journal: Journal): Promise<void> {
 }
 
 /** Rollback from its journal on: the current one aside, the target named, the declared state swapped. */
-export async function finishRollback(deps: Deps, journal: Journal): Promise<{ from: BoxInfo | undefined; to: BoxInfo }> {
+export async function finishRollback(
+  deps: Deps,
+  journal: Journal,
+): Promise<{ from: BoxInfo | undefined; to: BoxInfo }> {
   const name = journal.name;
   const to = await memberById(deps, journal, journal.toId);
-  if (!to) throw new ToolboxError(`generation ${(journal.toId ?? '?').slice(0, 12)} of ${name} is gone; the rollback cannot finish`, { hint: `see the generations with toolbox list --all` });
+  if (!to)
+    throw new ToolboxError(
+      `generation ${(journal.toId ?? '?').slice(0, 12)} of ${name} is gone; the rollback cannot finish`,
+      { hint: `see the generations with toolbox list --all` },
+    );
   const from = await swapIn(deps, 'rollback', journal, to);
   storeOf(deps).commit(name, { ...(from ? { retire: from.id } : {}), restore: to.id });
   return { from, to: { ...to, name } };
@@ -167,13 +221,19 @@ export async function settleInterrupted(deps: Deps, name: string): Promise<void>
       if (!journal) return;
       if (journal.op === 'rollback') {
         const { to } = await finishRollback(deps, journal);
-        deps.reporter.warn(`a rollback of ${name} was interrupted; finished it: ${name} is generation ${generationOf(to)} again`);
+        deps.reporter.warn(
+          `a rollback of ${name} was interrupted; finished it: ${name} is generation ${generationOf(to)} again`,
+        );
       } else if (journal.toId && journal.step === 'proven') {
         const { fresh } = await finishUpgrade(deps, journal);
-        deps.reporter.warn(`an upgrade of ${name} was interrupted after its new container was proven; finished it: ${name} is generation ${generationOf(fresh)}`);
+        deps.reporter.warn(
+          `an upgrade of ${name} was interrupted after its new container was proven; finished it: ${name} is generation ${generationOf(fresh)}`,
+        );
       } else {
         await undoUpgrade(deps, journal);
-        deps.reporter.warn(`an upgrade of ${name} was interrupted before its new container was proven; undone: ${name} is as it was before`);
+        deps.reporter.warn(
+          `an upgrade of ${name} was interrupted before its new container was proven; undone: ${name} is as it was before`,
+        );
       }
       deps.sessions.forget(journal.fromId);
       if (journal.toId) deps.sessions.forget(journal.toId);
@@ -214,7 +274,8 @@ export async function withToolboxLock<T>(deps: Deps, name: string, fn: (box: Box
 }
 
 /** What the user typed still means this container: its name, or a prefix of its id. */
-export const answersTo = (box: BoxInfo, typed: string): boolean => box.name === typed || (typed.length >= 3 && box.id.startsWith(typed));
+export const answersTo = (box: BoxInfo, typed: string): boolean =>
+  box.name === typed || (typed.length >= 3 && box.id.startsWith(typed));
 
 /**
  * upgrade and rollback act on a toolbox, not on one of its kept generations. Kept or not is told
@@ -224,7 +285,10 @@ export async function refuseKeptGeneration(deps: Deps, box: BoxInfo): Promise<vo
   const { current } = rolesOf(lineageOf(await deps.engine.listBoxes(), box));
   if (!current || current.id === box.id) return;
   const owner = current.name;
-  throw new ToolboxError(`${box.name} is generation ${generationOf(box)} kept for toolbox ${owner}, not a toolbox in use`, {
-    hint: `bring it back with toolbox rollback --to ${generationOf(box)} ${owner}`,
-  });
+  throw new ToolboxError(
+    `${box.name} is generation ${generationOf(box)} kept for toolbox ${owner}, not a toolbox in use`,
+    {
+      hint: `bring it back with toolbox rollback --to ${generationOf(box)} ${owner}`,
+    },
+  );
 }

@@ -70,7 +70,17 @@ export interface GenerationStore {
  * The steps of upgrade and rollback, in order. Each is announced (a status line, and the test
  * hook) before it runs; crash safety is proven by killing the process at each of them in turn.
  */
-export const UPGRADE_STEPS = ['check', 'pull', 'create', 'build', 'proven', 'retire', 'switch', 'commit', 'prune'] as const;
+export const UPGRADE_STEPS = [
+  'check',
+  'pull',
+  'create',
+  'build',
+  'proven',
+  'retire',
+  'switch',
+  'commit',
+  'prune',
+] as const;
 export const ROLLBACK_STEPS = ['check', 'journal', 'retire', 'switch', 'commit'] as const;
 export type UpgradeStep = (typeof UPGRADE_STEPS)[number];
 export type RollbackStep = (typeof ROLLBACK_STEPS)[number];
@@ -86,7 +96,8 @@ export function isBeingBuilt(box: BoxInfo): boolean {
 }
 
 /** The temporary name an upgrade builds its new container under. */
-export const upgradeNameFor = (name: string, generation: number, operation: string): string => `${name}.gen${generation}-${operation.slice(0, 8)}`;
+export const upgradeNameFor = (name: string, generation: number, operation: string): string =>
+  `${name}.gen${generation}-${operation.slice(0, 8)}`;
 
 /** Named the way a generation is put aside (asideName): NAME.genN or NAME.genN-K, N its own generation. */
 const isAsideNamed = (box: BoxInfo): boolean => new RegExp(`\\.gen${generationOf(box)}(-[0-9]+)?$`).test(box.name);
@@ -126,7 +137,11 @@ export function rolesOf(lineage: readonly BoxInfo[]): Roles {
  * The generations kept beside `current`, the most recently kept first. When each was kept is
  * known only to the config.json of the user who kept it; without that, the highest number first.
  */
-export function retiredGenerations(lineage: readonly BoxInfo[], current: BoxInfo, store: GenerationStore | undefined): BoxInfo[] {
+export function retiredGenerations(
+  lineage: readonly BoxInfo[],
+  current: BoxInfo,
+  store: GenerationStore | undefined,
+): BoxInfo[] {
   const kept = lineage.filter((b) => b.id !== current.id && !isBeingBuilt(b));
   const when = (b: BoxInfo) => store?.retired(b.id)?.retiredAt ?? '';
   return kept.sort((a, b) => when(b).localeCompare(when(a)) || generationOf(b) - generationOf(a));

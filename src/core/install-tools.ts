@@ -23,7 +23,10 @@ export interface InstallResult {
 
 /** An install that failed, with what is known for --json; message and hint are the reason's. */
 export class InstallFailed extends ToolboxError {
-  constructor(readonly result: InstallResult, readonly reason: ToolboxError) {
+  constructor(
+    readonly result: InstallResult,
+    readonly reason: ToolboxError,
+  ) {
     super(reason.message, { hint: reason.hint, exitCode: reason.exitCode });
     this.name = 'InstallFailed';
   }
@@ -43,7 +46,12 @@ export function installArgs(packages: readonly string[], recommends: boolean): s
 }
 
 /** Installs the packages that are missing; nothing at all when zypper refuses (it is all-or-nothing). */
-export async function installInBox(deps: ToolsDeps, target: BoxTarget, packages: readonly string[], recommends: boolean): Promise<InstallResult> {
+export async function installInBox(
+  deps: ToolsDeps,
+  target: BoxTarget,
+  packages: readonly string[],
+  recommends: boolean,
+): Promise<InstallResult> {
   const { progress } = deps;
   progress.phase(`checking packages in ${target.name}`);
   const present = await installedPackages(deps, target, packages);
@@ -51,18 +59,35 @@ export async function installInBox(deps: ToolsDeps, target: BoxTarget, packages:
   const missing = packages.filter((p) => !present.has(p));
   if (missing.length === 0) return { installed: [], alreadyPresent, failed: [] };
   try {
-    await runZypper(deps, target, { action: 'install', args: installArgs(missing, recommends), subjects: missing, progress });
+    await runZypper(deps, target, {
+      action: 'install',
+      args: installArgs(missing, recommends),
+      subjects: missing,
+      progress,
+    });
   } catch (error) {
     if (!(error instanceof ToolboxError)) throw error;
     // What is there now is the truth, whatever zypper's exit code said.
     const after = await installedPackages(deps, target, missing).catch(() => new Set<string>());
-    throw new InstallFailed({ installed: missing.filter((p) => after.has(p)), alreadyPresent, failed: missing.filter((p) => !after.has(p)) }, error);
+    throw new InstallFailed(
+      { installed: missing.filter((p) => after.has(p)), alreadyPresent, failed: missing.filter((p) => !after.has(p)) },
+      error,
+    );
   }
   const after = await installedPackages(deps, target, missing);
-  return { installed: missing.filter((p) => after.has(p)), alreadyPresent, failed: missing.filter((p) => !after.has(p)) };
+  return {
+    installed: missing.filter((p) => after.has(p)),
+    alreadyPresent,
+    failed: missing.filter((p) => !after.has(p)),
+  };
 }
 
-export async function installTools(deps: ToolsDeps, settings: Settings, names: readonly string[], recommends: boolean): Promise<InstallResult> {
+export async function installTools(
+  deps: ToolsDeps,
+  settings: Settings,
+  names: readonly string[],
+  recommends: boolean,
+): Promise<InstallResult> {
   const packages = validatePackages(names);
   return inBoxSession(deps, settings, { create: true }, async (target) => {
     let result: InstallResult;
@@ -70,7 +95,8 @@ export async function installTools(deps: ToolsDeps, settings: Settings, names: r
       result = await installInBox(deps, target, packages, recommends);
     } catch (error) {
       deps.progress.fail();
-      if (error instanceof InstallFailed) record(deps, target, [...error.result.installed, ...error.result.alreadyPresent]);
+      if (error instanceof InstallFailed)
+        record(deps, target, [...error.result.installed, ...error.result.alreadyPresent]);
       throw error;
     }
     try {
@@ -82,9 +108,15 @@ export async function installTools(deps: ToolsDeps, settings: Settings, names: r
     if (result.failed.length) {
       deps.progress.fail();
       const names = result.failed.join(', ');
-      throw new InstallFailed(result, new ToolboxError(`zypper reported success but ${names} ${result.failed.length === 1 ? 'is' : 'are'} not installed in toolbox ${target.name}`, {
-        hint: `look with toolbox run -c ${target.name} -- zypper info ${result.failed[0]}`,
-      }));
+      throw new InstallFailed(
+        result,
+        new ToolboxError(
+          `zypper reported success but ${names} ${result.failed.length === 1 ? 'is' : 'are'} not installed in toolbox ${target.name}`,
+          {
+            hint: `look with toolbox run -c ${target.name} -- zypper info ${result.failed[0]}`,
+          },
+        ),
+      );
     }
     deps.progress.succeed(summary(result, target.name));
     return result;
@@ -98,12 +130,17 @@ export async function installTools(deps: ToolsDeps, settings: Settings, names: r
 function notRecorded(result: InstallResult, box: string, error: unknown): unknown {
   if (!(error instanceof ToolboxError)) return error;
   const names = [...result.installed, ...result.alreadyPresent];
-  const done = result.installed.length ? `installed ${result.installed.join(', ')} in toolbox ${box}` : `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} installed in toolbox ${box}`;
+  const done = result.installed.length
+    ? `installed ${result.installed.join(', ')} in toolbox ${box}`
+    : `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} installed in toolbox ${box}`;
   return new InstallFailed(
     result,
-    new ToolboxError(`${done}, but not recorded as its tools, so 'toolbox upgrade' would not bring ${names.length === 1 ? 'it' : 'them'} back: ${error.message}`, {
-      hint: `${error.hint ? `${error.hint}; then ` : ''}run 'toolbox install -c ${box} ${names.join(' ')}' again to record ${names.length === 1 ? 'it' : 'them'}`,
-    }),
+    new ToolboxError(
+      `${done}, but not recorded as its tools, so 'toolbox upgrade' would not bring ${names.length === 1 ? 'it' : 'them'} back: ${error.message}`,
+      {
+        hint: `${error.hint ? `${error.hint}; then ` : ''}run 'toolbox install -c ${box} ${names.join(' ')}' again to record ${names.length === 1 ? 'it' : 'them'}`,
+      },
+    ),
   );
 }
 
@@ -123,7 +160,11 @@ export interface RemoveResult {
   notInstalled: string[];
 }
 
-export async function removeTools(deps: ToolsDeps, settings: Settings, names: readonly string[]): Promise<RemoveResult> {
+export async function removeTools(
+  deps: ToolsDeps,
+  settings: Settings,
+  names: readonly string[],
+): Promise<RemoveResult> {
   const packages = validatePackages(names);
   return inBoxSession(deps, settings, { create: false }, async (target) => {
     const { progress } = deps;
@@ -133,7 +174,12 @@ export async function removeTools(deps: ToolsDeps, settings: Settings, names: re
     const notInstalled = packages.filter((p) => !present.has(p));
     if (toRemove.length) {
       try {
-        await runZypper(deps, target, { action: 'remove', args: ['remove', '--', ...toRemove], subjects: toRemove, progress });
+        await runZypper(deps, target, {
+          action: 'remove',
+          args: ['remove', '--', ...toRemove],
+          subjects: toRemove,
+          progress,
+        });
       } catch (error) {
         progress.fail();
         throw error;
@@ -156,7 +202,12 @@ export async function searchTools(deps: ToolsDeps, settings: Settings, term: str
     progress.phase(`searching for ${term}`);
     await installedPackages(deps, target, []);
     try {
-      const { stdout } = await runZypper(deps, target, { action: 'search', args: ['search', '--', term], subjects: [term], progress });
+      const { stdout } = await runZypper(deps, target, {
+        action: 'search',
+        args: ['search', '--', term],
+        subjects: [term],
+        progress,
+      });
       progress.succeed('');
       return searchTable(stdout);
     } catch (error) {
@@ -175,7 +226,11 @@ export function searchTable(stdout: string): string {
   return `${table.join('\n')}\n`;
 }
 
-export async function updateTools(deps: ToolsDeps, settings: Settings, options: { dist: boolean; recommends: boolean }): Promise<void> {
+export async function updateTools(
+  deps: ToolsDeps,
+  settings: Settings,
+  options: { dist: boolean; recommends: boolean },
+): Promise<void> {
   await inBoxSession(deps, settings, { create: true }, async (target) => {
     const { progress } = deps;
     progress.phase(`updating toolbox ${target.name}`);

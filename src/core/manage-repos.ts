@@ -19,26 +19,55 @@ export interface RepoKey {
 }
 
 /** Adds a repository inside the toolbox and proves its signature; leaves no trace when that fails. */
-export async function addRepoInBox(deps: Deps, target: BoxTarget, repo: DeclaredRepo, progress: Progress | undefined): Promise<void> {
+export async function addRepoInBox(
+  deps: Deps,
+  target: BoxTarget,
+  repo: DeclaredRepo,
+  progress: Progress | undefined,
+): Promise<void> {
   if (repo.keyData) {
     progress?.phase(`importing the key ${repo.key ?? ''} for ${repo.alias}`);
     await importKey(deps, target, repo.keyData, repo.key ?? repo.alias);
   }
   progress?.phase(`adding repository ${repo.alias}`);
-  await runZypper(deps, target, { action: 'addrepo', args: ['addrepo', '--refresh', '--', repo.url, repo.alias], subjects: [repo.alias] });
+  await runZypper(deps, target, {
+    action: 'addrepo',
+    args: ['addrepo', '--refresh', '--', repo.url, repo.alias],
+    subjects: [repo.alias],
+  });
   try {
-    await runZypper(deps, target, { action: 'refresh', args: ['refresh', '--', repo.alias], subjects: [repo.alias], progress });
+    await runZypper(deps, target, {
+      action: 'refresh',
+      args: ['refresh', '--', repo.alias],
+      subjects: [repo.alias],
+      progress,
+    });
   } catch (error) {
-    await runZypper(deps, target, { action: 'removerepo', args: ['removerepo', '--', repo.alias] }).catch(() => undefined);
+    await runZypper(deps, target, { action: 'removerepo', args: ['removerepo', '--', repo.alias] }).catch(
+      () => undefined,
+    );
     if (error instanceof ZypperError) {
-      throw new ToolboxError(`${error.message.replace(/; refusing to use it$/, '')}; repository ${repo.alias} was not added`, { hint: error.hint ?? `check the URL ${repo.url}` });
+      throw new ToolboxError(
+        `${error.message.replace(/; refusing to use it$/, '')}; repository ${repo.alias} was not added`,
+        { hint: error.hint ?? `check the URL ${repo.url}` },
+      );
     }
     throw error;
   }
 }
 
-export async function addRepo(deps: ToolsDeps, settings: Settings, alias: string, url: string, key: RepoKey | undefined): Promise<DeclaredRepo> {
-  const repo: DeclaredRepo = { alias: validateAlias(alias), url: validateRepoUrl(url), ...(key ? { key: key.source, keyData: key.data } : {}) };
+export async function addRepo(
+  deps: ToolsDeps,
+  settings: Settings,
+  alias: string,
+  url: string,
+  key: RepoKey | undefined,
+): Promise<DeclaredRepo> {
+  const repo: DeclaredRepo = {
+    alias: validateAlias(alias),
+    url: validateRepoUrl(url),
+    ...(key ? { key: key.source, keyData: key.data } : {}),
+  };
   return inBoxSession(deps, settings, { create: true }, async (target) => {
     const { progress } = deps;
     try {
@@ -67,13 +96,19 @@ export async function removeRepo(deps: ToolsDeps, settings: Settings, alias: str
   if (info?.isToolbox) {
     await inBoxSession(deps, settings, { create: false }, async (target) => {
       await installedPackages(deps, target, []);
-      const { stdout, outcome } = await runZypper(deps, target, { action: 'removerepo', args: ['removerepo', '--', alias], subjects: [alias] });
+      const { stdout, outcome } = await runZypper(deps, target, {
+        action: 'removerepo',
+        args: ['removerepo', '--', alias],
+        subjects: [alias],
+      });
       // zypper exits 0 for an alias it does not know; only its message tells.
       inBox = /has been removed/.test(stdout) && outcome.ok;
     });
   }
   if (!declared && !inBox) {
-    throw new ToolboxError(`toolbox ${name} has no repository ${alias}`, { hint: `see its repositories with toolbox repo list -c ${name}` });
+    throw new ToolboxError(`toolbox ${name} has no repository ${alias}`, {
+      hint: `see its repositories with toolbox repo list -c ${name}`,
+    });
   }
   if (declared) deps.declared.update(name, (box) => withoutRepo(box, alias));
   deps.progress.succeed(`removed repository ${alias} from toolbox ${name}`);

@@ -41,14 +41,20 @@ const REGISTRY = new RegExp(`^(?:${HOST}|${COMPONENT})(?:/${COMPONENT})*$`);
 /** A registry, maybe with a namespace: what -R, TOOLBOX_REGISTRY and REGISTRY name. */
 export function validateRegistry(registry: string): string {
   if (!REGISTRY.test(registry) || registry.length > 255) {
-    throw new UsageError(`invalid registry ${JSON.stringify(registry.slice(0, 80))}`, 'a registry looks like registry.opensuse.org or localhost:5000');
+    throw new UsageError(
+      `invalid registry ${JSON.stringify(registry.slice(0, 80))}`,
+      'a registry looks like registry.opensuse.org or localhost:5000',
+    );
   }
   return registry;
 }
 
 export function validateImage(image: string): string {
   if (!REFERENCE.test(image) || image.length > 255) {
-    throw new UsageError(`invalid image reference ${JSON.stringify(image.slice(0, 80))}`, 'an image looks like registry.opensuse.org/opensuse/toolbox:latest');
+    throw new UsageError(
+      `invalid image reference ${JSON.stringify(image.slice(0, 80))}`,
+      'an image looks like registry.opensuse.org/opensuse/toolbox:latest',
+    );
   }
   return image;
 }

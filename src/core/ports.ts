@@ -23,7 +23,8 @@ export interface HostUser {
   home: string;
 }
 
-export type BoxStatus = 'running' | 'created' | 'exited' | 'paused' | 'stopping' | 'removing' | 'configured' | 'unknown';
+export type BoxStatus =
+  'running' | 'created' | 'exited' | 'paused' | 'stopping' | 'removing' | 'configured' | 'unknown';
 
 export interface BoxInfo {
   name: string;

@@ -12,9 +12,15 @@ export interface Requested {
 
 const given = (v: unknown) => typeof v === 'string' && v !== '';
 
-export function requestedOf(flags: GlobalFlags, layers: Pick<Layers, 'config' | 'env'>, resolved: { image: string; mode: Mode }): Requested {
+export function requestedOf(
+  flags: GlobalFlags,
+  layers: Pick<Layers, 'config' | 'env'>,
+  resolved: { image: string; mode: Mode },
+): Requested {
   const { config, env } = layers;
-  const image = [flags.image, flags.reg, flags.img].some((v) => v !== undefined) || [env.TOOLBOX_REGISTRY, env.TOOLBOX_IMAGE, config.registry, config.image].some(given);
+  const image =
+    [flags.image, flags.reg, flags.img].some((v) => v !== undefined) ||
+    [env.TOOLBOX_REGISTRY, env.TOOLBOX_IMAGE, config.registry, config.image].some(given);
   const mode = flags.user === true || given(env.TOOLBOX_MODE) || given(config.mode);
   return {
     image: image ? resolved.image : undefined,

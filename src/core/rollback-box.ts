@@ -17,7 +17,11 @@ export interface RollbackResult {
   tools: string[];
 }
 
-export async function rollbackBox(deps: ToolsDeps, typed: string, options: { to?: number | undefined; force: boolean }): Promise<RollbackResult> {
+export async function rollbackBox(
+  deps: ToolsDeps,
+  typed: string,
+  options: { to?: number | undefined; force: boolean },
+): Promise<RollbackResult> {
   const { sessions, engine, reporter } = deps;
   const store = storeOf(deps);
   return withToolboxLock(deps, typed, async (current) => {
@@ -28,31 +32,59 @@ export async function rollbackBox(deps: ToolsDeps, typed: string, options: { to?
     const target = pickTarget(name, current, kept, options.to);
     const live = sessions.liveSessions(current.id);
     if (live > 0 && !options.force) {
-      throw new ToolboxError(`toolbox ${name} has ${live} active session${live === 1 ? '' : 's'}; not rolling it back`, { hint: 'end them first, or use --force (they end)' });
+      throw new ToolboxError(
+        `toolbox ${name} has ${live} active session${live === 1 ? '' : 's'}; not rolling it back`,
+        { hint: 'end them first, or use --force (they end)' },
+      );
     }
     announce(deps, 'rollback', 'journal', name);
-    const journal: Journal = { op: 'rollback', name, identity: identityOf(current), fromId: current.id, toId: target.id, step: 'retire' };
+    const journal: Journal = {
+      op: 'rollback',
+      name,
+      identity: identityOf(current),
+      fromId: current.id,
+      toId: target.id,
+      step: 'retire',
+    };
     store.setJournal(name, journal);
     const { to } = await finishRollback(deps, journal);
     sessions.forget(current.id);
     const tools = deps.declared.get(name).tools;
-    reporter.status(`rolled toolbox ${name} back to generation ${generationOf(to)}; generation ${generationOf(current)} kept (toolbox rollback ${name} returns to it)`);
-    return { name, oldId: current.id, newId: to.id, oldGeneration: generationOf(current), newGeneration: generationOf(to), tools };
+    reporter.status(
+      `rolled toolbox ${name} back to generation ${generationOf(to)}; generation ${generationOf(current)} kept (toolbox rollback ${name} returns to it)`,
+    );
+    return {
+      name,
+      oldId: current.id,
+      newId: to.id,
+      oldGeneration: generationOf(current),
+      newGeneration: generationOf(to),
+      tools,
+    };
   });
 }
 
 function pickTarget(name: string, current: BoxInfo, kept: BoxInfo[], to: number | undefined): BoxInfo {
   if (to === undefined) {
     const previous = kept[0];
-    if (!previous) throw new ToolboxError(`toolbox ${name} has no previous generation to roll back to`, { hint: `toolbox upgrade ${name} keeps one` });
+    if (!previous)
+      throw new ToolboxError(`toolbox ${name} has no previous generation to roll back to`, {
+        hint: `toolbox upgrade ${name} keeps one`,
+      });
     return previous;
   }
   // A valid request that cannot be done: a failure (1), not a usage error (2).
-  if (to === generationOf(current)) throw new ToolboxError(`generation ${to} is already toolbox ${name}`, { hint: `see the generations with toolbox list --all` });
+  if (to === generationOf(current))
+    throw new ToolboxError(`generation ${to} is already toolbox ${name}`, {
+      hint: `see the generations with toolbox list --all`,
+    });
   const target = kept.find((b) => generationOf(b) === to);
   if (!target) {
     const have = kept.map(generationOf).sort((a, b) => a - b);
-    throw new ToolboxError(`toolbox ${name} has no generation ${to}${have.length ? ` (kept: ${have.join(', ')})` : ''}`, { hint: `see the generations with toolbox list --all` });
+    throw new ToolboxError(
+      `toolbox ${name} has no generation ${to}${have.length ? ` (kept: ${have.join(', ')})` : ''}`,
+      { hint: `see the generations with toolbox list --all` },
+    );
   }
   return target;
 }

@@ -34,7 +34,12 @@ export async function runInBox(deps: Deps, settings: Settings, options: RunOptio
 }
 
 /** The direct path: no engine call at all. undefined means "use the engine". */
-async function enterDirectly(deps: Deps, settings: Settings, record: BoxRecord, request: ExecRequest): Promise<number | undefined> {
+async function enterDirectly(
+  deps: Deps,
+  settings: Settings,
+  record: BoxRecord,
+  request: ExecRequest,
+): Promise<number | undefined> {
   if (settings.exec === 'podman') return undefined;
   const why = deps.direct ? deps.direct.unavailable(record) : `the engine runs as another user, or this is not root`;
   if (why === undefined) {
@@ -42,7 +47,9 @@ async function enterDirectly(deps: Deps, settings: Settings, record: BoxRecord, 
     if (code !== undefined) return code;
   }
   if (settings.exec === 'direct') {
-    throw new ToolboxError(`cannot enter toolbox ${settings.name} directly: ${why ?? 'its process changed'}`, { hint: 'use --exec podman (or auto)' });
+    throw new ToolboxError(`cannot enter toolbox ${settings.name} directly: ${why ?? 'its process changed'}`, {
+      hint: 'use --exec podman (or auto)',
+    });
   }
   return undefined;
 }
@@ -133,7 +140,8 @@ export async function endSession(deps: Deps, settings: Settings, record: BoxReco
       try {
         await engine.stopBox(record.id);
       } catch (error) {
-        if (error instanceof NoSuchToolboxError) reporter.warn(`toolbox ${settings.name} was removed while this session ran; the next call creates it anew`);
+        if (error instanceof NoSuchToolboxError)
+          reporter.warn(`toolbox ${settings.name} was removed while this session ran; the next call creates it anew`);
         else reporter.warn(`could not stop toolbox ${settings.name}: ${(error as Error).message}`);
       }
     },

@@ -2,7 +2,15 @@
 // built-in defaults, toolboxrc files, config.json, TOOLBOX_* environment, flags.
 import { UsageError } from './errors.js';
 import { composeImage, defaultName, validateImage, validateName, validateTag } from './names.js';
-import { envSetting, EXEC_PATHS, rcSetting, SETTING_RULES, storedSetting, type SettingKey, type SettingValue } from './setting-rules.js';
+import {
+  envSetting,
+  EXEC_PATHS,
+  rcSetting,
+  SETTING_RULES,
+  storedSetting,
+  type SettingKey,
+  type SettingValue,
+} from './setting-rules.js';
 import type { EngineName, Mode } from './ports.js';
 import { requestedOf, type Requested } from './requested.js';
 
@@ -68,8 +76,10 @@ export interface Settings {
 
 export function resolveSettings(flags: GlobalFlags, layers: Layers, positionalName?: string): Settings {
   const { rc, config, env } = layers;
-  if (flags.container !== undefined && flags.tag !== undefined) throw new UsageError("don't use both -c/--container and -t/--tag");
-  if (flags.image !== undefined && (flags.reg !== undefined || flags.img !== undefined)) throw new UsageError("don't use -i/--image together with -R/--reg or -I/--img");
+  if (flags.container !== undefined && flags.tag !== undefined)
+    throw new UsageError("don't use both -c/--container and -t/--tag");
+  if (flags.image !== undefined && (flags.reg !== undefined || flags.img !== undefined))
+    throw new UsageError("don't use -i/--image together with -R/--reg or -I/--img");
   if (positionalName !== undefined && (flags.container !== undefined || flags.tag !== undefined)) {
     throw new UsageError(`cannot tell which toolbox to use: ${JSON.stringify(positionalName)} or the one from -c/-t`);
   }
@@ -78,18 +88,31 @@ export function resolveSettings(flags: GlobalFlags, layers: Layers, positionalNa
   const file = layers.configFile ?? 'config.json';
   const stored = (key: SettingKey) => storedSetting(config, key, file);
   const fromEnv = (variable: string, key: SettingKey) => envSetting(env, variable, key);
-  const fromRc = (variable: RcKey, key: SettingKey) => rcSetting(rc[variable], variable, key, layers.rcSources?.[variable]);
-  const flag = (value: string | undefined, key: SettingKey) => (value === undefined ? undefined : SETTING_RULES[key].check(value));
+  const fromRc = (variable: RcKey, key: SettingKey) =>
+    rcSetting(rc[variable], variable, key, layers.rcSources?.[variable]);
+  const flag = (value: string | undefined, key: SettingKey) =>
+    value === undefined ? undefined : SETTING_RULES[key].check(value);
   const text = (v: SettingValue | undefined) => v as string | undefined;
   const yes = (v: SettingValue | undefined) => v as boolean | undefined;
 
-  const mode = (flags.user ? 'user' : (text(fromEnv('TOOLBOX_MODE', 'mode')) ?? text(stored('mode')) ?? 'system')) as Mode;
+  const mode = (
+    flags.user ? 'user' : (text(fromEnv('TOOLBOX_MODE', 'mode')) ?? text(stored('mode')) ?? 'system')
+  ) as Mode;
 
   let image: string;
   if (flags.image !== undefined) image = validateImage(flags.image);
   else {
-    const registry = text(flag(flags.reg, 'registry') ?? fromEnv('TOOLBOX_REGISTRY', 'registry') ?? stored('registry') ?? fromRc('REGISTRY', 'registry')) ?? DEFAULT_REGISTRY;
-    const path = text(flag(flags.img, 'image') ?? fromEnv('TOOLBOX_IMAGE', 'image') ?? stored('image') ?? fromRc('IMAGE', 'image')) ?? DEFAULT_IMAGE;
+    const registry =
+      text(
+        flag(flags.reg, 'registry') ??
+          fromEnv('TOOLBOX_REGISTRY', 'registry') ??
+          stored('registry') ??
+          fromRc('REGISTRY', 'registry'),
+      ) ?? DEFAULT_REGISTRY;
+    const path =
+      text(
+        flag(flags.img, 'image') ?? fromEnv('TOOLBOX_IMAGE', 'image') ?? stored('image') ?? fromRc('IMAGE', 'image'),
+      ) ?? DEFAULT_IMAGE;
     image = composeImage(registry, path);
   }
   validateImage(image);
@@ -98,16 +121,22 @@ export function resolveSettings(flags: GlobalFlags, layers: Layers, positionalNa
   if (positionalName !== undefined) name = positionalName;
   else if (flags.container !== undefined) name = flags.container;
   else {
-    const base = text(fromEnv('TOOLBOX_NAME', 'name') ?? stored('name') ?? fromRc('TOOLBOX_NAME', 'name')) || `toolbox-${layers.userName}`;
+    const base =
+      text(fromEnv('TOOLBOX_NAME', 'name') ?? stored('name') ?? fromRc('TOOLBOX_NAME', 'name')) ||
+      `toolbox-${layers.userName}`;
     name = defaultName(base, mode, flags.tag !== undefined ? validateTag(flags.tag) : undefined);
   }
   validateName(name);
 
-  const shell = text(fromEnv('TOOLBOX_SHELL', 'shell') ?? stored('shell') ?? fromRc('TOOLBOX_SHELL', 'shell')) || DEFAULT_SHELL;
-  const engine = text(flag(flags.engine, 'engine') ?? fromEnv('TOOLBOX_ENGINE', 'engine') ?? stored('engine')) as EngineName | undefined;
-  const exec = (text(flag(flags.exec, 'exec') ?? fromEnv('TOOLBOX_EXEC', 'exec') ?? stored('exec')) ?? 'auto') as ExecPath;
+  const shell =
+    text(fromEnv('TOOLBOX_SHELL', 'shell') ?? stored('shell') ?? fromRc('TOOLBOX_SHELL', 'shell')) || DEFAULT_SHELL;
+  const engine = text(flag(flags.engine, 'engine') ?? fromEnv('TOOLBOX_ENGINE', 'engine') ?? stored('engine')) as
+    EngineName | undefined;
+  const exec = (text(flag(flags.exec, 'exec') ?? fromEnv('TOOLBOX_EXEC', 'exec') ?? stored('exec')) ??
+    'auto') as ExecPath;
   const autostop = yes(stored('autostop'));
-  const keep = flags.nostop ?? yes(envSetting(env, 'TOOLBOX_NOSTOP', 'autostop')) ?? (autostop === undefined ? false : !autostop);
+  const keep =
+    flags.nostop ?? yes(envSetting(env, 'TOOLBOX_NOSTOP', 'autostop')) ?? (autostop === undefined ? false : !autostop);
   const pull = flags.noPull ? false : (yes(stored('pull')) ?? true);
 
   return {

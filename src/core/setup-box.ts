@@ -17,12 +17,29 @@ grep -q "^[^:]*:[^:]*:$uid:" /etc/passwd || useradd -M -N -g "$gid" -u "$uid" -d
 mkdir -p /etc/sudoers.d && echo "$user ALL=(ALL) NOPASSWD: ALL" > "/etc/sudoers.d/toolbox-$user" && chmod 0440 "/etc/sudoers.d/toolbox-$user"
 `;
 
-export async function setupBox(deps: Deps, info: BoxInfo, record: BoxRecord | undefined, allowDirect = true): Promise<void> {
+export async function setupBox(
+  deps: Deps,
+  info: BoxInfo,
+  record: BoxRecord | undefined,
+  allowDirect = true,
+): Promise<void> {
   const user = info.spec?.mode === 'user' ? info.spec.user : undefined;
   const args = user ? [String(user.uid), String(user.gid), user.name, user.group, user.home] : [];
   if (user) deps.reporter.status(`setting up user ${user.name} (with sudo) in ${info.name}`);
-  const request: ExecRequest = { target: info.id, command: ['/bin/sh', '-c', SETUP_SCRIPT, 'toolbox-setup', ...args], tty: false, user: '0:0', env: {} };
-  const direct = allowDirect && record && deps.direct && deps.direct.unavailable(record) === undefined ? await deps.direct.capture(record, request) : undefined;
+  const request: ExecRequest = {
+    target: info.id,
+    command: ['/bin/sh', '-c', SETUP_SCRIPT, 'toolbox-setup', ...args],
+    tty: false,
+    user: '0:0',
+    env: {},
+  };
+  const direct =
+    allowDirect && record && deps.direct && deps.direct.unavailable(record) === undefined
+      ? await deps.direct.capture(record, request)
+      : undefined;
   const r = direct ?? (await deps.engine.execCapture({ ...request, user: 'root' }));
-  if (r.exitCode !== 0) deps.reporter.warn(`setting up ${info.name} failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n').at(-1) ?? ''}`);
+  if (r.exitCode !== 0)
+    deps.reporter.warn(
+      `setting up ${info.name} failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n').at(-1) ?? ''}`,
+    );
 }

@@ -7,7 +7,15 @@ import { randomBytes } from 'node:crypto';
 import type { BoxTarget } from './box-session.js';
 import { ensureImage } from './ensure-image.js';
 import { ToolboxError } from './errors.js';
-import { announce, finishUpgrade, prune, storeOf, withToolboxLock, refuseKeptGeneration, type Pruned } from './generation-moves.js';
+import {
+  announce,
+  finishUpgrade,
+  prune,
+  storeOf,
+  withToolboxLock,
+  refuseKeptGeneration,
+  type Pruned,
+} from './generation-moves.js';
 import { generationOf, identityOf, lineageOf, upgradeNameFor, type Journal, type UpgradeStep } from './generations.js';
 import { installInBox, InstallFailed, type ToolsDeps } from './install-tools.js';
 import { labelsFor } from './labels.js';
@@ -57,7 +65,9 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
     }
     const live = sessions.liveSessions(old.id);
     if (live > 0 && !options.force) {
-      throw new ToolboxError(`toolbox ${name} has ${live} active session${live === 1 ? '' : 's'}; not upgrading it`, { hint: 'end them first, or use --force' });
+      throw new ToolboxError(`toolbox ${name} has ${live} active session${live === 1 ? '' : 's'}; not upgrading it`, {
+        hint: 'end them first, or use --force',
+      });
     }
     const all = await engine.listBoxes();
     const identity = identityOf(old);
@@ -74,7 +84,11 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
     step('create');
     progress.phase(`creating generation ${generation} of ${name} from ${spec.image}`);
     // Its temporary name means nothing: it is found by its labels, never by this name.
-    const newId = await engine.createBox(spec, labelsFor(spec, deps.version, { identity, generation, imageId, operation }), upgradeNameFor(name, generation, operation));
+    const newId = await engine.createBox(
+      spec,
+      labelsFor(spec, deps.version, { identity, generation, imageId, operation }),
+      upgradeNameFor(name, generation, operation),
+    );
     store.setJournal(name, { ...journal, toId: newId });
 
     step('build');
@@ -90,7 +104,10 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
         .catch(() => undefined);
       store.setJournal(name, undefined);
       if (!(error instanceof ToolboxError)) throw error;
-      throw new ToolboxError(`upgrade of toolbox ${name} failed, the toolbox is unchanged: ${error.message}`, { hint: error.hint ?? 'fix the cause and run toolbox upgrade again', exitCode: error.exitCode });
+      throw new ToolboxError(`upgrade of toolbox ${name} failed, the toolbox is unchanged: ${error.message}`, {
+        hint: error.hint ?? 'fix the cause and run toolbox upgrade again',
+        exitCode: error.exitCode,
+      });
     }
 
     step('proven');
@@ -108,7 +125,9 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
       deps.reporter.warn(`the upgrade is done, but older generations could not be pruned: ${(error as Error).message}`);
     }
     if (settings.autostop) await engine.stopBox(fresh.id).catch(() => undefined);
-    const prunedText = pruned.length ? `; removed generation${pruned.length === 1 ? '' : 's'} ${pruned.map((p) => p.generation).join(', ')}` : '';
+    const prunedText = pruned.length
+      ? `; removed generation${pruned.length === 1 ? '' : 's'} ${pruned.map((p) => p.generation).join(', ')}`
+      : '';
     progress.succeed(
       `upgraded toolbox ${name} to generation ${generation}: ${count(declared.repos.length, 'repository', 'repositories')} and ${count(declared.tools.length, 'tool', 'tools')} restored; generation ${generationOf(old)} kept (toolbox rollback ${name} brings it back)${prunedText}`,
     );
@@ -146,7 +165,14 @@ export function localImageMissing(deps: { engine: { command: readonly string[] }
   });
 }
 
-async function buildNew(deps: ToolsDeps, id: string, name: string, image: string, declared: ReturnType<ToolsDeps['declared']['get']>, recommends: boolean): Promise<BoxInfo> {
+async function buildNew(
+  deps: ToolsDeps,
+  id: string,
+  name: string,
+  image: string,
+  declared: ReturnType<ToolsDeps['declared']['get']>,
+  recommends: boolean,
+): Promise<BoxInfo> {
   const { engine, progress } = deps;
   await engine.startBox(id);
   const info = await engine.inspectBox(id);

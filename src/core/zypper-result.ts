@@ -68,7 +68,14 @@ export function interpretZypper(run: ZypperRun, context: ZypperContext): ZypperO
   const signature = /Signature verification failed|modified after it has been signed/i.test(text);
   const untrustedKey = /New repository or package signing key received/i.test(text) && /\(r\):\s*r\b/.test(text);
   const base = { exitCode: run.exitCode, problems, notFound, badRepos };
-  const fail = (kind: ZypperKind, message: string, hint?: string): ZypperOutcome => ({ ...base, ok: false, kind, message, hint, warnings: [] });
+  const fail = (kind: ZypperKind, message: string, hint?: string): ZypperOutcome => ({
+    ...base,
+    ok: false,
+    kind,
+    message,
+    hint,
+    warnings: [],
+  });
   const code = run.exitCode;
   const box = context.box;
   const repos = badRepos.length ? ` ${badRepos.map((r) => `'${r}'`).join(', ')}` : '';
@@ -89,7 +96,7 @@ export function interpretZypper(run: ZypperRun, context: ZypperContext): ZypperO
     return fail(
       'untrusted-key',
       `repository${repos} is signed with a key that is not trusted in toolbox ${box}; refusing to use it`,
-      'check the key\'s fingerprint with its owner, then add the repository with toolbox repo add ALIAS URL --key KEY',
+      "check the key's fingerprint with its owner, then add the repository with toolbox repo add ALIAS URL --key KEY",
     );
   }
 
@@ -102,31 +109,71 @@ export function interpretZypper(run: ZypperRun, context: ZypperContext): ZypperO
   }
   switch (code) {
     case 1:
-      return fail('bug', 'zypper hit an unexpected situation (exit 1, a zypper bug)', `see /var/log/zypper.log in toolbox ${box}`);
+      return fail(
+        'bug',
+        'zypper hit an unexpected situation (exit 1, a zypper bug)',
+        `see /var/log/zypper.log in toolbox ${box}`,
+      );
     case 2:
-      return fail('syntax', `zypper rejected its command line (exit 2): ${lastLine(run)}`, 'this is a bug in toolbox; please report it');
+      return fail(
+        'syntax',
+        `zypper rejected its command line (exit 2): ${lastLine(run)}`,
+        'this is a bug in toolbox; please report it',
+      );
     case 3:
-      return fail('invalid-args', `zypper rejected an argument (exit 3): ${lastLine(run)}`, 'check the names and URLs you gave');
+      return fail(
+        'invalid-args',
+        `zypper rejected an argument (exit 3): ${lastLine(run)}`,
+        'check the names and URLs you gave',
+      );
     case 4:
       if (problems.length) {
         const nothing = context.action === 'remove' ? 'nothing was removed' : 'nothing was installed';
-        return fail('conflict', `dependency problem, ${nothing}: ${problems[0]!.replace(/^Problem:\s*/, '')}`, 'the problem lines above show what conflicts; choose other packages, or ask the repository owner');
+        return fail(
+          'conflict',
+          `dependency problem, ${nothing}: ${problems[0]!.replace(/^Problem:\s*/, '')}`,
+          'the problem lines above show what conflicts; choose other packages, or ask the repository owner',
+        );
       }
       return fail('zypp', `zypper failed (exit 4): ${lastLine(run)}`, `see /var/log/zypper.log in toolbox ${box}`);
     case 5:
-      return fail('privileges', 'zypper needs root in the toolbox (exit 5)', 'toolbox runs zypper as root; is the toolbox\'s root restricted?');
+      return fail(
+        'privileges',
+        'zypper needs root in the toolbox (exit 5)',
+        "toolbox runs zypper as root; is the toolbox's root restricted?",
+      );
     case 6:
-      return fail('no-repos', `toolbox ${box} has no package repositories (exit 6)`, 'add one with toolbox repo add ALIAS URL --key KEY');
+      return fail(
+        'no-repos',
+        `toolbox ${box} has no package repositories (exit 6)`,
+        'add one with toolbox repo add ALIAS URL --key KEY',
+      );
     case 7:
-      return fail('locked', `the package manager in toolbox ${box} is busy: another zypper or rpm holds its lock (exit 7)`, 'wait for it to finish, then try again');
+      return fail(
+        'locked',
+        `the package manager in toolbox ${box} is busy: another zypper or rpm holds its lock (exit 7)`,
+        'wait for it to finish, then try again',
+      );
     case 8:
-      return fail('commit', `installing or removing packages failed midway (exit 8): ${lastLine(run)}`, `check with toolbox run -c ${box} -- zypper verify`);
+      return fail(
+        'commit',
+        `installing or removing packages failed midway (exit 8): ${lastLine(run)}`,
+        `check with toolbox run -c ${box} -- zypper verify`,
+      );
     case 104:
-      return fail('not-found', notFoundMessage(context, notFound), context.action === 'search' ? 'try a shorter term' : 'look for the right name with toolbox search TERM');
+      return fail(
+        'not-found',
+        notFoundMessage(context, notFound),
+        context.action === 'search' ? 'try a shorter term' : 'look for the right name with toolbox search TERM',
+      );
     case 105:
       return fail('interrupted', 'zypper was interrupted by a signal (exit 105)', 'run the command again');
     default:
-      return fail('unknown', `zypper failed with exit ${code}: ${lastLine(run)}`, `see /var/log/zypper.log in toolbox ${box}`);
+      return fail(
+        'unknown',
+        `zypper failed with exit ${code}: ${lastLine(run)}`,
+        `see /var/log/zypper.log in toolbox ${box}`,
+      );
   }
 }
 
@@ -181,12 +228,19 @@ function lastLine(run: ZypperRun): string {
     t
       .split('\n')
       .map((l) => l.trim())
-      .filter((l) => l && !/^(Loading repository data|Reading installed packages|Resolving package dependencies)\.\.\.$|^Please see the above|^History:|^- /.test(l));
+      .filter(
+        (l) =>
+          l &&
+          !/^(Loading repository data|Reading installed packages|Resolving package dependencies)\.\.\.$|^Please see the above|^History:|^- /.test(
+            l,
+          ),
+      );
   // zypper writes its errors on stderr; stdout holds progress such as "[...error]".
   const err = meaningful(run.stderr);
   const out = meaningful(run.stdout);
   const telling = /error|failed|invalid|not |already exists|denied/i;
   // The first telling stderr line is the cause; later ones are its history ("rpmdb2solv: no error").
-  const line = err.find((l) => telling.test(l)) ?? err.at(-1) ?? out.findLast((l) => telling.test(l)) ?? out.at(-1) ?? 'no output';
+  const line =
+    err.find((l) => telling.test(l)) ?? err.at(-1) ?? out.findLast((l) => telling.test(l)) ?? out.at(-1) ?? 'no output';
   return line.replace(/\.+$/, ''); // the message goes on, with its hint
 }

@@ -42,9 +42,18 @@ exit 0`;
 
 /** Checks that the toolbox has zypper, and returns which of names are installed. */
 export async function installedPackages(deps: Deps, target: BoxTarget, names: readonly string[]): Promise<Set<string>> {
-  const r = await deps.engine.execCapture({ target: target.id, command: ['/bin/sh', '-c', PROBE, 'toolbox-probe', ...names], tty: false, user: 'root', env: ENV });
+  const r = await deps.engine.execCapture({
+    target: target.id,
+    command: ['/bin/sh', '-c', PROBE, 'toolbox-probe', ...names],
+    tty: false,
+    user: 'root',
+    env: ENV,
+  });
   if (r.exitCode === 127 || r.exitCode === 126) throw new NoZypperError(target);
-  if (r.exitCode !== 0) throw new ToolboxError(`cannot query the packages in toolbox ${target.name} (exit ${r.exitCode}): ${r.stderr.trim().split('\n').at(-1) ?? ''}`);
+  if (r.exitCode !== 0)
+    throw new ToolboxError(
+      `cannot query the packages in toolbox ${target.name} (exit ${r.exitCode}): ${r.stderr.trim().split('\n').at(-1) ?? ''}`,
+    );
   const lines = new Set(r.stdout.split('\n').map((l) => l.trim()));
   return new Set(names.filter((n) => lines.has(n)));
 }
@@ -57,7 +66,11 @@ export interface ZypperCall {
 }
 
 /** Runs zypper; returns what happened when it worked, throws ZypperError when it did not. */
-export async function runZypper(deps: Deps, target: BoxTarget, call: ZypperCall): Promise<{ outcome: ZypperOutcome; stdout: string }> {
+export async function runZypper(
+  deps: Deps,
+  target: BoxTarget,
+  call: ZypperCall,
+): Promise<{ outcome: ZypperOutcome; stdout: string }> {
   const phases = new ZypperProgress();
   const onLine = call.progress
     ? (line: string) => {
@@ -71,7 +84,11 @@ export async function runZypper(deps: Deps, target: BoxTarget, call: ZypperCall)
     { onLine },
   );
   if (r.exitCode === 127 || r.exitCode === 126) throw new NoZypperError(target);
-  const outcome = interpretZypper(r, { action: call.action, box: target.name, ...(call.subjects ? { subjects: call.subjects } : {}) });
+  const outcome = interpretZypper(r, {
+    action: call.action,
+    box: target.name,
+    ...(call.subjects ? { subjects: call.subjects } : {}),
+  });
   if (!outcome.ok) throw new ZypperError(outcome);
   for (const w of outcome.warnings) (call.progress ?? deps.reporter).warn(w);
   return { outcome, stdout: r.stdout };
@@ -85,10 +102,15 @@ exit $rc`;
 
 /** Copies a public key into the toolbox (over stdin) and imports it into the rpm database. */
 export async function importKey(deps: Deps, target: BoxTarget, armoredKey: string, source: string): Promise<void> {
-  const r = await deps.engine.execCapture({ target: target.id, command: ['/bin/sh', '-c', IMPORT_KEY], tty: false, user: 'root', env: ENV }, armoredKey);
+  const r = await deps.engine.execCapture(
+    { target: target.id, command: ['/bin/sh', '-c', IMPORT_KEY], tty: false, user: 'root', env: ENV },
+    armoredKey,
+  );
   if (r.exitCode === 127) throw new NoZypperError(target);
   if (r.exitCode !== 0) {
     const why = r.stderr.trim().split('\n').at(-1) || `exit ${r.exitCode}`;
-    throw new ToolboxError(`cannot import the key ${source} in toolbox ${target.name}: ${why}`, { hint: 'give an armored OpenPGP public key (the repository\'s repomd.xml.key)' });
+    throw new ToolboxError(`cannot import the key ${source} in toolbox ${target.name}: ${why}`, {
+      hint: "give an armored OpenPGP public key (the repository's repomd.xml.key)",
+    });
   }
 }

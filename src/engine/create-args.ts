@@ -23,12 +23,18 @@ export function createArgs(
   } else {
     args.push(
       '--privileged',
-      '--security-opt', 'label=disable',
-      '--pid', 'host',
-      '--ipc', 'host',
-      '--volume', '/:/media/root:rslave',
-      '--volume', '/sys:/sys:rslave',
-      '--mount', 'type=devpts,destination=/dev/pts',
+      '--security-opt',
+      'label=disable',
+      '--pid',
+      'host',
+      '--ipc',
+      'host',
+      '--volume',
+      '/:/media/root:rslave',
+      '--volume',
+      '/sys:/sys:rslave',
+      '--mount',
+      'type=devpts,destination=/dev/pts',
     );
   }
   // The hostname must resolve (sudo insists), and a host network brings no /etc/hosts entry for it.
@@ -80,10 +86,15 @@ const SWITCHES = new Set(['i', 't', 'P', 'q']);
 export function checkExtraCreateArgs(value: string): string[] {
   const words = value.split(/\s+/).filter(Boolean);
   const refuse = (why: string): never => {
-    throw new UsageError(`--podman-args ${JSON.stringify(value)}: ${why}`, `${EXTRA_ARGS_RULE}; each argument is its own word, e.g. --podman-args '--env A=1 --volume /srv:/srv'`);
+    throw new UsageError(
+      `--podman-args ${JSON.stringify(value)}: ${why}`,
+      `${EXTRA_ARGS_RULE}; each argument is its own word, e.g. --podman-args '--env A=1 --volume /srv:/srv'`,
+    );
   };
   const owned = (option: string) => OWNED[option] && refuse(`${option} is toolbox's own: ${OWNED[option]}`);
-  const label = (text: string | undefined) => text?.startsWith(OWNED_LABEL) && refuse(`the ${OWNED_LABEL}* labels are toolbox's own: they mark and describe the toolbox`);
+  const label = (text: string | undefined) =>
+    text?.startsWith(OWNED_LABEL) &&
+    refuse(`the ${OWNED_LABEL}* labels are toolbox's own: they mark and describe the toolbox`);
   let valueMayFollow = false;
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;

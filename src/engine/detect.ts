@@ -26,12 +26,20 @@ let detected: EngineName | undefined;
 
 export function detectEngine(choice: EngineName | undefined, path?: string): EngineName {
   if (choice) {
-    if (!onPath(choice, path)) throw new EngineError(`${choice} is not installed (it is not on PATH)`, `install ${choice}, or choose another engine with --engine`);
+    if (!onPath(choice, path))
+      throw new EngineError(
+        `${choice} is not installed (it is not on PATH)`,
+        `install ${choice}, or choose another engine with --engine`,
+      );
     return choice;
   }
   if (detected) return detected;
   if (onPath('podman', path)) detected = 'podman';
   else if (onPath('docker', path)) detected = 'docker';
-  else throw new EngineError('neither podman nor docker is installed (neither is on PATH)', 'install podman: zypper install podman (or transactional-update pkg install podman)');
+  else
+    throw new EngineError(
+      'neither podman nor docker is installed (neither is on PATH)',
+      'install podman: zypper install podman (or transactional-update pkg install podman)',
+    );
   return detected;
 }

@@ -20,13 +20,26 @@ import { capture, interactive } from './runner.js';
 // toolbox sends its own signals to the command, the shell's child (see commandOf). The shell's
 // own stderr goes nowhere (it would print "Segmentation fault"); the command, exec'd from a
 // subshell (so the same PID), gets the real one back and no extra descriptor.
-const JOIN_CGROUPS = 'unset PWD OLDPWD; n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; trap : HUP INT QUIT TERM USR1; exec 3>&2 2>/dev/null; (exec 2>&3 3>&-; exec "$@"); exit $?';
+const JOIN_CGROUPS =
+  'unset PWD OLDPWD; n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; trap : HUP INT QUIT TERM USR1; exec 3>&2 2>/dev/null; (exec 2>&3 3>&-; exec "$@"); exit $?';
 
 const LIMITS: Record<string, string> = {
-  'Max cpu time': 'cpu', 'Max file size': 'fsize', 'Max data size': 'data', 'Max stack size': 'stack',
-  'Max core file size': 'core', 'Max resident set': 'rss', 'Max processes': 'nproc', 'Max open files': 'nofile',
-  'Max locked memory': 'memlock', 'Max address space': 'as', 'Max file locks': 'locks', 'Max pending signals': 'sigpending',
-  'Max msgqueue size': 'msgqueue', 'Max nice priority': 'nice', 'Max realtime priority': 'rtprio', 'Max realtime timeout': 'rttime',
+  'Max cpu time': 'cpu',
+  'Max file size': 'fsize',
+  'Max data size': 'data',
+  'Max stack size': 'stack',
+  'Max core file size': 'core',
+  'Max resident set': 'rss',
+  'Max processes': 'nproc',
+  'Max open files': 'nofile',
+  'Max locked memory': 'memlock',
+  'Max address space': 'as',
+  'Max file locks': 'locks',
+  'Max pending signals': 'sigpending',
+  'Max msgqueue size': 'msgqueue',
+  'Max nice priority': 'nice',
+  'Max realtime priority': 'rtprio',
+  'Max realtime timeout': 'rttime',
 };
 
 export function prlimitArgs(limits: string): string[] {
@@ -87,9 +100,17 @@ export class NsenterDirectEntry implements DirectEntry {
 
   private readNamespaceFlags(pid: number): string[] | undefined {
     const flags: string[] = [];
-    const table: [string, string][] = [['mnt', '--mount'], ['uts', '--uts'], ['ipc', '--ipc'], ['net', '--net'], ['cgroup', '--cgroup'], ['time', '--time']];
+    const table: [string, string][] = [
+      ['mnt', '--mount'],
+      ['uts', '--uts'],
+      ['ipc', '--ipc'],
+      ['net', '--net'],
+      ['cgroup', '--cgroup'],
+      ['time', '--time'],
+    ];
     try {
-      for (const ns of ['pid', 'user']) if (readlinkSync(`/proc/${pid}/ns/${ns}`) !== readlinkSync(`/proc/self/ns/${ns}`)) return undefined;
+      for (const ns of ['pid', 'user'])
+        if (readlinkSync(`/proc/${pid}/ns/${ns}`) !== readlinkSync(`/proc/self/ns/${ns}`)) return undefined;
       for (const [ns, flag] of table) {
         let theirs: string;
         try {
@@ -127,10 +148,25 @@ export class NsenterDirectEntry implements DirectEntry {
     if (!isAlive(record.pid, record.pidStart)) return undefined;
     const [uid, gid] = (request.user ?? '0:0').split(':');
     const args = [
-      '-c', JOIN_CGROUPS, 'toolbox-enter', String(cgroups.length), ...cgroups,
-      prlimit, ...limits, '--',
-      nsenter, '--target', String(record.pid), ...namespaces, '--root', `--wdns=${workdir}`,
-      '--setuid', uid ?? '0', '--setgid', gid ?? uid ?? '0', '--',
+      '-c',
+      JOIN_CGROUPS,
+      'toolbox-enter',
+      String(cgroups.length),
+      ...cgroups,
+      prlimit,
+      ...limits,
+      '--',
+      nsenter,
+      '--target',
+      String(record.pid),
+      ...namespaces,
+      '--root',
+      `--wdns=${workdir}`,
+      '--setuid',
+      uid ?? '0',
+      '--setgid',
+      gid ?? uid ?? '0',
+      '--',
       ...request.command,
     ];
     return { args, env: { ...env, ...request.env } };

@@ -2,7 +2,16 @@
 import { isatty } from 'node:tty';
 import { existsSync } from 'node:fs';
 import { EngineError, NameInUseError, type ToolboxError } from '../core/errors.js';
-import type { BoxInfo, BoxSpec, CaptureOptions, CaptureResult, ContainerEngine, EngineName, ExecRequest, ImageFacts } from '../core/ports.js';
+import type {
+  BoxInfo,
+  BoxSpec,
+  CaptureOptions,
+  CaptureResult,
+  ContainerEngine,
+  EngineName,
+  ExecRequest,
+  ImageFacts,
+} from '../core/ports.js';
 import { createArgs } from './create-args.js';
 import { engineFailure, isImageMissing, isNameInUse, isNoSuchContainer } from './errors.js';
 import { LABEL_MANAGED } from '../core/labels.js';
@@ -39,7 +48,10 @@ export class CliEngine implements ContainerEngine {
     this.rootful = options.sudo || process.getuid?.() === 0;
     this.trace = options.trace;
     const uid = process.getuid?.() ?? 0;
-    this.rootlessHost = this.rootful || this.name !== 'podman' ? undefined : (options.rootlessHost ?? (() => localRootlessHost(uid, String(uid))));
+    this.rootlessHost =
+      this.rootful || this.name !== 'podman'
+        ? undefined
+        : (options.rootlessHost ?? (() => localRootlessHost(uid, String(uid))));
   }
 
   /** One line for a failed engine call: a rootless host problem first, then the engine's text. */
@@ -69,7 +81,10 @@ export class CliEngine implements ContainerEngine {
 
   private notInstalled(error: unknown): unknown {
     if (error instanceof CommandNotFound) {
-      return new EngineError(`${error.file} is not installed`, `install podman (or docker), or choose one with --engine`);
+      return new EngineError(
+        `${error.file} is not installed`,
+        `install podman (or docker), or choose one with --engine`,
+      );
     }
     return error;
   }
@@ -84,7 +99,13 @@ export class CliEngine implements ContainerEngine {
   }
 
   async listBoxes(): Promise<BoxInfo[]> {
-    const r = await this.call(['ps', '--all', '--filter', `label=${LABEL_MANAGED}=true`, ...QUIRKS[this.name].psFormat]);
+    const r = await this.call([
+      'ps',
+      '--all',
+      '--filter',
+      `label=${LABEL_MANAGED}=true`,
+      ...QUIRKS[this.name].psFormat,
+    ]);
     if (r.exitCode !== 0) throw this.failure('ps', '', r.stderr);
     return parsePs(r.stdout).filter((b) => b.isToolbox);
   }
@@ -99,7 +120,13 @@ export class CliEngine implements ContainerEngine {
   }
 
   async imageFacts(image: string): Promise<ImageFacts | undefined> {
-    const r = await this.call(['image', 'inspect', '--format', '{{.Id}}|{{json .RepoTags}}|{{json .RepoDigests}}', image]);
+    const r = await this.call([
+      'image',
+      'inspect',
+      '--format',
+      '{{.Id}}|{{json .RepoTags}}|{{json .RepoDigests}}',
+      image,
+    ]);
     if (r.exitCode !== 0) return undefined;
     const [id = '', tags, digests] = r.stdout.trim().split('|');
     const list = (text: string | undefined) => {
@@ -126,7 +153,11 @@ export class CliEngine implements ContainerEngine {
     try {
       r = await capture('skopeo', ['inspect', '--no-tags', '--format', '{{.Digest}}', `docker://${image}`], {});
     } catch (error) {
-      if (error instanceof CommandNotFound) throw new EngineError('skopeo is not installed, so the registry cannot be asked without pulling', 'install skopeo, or run toolbox upgrade to pull and rebuild');
+      if (error instanceof CommandNotFound)
+        throw new EngineError(
+          'skopeo is not installed, so the registry cannot be asked without pulling',
+          'install skopeo, or run toolbox upgrade to pull and rebuild',
+        );
       throw error;
     }
     if (r.exitCode !== 0) throw engineFailure(this.name, 'inspect', image, r.stderr);

@@ -2,7 +2,8 @@
 import { EngineError, NoSuchToolboxError, ToolboxError } from '../core/errors.js';
 
 const noSuchContainer = /no such container|no container with (name or id|id or name)|No such object/i;
-const imageMissing = /image not known|manifest unknown|name unknown|not found: manifest|repository .* not found|No such image|reference does not exist|short-name .* did not resolve/i;
+const imageMissing =
+  /image not known|manifest unknown|name unknown|not found: manifest|repository .* not found|No such image|reference does not exist|short-name .* did not resolve/i;
 const networkDown = /dial tcp|no such host|connection refused|i\/o timeout|network is unreachable|TLS handshake/i;
 const nameInUse = /name .* (is )?already in use|already in use by/i;
 
@@ -48,5 +49,8 @@ export function engineFailure(engine: string, action: string, target: string, st
   if (imageMissing.test(stderr)) {
     return new ToolboxError(`image not found: ${target} (${reason})`, { hint: 'pull or build the image first' });
   }
-  return new EngineError(`${[engine, action, target].filter(Boolean).join(' ')} failed: ${reason}`, `run with -v to see the ${engine} commands`);
+  return new EngineError(
+    `${[engine, action, target].filter(Boolean).join(' ')} failed: ${reason}`,
+    `run with -v to see the ${engine} commands`,
+  );
 }

@@ -15,7 +15,10 @@ function parseJson(text: string): unknown {
     return JSON.parse(text) as unknown;
   } catch {
     const shown = JSON.stringify(text.trim().slice(0, 60));
-    throw new EngineError(`the container engine printed something that is not JSON: ${shown}`, 'check that podman works: podman info');
+    throw new EngineError(
+      `the container engine printed something that is not JSON: ${shown}`,
+      'check that podman works: podman info',
+    );
   }
 }
 
@@ -43,7 +46,17 @@ function labelsOf(raw: unknown): Record<string, string> {
   return {};
 }
 
-function box(name: string, id: string, image: string, status: BoxStatus, created: string, labels: Record<string, string>, pid: number, startedAt: string, imageId: unknown): BoxInfo {
+function box(
+  name: string,
+  id: string,
+  image: string,
+  status: BoxStatus,
+  created: string,
+  labels: Record<string, string>,
+  pid: number,
+  startedAt: string,
+  imageId: unknown,
+): BoxInfo {
   return {
     name,
     id,
@@ -93,12 +106,27 @@ export function parsePs(stdout: string): BoxInfo[] {
   const text = stdout.trim();
   if (!text) return [];
   const parsed = text.startsWith('[') ? parseJson(text) : text.split('\n').map((l) => parseJson(l));
-  if (!Array.isArray(parsed)) throw new EngineError('the container engine printed a list that is not a JSON array', 'check that podman works: podman info');
+  if (!Array.isArray(parsed))
+    throw new EngineError(
+      'the container engine printed a list that is not a JSON array',
+      'check that podman works: podman info',
+    );
   const items = (parsed as unknown[]).filter((c): c is Json => c !== null && typeof c === 'object');
   return items.map((c) => {
     const names = Array.isArray(c.Names) ? String(c.Names[0] ?? '') : String(c.Names ?? '');
-    const created = typeof c.Created === 'number' ? new Date(c.Created * 1000).toISOString() : isoDate(c.CreatedAt ?? c.Created);
-    return box(names, String(c.Id ?? c.ID ?? ''), String(c.Image ?? ''), toStatus(c.State), created, labelsOf(c.Labels), Number(c.Pid ?? 0), String(c.StartedAt ?? ''), c.ImageID);
+    const created =
+      typeof c.Created === 'number' ? new Date(c.Created * 1000).toISOString() : isoDate(c.CreatedAt ?? c.Created);
+    return box(
+      names,
+      String(c.Id ?? c.ID ?? ''),
+      String(c.Image ?? ''),
+      toStatus(c.State),
+      created,
+      labelsOf(c.Labels),
+      Number(c.Pid ?? 0),
+      String(c.StartedAt ?? ''),
+      c.ImageID,
+    );
   });
 }
 

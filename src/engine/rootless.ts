@@ -12,9 +12,27 @@ export interface RootlessHost {
   hasSubids(): boolean | undefined;
 }
 
-const RLIMITS = ['cpu', 'fsize', 'data', 'stack', 'core', 'rss', 'nproc', 'nofile', 'memlock', 'as', 'locks', 'sigpending', 'msgqueue', 'nice', 'rtprio', 'rttime'];
+const RLIMITS = [
+  'cpu',
+  'fsize',
+  'data',
+  'stack',
+  'core',
+  'rss',
+  'nproc',
+  'nofile',
+  'memlock',
+  'as',
+  'locks',
+  'sigpending',
+  'msgqueue',
+  'nice',
+  'rtprio',
+  'rttime',
+];
 
-const SUBID_TEXT = /no subuid ranges found|no subgid ranges found|keep-id requires additional UIDs or GIDs|potentially insufficient UIDs or GIDs|rootless single mapping|newuidmap|newgidmap/i;
+const SUBID_TEXT =
+  /no subuid ranges found|no subgid ranges found|keep-id requires additional UIDs or GIDs|potentially insufficient UIDs or GIDs|rootless single mapping|newuidmap|newgidmap/i;
 
 /** The rootless cause of an engine failure, or undefined when the failure is something else. */
 export function rootlessFailure(stderr: string, host: RootlessHost): EngineError | undefined {
@@ -109,7 +127,9 @@ export function checkRuntimeDirEnv(env: NodeJS.ProcessEnv, host: RootlessHost): 
     owner = lstatSync(dir).uid;
   } catch {
     const e = runtimeDirMissing(dir, host);
-    return new ToolboxError(`XDG_RUNTIME_DIR=${dir} does not exist (systemd-logind makes it at login)`, { hint: e.hint! });
+    return new ToolboxError(`XDG_RUNTIME_DIR=${dir} does not exist (systemd-logind makes it at login)`, {
+      hint: e.hint!,
+    });
   }
   if (owner === host.uid) return undefined;
   const e = runtimeDirNotYours(dir, host);

@@ -37,7 +37,10 @@ export function capture(file: string, args: readonly string[], options: CaptureO
   if (options.sinks) return pump(file, args, options.sinks, options);
   if (options.timeoutMs || options.onLine) return supervised(file, args, options);
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: [options.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'], ...(options.env ? { env: options.env as NodeJS.ProcessEnv } : {}) });
+    const child = spawn(file, args, {
+      stdio: [options.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      ...(options.env ? { env: options.env as NodeJS.ProcessEnv } : {}),
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout!.on('data', (d: Buffer) => out.push(d));
@@ -46,7 +49,9 @@ export function capture(file: string, args: readonly string[], options: CaptureO
       child.stdin!.on('error', () => {}); // a command that does not read its input is not our failure
       child.stdin!.end(options.input);
     }
-    child.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new CommandNotFound(file) : error));
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' ? new CommandNotFound(file) : error),
+    );
     child.on('close', (code, signal) =>
       resolve({
         exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
@@ -58,7 +63,11 @@ export function capture(file: string, args: readonly string[], options: CaptureO
 }
 
 /** Long-running work under a deadline: execa kills the whole command when time is up. */
-export async function supervised(file: string, args: readonly string[], options: CaptureOptions = {}): Promise<Captured & { timedOut: boolean }> {
+export async function supervised(
+  file: string,
+  args: readonly string[],
+  options: CaptureOptions = {},
+): Promise<Captured & { timedOut: boolean }> {
   const { execa } = await import('execa');
   const result = await execa(file, args, {
     reject: false,
@@ -113,8 +122,14 @@ export async function pump(
       running.kill('SIGKILL');
     }
   };
-  running.stdout?.on('data', feed((c) => sinks.stdout(c)));
-  running.stderr?.on('data', feed((c) => sinks.stderr(c)));
+  running.stdout?.on(
+    'data',
+    feed((c) => sinks.stdout(c)),
+  );
+  running.stderr?.on(
+    'data',
+    feed((c) => sinks.stderr(c)),
+  );
   const result = await running;
   if (failure !== undefined) throw failure;
   if (result.exitCode === undefined && !result.isTerminated) {
@@ -152,7 +167,11 @@ export interface InteractiveOptions {
  */
 export function interactive(file: string, args: readonly string[], options: InteractiveOptions = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: 'inherit', ...(options.env ? { env: options.env } : {}), ...(options.cwd ? { cwd: options.cwd } : {}) });
+    const child = spawn(file, args, {
+      stdio: 'inherit',
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+    });
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR1'];
     const handler = (signal: NodeJS.Signals): void => {
       if (child.pid) options.onSignal?.(signal, child.pid);
@@ -188,7 +207,12 @@ export interface Streaming {
  * being followed). Its stdout and stderr are pipes that this process keeps reading until the
  * command ends, so the command never sees a closed pipe, whatever happens to our own output.
  */
-export function stream(file: string, args: readonly string[], onOutput: (chunk: string) => void, options: { ownGroup?: boolean } = {}): Streaming {
+export function stream(
+  file: string,
+  args: readonly string[],
+  onOutput: (chunk: string) => void,
+  options: { ownGroup?: boolean } = {},
+): Streaming {
   // ownGroup: the command runs in its own process group and kill() ends the whole group, for
   // wrappers such as `nsenter --pid` that fork and do not pass signals on to their child.
   // execa is loaded on first use (see `supervised`); a kill before it has loaded still counts.
@@ -208,7 +232,14 @@ export function stream(file: string, args: readonly string[], onOutput: (chunk: 
     child.kill('SIGTERM');
   };
   const done = import('execa').then(({ execa }) => {
-    const running = execa(file, args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false, detached: options.ownGroup === true });
+    const running = execa(file, args, {
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      reject: false,
+      buffer: false,
+      detached: options.ownGroup === true,
+    });
     child = running;
     if (killed) kill();
     running.stdout?.setEncoding('utf8').on('data', (d: string) => onOutput(d));

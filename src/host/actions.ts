@@ -28,10 +28,17 @@ export function parseRollbackTarget(value: string | undefined): number | 'last' 
   if (value === undefined) return undefined;
   if (value === 'last') return 'last';
   if (/^[1-9][0-9]*$/.test(value)) return Number(value);
-  throw new UsageError(`not a snapshot number: ${value}`, "give a snapshot number from 'host-update status', or 'last'");
+  throw new UsageError(
+    `not a snapshot number: ${value}`,
+    "give a snapshot number from 'host-update status', or 'last'",
+  );
 }
 
-export async function rollbackCommand(host: HostPort, value: string | undefined, options: ActionOptions): Promise<number> {
+export async function rollbackCommand(
+  host: HostPort,
+  value: string | undefined,
+  options: ActionOptions,
+): Promise<number> {
   const target = parseRollbackTarget(value) ?? 'last';
   const t = await runTransaction(host, tuArgv(['rollback', String(target)], false), (state) => {
     if (target !== 'last' && !state.snapshots.some((s) => s.number === target)) {

@@ -24,7 +24,18 @@ const HOST_ENV = ['env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'LC_ALL=C.U
 export function hostArgv(target: HostTarget, command: readonly string[]): [string, ...string[]] {
   if (target.kind === 'nsenter') {
     // --pid too: systemd-run resolves its command through the caller's PID namespace.
-    return ['nsenter', `--target=${target.pid}`, '--mount', '--uts', '--ipc', '--net', '--pid', '--', ...HOST_ENV, ...command];
+    return [
+      'nsenter',
+      `--target=${target.pid}`,
+      '--mount',
+      '--uts',
+      '--ipc',
+      '--net',
+      '--pid',
+      '--',
+      ...HOST_ENV,
+      ...command,
+    ];
   }
   return ['chroot', target.root, ...HOST_ENV, ...command];
 }
@@ -42,13 +53,15 @@ export function resolveTarget(options: TargetOptions, env: NodeJS.ProcessEnv = p
   }
   if (options.hostRoot !== undefined) return { kind: 'chroot', root: options.hostRoot };
   if (pidText !== undefined) {
-    if (!/^[1-9][0-9]*$/.test(pidText)) throw new UsageError(`not a process ID: ${pidText}`, "give --host-pid a positive number");
+    if (!/^[1-9][0-9]*$/.test(pidText))
+      throw new UsageError(`not a process ID: ${pidText}`, 'give --host-pid a positive number');
     return { kind: 'nsenter', pid: Number(pidText) };
   }
   // PID 1 is the host's init only when the toolbox shares the host's PID namespace; otherwise
   // it is the container's own keep-alive, in our own mount namespace. A debug pod has /host, and
   // may share the host's PIDs without the privilege to enter them: then /host is the way in.
-  if (existsSync('/host/etc') && (sameMountNamespace(1) || !canEnterNamespaces())) return { kind: 'chroot', root: '/host' };
+  if (existsSync('/host/etc') && (sameMountNamespace(1) || !canEnterNamespaces()))
+    return { kind: 'chroot', root: '/host' };
   return { kind: 'nsenter', pid: 1 };
 }
 
@@ -82,7 +95,9 @@ export function checkTarget(target: HostTarget): void {
   checkPrivileges(processFacts(), target.kind === 'nsenter' ? 'nsenter' : 'chroot');
   if (target.kind === 'chroot') {
     if (!existsSync(`${target.root}/etc`)) {
-      throw new ToolboxError(`no host root at ${target.root}`, { hint: 'mount the host root there (kubectl debug node does), or use --host-pid' });
+      throw new ToolboxError(`no host root at ${target.root}`, {
+        hint: 'mount the host root there (kubectl debug node does), or use --host-pid',
+      });
     }
     return;
   }

@@ -28,8 +28,17 @@ export async function main(argv: string[]): Promise<number> {
     return outcome.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version') return 0;
-      const message = usageText.replace(/^error:\s*/i, '').trim().split('\n')[0] || error.message;
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.help' ||
+        error.code === 'commander.version'
+      )
+        return 0;
+      const message =
+        usageText
+          .replace(/^error:\s*/i, '')
+          .trim()
+          .split('\n')[0] || error.message;
       await errorLine(message, USAGE_HINT);
       return ExitCode.usage;
     }

@@ -2,7 +2,15 @@
 import { errorJson, ToolboxError } from '../core/errors.js';
 
 export type Outcome =
-  | { ok: true; result: 'new-snapshot'; snapshot: number; base: number | undefined; default: number; booted: number | undefined; rebootNeeded: true }
+  | {
+      ok: true;
+      result: 'new-snapshot';
+      snapshot: number;
+      base: number | undefined;
+      default: number;
+      booted: number | undefined;
+      rebootNeeded: true;
+    }
   | { ok: true; result: 'unchanged'; discarded: number | undefined; default: number | undefined }
   | { ok: true; result: 'rollback'; default: number; booted: number | undefined; rebootNeeded: boolean }
   | { ok: true; result: 'cleanup'; removed: number[] };
@@ -19,7 +27,11 @@ export interface FailureDetails {
 
 /** A transaction that failed or whose result could not be confirmed: exit 1, with details for --json. */
 export class TransactionFailed extends ToolboxError {
-  constructor(message: string, hint: string, readonly details: FailureDetails = {}) {
+  constructor(
+    message: string,
+    hint: string,
+    readonly details: FailureDetails = {},
+  ) {
     super(message, { hint });
     this.name = 'TransactionFailed';
   }

@@ -31,12 +31,16 @@ export function checkPrivileges(facts: ProcessFacts, via: 'nsenter' | 'chroot'):
     throw new ToolboxError('host-update must run as root inside the toolbox', { hint: ROOTFUL_HINT });
   }
   if (isRootless(facts.uidMap)) {
-    throw new ToolboxError('this toolbox is rootless (it runs in a user namespace), so it cannot change the host', { hint: ROOTFUL_HINT });
+    throw new ToolboxError('this toolbox is rootless (it runs in a user namespace), so it cannot change the host', {
+      hint: ROOTFUL_HINT,
+    });
   }
   const caps = effectiveCaps(facts.status);
   const needed = via === 'nsenter' ? CAP_SYS_ADMIN : CAP_SYS_CHROOT;
   if ((caps & (1n << needed)) === 0n) {
     const cap = via === 'nsenter' ? 'CAP_SYS_ADMIN' : 'CAP_SYS_CHROOT';
-    throw new ToolboxError(`this toolbox is unprivileged (it lacks ${cap}), so it cannot enter the host`, { hint: ROOTFUL_HINT });
+    throw new ToolboxError(`this toolbox is unprivileged (it lacks ${cap}), so it cannot enter the host`, {
+      hint: ROOTFUL_HINT,
+    });
   }
 }

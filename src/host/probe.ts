@@ -167,11 +167,13 @@ export function requireTransactional(state: HostState): void {
         : undefined;
   if (why) {
     throw new ToolboxError(`this host is not transactional (${why})`, {
-      hint: "host-update drives transactional-update on hosts like openSUSE MicroOS; update this host with its own package manager",
+      hint: 'host-update drives transactional-update on hosts like openSUSE MicroOS; update this host with its own package manager',
     });
   }
   if (state.snapperError !== undefined) {
-    throw new ToolboxError(`cannot list the host's snapshots: ${state.snapperError}`, { hint: "check 'snapper list' on the host" });
+    throw new ToolboxError(`cannot list the host's snapshots: ${state.snapperError}`, {
+      hint: "check 'snapper list' on the host",
+    });
   }
 }
 

@@ -23,11 +23,11 @@ export function parseCsv(text: string): string[][] {
     for (let i = 0; i < line.length; i++) {
       const ch = line[i]!;
       if (quoted) {
-        if (ch === '"' && line[i + 1] === '"') (field += '"'), i++;
+        if (ch === '"' && line[i + 1] === '"') ((field += '"'), i++);
         else if (ch === '"') quoted = false;
         else field += ch;
       } else if (ch === '"') quoted = true;
-      else if (ch === ',') fields.push(field), (field = '');
+      else if (ch === ',') (fields.push(field), (field = ''));
       else field += ch;
     }
     fields.push(field);
@@ -68,7 +68,13 @@ export function parseSnapshots(csv: string): Snapshot[] {
   }
   const header = table[headerAt]!;
   const at = (name: string) => header.indexOf(name);
-  const [num, def, act, date, desc] = ['number', 'default', 'active', 'date', 'description'].map(at) as [number, number, number, number, number];
+  const [num, def, act, date, desc] = ['number', 'default', 'active', 'date', 'description'].map(at) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const snapshots: Snapshot[] = [];
   for (const row of table.slice(headerAt + 1)) {
     const number = Number(row[num]);

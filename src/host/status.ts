@@ -34,13 +34,19 @@ export function statusText(state: HostState): string {
     `transaction:       ${state.lock ? `running (PID ${state.lock.pid}: ${state.lock.command})` : 'none running'}`,
     'snapshots:',
   ];
-  const width = Math.max(...[...state.snapshots.map((s) => s.number), ...state.unreadableSnapshots].map((n) => String(n).length), 1) + 1;
+  const width =
+    Math.max(
+      ...[...state.snapshots.map((s) => s.number), ...state.unreadableSnapshots].map((n) => String(n).length),
+      1,
+    ) + 1;
   for (const s of state.snapshots) {
     const marks = [s.active ? 'booted' : '', s.default ? 'default' : ''].filter(Boolean).join(', ');
     lines.push(`  ${`#${s.number}`.padEnd(width)}  ${s.date}  ${s.description}${marks ? `  [${marks}]` : ''}`);
   }
   for (const n of state.unreadableSnapshots) {
-    lines.push(`  ${`#${n}`.padEnd(width)}  unreadable: snapper could not load it (being created, or its info.xml is damaged)`);
+    lines.push(
+      `  ${`#${n}`.padEnd(width)}  unreadable: snapper could not load it (being created, or its info.xml is damaged)`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

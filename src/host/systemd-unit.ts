@@ -15,7 +15,16 @@ export function unitName(now: Date = new Date(), pid: number = process.pid): str
 }
 
 export function systemdRunArgv(unit: string, argv: readonly string[]): string[] {
-  return ['systemd-run', `--unit=${unit}`, '--collect', '--wait', '--service-type=exec', `--description=host-update: ${argv.join(' ')}`, '--', ...argv];
+  return [
+    'systemd-run',
+    `--unit=${unit}`,
+    '--collect',
+    '--wait',
+    '--service-type=exec',
+    `--description=host-update: ${argv.join(' ')}`,
+    '--',
+    ...argv,
+  ];
 }
 
 export function followArgv(unit: string): string[] {
@@ -28,7 +37,11 @@ export function unitExitCode(systemdRunStderr: string, fallback: number): number
   return m ? Number(m[1]) : fallback;
 }
 
-export async function runAsUnit(host: HostPort, argv: readonly string[], relay: (chunk: string) => void): Promise<RunResult> {
+export async function runAsUnit(
+  host: HostPort,
+  argv: readonly string[],
+  relay: (chunk: string) => void,
+): Promise<RunResult> {
   const unit = unitName();
   const shown = tracking(relay);
   // Following starts before the unit does, so no line is missed.
@@ -38,7 +51,12 @@ export async function runAsUnit(host: HostPort, argv: readonly string[], relay: 
 }
 
 /** Follows a running host-update unit until it ends. */
-export async function attachToUnit(host: HostPort, unit: string, relay: (chunk: string) => void, pause: () => Promise<void>): Promise<RunResult> {
+export async function attachToUnit(
+  host: HostPort,
+  unit: string,
+  relay: (chunk: string) => void,
+  pause: () => Promise<void>,
+): Promise<RunResult> {
   const shown = tracking(relay);
   const follow = host.stream(followArgv(unit), shown.relay, { stoppable: true });
   for (;;) {
@@ -83,7 +101,14 @@ async function finish(
 }
 
 export async function runningUnits(host: HostPort): Promise<string[]> {
-  const r = await host.capture(['systemctl', 'list-units', '--plain', '--no-legend', '--state=active,activating', `${UNIT_PREFIX}*.service`]);
+  const r = await host.capture([
+    'systemctl',
+    'list-units',
+    '--plain',
+    '--no-legend',
+    '--state=active,activating',
+    `${UNIT_PREFIX}*.service`,
+  ]);
   return r.stdout
     .split('\n')
     .map((l) => l.trim().split(/\s+/)[0] ?? '')

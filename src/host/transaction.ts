@@ -9,14 +9,24 @@ import { lockRefusal } from './verify-outcome.js';
 
 /** Options first, as transactional-update requires; -n and no self-update on every run. */
 export function tuArgv(command: readonly string[], dropIfNoChange: boolean): string[] {
-  return ['transactional-update', '-n', '--no-selfupdate', ...(dropIfNoChange ? ['--drop-if-no-change'] : []), ...command];
+  return [
+    'transactional-update',
+    '-n',
+    '--no-selfupdate',
+    ...(dropIfNoChange ? ['--drop-if-no-change'] : []),
+    ...command,
+  ];
 }
 
 // A constant wrapper: SIGPIPE and SIGHUP ignored, so a reader or terminal that goes away makes
 // writes fail with EPIPE instead of killing transactional-update mid-snapshot.
 const SHIELD = ['sh', '-c', 'trap "" PIPE HUP; exec "$@"', 'transactional-update'];
 
-export async function runDirect(host: HostPort, argv: readonly string[], relay: (chunk: string) => void): Promise<RunResult> {
+export async function runDirect(
+  host: HostPort,
+  argv: readonly string[],
+  relay: (chunk: string) => void,
+): Promise<RunResult> {
   let output = '';
   const run = host.stream([...SHIELD, ...argv], (chunk) => {
     output += chunk;
@@ -38,7 +48,11 @@ export async function checkedHost(host: HostPort): Promise<HostState> {
   return state;
 }
 
-export async function runTransaction(host: HostPort, argv: readonly string[], precheck?: (state: HostState) => void): Promise<Transaction> {
+export async function runTransaction(
+  host: HostPort,
+  argv: readonly string[],
+  precheck?: (state: HostState) => void,
+): Promise<Transaction> {
   const before = await checkedHost(host);
   if (before.lock) throw lockRefusal(before);
   precheck?.(before);

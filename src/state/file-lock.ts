@@ -69,9 +69,12 @@ export async function withFileLock<T>(dir: string, options: LockOptions, fn: () 
         options.onWait?.(`waiting for ${options.what}: ${holder(lock)} holds its lock`);
       }
       if (waited > LOCK_WAIT_MS) {
-        throw new ToolboxError(`timed out waiting for the lock of ${options.what} (${lock}): ${holder(lock)} holds it`, {
-          hint: 'retry when that command has finished, or remove the file if no toolbox command runs',
-        });
+        throw new ToolboxError(
+          `timed out waiting for the lock of ${options.what} (${lock}): ${holder(lock)} holds it`,
+          {
+            hint: 'retry when that command has finished, or remove the file if no toolbox command runs',
+          },
+        );
       }
       await sleep(delay);
       delay = Math.min(delay * 2, 50);
@@ -95,7 +98,8 @@ function holder(lock: string): string {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     // node /path/bin/toolbox.js run ... -> toolbox run ...
     const script = argv.findIndex((a) => /(^|\/)(toolbox|host-update)(\.js)?$/.test(a));
-    const shown = script >= 0 ? [argv[script]!.replace(/^.*\//, '').replace(/\.js$/, ''), ...argv.slice(script + 1)] : argv;
+    const shown =
+      script >= 0 ? [argv[script]!.replace(/^.*\//, '').replace(/\.js$/, ''), ...argv.slice(script + 1)] : argv;
     command = shown.join(' ').slice(0, 80);
   } catch {
     /* gone or not ours to read */

@@ -11,7 +11,10 @@ export function isFrozen(pid: number): boolean {
     return false;
   }
   const v1 = lines.find((l) => /^\d+:([^:]*,)?freezer(,[^:]*)?:/.test(l));
-  if (v1) return /^(FROZEN|FREEZING)/.test(readOr(`/sys/fs/cgroup/freezer${v1.slice(v1.lastIndexOf(':') + 1)}/freezer.state`));
+  if (v1)
+    return /^(FROZEN|FREEZING)/.test(
+      readOr(`/sys/fs/cgroup/freezer${v1.slice(v1.lastIndexOf(':') + 1)}/freezer.state`),
+    );
   const v2 = lines.find((l) => l.startsWith('0::'));
   if (v2) return /^frozen 1$/m.test(readOr(`/sys/fs/cgroup${v2.slice(3)}/cgroup.events`));
   return false;

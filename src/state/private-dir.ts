@@ -2,7 +2,18 @@
 // the directory is the caller's own (lstat: a real directory, owned by the caller, mode 0700),
 // and no write follows a symlink (O_NOFOLLOW, and O_EXCL for every new file). A directory that
 // fails these checks is refused with one line, never used.
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { ToolboxError } from '../core/errors.js';
 
@@ -61,7 +72,8 @@ export function checkOwn(path: string): void {
   if (st.isSymbolicLink()) refuse(path, 'it is a symbolic link');
   if (!st.isDirectory()) refuse(path, 'it is not a directory');
   if (st.uid !== uid()) refuse(path, `it is owned by uid ${st.uid}, not by you (uid ${uid()})`);
-  if ((st.mode & 0o077) !== 0) refuse(path, `its mode is ${(st.mode & 0o777).toString(8)}, open to others (expected 700)`);
+  if ((st.mode & 0o077) !== 0)
+    refuse(path, `its mode is ${(st.mode & 0o777).toString(8)}, open to others (expected 700)`);
 }
 
 /** The directory holding the state directory: others must not be able to swap entries in it. */
@@ -75,12 +87,15 @@ function checkParent(path: string): void {
   if (!st.isDirectory()) refuse(path, 'it is not a directory');
   const ownedRight = st.uid === uid() || st.uid === 0;
   const writableByOthers = (st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0; // sticky /tmp is fine
-  if (!ownedRight || writableByOthers) refuse(path, `others can change it (owner uid ${st.uid}, mode ${(st.mode & 0o7777).toString(8)})`);
+  if (!ownedRight || writableByOthers)
+    refuse(path, `others can change it (owner uid ${st.uid}, mode ${(st.mode & 0o7777).toString(8)})`);
 }
 
 function stateFailure(path: string, error: unknown): ToolboxError {
   const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-  return new ToolboxError(`cannot use the state directory ${path}: ${code}`, { hint: 'check its permissions, or set XDG_RUNTIME_DIR to a directory of your own' });
+  return new ToolboxError(`cannot use the state directory ${path}: ${code}`, {
+    hint: 'check its permissions, or set XDG_RUNTIME_DIR to a directory of your own',
+  });
 }
 
 /** Reads a regular file without following a symlink; undefined when it is missing or not a plain file. */

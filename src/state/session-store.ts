@@ -58,7 +58,8 @@ export class FileSessionStore implements SessionStore {
         privateDir(path, this.top);
         break;
       } catch (error) {
-        if (!(error instanceof UnsafeStateError) || !error.path.startsWith(`${this.top}/`) || tries > parts.length + 2) throw error;
+        if (!(error instanceof UnsafeStateError) || !error.path.startsWith(`${this.top}/`) || tries > parts.length + 2)
+          throw error;
         this.discard(error.path, error.why);
       }
     }
@@ -124,7 +125,11 @@ export class FileSessionStore implements SessionStore {
 
   async withNameLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
     if (!SAFE.test(name)) throw new Error(`not a toolbox name: ${JSON.stringify(name)}`);
-    return withFileLock(this.ensure('claims', name), { self: this.self, what: `toolbox ${name} (being created)`, onWait: this.status }, fn);
+    return withFileLock(
+      this.ensure('claims', name),
+      { self: this.self, what: `toolbox ${name} (being created)`, onWait: this.status },
+      fn,
+    );
   }
 
   async withLock<T>(id: string, fn: () => Promise<T>, label?: string): Promise<T> {
@@ -136,7 +141,11 @@ export class FileSessionStore implements SessionStore {
       this.boxDir(id);
     };
     try {
-      return await withFileLock(dir, { self: this.self, what: label ?? `container ${id.slice(0, 12)}`, onWait: this.status, again }, fn);
+      return await withFileLock(
+        dir,
+        { self: this.self, what: label ?? `container ${id.slice(0, 12)}`, onWait: this.status, again },
+        fn,
+      );
     } finally {
       if (this.gone.delete(id)) {
         this.checked.delete(dir);
@@ -154,7 +163,11 @@ export class FileSessionStore implements SessionStore {
   async withWorkLock<T>(id: string, fn: () => Promise<T>, label?: string): Promise<T> {
     this.boxDir(id);
     const dir = this.ensure('boxes', id, 'work');
-    return withFileLock(dir, { self: this.self, what: label ?? `work on container ${id.slice(0, 12)}`, onWait: this.status }, fn);
+    return withFileLock(
+      dir,
+      { self: this.self, what: label ?? `work on container ${id.slice(0, 12)}`, onWait: this.status },
+      fn,
+    );
   }
 
   private sessionsDir(id: string): string {

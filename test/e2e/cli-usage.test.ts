@@ -15,17 +15,42 @@ const NAME_RULE = "use letters, digits, '_', '.' and '-', starting with a letter
 const SPLIT_RULE = '--podman-args is split on whitespace, with no quoting and never through a shell';
 const configOf = (env: NodeJS.ProcessEnv) => join(env.XDG_CONFIG_HOME!, 'toolbox/config.json');
 /** the status lines of stderr, without the engine commands (some of several lines) that -v traces */
-const statusLines = (stderr: string) => stderr.split('\n').filter((l) => /^(pulling|creating|starting|entering|stopping) /.test(l));
+const statusLines = (stderr: string) =>
+  stderr.split('\n').filter((l) => /^(pulling|creating|starting|entering|stopping) /.test(l));
 
 describe('13.10: config set stores invalid values', () => {
   it.each([
-    ['name', 'rt-x;id', `Error: invalid toolbox name "rt-x;id": ${NAME_RULE}. Hint: run 'toolbox config set --help' for usage\n`],
-    ['image', 'localhost/x:$(id)', 'Error: invalid image reference "localhost/x:$(id)". Hint: an image looks like registry.opensuse.org/opensuse/toolbox:latest\n'],
-    ['registry', 'a b', 'Error: invalid registry "a b". Hint: a registry looks like registry.opensuse.org or localhost:5000\n'],
-    ['shell', 'bash', "Error: invalid shell \"bash\": expected an absolute path. Hint: run 'toolbox config set --help' for usage\n"],
-    ['engine', 'lxc', "Error: invalid engine \"lxc\": expected podman or docker. Hint: run 'toolbox config set --help' for usage\n"],
-    ['autostop', 'maybe', "Error: invalid autostop: expected true or false, got \"maybe\". Hint: run 'toolbox config set --help' for usage\n"],
-  ])('config set %s %j is refused with the flag\'s rule, and nothing is stored', (key, value, stderr) => {
+    [
+      'name',
+      'rt-x;id',
+      `Error: invalid toolbox name "rt-x;id": ${NAME_RULE}. Hint: run 'toolbox config set --help' for usage\n`,
+    ],
+    [
+      'image',
+      'localhost/x:$(id)',
+      'Error: invalid image reference "localhost/x:$(id)". Hint: an image looks like registry.opensuse.org/opensuse/toolbox:latest\n',
+    ],
+    [
+      'registry',
+      'a b',
+      'Error: invalid registry "a b". Hint: a registry looks like registry.opensuse.org or localhost:5000\n',
+    ],
+    [
+      'shell',
+      'bash',
+      'Error: invalid shell "bash": expected an absolute path. Hint: run \'toolbox config set --help\' for usage\n',
+    ],
+    [
+      'engine',
+      'lxc',
+      'Error: invalid engine "lxc": expected podman or docker. Hint: run \'toolbox config set --help\' for usage\n',
+    ],
+    [
+      'autostop',
+      'maybe',
+      'Error: invalid autostop: expected true or false, got "maybe". Hint: run \'toolbox config set --help\' for usage\n',
+    ],
+  ])("config set %s %j is refused with the flag's rule, and nothing is stored", (key, value, stderr) => {
     const env = isolatedEnv();
     const r = toolbox(['config', 'set', key, value], { env });
     expect(r.stderr).toBe(stderr);
@@ -36,10 +61,14 @@ describe('13.10: config set stores invalid values', () => {
 
   it('the same rule refuses the value as a flag and as a TOOLBOX_* variable', () => {
     const flag = toolbox(['list', '-c', 'rt-x;id'], { env: isolatedEnv() });
-    expect(flag.stderr).toBe(`Error: invalid toolbox name "rt-x;id": ${NAME_RULE}. Hint: run 'toolbox list --help' for usage\n`);
+    expect(flag.stderr).toBe(
+      `Error: invalid toolbox name "rt-x;id": ${NAME_RULE}. Hint: run 'toolbox list --help' for usage\n`,
+    );
     expect(flag.code).toBe(2);
     const variable = toolbox(['list'], { env: isolatedEnv({ TOOLBOX_NAME: 'rt-x;id' }) });
-    expect(variable.stderr).toBe(`Error: TOOLBOX_NAME: invalid toolbox name "rt-x;id": ${NAME_RULE}. Hint: fix or unset TOOLBOX_NAME\n`);
+    expect(variable.stderr).toBe(
+      `Error: TOOLBOX_NAME: invalid toolbox name "rt-x;id": ${NAME_RULE}. Hint: fix or unset TOOLBOX_NAME\n`,
+    );
     expect(variable.code).toBe(2);
   });
 
@@ -75,8 +104,12 @@ describe('the pull-failure hint suggests -P when -P was given', () => {
     expect(r.code).toBe(1);
     const [line, ...rest] = r.stderr.split('\n');
     expect(rest).toEqual(['']);
-    expect(line).toMatch(/^Error: cannot pull registry\.invalid\/cli-e2e\/none:1: the registry is unreachable \(.+\)\. Hint: (.+)$/);
-    expect(line!.replace(/^.*\. Hint: /, '')).toBe("check the network; there is no local copy of the image (see 'podman images'), so load one or choose another with -i");
+    expect(line).toMatch(
+      /^Error: cannot pull registry\.invalid\/cli-e2e\/none:1: the registry is unreachable \(.+\)\. Hint: (.+)$/,
+    );
+    expect(line!.replace(/^.*\. Hint: /, '')).toBe(
+      "check the network; there is no local copy of the image (see 'podman images'), so load one or choose another with -i",
+    );
     expect(containersNamed(`${P}nopull`)).toEqual([]);
   });
 });
@@ -88,17 +121,37 @@ describe('--json prints nothing on stdout on errors', () => {
     .map((c) => c.path.slice(1));
 
   it('the sweep finds every --json command', () => {
-    expect(jsonCommands.map((p) => p.join(' ')).sort()).toEqual(['collect', 'config list', 'install', 'list', 'remove', 'repo list', 'rollback', 'tools', 'upgrade']);
+    expect(jsonCommands.map((p) => p.join(' ')).sort()).toEqual([
+      'collect',
+      'config list',
+      'install',
+      'list',
+      'remove',
+      'repo list',
+      'rollback',
+      'tools',
+      'upgrade',
+    ]);
   });
 
-  it.each(jsonCommands.map((p) => [p.join(' '), p]))('%s --json: a failure is a JSON object on stdout, with the same exit code', (_name, path) => {
-    const args = [...(path as string[]), ...(path[0] === 'install' || path[0] === 'remove' ? ['x'] : []), '--json', '--no-such-option'];
-    const r = toolbox(args);
-    const hint = `run 'toolbox ${(path as string[]).join(' ')} --help' for usage`;
-    expect(r.stderr).toBe(`Error: unknown option '--no-such-option'. Hint: ${hint}\n`);
-    expect(r.stdout).toBe(`${JSON.stringify({ ok: false, result: 'failed', error: "unknown option '--no-such-option'", hint })}\n`);
-    expect(r.code).toBe(2);
-  });
+  it.each(jsonCommands.map((p) => [p.join(' '), p]))(
+    '%s --json: a failure is a JSON object on stdout, with the same exit code',
+    (_name, path) => {
+      const args = [
+        ...(path as string[]),
+        ...(path[0] === 'install' || path[0] === 'remove' ? ['x'] : []),
+        '--json',
+        '--no-such-option',
+      ];
+      const r = toolbox(args);
+      const hint = `run 'toolbox ${(path as string[]).join(' ')} --help' for usage`;
+      expect(r.stderr).toBe(`Error: unknown option '--no-such-option'. Hint: ${hint}\n`);
+      expect(r.stdout).toBe(
+        `${JSON.stringify({ ok: false, result: 'failed', error: "unknown option '--no-such-option'", hint })}\n`,
+      );
+      expect(r.code).toBe(2);
+    },
+  );
 
   it('a failure after parsing: list --json with a corrupt config.json, exit 1', () => {
     const env = isolatedEnv();
@@ -127,18 +180,24 @@ describe('rm MISSING hints "create it"', () => {
     expect(containersNamed(`${P}nope`)).toEqual([]);
   });
 
-  it.each(['upgrade', 'upgrade --check', 'rollback'])('%s of a missing toolbox points to the list, not to create', (verb) => {
-    const r = toolbox([...verb.split(' '), `${P}nope`]);
-    expect(r.stderr).toBe(`Error: no such toolbox: ${P}nope. Hint: 'toolbox list' shows the toolboxes there are\n`);
-    expect(r.code).toBe(1);
-    expect(containersNamed(`${P}nope`)).toEqual([]);
-  });
+  it.each(['upgrade', 'upgrade --check', 'rollback'])(
+    '%s of a missing toolbox points to the list, not to create',
+    (verb) => {
+      const r = toolbox([...verb.split(' '), `${P}nope`]);
+      expect(r.stderr).toBe(`Error: no such toolbox: ${P}nope. Hint: 'toolbox list' shows the toolboxes there are\n`);
+      expect(r.code).toBe(1);
+      expect(containersNamed(`${P}nope`)).toEqual([]);
+    },
+  );
 });
 
 describe("unknown-option errors point to the top-level help, not the subcommand's", () => {
   it.each([
     [['list', '--bogus'], "Error: unknown option '--bogus'. Hint: run 'toolbox list --help' for usage\n"],
-    [['repo', 'add', 'a', 'b', '--bogus'], "Error: unknown option '--bogus'. Hint: run 'toolbox repo add --help' for usage\n"],
+    [
+      ['repo', 'add', 'a', 'b', '--bogus'],
+      "Error: unknown option '--bogus'. Hint: run 'toolbox repo add --help' for usage\n",
+    ],
     [['config', 'get'], "Error: missing required argument 'KEY'. Hint: run 'toolbox config get --help' for usage\n"],
     [['--bogus'], "Error: unknown option '--bogus'. Hint: run 'toolbox --help' for usage\n"],
     [['repo'], "Error: 'toolbox repo' needs a subcommand. Hint: run 'toolbox repo --help' for the list\n"],
@@ -151,17 +210,20 @@ describe("unknown-option errors point to the top-level help, not the subcommand'
 });
 
 describe('toolbox help runs help inside a toolbox', () => {
-  it.each([[[]], [['list']], [['repo', 'add']], [['config']]])('toolbox help %j shows the same help as --help, and creates nothing', (words) => {
-    const env = isolatedEnv({ TOOLBOX_NAME: `${P}help` });
-    const r = toolbox(['help', ...words], { env });
-    const help = toolbox([...words, '--help'], { env });
-    expect(help.code).toBe(0);
-    expect(r.stdout).toBe(help.stdout);
-    expect(r.stdout).toMatch(/^Usage: toolbox/);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(containersNamed(`${P}help`)).toEqual([]);
-  });
+  it.each([[[]], [['list']], [['repo', 'add']], [['config']]])(
+    'toolbox help %j shows the same help as --help, and creates nothing',
+    (words) => {
+      const env = isolatedEnv({ TOOLBOX_NAME: `${P}help` });
+      const r = toolbox(['help', ...words], { env });
+      const help = toolbox([...words, '--help'], { env });
+      expect(help.code).toBe(0);
+      expect(r.stdout).toBe(help.stdout);
+      expect(r.stdout).toMatch(/^Usage: toolbox/);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(containersNamed(`${P}help`)).toEqual([]);
+    },
+  );
 
   it('help for a command that does not exist is a usage error', () => {
     const env = isolatedEnv({ TOOLBOX_NAME: `${P}help` });
@@ -174,10 +236,22 @@ describe('toolbox help runs help inside a toolbox', () => {
 
 describe('-c a -c b silently takes the last one', () => {
   it.each([
-    [['-c', `${P}a`, '-c', `${P}b`, 'true'], `Error: -c/--container given twice, as "${P}a" and "${P}b". Hint: give -c/--container once\n`],
-    [['-c', `${P}a`, 'run', '-c', `${P}b`, 'true'], `Error: -c/--container given twice, as "${P}a" and "${P}b". Hint: give -c/--container once\n`],
-    [['list', '--engine', 'podman', '--engine', 'docker'], 'Error: --engine given twice, as "podman" and "docker". Hint: give --engine once\n'],
-    [['-i', 'localhost/a:1', 'create', '-i', 'localhost/b:1'], 'Error: -i/--image given twice, as "localhost/a:1" and "localhost/b:1". Hint: give -i/--image once\n'],
+    [
+      ['-c', `${P}a`, '-c', `${P}b`, 'true'],
+      `Error: -c/--container given twice, as "${P}a" and "${P}b". Hint: give -c/--container once\n`,
+    ],
+    [
+      ['-c', `${P}a`, 'run', '-c', `${P}b`, 'true'],
+      `Error: -c/--container given twice, as "${P}a" and "${P}b". Hint: give -c/--container once\n`,
+    ],
+    [
+      ['list', '--engine', 'podman', '--engine', 'docker'],
+      'Error: --engine given twice, as "podman" and "docker". Hint: give --engine once\n',
+    ],
+    [
+      ['-i', 'localhost/a:1', 'create', '-i', 'localhost/b:1'],
+      'Error: -i/--image given twice, as "localhost/a:1" and "localhost/b:1". Hint: give -i/--image once\n',
+    ],
   ])('%j is refused naming the option (exit 2)', (args, stderr) => {
     const r = toolbox(args);
     expect(r.stderr).toBe(stderr);
@@ -194,7 +268,10 @@ describe('-c a -c b silently takes the last one', () => {
 
 describe('--podman-args that toolbox owns give confusing results', () => {
   it.each([
-    ['--label io.toolbox.managed=false', "the io.toolbox.* labels are toolbox's own: they mark and describe the toolbox"],
+    [
+      '--label io.toolbox.managed=false',
+      "the io.toolbox.* labels are toolbox's own: they mark and describe the toolbox",
+    ],
     ['--label=io.toolbox.mode=user', "the io.toolbox.* labels are toolbox's own: they mark and describe the toolbox"],
     ['-l io.toolbox.spec={}', "the io.toolbox.* labels are toolbox's own: they mark and describe the toolbox"],
     ['--name X', "--name is toolbox's own: the toolbox's name is set with -c NAME"],
@@ -212,7 +289,9 @@ describe('--podman-args that toolbox owns give confusing results', () => {
   it('--help states the split rule', () => {
     const r = toolbox(['--help']);
     expect(r.stdout).toContain(`${SPLIT_RULE}.\n`);
-    expect(r.stdout.replace(/\s+/g, ' ')).toContain("--podman-args <args> extra arguments for the engine's create (repeatable); split on whitespace, no quoting, never through a shell");
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain(
+      "--podman-args <args> extra arguments for the engine's create (repeatable); split on whitespace, no quoting, never through a shell",
+    );
   });
 });
 
@@ -233,7 +312,7 @@ describe('"entering toolbox" is printed before "creating"', () => {
     expect(statusLines(r.stderr)).toEqual(firstEnterLines(box));
   });
 
-  it('a toolbox removed behind toolbox\'s back is not said to be starting before it is created again', () => {
+  it("a toolbox removed behind toolbox's back is not said to be starting before it is created again", () => {
     const box = `${P}again-${process.pid}`;
     const env = isolatedEnv();
     expect(toolbox(['run', '-c', box, 'true'], { env }).code).toBe(0);

@@ -4,7 +4,17 @@
 // config.json supply a command that hangs, one that fails and one that does not exist.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +24,14 @@ import { CLI_ARGV, CLI_SHELL, containerState, TEST_IMAGE, toolbox, type Result }
 const BOX = 'co-e2e-collect';
 const work = mkdtempSync(join(tmpdir(), 'co-e2e-collect-'));
 // A private HOME and config dir, so the user's own config.json never leaks in.
-const env = { PATH: process.env.PATH, HOME: work, USER: 'root', XDG_CONFIG_HOME: join(work, '.config'), TOOLBOX_IMAGE: TEST_IMAGE, LANG: 'C.UTF-8' };
+const env = {
+  PATH: process.env.PATH,
+  HOME: work,
+  USER: 'root',
+  XDG_CONFIG_HOME: join(work, '.config'),
+  TOOLBOX_IMAGE: TEST_IMAGE,
+  LANG: 'C.UTF-8',
+};
 mkdirSync(join(env.XDG_CONFIG_HOME, 'toolbox'), { recursive: true });
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -59,7 +76,16 @@ const APP_LOG_REDACTED = `2026-11-29 22:00:01 deploy: + curl -fsS -u deploy:<red
 `;
 // A custom collector whose own argv carries secrets: they show in manifest.json and, while it
 // runs, in the process list (podman exec's command line and the shell's).
-const ARGV_SECRETS = ['sh', '-c', 'echo ok', 'argv-secrets', '--password', 'PLANTargvPw1', 'password=PLANTargvPw2', 'Authorization: Bearer PLANTargvBearer'];
+const ARGV_SECRETS = [
+  'sh',
+  '-c',
+  'echo ok',
+  'argv-secrets',
+  '--password',
+  'PLANTargvPw1',
+  'password=PLANTargvPw2',
+  'Authorization: Bearer PLANTargvBearer',
+];
 // A process on the machine as `ps auxww` shows it: a mysql client given its password.
 const MYSQL_ARGS = ['-uroot', '-pPLANTmysqlPw', '--password', 'PLANTpsPw', '--token', 'PLANTpsToken', 'shop'];
 
@@ -172,7 +198,13 @@ describe('toolbox collect', () => {
     expect(manifest.createdAt).toBe(summary.createdAt);
     expect(Date.parse(manifest.finishedAt)).toBeGreaterThanOrEqual(Date.parse(manifest.createdAt));
     expect(top.endsWith(summary.bundle.slice(work.length + 1).replace(/\.tar\.gz$/, ''))).toBe(true);
-    expect(manifest.toolbox).toEqual({ name: BOX, id: expect.stringMatching(/^[0-9a-f]{64}$/), image: 'localhost/toolbox-test:latest', version: expect.any(String), generation: 1 });
+    expect(manifest.toolbox).toEqual({
+      name: BOX,
+      id: expect.stringMatching(/^[0-9a-f]{64}$/),
+      image: 'localhost/toolbox-test:latest',
+      version: expect.any(String),
+      generation: 1,
+    });
     expect(manifest.host).toEqual({
       hostname: 'fake-microos',
       machineId: null,
@@ -185,7 +217,13 @@ describe('toolbox collect', () => {
     });
     expect(manifest.profiles).toEqual(['basic', 'network', 'storage', 'updates', 'custom']);
     expect(manifest.failed).toEqual(summary.failed.map((f: { id: string }) => f.id));
-    expect(record('basic/rpms')).toMatchObject({ command: ['chroot', `/proc/${host.pid}/root`, 'rpm', '-qa'], status: 'ok', exitCode: 0, timedOut: false, timeoutSeconds: 30 });
+    expect(record('basic/rpms')).toMatchObject({
+      command: ['chroot', `/proc/${host.pid}/root`, 'rpm', '-qa'],
+      status: 'ok',
+      exitCode: 0,
+      timedOut: false,
+      timeoutSeconds: 30,
+    });
   });
 
   it('holds exactly the files the manifest lists, each matching its size and sha256', () => {
@@ -194,7 +232,13 @@ describe('toolbox collect', () => {
     expect(listed.length).toBeGreaterThan(28);
     for (const f of listed) {
       const data = readFileSync(join(top, f.path));
-      expect({ path: f.path, bytes: data.length, sha256: sha256(data), truncated: false, producedBytes: f.producedBytes }).toEqual(f);
+      expect({
+        path: f.path,
+        bytes: data.length,
+        sha256: sha256(data),
+        truncated: false,
+        producedBytes: f.producedBytes,
+      }).toEqual(f);
     }
   });
 
@@ -203,20 +247,35 @@ describe('toolbox collect', () => {
     expect(collected('basic/rpms.txt')).toMatch(/^toolbox-test-base-1-1.noarch\ngpg-pubkey-[0-9a-f]+-[0-9a-f]+\n$/);
     expect(collected('basic/rpms.txt')).toBe(host.sh('rpm -qa').stdout);
     expect(collected('updates/snapshots.txt')).toBe(
-      host.sh('snapper --no-dbus --csvout list --columns number,type,pre-number,date,default,active,cleanup,description,userdata').stdout,
+      host.sh(
+        'snapper --no-dbus --csvout list --columns number,type,pre-number,date,default,active,cleanup,description,userdata',
+      ).stdout,
     );
     expect(collected('storage/snapper-list.txt')).toContain('| first root filesystem |');
     expect(collected('updates/reboot-needed.txt')).toBe('absent\n');
-    expect(collected('basic/mounts.txt').split('\n')[1]).toMatch(/^\/ +\/dev\/loop\d+\[\/@\/\.snapshots\/1\/snapshot\] +btrfs +ro,/);
+    expect(collected('basic/mounts.txt').split('\n')[1]).toMatch(
+      /^\/ +\/dev\/loop\d+\[\/@\/\.snapshots\/1\/snapshot\] +btrfs +ro,/,
+    );
   });
 
   it('kills a hanging command at its deadline, inside the toolbox too', () => {
-    expect(record('custom/hang')).toMatchObject({ command: ['sleep', '600'], status: 'timeout', exitCode: null, timedOut: true, timeoutSeconds: 2, output: { bytes: 0 } });
+    expect(record('custom/hang')).toMatchObject({
+      command: ['sleep', '600'],
+      status: 'timeout',
+      exitCode: null,
+      timedOut: true,
+      timeoutSeconds: 2,
+      output: { bytes: 0 },
+    });
     expect(collected('custom/hang.stderr.txt')).toBe('toolbox collect: killed after 2s\n');
     // No `sleep 600` started by collect lives on (they carry collect's session marker).
     const left = readdirSync('/proc').filter((p) => {
       try {
-        return /^\d+$/.test(p) && readFileSync(`/proc/${p}/cmdline`, 'utf8') === 'sleep\u0000600\u0000' && readFileSync(`/proc/${p}/environ`, 'utf8').includes('-collect-');
+        return (
+          /^\d+$/.test(p) &&
+          readFileSync(`/proc/${p}/cmdline`, 'utf8') === 'sleep\u0000600\u0000' &&
+          readFileSync(`/proc/${p}/environ`, 'utf8').includes('-collect-')
+        );
       } catch {
         return false;
       }
@@ -225,11 +284,19 @@ describe('toolbox collect', () => {
   });
 
   it('records a failing command and a missing tool with their exit codes and output', () => {
-    expect(record('custom/fails')).toMatchObject({ status: 'failed', exitCode: 3, timedOut: false, output: { path: 'custom/fails.txt', bytes: 8 }, stderr: { path: 'custom/fails.stderr.txt', bytes: 7 } });
+    expect(record('custom/fails')).toMatchObject({
+      status: 'failed',
+      exitCode: 3,
+      timedOut: false,
+      output: { path: 'custom/fails.txt', bytes: 8 },
+      stderr: { path: 'custom/fails.stderr.txt', bytes: 7 },
+    });
     expect(collected('custom/fails.txt')).toBe('partial\n');
     expect(collected('custom/fails.stderr.txt')).toBe('broken\n');
     expect(record('custom/no-such-tool')).toMatchObject({ status: 'failed', exitCode: 127 });
-    expect(collected('custom/no-such-tool.stderr.txt')).toMatch(/"co-no-such-tool": executable file not found in \$PATH/);
+    expect(collected('custom/no-such-tool.stderr.txt')).toMatch(
+      /"co-no-such-tool": executable file not found in \$PATH/,
+    );
   });
 
   it('redacts the planted secrets and says where', () => {
@@ -260,9 +327,22 @@ describe('toolbox collect', () => {
       '[co-sle-micro]\nname=SLE-Micro-5.5-Updates\nenabled=0\nbaseurl=https://updates.suse.com/SUSE/Updates/SLE-Micro/5.5/x86_64/update?<redacted>\n',
     );
     expect(collected('custom/app-log.txt')).toBe(APP_LOG_REDACTED);
-    const ps = collected('basic/processes.txt').split('\n').find((l) => l.includes(`${work}/bin/mysql`));
-    expect(ps).toMatch(new RegExp(`/bin/sh ${work}/bin/mysql -uroot -p<redacted> --password <redacted> --token <redacted> shop$`));
-    expect(record('custom/argv-secrets').command).toEqual(['sh', '-c', 'echo ok', 'argv-secrets', '--password', '<redacted>', 'password=<redacted>', 'Authorization: Bearer <redacted>']);
+    const ps = collected('basic/processes.txt')
+      .split('\n')
+      .find((l) => l.includes(`${work}/bin/mysql`));
+    expect(ps).toMatch(
+      new RegExp(`/bin/sh ${work}/bin/mysql -uroot -p<redacted> --password <redacted> --token <redacted> shop$`),
+    );
+    expect(record('custom/argv-secrets').command).toEqual([
+      'sh',
+      '-c',
+      'echo ok',
+      'argv-secrets',
+      '--password',
+      '<redacted>',
+      'password=<redacted>',
+      'Authorization: Bearer <redacted>',
+    ]);
   });
 
   it('13.7: the manifest lists every redaction by file, rule and line, never the secret', () => {
@@ -279,11 +359,13 @@ describe('toolbox collect', () => {
     ]);
     // The argv in manifest.json: each entry names the line of the argument it took out.
     const lines = readFileSync(join(top, 'manifest.json'), 'utf8').split('\n');
-    expect(of('manifest.json').map((r: { rule: string; line: number }) => [r.rule, lines[r.line - 1]!.trim()])).toEqual([
-      ['secret-option', '"<redacted>",'],
-      ['secret-assignment', '"password=<redacted>",'],
-      ['authorization-header', '"Authorization: Bearer <redacted>"'],
-    ]);
+    expect(of('manifest.json').map((r: { rule: string; line: number }) => [r.rule, lines[r.line - 1]!.trim()])).toEqual(
+      [
+        ['secret-option', '"<redacted>",'],
+        ['secret-assignment', '"password=<redacted>",'],
+        ['authorization-header', '"Authorization: Bearer <redacted>"'],
+      ],
+    );
     expect(record('custom/argv-secrets').redactions).toEqual(of('manifest.json'));
     // The process list: the planted mysql line (its number depends on what else runs).
     const ps = of('basic/processes.txt').map((r: { rule: string }) => r.rule);
@@ -299,11 +381,18 @@ describe('toolbox collect', () => {
 describe('toolbox collect, other forms', () => {
   it('prints only the bundle path without --json', () => {
     const out = join(work, 'custom-only.tar.gz');
-    const r = toolbox(['collect', '-c', BOX, '--host-pid', String(host.pid), '--profile', 'custom', '--timeout', '5', '--out', out], { env });
+    const r = toolbox(
+      ['collect', '-c', BOX, '--host-pid', String(host.pid), '--profile', 'custom', '--timeout', '5', '--out', out],
+      { env },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${out}\n`);
-    expect(r.stderr).toBe('Warning: 3 of 5 commands did not succeed: custom/hang (killed after 2s), custom/fails (exit 3), custom/no-such-tool (exit 127)\n');
-    const list = spawnSync('tar', ['-tzf', out], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.replace(/^[^/]+\//, ''));
+    expect(r.stderr).toBe(
+      'Warning: 3 of 5 commands did not succeed: custom/hang (killed after 2s), custom/fails (exit 3), custom/no-such-tool (exit 127)\n',
+    );
+    const list = spawnSync('tar', ['-tzf', out], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .map((l) => l.replace(/^[^/]+\//, ''));
     expect(list).toEqual([
       'manifest.json',
       'custom/hang.txt',
@@ -333,17 +422,23 @@ describe('toolbox collect, other forms', () => {
   it('fails with exit 1 before collecting when the bundle cannot be written', () => {
     const r = toolbox(['collect', '-c', BOX, '--out', '/nonexistent-co-dir/b.tar.gz'], { env });
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('Error: cannot write the bundle to /nonexistent-co-dir/b.tar.gz: ENOENT. Hint: choose a writable place with --out FILE or --out DIR\n');
+    expect(r.stderr).toBe(
+      'Error: cannot write the bundle to /nonexistent-co-dir/b.tar.gz: ENOENT. Hint: choose a writable place with --out FILE or --out DIR\n',
+    );
     expect(r.code).toBe(1);
     expect(existsSync('/nonexistent-co-dir')).toBe(false);
   });
 
   it('refuses unknown profiles and bad timeouts (exit 2)', () => {
     const p = toolbox(['collect', '-c', BOX, '--profile', 'everything'], { env });
-    expect(p.stderr).toBe('Error: unknown profile "everything". Hint: choose from basic, network, storage, updates, custom\n');
+    expect(p.stderr).toBe(
+      'Error: unknown profile "everything". Hint: choose from basic, network, storage, updates, custom\n',
+    );
     expect(p.code).toBe(2);
     const t = toolbox(['collect', '-c', BOX, '--timeout', 'soon'], { env });
-    expect(t.stderr).toBe('Error: invalid timeout "soon". Hint: give the seconds each command may run, e.g. --timeout 60\n');
+    expect(t.stderr).toBe(
+      'Error: invalid timeout "soon". Hint: give the seconds each command may run, e.g. --timeout 60\n',
+    );
     expect(t.code).toBe(2);
   });
 });
@@ -367,17 +462,45 @@ describe('13.11: toolbox collect with an output larger than the cap', () => {
     mkdirSync(join(bigEnv.XDG_CONFIG_HOME, 'toolbox'), { recursive: true });
     writeFileSync(
       join(bigEnv.XDG_CONFIG_HOME, 'toolbox', 'config.json'),
-      JSON.stringify({ collectors: [{ name: 'big', command: ['sh', '-c', `yes '${LINE.trimEnd()}' | head -c ${PRINTED}; echo done >&2`], timeout: 120 }] }),
+      JSON.stringify({
+        collectors: [
+          {
+            name: 'big',
+            command: ['sh', '-c', `yes '${LINE.trimEnd()}' | head -c ${PRINTED}; echo done >&2`],
+            timeout: 120,
+          },
+        ],
+      }),
     );
     const out = join(work, 'big.tar.gz');
     const peakFile = join(work, 'big.peak');
     // /usr/bin/time -f %M: the peak resident set size of the CLI (and of the largest of the
     // processes it waited for), in KB.
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', peakFile, ...CLI_ARGV, 'collect', '-c', BOX, '--host-pid', String(host.pid), '--profile', 'custom', '--out', out, '--json'], {
-      env: bigEnv,
-      encoding: 'utf8',
-      maxBuffer: 1 << 20,
-    });
+    const r = spawnSync(
+      '/usr/bin/time',
+      [
+        '-f',
+        '%M',
+        '-o',
+        peakFile,
+        ...CLI_ARGV,
+        'collect',
+        '-c',
+        BOX,
+        '--host-pid',
+        String(host.pid),
+        '--profile',
+        'custom',
+        '--out',
+        out,
+        '--json',
+      ],
+      {
+        env: bigEnv,
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      },
+    );
     big = { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, stdoutBuffer: Buffer.from(r.stdout) };
     peakKb = Number(readFileSync(peakFile, 'utf8').trim().split('\n').pop());
     const x = join(work, 'big-x');
@@ -389,16 +512,26 @@ describe('13.11: toolbox collect with an output larger than the cap', () => {
   }, 300_000);
 
   it('13.11: keeps the first 64 MiB in whole lines, records the cut and the byte counts, and not as a failure', () => {
-    expect(big.stderr).toBe(`Warning: 1 of 1 commands printed more than --max-output 64M, and their output was cut: custom/big (${PRINTED + 5} bytes)\n`);
+    expect(big.stderr).toBe(
+      `Warning: 1 of 1 commands printed more than --max-output 64M, and their output was cut: custom/big (${PRINTED + 5} bytes)\n`,
+    );
     expect(big.code).toBe(0);
     const rec = bigManifest.commands[0];
     const kept = Math.floor(CAP / LINE.length) * LINE.length;
     expect(rec).toMatchObject({ id: 'custom/big', status: 'ok', exitCode: 0, timedOut: false, truncated: true });
     const data = readFileSync(join(bigTop, 'custom/big.txt'));
-    expect(rec.output).toEqual({ path: 'custom/big.txt', bytes: kept, sha256: sha256(data), truncated: true, producedBytes: PRINTED });
+    expect(rec.output).toEqual({
+      path: 'custom/big.txt',
+      bytes: kept,
+      sha256: sha256(data),
+      truncated: true,
+      producedBytes: PRINTED,
+    });
     expect(data.length).toBe(kept);
     expect(data.equals(Buffer.from(LINE.repeat(kept / LINE.length)))).toBe(true);
-    expect(readFileSync(join(bigTop, 'custom/big.stderr.txt'), 'utf8')).toBe(`done\ntoolbox collect: stdout cut at ${CAP} of ${PRINTED} bytes (--max-output)\n`);
+    expect(readFileSync(join(bigTop, 'custom/big.stderr.txt'), 'utf8')).toBe(
+      `done\ntoolbox collect: stdout cut at ${CAP} of ${PRINTED} bytes (--max-output)\n`,
+    );
     expect(rec.stderr).toMatchObject({ path: 'custom/big.stderr.txt', truncated: false, producedBytes: 5 });
     expect(bigManifest.maxOutputBytes).toBe(CAP);
     expect(bigManifest.truncated).toEqual(['custom/big']);
@@ -415,14 +548,32 @@ describe('13.11: toolbox collect with an output larger than the cap', () => {
 
   it('takes --max-output in K, M or G, and refuses anything else (exit 2)', () => {
     const out = join(work, 'small.tar.gz');
-    const r = toolbox(['collect', '-c', BOX, '--host-pid', String(host.pid), '--profile', 'custom', '--max-output', '16K', '--out', out, '--json'], { env });
+    const r = toolbox(
+      [
+        'collect',
+        '-c',
+        BOX,
+        '--host-pid',
+        String(host.pid),
+        '--profile',
+        'custom',
+        '--max-output',
+        '16K',
+        '--out',
+        out,
+        '--json',
+      ],
+      { env },
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).truncated).toEqual([]);
     const list = spawnSync('tar', ['-xzOf', out, '--wildcards', '*/manifest.json'], { encoding: 'utf8' });
     expect(JSON.parse(list.stdout).maxOutputBytes).toBe(16 * 1024);
     for (const bad of ['0', '-1', '10X', '1.5M', '']) {
       const b = toolbox(['collect', '-c', BOX, '--max-output', bad], { env });
-      expect(b.stderr).toBe(`Error: invalid output size ${JSON.stringify(bad)}. Hint: give the most to keep of each output, e.g. --max-output 64M (K, M, G: powers of 1024)\n`);
+      expect(b.stderr).toBe(
+        `Error: invalid output size ${JSON.stringify(bad)}. Hint: give the most to keep of each output, e.g. --max-output 64M (K, M, G: powers of 1024)\n`,
+      );
       expect(b.code).toBe(2);
     }
   });

@@ -33,13 +33,24 @@ afterAll(() => {
 
 function bash(line: string): string[] {
   const words = line.split(' ');
-  const script = 'source "$1"; shift; COMP_CWORD=$1; shift; COMP_WORDS=("$@"); _toolbox; printf "%s\\n" "${COMPREPLY[@]}"';
-  return must('bash', ['-c', script, '_', join(ROOT, 'dist/completions/bash/toolbox'), String(words.length - 1), ...words], { env }).split('\n').filter(Boolean);
+  const script =
+    'source "$1"; shift; COMP_CWORD=$1; shift; COMP_WORDS=("$@"); _toolbox; printf "%s\\n" "${COMPREPLY[@]}"';
+  return must(
+    'bash',
+    ['-c', script, '_', join(ROOT, 'dist/completions/bash/toolbox'), String(words.length - 1), ...words],
+    { env },
+  )
+    .split('\n')
+    .filter(Boolean);
 }
 
 describe('toolbox completion', () => {
   it('prints the same scripts that the build ships', () => {
-    for (const [shell, file] of [['bash', 'bash/toolbox'], ['zsh', 'zsh/_toolbox'], ['fish', 'fish/toolbox.fish']] as const) {
+    for (const [shell, file] of [
+      ['bash', 'bash/toolbox'],
+      ['zsh', 'zsh/_toolbox'],
+      ['fish', 'fish/toolbox.fish'],
+    ] as const) {
       const r = toolbox('completion', shell);
       expect(r.code).toBe(0);
       expect(r.stdout).toBe(readFileSync(join(ROOT, 'dist/completions', file), 'utf8'));
@@ -50,7 +61,9 @@ describe('toolbox completion', () => {
     const r = toolbox('completion', 'tcsh');
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^Error: command-argument value 'tcsh' is invalid for argument 'SHELL'\. Allowed choices are bash, zsh, fish\./);
+    expect(r.stderr).toMatch(
+      /^Error: command-argument value 'tcsh' is invalid for argument 'SHELL'\. Allowed choices are bash, zsh, fish\./,
+    );
   });
 
   it('__names prints existing toolboxes, one a line, and nothing else', () => {
@@ -68,7 +81,17 @@ describe('toolbox completion', () => {
   });
 
   it('completes the names of real toolboxes in fish', () => {
-    const out = must('fish', ['--no-config', '-c', 'source $argv[1]; complete -C $argv[2]', join(ROOT, 'dist/completions/fish/toolbox.fish'), 'toolbox enter pk-cmp-'], { env });
+    const out = must(
+      'fish',
+      [
+        '--no-config',
+        '-c',
+        'source $argv[1]; complete -C $argv[2]',
+        join(ROOT, 'dist/completions/fish/toolbox.fish'),
+        'toolbox enter pk-cmp-',
+      ],
+      { env },
+    );
     expect(out).toBe(BOXES.map((b) => `${b}\n`).join(''));
   });
 });

@@ -2,7 +2,15 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containerId, containerState, containersNamed, isolatedEnv, podman, removeContainers, toolbox } from './helpers.js';
+import {
+  containerId,
+  containerState,
+  containersNamed,
+  isolatedEnv,
+  podman,
+  removeContainers,
+  toolbox,
+} from './helpers.js';
 
 const P = 'e2e-cfg-';
 beforeAll(() => removeContainers(P));
@@ -18,7 +26,10 @@ describe('config command', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(toolbox(['config', 'get', 'autostop'], { env }).stdout).toBe('false\n');
     expect(toolbox(['config', 'list'], { env }).stdout).toBe('autostop=false\nengine=podman\n');
-    expect(JSON.parse(toolbox(['config', 'list', '--json'], { env }).stdout)).toEqual({ autostop: false, engine: 'podman' });
+    expect(JSON.parse(toolbox(['config', 'list', '--json'], { env }).stdout)).toEqual({
+      autostop: false,
+      engine: 'podman',
+    });
     expect(toolbox(['config', 'unset', 'engine'], { env }).code).toBe(0);
     const missing = toolbox(['config', 'get', 'engine'], { env });
     expect(missing.code).toBe(1);
@@ -29,13 +40,20 @@ describe('config command', () => {
     const env = isolatedEnv();
     const r = toolbox(['config', 'set', 'colour', 'red'], { env });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^Error: unknown config key: colour\. Hint: known keys: engine, registry, image, name, shell, autostop, mode, pull, exec, recommends, keep\n$/);
+    expect(r.stderr).toMatch(
+      /^Error: unknown config key: colour\. Hint: known keys: engine, registry, image, name, shell, autostop, mode, pull, exec, recommends, keep\n$/,
+    );
     const bad = toolbox(['config', 'set', 'autostop', 'maybe'], { env });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('Error: invalid autostop: expected true or false, got "maybe". Hint: run \'toolbox config set --help\' for usage\n');
+    expect(bad.stderr).toBe(
+      'Error: invalid autostop: expected true or false, got "maybe". Hint: run \'toolbox config set --help\' for usage\n',
+    );
     // keep: how many generations upgrade keeps; never 0, the way back is always kept
     const zero = toolbox(['config', 'set', 'keep', '0'], { env });
-    expect([zero.stderr, zero.code]).toEqual(['Error: invalid keep: expected a whole number from 1, got "0". Hint: run \'toolbox config set --help\' for usage\n', 2]);
+    expect([zero.stderr, zero.code]).toEqual([
+      'Error: invalid keep: expected a whole number from 1, got "0". Hint: run \'toolbox config set --help\' for usage\n',
+      2,
+    ]);
     expect(toolbox(['config', 'set', 'keep', '3'], { env }).code).toBe(0);
     expect(toolbox(['config', 'get', 'keep'], { env }).stdout).toBe('3\n');
   });
@@ -55,7 +73,11 @@ describe('config command', () => {
     for (const args of [['config', 'set', 'engine', 'podman'], ['run', '-c', `${P}corrupt`, 'true'], ['list']]) {
       const r = toolbox(args, { env });
       expect(r.code).toBe(1);
-      expect(r.stderr.split('\n')[0]).toMatch(new RegExp(`^Error: ${file.replace(/[/.]/g, '\\$&')} is corrupt: .*Hint: fix the file, or move it away to start over \\(it was left untouched\\)$`));
+      expect(r.stderr.split('\n')[0]).toMatch(
+        new RegExp(
+          `^Error: ${file.replace(/[/.]/g, '\\$&')} is corrupt: .*Hint: fix the file, or move it away to start over \\(it was left untouched\\)$`,
+        ),
+      );
       expect(r.stderr.split('\n').length).toBe(2);
     }
     expect(readFileSync(file, 'utf8')).toBe('{"autostop": fal');
@@ -69,19 +91,26 @@ describe('config command', () => {
     writeFileSync(file, '[1,2]');
     const notObject = toolbox(['list'], { env });
     expect(notObject.code).toBe(1);
-    expect(notObject.stderr).toBe(`Error: ${file} is corrupt: not a JSON object. Hint: fix the file, or move it away to start over (it was left untouched)\n`);
+    expect(notObject.stderr).toBe(
+      `Error: ${file} is corrupt: not a JSON object. Hint: fix the file, or move it away to start over (it was left untouched)\n`,
+    );
     rmSync(file);
     mkdirSync(file);
     const notFile = toolbox(['list'], { env });
     expect(notFile.code).toBe(1);
-    expect(notFile.stderr).toBe(`Error: cannot read ${file}: illegal operation on a directory, read. Hint: fix its permissions, or point XDG_CONFIG_HOME elsewhere\n`);
+    expect(notFile.stderr).toBe(
+      `Error: cannot read ${file}: illegal operation on a directory, read. Hint: fix its permissions, or point XDG_CONFIG_HOME elsewhere\n`,
+    );
   });
 });
 
 describe('toolboxrc', () => {
   it('REGISTRY, IMAGE, TOOLBOX_NAME and TOOLBOX_SHELL from ~/.toolboxrc are used, quotes handled', () => {
     const env = isolatedEnv({ TOOLBOX_IMAGE: undefined });
-    writeFileSync(join(env.HOME!, '.toolboxrc'), `# my toolbox\nREGISTRY=localhost\nIMAGE="toolbox-test:latest"\nTOOLBOX_NAME='${P}rc'\nexport TOOLBOX_SHELL=/bin/sh # trailing comment\n`);
+    writeFileSync(
+      join(env.HOME!, '.toolboxrc'),
+      `# my toolbox\nREGISTRY=localhost\nIMAGE="toolbox-test:latest"\nTOOLBOX_NAME='${P}rc'\nexport TOOLBOX_SHELL=/bin/sh # trailing comment\n`,
+    );
     const r = toolbox(['-n'], { env, input: 'echo "$0 $(hostname)"\n' });
     expect(r.stdout).toBe(`/bin/sh ${P}rc\n`);
     expect(r.code).toBe(0);
@@ -92,7 +121,9 @@ describe('toolboxrc', () => {
     writeFileSync(join(env.HOME!, '.toolboxrc'), `TOOLBOX_NAME=${P}from-rc\n`);
     expect(toolbox(['config', 'set', 'name', `${P}from-config`], { env }).code).toBe(0);
     const which = (extra: NodeJS.ProcessEnv, args: string[] = []) =>
-      toolbox(['run', '-n', '-i', 'localhost/toolbox-test:latest', ...args, 'hostname'], { env: { ...env, ...extra } }).stdout.trim();
+      toolbox(['run', '-n', '-i', 'localhost/toolbox-test:latest', ...args, 'hostname'], {
+        env: { ...env, ...extra },
+      }).stdout.trim();
     expect(which({})).toBe(`${P}from-config`);
     expect(which({ TOOLBOX_NAME: `${P}from-env` })).toBe(`${P}from-env`);
     expect(which({ TOOLBOX_NAME: `${P}from-env` }, ['-c', `${P}from-flag`])).toBe(`${P}from-flag`);
@@ -130,7 +161,11 @@ describe('bad input', () => {
     ['shell metacharacters', ['create', 'x;rm'], 'invalid toolbox name "x;rm"'],
     ['a path', ['create', '../etc'], 'invalid toolbox name "../etc"'],
     ['unicode', ['create', 'tööl'], 'invalid toolbox name "tööl"'],
-    ['64 characters', ['create', 'a'.repeat(64)], 'invalid toolbox name "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa": longer than 63 characters (64)'],
+    [
+      '64 characters',
+      ['create', 'a'.repeat(64)],
+      'invalid toolbox name "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa": longer than 63 characters (64)',
+    ],
     ['-c with -t', ['run', '-c', 'x', '-t', 'y', 'true'], "don't use both -c/--container and -t/--tag"],
     ['a name and -c', ['enter', 'x', '-c', 'y'], 'cannot tell which toolbox to use'],
     ['an unknown option', ['--frobnicate'], "unknown option '--frobnicate'"],
@@ -158,14 +193,18 @@ describe('engine and image failures', () => {
     const env = isolatedEnv({ PATH: '/nonexistent' });
     const r = spawnNode(['run', '-c', `${P}x`, 'true'], env);
     expect(r.code).toBe(125);
-    expect(r.stderr).toBe('Error: neither podman nor docker is installed (neither is on PATH). Hint: install podman: zypper install podman (or transactional-update pkg install podman)\n');
+    expect(r.stderr).toBe(
+      'Error: neither podman nor docker is installed (neither is on PATH). Hint: install podman: zypper install podman (or transactional-update pkg install podman)\n',
+    );
   });
 
   it('an explicit engine that is not installed', () => {
     const env = isolatedEnv({ PATH: '/usr/bin:/bin' });
     const r = toolbox(['--engine', 'docker', 'list'], { env });
     expect(r.code).toBe(125);
-    expect(r.stderr).toBe('Error: docker is not installed (it is not on PATH). Hint: install docker, or choose another engine with --engine\n');
+    expect(r.stderr).toBe(
+      'Error: docker is not installed (it is not on PATH). Hint: install docker, or choose another engine with --engine\n',
+    );
   });
 
   it('a local image that does not exist: exit 1, never pulled', () => {
@@ -186,7 +225,9 @@ describe('engine and image failures', () => {
       const r = toolbox(['run', '-c', `${P}fallback`, '-i', remote, 'echo', 'ok'], { env });
       expect(r.stdout).toBe('ok\n');
       expect(r.code).toBe(0);
-      expect(r.stderr).toMatch(new RegExp(`^Warning: could not pull ${remote.replace(/\./g, '\\.')} \\(.*\\); using the local copy\\n$`));
+      expect(r.stderr).toMatch(
+        new RegExp(`^Warning: could not pull ${remote.replace(/\./g, '\\.')} \\(.*\\); using the local copy\\n$`),
+      );
       // -P skips the pull altogether
       const quiet = toolbox(['run', '-P', '-c', `${P}fallback2`, '-i', remote, 'true'], { env });
       expect(quiet.stderr).toBe('');
@@ -199,7 +240,9 @@ describe('engine and image failures', () => {
     const env = isolatedEnv();
     const r = toolbox(['run', '-c', `${P}nopull`, '-i', 'registry.invalid.example/none/such:1', 'true'], { env });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^Error: (image not found|cannot pull) .*registry\.invalid\.example\/none\/such:1.*Hint: .*\n$/);
+    expect(r.stderr).toMatch(
+      /^Error: (image not found|cannot pull) .*registry\.invalid\.example\/none\/such:1.*Hint: .*\n$/,
+    );
     expect(containersNamed(`${P}nopull`)).toEqual([]);
   });
 });

@@ -30,7 +30,9 @@ describe('host access', () => {
       expect(inBox('readlink', `/proc/self/ns/${ns}`).stdout).toBe(`${readlinkSync(`/proc/self/ns/${ns}`)}\n`);
     }
     // and sees host processes, this test runner among them
-    expect(inBox('cat', `/proc/${process.pid}/comm`).stdout).toBe(`${readFileSync(`/proc/${process.pid}/comm`, 'utf8')}`);
+    expect(inBox('cat', `/proc/${process.pid}/comm`).stdout).toBe(
+      `${readFileSync(`/proc/${process.pid}/comm`, 'utf8')}`,
+    );
   });
 
   it('has full capabilities', () => {
@@ -51,15 +53,26 @@ describe('host access', () => {
 
 describe('labels and settings', () => {
   it('is marked as a toolbox with mode, version and the settings to recreate it', () => {
-    const labels = JSON.parse(podman(['container', 'inspect', '--format', '{{json .Config.Labels}}', BOX]).stdout) as Record<string, string>;
+    const labels = JSON.parse(
+      podman(['container', 'inspect', '--format', '{{json .Config.Labels}}', BOX]).stdout,
+    ) as Record<string, string>;
     expect(labels['io.toolbox.managed']).toBe('true');
     expect(labels['io.toolbox.mode']).toBe('system');
     expect(labels['io.toolbox.version']).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
-    expect(JSON.parse(labels['io.toolbox.spec']!)).toEqual({ name: BOX, image: 'localhost/toolbox-test:latest', mode: 'system', sandbox: false, engineArgs: [] });
+    expect(JSON.parse(labels['io.toolbox.spec']!)).toEqual({
+      name: BOX,
+      image: 'localhost/toolbox-test:latest',
+      mode: 'system',
+      sandbox: false,
+      engineArgs: [],
+    });
   });
 
   it('is created privileged with the microos-toolbox flags', () => {
-    const hc = JSON.parse(podman(['container', 'inspect', '--format', '{{json .HostConfig}}', BOX]).stdout) as Record<string, unknown>;
+    const hc = JSON.parse(podman(['container', 'inspect', '--format', '{{json .HostConfig}}', BOX]).stdout) as Record<
+      string,
+      unknown
+    >;
     expect(hc.Privileged).toBe(true);
     expect(hc.PidMode).toBe('host'); // ipc: podman 4.3 reports it oddly; the namespace test above pins it
     expect(hc.NetworkMode).toBe('host');
@@ -69,7 +82,9 @@ describe('labels and settings', () => {
 
   it('--podman-args passes extra arguments to create', () => {
     const name = `${P}args`;
-    const r = toolbox(['run', '-n', '-c', name, '--podman-args', '--env TB_EXTRA=yes', '--', 'printenv', 'TB_EXTRA'], { env });
+    const r = toolbox(['run', '-n', '-c', name, '--podman-args', '--env TB_EXTRA=yes', '--', 'printenv', 'TB_EXTRA'], {
+      env,
+    });
     expect(r.stdout).toBe('yes\n');
     expect(r.code).toBe(0);
   });
@@ -98,7 +113,10 @@ describe('TOOLBOX_SHELL and the /bin/sh fallback', () => {
   });
 
   it('falls back to /bin/sh in an image without bash', () => {
-    const r = toolbox(['-n', '-c', `${P}minimal`, '-i', 'localhost/toolbox-test-minimal:latest'], { env, input: 'echo "$0"\n' });
+    const r = toolbox(['-n', '-c', `${P}minimal`, '-i', 'localhost/toolbox-test-minimal:latest'], {
+      env,
+      input: 'echo "$0"\n',
+    });
     expect(r.stderr).toBe('toolbox: /bin/bash is not in this image; starting /bin/sh\n');
     expect(r.stdout).toBe('/bin/sh\n');
     expect(r.code).toBe(0);

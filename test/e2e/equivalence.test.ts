@@ -7,7 +7,8 @@ const P = 'e2e-eq-';
 const BOX = `${P}box`;
 const env = isolatedEnv();
 const PATHS = ['direct', 'podman'] as const;
-const via = (path: string, cmd: string[], input = '') => toolbox(['run', '-n', '--exec', path, '-c', BOX, '--', ...cmd], { env, input });
+const via = (path: string, cmd: string[], input = '') =>
+  toolbox(['run', '-n', '--exec', path, '-c', BOX, '--', ...cmd], { env, input });
 
 beforeAll(() => {
   removeContainers(P);
@@ -29,7 +30,11 @@ describe('direct entry is equivalent to podman exec', () => {
 
   it('environment', () => {
     const { direct, podman } = both(['env']);
-    const clean = (s: string) => s.split('\n').filter((l) => l && !l.startsWith('TOOLBOX_SESSION=')).sort();
+    const clean = (s: string) =>
+      s
+        .split('\n')
+        .filter((l) => l && !l.startsWith('TOOLBOX_SESSION='))
+        .sort();
     expect(clean(direct.stdout)).toEqual(clean(podman.stdout));
     expect(clean(direct.stdout)).toContain('FROM_CREATE=1');
   });
@@ -41,7 +46,8 @@ describe('direct entry is equivalent to podman exec', () => {
   });
 
   it('namespaces, cgroups, capabilities, seccomp and limits', () => {
-    const script = 'ls -l /proc/self/ns | awk \'NR>1 {print $9, $11}\'; cat /proc/self/cgroup; grep -E "^(Cap|NoNewPrivs|Seccomp)" /proc/self/status; ulimit -a; hostname; cat /proc/self/attr/current 2>/dev/null; echo end';
+    const script =
+      'ls -l /proc/self/ns | awk \'NR>1 {print $9, $11}\'; cat /proc/self/cgroup; grep -E "^(Cap|NoNewPrivs|Seccomp)" /proc/self/status; ulimit -a; hostname; cat /proc/self/attr/current 2>/dev/null; echo end';
     const { direct, podman } = both(['bash', '-c', script]);
     expect(direct.stderr).toBe('');
     expect(direct.stdout).toBe(podman.stdout);
@@ -57,8 +63,29 @@ describe('direct entry is equivalent to podman exec', () => {
 
   // Every signal whose default action ends a process: the named ones and the real-time ones.
   const KILLING = [
-    'HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'BUS', 'FPE', 'KILL', 'USR1', 'SEGV', 'USR2', 'PIPE', 'ALRM', 'TERM',
-    'STKFLT', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'IO', 'PWR', 'SYS',
+    'HUP',
+    'INT',
+    'QUIT',
+    'ILL',
+    'TRAP',
+    'ABRT',
+    'BUS',
+    'FPE',
+    'KILL',
+    'USR1',
+    'SEGV',
+    'USR2',
+    'PIPE',
+    'ALRM',
+    'TERM',
+    'STKFLT',
+    'XCPU',
+    'XFSZ',
+    'VTALRM',
+    'PROF',
+    'IO',
+    'PWR',
+    'SYS',
   ].map((name) => [name, constants.signals[`SIG${name}` as NodeJS.Signals]] as const);
   for (let n = 34; n <= 64; n++) KILLING.push([`RT${n}`, n]);
 
@@ -84,15 +111,32 @@ describe('direct entry is equivalent to podman exec', () => {
     expect(direct.stderr).toBe('to-stderr\n');
   });
 
-  it.each(PATHS.flatMap((path) => (['SIGTERM', 'SIGHUP', 'SIGINT'] as const).map((signal) => [path, signal] as const)))('%s path delivers %s', async (path, signal) => {
-    const name = signal.slice(3);
-    const run = toolboxAsync(['run', '-n', '--exec', path, '-c', BOX, '--', 'bash', '-c', `trap 'echo caught-${name}; exit 40' ${name}; echo ready; while :; do sleep 0.1; done`], { env });
-    await waitFor(() => run.output().includes('ready'), 'the command to start');
-    run.child.kill(signal);
-    const r = await run.done;
-    expect(r.stdout).toBe(`ready\ncaught-${name}\n`);
-    expect(r.code).toBe(40);
-  });
+  it.each(PATHS.flatMap((path) => (['SIGTERM', 'SIGHUP', 'SIGINT'] as const).map((signal) => [path, signal] as const)))(
+    '%s path delivers %s',
+    async (path, signal) => {
+      const name = signal.slice(3);
+      const run = toolboxAsync(
+        [
+          'run',
+          '-n',
+          '--exec',
+          path,
+          '-c',
+          BOX,
+          '--',
+          'bash',
+          '-c',
+          `trap 'echo caught-${name}; exit 40' ${name}; echo ready; while :; do sleep 0.1; done`,
+        ],
+        { env },
+      );
+      await waitFor(() => run.output().includes('ready'), 'the command to start');
+      run.child.kill(signal);
+      const r = await run.done;
+      expect(r.stdout).toBe(`ready\ncaught-${name}\n`);
+      expect(r.code).toBe(40);
+    },
+  );
 
   it('--exec direct refuses a toolbox it cannot enter directly, --exec auto falls back', () => {
     const SANDBOX = `${P}sandbox`;
@@ -100,7 +144,9 @@ describe('direct entry is equivalent to podman exec', () => {
     expect(auto.stdout).toBe('fallback\n');
     const forced = toolbox(['run', '-n', '-S', '--exec', 'direct', '-c', SANDBOX, 'true'], { env });
     expect(forced.code).toBe(1);
-    expect(forced.stderr).toBe(`Error: cannot enter toolbox ${SANDBOX} directly: the toolbox is sandboxed. Hint: use --exec podman (or auto)\n`);
+    expect(forced.stderr).toBe(
+      `Error: cannot enter toolbox ${SANDBOX} directly: the toolbox is sandboxed. Hint: use --exec podman (or auto)\n`,
+    );
   });
 
   it('never enters a recycled PID: a record whose process changed is not trusted', () => {
@@ -111,4 +157,3 @@ describe('direct entry is equivalent to podman exec', () => {
     expect(r.stderr).toMatch(/\+ podman start [0-9a-f]{64}\n/);
   });
 });
-

@@ -7,7 +7,17 @@
 // a second run that changes nothing, and a host refused in the pre-check.
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './helpers.js';
@@ -25,7 +35,11 @@ const inventory = join(state, 'inventory.ini');
 const transcripts = process.env.FLEET_TRANSCRIPT_DIR;
 const UNHEALTHY = '/etc/fleet-test-unhealthy';
 const ACTION = 'pkg install fake-hello';
-const HEALTH = { fleet_health_command: ['sh', '-c', `test ! -e ${UNHEALTHY}`], fleet_health_retries: 1, fleet_health_delay: 1 };
+const HEALTH = {
+  fleet_health_command: ['sh', '-c', `test ! -e ${UNHEALTHY}`],
+  fleet_health_retries: 1,
+  fleet_health_delay: 1,
+};
 
 interface Play {
   code: number | null;
@@ -65,22 +79,26 @@ function writeInventory(): void {
 }
 
 function playbook(name: string, vars: Record<string, unknown>, transcript?: string): Play {
-  const r = spawnSync('ansible-playbook', ['-i', inventory, join(ROOT, 'ansible/playbooks', `${name}.yml`), '-e', JSON.stringify(vars)], {
-    encoding: 'utf8',
-    cwd: state,
-    env: {
-      PATH: process.env.PATH,
-      HOME: state,
-      LANG: 'C.UTF-8',
-      ANSIBLE_HOME: join(state, 'ansible-home'),
-      ANSIBLE_LOCAL_TEMP: join(state, 'ansible-tmp'),
-      ANSIBLE_COLLECTIONS_PATH: join(state, 'collections'),
-      ANSIBLE_NOCOLOR: '1',
-      ANSIBLE_FORKS: '3',
+  const r = spawnSync(
+    'ansible-playbook',
+    ['-i', inventory, join(ROOT, 'ansible/playbooks', `${name}.yml`), '-e', JSON.stringify(vars)],
+    {
+      encoding: 'utf8',
+      cwd: state,
+      env: {
+        PATH: process.env.PATH,
+        HOME: state,
+        LANG: 'C.UTF-8',
+        ANSIBLE_HOME: join(state, 'ansible-home'),
+        ANSIBLE_LOCAL_TEMP: join(state, 'ansible-tmp'),
+        ANSIBLE_COLLECTIONS_PATH: join(state, 'collections'),
+        ANSIBLE_NOCOLOR: '1',
+        ANSIBLE_FORKS: '3',
+      },
+      timeout: 900_000,
+      killSignal: 'SIGKILL',
     },
-    timeout: 900_000,
-    killSignal: 'SIGKILL',
-  });
+  );
   const out = `${r.stdout}${r.stderr}`;
   if (transcripts && transcript) writeFileSync(join(transcripts, `${transcript}.log`), out);
   const recap: Record<string, string> = {};
@@ -91,17 +109,31 @@ function playbook(name: string, vars: Record<string, unknown>, transcript?: stri
   return { code: r.status, out, recap };
 }
 
-const recapLine = (ok: number, changed: number, unreachable: number, failed: number, skipped: number, rescued: number, ignored: number) =>
+const recapLine = (
+  ok: number,
+  changed: number,
+  unreachable: number,
+  failed: number,
+  skipped: number,
+  rescued: number,
+  ignored: number,
+) =>
   `ok=${ok} changed=${changed} unreachable=${unreachable} failed=${failed} skipped=${skipped} rescued=${rescued} ignored=${ignored}`;
 
 /** host-update status --json on a fleet host, read through podman */
-function status(host: string): { booted: number; default: number; transaction: { pid: number; command: string } | null; snapshots: { number: number }[] } {
+function status(host: string): {
+  booted: number;
+  default: number;
+  transaction: { pid: number; command: string } | null;
+  snapshots: { number: number }[];
+} {
   const r = onHost(host, 'on-fake-microos host-update status --json');
   expect(r.stderr).toBe('');
   return JSON.parse(r.stdout);
 }
 const snapshotNumbers = (host: string) => status(host).snapshots.map((s) => s.number);
-const hasFakeHello = (host: string) => onHost(host, 'nsenter -t "$(cat /run/fake-microos/pid)" -m -- rpm -q fake-hello').code === 0;
+const hasFakeHello = (host: string) =>
+  onHost(host, 'nsenter -t "$(cat /run/fake-microos/pid)" -m -- rpm -q fake-hello').code === 0;
 
 function waitForSsh(host: string): void {
   for (let i = 0; i < 150; i++) {
@@ -115,8 +147,10 @@ const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 beforeAll(() => {
-  if (sh('ansible-playbook', ['--version']).code !== 0) throw new Error("ansible-playbook is missing: run 'sudo bash .ci/setup-machine' first");
-  if (sh('podman', ['image', 'exists', 'localhost/toolbox-test-fleet:latest']).code !== 0) throw new Error("the fleet host image is missing: run 'sudo bash .ci/setup-machine' first");
+  if (sh('ansible-playbook', ['--version']).code !== 0)
+    throw new Error("ansible-playbook is missing: run 'sudo bash .ci/setup-machine' first");
+  if (sh('podman', ['image', 'exists', 'localhost/toolbox-test-fleet:latest']).code !== 0)
+    throw new Error("the fleet host image is missing: run 'sudo bash .ci/setup-machine' first");
   if (!existsSync(TOOLBOX_EXE)) throw new Error(`${TOOLBOX_EXE} is missing: run 'npm run build' first`);
   mkdirSync(join(state, 'ssh'), { mode: 0o700 });
   const keygen = sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', PREFIX, '-f', key]);
@@ -126,7 +160,12 @@ beforeAll(() => {
   symlinkSync(join(ROOT, 'ansible'), join(state, 'collections/ansible_collections/toolbox/fleet'));
   const up = sh('bash', [MAKE_FLEET, 'up', join(state, 'hosts'), PREFIX, String(N), `${key}.pub`, TOOLBOX_EXE]);
   if (up.code !== 0) throw new Error(`make-fleet.sh up failed (${up.code}): ${up.stderr}`);
-  expect(up.stdout.trim().split('\n').map((l) => l.split(' ')[0])).toEqual(hosts);
+  expect(
+    up.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ')[0]),
+  ).toEqual(hosts);
   writeInventory();
 }, 600_000);
 
@@ -163,7 +202,9 @@ describe('fleet collect', () => {
       // Checked against the manifest inside: every output and stderr file of every collector.
       const list = sh('tar', ['-xzOf', h.bundle, '--wildcards', '*/manifest.json']);
       const manifest = JSON.parse(list.stdout);
-      const listed = manifest.commands.flatMap((c: { output?: unknown; stderr?: unknown }) => [c.output, c.stderr].filter(Boolean)).length;
+      const listed = manifest.commands.flatMap((c: { output?: unknown; stderr?: unknown }) =>
+        [c.output, c.stderr].filter(Boolean),
+      ).length;
       expect(h.filesVerified).toBe(listed);
       expect(h.collectors.ok + h.collectors.failed + h.collectors.timeout).toBe(manifest.commands.length);
       expect(manifest.profiles).toEqual(['basic', 'updates']);
@@ -183,8 +224,14 @@ describe('fleet collect', () => {
   it('names a stopped host as unreachable in the summary, and the other hosts still give their bundles', () => {
     expect(sh('podman', ['stop', '-t', '5', h3]).code).toBe(0);
     const bundles = join(state, 'bundles-down');
-    const run = playbook('collect', { fleet_bundles_dir: bundles, fleet_collect_profiles: ['basic'] }, 'collect-one-down');
-    if (transcripts) for (const f of ['summary.txt', 'summary.json']) writeFileSync(join(transcripts, `collect-one-down.${f}`), readFileSync(join(bundles, f)));
+    const run = playbook(
+      'collect',
+      { fleet_bundles_dir: bundles, fleet_collect_profiles: ['basic'] },
+      'collect-one-down',
+    );
+    if (transcripts)
+      for (const f of ['summary.txt', 'summary.json'])
+        writeFileSync(join(transcripts, `collect-one-down.${f}`), readFileSync(join(bundles, f)));
     expect(sh('podman', ['start', h3]).code).toBe(0);
     waitForSsh(h3);
     writeInventory();
@@ -215,17 +262,28 @@ describe('rolling host update', () => {
     for (const h of hosts) expect(snapshotNumbers(h)).toEqual([1]);
     expect(onHost(h2, `touch ${UNHEALTHY}`).code).toBe(0);
     const report = join(state, 'report-1');
-    const run = playbook('host_update', { fleet_update_action: ACTION, fleet_report_dir: report, ...HEALTH }, 'rolling-update-failure');
-    if (transcripts) for (const f of ['report.txt', 'report.json']) writeFileSync(join(transcripts, `rolling-update-failure.${f}`), readFileSync(join(report, f)));
+    const run = playbook(
+      'host_update',
+      { fleet_update_action: ACTION, fleet_report_dir: report, ...HEALTH },
+      'rolling-update-failure',
+    );
+    if (transcripts)
+      for (const f of ['report.txt', 'report.json'])
+        writeFileSync(join(transcripts, `rolling-update-failure.${f}`), readFileSync(join(report, f)));
     expect(run.code, run.out).toBe(2);
     expect(run.recap).toEqual({
       [h1]: recapLine(38, 2, 0, 0, 1, 0, 0),
       [h2]: recapLine(49, 4, 0, 1, 1, 1, 0),
       [h3]: recapLine(8, 0, 0, 0, 0, 0, 0),
     });
-    expect(run.out).toContain(`fatal: [${h2}]: FAILED! => {"changed": false, "msg": "health-check failed: sh -c test ! -e ${UNHEALTHY} exited 1; host rolled-back"}`);
+    expect(run.out).toContain(
+      `fatal: [${h2}]: FAILED! => {"changed": false, "msg": "health-check failed: sh -c test ! -e ${UNHEALTHY} exited 1; host rolled-back"}`,
+    );
     // The third host took no part in the rollout play: it ran the pre-check only.
-    const rollout = run.out.slice(run.out.indexOf('PLAY [Roll out the update, canary first]'), run.out.indexOf('PLAY RECAP'));
+    const rollout = run.out.slice(
+      run.out.indexOf('PLAY [Roll out the update, canary first]'),
+      run.out.indexOf('PLAY RECAP'),
+    );
     expect(rollout).toContain(`changed: [${h1}]`);
     expect(rollout).toContain(`changed: [${h2}]`);
     expect(rollout).not.toContain(`[${h3}]`);
@@ -274,7 +332,9 @@ describe('rolling host update', () => {
       [h3]: recapLine(36, 2, 0, 0, 1, 0, 0),
     });
     const r = readJson(join(report, 'report.json'));
-    expect(r.hosts.map((h: { host: string; outcome: string; snapshots: unknown }) => [h.host, h.outcome, h.snapshots])).toEqual([
+    expect(
+      r.hosts.map((h: { host: string; outcome: string; snapshots: unknown }) => [h.host, h.outcome, h.snapshots]),
+    ).toEqual([
       [h1, 'unchanged', { before: { booted: 2, default: 2 }, new: null, after: { booted: 2, default: 2 } }],
       // The failed attempt's snapshot #2 stays on host 2 (not default); this update is #3.
       [h2, 'updated', { before: { booted: 1, default: 1 }, new: 3, after: { booted: 3, default: 3 } }],
@@ -282,14 +342,22 @@ describe('rolling host update', () => {
     ]);
     const before = hosts.map(snapshotNumbers);
 
-    const again = playbook('host_update', { fleet_update_action: ACTION, fleet_report_dir: join(state, 'report-3'), ...HEALTH });
+    const again = playbook('host_update', {
+      fleet_update_action: ACTION,
+      fleet_report_dir: join(state, 'report-3'),
+      ...HEALTH,
+    });
     expect(again.code, again.out).toBe(0);
     expect(again.recap).toEqual({
       [h1]: recapLine(28, 0, 0, 0, 9, 0, 0),
       [h2]: recapLine(26, 0, 0, 0, 9, 0, 0),
       [h3]: recapLine(26, 0, 0, 0, 9, 0, 0),
     });
-    expect(readJson(join(state, 'report-3', 'report.json')).hosts.map((h: { outcome: string }) => h.outcome)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    expect(readJson(join(state, 'report-3', 'report.json')).hosts.map((h: { outcome: string }) => h.outcome)).toEqual([
+      'unchanged',
+      'unchanged',
+      'unchanged',
+    ]);
     expect(hosts.map(snapshotNumbers)).toEqual(before);
   }, 600_000);
 
@@ -299,7 +367,9 @@ describe('rolling host update', () => {
     const before = hosts.map(snapshotNumbers);
     const inRoot = (script: string) => onHost(h3, `nsenter -t "$(cat /run/fake-microos/pid)" -m -- sh -c '${script}'`);
     expect(inRoot('mkdir -p /run/fake-transactional-update && touch /run/fake-transactional-update/hold').code).toBe(0);
-    expect(sh('podman', ['exec', '-d', h3, 'on-fake-microos', 'host-update', 'pkg', 'install', 'fake-broken']).code).toBe(0);
+    expect(
+      sh('podman', ['exec', '-d', h3, 'on-fake-microos', 'host-update', 'pkg', 'install', 'fake-broken']).code,
+    ).toBe(0);
     // Polled without the stderr check of status(): while snapper is still creating the
     // transaction's snapshot, its list can be incomplete. Ready = the lock is held and the
     // snapshot is there, the state the stand-in holds.
@@ -346,26 +416,41 @@ describe('rolling host update', () => {
   it('refuses, in the pre-check, a host with a reboot pending, and changes no host', () => {
     // The canary booted #2; making #1 the default again leaves a reboot pending.
     const rollback = onHost(h1, 'on-fake-microos host-update rollback 1 --json');
-    expect(JSON.parse(rollback.stdout)).toEqual({ ok: true, result: 'rollback', default: 1, booted: 2, rebootNeeded: true });
+    expect(JSON.parse(rollback.stdout)).toEqual({
+      ok: true,
+      result: 'rollback',
+      default: 1,
+      booted: 2,
+      rebootNeeded: true,
+    });
     const before = hosts.map(snapshotNumbers);
     const report = join(state, 'report-5');
     const run = playbook('host_update', { fleet_update_action: ACTION, fleet_report_dir: report, ...HEALTH });
     const restore = onHost(h1, 'on-fake-microos host-update rollback 2 --json');
-    expect(JSON.parse(restore.stdout)).toEqual({ ok: true, result: 'rollback', default: 2, booted: 2, rebootNeeded: false });
+    expect(JSON.parse(restore.stdout)).toEqual({
+      ok: true,
+      result: 'rollback',
+      default: 2,
+      booted: 2,
+      rebootNeeded: false,
+    });
     expect(run.code, run.out).toBe(2);
     expect(run.recap).toEqual({
       [h1]: recapLine(14, 0, 0, 1, 0, 1, 0),
       [h2]: recapLine(8, 0, 0, 0, 0, 0, 0),
       [h3]: recapLine(8, 0, 0, 0, 0, 0, 0),
     });
-    const refusal = 'refused: a reboot is pending (booted #2, default #1); reboot or roll back first, or set fleet_allow_pending_reboot';
+    const refusal =
+      'refused: a reboot is pending (booted #2, default #1); reboot or roll back first, or set fleet_allow_pending_reboot';
     expect(run.out).toContain(`fatal: [${h1}]: FAILED! => {"changed": false, "msg": ${JSON.stringify(refusal)}}`);
     const r = readJson(join(report, 'report.json'));
-    expect(r.hosts.map((h: { host: string; outcome: string; error?: string }) => [h.host, h.outcome, h.error])).toEqual([
-      [h1, 'refused', refusal],
-      [h2, 'not-started', undefined],
-      [h3, 'not-started', undefined],
-    ]);
+    expect(r.hosts.map((h: { host: string; outcome: string; error?: string }) => [h.host, h.outcome, h.error])).toEqual(
+      [
+        [h1, 'refused', refusal],
+        [h2, 'not-started', undefined],
+        [h3, 'not-started', undefined],
+      ],
+    );
     expect(hosts.map(snapshotNumbers)).toEqual(before);
   }, 600_000);
 });

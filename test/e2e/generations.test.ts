@@ -5,7 +5,17 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containerId, containerState, isolatedEnv, podman, TEST_IMAGE, toolbox, toolboxAsync, waitFor, type Result } from './helpers.js';
+import {
+  containerId,
+  containerState,
+  isolatedEnv,
+  podman,
+  TEST_IMAGE,
+  toolbox,
+  toolboxAsync,
+  waitFor,
+  type Result,
+} from './helpers.js';
 import { SignedRepoServer } from './signed-repo.js';
 import { ROLLBACK_STEPS, UPGRADE_STEPS } from '../../src/core/generations.js';
 
@@ -15,7 +25,10 @@ const env = isolatedEnv({ TOOLBOX_IMAGE: IMG });
 const made: string[] = [];
 
 /** Every container this file made, found by name prefix (test cleanup only, never product logic). */
-const ours = () => podman(['ps', '-a', '--format', '{{.Names}}']).stdout.split('\n').filter((n) => n.startsWith(P));
+const ours = () =>
+  podman(['ps', '-a', '--format', '{{.Names}}'])
+    .stdout.split('\n')
+    .filter((n) => n.startsWith(P));
 const removeOurs = () => {
   const names = ours();
   if (names.length) podman(['rm', '-f', '-t', '0', ...names]);
@@ -66,7 +79,9 @@ describe('issue 13', () => {
     expect(toolbox(['create', fakeNew], { env }).code).toBe(0);
     expect(toolbox(['create', fakeOld], { env }).code).toBe(0);
     const ids = [containerId(fakeNew), containerId(fakeOld)];
-    const sessions = [fakeNew, fakeOld].map((name) => toolboxAsync(['run', '-c', name, '--', 'sh', '-c', 'echo ready; sleep 600'], { env }));
+    const sessions = [fakeNew, fakeOld].map((name) =>
+      toolboxAsync(['run', '-c', name, '--', 'sh', '-c', 'echo ready; sleep 600'], { env }),
+    );
     for (const s of sessions) await waitFor(() => s.output().includes('ready'), 'the session to start');
     try {
       const r = toolbox(['upgrade', X], { env });
@@ -104,17 +119,53 @@ describe('issue 13', () => {
 
 // ---- issue 14: generations -------------------------------------------------------------------
 
-interface Generation { generation: number; id: string; name: string; image: string; digest: string | null; created: string }
-interface Listed { name: string; id: string; generation: number; generations: Generation[] }
-const listed = (name: string): Listed | undefined => (JSON.parse(toolbox(['list', '--json'], { env }).stdout) as Listed[]).find((b) => b.name === name);
+interface Generation {
+  generation: number;
+  id: string;
+  name: string;
+  image: string;
+  digest: string | null;
+  created: string;
+}
+interface Listed {
+  name: string;
+  id: string;
+  generation: number;
+  generations: Generation[];
+}
+const listed = (name: string): Listed | undefined =>
+  (JSON.parse(toolbox(['list', '--json'], { env }).stdout) as Listed[]).find((b) => b.name === name);
 /** The last status line; -v also traces engine commands, one line each, as '+ ...' */
-const lastLine = (r: Result) => r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('+ ')).at(-1);
+const lastLine = (r: Result) =>
+  r.stderr
+    .trimEnd()
+    .split('\n')
+    .filter((l) => !l.startsWith('+ '))
+    .at(-1);
 const run = (box: string, ...cmd: string[]) => toolbox(['run', '-c', box, '--', ...cmd], { env });
 /** Every container of a toolbox, found the way toolbox finds them: by its identity label (or id). */
 function lineage(identity: string): { id: string; name: string }[] {
-  const byLabel = podman(['ps', '-a', '--filter', `label=io.toolbox.identity=${identity}`, '--format', '{{.ID}} {{.Names}}', '--no-trunc']).stdout;
-  const first = podman(['ps', '-a', '--filter', `id=${identity}`, '--format', '{{.ID}} {{.Names}}', '--no-trunc']).stdout;
-  return [...new Set((first + byLabel).split('\n').filter(Boolean))].map((l) => ({ id: l.split(' ')[0]!, name: l.split(' ')[1]! })).sort((a, b) => a.name.localeCompare(b.name));
+  const byLabel = podman([
+    'ps',
+    '-a',
+    '--filter',
+    `label=io.toolbox.identity=${identity}`,
+    '--format',
+    '{{.ID}} {{.Names}}',
+    '--no-trunc',
+  ]).stdout;
+  const first = podman([
+    'ps',
+    '-a',
+    '--filter',
+    `id=${identity}`,
+    '--format',
+    '{{.ID}} {{.Names}}',
+    '--no-trunc',
+  ]).stdout;
+  return [...new Set((first + byLabel).split('\n').filter(Boolean))]
+    .map((l) => ({ id: l.split(' ')[0]!, name: l.split(' ')[1]! }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 describe('generations: upgrade, a tool broken in the new image, rollback', () => {
@@ -125,7 +176,9 @@ describe('generations: upgrade, a tool broken in the new image, rollback', () =>
   it('a toolbox with a declared tool and a file of its own; --check says it is up to date (exit 0)', () => {
     expect(toolbox(['create', BOX], { env }).code).toBe(0);
     gen1 = containerId(BOX);
-    expect(toolbox(['repo', 'add', '-q', '-c', BOX, 'good', repo.url('good'), '--key', repo.keyFile], { env }).code).toBe(0);
+    expect(
+      toolbox(['repo', 'add', '-q', '-c', BOX, 'good', repo.url('good'), '--key', repo.keyFile], { env }).code,
+    ).toBe(0);
     expect(toolbox(['install', '-q', '-c', BOX, 'up-hello'], { env }).code).toBe(0);
     expect(run(BOX, 'sh', '-c', 'echo made in generation 1 > /root/notes').code).toBe(0);
     const check = toolbox(['upgrade', '--check', BOX], { env });
@@ -137,9 +190,19 @@ describe('generations: upgrade, a tool broken in the new image, rollback', () =>
     const after = buildImage('tool v2 is broken', 3);
     const check = toolbox(['upgrade', '--check', '--json', BOX], { env });
     expect(check.code).toBe(100);
-    expect(JSON.parse(check.stdout)).toEqual({ name: BOX, image: IMG, generation: 1, current: before, available: after, upToDate: false });
+    expect(JSON.parse(check.stdout)).toEqual({
+      name: BOX,
+      image: IMG,
+      generation: 1,
+      current: before,
+      available: after,
+      upToDate: false,
+    });
     const text = toolbox(['upgrade', '--check', BOX], { env });
-    expect([text.stdout, text.code]).toEqual([`an upgrade is available for toolbox ${BOX}: ${IMG} is ${after.slice(0, 12)}, the toolbox has ${before.slice(0, 12)}\n`, 100]);
+    expect([text.stdout, text.code]).toEqual([
+      `an upgrade is available for toolbox ${BOX}: ${IMG} is ${after.slice(0, 12)}, the toolbox has ${before.slice(0, 12)}\n`,
+      100,
+    ]);
     expect(containerId(BOX)).toBe(gen1);
   });
 
@@ -147,8 +210,20 @@ describe('generations: upgrade, a tool broken in the new image, rollback', () =>
     const r = toolbox(['upgrade', '-v', '--json', BOX], { env });
     expect(r.code).toBe(0);
     gen2 = containerId(BOX);
-    expect(JSON.parse(r.stdout)).toEqual({ name: BOX, image: IMG, oldId: gen1, newId: gen2, oldGeneration: 1, newGeneration: 2, repos: ['good'], tools: ['up-hello'], pruned: [] });
-    expect(lastLine(r)).toBe(`upgraded toolbox ${BOX} to generation 2: 1 repository and 1 tool restored; generation 1 kept (toolbox rollback ${BOX} brings it back)`);
+    expect(JSON.parse(r.stdout)).toEqual({
+      name: BOX,
+      image: IMG,
+      oldId: gen1,
+      newId: gen2,
+      oldGeneration: 1,
+      newGeneration: 2,
+      repos: ['good'],
+      tools: ['up-hello'],
+      pruned: [],
+    });
+    expect(lastLine(r)).toBe(
+      `upgraded toolbox ${BOX} to generation 2: 1 repository and 1 tool restored; generation 1 kept (toolbox rollback ${BOX} brings it back)`,
+    );
     expect(containerState(`${BOX}.gen1`)).toBe('exited');
     expect(containerId(`${BOX}.gen1`)).toBe(gen1);
     // the tool broke in the new image; the declared one came back
@@ -162,23 +237,39 @@ describe('generations: upgrade, a tool broken in the new image, rollback', () =>
     expect(toolbox(['list'], { env }).stdout).not.toContain(`${BOX}.gen1`);
     const all = toolbox(['list', '--all'], { env }).stdout.split('\n');
     expect(all[0]).toMatch(/^NAME +STATUS +IMAGE +CREATED +MODE +GENERATION$/);
-    expect(all.find((l) => l.startsWith(`${BOX}.gen1 `))).toMatch(new RegExp(`^${BOX}\\.gen1 +exited +${IMG} +\\S+ +system +1 \\(kept for ${BOX}\\)$`));
+    expect(all.find((l) => l.startsWith(`${BOX}.gen1 `))).toMatch(
+      new RegExp(`^${BOX}\\.gen1 +exited +${IMG} +\\S+ +system +1 \\(kept for ${BOX}\\)$`),
+    );
     const entry = listed(BOX)!;
     expect([entry.id, entry.generation]).toEqual([gen2, 2]);
-    expect(entry.generations).toEqual([{ generation: 1, id: gen1, name: `${BOX}.gen1`, image: IMG, digest: made[0], created: expect.any(String) }]);
+    expect(entry.generations).toEqual([
+      { generation: 1, id: gen1, name: `${BOX}.gen1`, image: IMG, digest: made[0], created: expect.any(String) },
+    ]);
   });
 
   it('tools names the generation in use', () => {
     expect(toolbox(['remove', '-q', '-c', BOX, 'up-hello'], { env }).code).toBe(0);
     const r = toolbox(['tools', '--json', BOX], { env });
-    expect(JSON.parse(r.stdout)).toEqual({ name: BOX, generation: 2, repos: [{ alias: 'good', url: repo.url('good'), key: repo.keyFile }], tools: [] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      name: BOX,
+      generation: 2,
+      repos: [{ alias: 'good', url: repo.url('good'), key: repo.keyFile }],
+      tools: [],
+    });
     expect(toolbox(['tools', BOX], { env }).stderr).toBe(`toolbox ${BOX}, generation 2\n`);
   });
 
   it('rollback brings generation 1 back: same container id, its file, its working tool, its declared tools', () => {
     const r = toolbox(['rollback', '--json', BOX], { env });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ name: BOX, oldId: gen2, newId: gen1, oldGeneration: 2, newGeneration: 1, tools: ['up-hello'] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      name: BOX,
+      oldId: gen2,
+      newId: gen1,
+      oldGeneration: 2,
+      newGeneration: 1,
+      tools: ['up-hello'],
+    });
     expect(containerId(BOX)).toBe(gen1);
     expect(containerId(`${BOX}.gen2`)).toBe(gen2);
     const works = run(BOX, 'up-tool');
@@ -192,7 +283,9 @@ describe('generations: upgrade, a tool broken in the new image, rollback', () =>
   it('rollback of the rollback returns to generation 2, with its own declared tools', () => {
     const r = toolbox(['rollback', BOX, '-v'], { env });
     expect(r.code).toBe(0);
-    expect(lastLine(r)).toBe(`rolled toolbox ${BOX} back to generation 2; generation 1 kept (toolbox rollback ${BOX} returns to it)`);
+    expect(lastLine(r)).toBe(
+      `rolled toolbox ${BOX} back to generation 2; generation 1 kept (toolbox rollback ${BOX} returns to it)`,
+    );
     expect(containerId(BOX)).toBe(gen2);
     expect(JSON.parse(toolbox(['tools', '--json', BOX], { env }).stdout).tools).toEqual([]);
     expect(toolbox(['rollback', '--to', '1', BOX], { env }).code).toBe(0);
@@ -201,14 +294,23 @@ describe('generations: upgrade, a tool broken in the new image, rollback', () =>
 
   it('rollback is refused with active sessions unless --force, and --to names a kept generation', async () => {
     const none = toolbox(['rollback', '--to', '9', BOX], { env });
-    expect([none.stderr, none.code]).toEqual([`Error: toolbox ${BOX} has no generation 9 (kept: 2). Hint: see the generations with toolbox list --all\n`, 1]);
+    expect([none.stderr, none.code]).toEqual([
+      `Error: toolbox ${BOX} has no generation 9 (kept: 2). Hint: see the generations with toolbox list --all\n`,
+      1,
+    ]);
     // the generation in use: a valid request that cannot be done (1), not a usage error (2)
     const same = toolbox(['rollback', '--to', '1', BOX], { env });
-    expect([same.stderr, same.code]).toEqual([`Error: generation 1 is already toolbox ${BOX}. Hint: see the generations with toolbox list --all\n`, 1]);
+    expect([same.stderr, same.code]).toEqual([
+      `Error: generation 1 is already toolbox ${BOX}. Hint: see the generations with toolbox list --all\n`,
+      1,
+    ]);
     const session = toolboxAsync(['run', '-c', BOX, '--', 'sh', '-c', 'echo ready; sleep 600'], { env });
     await waitFor(() => session.output().includes('ready'), 'the session to start');
     const refused = toolbox(['rollback', BOX], { env });
-    expect([refused.stderr, refused.code]).toEqual([`Error: toolbox ${BOX} has 1 active session; not rolling it back. Hint: end them first, or use --force (they end)\n`, 1]);
+    expect([refused.stderr, refused.code]).toEqual([
+      `Error: toolbox ${BOX} has 1 active session; not rolling it back. Hint: end them first, or use --force (they end)\n`,
+      1,
+    ]);
     expect(containerId(BOX)).toBe(gen1);
     expect(toolbox(['rollback', '--force', BOX], { env }).code).toBe(0);
     expect((await session.done).code).not.toBe(0);
@@ -221,7 +323,11 @@ describe('generations: upgrade, a tool broken in the new image, rollback', () =>
     repo.tamper('good');
     const r = toolbox(['upgrade', '-q', BOX], { env });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^Error: upgrade of toolbox ${BOX} failed, the toolbox is unchanged: repository 'good' failed its signature check`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^Error: upgrade of toolbox ${BOX} failed, the toolbox is unchanged: repository 'good' failed its signature check`,
+      ),
+    );
     expect(JSON.stringify(listed(BOX))).toBe(before);
     expect(lineage(gen1)).toEqual(containers);
     repo.publish('good', ['up-hello']);
@@ -267,7 +373,10 @@ describe('generations are told apart by their containers, not by one config.json
     const g2 = containerId(H);
     // root through `sudo -s` and `sudo -i`, or a script with a HOME of its own: another config.json
     const other = isolatedEnv({ TOOLBOX_IMAGE: IMG });
-    const lines = (args: string[]) => toolbox(args, { env: other }).stdout.split('\n').filter((l) => l.startsWith(H));
+    const lines = (args: string[]) =>
+      toolbox(args, { env: other })
+        .stdout.split('\n')
+        .filter((l) => l.startsWith(H));
     const esc = H.replace(/[.]/g, '\\.');
     expect(lines(['list'])).toEqual([expect.stringMatching(new RegExp(`^${esc} +\\S+ +${IMG} +\\S+ +system$`))]);
     expect(lines(['list', '--all'])).toEqual([
@@ -275,12 +384,17 @@ describe('generations are told apart by their containers, not by one config.json
       expect.stringMatching(new RegExp(`^${esc}\\.gen1 +exited +${IMG} +\\S+ +system +1 \\(kept for ${esc}\\)$`)),
     ]);
     const json = JSON.parse(toolbox(['list', '--json'], { env: other }).stdout) as Listed[];
-    expect(json.filter((b) => b.name.startsWith(H)).map((b) => [b.name, b.id, b.generation, b.generations.map((g) => [g.generation, g.id, g.name])])).toEqual([
-      [H, g2, 2, [[1, g1, `${H}.gen1`]]],
-    ]);
+    expect(
+      json
+        .filter((b) => b.name.startsWith(H))
+        .map((b) => [b.name, b.id, b.generation, b.generations.map((g) => [g.generation, g.id, g.name])]),
+    ).toEqual([[H, g2, 2, [[1, g1, `${H}.gen1`]]]]);
     // a valid request that cannot be done: exit 1, not a usage error
     const same = toolbox(['rollback', '--to', '2', H], { env: other });
-    expect([same.stderr, same.code]).toEqual([`Error: generation 2 is already toolbox ${H}. Hint: see the generations with toolbox list --all\n`, 1]);
+    expect([same.stderr, same.code]).toEqual([
+      `Error: generation 2 is already toolbox ${H}. Hint: see the generations with toolbox list --all\n`,
+      1,
+    ]);
     const r = toolbox(['rm', '-v', H], { env: other });
     expect(r.code).toBe(0);
     expect(lastLine(r)).toBe(`removed toolbox ${H} and 1 kept generation`);
@@ -301,11 +415,16 @@ describe('generations are told apart by their containers, not by one config.json
     expect(podman(['rename', R, R2]).code).toBe(0);
     const other = isolatedEnv({ TOOLBOX_IMAGE: IMG });
     const json = JSON.parse(toolbox(['list', '--json'], { env: other }).stdout) as Listed[];
-    expect(json.filter((b) => b.name.startsWith(R)).map((b) => [b.name, b.id, b.generation, b.generations.map((g) => [g.generation, g.id, g.name])])).toEqual([
-      [R2, g1, 1, [[2, g2, `${R}.gen2`]]],
-    ]);
+    expect(
+      json
+        .filter((b) => b.name.startsWith(R))
+        .map((b) => [b.name, b.id, b.generation, b.generations.map((g) => [g.generation, g.id, g.name])]),
+    ).toEqual([[R2, g1, 1, [[2, g2, `${R}.gen2`]]]]);
     const kept = toolbox(['upgrade', `${R}.gen2`], { env: other });
-    expect([kept.stderr, kept.code]).toEqual([`Error: ${R}.gen2 is generation 2 kept for toolbox ${R2}, not a toolbox in use. Hint: bring it back with toolbox rollback --to 2 ${R2}\n`, 1]);
+    expect([kept.stderr, kept.code]).toEqual([
+      `Error: ${R}.gen2 is generation 2 kept for toolbox ${R2}, not a toolbox in use. Hint: bring it back with toolbox rollback --to 2 ${R2}\n`,
+      1,
+    ]);
     const r = toolbox(['rm', '-v', R2], { env: other });
     expect([r.code, lastLine(r)]).toEqual([0, `removed toolbox ${R2} and 1 kept generation`]);
     expect(lineage(g1)).toEqual([]);
@@ -336,9 +455,15 @@ describe('generations: concurrency', () => {
     const C = `${P}cc`;
     expect(toolbox(['create', C], { env }).code).toBe(0);
     const first = containerId(C);
-    const jobs = [toolboxAsync(['upgrade', '-q', '--keep', '5', C], { env }), toolboxAsync(['upgrade', '-q', '--keep', '5', C], { env })];
+    const jobs = [
+      toolboxAsync(['upgrade', '-q', '--keep', '5', C], { env }),
+      toolboxAsync(['upgrade', '-q', '--keep', '5', C], { env }),
+    ];
     const results = await Promise.all(jobs.map((j) => j.done));
-    expect(results.map((r) => [r.code, r.stderr])).toEqual([[0, ''], [0, '']]);
+    expect(results.map((r) => [r.code, r.stderr])).toEqual([
+      [0, ''],
+      [0, ''],
+    ]);
     const entry = listed(C)!;
     expect(entry.generation).toBe(3);
     expect(entry.generations.map((g) => g.generation)).toEqual([2, 1]);
@@ -349,11 +474,17 @@ describe('generations: concurrency', () => {
   it('an upgrade and a run at once: the run works, and the upgrade either waits for it or refuses its session', async () => {
     const C = `${P}cc`;
     const before = listed(C)!;
-    const jobs = [toolboxAsync(['run', '-c', C, 'true'], { env }), toolboxAsync(['upgrade', '-q', '--keep', '5', C], { env })];
+    const jobs = [
+      toolboxAsync(['run', '-c', C, 'true'], { env }),
+      toolboxAsync(['upgrade', '-q', '--keep', '5', C], { env }),
+    ];
     const [ran, upgraded] = await Promise.all(jobs.map((j) => j.done));
     expect([ran!.code, ran!.stderr]).toEqual([0, '']);
     const refused = `Error: toolbox ${C} has 1 active session; not upgrading it. Hint: end them first, or use --force\n`;
-    expect([[0, ''], [1, refused]]).toContainEqual([upgraded!.code, upgraded!.stderr]);
+    expect([
+      [0, ''],
+      [1, refused],
+    ]).toContainEqual([upgraded!.code, upgraded!.stderr]);
     const after = listed(C)!;
     expect(after.generation).toBe(upgraded!.code === 0 ? 4 : 3);
     expect(after.generations).toHaveLength(before.generations.length + (upgraded!.code === 0 ? 1 : 0));
@@ -368,12 +499,22 @@ describe('generations: a rollback and an upgrade at once', () => {
     expect(toolbox(['create', C], { env }).code).toBe(0);
     const first = containerId(C);
     expect(toolbox(['upgrade', '-q', C], { env }).code).toBe(0);
-    const jobs = [toolboxAsync(['rollback', '-q', C], { env }), toolboxAsync(['upgrade', '-q', '--keep', '5', C], { env })];
+    const jobs = [
+      toolboxAsync(['rollback', '-q', C], { env }),
+      toolboxAsync(['upgrade', '-q', '--keep', '5', C], { env }),
+    ];
     const results = await Promise.all(jobs.map((j) => j.done));
-    expect(results.map((r) => [r.code, r.stderr])).toEqual([[0, ''], [0, '']]);
+    expect(results.map((r) => [r.code, r.stderr])).toEqual([
+      [0, ''],
+      [0, ''],
+    ]);
     const entry = listed(C)!;
     expect([entry.generation, ...entry.generations.map((g) => g.generation)].sort()).toEqual([1, 2, 3]);
-    expect(lineage(first).map((c) => c.id).sort()).toEqual([entry.id, ...entry.generations.map((g) => g.id)].sort());
+    expect(
+      lineage(first)
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual([entry.id, ...entry.generations.map((g) => g.id)].sort());
     expect(toolbox(['rm', '-q', C], { env }).code).toBe(0);
     expect(lineage(first)).toEqual([]);
   });
@@ -382,8 +523,12 @@ describe('generations: a rollback and an upgrade at once', () => {
 describe('generations: SIGKILL at each step of upgrade and rollback', () => {
   const K = `${P}kill`;
   let identity = '';
-  const killAt = (op: string, step: string, ...args: string[]) => toolbox([op, ...args, K], { env: { ...env, TOOLBOX_TEST_KILL_AT: `${op}:${step}` } });
-  const named = () => podman(['ps', '-a', '--filter', `name=^${K}$`, '--format', '{{.ID}}', '--no-trunc']).stdout.split('\n').filter(Boolean);
+  const killAt = (op: string, step: string, ...args: string[]) =>
+    toolbox([op, ...args, K], { env: { ...env, TOOLBOX_TEST_KILL_AT: `${op}:${step}` } });
+  const named = () =>
+    podman(['ps', '-a', '--filter', `name=^${K}$`, '--format', '{{.ID}}', '--no-trunc'])
+      .stdout.split('\n')
+      .filter(Boolean);
 
   /** The next command works, says what it did in one line (or nothing), and leaves one consistent toolbox. */
   function nextCommandSettles(message: string | undefined): Listed {
@@ -395,8 +540,16 @@ describe('generations: SIGKILL at each step of upgrade and rollback', () => {
     const entry = listed(K)!;
     expect(named()[0]).toBe(entry.id);
     // nothing half-made is left: every container of the toolbox is it or a kept generation
-    expect(lineage(identity).map((c) => c.id).sort()).toEqual([entry.id, ...entry.generations.map((g) => g.id)].sort());
-    expect(JSON.parse(toolbox(['tools', '--json', K], { env }).stdout)).toMatchObject({ name: K, generation: entry.generation, tools: [] });
+    expect(
+      lineage(identity)
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual([entry.id, ...entry.generations.map((g) => g.id)].sort());
+    expect(JSON.parse(toolbox(['tools', '--json', K], { env }).stdout)).toMatchObject({
+      name: K,
+      generation: entry.generation,
+      tools: [],
+    });
     return entry;
   }
 
@@ -411,7 +564,17 @@ describe('generations: SIGKILL at each step of upgrade and rollback', () => {
     expect(r.signal).toBe('SIGKILL');
     const undone = `an upgrade of ${K} was interrupted before its new container was proven; undone: ${K} is as it was before`;
     const finished = `an upgrade of ${K} was interrupted after its new container was proven; finished it: ${K} is generation ${before.generation + 1}`;
-    const message = { check: undefined, pull: undefined, create: undone, build: undone, proven: undone, retire: finished, switch: finished, commit: finished, prune: undefined }[step];
+    const message = {
+      check: undefined,
+      pull: undefined,
+      create: undone,
+      build: undone,
+      proven: undone,
+      retire: finished,
+      switch: finished,
+      commit: finished,
+      prune: undefined,
+    }[step];
     const after = nextCommandSettles(message);
     if (['check', 'pull', 'create', 'build', 'proven'].includes(step)) {
       expect([after.id, after.generation]).toEqual([before.id, before.generation]);

@@ -6,7 +6,20 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, ROOT, containerId, containerState, containersNamed, isolatedEnv, podman, removeContainers, toolbox, toolboxAsync, waitFor, type Result } from './helpers.js';
+import {
+  cli,
+  ROOT,
+  containerId,
+  containerState,
+  containersNamed,
+  isolatedEnv,
+  podman,
+  removeContainers,
+  toolbox,
+  toolboxAsync,
+  waitFor,
+  type Result,
+} from './helpers.js';
 
 const P = 'hd-flt-';
 const env = isolatedEnv();
@@ -47,7 +60,13 @@ describe('the engine is present but failing', () => {
     writeFileSync(conf, 'this is [not toml\n');
     for (const args of [['list'], ['run', '-c', `${P}new`, 'true'], ['stop', BOX]]) {
       const r = toolbox(args, { env: { ...env, CONTAINERS_CONF: conf } });
-      oneLine(r, 125, new RegExp(`^Error: podman (ps|inspect \\S+) failed: reading system config "${conf}": decode configuration ${conf}: toml: .*\\. Hint: run with -v to see the podman commands\\n$`));
+      oneLine(
+        r,
+        125,
+        new RegExp(
+          `^Error: podman (ps|inspect \\S+) failed: reading system config "${conf}": decode configuration ${conf}: toml: .*\\. Hint: run with -v to see the podman commands\\n$`,
+        ),
+      );
     }
     expect(containersNamed(`${P}new`)).toEqual([]);
     expect(containerState(BOX)).toBe('running');
@@ -59,12 +78,16 @@ describe('the engine is present but failing', () => {
     const r = toolbox(['list'], { env: { ...env, CONTAINERS_STORAGE_CONF: conf } });
     oneLine(r, 125, /^Error: podman ps failed: toml: .*\. Hint: run with -v to see the podman commands\n$/);
     // Direct entry needs no engine: the running toolbox is still reachable.
-    const direct = toolbox(['run', '-n', '-c', BOX, 'echo', 'reachable'], { env: { ...env, CONTAINERS_STORAGE_CONF: conf } });
+    const direct = toolbox(['run', '-n', '-c', BOX, 'echo', 'reachable'], {
+      env: { ...env, CONTAINERS_STORAGE_CONF: conf },
+    });
     expect(direct.stdout).toBe('reachable\n');
     expect(direct.code).toBe(0);
     // Through podman, a session on the running toolbox (its record is cached) fails in the engine,
     // not in toolbox. (podman 4.3 itself prints "Failed to read CONF toml: ..." on stdout, and exits 1.)
-    const run = toolbox(['run', '-n', '--exec', 'podman', '-c', BOX, 'echo', 'unreachable'], { env: { ...env, CONTAINERS_STORAGE_CONF: conf } });
+    const run = toolbox(['run', '-n', '--exec', 'podman', '-c', BOX, 'echo', 'unreachable'], {
+      env: { ...env, CONTAINERS_STORAGE_CONF: conf },
+    });
     expect(run.stdout).not.toContain('unreachable');
     expect(run.code).toBe(1);
     expect(run.stdout + run.stderr).toContain(conf);
@@ -76,20 +99,40 @@ describe('the engine is present but failing', () => {
 
   it('an engine that fails with its own message: exit 125 and that message', () => {
     const e = shim('fails', 'echo "Error: simulated engine failure" >&2; exit 125');
-    oneLine(toolbox(['run', '-c', `${P}new`, 'true'], { env: e }), 125, `Error: podman inspect ${P}new failed: simulated engine failure. Hint: run with -v to see the podman commands`);
-    oneLine(toolbox(['list'], { env: e }), 125, 'Error: podman ps failed: simulated engine failure. Hint: run with -v to see the podman commands');
+    oneLine(
+      toolbox(['run', '-c', `${P}new`, 'true'], { env: e }),
+      125,
+      `Error: podman inspect ${P}new failed: simulated engine failure. Hint: run with -v to see the podman commands`,
+    );
+    oneLine(
+      toolbox(['list'], { env: e }),
+      125,
+      'Error: podman ps failed: simulated engine failure. Hint: run with -v to see the podman commands',
+    );
   });
 
   it('an engine that prints garbage: exit 125, never an internal error', () => {
     const e = shim('garbage', 'echo "garbage, not JSON"');
     const hint = 'Hint: check that podman works: podman info';
-    oneLine(toolbox(['list'], { env: e }), 125, `Error: the container engine printed something that is not JSON: "garbage, not JSON". ${hint}`);
-    oneLine(toolbox(['run', '-c', `${P}garbage`, 'true'], { env: e }), 125, `Error: the container engine printed something that is not JSON: "garbage, not JSON". ${hint}`);
+    oneLine(
+      toolbox(['list'], { env: e }),
+      125,
+      `Error: the container engine printed something that is not JSON: "garbage, not JSON". ${hint}`,
+    );
+    oneLine(
+      toolbox(['run', '-c', `${P}garbage`, 'true'], { env: e }),
+      125,
+      `Error: the container engine printed something that is not JSON: "garbage, not JSON". ${hint}`,
+    );
   });
 
   it('an engine that dies of a signal: exit 125', () => {
     const e = shim('killed', 'kill -9 $$');
-    oneLine(toolbox(['list'], { env: e }), 125, 'Error: podman ps failed: no output. Hint: run with -v to see the podman commands');
+    oneLine(
+      toolbox(['list'], { env: e }),
+      125,
+      'Error: podman ps failed: no output. Hint: run with -v to see the podman commands',
+    );
   });
 
   it('an engine that is not executable: exit 125', () => {
@@ -97,7 +140,11 @@ describe('the engine is present but failing', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'podman'), 'not a program', { mode: 0o644 });
     // not executable means not found on PATH; with no other engine there, that is what is said
-    oneLine(toolbox(['list'], { env: { ...env, PATH: dir } }), 125, 'Error: neither podman nor docker is installed (neither is on PATH). Hint: install podman: zypper install podman (or transactional-update pkg install podman)');
+    oneLine(
+      toolbox(['list'], { env: { ...env, PATH: dir } }),
+      125,
+      'Error: neither podman nor docker is installed (neither is on PATH). Hint: install podman: zypper install podman (or transactional-update pkg install podman)',
+    );
   });
 });
 
@@ -116,7 +163,11 @@ describe('a toolbox in each state', () => {
 
   it('paused: stop stops it, rm refuses it without --force', () => {
     expect(podman(['pause', BOX]).code).toBe(0);
-    oneLine(toolbox(['rm', BOX], { env }), 1, `Error: toolbox ${BOX} is running; not removing it. Hint: stop it with 'toolbox stop ${BOX}', or use --force`);
+    oneLine(
+      toolbox(['rm', BOX], { env }),
+      1,
+      `Error: toolbox ${BOX} is running; not removing it. Hint: stop it with 'toolbox stop ${BOX}', or use --force`,
+    );
     expect(containerState(BOX)).toBe('paused');
     expect(toolbox(['stop', BOX], { env }).code).toBe(0);
     expect(containerState(BOX)).toBe('exited');
@@ -141,7 +192,9 @@ describe('a toolbox in each state', () => {
     // while the stop runs, with its own one line. That call fails; no toolbox state is harmed.
     const during = toolbox(['run', '-n', '--exec', 'podman', '-c', BOX, 'echo', 'during'], { env });
     expect(during.stderr).not.toMatch(/Internal error|\n\s+at /);
-    expect(during.stderr).toBe('Error: can only create exec sessions on running containers: container state improper\n');
+    expect(during.stderr).toBe(
+      'Error: can only create exec sessions on running containers: container state improper\n',
+    );
     expect(during.code).toBe(255);
     await new Promise((r) => stopper.on('close', r));
     const after = toolbox(['run', '-n', '-c', BOX, 'echo', 'after'], { env });
@@ -175,7 +228,11 @@ describe('a toolbox in each state', () => {
     // nothing to say; once the container is gone toolbox adds one line saying what happened.
     const warning = `Warning: toolbox ${BOX} was removed while this session ran; the next call creates it anew\n`;
     if (r.code === 137) expect([warning, '']).toContain(r.stderr);
-    else expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 255, stderr: `Error: container has already been removed\n${warning}` });
+    else
+      expect({ code: r.code, stderr: r.stderr }).toEqual({
+        code: 255,
+        stderr: `Error: container has already been removed\n${warning}`,
+      });
     const next = toolbox(['run', '-c', BOX, 'echo', 'anew'], { env });
     expect(next.stderr).toBe('');
     expect(next.stdout).toBe('anew\n');
@@ -206,9 +263,16 @@ describe('its image deleted', () => {
     expect(toolbox(['create', '-i', IMAGE, `${P}img`], { env }).code).toBe(0);
     expect(podman(['rmi', IMAGE]).code).toBe(0);
     // without TOOLBOX_IMAGE, which would ask for another image than this toolbox's (refused)
-    expect(toolbox(['run', '-c', `${P}img`, 'echo', 'still here'], { env: isolatedEnv({ TOOLBOX_IMAGE: undefined }) }).stdout).toBe('still here\n');
+    expect(
+      toolbox(['run', '-c', `${P}img`, 'echo', 'still here'], { env: isolatedEnv({ TOOLBOX_IMAGE: undefined }) })
+        .stdout,
+    ).toBe('still here\n');
     const r = toolbox(['create', '-i', IMAGE, `${P}img2`], { env });
-    oneLine(r, 1, `Error: image not found: ${IMAGE} (localhost/ images are never pulled). Hint: build or load it first, e.g. 'podman build -t ${IMAGE} .'`);
+    oneLine(
+      r,
+      1,
+      `Error: image not found: ${IMAGE} (localhost/ images are never pulled). Hint: build or load it first, e.g. 'podman build -t ${IMAGE} .'`,
+    );
     expect(containersNamed(`${P}img2`)).toEqual([]);
     expect(toolbox(['rm', `${P}img`], { env }).code).toBe(0);
   });
@@ -223,7 +287,11 @@ describe('its image deleted', () => {
     expect(podman(['rmi', '--force', OWN]).code).toBe(0);
     expect(containersNamed(`${P}own`)).toEqual([]);
     const r = toolbox(['run', '-c', `${P}own`, '-i', OWN, 'true'], { env });
-    oneLine(r, 1, `Error: image not found: ${OWN} (localhost/ images are never pulled). Hint: build or load it first, e.g. 'podman build -t ${OWN} .'`);
+    oneLine(
+      r,
+      1,
+      `Error: image not found: ${OWN} (localhost/ images are never pulled). Hint: build or load it first, e.g. 'podman build -t ${OWN} .'`,
+    );
     expect(containersNamed(`${P}own`)).toEqual([]);
   });
 });
@@ -249,7 +317,8 @@ function killShim(mark: string): void {
 
 describe('killed or interrupted during create', () => {
   // The shim lets the real create happen, then holds: the CLI dies between create and start.
-  const afterCreate = 'if [ "$1" = create ]; then "$REAL" "$@"; echo $$ > "$HD_MARK"; exec sleep 60; fi\nexec "$REAL" "$@"';
+  const afterCreate =
+    'if [ "$1" = create ]; then "$REAL" "$@"; echo $$ > "$HD_MARK"; exec sleep 60; fi\nexec "$REAL" "$@"';
   const beforePull = 'if [ "$1" = pull ]; then echo $$ > "$HD_MARK"; exec sleep 60; fi\nexec "$REAL" "$@"';
 
   it('SIGKILL between create and start: the next call starts the half-made toolbox and sets it up', async () => {
@@ -272,7 +341,10 @@ describe('killed or interrupted during create', () => {
   it('SIGKILL during the first-start setup: the next call sets the running toolbox up', async () => {
     const BOX = `${P}sigkill-setup`;
     // hold the setup exec (its script is named toolbox-setup) before it runs
-    const e = shim('during-setup', 'case "$*" in exec*toolbox-setup*) echo $$ > "$HD_MARK"; exec sleep 60;; esac\nexec "$REAL" "$@"');
+    const e = shim(
+      'during-setup',
+      'case "$*" in exec*toolbox-setup*) echo $$ > "$HD_MARK"; exec sleep 60;; esac\nexec "$REAL" "$@"',
+    );
     // through podman, so that the shim sees the setup exec (direct entry would bypass it)
     const run = startGroup(['run', '--exec', 'podman', '-c', BOX, 'echo', 'first'], e);
     await waitFor(() => existsSync(e.HD_MARK!), 'the setup');
@@ -384,13 +456,21 @@ describe('the disk full while writing config', () => {
     // SNAP in the environment makes conf write in place; toolbox must stay atomic regardless.
     for (const extra of [{}, { SNAP: '/snap/x/1' }]) {
       const r = toolbox(['config', 'set', 'shell', big], { env: { ...e, ...extra } });
-      oneLine(r, 1, `Error: cannot write ${file}: the disk is full (the previous file is unchanged). Hint: free space or fix permissions, or point XDG_CONFIG_HOME at a writable directory`);
+      oneLine(
+        r,
+        1,
+        `Error: cannot write ${file}: the disk is full (the previous file is unchanged). Hint: free space or fix permissions, or point XDG_CONFIG_HOME at a writable directory`,
+      );
       expect(readFileSync(file)).toEqual(before);
       expect(readdirSync(join(mnt, 'toolbox'))).toEqual(['config.json']);
     }
     expect(toolbox(['config', 'get', 'autostop'], { env: e }).stdout).toBe('false\n');
     rmSync(join(mnt, 'filler'));
     expect(toolbox(['config', 'set', 'name', 'after-space-freed'], { env: e }).code).toBe(0);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ autostop: false, image: 'localhost/toolbox-test:latest', name: 'after-space-freed' });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      autostop: false,
+      image: 'localhost/toolbox-test:latest',
+      name: 'after-space-freed',
+    });
   });
 });

@@ -4,10 +4,29 @@
 // toolboxrc lines; the cases here are different ones.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_ARGV, ROOT, containersNamed, isolatedEnv, podman, removeContainers, toolbox, type Result } from './helpers.js';
+import {
+  CLI_ARGV,
+  ROOT,
+  containersNamed,
+  isolatedEnv,
+  podman,
+  removeContainers,
+  toolbox,
+  type Result,
+} from './helpers.js';
 
 const P = 'hd-in-';
 const WITNESS = `${P}witness`;
@@ -31,7 +50,13 @@ function snapshot(dir: string): Record<string, string> {
 }
 
 function witnessState(): string {
-  return podman(['container', 'inspect', '--format', '{{.Id}} {{.State.Status}} {{.State.StartedAt}} {{.State.FinishedAt}}', WITNESS]).stdout;
+  return podman([
+    'container',
+    'inspect',
+    '--format',
+    '{{.Id}} {{.State.Status}} {{.State.StartedAt}} {{.State.FinishedAt}}',
+    WITNESS,
+  ]).stdout;
 }
 
 /** The contract for every refused input. */
@@ -60,13 +85,33 @@ type Case = [what: string, args: string[], code: number, message: string, prepar
 
 const cases: Case[] = [
   // names
-  ['a 300-character name', ['run', '-c', long(300), 'true'], 2, `invalid toolbox name "${long(67)}...": longer than 63 characters (300)`],
-  ['a 100000-character argument', ['create', long(100_000)], 2, `invalid toolbox name "${long(67)}...": longer than 63 characters (100000)`],
+  [
+    'a 300-character name',
+    ['run', '-c', long(300), 'true'],
+    2,
+    `invalid toolbox name "${long(67)}...": longer than 63 characters (300)`,
+  ],
+  [
+    'a 100000-character argument',
+    ['create', long(100_000)],
+    2,
+    `invalid toolbox name "${long(67)}...": longer than 63 characters (100000)`,
+  ],
   ['the name ..', ['run', '-c', '..', 'true'], 2, 'invalid toolbox name "..": use letters'],
   ['an empty name', ['run', '-c', '', 'true'], 2, 'invalid toolbox name: it is empty'],
   ['a newline in the name', ['run', '-c', 'a\nb', 'true'], 2, 'invalid toolbox name "a\\nb"'],
-  ['$(...) as the name', ['create', '$(touch /tmp/hd-in-PWNED)'], 2, 'invalid toolbox name "$(touch /tmp/hd-in-PWNED)"'],
-  ['backticks as the name', ['create', '`touch /tmp/hd-in-PWNED`'], 2, 'invalid toolbox name "`touch /tmp/hd-in-PWNED`"'],
+  [
+    '$(...) as the name',
+    ['create', '$(touch /tmp/hd-in-PWNED)'],
+    2,
+    'invalid toolbox name "$(touch /tmp/hd-in-PWNED)"',
+  ],
+  [
+    'backticks as the name',
+    ['create', '`touch /tmp/hd-in-PWNED`'],
+    2,
+    'invalid toolbox name "`touch /tmp/hd-in-PWNED`"',
+  ],
   ['a glob in the name', ['rm', '--force', 'hd-in-*'], 2, 'invalid toolbox name "hd-in-*"'],
   ['--container=-rf', ['run', '--container=-rf', 'true'], 2, 'invalid toolbox name "-rf"'],
   ['an emoji in the name', ['run', '-c', 'box🧰', 'true'], 2, 'invalid toolbox name "box🧰"'],
@@ -74,58 +119,165 @@ const cases: Case[] = [
   ['an empty tag', ['run', '-t', '', 'true'], 2, 'invalid tag ""'],
   ['a tag that makes the name too long', ['create', '-t', long(60)], 2, 'invalid toolbox name "toolbox-root-aaaa'],
   // images
-  ['an upper-case image', ['run', '-c', `${P}img`, '-i', 'UPPER/case', 'true'], 2, 'invalid image reference "UPPER/case"'],
+  [
+    'an upper-case image',
+    ['run', '-c', `${P}img`, '-i', 'UPPER/case', 'true'],
+    2,
+    'invalid image reference "UPPER/case"',
+  ],
   ['an image with two tags', ['run', '-c', `${P}img`, '-i', 'a:b:c', 'true'], 2, 'invalid image reference "a:b:c"'],
-  ['a truncated digest', ['run', '-c', `${P}img`, '-i', 'foo@sha256:abc', 'true'], 2, 'invalid image reference "foo@sha256:abc"'],
-  ['a URL as the image', ['run', '-c', `${P}img`, '-i', 'http://x/y', 'true'], 2, 'invalid image reference "http://x/y"'],
+  [
+    'a truncated digest',
+    ['run', '-c', `${P}img`, '-i', 'foo@sha256:abc', 'true'],
+    2,
+    'invalid image reference "foo@sha256:abc"',
+  ],
+  [
+    'a URL as the image',
+    ['run', '-c', `${P}img`, '-i', 'http://x/y', 'true'],
+    2,
+    'invalid image reference "http://x/y"',
+  ],
   ['an empty image', ['run', '-c', `${P}img`, '-i', '', 'true'], 2, 'invalid image reference ""'],
-  ['a 300-character image', ['run', '-c', `${P}img`, '-i', `localhost/${long(290)}`, 'true'], 2, 'invalid image reference "localhost/aaaa'],
-  ['-i with -R', ['run', '-c', `${P}img`, '-i', 'a/b', '-R', 'x.example', 'true'], 2, "don't use -i/--image together with -R/--reg or -I/--img"],
-  ['$(...) in TOOLBOX_IMAGE', ['run', '-c', `${P}img`, 'true'], 2, 'TOOLBOX_IMAGE: invalid image reference "$(touch /tmp/hd-in-PWNED)"',
-    (env) => void (env.TOOLBOX_IMAGE = '$(touch /tmp/hd-in-PWNED)')],
+  [
+    'a 300-character image',
+    ['run', '-c', `${P}img`, '-i', `localhost/${long(290)}`, 'true'],
+    2,
+    'invalid image reference "localhost/aaaa',
+  ],
+  [
+    '-i with -R',
+    ['run', '-c', `${P}img`, '-i', 'a/b', '-R', 'x.example', 'true'],
+    2,
+    "don't use -i/--image together with -R/--reg or -I/--img",
+  ],
+  [
+    '$(...) in TOOLBOX_IMAGE',
+    ['run', '-c', `${P}img`, 'true'],
+    2,
+    'TOOLBOX_IMAGE: invalid image reference "$(touch /tmp/hd-in-PWNED)"',
+    (env) => void (env.TOOLBOX_IMAGE = '$(touch /tmp/hd-in-PWNED)'),
+  ],
   // flags and arguments
   ['an unknown option after a subcommand', ['list', '--frobnicate'], 2, "unknown option '--frobnicate'"],
   ['an unknown config subcommand', ['config', 'frob'], 2, "unknown command 'frob'"],
   ['config without a subcommand', ['config'], 2, "'toolbox config' needs a subcommand"],
   ['config get without a key', ['config', 'get'], 2, "missing required argument 'KEY'"],
-  ['too many names for stop', ['stop', `${P}a`, `${P}b`], 2, "too many arguments for 'stop'. Expected 1 argument but got 2. Hint"],
-  ['a positional name and -c for rm', ['rm', '-c', `${P}a`, `${P}b`], 2, `cannot tell which toolbox to use: "${P}b" or the one from -c/-t`],
-  ['a bad --exec choice', ['--exec', 'shell', 'true'], 2, "option '--exec <path>' argument 'shell' is invalid. Allowed choices are auto, podman, direct. Hint"],
-  ['a runtime that does not exist', ['run', '-c', `${P}rt`, '-X', '/nonexistent/hd-runtime', 'true'], 2, 'runtime /nonexistent/hd-runtime is not available'],
-  ['TOOLBOX_MODE=bogus', ['run', '-c', `${P}mode`, 'true'], 2, 'TOOLBOX_MODE: invalid mode "bogus": expected system or user', (env) => void (env.TOOLBOX_MODE = 'bogus')],
-  ['TOOLBOX_ENGINE=lxc', ['list'], 2, 'TOOLBOX_ENGINE: invalid engine "lxc": expected podman or docker', (env) => void (env.TOOLBOX_ENGINE = 'lxc')],
+  [
+    'too many names for stop',
+    ['stop', `${P}a`, `${P}b`],
+    2,
+    "too many arguments for 'stop'. Expected 1 argument but got 2. Hint",
+  ],
+  [
+    'a positional name and -c for rm',
+    ['rm', '-c', `${P}a`, `${P}b`],
+    2,
+    `cannot tell which toolbox to use: "${P}b" or the one from -c/-t`,
+  ],
+  [
+    'a bad --exec choice',
+    ['--exec', 'shell', 'true'],
+    2,
+    "option '--exec <path>' argument 'shell' is invalid. Allowed choices are auto, podman, direct. Hint",
+  ],
+  [
+    'a runtime that does not exist',
+    ['run', '-c', `${P}rt`, '-X', '/nonexistent/hd-runtime', 'true'],
+    2,
+    'runtime /nonexistent/hd-runtime is not available',
+  ],
+  [
+    'TOOLBOX_MODE=bogus',
+    ['run', '-c', `${P}mode`, 'true'],
+    2,
+    'TOOLBOX_MODE: invalid mode "bogus": expected system or user',
+    (env) => void (env.TOOLBOX_MODE = 'bogus'),
+  ],
+  [
+    'TOOLBOX_ENGINE=lxc',
+    ['list'],
+    2,
+    'TOOLBOX_ENGINE: invalid engine "lxc": expected podman or docker',
+    (env) => void (env.TOOLBOX_ENGINE = 'lxc'),
+  ],
   // config values
   ['a relative shell', ['config', 'set', 'shell', 'bash'], 2, 'invalid shell "bash": expected an absolute path'],
   ['a bad mode', ['config', 'set', 'mode', 'root'], 2, 'invalid mode "root": expected system or user'],
   ['an empty value', ['config', 'set', 'name', ''], 2, 'invalid toolbox name: it is empty'],
   ['a newline in a value', ['config', 'set', 'image', 'a\nb'], 2, 'invalid image reference "a\\nb"'],
-  ['a bad mode stored in config.json', ['run', '-c', `${P}cfgmode`, 'true'], 1, '',
-    (env) => writeConfig(env, '{"mode": "bogus"}')],
+  [
+    'a bad mode stored in config.json',
+    ['run', '-c', `${P}cfgmode`, 'true'],
+    1,
+    '',
+    (env) => writeConfig(env, '{"mode": "bogus"}'),
+  ],
   // config.json and toolboxrc files
   ['config.json with a NUL byte', ['run', '-c', `${P}nul`, 'true'], 1, '', (env) => writeConfig(env, '{"a":\0}')],
-  ['config.json of 4 MB of garbage', ['config', 'set', 'autostop', 'false'], 1, '', (env) => writeConfig(env, 'x'.repeat(4 << 20))],
-  ['a toolboxrc that is a directory', ['run', '-c', `${P}rcdir`, 'true'], 1, '', (env) => mkdirSync(join(env.HOME!, '.toolboxrc'))],
-  ['a toolboxrc that is a binary file', ['run', '-c', `${P}rcbin`, 'true'], 1, '', (env) => rc(env, '\x7fELF\x02\x01\x01\0\0\n')],
-  ['a pipe in toolboxrc', ['run', '-c', `${P}rc`, 'true'], 1, '', (env) => rc(env, 'IMAGE=foo|touch /tmp/hd-in-PWNED\n')],
-  ['$(...) inside double quotes in toolboxrc', ['run', '-c', `${P}rc`, 'true'], 1, '', (env) => rc(env, 'IMAGE="$(touch /tmp/hd-in-PWNED)"\n')],
+  [
+    'config.json of 4 MB of garbage',
+    ['config', 'set', 'autostop', 'false'],
+    1,
+    '',
+    (env) => writeConfig(env, 'x'.repeat(4 << 20)),
+  ],
+  [
+    'a toolboxrc that is a directory',
+    ['run', '-c', `${P}rcdir`, 'true'],
+    1,
+    '',
+    (env) => mkdirSync(join(env.HOME!, '.toolboxrc')),
+  ],
+  [
+    'a toolboxrc that is a binary file',
+    ['run', '-c', `${P}rcbin`, 'true'],
+    1,
+    '',
+    (env) => rc(env, '\x7fELF\x02\x01\x01\0\0\n'),
+  ],
+  [
+    'a pipe in toolboxrc',
+    ['run', '-c', `${P}rc`, 'true'],
+    1,
+    '',
+    (env) => rc(env, 'IMAGE=foo|touch /tmp/hd-in-PWNED\n'),
+  ],
+  [
+    '$(...) inside double quotes in toolboxrc',
+    ['run', '-c', `${P}rc`, 'true'],
+    1,
+    '',
+    (env) => rc(env, 'IMAGE="$(touch /tmp/hd-in-PWNED)"\n'),
+  ],
   ['${VAR} in toolboxrc', ['run', '-c', `${P}rc`, 'true'], 1, '', (env) => rc(env, 'TOOLBOX_NAME=${HOME}\n')],
-  ['a redirection in toolboxrc', ['run', '-c', `${P}rc`, 'true'], 1, '', (env) => rc(env, 'IMAGE=foo>/tmp/hd-in-PWNED\n')],
+  [
+    'a redirection in toolboxrc',
+    ['run', '-c', `${P}rc`, 'true'],
+    1,
+    '',
+    (env) => rc(env, 'IMAGE=foo>/tmp/hd-in-PWNED\n'),
+  ],
   ['a background & in toolboxrc', ['run', '-c', `${P}rc`, 'true'], 1, '', (env) => rc(env, 'IMAGE=foo&\n')],
 ];
 
 // The expected first words of the file-related cases depend on the temp paths, so they are
 // filled in here from the env of the case.
 const fileMessages: Record<string, (env: NodeJS.ProcessEnv) => string> = {
-  'a bad mode stored in config.json': (env) => `${cfg(env)}: mode: invalid mode "bogus": expected system or user. Hint: fix it with 'toolbox config set mode VALUE', or remove it with 'toolbox config unset mode'`,
+  'a bad mode stored in config.json': (env) =>
+    `${cfg(env)}: mode: invalid mode "bogus": expected system or user. Hint: fix it with 'toolbox config set mode VALUE', or remove it with 'toolbox config unset mode'`,
   'config.json with a NUL byte': (env) => `${cfg(env)} is corrupt: `,
   'config.json of 4 MB of garbage': (env) => `${cfg(env)} is corrupt: `,
   'a toolboxrc that is a directory': (env) => `cannot read ${join(env.HOME!, '.toolboxrc')}: EISDIR`,
   'a toolboxrc that is a binary file': (env) => `${join(env.HOME!, '.toolboxrc')}:1: not a KEY=VALUE line`,
   'a pipe in toolboxrc': (env) => `${join(env.HOME!, '.toolboxrc')}:1: the value contains the shell operator "|"`,
-  '$(...) inside double quotes in toolboxrc': (env) => `${join(env.HOME!, '.toolboxrc')}:1: the value uses shell expansion ($)`,
+  '$(...) inside double quotes in toolboxrc': (env) =>
+    `${join(env.HOME!, '.toolboxrc')}:1: the value uses shell expansion ($)`,
   '${VAR} in toolboxrc': (env) => `${join(env.HOME!, '.toolboxrc')}:1: the value uses shell expansion ($)`,
-  'a redirection in toolboxrc': (env) => `${join(env.HOME!, '.toolboxrc')}:1: the value contains the shell operator ">"`,
-  'a background & in toolboxrc': (env) => `${join(env.HOME!, '.toolboxrc')}:1: the value contains the shell operator "&"`,
+  'a redirection in toolboxrc': (env) =>
+    `${join(env.HOME!, '.toolboxrc')}:1: the value contains the shell operator ">"`,
+  'a background & in toolboxrc': (env) =>
+    `${join(env.HOME!, '.toolboxrc')}:1: the value contains the shell operator "&"`,
 };
 
 const cfg = (env: NodeJS.ProcessEnv) => join(env.XDG_CONFIG_HOME!, 'toolbox/config.json');
@@ -160,16 +312,37 @@ describe('HOME and USER unset', () => {
   // Without HOME, toolbox reads the passwd entry's home: root's real one. The CLI runs in a mount
   // namespace of its own with an empty directory over that home, so the machine's own
   // ~/.toolboxrc and ~/.config never reach the test, and nothing is written there.
-  const passwdHome = spawnSync('getent', ['passwd', String(process.getuid!())], { encoding: 'utf8' }).stdout.split(':')[5]!;
+  const passwdHome = spawnSync('getent', ['passwd', String(process.getuid!())], { encoding: 'utf8' }).stdout.split(
+    ':',
+  )[5]!;
   const sealed = mkdtempSync('/tmp/hd-in-home-');
   afterAll(() => rmSync(sealed, { recursive: true, force: true }));
   const withSealedHome = (args: string[], env: NodeJS.ProcessEnv): Result => {
     const r = spawnSync(
       'unshare',
-      ['--mount', '--propagation', 'private', '--', 'sh', '-c', 'mount --bind "$1" "$2" && shift 2 && exec "$@"', 'sh', sealed, passwdHome, ...CLI_ARGV, ...args],
+      [
+        '--mount',
+        '--propagation',
+        'private',
+        '--',
+        'sh',
+        '-c',
+        'mount --bind "$1" "$2" && shift 2 && exec "$@"',
+        'sh',
+        sealed,
+        passwdHome,
+        ...CLI_ARGV,
+        ...args,
+      ],
       { env, encoding: 'utf8', cwd: ROOT },
     );
-    return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, stdoutBuffer: Buffer.from(r.stdout) };
+    return {
+      code: r.status,
+      signal: r.signal,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      stdoutBuffer: Buffer.from(r.stdout),
+    };
   };
 
   it('fall back to the passwd entry: config path and list work', () => {
@@ -185,7 +358,7 @@ describe('HOME and USER unset', () => {
     expect(readdirSync(sealed)).toEqual([]);
   });
 
-  it('a session without HOME or USER gets root\'s home inside and runs', () => {
+  it("a session without HOME or USER gets root's home inside and runs", () => {
     // Made and left running outside the namespace first: the session inside only enters it.
     const env = isolatedEnv();
     expect(toolbox(['config', 'set', 'autostop', 'false'], { env }).code).toBe(0);
@@ -221,10 +394,31 @@ describe('config files that cannot be read or written', () => {
     chmodSync(join(dir, 'toolbox'), 0o755);
     writeFileSync(file, '{"autostop": false}', { mode: 0o000 });
     const before = snapshot(dir);
-    for (const args of [['config', 'get', 'autostop'], ['config', 'set', 'autostop', 'true']]) {
+    for (const args of [
+      ['config', 'get', 'autostop'],
+      ['config', 'set', 'autostop', 'true'],
+    ]) {
       // runuser starts the CLI as an unprivileged user; root would read the file anyway.
-      const r = spawnSync('runuser', ['-u', USER, '--', 'env', `XDG_CONFIG_HOME=${dir}`, 'HOME=/nonexistent', 'PATH=/usr/bin:/bin', ...CLI_ARGV, ...args], { encoding: 'utf8' });
-      expectRefused({ ...r, code: r.status, signal: r.signal, stdoutBuffer: Buffer.from(r.stdout) }, 1, `cannot read ${file}: permission denied, open '${file}'`);
+      const r = spawnSync(
+        'runuser',
+        [
+          '-u',
+          USER,
+          '--',
+          'env',
+          `XDG_CONFIG_HOME=${dir}`,
+          'HOME=/nonexistent',
+          'PATH=/usr/bin:/bin',
+          ...CLI_ARGV,
+          ...args,
+        ],
+        { encoding: 'utf8' },
+      );
+      expectRefused(
+        { ...r, code: r.status, signal: r.signal, stdoutBuffer: Buffer.from(r.stdout) },
+        1,
+        `cannot read ${file}: permission denied, open '${file}'`,
+      );
     }
     expect(snapshot(dir)).toEqual(before);
     rmSync(dir, { recursive: true });
@@ -239,7 +433,11 @@ describe('config files that cannot be read or written', () => {
       expect(spawnSync('mount', ['-o', 'remount,ro', dir]).status).toBe(0);
       const before = snapshot(dir);
       const r = toolbox(['config', 'set', 'autostop', 'true'], { env });
-      expectRefused(r, 1, `cannot write ${dir}/toolbox/config.json: the file system is read-only (the previous file is unchanged)`);
+      expectRefused(
+        r,
+        1,
+        `cannot write ${dir}/toolbox/config.json: the file system is read-only (the previous file is unchanged)`,
+      );
       expect(snapshot(dir)).toEqual(before);
       expect(toolbox(['config', 'get', 'autostop'], { env }).stdout).toBe('false\n');
     } finally {

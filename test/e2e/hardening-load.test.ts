@@ -3,7 +3,16 @@
 // Commands are `true`/`echo` and -n is used wherever auto-stop is not what is tested, since
 // the machine is small and shared.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containerState, containersNamed, isolatedEnv, removeContainers, toolbox, toolboxAsync, waitFor, type Result } from './helpers.js';
+import {
+  containerState,
+  containersNamed,
+  isolatedEnv,
+  removeContainers,
+  toolbox,
+  toolboxAsync,
+  waitFor,
+  type Result,
+} from './helpers.js';
 
 const P = 'hd-load-';
 const env = isolatedEnv();
@@ -31,14 +40,31 @@ describe('one toolbox under load', () => {
   it('50 sequential runs: zero failures', () => {
     for (let i = 0; i < 50; i++) {
       const r = toolbox(['run', '-n', '-c', BOX, '--', 'echo', `seq-${i}`], { env });
-      expect({ i, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ i, code: 0, stdout: `seq-${i}\n`, stderr: '' });
+      expect({ i, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+        i,
+        code: 0,
+        stdout: `seq-${i}\n`,
+        stderr: '',
+      });
     }
     expect(containersNamed(BOX)).toEqual([BOX]);
   });
 
   it('16 parallel runs: zero failures', async () => {
-    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => toolboxAsync(['run', '-n', '-c', BOX, '--', 'echo', `par-${i}`], { env }).done));
-    results.forEach((r, i) => expect({ i, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ i, code: 0, stdout: `par-${i}\n`, stderr: '' }));
+    const results = await Promise.all(
+      Array.from(
+        { length: 16 },
+        (_, i) => toolboxAsync(['run', '-n', '-c', BOX, '--', 'echo', `par-${i}`], { env }).done,
+      ),
+    );
+    results.forEach((r, i) =>
+      expect({ i, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+        i,
+        code: 0,
+        stdout: `par-${i}\n`,
+        stderr: '',
+      }),
+    );
     expect(containersNamed(BOX)).toEqual([BOX]);
     expect(containerState(BOX)).toBe('running');
   });
@@ -46,8 +72,20 @@ describe('one toolbox under load', () => {
 
 it('16 parallel first-time runs make exactly one container', async () => {
   const BOX = `${P}first`;
-  const results = await Promise.all(Array.from({ length: 16 }, (_, i) => toolboxAsync(['run', '-n', '-c', BOX, '--', 'echo', `first-${i}`], { env }).done));
-  results.forEach((r, i) => expect({ i, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ i, code: 0, stdout: `first-${i}\n`, stderr: '' }));
+  const results = await Promise.all(
+    Array.from(
+      { length: 16 },
+      (_, i) => toolboxAsync(['run', '-n', '-c', BOX, '--', 'echo', `first-${i}`], { env }).done,
+    ),
+  );
+  results.forEach((r, i) =>
+    expect({ i, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      i,
+      code: 0,
+      stdout: `first-${i}\n`,
+      stderr: '',
+    }),
+  );
   expect(containersNamed(BOX)).toEqual([BOX]);
 });
 
@@ -55,17 +93,25 @@ it('20 toolboxes are listed correctly, running and stopped ones alike', async ()
   const names = Array.from({ length: 20 }, (_, i) => `${P}many-${String(i).padStart(2, '0')}`);
   // four at a time: even ones are created (left running), odd ones run once (auto-stopped)
   for (let i = 0; i < names.length; i += 4) {
-    const batch = names.slice(i, i + 4).map((n, j) => toolboxAsync((i + j) % 2 === 0 ? ['create', n] : ['run', '-c', n, 'true'], { env }).done);
+    const batch = names
+      .slice(i, i + 4)
+      .map((n, j) => toolboxAsync((i + j) % 2 === 0 ? ['create', n] : ['run', '-c', n, 'true'], { env }).done);
     for (const r of await Promise.all(batch)) expect(r.code).toBe(0);
   }
   const json = toolbox(['list', '--json'], { env });
   expect(json.code).toBe(0);
-  const ours = (JSON.parse(json.stdout) as { name: string; status: string; image: string; mode: string }[]).filter((b) => b.name.startsWith(`${P}many-`));
+  const ours = (JSON.parse(json.stdout) as { name: string; status: string; image: string; mode: string }[]).filter(
+    (b) => b.name.startsWith(`${P}many-`),
+  );
   expect(ours.map((b) => [b.name, b.status, b.image, b.mode])).toEqual(
     names.map((n, i) => [n, i % 2 === 0 ? 'running' : 'exited', 'localhost/toolbox-test:latest', 'system']),
   );
-  const table = toolbox(['list'], { env }).stdout.split('\n').filter((l) => l.startsWith(`${P}many-`));
-  expect(table.map((l) => l.split(/ +/).slice(0, 2))).toEqual(names.map((n, i) => [n, i % 2 === 0 ? 'running' : 'exited']));
+  const table = toolbox(['list'], { env })
+    .stdout.split('\n')
+    .filter((l) => l.startsWith(`${P}many-`));
+  expect(table.map((l) => l.split(/ +/).slice(0, 2))).toEqual(
+    names.map((n, i) => [n, i % 2 === 0 ? 'running' : 'exited']),
+  );
 });
 
 it('100 rounds of sessions starting and ending at random: auto-stop never kills a session', async () => {
@@ -98,7 +144,10 @@ it('100 rounds of sessions starting and ending at random: auto-stop never kills 
   }
   await Promise.all(running);
   const failed = outcomes.filter(({ id, r }) => r.code !== 0 || r.stdout !== `end-${id}\n` || r.stderr !== '');
-  expect({ seed: SEED, failed: failed.map(({ id, r }) => ({ id, code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr })) }).toEqual({ seed: SEED, failed: [] });
+  expect({
+    seed: SEED,
+    failed: failed.map(({ id, r }) => ({ id, code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr })),
+  }).toEqual({ seed: SEED, failed: [] });
   expect(outcomes.length).toBe(n);
   expect(n).toBeGreaterThanOrEqual(100);
   expect(drainsSeenStopped).toBeGreaterThan(0); // auto-stop did happen between sessions

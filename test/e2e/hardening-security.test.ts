@@ -10,7 +10,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_ARGV, ROOT, containerId, containerState, containersNamed, isolatedEnv, podman, removeContainers, toolbox } from './helpers.js';
+import {
+  CLI_ARGV,
+  ROOT,
+  containerId,
+  containerState,
+  containersNamed,
+  isolatedEnv,
+  podman,
+  removeContainers,
+  toolbox,
+} from './helpers.js';
 
 const P = 'hd-sec-';
 const BOX = `${P}box`;
@@ -46,12 +56,24 @@ describe('config is never executed', () => {
     // refused by the key's own rule, naming config.json and the key (exit 1: the file is wrong)
     ['image', { image: `$(touch ${MARKER})` }, 1, `invalid image reference "$(touch ${MARKER})"`],
     ['registry', { registry: `\`touch ${MARKER}\``, image: 'x' }, 1, `invalid registry "\`touch ${MARKER}\`"`],
-    ['name', { name: `x; touch ${MARKER}`, image: 'localhost/toolbox-test:latest' }, 1, `invalid toolbox name "x; touch ${MARKER}"`],
-    ['engine', { engine: `podman; touch ${MARKER}` }, 1, `invalid engine "podman; touch ${MARKER}": expected podman or docker`],
+    [
+      'name',
+      { name: `x; touch ${MARKER}`, image: 'localhost/toolbox-test:latest' },
+      1,
+      `invalid toolbox name "x; touch ${MARKER}"`,
+    ],
+    [
+      'engine',
+      { engine: `podman; touch ${MARKER}` },
+      1,
+      `invalid engine "podman; touch ${MARKER}": expected podman or docker`,
+    ],
   ])('a hostile %s in config.json is refused as data', (key, data, code, message) => {
     const e = configWith(data);
     const r = toolbox(['run', 'true'], { env: e });
-    expect(r.stderr.startsWith(`Error: ${join(e.XDG_CONFIG_HOME!, 'toolbox/config.json')}: ${key}: ${message}`)).toBe(true);
+    expect(r.stderr.startsWith(`Error: ${join(e.XDG_CONFIG_HOME!, 'toolbox/config.json')}: ${key}: ${message}`)).toBe(
+      true,
+    );
     expect(r.code).toBe(code);
     expect(existsSync(MARKER)).toBe(false);
   });
@@ -82,7 +104,9 @@ describe('config is never executed', () => {
     const args = `$(touch ${MARKER}) ;touch ${MARKER}`;
     const r = toolbox(['run', '-c', `${P}args`, '--podman-args', args, 'true'], { env });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^Error: --podman-args .*: "\$\(touch" is neither an option nor an option's value\. Hint: --podman-args is split on whitespace, with no quoting and never through a shell; .*\n$/);
+    expect(r.stderr).toMatch(
+      /^Error: --podman-args .*: "\$\(touch" is neither an option nor an option's value\. Hint: --podman-args is split on whitespace, with no quoting and never through a shell; .*\n$/,
+    );
     expect(existsSync(MARKER)).toBe(false);
     expect(containersNamed(`${P}args`)).toEqual([]);
   });
@@ -96,7 +120,11 @@ describe('config is never executed', () => {
         else if (p.endsWith('.ts')) {
           const text = readFileSync(p, 'utf8');
           const file = relative(ROOT, p);
-          if (/from 'node:child_process'|from 'execa'|require\(['"]child_process/.test(text) && file !== 'src/engine/runner.ts') offenders.push(`${file}: spawns`);
+          if (
+            /from 'node:child_process'|from 'execa'|require\(['"]child_process/.test(text) &&
+            file !== 'src/engine/runner.ts'
+          )
+            offenders.push(`${file}: spawns`);
           if (/\bshell\s*:\s*(true|['"`])/.test(text)) offenders.push(`${file}: shell option`);
           if (/\beval\(|new Function\(/.test(text)) offenders.push(`${file}: eval`);
         }
@@ -112,17 +140,37 @@ describe('only the allow-list of environment variables crosses into the toolbox'
   const keysInside = (e: NodeJS.ProcessEnv): Record<string, string> => {
     const r = toolbox(['run', '-n', '-c', BOX, '--', 'env', '-0'], { env: e });
     expect(r.code).toBe(0);
-    return Object.fromEntries(r.stdout.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    return Object.fromEntries(
+      r.stdout
+        .split('\0')
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    );
   };
 
   it('hostile and private variables stay out; the allowed ones come in; nothing else changes', () => {
     const base = isolatedEnv({ LANG: undefined });
     const baseline = keysInside(base);
     const hostile: Record<string, string> = {
-      LD_PRELOAD: '/tmp/evil.so', LD_LIBRARY_PATH: '/tmp/evil', PATH: `/tmp/evil:${process.env.PATH}`, BASH_ENV: MARKER, ENV: MARKER,
-      PROMPT_COMMAND: `touch ${MARKER}`, PS4: '$(touch /tmp/x)', IFS: 'x', SHELLOPTS: 'xtrace', SSH_AUTH_SOCK: '/tmp/agent', DISPLAY: ':0',
-      HTTP_PROXY: 'http://evil:1', AWS_SECRET_ACCESS_KEY: 'secret', GITHUB_TOKEN: 'secret', SUDO_USER: 'evil', SHELL: '/tmp/evil',
-      XDG_RUNTIME_DIR: '/tmp/evil', container: 'evil', TOOLBOX_SESSION: 'forged',
+      LD_PRELOAD: '/tmp/evil.so',
+      LD_LIBRARY_PATH: '/tmp/evil',
+      PATH: `/tmp/evil:${process.env.PATH}`,
+      BASH_ENV: MARKER,
+      ENV: MARKER,
+      PROMPT_COMMAND: `touch ${MARKER}`,
+      PS4: '$(touch /tmp/x)',
+      IFS: 'x',
+      SHELLOPTS: 'xtrace',
+      SSH_AUTH_SOCK: '/tmp/agent',
+      DISPLAY: ':0',
+      HTTP_PROXY: 'http://evil:1',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      GITHUB_TOKEN: 'secret',
+      SUDO_USER: 'evil',
+      SHELL: '/tmp/evil',
+      XDG_RUNTIME_DIR: '/tmp/evil',
+      container: 'evil',
+      TOOLBOX_SESSION: 'forged',
     };
     const allowed = { TERM: 'xterm-256color', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TZ: 'UTC', NO_COLOR: '1' };
     const inside = keysInside({ ...base, ...hostile, ...allowed, PATH: base.PATH });
@@ -130,20 +178,28 @@ describe('only the allow-list of environment variables crosses into the toolbox'
     const withPath = keysInside({ ...base, PATH: hostile.PATH });
     expect(withPath.PATH).toBe(baseline.PATH);
     for (const key of Object.keys(hostile)) {
-      if (key === 'TOOLBOX_SESSION') expect(inside[key]).toMatch(/^\d+-\d+$/); // toolbox's own marker, not the forged one
+      if (key === 'TOOLBOX_SESSION')
+        expect(inside[key]).toMatch(/^\d+-\d+$/); // toolbox's own marker, not the forged one
       else if (key in baseline) expect({ key, value: inside[key] }).toEqual({ key, value: baseline[key] });
       else expect({ key, present: key in inside }).toEqual({ key, present: false });
     }
     for (const [key, value] of Object.entries(allowed)) expect({ key, value: inside[key] }).toEqual({ key, value });
-    const added = Object.keys(inside).filter((k) => !(k in baseline)).sort();
-    expect(added).toEqual(Object.keys(allowed).filter((k) => !(k in baseline)).sort());
+    const added = Object.keys(inside)
+      .filter((k) => !(k in baseline))
+      .sort();
+    expect(added).toEqual(
+      Object.keys(allowed)
+        .filter((k) => !(k in baseline))
+        .sort(),
+    );
     expectNoMarker();
   });
 });
 
 describe('nothing without the toolbox label is touched', () => {
   const OTHER = `${P}other`;
-  const state = () => podman(['container', 'inspect', '--format', '{{.State.Status}} {{.State.StartedAt}}', OTHER]).stdout;
+  const state = () =>
+    podman(['container', 'inspect', '--format', '{{.State.Status}} {{.State.StartedAt}}', OTHER]).stdout;
   const refusal = (name: string) =>
     `Error: container ${name} is not a toolbox (it has no toolbox label); refusing to touch it. Hint: choose another name with -c NAME, or manage it with 'podman' directly\n`;
   afterAll(() => podman(['rm', '--force', '--time', '0', OTHER]));
@@ -152,12 +208,25 @@ describe('nothing without the toolbox label is touched', () => {
     ['running', () => podman(['run', '-d', '--name', OTHER, 'localhost/toolbox-test-minimal:latest', 'sleep', '600'])],
     ['paused', () => podman(['pause', OTHER])],
     ['exited', () => (podman(['unpause', OTHER]), podman(['stop', '--time', '0', OTHER]))],
-    ['created', () => (podman(['rm', '--force', OTHER]), podman(['create', '--name', OTHER, 'localhost/toolbox-test-minimal:latest', 'sleep', '600']))],
+    [
+      'created',
+      () => (
+        podman(['rm', '--force', OTHER]),
+        podman(['create', '--name', OTHER, 'localhost/toolbox-test-minimal:latest', 'sleep', '600'])
+      ),
+    ],
   ])('a %s container is never started, unpaused, stopped, removed or entered', (status, prepare) => {
     expect(prepare().code).toBe(0);
     expect(containerState(OTHER)).toBe(status);
     const before = state();
-    for (const args of [['stop', '--force', OTHER], ['rm', '--force', OTHER], ['create', OTHER], ['enter', OTHER], ['run', '-c', OTHER, 'true'], ['run', '-n', '-c', OTHER, 'true']]) {
+    for (const args of [
+      ['stop', '--force', OTHER],
+      ['rm', '--force', OTHER],
+      ['create', OTHER],
+      ['enter', OTHER],
+      ['run', '-c', OTHER, 'true'],
+      ['run', '-n', '-c', OTHER, 'true'],
+    ]) {
       const r = toolbox(args, { env });
       expect({ args, stderr: r.stderr, code: r.code }).toEqual({ args, stderr: refusal(OTHER), code: 1 });
       expect(state()).toBe(before);
@@ -166,13 +235,25 @@ describe('nothing without the toolbox label is touched', () => {
 
   it.each(['yes', 'TRUE', '1', ''])('a label io.toolbox.managed=%s is not the toolbox label', (value) => {
     const name = `${P}spoof`;
-    expect(podman(['create', '--name', name, '--label', `io.toolbox.managed=${value}`, 'localhost/toolbox-test-minimal:latest', 'true']).code).toBe(0);
+    expect(
+      podman([
+        'create',
+        '--name',
+        name,
+        '--label',
+        `io.toolbox.managed=${value}`,
+        'localhost/toolbox-test-minimal:latest',
+        'true',
+      ]).code,
+    ).toBe(0);
     try {
       const r = toolbox(['rm', '--force', name], { env });
       expect(r.stderr).toBe(refusal(name));
       expect(r.code).toBe(1);
       expect(containerState(name)).toBe('created');
-      expect(JSON.parse(toolbox(['list', '--json'], { env }).stdout).map((b: { name: string }) => b.name)).not.toContain(name);
+      expect(
+        JSON.parse(toolbox(['list', '--json'], { env }).stdout).map((b: { name: string }) => b.name),
+      ).not.toContain(name);
     } finally {
       podman(['rm', '--force', name]);
     }
@@ -183,7 +264,9 @@ describe('files are private', () => {
   it('config.json is created 0600 even with umask 000, and rewritten 0600 when it was 0644', () => {
     const e = isolatedEnv();
     const file = join(e.XDG_CONFIG_HOME!, 'toolbox/config.json');
-    const r = spawnSync('sh', ['-c', 'umask 000; exec "$0" "$@"', ...CLI_ARGV, 'config', 'set', 'autostop', 'false'], { env: e });
+    const r = spawnSync('sh', ['-c', 'umask 000; exec "$0" "$@"', ...CLI_ARGV, 'config', 'set', 'autostop', 'false'], {
+      env: e,
+    });
     expect(r.status).toBe(0);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     chmodSync(file, 0o644);
@@ -194,7 +277,14 @@ describe('files are private', () => {
   it('session, lock and record state lives in directories only root can enter', () => {
     expect(inBox('true').code).toBe(0);
     const box = `/run/toolbox/podman/boxes/${containerId(BOX)}`;
-    for (const dir of ['/run/toolbox', '/run/toolbox/podman', '/run/toolbox/podman/boxes', box, `${box}/sessions`, '/run/toolbox/podman/names']) {
+    for (const dir of [
+      '/run/toolbox',
+      '/run/toolbox/podman',
+      '/run/toolbox/podman/boxes',
+      box,
+      `${box}/sessions`,
+      '/run/toolbox/podman/names',
+    ]) {
       const s = statSync(dir);
       expect({ dir, mode: s.mode & 0o777, uid: s.uid }).toEqual({ dir, mode: 0o700, uid: 0 });
     }
@@ -246,7 +336,12 @@ describe('--sandbox can no longer do what a toolbox can', () => {
   });
 
   it('write to /sys', () => {
-    const sysMount = (r: { stdout: string }) => r.stdout.split('\n').find((l) => l.split(' ')[1] === '/sys')?.split(' ')[3]?.split(',')[0];
+    const sysMount = (r: { stdout: string }) =>
+      r.stdout
+        .split('\n')
+        .find((l) => l.split(' ')[1] === '/sys')
+        ?.split(' ')[3]
+        ?.split(',')[0];
     expect(sysMount(inBox('cat', '/proc/self/mounts'))).toBe('rw');
     expect(sysMount(inSandbox('cat', '/proc/self/mounts'))).toBe('ro');
   });
@@ -262,6 +357,8 @@ describe('what --sandbox still can do (it is less privileged, not isolated)', ()
   });
 
   it("use the host's network namespace", () => {
-    expect(inSandbox('readlink', '/proc/self/ns/net').stdout).toBe(`${spawnSync('readlink', ['/proc/self/ns/net'], { encoding: 'utf8' }).stdout}`);
+    expect(inSandbox('readlink', '/proc/self/ns/net').stdout).toBe(
+      `${spawnSync('readlink', ['/proc/self/ns/net'], { encoding: 'utf8' }).stdout}`,
+    );
   });
 });

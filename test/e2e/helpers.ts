@@ -14,7 +14,8 @@ export const SEA = join(ROOT, 'dist/sea/toolbox');
  */
 export const CLI_FORM: 'sea' | 'npm' = process.env.TOOLBOX_E2E_CLI === 'npm' ? 'npm' : 'sea';
 /** The command line that starts toolbox; spawn CLI_ARGV[0] with CLI_ARGV.slice(1) + arguments. */
-export const CLI_ARGV: readonly string[] = CLI_FORM === 'npm' ? [process.execPath, join(ROOT, 'bin/toolbox.js')] : [SEA];
+export const CLI_ARGV: readonly string[] =
+  CLI_FORM === 'npm' ? [process.execPath, join(ROOT, 'bin/toolbox.js')] : [SEA];
 /** The same for host-update. */
 export const HOST_UPDATE_ARGV: readonly string[] =
   CLI_FORM === 'npm' ? [process.execPath, join(ROOT, 'bin/host-update.js')] : [join(ROOT, 'dist/sea/host-update')];
@@ -23,7 +24,11 @@ export const HOST_UPDATE_ARGV: readonly string[] =
  * nothing else; the npm form also needs the machine's node mounted at /usr/bin/node (same glibc).
  */
 export function hostUpdateInBox(at: string): { mounts: string[]; argv: string[] } {
-  if (CLI_FORM === 'npm') return { mounts: ['/usr/bin/node:/usr/bin/node:ro', `${ROOT}:${at}:ro`], argv: ['node', `${at}/bin/host-update.js`] };
+  if (CLI_FORM === 'npm')
+    return {
+      mounts: ['/usr/bin/node:/usr/bin/node:ro', `${ROOT}:${at}:ro`],
+      argv: ['node', `${at}/bin/host-update.js`],
+    };
   return { mounts: [`${ROOT}:${at}:ro`], argv: [`${at}/dist/sea/host-update`] };
 }
 /** Spawn arguments for toolbox with `args`: `spawnSync(...cli(args), options)`. */
@@ -86,7 +91,10 @@ export function removeIsolatedHomes(): void {
   }
 }
 
-export function toolbox(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string | Buffer; cwd?: string } = {}): Result {
+export function toolbox(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string | Buffer; cwd?: string } = {},
+): Result {
   const r: SpawnSyncReturns<Buffer> = spawnSync(...cli(args), {
     env: options.env ?? isolatedEnv(),
     input: options.input ?? '',
@@ -96,7 +104,13 @@ export function toolbox(args: string[], options: { env?: NodeJS.ProcessEnv; inpu
     timeout: 240_000,
     killSignal: 'SIGKILL',
   });
-  return { code: r.status, signal: r.signal, stdout: r.stdout.toString(), stderr: r.stderr.toString(), stdoutBuffer: r.stdout };
+  return {
+    code: r.status,
+    signal: r.signal,
+    stdout: r.stdout.toString(),
+    stderr: r.stderr.toString(),
+    stdoutBuffer: r.stdout,
+  };
 }
 
 export function toolboxAsync(args: string[], options: { env?: NodeJS.ProcessEnv } = {}) {

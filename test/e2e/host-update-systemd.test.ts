@@ -30,7 +30,9 @@ function toolboxAsync(args: string[]) {
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<Pick<Result, 'code' | 'stdout' | 'stderr'>>((res) => child.on('close', (code) => res({ code, stdout, stderr })));
+  const done = new Promise<Pick<Result, 'code' | 'stdout' | 'stderr'>>((res) =>
+    child.on('close', (code) => res({ code, stdout, stderr })),
+  );
   return { done, stderr: () => stderr };
 }
 
@@ -50,7 +52,8 @@ function lastLine(text: string): string {
   return text.trimEnd().split('\n').pop() ?? '';
 }
 
-const runningUnits = () => host.sh("systemctl list-units --plain --no-legend --state=active 'host-update-*.service'").stdout.trim();
+const runningUnits = () =>
+  host.sh("systemctl list-units --plain --no-legend --state=active 'host-update-*.service'").stdout.trim();
 
 let host: FakeHost;
 
@@ -71,20 +74,31 @@ describe('a host run by systemd', () => {
   it('status says so', () => {
     const r = hu(['status', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ systemd: true, booted: 1, current: 1, default: 1, rebootNeeded: false, transaction: null });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      systemd: true,
+      booted: 1,
+      current: 1,
+      default: 1,
+      rebootNeeded: false,
+      transaction: null,
+    });
   });
 
   it('pkg install runs transactional-update as a transient unit and follows its journal', () => {
     const r = hu(['pkg', 'install', 'fake-hello']);
     expect(r.stdout).toBe('new snapshot #2 (from #1); reboot to activate\n');
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^Starting host-update-\d{14}-\d+\.service - host-update: transactional-update -n --no-selfupdate --drop-if-no-change pkg install fake-hello\.\.\.\n/);
+    expect(r.stderr).toMatch(
+      /^Starting host-update-\d{14}-\d+\.service - host-update: transactional-update -n --no-selfupdate --drop-if-no-change pkg install fake-hello\.\.\.\n/,
+    );
     expect(r.stderr).toContain('Using snapshot 1 as base for new snapshot 2.\n');
     expect(r.stderr).toContain('New default snapshot is #2 (/.snapshots/2/snapshot).\n');
     expect(snapperList(host).find((s) => s.default)?.number).toBe(2);
     // --collect: the finished unit is gone; its lines stay in the journal.
     expect(host.sh("systemctl list-units --all --plain --no-legend 'host-update-*'").stdout).toBe('');
-    expect(host.sh("journalctl -t transactional-update -o cat | grep '^New default'").stdout).toBe('New default snapshot is #2 (/.snapshots/2/snapshot).\n');
+    expect(host.sh("journalctl -t transactional-update -o cat | grep '^New default'").stdout).toBe(
+      'New default snapshot is #2 (/.snapshots/2/snapshot).\n',
+    );
   });
 
   it('log reads the journal', () => {
@@ -92,15 +106,21 @@ describe('a host run by systemd', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/ fake-microos transactional-update\[\d+\]: New default snapshot is #2 \(\/\.snapshots\/2\/snapshot\)\.$/);
-    expect(lines[1]).toMatch(/ fake-microos transactional-update\[\d+\]: Please reboot your machine to activate the changes and avoid data loss\.$/);
+    expect(lines[0]).toMatch(
+      / fake-microos transactional-update\[\d+\]: New default snapshot is #2 \(\/\.snapshots\/2\/snapshot\)\.$/,
+    );
+    expect(lines[1]).toMatch(
+      / fake-microos transactional-update\[\d+\]: Please reboot your machine to activate the changes and avoid data loss\.$/,
+    );
   });
 
   it('a zypper failure in the unit: problem, discarded snapshot, exit 1', () => {
     const r = hu(['pkg', 'install', 'fake-broken']);
     expect(r.stdout).toBe('');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('Problem: nothing provides fake-missing-dependency needed by fake-broken-1.0-1.noarch\n');
+    expect(r.stderr).toContain(
+      'Problem: nothing provides fake-missing-dependency needed by fake-broken-1.0-1.noarch\n',
+    );
     expect(lastLine(r.stderr)).toBe(
       'Error: zypper failed (exit code 4): nothing provides fake-missing-dependency needed by fake-broken-1.0-1.noarch; snapshot #3 was discarded. Hint: resolve the problem (a missing package, dependency or repository), then retry; the host is unchanged',
     );
@@ -111,14 +131,30 @@ describe('a host run by systemd', () => {
     // Hold the stand-in with its snapshot open, so there is time to stop the toolbox.
     host.sh('mkdir -p /run/fake-transactional-update && touch /run/fake-transactional-update/hold');
     try {
-      const first = toolboxAsync(['run', '-c', BOX, '--', ...HU, '--host-pid', String(host.pid), 'pkg', 'install', 'fake-hello']);
-      await until('the unit to start', () => runningUnits() !== '' && host.sh('test -e /var/run/transactional-update.pid').code === 0);
+      const first = toolboxAsync([
+        'run',
+        '-c',
+        BOX,
+        '--',
+        ...HU,
+        '--host-pid',
+        String(host.pid),
+        'pkg',
+        'install',
+        'fake-hello',
+      ]);
+      await until(
+        'the unit to start',
+        () => runningUnits() !== '' && host.sh('test -e /var/run/transactional-update.pid').code === 0,
+      );
       const unit = runningUnits().split(/\s+/)[0]!;
       // podman 4.3 may report the stop as failed ("active exec sessions") although the
       // container stops; what matters here is that it is stopped and the unit is not.
       toolbox(['stop', '--force', BOX]);
       await first.done;
-      const state = spawnSync('podman', ['container', 'inspect', '--format', '{{.State.Running}}', BOX], { encoding: 'utf8' });
+      const state = spawnSync('podman', ['container', 'inspect', '--format', '{{.State.Running}}', BOX], {
+        encoding: 'utf8',
+      });
       expect(state.stdout).toBe('false\n');
       expect(host.sh(`systemctl is-active ${unit}`).stdout).toBe('active\n');
 
@@ -138,7 +174,9 @@ describe('a host run by systemd', () => {
   it('attach with nothing running says so', () => {
     const r = hu(['attach']);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe("Error: nothing to attach to: no host-update transaction is running. Hint: 'host-update status' shows the snapshots; 'host-update log' the last run\n");
+    expect(r.stderr).toBe(
+      "Error: nothing to attach to: no host-update transaction is running. Hint: 'host-update status' shows the snapshots; 'host-update log' the last run\n",
+    );
     expect(r.code).toBe(1);
   });
 
@@ -147,6 +185,9 @@ describe('a host run by systemd', () => {
     expect(r.stdout).toBe('rebooting the host\n');
     expect(r.code).toBe(0);
     // The fake host's systemd leaves the running state for the reboot.
-    await until('the host to go down', () => !/^(running|degraded)$/.test(host.sh('systemctl is-system-running').stdout.trim()));
+    await until(
+      'the host to go down',
+      () => !/^(running|degraded)$/.test(host.sh('systemctl is-system-running').stdout.trim()),
+    );
   });
 });

@@ -67,7 +67,9 @@ function expectFreshHost(lines: string[]): void {
     'transaction:       none running',
     'snapshots:',
   ]);
-  expect(lines[6]).toMatch(/^ {2}#1 {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}first root filesystem {2}\[booted, default\]$/);
+  expect(lines[6]).toMatch(
+    /^ {2}#1 {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}first root filesystem {2}\[booted, default\]$/,
+  );
 }
 
 describe('host-update status', () => {
@@ -84,14 +86,36 @@ describe('host-update status', () => {
     const r = toolbox(['run', '-c', BOX, '--', 'env', `TOOLBOX_HOST_PID=${pid()}`, ...HU, 'status', '--json']);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
-    expect(s).toMatchObject({ host: { pid: host.pid }, booted: 1, current: 1, default: 1, rebootNeeded: false, rebootNeededFile: false, transaction: null, systemd: false });
-    expect(s.snapshots).toEqual([{ number: 1, date: expect.stringMatching(/^\d{4}-/), description: 'first root filesystem', default: true, active: true }]);
+    expect(s).toMatchObject({
+      host: { pid: host.pid },
+      booted: 1,
+      current: 1,
+      default: 1,
+      rebootNeeded: false,
+      rebootNeededFile: false,
+      transaction: null,
+      systemd: false,
+    });
+    expect(s.snapshots).toEqual([
+      {
+        number: 1,
+        date: expect.stringMatching(/^\d{4}-/),
+        description: 'first root filesystem',
+        default: true,
+        active: true,
+      },
+    ]);
   });
 
   it('reads a host root mounted as a directory (chroot, as in a kubectl debug pod)', () => {
     const r = hu(['--host-root', `/proc/${pid()}/root`, 'status', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ host: { root: `/proc/${pid()}/root` }, booted: 1, default: 1, rebootNeeded: false });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      host: { root: `/proc/${pid()}/root` },
+      booted: 1,
+      default: 1,
+      rebootNeeded: false,
+    });
   });
 });
 
@@ -101,7 +125,9 @@ describe('host-update status', () => {
 // as snapper leaves it, by hand, so that it lasts as long as the test needs: no timing involved.
 describe('host-update status while snapper is creating a snapshot', () => {
   it('lists the others and shows the one being created as unreadable, as text and as JSON', () => {
-    const made = host.sh('mkdir /.snapshots/2 && btrfs -q subvolume snapshot / /.snapshots/2/snapshot && snapper --no-dbus list 2>&1 >/dev/null');
+    const made = host.sh(
+      'mkdir /.snapshots/2 && btrfs -q subvolume snapshot / /.snapshots/2/snapshot && snapper --no-dbus list 2>&1 >/dev/null',
+    );
     try {
       expect(made.code).toBe(0);
       expect(made.stdout).toBe('loading 2 failed\n');
@@ -110,10 +136,18 @@ describe('host-update status while snapper is creating a snapshot', () => {
       expect(r.code).toBe(0);
       const lines = r.stdout.split('\n');
       expectFreshHost(lines);
-      expect(lines.slice(7)).toEqual(['  #2  unreadable: snapper could not load it (being created, or its info.xml is damaged)', '']);
+      expect(lines.slice(7)).toEqual([
+        '  #2  unreadable: snapper could not load it (being created, or its info.xml is damaged)',
+        '',
+      ]);
       const j = hu(['--host-pid', pid(), 'status', '--json']);
       expect(j.code).toBe(0);
-      expect(JSON.parse(j.stdout)).toMatchObject({ booted: 1, default: 1, rebootNeeded: false, unreadableSnapshots: [2] });
+      expect(JSON.parse(j.stdout)).toMatchObject({
+        booted: 1,
+        default: 1,
+        rebootNeeded: false,
+        unreadableSnapshots: [2],
+      });
       expect(JSON.parse(j.stdout).snapshots.map((x: { number: number }) => x.number)).toEqual([1]);
     } finally {
       host.sh('btrfs -q subvolume delete /.snapshots/2/snapshot; rmdir /.snapshots/2');
@@ -154,15 +188,23 @@ describe('host-update pkg install', () => {
       { number: 1, default: false, active: true },
       { number: 2, default: true, active: false },
     ]);
-    expect(host.sh('cat /.snapshots/2/snapshot/usr/share/fake-hello/README; test -e /usr/share/fake-hello && echo live; test -e /run/reboot-needed && echo reboot-needed').stdout).toBe(
-      'fake-hello\nreboot-needed\n',
-    );
+    expect(
+      host.sh(
+        'cat /.snapshots/2/snapshot/usr/share/fake-hello/README; test -e /usr/share/fake-hello && echo live; test -e /run/reboot-needed && echo reboot-needed',
+      ).stdout,
+    ).toBe('fake-hello\nreboot-needed\n');
   });
 
   it('then status says a reboot is needed', () => {
     const r = hu(['--host-pid', pid(), 'status', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ booted: 1, current: 1, default: 2, rebootNeeded: true, rebootNeededFile: true });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      booted: 1,
+      current: 1,
+      default: 2,
+      rebootNeeded: true,
+      rebootNeededFile: true,
+    });
     expect(hu(['--host-pid', pid(), 'status']).stdout).toContain('reboot needed:     yes (boot #2 to activate it)\n');
   });
 
@@ -195,7 +237,9 @@ describe('a zypper failure', () => {
     const r = hu(['--host-pid', pid(), 'pkg', 'install', 'fake-broken']);
     expect(r.stdout).toBe('');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('\nProblem: nothing provides fake-missing-dependency needed by fake-broken-1.0-1.noarch\n');
+    expect(r.stderr).toContain(
+      '\nProblem: nothing provides fake-missing-dependency needed by fake-broken-1.0-1.noarch\n',
+    );
     expect(lastLine(r.stderr)).toBe(
       'Error: zypper failed (exit code 4): nothing provides fake-missing-dependency needed by fake-broken-1.0-1.noarch; snapshot #3 was discarded. Hint: resolve the problem (a missing package, dependency or repository), then retry; the host is unchanged',
     );
@@ -209,7 +253,8 @@ describe('a zypper failure', () => {
     expect(JSON.parse(r.stdout)).toEqual({
       ok: false,
       result: 'failed',
-      error: 'zypper failed (exit code 4): nothing provides fake-missing-dependency needed by fake-broken-1.0-1.noarch; snapshot #3 was discarded',
+      error:
+        'zypper failed (exit code 4): nothing provides fake-missing-dependency needed by fake-broken-1.0-1.noarch; snapshot #3 was discarded',
       hint: 'resolve the problem (a missing package, dependency or repository), then retry; the host is unchanged',
       snapshot: 3,
       discarded: true,
@@ -247,10 +292,18 @@ describe('exit code 0 is not trusted', () => {
 describe('the lock', () => {
   it('names the running transaction and changes nothing', async () => {
     // A real second instance, started on the host by its admin, holding the lock.
-    const holder = spawn('nsenter', [`--target=${pid()}`, '--mount', '--', 'transactional-update', '-n', 'run', 'sleep', '600'], { stdio: 'ignore' });
+    const holder = spawn(
+      'nsenter',
+      [`--target=${pid()}`, '--mount', '--', 'transactional-update', '-n', 'run', 'sleep', '600'],
+      { stdio: 'ignore' },
+    );
     const ended = new Promise((res) => holder.on('close', res));
     try {
-      for (let i = 0; i < 100 && host.sh('cat /var/run/transactional-update.pid').stdout.trim() !== String(holder.pid); i++) {
+      for (
+        let i = 0;
+        i < 100 && host.sh('cat /var/run/transactional-update.pid').stdout.trim() !== String(holder.pid);
+        i++
+      ) {
         await new Promise((res) => setTimeout(res, 100));
       }
       const command = '/bin/bash /usr/sbin/transactional-update -n run sleep 600';
@@ -262,7 +315,10 @@ describe('the lock', () => {
       expect(r.code).toBe(1);
       const s = hu(['--host-pid', pid(), 'status']);
       expect(s.stdout).toContain(`transaction:       running (PID ${holder.pid}: ${command})\n`);
-      expect(JSON.parse(hu(['--host-pid', pid(), 'status', '--json']).stdout).transaction).toEqual({ pid: holder.pid, command });
+      expect(JSON.parse(hu(['--host-pid', pid(), 'status', '--json']).stdout).transaction).toEqual({
+        pid: holder.pid,
+        command,
+      });
     } finally {
       holder.kill('SIGTERM');
       await ended;
@@ -300,7 +356,9 @@ describe('rollback', () => {
     expect(missing.stderr).toBe("Error: the host has no snapshot #99. Hint: pick one from 'host-update status'\n");
     expect(missing.code).toBe(1);
     const word = hu(['--host-pid', pid(), 'rollback', 'yesterday']);
-    expect(word.stderr).toBe("Error: not a snapshot number: yesterday. Hint: give a snapshot number from 'host-update status', or 'last'\n");
+    expect(word.stderr).toBe(
+      "Error: not a snapshot number: yesterday. Hint: give a snapshot number from 'host-update status', or 'last'\n",
+    );
     expect(word.code).toBe(2);
   });
 });
@@ -315,7 +373,11 @@ describe('a broken pipe during a run', () => {
     const list = snapperList(host);
     expect(list.map((s) => s.number)).toEqual([1, 2, 3]);
     expect(list.find((s) => s.default)?.number).toBe(3);
-    expect(host.sh('test -e /var/run/transactional-update.pid || echo unlocked; tail -n 2 /var/log/transactional-update.log | cut -d" " -f3-').stdout).toBe(
+    expect(
+      host.sh(
+        'test -e /var/run/transactional-update.pid || echo unlocked; tail -n 2 /var/log/transactional-update.log | cut -d" " -f3-',
+      ).stdout,
+    ).toBe(
       'unlocked\nNew default snapshot is #3 (/.snapshots/3/snapshot).\nPlease reboot your machine to activate the changes and avoid data loss.\n',
     );
   });
@@ -333,17 +395,27 @@ kill -HUP $hu; wait $hu; echo "host-update exit: $?"`;
     for (let i = 0; i < 300 && host.sh('test -e /var/run/transactional-update.pid').code === 0; i++) {
       await new Promise((res) => setTimeout(res, 100));
     }
-    expect(host.sh('test -e /var/run/transactional-update.pid || echo unlocked; tail -n 2 /var/log/transactional-update.log | cut -d" " -f3-').stdout).toBe(
+    expect(
+      host.sh(
+        'test -e /var/run/transactional-update.pid || echo unlocked; tail -n 2 /var/log/transactional-update.log | cut -d" " -f3-',
+      ).stdout,
+    ).toBe(
       'unlocked\nNew default snapshot is #4 (/.snapshots/4/snapshot).\nPlease reboot your machine to activate the changes and avoid data loss.\n',
     );
     expect(snapperList(host).find((s) => s.default)?.number).toBe(4);
     // Closed properly: read-only, no in-progress mark left.
-    expect(host.sh('btrfs property get -ts /.snapshots/4/snapshot ro; snapper --no-dbus --csvout list --columns number,userdata | grep "^4,"').stdout).toBe('ro=true\n4,\n');
+    expect(
+      host.sh(
+        'btrfs property get -ts /.snapshots/4/snapshot ro; snapper --no-dbus --csvout list --columns number,userdata | grep "^4,"',
+      ).stdout,
+    ).toBe('ro=true\n4,\n');
   });
 
   it('log prints that run from the log file', () => {
     const r = hu(['--host-pid', pid(), 'log', '--lines', '1']);
-    expect(r.stdout).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d Please reboot your machine to activate the changes and avoid data loss\.\n$/);
+    expect(r.stdout).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d Please reboot your machine to activate the changes and avoid data loss\.\n$/,
+    );
     expect(r.code).toBe(0);
   });
 });
@@ -360,21 +432,41 @@ describe('refusals', () => {
   it('reboot on a host whose init is not systemd', () => {
     const r = hu(['--host-pid', pid(), 'reboot']);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe("Error: the host's init is not systemd, so host-update cannot reboot it. Hint: reboot the host from its console or hypervisor\n");
+    expect(r.stderr).toBe(
+      "Error: the host's init is not systemd, so host-update cannot reboot it. Hint: reboot the host from its console or hypervisor\n",
+    );
     expect(r.code).toBe(1);
   });
 
   it('an unprivileged (--sandbox) toolbox is told to use a rootful one', () => {
     const r = hu(['status'], SANDBOX);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`Error: this toolbox is unprivileged (it lacks CAP_SYS_ADMIN), so it cannot enter the host. ${ROOTFUL_HINT}\n`);
+    expect(r.stderr).toBe(
+      `Error: this toolbox is unprivileged (it lacks CAP_SYS_ADMIN), so it cannot enter the host. ${ROOTFUL_HINT}\n`,
+    );
     expect(r.code).toBe(1);
   });
 
   it('a rootless toolbox (a user namespace) is told to use a rootful one', () => {
-    const r = toolbox(['run', '-c', BOX, '--', 'unshare', '--user', '--map-root-user', ...HU, '--host-pid', pid(), 'pkg', 'install', 'fake-hello']);
+    const r = toolbox([
+      'run',
+      '-c',
+      BOX,
+      '--',
+      'unshare',
+      '--user',
+      '--map-root-user',
+      ...HU,
+      '--host-pid',
+      pid(),
+      'pkg',
+      'install',
+      'fake-hello',
+    ]);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`Error: this toolbox is rootless (it runs in a user namespace), so it cannot change the host. ${ROOTFUL_HINT}\n`);
+    expect(r.stderr).toBe(
+      `Error: this toolbox is rootless (it runs in a user namespace), so it cannot change the host. ${ROOTFUL_HINT}\n`,
+    );
     expect(r.code).toBe(1);
     expect(snapperList(host).map((s) => s.number)).toEqual([1, 2, 3, 4]);
   });

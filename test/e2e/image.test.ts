@@ -7,7 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, HOST_UPDATE_ARGV, isolatedEnv } from './helpers.js';
-import { buildProjectRpms, must, nameOnlyRpms, ROOT, run, serve, sharedLibraryStandIn, signedRepo } from './support/rpm-repo.js';
+import {
+  buildProjectRpms,
+  must,
+  nameOnlyRpms,
+  ROOT,
+  run,
+  serve,
+  sharedLibraryStandIn,
+  signedRepo,
+} from './support/rpm-repo.js';
 
 const BASE = 'localhost/toolbox-test-osbase:latest';
 const TAG = 'localhost/pk-toolbox-image';
@@ -29,19 +38,34 @@ let server: { url: string; close: () => void };
 function context(name: string, keys: string[]): string {
   const ctx = join(work, name);
   cpSync(join(ROOT, 'Containerfile'), join(ctx, 'Containerfile'));
-  for (const d of ['sea', 'man', 'completions']) cpSync(join(ROOT, 'dist', d), join(ctx, 'dist', d), { recursive: true });
+  for (const d of ['sea', 'man', 'completions'])
+    cpSync(join(ROOT, 'dist', d), join(ctx, 'dist', d), { recursive: true });
   cpSync(join(ROOT, 'LICENSE'), join(ctx, 'LICENSE'));
-  for (const f of ['install-layout.sh', 'macros.toolbox-host-update']) cpSync(join(ROOT, 'packaging', f), join(ctx, 'packaging', f));
+  for (const f of ['install-layout.sh', 'macros.toolbox-host-update'])
+    cpSync(join(ROOT, 'packaging', f), join(ctx, 'packaging', f));
   cpSync(join(ROOT, 'images/toolbox/keys'), join(ctx, 'images/toolbox/keys'), { recursive: true });
   keys.forEach((k, i) => cpSync(k, join(ctx, 'images/toolbox/keys', `test-${i}.asc`)));
   return ctx;
 }
 
 function build(ctx: string, tag: string | undefined, args: Record<string, string>) {
-  const buildArgs = Object.entries({ BASE, PKG_REPO: server.url, ...args }).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
+  const buildArgs = Object.entries({ BASE, PKG_REPO: server.url, ...args }).flatMap(([k, v]) => [
+    '--build-arg',
+    `${k}=${v}`,
+  ]);
   // --layers=false: every build runs every step afresh (a new repo key each run would only
   // pile up unusable cached layers).
-  return run('podman', ['build', '--layers=false', '--network', 'host', ...buildArgs, ...(tag ? ['-t', tag] : []), '-f', join(ctx, 'Containerfile'), ctx]);
+  return run('podman', [
+    'build',
+    '--layers=false',
+    '--network',
+    'host',
+    ...buildArgs,
+    ...(tag ? ['-t', tag] : []),
+    '-f',
+    join(ctx, 'Containerfile'),
+    ctx,
+  ]);
 }
 
 let keyed: string;
@@ -71,11 +95,21 @@ const sealed = isolatedEnv();
 const toolboxCli = (...args: string[]) => run(...cli(args), { env: sealed });
 const inImage = (companion: string, ...cmd: string[]) => run('podman', ['run', '--rm', `${TAG}:${companion}`, ...cmd]);
 const hostHelp = () => run(HOST_UPDATE_ARGV[0]!, [...HOST_UPDATE_ARGV.slice(1), '--help'], { env: sealed });
-const SEA_SHA256 = createHash('sha256').update(readFileSync(join(ROOT, 'dist/sea/toolbox'))).digest('hex');
+const SEA_SHA256 = createHash('sha256')
+  .update(readFileSync(join(ROOT, 'dist/sea/toolbox')))
+  .digest('hex');
 
 describe.each(['rpm', 'dist'])('the image built with COMPANION=%s', (companion) => {
   it('passes the smoke test: tools on PATH, no node, the rpm macro, host-update starts', () => {
-    const r = run('podman', ['run', '--rm', '-v', `${join(ROOT, 'images/toolbox/smoke-test.sh')}:/smoke-test.sh:ro`, `${TAG}:${companion}`, 'sh', '/smoke-test.sh']);
+    const r = run('podman', [
+      'run',
+      '--rm',
+      '-v',
+      `${join(ROOT, 'images/toolbox/smoke-test.sh')}:/smoke-test.sh:ro`,
+      `${TAG}:${companion}`,
+      'sh',
+      '/smoke-test.sh',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(
       [
@@ -99,7 +133,11 @@ describe.each(['rpm', 'dist'])('the image built with COMPANION=%s', (companion) 
   it('runs the same host-update as the tree it was built from', () => {
     // The tree's own help must itself succeed: two failures that agree prove nothing.
     const help = hostHelp();
-    expect({ code: help.code, stderr: help.stderr, first: help.stdout.split('\n')[0] }).toEqual({ code: 0, stderr: '', first: 'Usage: host-update [options] [command]' });
+    expect({ code: help.code, stderr: help.stderr, first: help.stdout.split('\n')[0] }).toEqual({
+      code: 0,
+      stderr: '',
+      first: 'Usage: host-update [options] [command]',
+    });
     const r = inImage(companion, 'host-update', '--help');
     expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: help.stdout, stderr: '' });
   });
@@ -119,14 +157,19 @@ describe.each(['rpm', 'dist'])('the image built with COMPANION=%s', (companion) 
 });
 
 describe('where host-update comes from', () => {
-  it('is the toolbox-host-update RPM with COMPANION=rpm, a link to the toolbox RPM\'s executable', () => {
+  it("is the toolbox-host-update RPM with COMPANION=rpm, a link to the toolbox RPM's executable", () => {
     const r = inImage('rpm', 'rpm', '-qf', '--qf', '%{NAME} %{VERSION}\n', '/usr/bin/host-update', '/usr/bin/toolbox');
     expect(r.stdout).toBe(`toolbox-host-update ${VERSION}\ntoolbox ${VERSION}\n`);
     expect(inImage('rpm', 'sha256sum', '/usr/bin/toolbox').stdout).toBe(`${SEA_SHA256}  /usr/bin/toolbox\n`);
   });
 
-  it('is this tree\'s dist/ with COMPANION=dist, laid out as the RPM does', () => {
-    const r = inImage('dist', 'sh', '-c', 'rpm -q toolbox-host-update; readlink /usr/bin/host-update; sha256sum /usr/bin/toolbox; ls /usr/lib/rpm/macros.d/');
+  it("is this tree's dist/ with COMPANION=dist, laid out as the RPM does", () => {
+    const r = inImage(
+      'dist',
+      'sh',
+      '-c',
+      'rpm -q toolbox-host-update; readlink /usr/bin/host-update; sha256sum /usr/bin/toolbox; ls /usr/lib/rpm/macros.d/',
+    );
     expect(r.stdout).toBe(
       `package toolbox-host-update is not installed\ntoolbox\n${SEA_SHA256}  /usr/bin/toolbox\nmacros.toolbox-host-update\nmacros.toolbox-image\n`,
     );
@@ -149,7 +192,18 @@ describe('build failures', () => {
 
 describe('used by toolbox', () => {
   it('serves as the image of a toolbox: host root mounted, companion and tools inside', () => {
-    const r = toolboxCli('-P', '-i', `${TAG}:rpm`, '-c', BOX, 'run', '--', 'sh', '-c', 'test -d /media/root/proc && for c in host-update strace; do command -v $c; done');
+    const r = toolboxCli(
+      '-P',
+      '-i',
+      `${TAG}:rpm`,
+      '-c',
+      BOX,
+      'run',
+      '--',
+      'sh',
+      '-c',
+      'test -d /media/root/proc && for c in host-update strace; do command -v $c; done',
+    );
     expect(r.stdout).toBe('/usr/bin/host-update\n/usr/bin/strace\n');
     expect(r.code).toBe(0);
   });

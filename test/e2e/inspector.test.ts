@@ -17,7 +17,8 @@ const env = isolatedEnv();
 const work = mkdtempSync(join(tmpdir(), 'tb-e2e-insp-'));
 const REFUSED =
   "Error: refusing to run with the Node.js inspector enabled: any local user could run code through it as this process. Hint: remove --inspect, --inspect-brk, --inspect-port and --debug-port from NODE_OPTIONS and from node's options\n";
-const NODE_BANNER = /^Debugger listening on ws:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]+\nFor help, see: https:\/\/nodejs\.org\/en\/docs\/inspector\n/;
+const NODE_BANNER =
+  /^Debugger listening on ws:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]+\nFor help, see: https:\/\/nodejs\.org\/en\/docs\/inspector\n/;
 
 beforeAll(() => {
   removeContainers(P);
@@ -85,7 +86,10 @@ async function settled(pid: number, blocked = false): Promise<void> {
  */
 async function attackHeldAtOutput(entry: EntryPoint, args: string[]) {
   const fifo = fullFifo(`${entry.name.replace(/\W+/g, '-')}-${args[0]}`);
-  const child = spawn(entry.argv[0]!, [...entry.argv.slice(1), ...args], { env, stdio: ['ignore', fifo.writeFd, 'pipe'] });
+  const child = spawn(entry.argv[0]!, [...entry.argv.slice(1), ...args], {
+    env,
+    stdio: ['ignore', fifo.writeFd, 'pipe'],
+  });
   closeSync(fifo.writeFd);
   const done = closed(child);
   let stderr = '';
@@ -147,31 +151,37 @@ describe('13.1: SIGUSR1 never opens an inspector', () => {
   });
 
   // The single executable blocks SIGUSR1 (--disable-sigusr1), so it cannot pass it on either.
-  it.each(toolboxes.filter((e) => !e.sigusr1Blocked).flatMap((entry) => (['direct', 'podman'] as const).map((path) => ({ ...entry, path }))))(
-    '13.1: $name run --exec $path passes SIGUSR1 to the command and opens nothing',
-    async (entry) => {
-      const script = 'trap "echo got-USR1" USR1; trap "echo got-TERM; exit 7" TERM; echo ready; while :; do sleep 0.1; done';
-      const child = spawn(entry.argv[0]!, [...entry.argv.slice(1), 'run', '-n', '--exec', entry.path, '-c', BOX, '--', 'bash', '-c', script], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout!.on('data', (d) => (stdout += d));
-      child.stderr!.on('data', (d) => (stderr += d));
-      const done = closed(child);
-      try {
-        await waitFor(() => stdout === 'ready\n', 'the command to start');
-        process.kill(child.pid!, 'SIGUSR1');
-        await waitFor(() => stdout === 'ready\ngot-USR1\n', 'the command to get SIGUSR1');
-        expect(listeningPorts(child.pid!)).toEqual([]);
-        process.kill(child.pid!, 'SIGTERM'); // still there and still passing signals on
-        const end = await done;
-        expect(stdout).toBe('ready\ngot-USR1\ngot-TERM\n');
-        expect(stderr).toBe('');
-        expect(end.code).toBe(7);
-      } finally {
-        child.kill('SIGKILL');
-      }
-    },
-  );
+  it.each(
+    toolboxes
+      .filter((e) => !e.sigusr1Blocked)
+      .flatMap((entry) => (['direct', 'podman'] as const).map((path) => ({ ...entry, path }))),
+  )('13.1: $name run --exec $path passes SIGUSR1 to the command and opens nothing', async (entry) => {
+    const script =
+      'trap "echo got-USR1" USR1; trap "echo got-TERM; exit 7" TERM; echo ready; while :; do sleep 0.1; done';
+    const child = spawn(
+      entry.argv[0]!,
+      [...entry.argv.slice(1), 'run', '-n', '--exec', entry.path, '-c', BOX, '--', 'bash', '-c', script],
+      { env, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    const done = closed(child);
+    try {
+      await waitFor(() => stdout === 'ready\n', 'the command to start');
+      process.kill(child.pid!, 'SIGUSR1');
+      await waitFor(() => stdout === 'ready\ngot-USR1\n', 'the command to get SIGUSR1');
+      expect(listeningPorts(child.pid!)).toEqual([]);
+      process.kill(child.pid!, 'SIGTERM'); // still there and still passing signals on
+      const end = await done;
+      expect(stdout).toBe('ready\ngot-USR1\ngot-TERM\n');
+      expect(stderr).toBe('');
+      expect(end.code).toBe(7);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });
 
 describe('13.1: the handler comes first', () => {
@@ -179,7 +189,9 @@ describe('13.1: the handler comes first', () => {
   // each bundle, and the bins must install the handler before they load any module at all.
   it.each(['toolbox', 'host-update'])('13.1: dist/%s.js evaluates the guard before any other module', (name) => {
     const bundle = readFileSync(join(ROOT, `dist/${name}.js`), 'utf8');
-    const first = /^import\s[^;]*?["'](\.\/chunks\/[^"']+)["']/m.exec(bundle.replace(/^import \{ createRequire[^\n]*\n/, ''))?.[1];
+    const first = /^import\s[^;]*?["'](\.\/chunks\/[^"']+)["']/m.exec(
+      bundle.replace(/^import \{ createRequire[^\n]*\n/, ''),
+    )?.[1];
     expect(first).toBeDefined();
     const chunk = readFileSync(join(ROOT, 'dist', first!), 'utf8');
     expect(chunk).toContain('process.on("SIGUSR1"');
@@ -187,7 +199,9 @@ describe('13.1: the handler comes first', () => {
   });
 
   it.each(['toolbox', 'host-update'])('13.1: bin/%s.js installs the handler before loading anything', (name) => {
-    const lines = readFileSync(join(ROOT, `bin/${name}.js`), 'utf8').split('\n').filter((l) => l && !l.startsWith('#!') && !l.startsWith('//'));
+    const lines = readFileSync(join(ROOT, `bin/${name}.js`), 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#!') && !l.startsWith('//'));
     expect(lines).toEqual(["process.on('SIGUSR1', () => {});", `await import('../dist/${name}.js');`]);
   });
 });
@@ -196,7 +210,10 @@ describe('13.1: an inspector asked for in the environment or on the command line
   const quick = (entry: EntryPoint) => (entry.program === 'toolbox' ? ['--version'] : ['--help']);
 
   it.each(ENTRY_POINTS.filter((e) => e.nodeOptions))('13.1: $name with NODE_OPTIONS=--inspect=127.0.0.1:0', (entry) => {
-    const r = spawnSync(entry.argv[0]!, [...entry.argv.slice(1), ...quick(entry)], { env: { ...env, NODE_OPTIONS: '--inspect=127.0.0.1:0' }, encoding: 'utf8' });
+    const r = spawnSync(entry.argv[0]!, [...entry.argv.slice(1), ...quick(entry)], {
+      env: { ...env, NODE_OPTIONS: '--inspect=127.0.0.1:0' },
+      encoding: 'utf8',
+    });
     expect(r.stdout).toBe('');
     expect(r.stderr.replace(NODE_BANNER, '')).toBe(REFUSED);
     expect(r.stderr).toMatch(NODE_BANNER); // Node opened it before any of our code ran: we closed it
@@ -204,18 +221,38 @@ describe('13.1: an inspector asked for in the environment or on the command line
   });
 
   it.each(ENTRY_POINTS.filter((e) => e.nodeOptions))('13.1: $name with NODE_OPTIONS=--inspect-port=9339', (entry) => {
-    const r = spawnSync(entry.argv[0]!, [...entry.argv.slice(1), ...quick(entry)], { env: { ...env, NODE_OPTIONS: '--inspect-port=9339' }, encoding: 'utf8' });
-    expect({ stdout: r.stdout, stderr: r.stderr, status: r.status }).toEqual({ stdout: '', stderr: REFUSED, status: 1 });
+    const r = spawnSync(entry.argv[0]!, [...entry.argv.slice(1), ...quick(entry)], {
+      env: { ...env, NODE_OPTIONS: '--inspect-port=9339' },
+      encoding: 'utf8',
+    });
+    expect({ stdout: r.stdout, stderr: r.stderr, status: r.status }).toEqual({
+      stdout: '',
+      stderr: REFUSED,
+      status: 1,
+    });
   });
 
-  it.each(ENTRY_POINTS.filter((e) => !e.nodeOptions))('13.1: $name ignores NODE_OPTIONS=--inspect=127.0.0.1:0 and opens nothing', (entry) => {
-    const normal = spawnSync(entry.argv[0]!, [...entry.argv.slice(1), ...quick(entry)], { env, encoding: 'utf8' });
-    const r = spawnSync(entry.argv[0]!, [...entry.argv.slice(1), ...quick(entry)], { env: { ...env, NODE_OPTIONS: '--inspect=127.0.0.1:0' }, encoding: 'utf8' });
-    expect({ stdout: r.stdout, stderr: r.stderr, status: r.status }).toEqual({ stdout: normal.stdout, stderr: '', status: 0 });
-  });
+  it.each(ENTRY_POINTS.filter((e) => !e.nodeOptions))(
+    '13.1: $name ignores NODE_OPTIONS=--inspect=127.0.0.1:0 and opens nothing',
+    (entry) => {
+      const normal = spawnSync(entry.argv[0]!, [...entry.argv.slice(1), ...quick(entry)], { env, encoding: 'utf8' });
+      const r = spawnSync(entry.argv[0]!, [...entry.argv.slice(1), ...quick(entry)], {
+        env: { ...env, NODE_OPTIONS: '--inspect=127.0.0.1:0' },
+        encoding: 'utf8',
+      });
+      expect({ stdout: r.stdout, stderr: r.stderr, status: r.status }).toEqual({
+        stdout: normal.stdout,
+        stderr: '',
+        status: 0,
+      });
+    },
+  );
 
   it.each(ENTRY_POINTS.filter((e) => e.nodeScript))('13.1: node --inspect=127.0.0.1:0 $name', (entry) => {
-    const r = spawnSync(entry.argv[0]!, ['--inspect=127.0.0.1:0', ...entry.argv.slice(1), ...quick(entry)], { env, encoding: 'utf8' });
+    const r = spawnSync(entry.argv[0]!, ['--inspect=127.0.0.1:0', ...entry.argv.slice(1), ...quick(entry)], {
+      env,
+      encoding: 'utf8',
+    });
     expect(r.stdout).toBe('');
     expect(r.stderr.replace(NODE_BANNER, '')).toBe(REFUSED);
     expect(r.status).toBe(1);

@@ -35,17 +35,36 @@ async function onTerminal(path: string, script: string, redirect: string): Promi
   const status = join(work, `${session}.status`);
   const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   const command = `${CLI_SHELL} run -n --exec ${path} -c ${BOX} -- sh -c '${script}' ${redirect}; echo "exit=$?" > ${status}; sleep 60`;
-  const started = tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', ...envArgs, '-e', 'TERM=xterm', 'sh', '-c', command);
+  const started = tmux(
+    'new-session',
+    '-d',
+    '-s',
+    session,
+    '-x',
+    '120',
+    '-y',
+    '30',
+    ...envArgs,
+    '-e',
+    'TERM=xterm',
+    'sh',
+    '-c',
+    command,
+  );
   expect({ status: started.status, stderr: started.stderr }).toEqual({ status: 0, stderr: '' });
   let code = '';
-  await waitFor(() => {
-    try {
-      code = readFileSync(status, 'utf8');
-    } catch {
-      /* not yet */
-    }
-    return code !== '';
-  }, 'toolbox to finish', 60_000);
+  await waitFor(
+    () => {
+      try {
+        code = readFileSync(status, 'utf8');
+      } catch {
+        /* not yet */
+      }
+      return code !== '';
+    },
+    'toolbox to finish',
+    60_000,
+  );
   const screen = tmux('capture-pane', '-p', '-t', session).stdout;
   tmux('kill-session', '-t', session);
   return { screen: screen.trimEnd(), code };

@@ -27,10 +27,33 @@ afterAll(() => {
 it('enter gives a login shell with a toolbox prompt, and its exit code passes through', async () => {
   const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   const command = `${CLI_SHELL} enter ${BOX}; echo "exit=$?" > ${status}; sleep 30`;
-  expect(tmux('new-session', '-d', '-s', SESSION, '-x', '120', '-y', '30', ...envArgs, '-e', 'TERM=xterm', 'sh', '-c', command).status).toBe(0);
+  expect(
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      SESSION,
+      '-x',
+      '120',
+      '-y',
+      '30',
+      ...envArgs,
+      '-e',
+      'TERM=xterm',
+      'sh',
+      '-c',
+      command,
+    ).status,
+  ).toBe(0);
   await waitFor(() => screen().includes('⬢'), 'the toolbox prompt', 60_000);
-  expect(screen()).toMatch(new RegExp(`⬢ \\[root@${BOX} /\\]# ?$`, "m"));
-  tmux('send-keys', '-t', SESSION, '[ -t 0 ] && [ -t 1 ] && echo "terminal $(stty size)"; echo "answer=$((6*7))"; shopt -q login_shell && echo login', 'Enter');
+  expect(screen()).toMatch(new RegExp(`⬢ \\[root@${BOX} /\\]# ?$`, 'm'));
+  tmux(
+    'send-keys',
+    '-t',
+    SESSION,
+    '[ -t 0 ] && [ -t 1 ] && echo "terminal $(stty size)"; echo "answer=$((6*7))"; shopt -q login_shell && echo login',
+    'Enter',
+  );
   await waitFor(() => screen().includes('answer=42'), 'the command output');
   const text = screen();
   expect(text).toContain('\nterminal 30 120\n');

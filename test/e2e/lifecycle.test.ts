@@ -1,6 +1,15 @@
 // create, stop, rm and list, including concurrency and containers that are not toolboxes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containerState, containersNamed, isolatedEnv, podman, removeContainers, toolbox, toolboxAsync, waitFor } from './helpers.js';
+import {
+  containerState,
+  containersNamed,
+  isolatedEnv,
+  podman,
+  removeContainers,
+  toolbox,
+  toolboxAsync,
+  waitFor,
+} from './helpers.js';
 
 const P = 'e2e-life-';
 const env = isolatedEnv();
@@ -25,7 +34,9 @@ describe('stop', () => {
     await waitFor(() => session.output().includes('ready'), 'the session to start');
     const refused = toolbox(['stop', BOX], { env });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toBe(`Error: toolbox ${BOX} has 1 active session; not stopping it. Hint: end them first, or use --force to stop it anyway\n`);
+    expect(refused.stderr).toBe(
+      `Error: toolbox ${BOX} has 1 active session; not stopping it. Hint: end them first, or use --force to stop it anyway\n`,
+    );
     expect(containerState(BOX)).toBe('running');
     const forced = toolbox(['stop', '--force', BOX], { env });
     expect(forced.code).toBe(0);
@@ -46,7 +57,9 @@ describe('rm', () => {
     expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0);
     const refused = toolbox(['rm', BOX], { env });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toBe(`Error: toolbox ${BOX} is running; not removing it. Hint: stop it with 'toolbox stop ${BOX}', or use --force\n`);
+    expect(refused.stderr).toBe(
+      `Error: toolbox ${BOX} is running; not removing it. Hint: stop it with 'toolbox stop ${BOX}', or use --force\n`,
+    );
     expect(containerState(BOX)).toBe('running');
     expect(toolbox(['rm', '--force', BOX], { env }).code).toBe(0);
     expect(containerState(BOX)).toBe('missing');
@@ -63,7 +76,12 @@ describe('rm', () => {
   it('always refuses a container that is not a toolbox, even with --force, and leaves it untouched', () => {
     const OTHER = `${P}not-a-toolbox`;
     expect(podman(['run', '-d', '--name', OTHER, 'localhost/toolbox-test:latest', 'sleep', 'infinity']).code).toBe(0);
-    for (const args of [['rm', OTHER], ['rm', '--force', OTHER], ['stop', OTHER], ['run', '-c', OTHER, 'true']]) {
+    for (const args of [
+      ['rm', OTHER],
+      ['rm', '--force', OTHER],
+      ['stop', OTHER],
+      ['run', '-c', OTHER, 'true'],
+    ]) {
       const r = toolbox(args, { env });
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(
@@ -83,7 +101,9 @@ describe('rm', () => {
 describe('concurrency', () => {
   it('eight parallel first calls create exactly one container, and all succeed', async () => {
     const BOX = `${P}race`;
-    const runs = Array.from({ length: 8 }, (_, i) => toolboxAsync(['run', '-c', BOX, '--', 'echo', `run-${i}`], { env }));
+    const runs = Array.from({ length: 8 }, (_, i) =>
+      toolboxAsync(['run', '-c', BOX, '--', 'echo', `run-${i}`], { env }),
+    );
     const results = await Promise.all(runs.map((r) => r.done));
     results.forEach((r, i) => {
       expect(r.stderr).toBe('');
@@ -97,7 +117,9 @@ describe('concurrency', () => {
     const BOX = `${P}race`;
     const long = toolboxAsync(['run', '-c', BOX, '--', 'sh', '-c', 'echo ready; sleep 3; echo survived'], { env });
     await waitFor(() => long.output().includes('ready'), 'the long session');
-    const shorts = await Promise.all(Array.from({ length: 6 }, () => toolboxAsync(['run', '-c', BOX, 'true'], { env }).done));
+    const shorts = await Promise.all(
+      Array.from({ length: 6 }, () => toolboxAsync(['run', '-c', BOX, 'true'], { env }).done),
+    );
     for (const r of shorts) expect(r.code).toBe(0);
     const r = await long.done;
     expect(r.stdout).toBe('ready\nsurvived\n');
@@ -120,9 +142,22 @@ describe('list', () => {
     const r = toolbox(['list', '--json'], { env });
     expect(r.code).toBe(0);
     const boxes = (JSON.parse(r.stdout) as Record<string, unknown>[]).filter((b) => String(b.name).startsWith(L));
-    expect(boxes.map((b) => [b.name, b.status])).toEqual([[`${L}a`, 'exited'], [`${L}b`, 'running']]);
+    expect(boxes.map((b) => [b.name, b.status])).toEqual([
+      [`${L}a`, 'exited'],
+      [`${L}b`, 'running'],
+    ]);
     for (const b of boxes) {
-      expect(Object.keys(b)).toEqual(['name', 'id', 'image', 'status', 'created', 'mode', 'version', 'generation', 'generations']);
+      expect(Object.keys(b)).toEqual([
+        'name',
+        'id',
+        'image',
+        'status',
+        'created',
+        'mode',
+        'version',
+        'generation',
+        'generations',
+      ]);
       expect([b.generation, b.generations]).toEqual([1, []]);
       expect(b.image).toBe('localhost/toolbox-test:latest');
       expect(b.mode).toBe('system');
@@ -139,8 +174,12 @@ describe('list', () => {
     expect(lines[0]).toMatch(/^NAME +STATUS +IMAGE +CREATED +MODE$/);
     const ours = lines.filter((l) => l.startsWith(L));
     expect(ours).toHaveLength(2);
-    expect(ours[0]).toMatch(new RegExp(`^${L}a +exited +localhost/toolbox-test:latest +\\d{4}-\\d\\d-\\d\\dT\\S+Z +system$`));
-    expect(ours[1]).toMatch(new RegExp(`^${L}b +running +localhost/toolbox-test:latest +\\d{4}-\\d\\d-\\d\\dT\\S+Z +system$`));
+    expect(ours[0]).toMatch(
+      new RegExp(`^${L}a +exited +localhost/toolbox-test:latest +\\d{4}-\\d\\d-\\d\\dT\\S+Z +system$`),
+    );
+    expect(ours[1]).toMatch(
+      new RegExp(`^${L}b +running +localhost/toolbox-test:latest +\\d{4}-\\d\\d-\\d\\dT\\S+Z +system$`),
+    );
     expect(r.stdout).not.toContain(`${L}other`);
   });
 });

@@ -34,7 +34,11 @@ function asUser(args: string[], input = '') {
   const home = `/home/${USER}`;
   const env = `HOME=${home} USER=${USER} PATH=/usr/bin:/bin LANG=C.UTF-8 TOOLBOX_IMAGE=localhost/toolbox-test:latest`;
   // runuser starts the CLI as the unprivileged user; arguments travel as argv, no shell.
-  const r = spawnSync('runuser', ['-u', USER, '--', 'env', ...env.split(' '), ...CLI_ARGV, ...args], { cwd: home, input, encoding: 'utf8' });
+  const r = spawnSync('runuser', ['-u', USER, '--', 'env', ...env.split(' '), ...CLI_ARGV, ...args], {
+    cwd: home,
+    input,
+    encoding: 'utf8',
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -42,7 +46,17 @@ describe('user mode', () => {
   const BOX = `${P}user`;
   it('runs as the user, in the current directory, with the home directory mounted and sudo set up', () => {
     const uid = spawnSync('id', ['-u', USER], { encoding: 'utf8' }).stdout.trim();
-    const r = asUser(['-u', '-r', '-c', BOX, 'run', '--', 'sh', '-c', 'id -un; id -u; pwd; echo "$HOME"; sudo -n id -u; echo hi > ~/from-toolbox']);
+    const r = asUser([
+      '-u',
+      '-r',
+      '-c',
+      BOX,
+      'run',
+      '--',
+      'sh',
+      '-c',
+      'id -un; id -u; pwd; echo "$HOME"; sudo -n id -u; echo hi > ~/from-toolbox',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(`${USER}\n${uid}\n/home/${USER}\n/home/${USER}\n0\n`);
     expect(r.code).toBe(0);
@@ -50,7 +64,9 @@ describe('user mode', () => {
   });
 
   it('is labelled user mode and mounts /tmp', () => {
-    const labels = JSON.parse(podman(['container', 'inspect', '--format', '{{json .Config.Labels}}', BOX]).stdout) as Record<string, string>;
+    const labels = JSON.parse(
+      podman(['container', 'inspect', '--format', '{{json .Config.Labels}}', BOX]).stdout,
+    ) as Record<string, string>;
     expect(labels['io.toolbox.mode']).toBe('user');
     writeFileSync(SHARED, 'tmp is shared\n');
     expect(asUser(['-u', '-r', '-c', BOX, 'run', 'cat', SHARED]).stdout).toBe('tmp is shared\n');
@@ -76,9 +92,14 @@ describe('--sandbox', () => {
     const hc = JSON.parse(podman(['container', 'inspect', '--format', '{{json .HostConfig}}', BOX]).stdout || 'null');
     expect(hc).toBe(null); // not created yet
     expect(inBox('true').code).toBe(0);
-    const made = JSON.parse(podman(['container', 'inspect', '--format', '{{json .HostConfig}}', BOX]).stdout) as Record<string, unknown>;
+    const made = JSON.parse(podman(['container', 'inspect', '--format', '{{json .HostConfig}}', BOX]).stdout) as Record<
+      string,
+      unknown
+    >;
     expect(made.Privileged).toBe(false);
-    expect(inBox('readlink', '/proc/self/ns/pid').stdout).not.toBe(`${spawnSync('readlink', ['/proc/self/ns/pid'], { encoding: 'utf8' }).stdout}`);
+    expect(inBox('readlink', '/proc/self/ns/pid').stdout).not.toBe(
+      `${spawnSync('readlink', ['/proc/self/ns/pid'], { encoding: 'utf8' }).stdout}`,
+    );
   });
 
   it('cannot write the host root, mount, or load kernel modules', () => {

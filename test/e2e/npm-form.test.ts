@@ -8,10 +8,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isolatedEnv, removeContainers, ROOT } from './helpers.js';
 
-const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; engines: { node: string } };
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  engines: { node: string };
+};
 const BOX = 'npmform-e2e-box';
 const env = isolatedEnv();
-const npmForm = (bin: string, args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', bin), ...args], { env, encoding: 'utf8', input: '' });
+const npmForm = (bin: string, args: string[]) =>
+  spawnSync(process.execPath, [join(ROOT, 'bin', bin), ...args], { env, encoding: 'utf8', input: '' });
 
 afterAll(() => removeContainers(BOX));
 
@@ -28,14 +32,29 @@ describe('the npm form on the system Node', () => {
   it('prints its version and help, and host-update its help', () => {
     expect(npmForm('toolbox.js', ['--version'])).toMatchObject({ status: 0, stdout: `${PKG.version}\n`, stderr: '' });
     const help = npmForm('toolbox.js', ['--help']);
-    expect({ status: help.status, first: help.stdout.split('\n')[0] }).toEqual({ status: 0, first: 'Usage: toolbox [options] [CMD...]' });
+    expect({ status: help.status, first: help.stdout.split('\n')[0] }).toEqual({
+      status: 0,
+      first: 'Usage: toolbox [options] [CMD...]',
+    });
     const hu = npmForm('host-update.js', ['--help']);
-    expect({ status: hu.status, first: hu.stdout.split('\n')[0] }).toEqual({ status: 0, first: 'Usage: host-update [options] [command]' });
+    expect({ status: hu.status, first: hu.stdout.split('\n')[0] }).toEqual({
+      status: 0,
+      first: 'Usage: host-update [options] [command]',
+    });
   });
 
   it('creates, lists, runs in and removes a real toolbox', () => {
     expect(npmForm('toolbox.js', ['create', '-c', BOX])).toMatchObject({ status: 0, stdout: `${BOX}\n` });
-    const run = npmForm('toolbox.js', ['run', '-c', BOX, '--', 'sh', '-c', 'test -d /media/root/proc && echo "in $0"; exit 7', 'the-box']);
+    const run = npmForm('toolbox.js', [
+      'run',
+      '-c',
+      BOX,
+      '--',
+      'sh',
+      '-c',
+      'test -d /media/root/proc && echo "in $0"; exit 7',
+      'the-box',
+    ]);
     expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 7, stdout: 'in the-box\n' });
     const listed = npmForm('toolbox.js', ['list', '--json']);
     expect(listed.status).toBe(0);
@@ -47,7 +66,15 @@ describe('the npm form on the system Node', () => {
     const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status).toBe(0);
     const files = (JSON.parse(r.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['bin/toolbox.js', 'bin/host-update.js', 'dist/toolbox.js', 'dist/host-update.js', 'package.json']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'bin/toolbox.js',
+        'bin/host-update.js',
+        'dist/toolbox.js',
+        'dist/host-update.js',
+        'package.json',
+      ]),
+    );
     expect(files.filter((f) => f.startsWith('dist/sea'))).toEqual([]);
   });
 });

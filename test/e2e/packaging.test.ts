@@ -7,7 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolatedEnv } from './helpers.js';
-import { buildProjectRpms, must, nameOnlyRpms, ROOT, run, serve, sharedLibraryStandIn, signedRepo, type ProjectRpms } from './support/rpm-repo.js';
+import {
+  buildProjectRpms,
+  must,
+  nameOnlyRpms,
+  ROOT,
+  run,
+  serve,
+  sharedLibraryStandIn,
+  signedRepo,
+  type ProjectRpms,
+} from './support/rpm-repo.js';
 
 const IMAGE = 'localhost/toolbox-test:latest';
 const VERSION = JSON.parse(must('cat', [join(ROOT, 'package.json')])).version as string;
@@ -29,15 +39,21 @@ beforeAll(async () => {
 }, 600_000);
 afterAll(() => {
   repo?.close();
-  if (work && existsSync(join(work, 'copied/toolbox'))) run(join(work, 'copied/toolbox'), ['rm', '-f', BOX], { env: isolatedEnv() });
+  if (work && existsSync(join(work, 'copied/toolbox')))
+    run(join(work, 'copied/toolbox'), ['rm', '-f', BOX], { env: isolatedEnv() });
   rmSync(work, { recursive: true, force: true });
 });
 
-const query = (rpm: string, ...args: string[]) => must('rpm', ['-qp', ...args, rpm]).trim().split('\n');
+const query = (rpm: string, ...args: string[]) =>
+  must('rpm', ['-qp', ...args, rpm])
+    .trim()
+    .split('\n');
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 /** The SHA-256 rpm recorded for PATH inside RPM. */
 const digestIn = (rpm: string, path: string) =>
-  query(rpm, '--qf', '[%{FILENAMES} %{FILEDIGESTS}\n]').find((l) => l.startsWith(`${path} `))?.split(' ')[1];
+  query(rpm, '--qf', '[%{FILENAMES} %{FILEDIGESTS}\n]')
+    .find((l) => l.startsWith(`${path} `))
+    ?.split(' ')[1];
 /** sh -c SCRIPT in a throwaway container that reaches the repo server on loopback. */
 const inContainer = (script: string, ...volumes: string[]) =>
   run('podman', ['run', '--rm', '--network', 'host', ...volumes.flatMap((v) => ['-v', v]), IMAGE, 'sh', '-c', script]);
@@ -54,15 +70,25 @@ describe('rpmbuild', () => {
       expect(rpms.toolboxArm64.split('/').pop()).toBe(`toolbox-${VERSION}-0.aarch64.rpm`);
       expect(rpms.hostUpdateArm64.split('/').pop()).toBe(`toolbox-host-update-${VERSION}-0.aarch64.rpm`);
     }
-    const sized = [rpms.toolbox, rpms.hostUpdate, rpms.srpm, ...(ARM64 ? [rpms.toolboxArm64, rpms.hostUpdateArm64] : [])];
-    for (const rpm of sized) expect(rpms.sizes).toMatch(new RegExp(`^build-rpms: ${rpm.split('/').pop()!.replace(/[.+]/g, '\\$&')} [\\d.]+[KMG]$`, 'm'));
+    const sized = [
+      rpms.toolbox,
+      rpms.hostUpdate,
+      rpms.srpm,
+      ...(ARM64 ? [rpms.toolboxArm64, rpms.hostUpdateArm64] : []),
+    ];
+    for (const rpm of sized)
+      expect(rpms.sizes).toMatch(
+        new RegExp(`^build-rpms: ${rpm.split('/').pop()!.replace(/[.+]/g, '\\$&')} [\\d.]+[KMG]$`, 'm'),
+      );
   });
 
   it('needs no Node.js: toolbox requires only shared libraries, host-update the toolbox it links to', () => {
     const requires = (rpm: string) => query(rpm, '--requires').filter((r) => !r.startsWith('rpmlib('));
     const toolboxNeeds = requires(rpms.toolbox);
     expect(toolboxNeeds.filter((r) => !SHARED_LIBRARY.test(r))).toEqual([]);
-    expect(toolboxNeeds).toEqual(expect.arrayContaining(['libc.so.6()(64bit)', 'libstdc++.so.6()(64bit)', 'libm.so.6()(64bit)']));
+    expect(toolboxNeeds).toEqual(
+      expect.arrayContaining(['libc.so.6()(64bit)', 'libstdc++.so.6()(64bit)', 'libm.so.6()(64bit)']),
+    );
     expect(requires(rpms.hostUpdate)).toEqual([`toolbox = ${VERSION}-0`, 'util-linux']);
     expect(query(rpms.toolbox, '--recommends')).toEqual(['podman']);
   });
@@ -84,30 +110,49 @@ describe('rpmbuild', () => {
       '/usr/share/zsh/site-functions',
       '/usr/share/zsh/site-functions/_toolbox',
     ]);
-    expect(query(rpms.toolbox, '--qf', '[%{FILENAMES} %{FILEMODES:perms}\n]').filter((l) => l.startsWith('/usr/bin/'))).toEqual(['/usr/bin/toolbox -rwxr-xr-x']);
-    expect(query(rpms.toolbox, '--licensefiles')).toEqual(['/usr/share/licenses/toolbox/LICENSE', '/usr/share/licenses/toolbox/LICENSE.node']);
+    expect(
+      query(rpms.toolbox, '--qf', '[%{FILENAMES} %{FILEMODES:perms}\n]').filter((l) => l.startsWith('/usr/bin/')),
+    ).toEqual(['/usr/bin/toolbox -rwxr-xr-x']);
+    expect(query(rpms.toolbox, '--licensefiles')).toEqual([
+      '/usr/share/licenses/toolbox/LICENSE',
+      '/usr/share/licenses/toolbox/LICENSE.node',
+    ]);
   });
 
   it('packs the built executable byte for byte (no strip or debuginfo pass rewrote it)', () => {
     expect(digestIn(rpms.toolbox, '/usr/bin/toolbox')).toBe(sha256(join(ROOT, 'dist/sea/toolbox')));
-    if (ARM64) expect(digestIn(rpms.toolboxArm64, '/usr/bin/toolbox')).toBe(sha256(join(ROOT, 'dist/sea/toolbox-linux-arm64')));
+    if (ARM64)
+      expect(digestIn(rpms.toolboxArm64, '/usr/bin/toolbox')).toBe(sha256(join(ROOT, 'dist/sea/toolbox-linux-arm64')));
   });
 
   it('makes host-update a link to toolbox, with its man page and the rpm macro file', () => {
-    expect(query(rpms.hostUpdate, '--list')).toEqual(['/usr/bin/host-update', '/usr/lib/rpm/macros.d/macros.toolbox-host-update', '/usr/share/man/man1/host-update.1']);
+    expect(query(rpms.hostUpdate, '--list')).toEqual([
+      '/usr/bin/host-update',
+      '/usr/lib/rpm/macros.d/macros.toolbox-host-update',
+      '/usr/share/man/man1/host-update.1',
+    ]);
     expect(query(rpms.hostUpdate, '--qf', '[%{FILENAMES} %{FILELINKTOS}\n]')[0]).toBe('/usr/bin/host-update toolbox');
-    expect(query(rpms.hostUpdate, '--provides')).toEqual(['rpm_macro(_netsharedpath)', `toolbox-host-update = ${VERSION}-0`, `toolbox-host-update(x86-64) = ${VERSION}-0`]);
+    expect(query(rpms.hostUpdate, '--provides')).toEqual([
+      'rpm_macro(_netsharedpath)',
+      `toolbox-host-update = ${VERSION}-0`,
+      `toolbox-host-update(x86-64) = ${VERSION}-0`,
+    ]);
   });
 
   it('ships man pages that man -l renders without warnings', () => {
     const dir = join(work, 'extracted');
     must('mkdir', ['-p', dir]);
-    for (const rpm of [rpms.toolbox, rpms.hostUpdate]) must('sh', ['-c', 'rpm2archive - < "$1" | tar -xz', '_', rpm], { cwd: dir });
+    for (const rpm of [rpms.toolbox, rpms.hostUpdate])
+      must('sh', ['-c', 'rpm2archive - < "$1" | tar -xz', '_', rpm], { cwd: dir });
     for (const page of ['toolbox', 'host-update']) {
-      const r = run('man', ['--warnings', '-l', join(dir, `usr/share/man/man1/${page}.1`)], { env: { ...process.env, MANWIDTH: '80' } });
+      const r = run('man', ['--warnings', '-l', join(dir, `usr/share/man/man1/${page}.1`)], {
+        env: { ...process.env, MANWIDTH: '80' },
+      });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      expect(r.stdout.split('\n')[0]).toMatch(new RegExp(`^${page.toUpperCase()}\\(1\\) +User Commands +${page.toUpperCase()}\\(1\\)$`));
+      expect(r.stdout.split('\n')[0]).toMatch(
+        new RegExp(`^${page.toUpperCase()}\\(1\\) +User Commands +${page.toUpperCase()}\\(1\\)$`),
+      );
     }
   });
 });
@@ -148,12 +193,16 @@ cp -P /usr/bin/toolbox /usr/bin/host-update /copied/`.replace('"$0"', repo.url),
     expect(r.code).toBe(0);
   });
 
-  it('the installed file, copied out, runs a real toolbox on this machine\'s podman', () => {
+  it("the installed file, copied out, runs a real toolbox on this machine's podman", () => {
     const copied = join(work, 'copied/toolbox');
     const env = isolatedEnv();
     const created = run(copied, ['create', '-c', BOX], { env });
     expect({ code: created.code, stdout: created.stdout }).toEqual({ code: 0, stdout: `${BOX}\n` });
-    const inside = run(copied, ['run', '-c', BOX, '--', 'sh', '-c', 'test -d /media/root/proc && echo "in $0"; exit 7', 'the-box'], { env });
+    const inside = run(
+      copied,
+      ['run', '-c', BOX, '--', 'sh', '-c', 'test -d /media/root/proc && echo "in $0"; exit 7', 'the-box'],
+      { env },
+    );
     expect({ code: inside.code, stdout: inside.stdout }).toEqual({ code: 7, stdout: 'in the-box\n' });
     const listed = run(copied, ['list', '--json'], { env });
     expect(listed.code).toBe(0);
@@ -164,12 +213,14 @@ cp -P /usr/bin/toolbox /usr/bin/host-update /copied/`.replace('"$0"', repo.url),
   });
 
   it('is refused by zypper when the repo key is not trusted', () => {
-    const r = inContainer(`zypper --non-interactive addrepo ${repo.url} test >/dev/null && zypper --non-interactive install toolbox; echo "exit $?"`);
+    const r = inContainer(
+      `zypper --non-interactive addrepo ${repo.url} test >/dev/null && zypper --non-interactive install toolbox; echo "exit $?"`,
+    );
     expect(r.stdout).toMatch(/exit [1-9]\d*\n$/);
     expect(r.stdout + r.stderr).toContain('Signature verification failed');
   });
 
-  it('installs with plain rpm (Debian\'s rpm database knows no libc) and its completion works', () => {
+  it("installs with plain rpm (Debian's rpm database knows no libc) and its completion works", () => {
     const r = inContainer(
       `set -e
 rpm -i --nodeps /rpms/${rpms.toolbox.split('/').pop()} /rpms/${rpms.hostUpdate.split('/').pop()} 2>/dev/null

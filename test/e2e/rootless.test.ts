@@ -3,7 +3,16 @@
 // image loaded, and the built CLI run by a login shell (`runuser -l`, as `su -` does) or by a
 // bare `runuser -u` with the environment a logind session gives, never root's.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
@@ -23,7 +32,9 @@ function newUser(options: { runtimeDir?: boolean; image?: boolean } = {}): Rootl
 
 /** The user's toolboxes as its own podman sees them: name -> state. */
 function states(user: RootlessUser): Record<string, string> {
-  const out = JSON.parse(user.podman(['ps', '--all', '--filter', 'label=io.toolbox.managed=true', '--format', 'json'])) as { Names: string[]; State: string }[];
+  const out = JSON.parse(
+    user.podman(['ps', '--all', '--filter', 'label=io.toolbox.managed=true', '--format', 'json']),
+  ) as { Names: string[]; State: string }[];
   return Object.fromEntries(out.map((c) => [c.Names[0]!, c.State]));
 }
 
@@ -54,14 +65,19 @@ describe('a user-mode toolbox, rootless', () => {
     const r = alice.toolbox(['list', '--json']);
     expect(r.stderr).toBe('');
     const boxes = JSON.parse(r.stdout) as { name: string; mode: string; status: string; image: string }[];
-    expect(boxes.map(({ name, mode, status, image }) => ({ name, mode, status, image }))).toEqual([{ name: BOX, mode: 'user', status: 'exited', image: TEST_IMAGE }]);
+    expect(boxes.map(({ name, mode, status, image }) => ({ name, mode, status, image }))).toEqual([
+      { name: BOX, mode: 'user', status: 'exited', image: TEST_IMAGE },
+    ]);
     expect(r.code).toBe(0);
   });
 
   it('a stopped toolbox it has run before is started once: one engine start, one status line', () => {
     const r = alice.toolbox(['-u', '-v', 'run', 'true']);
     const lines = r.stderr.split('\n').filter((l) => l !== '');
-    expect(lines.filter((l) => !l.startsWith('+ '))).toEqual([`starting toolbox ${BOX}`, `stopping toolbox ${BOX} (last session ended; -n keeps it running)`]);
+    expect(lines.filter((l) => !l.startsWith('+ '))).toEqual([
+      `starting toolbox ${BOX}`,
+      `stopping toolbox ${BOX} (last session ended; -n keeps it running)`,
+    ]);
     expect(lines.filter((l) => /^\+ podman start /.test(l))).toHaveLength(1);
     expect(r.code).toBe(0);
   });
@@ -72,7 +88,10 @@ describe('a user-mode toolbox, rootless', () => {
     const boxFile = `/tmp/tbrl-from-box-${alice.name}`;
     writeFileSync(hostFile, 'from the host\n', { mode: 0o644 });
     try {
-      const r = alice.toolbox(['-u', 'run', '-n', '--', 'sh', '-c', `echo "$HOME"; pwd; id -un; cat ${hostFile}; echo from-box > ${boxFile}`], { cwd: `${alice.home}/proj/sub` });
+      const r = alice.toolbox(
+        ['-u', 'run', '-n', '--', 'sh', '-c', `echo "$HOME"; pwd; id -un; cat ${hostFile}; echo from-box > ${boxFile}`],
+        { cwd: `${alice.home}/proj/sub` },
+      );
       expect(r.stderr).toBe('');
       expect(r.stdout).toBe(`${alice.home}\n${alice.home}/proj/sub\n${alice.name}\nfrom the host\n`);
       expect(r.code).toBe(0);
@@ -85,7 +104,15 @@ describe('a user-mode toolbox, rootless', () => {
   });
 
   it("sudo works inside; the user's files are the user's on the host, and root inside is not root outside", () => {
-    const r = alice.toolbox(['-u', 'run', '-n', '--', 'sh', '-c', 'sudo -n true && echo sudo-ok; sudo -n id -u; echo mine > ~/mine.txt; sudo -n touch ~/roots.txt']);
+    const r = alice.toolbox([
+      '-u',
+      'run',
+      '-n',
+      '--',
+      'sh',
+      '-c',
+      'sudo -n true && echo sudo-ok; sudo -n id -u; echo mine > ~/mine.txt; sudo -n touch ~/roots.txt',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('sudo-ok\n0\n');
     expect(r.code).toBe(0);
@@ -97,11 +124,15 @@ describe('a user-mode toolbox, rootless', () => {
 
   it('enters through podman exec, never directly (only root enters directly)', () => {
     const r = alice.toolbox(['-u', '-v', 'run', '-n', 'true']);
-    expect(r.stderr).toMatch(new RegExp(`^\\+ podman exec --interactive --user ${alice.uid}:${alice.gid} --workdir ${alice.home} .* true\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^\\+ podman exec --interactive --user ${alice.uid}:${alice.gid} --workdir ${alice.home} .* true\\n$`),
+    );
     expect(r.stderr).not.toContain('nsenter');
     expect(r.code).toBe(0);
     const forced = alice.toolbox(['-u', 'run', '-n', '--exec', 'direct', 'true']);
-    expect(forced.stderr).toBe(`Error: cannot enter toolbox ${BOX} directly: the engine runs as another user, or this is not root. Hint: use --exec podman (or auto)\n`);
+    expect(forced.stderr).toBe(
+      `Error: cannot enter toolbox ${BOX} directly: the engine runs as another user, or this is not root. Hint: use --exec podman (or auto)\n`,
+    );
     expect(forced.code).toBe(1);
   });
 });
@@ -129,7 +160,9 @@ describe('exit codes, streams and signals pass through as in system mode', () =>
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('err\n');
     expect(r.stdoutBuffer.length).toBe(data.length);
-    expect(createHash('sha256').update(r.stdoutBuffer).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+    expect(createHash('sha256').update(r.stdoutBuffer).digest('hex')).toBe(
+      createHash('sha256').update(data).digest('hex'),
+    );
   });
 
   it.each([
@@ -163,7 +196,11 @@ describe('stop, auto-stop and rm', () => {
 
   it('a session from a login shell and one from a logind session count alike: the first to end does not stop the toolbox', async () => {
     // The login shell has no XDG_RUNTIME_DIR on a host without logind; the other session has one.
-    const long = spawn('runuser', ['-l', alice.name, '-c', 'toolbox -u run -- sh -c "echo ready; read line; echo done"'], { cwd: '/', stdio: ['pipe', 'pipe', 'pipe'] });
+    const long = spawn(
+      'runuser',
+      ['-l', alice.name, '-c', 'toolbox -u run -- sh -c "echo ready; read line; echo done"'],
+      { cwd: '/', stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     let out = '';
     long.stdout.on('data', (d) => (out += d));
     const longDone = new Promise<number | null>((res) => long.on('close', (c) => res(c)));
@@ -191,7 +228,9 @@ describe('enter in a real terminal', () => {
       tmux('send-keys', 'echo "uid=$(id -u) home=$HOME tty=$(tty)"; sudo -n true && echo sudo-ok', 'Enter');
       await waitFor(() => pane().includes('sudo-ok'), 'the commands to run');
       const text = pane();
-      expect(text).toContain(`creating toolbox ${BOX} from ${TEST_IMAGE}\nstarting toolbox ${BOX}\nsetting up user ${alice.name} (with sudo) in ${BOX}\nentering toolbox ${BOX}; type 'exit' to leave\n`);
+      expect(text).toContain(
+        `creating toolbox ${BOX} from ${TEST_IMAGE}\nstarting toolbox ${BOX}\nsetting up user ${alice.name} (with sudo) in ${BOX}\nentering toolbox ${BOX}; type 'exit' to leave\n`,
+      );
       expect(text).toMatch(new RegExp(`\\nuid=${alice.uid} home=${alice.home} tty=/dev/pts/\\d+\\nsudo-ok\\n`));
       tmux('send-keys', 'exit', 'Enter');
       await waitFor(() => pane().includes(`stopping toolbox ${BOX}`), 'the session to end');
@@ -220,7 +259,9 @@ describe('tools with zypper in user mode', () => {
     expect(add.code).toBe(0);
     const install = alice.toolbox(['-u', '-q', 'install', 'tbrl-hello', '--json']);
     expect(install.stderr).toBe('');
-    expect(install.stdout).toBe(JSON.stringify({ installed: ['tbrl-hello'], alreadyPresent: [], failed: [] }, null, 2) + '\n');
+    expect(install.stdout).toBe(
+      JSON.stringify({ installed: ['tbrl-hello'], alreadyPresent: [], failed: [] }, null, 2) + '\n',
+    );
     expect(install.code).toBe(0);
     const run = alice.toolbox(['-u', 'run', 'tbrl-hello', 'x']);
     expect(run.stdout).toBe('hello from tbrl-hello x\n');
@@ -255,7 +296,10 @@ describe('two users and root, one toolbox name', () => {
     expect(root.stdout).toBe('root\n');
     expect(root.code).toBe(0);
 
-    const ids = (user: RootlessUser) => (JSON.parse(user.toolbox(['list', '--json']).stdout) as { name: string; id: string }[]).filter((b) => b.name === SAME).map((b) => b.id);
+    const ids = (user: RootlessUser) =>
+      (JSON.parse(user.toolbox(['list', '--json']).stdout) as { name: string; id: string }[])
+        .filter((b) => b.name === SAME)
+        .map((b) => b.id);
     const [a, b] = [ids(alice), ids(bob)];
     const r = podman(['container', 'inspect', '--format', '{{.Id}}', SAME]).stdout.trim();
     expect(a).toHaveLength(1);
@@ -276,7 +320,10 @@ describe('two users and root, one toolbox name', () => {
     bob.dropSubids(ranges);
     try {
       const expected = `Error: rootless podman needs subordinate uid and gid ranges for ${bob.name}, and /etc/subuid or /etc/subgid has none. Hint: as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${bob.name} (a range no other user has), then run 'podman system migrate' as ${bob.name}\n`;
-      for (const args of [['-u', '-c', SAME, 'run', 'true'], ['-u', 'run', 'true']]) {
+      for (const args of [
+        ['-u', '-c', SAME, 'run', 'true'],
+        ['-u', 'run', 'true'],
+      ]) {
         const r = bob.toolbox(args);
         expect(r.stderr).toBe(expected);
         expect(r.stdout).toBe('');
@@ -313,7 +360,7 @@ describe('a host not set up for rootless podman: one line naming the cause and t
     expect(r.code).toBe(1);
   });
 
-  it("XDG_RUNTIME_DIR inherited from root (sudo -u, su without -)", () => {
+  it('XDG_RUNTIME_DIR inherited from root (sudo -u, su without -)', () => {
     const rootsDir = mkdtempSync(join(tmpdir(), 'tbrl-roots-runtime-'));
     try {
       const r = carol.toolbox(['-u', 'run', 'true'], { env: { XDG_RUNTIME_DIR: rootsDir } });
@@ -340,8 +387,33 @@ describe('a host not set up for rootless podman: one line naming the cause and t
       'shift; exec "$@"',
     ].join('\n');
     try {
-      const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', old,
-        'runuser', '-u', alice.name, '--', 'env', '-i', ...alice.loginEnv(), ...shared.argv, '-u', '-c', 'tbrl-mqueue', 'run', 'true'], { cwd: alice.home, encoding: 'utf8', input: '' });
+      const r = spawnSync(
+        'unshare',
+        [
+          '--mount',
+          '--propagation',
+          'private',
+          'sh',
+          '-c',
+          script,
+          'sh',
+          old,
+          'runuser',
+          '-u',
+          alice.name,
+          '--',
+          'env',
+          '-i',
+          ...alice.loginEnv(),
+          ...shared.argv,
+          '-u',
+          '-c',
+          'tbrl-mqueue',
+          'run',
+          'true',
+        ],
+        { cwd: alice.home, encoding: 'utf8', input: '' },
+      );
       expect(r.stderr).toBe(
         'Error: rootless podman cannot share the host IPC namespace: the host has no /dev/mqueue (systemd mounts it at boot). Hint: as root: mkdir -p /dev/mqueue && mount -t mqueue mqueue /dev/mqueue\n',
       );
@@ -355,7 +427,15 @@ describe('a host not set up for rootless podman: one line naming the cause and t
 
   it('a ulimit above the hard limit', () => {
     const hard = Number(alice.as(['sh', '-c', 'ulimit -Hn']).stdout.trim());
-    const r = alice.toolbox(['-u', '-c', 'tbrl-rlimit', '--podman-args', `--ulimit nofile=${hard + 1}:${hard + 1}`, 'run', 'true']);
+    const r = alice.toolbox([
+      '-u',
+      '-c',
+      'tbrl-rlimit',
+      '--podman-args',
+      `--ulimit nofile=${hard + 1}:${hard + 1}`,
+      'run',
+      'true',
+    ]);
     expect(r.stderr).toBe(
       "Error: rootless podman cannot set the nofile limit in the toolbox: it is above your hard limit ('ulimit -H -a' shows it). Hint: lower nofile in default_ulimits of containers.conf (or in --podman-args --ulimit) to at most your hard limit, or raise the hard limit in /etc/security/limits.conf\n",
     );

@@ -65,7 +65,9 @@ describe('stdout carries only the command output', () => {
     const r = toolbox(['run', '-n', '-c', BOX, '--', 'cat'], { env, input: data });
     expect(r.code).toBe(0);
     expect(r.stdoutBuffer.length).toBe(data.length);
-    expect(createHash('sha256').update(r.stdoutBuffer).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+    expect(createHash('sha256').update(r.stdoutBuffer).digest('hex')).toBe(
+      createHash('sha256').update(data).digest('hex'),
+    );
   });
 });
 

@@ -3,7 +3,17 @@
 // neither NODE_OPTIONS nor SIGUSR1. Each inspector check is proven able to fail by a control
 // executable built the same way but without the lockdown.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +38,8 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const run = (file: string, args: string[], extra: NodeJS.ProcessEnv = {}) => spawnSync(file, args, { env: { ...env, ...extra }, encoding: 'utf8', input: '' });
+const run = (file: string, args: string[], extra: NodeJS.ProcessEnv = {}) =>
+  spawnSync(file, args, { env: { ...env, ...extra }, encoding: 'utf8', input: '' });
 const firstLine = (text: string) => text.split('\n')[0];
 
 /** Inodes of the TCP sockets in LISTEN state on this machine (IPv4 and IPv6). */
@@ -64,12 +75,22 @@ function control(name: string, options: { execArgv: string[]; execArgvExtension:
   // Alive long enough to be looked at, then gone on its own.
   writeFileSync(bundle, "process.stderr.write('ready\\n');\nsetTimeout(() => {}, 8000);\n");
   const target = join(work, name);
-  makeExecutable({ node: nodeX64(), runner: [nodeX64()], bundle, target, workDir: work, strip: 'strip', codeCache: false, ...options });
+  makeExecutable({
+    node: nodeX64(),
+    runner: [nodeX64()],
+    bundle,
+    target,
+    workDir: work,
+    strip: 'strip',
+    codeCache: false,
+    ...options,
+  });
   return target;
 }
 
 /** toolbox is running its command: it has a child process (the command, or nsenter/podman). */
-const hasChild = (pid: number) => readdirSync(`/proc/${pid}/task`).some((t) => readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim() !== '');
+const hasChild = (pid: number) =>
+  readdirSync(`/proc/${pid}/task`).some((t) => readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim() !== '');
 /** A control is running its JavaScript: it said so. */
 const saidReady = (_pid: number, stderr: string) => stderr.includes('ready\n');
 
@@ -100,21 +121,31 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('the executable file', () => {
   it('is a stripped x86-64 ELF executable that needs no Node.js', () => {
     const r = spawnSync('file', ['-b', SEA], { encoding: 'utf8' });
-    expect(r.stdout).toMatch(/^ELF 64-bit LSB executable, x86-64, .*dynamically linked, interpreter \/lib64\/ld-linux-x86-64\.so\.2, .*stripped\n$/);
-    expect(run(SEA, ['--version'], { PATH: '/nonexistent' })).toMatchObject({ status: 0, stdout: `${VERSION}\n`, stderr: '' });
+    expect(r.stdout).toMatch(
+      /^ELF 64-bit LSB executable, x86-64, .*dynamically linked, interpreter \/lib64\/ld-linux-x86-64\.so\.2, .*stripped\n$/,
+    );
+    expect(run(SEA, ['--version'], { PATH: '/nonexistent' })).toMatchObject({
+      status: 0,
+      stdout: `${VERSION}\n`,
+      stderr: '',
+    });
   });
 
   it.runIf(existsSync(ARM64))('has an aarch64 twin, which runs under qemu-user where Debian provides it', () => {
     const r = spawnSync('file', ['-b', ARM64], { encoding: 'utf8' });
-    expect(r.stdout).toMatch(/^ELF 64-bit LSB executable, ARM aarch64, .*interpreter \/lib\/ld-linux-aarch64\.so\.1, .*stripped\n$/);
+    expect(r.stdout).toMatch(
+      /^ELF 64-bit LSB executable, ARM aarch64, .*interpreter \/lib\/ld-linux-aarch64\.so\.1, .*stripped\n$/,
+    );
     if (existsSync('/usr/bin/qemu-aarch64-static') && existsSync('/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1')) {
       const q = run('/usr/bin/qemu-aarch64-static', ['-L', '/usr/aarch64-linux-gnu', ARM64, '--version']);
       expect({ status: q.status, stdout: q.stdout }).toEqual({ status: 0, stdout: `${VERSION}\n` });
     }
   });
 
-  it('ships Node.js\'s licence beside it', () => {
-    expect(readFileSync(join(ROOT, 'dist/sea/LICENSE.node'), 'utf8')).toMatch(/^Node\.js is licensed for use as follows:/);
+  it("ships Node.js's licence beside it", () => {
+    expect(readFileSync(join(ROOT, 'dist/sea/LICENSE.node'), 'utf8')).toMatch(
+      /^Node\.js is licensed for use as follows:/,
+    );
   });
 });
 
@@ -128,7 +159,11 @@ describe('one file, two commands', () => {
     symlinkSync(SEA, join(viaLink, 'host-update'));
     for (const file of [join(ROOT, 'dist/sea/host-update'), copy, join(viaLink, 'host-update')]) {
       const r = run(file, ['--help']);
-      expect({ file, status: r.status, first: firstLine(r.stdout) }).toEqual({ file, status: 0, first: HOST_UPDATE_HELP_FIRST });
+      expect({ file, status: r.status, first: firstLine(r.stdout) }).toEqual({
+        file,
+        status: 0,
+        first: HOST_UPDATE_HELP_FIRST,
+      });
     }
   });
 
@@ -137,17 +172,27 @@ describe('one file, two commands', () => {
     copyFileSync(SEA, copy);
     for (const file of [SEA, copy]) {
       const r = run(file, ['--help']);
-      expect({ file, status: r.status, first: firstLine(r.stdout) }).toEqual({ file, status: 0, first: TOOLBOX_HELP_FIRST });
+      expect({ file, status: r.status, first: firstLine(r.stdout) }).toEqual({
+        file,
+        status: 0,
+        first: TOOLBOX_HELP_FIRST,
+      });
     }
   });
 
-  it('loads each command\'s code on demand, inside the one file', () => {
+  it("loads each command's code on demand, inside the one file", () => {
     const list = run(SEA, ['list', '--json']);
     expect(list.status).toBe(0);
     expect((JSON.parse(list.stdout) as { name: string }[]).map((b) => b.name)).toContain(BOX);
     expect(run(SEA, ['__names']).stdout.split('\n')).toContain(BOX);
-    expect(run(SEA, ['completion', 'bash'])).toMatchObject({ status: 0, stdout: readFileSync(join(ROOT, 'dist/completions/bash/toolbox'), 'utf8') });
-    expect(run(SEA, ['config', 'path'])).toMatchObject({ status: 0, stdout: `${env.XDG_CONFIG_HOME}/toolbox/config.json\n` });
+    expect(run(SEA, ['completion', 'bash'])).toMatchObject({
+      status: 0,
+      stdout: readFileSync(join(ROOT, 'dist/completions/bash/toolbox'), 'utf8'),
+    });
+    expect(run(SEA, ['config', 'path'])).toMatchObject({
+      status: 0,
+      stdout: `${env.XDG_CONFIG_HOME}/toolbox/config.json\n`,
+    });
     const inBox = run(SEA, ['run', '-c', BOX, '--', 'sh', '-c', 'exit 5']);
     expect({ status: inBox.status, stderr: inBox.stderr }).toEqual({ status: 5, stderr: '' });
   });
@@ -156,7 +201,9 @@ describe('one file, two commands', () => {
 describe('no inspector, ever (it runs as root)', () => {
   it('ignores NODE_OPTIONS=--inspect', async () => {
     const nodeOptions = { NODE_OPTIONS: '--inspect=127.0.0.1:0' };
-    const r = await whileRunning(SEA, ['run', '-c', BOX, '--', 'sleep', '5'], nodeOptions, hasChild, async (pid) => listeningSocketsOf(pid));
+    const r = await whileRunning(SEA, ['run', '-c', BOX, '--', 'sleep', '5'], nodeOptions, hasChild, async (pid) =>
+      listeningSocketsOf(pid),
+    );
     expect(r.seen).toBe(0);
     expect(r.stderr).not.toContain('Debugger listening');
     // The control: the same build, but letting NODE_OPTIONS through, does open an inspector.

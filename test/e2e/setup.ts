@@ -18,7 +18,8 @@ export default function setup(project: TestProject): () => void {
   const missing = ['localhost/toolbox-test:latest', 'localhost/toolbox-test-minimal:latest'].filter(
     (image) => spawnSync('podman', ['image', 'exists', image]).status !== 0,
   );
-  if (missing.length) throw new Error(`test images missing (${missing.join(', ')}): run 'sudo bash .ci/setup-machine' first`);
+  if (missing.length)
+    throw new Error(`test images missing (${missing.join(', ')}): run 'sudo bash .ci/setup-machine' first`);
   const homes = mkdtempSync(join(tmpdir(), 'tb-e2e-homes-'));
   chmodSync(homes, 0o755); // each home in it is private (0700) itself
   project.provide('homesDir', homes);

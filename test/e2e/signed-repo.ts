@@ -33,7 +33,22 @@ export class SignedRepoServer {
     mkdirSync(this.gnupg, { mode: 0o700 });
     mkdirSync(join(this.root, 'www'));
     const env = this.gpgEnv();
-    sh('gpg', ['--batch', '--pinentry-mode', 'loopback', '--passphrase', '', '--quick-gen-key', 'toolbox tools test <tl-test@example.invalid>', 'rsa2048', 'sign', '1d'], env);
+    sh(
+      'gpg',
+      [
+        '--batch',
+        '--pinentry-mode',
+        'loopback',
+        '--passphrase',
+        '',
+        '--quick-gen-key',
+        'toolbox tools test <tl-test@example.invalid>',
+        'rsa2048',
+        'sign',
+        '1d',
+      ],
+      env,
+    );
     writeFileSync(this.keyFile, sh('gpg', ['--batch', '--armor', '--export'], env));
   }
 
@@ -47,11 +62,36 @@ export class SignedRepoServer {
       const top = join(this.root, 'rpmbuild', p.name);
       mkdirSync(top, { recursive: true });
       const body = p.script
-        ? ['%install', 'mkdir -p %{buildroot}/usr/bin', `cat > %{buildroot}/usr/bin/${p.name} <<'TLEOF'`, p.script, 'TLEOF', `chmod 755 %{buildroot}/usr/bin/${p.name}`, '%files', `/usr/bin/${p.name}`]
-        : ['%install', `mkdir -p %{buildroot}/usr/share/${p.name}`, `echo ${p.name} > %{buildroot}/usr/share/${p.name}/README`, '%files', `/usr/share/${p.name}/README`];
+        ? [
+            '%install',
+            'mkdir -p %{buildroot}/usr/bin',
+            `cat > %{buildroot}/usr/bin/${p.name} <<'TLEOF'`,
+            p.script,
+            'TLEOF',
+            `chmod 755 %{buildroot}/usr/bin/${p.name}`,
+            '%files',
+            `/usr/bin/${p.name}`,
+          ]
+        : [
+            '%install',
+            `mkdir -p %{buildroot}/usr/share/${p.name}`,
+            `echo ${p.name} > %{buildroot}/usr/share/${p.name}/README`,
+            '%files',
+            `/usr/share/${p.name}/README`,
+          ];
       const spec = [
-        `Name: ${p.name}`, 'Version: 1.0', 'Release: 1', `Summary: test package ${p.name}`, 'License: MIT', 'BuildArch: noarch', 'AutoReqProv: no',
-        ...(p.headers ?? []), '%description', `test package ${p.name}`, ...body, '',
+        `Name: ${p.name}`,
+        'Version: 1.0',
+        'Release: 1',
+        `Summary: test package ${p.name}`,
+        'License: MIT',
+        'BuildArch: noarch',
+        'AutoReqProv: no',
+        ...(p.headers ?? []),
+        '%description',
+        `test package ${p.name}`,
+        ...body,
+        '',
       ].join('\n');
       writeFileSync(join(top, `${p.name}.spec`), spec);
       sh('rpmbuild', ['--quiet', '--define', `_topdir ${top}`, '-bb', join(top, `${p.name}.spec`)]);
@@ -76,7 +116,13 @@ export class SignedRepoServer {
   /** Changes repomd.xml after it was signed, as an attacker (or a broken mirror) would. */
   tamper(name: string): void {
     const repomd = join(this.root, 'www', name, 'repodata', 'repomd.xml');
-    writeFileSync(repomd, readFileSync(repomd, 'utf8').replace(/<revision>(\d+)<\/revision>/, (_m, n: string) => `<revision>${Number(n) + 1}</revision>`));
+    writeFileSync(
+      repomd,
+      readFileSync(repomd, 'utf8').replace(
+        /<revision>(\d+)<\/revision>/,
+        (_m, n: string) => `<revision>${Number(n) + 1}</revision>`,
+      ),
+    );
   }
 
   url(name: string): string {
@@ -85,7 +131,11 @@ export class SignedRepoServer {
 
   /** Starts the server on a free port (port 0: the kernel picks; python prints which). */
   async start(): Promise<void> {
-    const child = spawn('python3', ['-u', '-m', 'http.server', '--bind', '127.0.0.1', '--directory', join(this.root, 'www'), '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      'python3',
+      ['-u', '-m', 'http.server', '--bind', '127.0.0.1', '--directory', join(this.root, 'www'), '0'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     this.server = child;
     this.port = await new Promise<number>((resolve, reject) => {
       let out = '';

@@ -2,12 +2,35 @@
 // full id whatever the user typed, in a directory nobody else can aim elsewhere, rebuilt when
 // corrupt; and an existing toolbox is never silently used as something it is not.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processStart } from '../../src/state/process-start.js';
-import { CLI_ARGV, MINIMAL_IMAGE, containerId, containerState, isolatedEnv, podman, removeContainers, toolbox, toolboxAsync, waitFor } from './helpers.js';
+import {
+  CLI_ARGV,
+  MINIMAL_IMAGE,
+  containerId,
+  containerState,
+  isolatedEnv,
+  podman,
+  removeContainers,
+  toolbox,
+  toolboxAsync,
+  waitFor,
+} from './helpers.js';
 
 const P = 'st-e2e-';
 const STATE = '/run/toolbox/podman';
@@ -24,7 +47,18 @@ afterAll(() => {
 /** A session that runs until `release` is called (the file it waits for appears on the host). */
 function longSession(box: string) {
   const go = join(tmp, `go-${box}-${Date.now()}`);
-  const run = toolboxAsync(['run', '-c', box, '--', 'sh', '-c', `echo ready; while [ ! -e /media/root${go} ]; do sleep 0.1; done; echo survived`], { env });
+  const run = toolboxAsync(
+    [
+      'run',
+      '-c',
+      box,
+      '--',
+      'sh',
+      '-c',
+      `echo ready; while [ ! -e /media/root${go} ]; do sleep 0.1; done; echo survived`,
+    ],
+    { env },
+  );
   return {
     ready: () => waitFor(() => run.output().includes('ready'), `the session in ${box}`),
     release: () => writeFileSync(go, ''),
@@ -40,7 +74,9 @@ describe('13.3: sessions are counted under the container, whatever names it', ()
     const session = longSession(BOX);
     await session.ready();
     const r = toolbox(['stop', containerId(BOX).slice(0, 12)], { env });
-    expect(r.stderr).toBe(`Error: toolbox ${BOX} has 1 active session; not stopping it. Hint: end them first, or use --force to stop it anyway\n`);
+    expect(r.stderr).toBe(
+      `Error: toolbox ${BOX} has 1 active session; not stopping it. Hint: end them first, or use --force to stop it anyway\n`,
+    );
     expect(r.code).toBe(1);
     expect(containerState(BOX)).toBe('running');
     session.release();
@@ -84,7 +120,9 @@ describe('13.5: options that define a toolbox are refused when they differ from 
 
   it('13.5: -S on a toolbox created without it is refused, and nothing runs', () => {
     const r = toolbox(['run', '-S', '-c', BOX, 'touch', `/media/root${marker}`], { env });
-    expect(r.stderr).toBe(`Error: toolbox ${BOX} is not sandboxed (it was created without -S), but -S asks for a sandbox. ${hint}\n`);
+    expect(r.stderr).toBe(
+      `Error: toolbox ${BOX} is not sandboxed (it was created without -S), but -S asks for a sandbox. ${hint}\n`,
+    );
     expect(r.code).toBe(1);
     expect(existsSync(marker)).toBe(false);
   });
@@ -105,7 +143,9 @@ describe('13.5: options that define a toolbox are refused when they differ from 
 
   it('13.5: create of an existing toolbox with other options is refused too, not reported ready', () => {
     const r = toolbox(['create', '-S', BOX], { env });
-    expect(r.stderr).toBe(`Error: toolbox ${BOX} is not sandboxed (it was created without -S), but -S asks for a sandbox. ${hint}\n`);
+    expect(r.stderr).toBe(
+      `Error: toolbox ${BOX} is not sandboxed (it was created without -S), but -S asks for a sandbox. ${hint}\n`,
+    );
     expect(r).toMatchObject({ code: 1, stdout: '' });
   });
 
@@ -135,20 +175,37 @@ describe('13.12: corrupt state is discarded and rebuilt with one warning', () =>
 
   it('13.12: a record naming a live process and another container', () => {
     const other = 'f'.repeat(64);
-    plant('record.json', (f) => writeFileSync(f, JSON.stringify({ id: other, pid: process.pid, pidStart: processStart(process.pid), privileged: true })));
+    plant('record.json', (f) =>
+      writeFileSync(
+        f,
+        JSON.stringify({ id: other, pid: process.pid, pidStart: processStart(process.pid), privileged: true }),
+      ),
+    );
     const r = toolbox(['run', '-n', '-c', BOX, 'echo', 'ok'], { env });
-    expect(r.stderr).toBe(`Warning: discarding corrupt toolbox state ${STATE}/boxes/${id}/record.json (it names container ffffffffffff); it is rebuilt\n`);
+    expect(r.stderr).toBe(
+      `Warning: discarding corrupt toolbox state ${STATE}/boxes/${id}/record.json (it names container ffffffffffff); it is rebuilt\n`,
+    );
     expect(r).toMatchObject({ code: 0, stdout: 'ok\n' });
-    expect(toolbox(['run', '-n', '-c', BOX, 'echo', 'ok'], { env })).toMatchObject({ code: 0, stdout: 'ok\n', stderr: '' });
+    expect(toolbox(['run', '-n', '-c', BOX, 'echo', 'ok'], { env })).toMatchObject({
+      code: 0,
+      stdout: 'ok\n',
+      stderr: '',
+    });
   });
 
   it('13.12: a sessions entry that is a file', () => {
     plant('sessions', (f) => writeFileSync(f, 'not a directory'));
     const r = toolbox(['run', '-n', '-c', BOX, 'echo', 'ok'], { env });
-    expect(r.stderr).toBe(`Warning: discarding corrupt toolbox state ${STATE}/boxes/${id}/sessions (it is not a directory); it is rebuilt\n`);
+    expect(r.stderr).toBe(
+      `Warning: discarding corrupt toolbox state ${STATE}/boxes/${id}/sessions (it is not a directory); it is rebuilt\n`,
+    );
     expect(r).toMatchObject({ code: 0, stdout: 'ok\n' });
     expect(statSync(join(STATE, 'boxes', id, 'sessions')).isDirectory()).toBe(true);
-    expect(toolbox(['run', '-n', '-c', BOX, 'echo', 'ok'], { env })).toMatchObject({ code: 0, stdout: 'ok\n', stderr: '' });
+    expect(toolbox(['run', '-n', '-c', BOX, 'echo', 'ok'], { env })).toMatchObject({
+      code: 0,
+      stdout: 'ok\n',
+      stderr: '',
+    });
   });
 });
 
@@ -180,7 +237,10 @@ describe('waiting on a lock', () => {
       writeFileSync(join(STATE, 'boxes', containerId(BOX), 'lock'), `${holder.pid}:${processStart(holder.pid!)}`);
       const run = toolboxAsync(['run', '-n', '-c', BOX, 'echo', 'got-it'], { env });
       // It waits once its own lock.PID file is there; the message would be due a second later.
-      await waitFor(() => existsSync(join(STATE, 'boxes', containerId(BOX), `lock.${run.child.pid}`)), 'the call to wait');
+      await waitFor(
+        () => existsSync(join(STATE, 'boxes', containerId(BOX), `lock.${run.child.pid}`)),
+        'the call to wait',
+      );
       await new Promise((r) => setTimeout(r, 2000));
       holder.kill('SIGKILL');
       expect(await run.done).toMatchObject({ code: 0, stdout: 'got-it\n', stderr: '' });
@@ -220,14 +280,21 @@ describe('files written where others can plant links', () => {
     const BOX = `${P}collect`;
     const e = isolatedEnv();
     mkdirSync(join(e.XDG_CONFIG_HOME!, 'toolbox'), { recursive: true });
-    writeFileSync(join(e.XDG_CONFIG_HOME!, 'toolbox', 'config.json'), JSON.stringify({ collectors: [{ name: 'one', command: ['true'] }] }));
+    writeFileSync(
+      join(e.XDG_CONFIG_HOME!, 'toolbox', 'config.json'),
+      JSON.stringify({ collectors: [{ name: 'one', command: ['true'] }] }),
+    );
     const shared = join(tmp, 'shared');
     mkdirSync(shared, { mode: 0o1777 });
     const victim = join(tmp, 'victim-file');
     writeFileSync(victim, 'victim\n');
     const out = join(shared, 'bundle.tar.gz');
     // held at the start so the link can name its pid, as an attacker would guess it
-    const call = spawn('sh', ['-c', 'read _; exec "$@"', 'sh', ...CLI_ARGV, 'collect', '-c', BOX, '--profile', 'custom', '--out', out], { env: e, stdio: ['pipe', 'pipe', 'pipe'] });
+    const call = spawn(
+      'sh',
+      ['-c', 'read _; exec "$@"', 'sh', ...CLI_ARGV, 'collect', '-c', BOX, '--profile', 'custom', '--out', out],
+      { env: e, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     call.stderr.on('data', (d) => (stderr += d));
     symlinkSync(victim, `${out}.tmp-${call.pid}`);
@@ -236,7 +303,10 @@ describe('files written where others can plant links', () => {
     expect(readFileSync(victim, 'utf8')).toBe('victim\n');
     // Refusing (this temporary name is taken) or writing elsewhere are both safe; following is not.
     if (code === 0) expect(lstatSync(out).isFile()).toBe(true);
-    else expect(stderr).toBe(`Error: cannot write the bundle to ${out}: EEXIST. Hint: choose a writable place with --out FILE or --out DIR\n`);
+    else
+      expect(stderr).toBe(
+        `Error: cannot write the bundle to ${out}: EEXIST. Hint: choose a writable place with --out FILE or --out DIR\n`,
+      );
   });
 });
 
@@ -273,17 +343,42 @@ describe('13.2: the rootless state directory cannot be taken over', () => {
     for (const user of [VICTIM, ATTACKER]) spawnSync('userdel', [user]);
   });
 
-  const asAttacker = (...argv: string[]) => spawnSync('setpriv', [`--reuid=${attacker}`, `--regid=${attacker}`, '--clear-groups', ...argv], { encoding: 'utf8' });
+  const asAttacker = (...argv: string[]) =>
+    spawnSync('setpriv', [`--reuid=${attacker}`, `--regid=${attacker}`, '--clear-groups', ...argv], {
+      encoding: 'utf8',
+    });
 
   it('13.2: a planted /tmp/toolbox-UID with a symlinked lock file is refused, and the file it points to is untouched', async () => {
     const precious = join(home, 'precious');
     writeFileSync(precious, 'precious\n');
     chownSync(precious, victim, victim);
     // The victim's call, held at the start so the attacker knows its pid (exec keeps it).
-    const call = spawn('sh', ['-c', 'read _; exec "$@"', 'sh', 'setpriv', `--reuid=${victim}`, `--regid=${victim}`, '--clear-groups', 'env', '-i', `PATH=${process.env.PATH}`, `HOME=${home}`, `USER=${VICTIM}`, ...CLI_ARGV, 'run', '-c', BOX, 'true'], {
-      cwd: home,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const call = spawn(
+      'sh',
+      [
+        '-c',
+        'read _; exec "$@"',
+        'sh',
+        'setpriv',
+        `--reuid=${victim}`,
+        `--regid=${victim}`,
+        '--clear-groups',
+        'env',
+        '-i',
+        `PATH=${process.env.PATH}`,
+        `HOME=${home}`,
+        `USER=${VICTIM}`,
+        ...CLI_ARGV,
+        'run',
+        '-c',
+        BOX,
+        'true',
+      ],
+      {
+        cwd: home,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     call.stderr.on('data', (d) => (stderr += d));
     const top = `/tmp/toolbox-${victim}`;

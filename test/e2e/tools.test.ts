@@ -32,16 +32,27 @@ function podman(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const containerId = (name: string) => podman('container', 'inspect', '--format', '{{.Id}}', name).stdout.trim();
-const containerState = (name: string) => podman('container', 'inspect', '--format', '{{.State.Status}}', name).stdout.trim() || 'missing';
-const ours = () => podman('ps', '-a', '--format', '{{.Names}}').stdout.split('\n').filter((n) => n.startsWith(P));
+const containerState = (name: string) =>
+  podman('container', 'inspect', '--format', '{{.State.Status}}', name).stdout.trim() || 'missing';
+const ours = () =>
+  podman('ps', '-a', '--format', '{{.Names}}')
+    .stdout.split('\n')
+    .filter((n) => n.startsWith(P));
 const removeOurs = () => {
   const names = ours();
   if (names.length) podman('rm', '-f', '-t', '0', ...names);
 };
 const lastLine = (text: string) => text.trimEnd().split('\n').at(-1);
 /** With -v: the progress lines, without the engine commands it traces and the start/stop lines */
-const progressLines = (stderr: string) => stderr.split('\n').filter((l) => l !== '' && !l.startsWith('+ ') && !/^(starting|stopping) toolbox /.test(l));
-const declared = () => JSON.parse(toolbox('tools', BOX, '--json').stdout) as { name: string; generation: number | null; repos: { alias: string; url: string; key: string | null }[]; tools: string[] };
+const progressLines = (stderr: string) =>
+  stderr.split('\n').filter((l) => l !== '' && !l.startsWith('+ ') && !/^(starting|stopping) toolbox /.test(l));
+const declared = () =>
+  JSON.parse(toolbox('tools', BOX, '--json').stdout) as {
+    name: string;
+    generation: number | null;
+    repos: { alias: string; url: string; key: string | null }[];
+    tools: string[];
+  };
 const installedInBox = (pkg: string) => toolbox('run', '-c', BOX, '--', 'rpm', '-q', pkg);
 
 const repo = new SignedRepoServer();
@@ -49,7 +60,8 @@ const repo = new SignedRepoServer();
 beforeAll(async () => {
   // The test image must keep rpm and zypper on one database, as openSUSE does (images/test).
   const dbpath = podman('run', '--rm', 'localhost/toolbox-test:latest', 'rpm', '--eval', '%_dbpath').stdout.trim();
-  if (dbpath !== '/var/lib/rpm') throw new Error(`the test image is outdated (rpm uses ${dbpath}); rebuild it with: bash .ci/build-test-images`);
+  if (dbpath !== '/var/lib/rpm')
+    throw new Error(`the test image is outdated (rpm uses ${dbpath}); rebuild it with: bash .ci/build-test-images`);
   removeOurs();
   repo.build([
     { name: 'tl-hello', script: '#!/bin/sh\necho "hello from tl-hello $*"' },
@@ -92,7 +104,9 @@ describe('repositories: only signed ones, only with a key the user named', () =>
       `added repository good (${repo.url('good')}) to toolbox ${BOX}`,
     ]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(toolbox('repo', 'list', '-c', BOX, '--json').stdout)).toEqual([{ alias: 'good', url: repo.url('good'), key: repo.keyFile }]);
+    expect(JSON.parse(toolbox('repo', 'list', '-c', BOX, '--json').stdout)).toEqual([
+      { alias: 'good', url: repo.url('good'), key: repo.keyFile },
+    ]);
   });
 
   it('refuses a key file that is not an armored public key, before touching the toolbox', () => {
@@ -152,7 +166,7 @@ describe('install', () => {
     expect(r.code).toBe(0);
   });
 
-  it('refuses a dependency conflict, installs nothing, and shows zypper\'s problem lines', () => {
+  it("refuses a dependency conflict, installs nothing, and shows zypper's problem lines", () => {
     const r = toolbox('install', '-q', '-c', BOX, 'tl-rival', '--json');
     expect(r.stderr).toBe(
       [
@@ -166,7 +180,8 @@ describe('install', () => {
     expect(JSON.parse(r.stdout)).toEqual({
       ok: false,
       result: 'failed',
-      error: 'dependency problem, nothing was installed: tl-rival-1.0-1.noarch conflicts with tl-hello provided by tl-hello-1.0-1.noarch',
+      error:
+        'dependency problem, nothing was installed: tl-rival-1.0-1.noarch conflicts with tl-hello provided by tl-hello-1.0-1.noarch',
       hint: 'the problem lines above show what conflicts; choose other packages, or ask the repository owner',
       installed: [],
       alreadyPresent: [],
@@ -195,7 +210,9 @@ describe('install', () => {
 
   it('says plainly that a package does not exist (zypper 104)', () => {
     const r = toolbox('install', '-q', '-c', BOX, 'tl-nope', '--json');
-    expect(r.stderr).toBe(`Error: no package named tl-nope in the repositories of toolbox ${BOX}. Hint: look for the right name with toolbox search TERM\n`);
+    expect(r.stderr).toBe(
+      `Error: no package named tl-nope in the repositories of toolbox ${BOX}. Hint: look for the right name with toolbox search TERM\n`,
+    );
     expect(r.stdout).toBe(
       `${JSON.stringify({ ok: false, result: 'failed', error: `no package named tl-nope in the repositories of toolbox ${BOX}`, hint: 'look for the right name with toolbox search TERM', installed: [], alreadyPresent: [], failed: ['tl-nope'] })}\n`,
     );
@@ -208,7 +225,7 @@ describe('install', () => {
     expect(r.code).toBe(2);
   });
 
-  it('search prints zypper\'s table on stdout', () => {
+  it("search prints zypper's table on stdout", () => {
     const r = toolbox('search', '-q', '-c', BOX, 'tl-');
     expect(r.stdout).toBe(
       [
@@ -253,7 +270,14 @@ describe('tools stay', () => {
   it('tools lists the declared repositories and tools', () => {
     const r = toolbox('tools', BOX);
     expect(r.stdout).toBe(
-      [`REPO  URL${' '.repeat(repo.url('good').length - 3)}  KEY`, `good  ${repo.url('good')}  ${repo.keyFile}`, '', 'TOOL', 'tl-hello', ''].join('\n'),
+      [
+        `REPO  URL${' '.repeat(repo.url('good').length - 3)}  KEY`,
+        `good  ${repo.url('good')}  ${repo.keyFile}`,
+        '',
+        'TOOL',
+        'tl-hello',
+        '',
+      ].join('\n'),
     );
     expect(r.code).toBe(0);
   });
@@ -264,8 +288,20 @@ describe('tools stay', () => {
     expect(r.code).toBe(0);
     const after = containerId(BOX);
     expect(after).not.toBe(before);
-    expect(JSON.parse(r.stdout)).toEqual({ name: BOX, image: 'localhost/toolbox-test:latest', oldId: before, newId: after, oldGeneration: 1, newGeneration: 2, repos: ['good'], tools: ['tl-hello'], pruned: [] });
-    expect(progressLines(r.stderr).at(-1)).toBe(`upgraded toolbox ${BOX} to generation 2: 1 repository and 1 tool restored; generation 1 kept (toolbox rollback ${BOX} brings it back)`);
+    expect(JSON.parse(r.stdout)).toEqual({
+      name: BOX,
+      image: 'localhost/toolbox-test:latest',
+      oldId: before,
+      newId: after,
+      oldGeneration: 1,
+      newGeneration: 2,
+      repos: ['good'],
+      tools: ['tl-hello'],
+      pruned: [],
+    });
+    expect(progressLines(r.stderr).at(-1)).toBe(
+      `upgraded toolbox ${BOX} to generation 2: 1 repository and 1 tool restored; generation 1 kept (toolbox rollback ${BOX} brings it back)`,
+    );
     // the previous generation stays, stopped, under a name of its own
     expect(ours().sort()).toEqual([BOX, `${BOX}.gen1`, `${P}mini`]);
     expect(containerState(`${BOX}.gen1`)).toBe('exited');
@@ -281,7 +317,10 @@ describe('tools stay', () => {
     const keyUrl = `${repo.url('late')}repodata/repomd.xml.key`;
     expect(toolbox('repo', 'add', '-q', '-c', BOX, 'late', repo.url('late'), '--key', keyUrl).code).toBe(0);
     expect(toolbox('install', '-q', '-c', BOX, 'tl-late').code).toBe(0);
-    expect(declared().repos).toEqual([{ alias: 'good', url: repo.url('good'), key: repo.keyFile }, { alias: 'late', url: repo.url('late'), key: keyUrl }]);
+    expect(declared().repos).toEqual([
+      { alias: 'good', url: repo.url('good'), key: repo.keyFile },
+      { alias: 'late', url: repo.url('late'), key: keyUrl },
+    ]);
     repo.tamper('late');
     const before = containerId(BOX);
     const r = toolbox('upgrade', '-q', BOX);
@@ -291,7 +330,9 @@ describe('tools stay', () => {
     expect(r.code).toBe(1);
     expect(containerId(BOX)).toBe(before);
     expect(ours().sort()).toEqual([BOX, `${BOX}.gen1`, `${P}mini`]);
-    expect(toolbox('run', '-c', BOX, '--', 'rpm', '-q', 'tl-late', 'tl-hello').stdout).toBe('tl-late-1.0-1.noarch\ntl-hello-1.0-1.noarch\n');
+    expect(toolbox('run', '-c', BOX, '--', 'rpm', '-q', 'tl-late', 'tl-hello').stdout).toBe(
+      'tl-late-1.0-1.noarch\ntl-hello-1.0-1.noarch\n',
+    );
     expect(declared().tools).toEqual(['tl-hello', 'tl-late']);
     expect(toolbox('remove', '-q', '-c', BOX, 'tl-late').code).toBe(0);
     expect(toolbox('repo', 'remove', '-q', '-c', BOX, 'late').code).toBe(0);
@@ -323,7 +364,9 @@ describe('remove', () => {
     const error = `installed tl-hello in toolbox ${BOX}, but not recorded as its tools, so 'toolbox upgrade' would not bring it back: cannot write ${file}: permission denied (the previous file is unchanged)`;
     const hint = `free space or fix permissions, or point XDG_CONFIG_HOME at a writable directory; then run 'toolbox install -c ${BOX} tl-hello' again to record it`;
     expect(r.stderr).toBe(`Error: ${error}. Hint: ${hint}\n`);
-    expect(r.stdout).toBe(`${JSON.stringify({ ok: false, result: 'failed', error, hint, installed: ['tl-hello'], alreadyPresent: [], failed: [] })}\n`);
+    expect(r.stdout).toBe(
+      `${JSON.stringify({ ok: false, result: 'failed', error, hint, installed: ['tl-hello'], alreadyPresent: [], failed: [] })}\n`,
+    );
     expect(r.code).toBe(1);
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(installedInBox('tl-hello').stdout).toBe('tl-hello-1.0-1.noarch\n');
@@ -335,7 +378,9 @@ describe('remove', () => {
     expect(toolbox('repo', 'remove', '-q', '-c', BOX, 'good').code).toBe(0);
     expect(declared()).toEqual({ name: BOX, generation: 2, repos: [], tools: [] });
     const again = toolbox('repo', 'remove', '-q', '-c', BOX, 'good');
-    expect(again.stderr).toBe(`Error: toolbox ${BOX} has no repository good. Hint: see its repositories with toolbox repo list -c ${BOX}\n`);
+    expect(again.stderr).toBe(
+      `Error: toolbox ${BOX} has no repository good. Hint: see its repositories with toolbox repo list -c ${BOX}\n`,
+    );
     expect(again.code).toBe(1);
   });
 });
@@ -349,9 +394,16 @@ describe('an interrupted install', () => {
     const dir = mkdtempSync(join(tmpdir(), `${P}shim-`));
     const real = spawnSync('sh', ['-c', 'command -v podman'], { encoding: 'utf8', env }).stdout.trim();
     const held = join(dir, 'held');
-    writeFileSync(join(dir, 'podman'), `#!/bin/sh\ncase "$*" in *zypper*install*tl-hello*) echo $$ > "${held}"; exec sleep 600;; esac\nexec "${real}" "$@"\n`, { mode: 0o755 });
+    writeFileSync(
+      join(dir, 'podman'),
+      `#!/bin/sh\ncase "$*" in *zypper*install*tl-hello*) echo $$ > "${held}"; exec sleep 600;; esac\nexec "${real}" "$@"\n`,
+      { mode: 0o755 },
+    );
     try {
-      const child = spawn(...cli(['install', '-c', BOX, 'tl-hello']), { env: { ...env, PATH: `${dir}:${env.PATH}` }, stdio: 'ignore' });
+      const child = spawn(...cli(['install', '-c', BOX, 'tl-hello']), {
+        env: { ...env, PATH: `${dir}:${env.PATH}` },
+        stdio: 'ignore',
+      });
       const closed = new Promise((r) => child.on('close', r));
       for (let i = 0; i < 600 && !existsSync(held); i++) await new Promise((r) => setTimeout(r, 50));
       expect(existsSync(held)).toBe(true);
@@ -372,12 +424,16 @@ describe('an interrupted install', () => {
 });
 
 describe('two installs at once', () => {
-  it('the second waits for the first instead of failing on zypper\'s lock, and both install', async () => {
+  it("the second waits for the first instead of failing on zypper's lock, and both install", async () => {
     const PAIR = `${P}pair`;
     expect(toolbox('repo', 'add', '-q', '-c', PAIR, 'pair', repo.url('pair'), '--key', repo.keyFile).code).toBe(0);
     const install = (pkg: string) =>
       new Promise<{ code: number | null; stderr: string }>((res) => {
-        const child = spawn(...cli(['install', '-q', '-c', PAIR, pkg]), { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = spawn(...cli(['install', '-q', '-c', PAIR, pkg]), {
+          env,
+          cwd: ROOT,
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
         let stderr = '';
         child.stderr.on('data', (d) => (stderr += d));
         child.on('close', (code) => res({ code, stderr }));
@@ -385,6 +441,9 @@ describe('two installs at once', () => {
     const both = await Promise.all([install('tl-hello'), install('tl-late')]);
     for (const r of both) expect(r.stderr.split('\n').filter((l) => l.startsWith('Error'))).toEqual([]);
     expect(both.map((r) => r.code)).toEqual([0, 0]);
-    expect(toolbox('run', '-c', PAIR, '--', 'rpm', '-q', '--qf', '%{NAME}\n', 'tl-hello', 'tl-late')).toMatchObject({ code: 0, stdout: 'tl-hello\ntl-late\n' });
+    expect(toolbox('run', '-c', PAIR, '--', 'rpm', '-q', '--qf', '%{NAME}\n', 'tl-hello', 'tl-late')).toMatchObject({
+      code: 0,
+      stdout: 'tl-hello\ntl-late\n',
+    });
   });
 });

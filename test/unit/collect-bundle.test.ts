@@ -37,7 +37,9 @@ describe('tarball', () => {
     expect(readFileSync(join(dir, 'top/a.txt'), 'utf8')).toBe('hello\n');
     expect(readFileSync(join(dir, 'top', long))).toEqual(binary);
     expect(readFileSync(join(dir, 'top/empty.txt')).length).toBe(0);
-    const listed = spawnSync('tar', ['-tvf', join(dir, 'a.tar')], { encoding: 'utf8' }).stdout.trim().split('\n');
+    const listed = spawnSync('tar', ['-tvf', join(dir, 'a.tar')], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n');
     expect(listed.map((l) => l.split(/\s+/).pop())).toEqual(['top/a.txt', `top/${long}`, 'top/empty.txt']);
     expect(listed[0]).toMatch(/^-rw-r--r-- root\/root +6 2023-11-14 /);
   });
@@ -68,7 +70,11 @@ describe('StagedBundle', () => {
     manifest.write(Buffer.from('{}\n'));
     manifest.end();
     expect(() => staged.create('manifest.json')).toThrow('manifest.json is already in the bundle');
-    const packed = await staged.pack('toolbox-collect-h-20260101T000000Z', ['manifest.json', 'basic/kernel.txt', 'custom/big.txt'], 1_700_000_000);
+    const packed = await staged.pack(
+      'toolbox-collect-h-20260101T000000Z',
+      ['manifest.json', 'basic/kernel.txt', 'custom/big.txt'],
+      1_700_000_000,
+    );
     const file = join(dest, 'b.tar.gz');
     staged.commit(file);
     staged.discard();
@@ -77,9 +83,15 @@ describe('StagedBundle', () => {
     expect(packed).toEqual({ bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') });
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const { dir, list } = untar(gunzipSync(data), '-xvf');
-    expect(list).toBe('toolbox-collect-h-20260101T000000Z/manifest.json\ntoolbox-collect-h-20260101T000000Z/basic/kernel.txt\ntoolbox-collect-h-20260101T000000Z/custom/big.txt\n');
+    expect(list).toBe(
+      'toolbox-collect-h-20260101T000000Z/manifest.json\ntoolbox-collect-h-20260101T000000Z/basic/kernel.txt\ntoolbox-collect-h-20260101T000000Z/custom/big.txt\n',
+    );
     expect(readFileSync(join(dir, 'toolbox-collect-h-20260101T000000Z/basic/kernel.txt'), 'utf8')).toBe('Linux\n');
-    expect(readFileSync(join(dir, 'toolbox-collect-h-20260101T000000Z/custom/big.txt')).equals(Buffer.concat([block, block, block]))).toBe(true);
+    expect(
+      readFileSync(join(dir, 'toolbox-collect-h-20260101T000000Z/custom/big.txt')).equals(
+        Buffer.concat([block, block, block]),
+      ),
+    ).toBe(true);
   });
 
   it('discards everything it staged when the run fails', () => {
@@ -92,8 +104,14 @@ describe('StagedBundle', () => {
   });
 
   it('reports a bundle it cannot write as one error with a hint', () => {
-    expect(() => StagedBundle.open('/nonexistent-co-dir')).toThrow(new BundleWriteError('in /nonexistent-co-dir', 'ENOENT'));
-    expect(new BundleWriteError('in /x', 'ENOSPC')).toMatchObject({ message: 'cannot write the bundle in /x: ENOSPC', hint: 'free some space, or choose another place with --out FILE or --out DIR', exitCode: 1 });
+    expect(() => StagedBundle.open('/nonexistent-co-dir')).toThrow(
+      new BundleWriteError('in /nonexistent-co-dir', 'ENOENT'),
+    );
+    expect(new BundleWriteError('in /x', 'ENOSPC')).toMatchObject({
+      message: 'cannot write the bundle in /x: ENOSPC',
+      hint: 'free some space, or choose another place with --out FILE or --out DIR',
+      exitCode: 1,
+    });
   });
 });
 

@@ -28,8 +28,23 @@ function draft(commands: CommandRecord[], os = 'openSUSE MicroOS'): Manifest {
     format: 'toolbox-collect/1',
     createdAt: '2026-11-29T22:00:00.000Z',
     finishedAt: '2026-11-29T22:00:01.000Z',
-    toolbox: { name: 'tb', id: 'f'.repeat(64), image: 'localhost/toolbox-test:latest', version: '0.1.0', generation: 1 },
-    host: { hostname: 'node-1', machineId: null, os, osId: null, osVersion: null, kernel: null, root: '/media/root', pid: 1 },
+    toolbox: {
+      name: 'tb',
+      id: 'f'.repeat(64),
+      image: 'localhost/toolbox-test:latest',
+      version: '0.1.0',
+      generation: 1,
+    },
+    host: {
+      hostname: 'node-1',
+      machineId: null,
+      os,
+      osId: null,
+      osVersion: null,
+      kernel: null,
+      root: '/media/root',
+      pid: 1,
+    },
     profiles: ['custom'],
     maxOutputBytes: 1024,
     commands,
@@ -45,15 +60,36 @@ describe('13.7: manifest.json goes through the redactor', () => {
     const { manifest, text } = renderManifest(
       draft([
         command('plain', ['uname', '-a']),
-        command('api', ['curl', '-fsS', '-u', 'deploy:pa55w0rd', '-H', 'Authorization: Bearer abc123', 'https://x/?access_token=t0k3n'], [fromOutput]),
+        command(
+          'api',
+          [
+            'curl',
+            '-fsS',
+            '-u',
+            'deploy:pa55w0rd',
+            '-H',
+            'Authorization: Bearer abc123',
+            'https://x/?access_token=t0k3n',
+          ],
+          [fromOutput],
+        ),
         command('db', ['mysql', '-uroot', '-pHunter2', '--password', 'hunter 2', 'password=s3cr3t']),
       ]),
     );
     const json = text.toString('utf8');
-    for (const secret of ['pa55w0rd', 'abc123', 't0k3n', 'Hunter2', 'hunter 2', 's3cr3t']) expect(json).not.toContain(secret);
+    for (const secret of ['pa55w0rd', 'abc123', 't0k3n', 'Hunter2', 'hunter 2', 's3cr3t'])
+      expect(json).not.toContain(secret);
     expect(manifest.commands.map((c) => c.command)).toEqual([
       ['uname', '-a'],
-      ['curl', '-fsS', '-u', 'deploy:<redacted>', '-H', 'Authorization: Bearer <redacted>', 'https://x/?access_token=<redacted>'],
+      [
+        'curl',
+        '-fsS',
+        '-u',
+        'deploy:<redacted>',
+        '-H',
+        'Authorization: Bearer <redacted>',
+        'https://x/?access_token=<redacted>',
+      ],
       ['mysql', '-uroot', '-p<redacted>', '--password', '<redacted>', 'password=<redacted>'],
     ]);
     expect(JSON.parse(json)).toEqual(manifest);
@@ -77,7 +113,13 @@ describe('13.7: manifest.json goes through the redactor', () => {
     const { manifest, text } = renderManifest(draft([command('plain', ['uname', '-a'])], 'MicroOS token=leaked0'));
     const json = text.toString('utf8');
     expect(json).not.toContain('leaked0');
-    expect(manifest.redacted).toEqual([{ file: 'manifest.json', rule: 'secret-assignment', line: json.split('\n').findIndex((l) => l.includes('"os": "MicroOS token=<redacted>"')) + 1 }]);
+    expect(manifest.redacted).toEqual([
+      {
+        file: 'manifest.json',
+        rule: 'secret-assignment',
+        line: json.split('\n').findIndex((l) => l.includes('"os": "MicroOS token=<redacted>"')) + 1,
+      },
+    ]);
     expect(JSON.parse(json)).toEqual(manifest);
     expect(manifest.host.os).toBe('MicroOS token=<redacted>');
   });

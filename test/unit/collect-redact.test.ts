@@ -31,7 +31,9 @@ describe('redact', () => {
 
   it('drops the body of a private key block', () => {
     const r = redact('a\n-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\nBBBB\n-----END OPENSSH PRIVATE KEY-----\nb');
-    expect(r.text).toBe('a\n-----BEGIN OPENSSH PRIVATE KEY-----\n<redacted>\n<redacted>\n-----END OPENSSH PRIVATE KEY-----\nb');
+    expect(r.text).toBe(
+      'a\n-----BEGIN OPENSSH PRIVATE KEY-----\n<redacted>\n<redacted>\n-----END OPENSSH PRIVATE KEY-----\nb',
+    );
     expect(r.redactions).toEqual([{ rule: 'private-key', line: 2 }]);
   });
 
@@ -51,41 +53,176 @@ describe('redact', () => {
 const TOKEN = 'ghp_0123456789abcdefghijABCDEFGHIJ012345';
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
 const FORMS: [string, string, string, string[]][] = [
-  ['--password X in the process list', 'root  1235  0.0  0.1 /usr/bin/app --password hunter2 --verbose', 'root  1235  0.0  0.1 /usr/bin/app --password <redacted> --verbose', ['secret-option']],
-  ['--token X and --api-key=X', 'app --token abc --api-key=k3y --client-secret "a b"', 'app --token <redacted> --api-key=<redacted> --client-secret "<redacted>"', ['secret-option', 'secret-option', 'secret-option']],
-  ['mysql -pPASSWORD', 'root  1234  0.0  0.1 /usr/bin/mysql -uroot -pHunter2 shop', 'root  1234  0.0  0.1 /usr/bin/mysql -uroot -p<redacted> shop', ['password-flag']],
-  ['mysqldump -pPASSWORD', 'mysqldump -h db -pHunter2 --all-databases', 'mysqldump -h db -p<redacted> --all-databases', ['password-flag']],
+  [
+    '--password X in the process list',
+    'root  1235  0.0  0.1 /usr/bin/app --password hunter2 --verbose',
+    'root  1235  0.0  0.1 /usr/bin/app --password <redacted> --verbose',
+    ['secret-option'],
+  ],
+  [
+    '--token X and --api-key=X',
+    'app --token abc --api-key=k3y --client-secret "a b"',
+    'app --token <redacted> --api-key=<redacted> --client-secret "<redacted>"',
+    ['secret-option', 'secret-option', 'secret-option'],
+  ],
+  [
+    'mysql -pPASSWORD',
+    'root  1234  0.0  0.1 /usr/bin/mysql -uroot -pHunter2 shop',
+    'root  1234  0.0  0.1 /usr/bin/mysql -uroot -p<redacted> shop',
+    ['password-flag'],
+  ],
+  [
+    'mysqldump -pPASSWORD',
+    'mysqldump -h db -pHunter2 --all-databases',
+    'mysqldump -h db -p<redacted> --all-databases',
+    ['password-flag'],
+  ],
   ['sshpass -p PASSWORD', 'sshpass -p hunter2 ssh host', 'sshpass -p <redacted> ssh host', ['password-flag']],
-  ['podman login -p PASSWORD', 'root 9 0.0 /usr/bin/podman login -u bob -p hunter2 registry.example', 'root 9 0.0 /usr/bin/podman login -u bob -p <redacted> registry.example', ['password-flag']],
-  ['docker login -pPASSWORD', 'docker --config /c login -pHunter2 -u bob reg', 'docker --config /c login -p<redacted> -u bob reg', ['password-flag']],
-  ['skopeo login -p=PASSWORD', 'skopeo login --tls-verify=false -p=hunter2 reg', 'skopeo login --tls-verify=false -p=<redacted> reg', ['password-flag']],
-  ['curl -u user:pass', '+ curl -fsS -u deploy:pa55w0rd https://ci.example/api', '+ curl -fsS -u deploy:<redacted> https://ci.example/api', ['curl-user']],
-  ['curl --user "user:pass word"', 'curl --user "bob:pa ss" https://x', 'curl --user "bob:<redacted>" https://x', ['curl-user']],
+  [
+    'podman login -p PASSWORD',
+    'root 9 0.0 /usr/bin/podman login -u bob -p hunter2 registry.example',
+    'root 9 0.0 /usr/bin/podman login -u bob -p <redacted> registry.example',
+    ['password-flag'],
+  ],
+  [
+    'docker login -pPASSWORD',
+    'docker --config /c login -pHunter2 -u bob reg',
+    'docker --config /c login -p<redacted> -u bob reg',
+    ['password-flag'],
+  ],
+  [
+    'skopeo login -p=PASSWORD',
+    'skopeo login --tls-verify=false -p=hunter2 reg',
+    'skopeo login --tls-verify=false -p=<redacted> reg',
+    ['password-flag'],
+  ],
+  [
+    'curl -u user:pass',
+    '+ curl -fsS -u deploy:pa55w0rd https://ci.example/api',
+    '+ curl -fsS -u deploy:<redacted> https://ci.example/api',
+    ['curl-user'],
+  ],
+  [
+    'curl --user "user:pass word"',
+    'curl --user "bob:pa ss" https://x',
+    'curl --user "bob:<redacted>" https://x',
+    ['curl-user'],
+  ],
   ['a GitHub token in a log', `push failed with ${TOKEN} (403)`, 'push failed with <redacted> (403)', ['github-token']],
-  ['gho_ and ghs_ tokens', 'gho_0123456789abcdefghijABCD ghs_0123456789abcdefghijABCD', '<redacted> <redacted>', ['github-token', 'github-token']],
-  ['a fine-grained GitHub token', 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123', '<redacted>', ['github-token']],
+  [
+    'gho_ and ghs_ tokens',
+    'gho_0123456789abcdefghijABCD ghs_0123456789abcdefghijABCD',
+    '<redacted> <redacted>',
+    ['github-token', 'github-token'],
+  ],
+  [
+    'a fine-grained GitHub token',
+    'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123',
+    '<redacted>',
+    ['github-token'],
+  ],
   ['a GitLab token', 'PRIVATE-TOKEN: glpat-abcdefghij0123456789', 'PRIVATE-TOKEN: <redacted>', ['gitlab-token']],
   ['a GitLab token alone', 'using glpat-abcdefghij0123456789 now', 'using <redacted> now', ['gitlab-token']],
-  ['SECRET_KEY_BASE=', 'I, [2026-11-29] env: SECRET_KEY_BASE=9f8e7d6c5b4a39281706f5e4d3c2b1a0 RAILS_ENV=production', 'I, [2026-11-29] env: SECRET_KEY_BASE=<redacted> RAILS_ENV=production', ['secret-assignment']],
-  ['*_KEY, *_PASS and *_PWD names', 'STRIPE_KEY=sk_live_x DB_PASS=x1 MYSQL_PWD=y2', 'STRIPE_KEY=<redacted> DB_PASS=<redacted> MYSQL_PWD=<redacted>', ['secret-assignment', 'secret-assignment', 'secret-assignment']],
-  ['an AWS access key id', 'aws_access_key_id = AKIAIOSFODNN7EXAMPLE', 'aws_access_key_id = <redacted>', ['aws-access-key']],
-  ['an AWS secret key', 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'aws_secret_access_key = <redacted>', ['secret-assignment']],
+  [
+    'SECRET_KEY_BASE=',
+    'I, [2026-11-29] env: SECRET_KEY_BASE=9f8e7d6c5b4a39281706f5e4d3c2b1a0 RAILS_ENV=production',
+    'I, [2026-11-29] env: SECRET_KEY_BASE=<redacted> RAILS_ENV=production',
+    ['secret-assignment'],
+  ],
+  [
+    '*_KEY, *_PASS and *_PWD names',
+    'STRIPE_KEY=sk_live_x DB_PASS=x1 MYSQL_PWD=y2',
+    'STRIPE_KEY=<redacted> DB_PASS=<redacted> MYSQL_PWD=<redacted>',
+    ['secret-assignment', 'secret-assignment', 'secret-assignment'],
+  ],
+  [
+    'an AWS access key id',
+    'aws_access_key_id = AKIAIOSFODNN7EXAMPLE',
+    'aws_access_key_id = <redacted>',
+    ['aws-access-key'],
+  ],
+  [
+    'an AWS secret key',
+    'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    'aws_secret_access_key = <redacted>',
+    ['secret-assignment'],
+  ],
   ['a Slack token', 'notify via xoxb-123456789012-abcdefghijkl', 'notify via <redacted>', ['slack-token']],
   ['a JWT', `session ${JWT} expired`, 'session <redacted> expired', ['jwt']],
-  ['a bearer token in a message', 'got 401 for Bearer 1a2b3c4d5e6f7g8h9i0j', 'got 401 for Bearer <redacted>', ['bearer-token']],
-  ['Authorization: Basic in a curl line', 'curl -H "Authorization: Basic dXNlcjpwYXNz" https://x', 'curl -H "Authorization: Basic <redacted>" https://x', ['authorization-header']],
-  ['Proxy-Authorization', 'Proxy-Authorization: Bearer abc', 'Proxy-Authorization: Bearer <redacted>', ['authorization-header']],
-  ['a registration token in a zypper baseurl', 'baseurl=https://updates.suse.com/SUSE/Updates/SLE-Micro/5.5/x86_64/update?jLkk8Ypz7Wuz2XQ-rT1_abcDEF123456', 'baseurl=https://updates.suse.com/SUSE/Updates/SLE-Micro/5.5/x86_64/update?<redacted>', ['url-query-token']],
-  ['a token in a query string', 'GET https://api.example/v1?user=bob&access_token=abc123&page=2', 'GET https://api.example/v1?user=bob&access_token=<redacted>&page=2', ['url-query-secret']],
-  ['a signature in a query string', 'https://s3.example/b/o?X-Amz-Signature=f00ba4&X-Amz-Expires=60', 'https://s3.example/b/o?X-Amz-Signature=<redacted>&X-Amz-Expires=60', ['url-query-secret']],
-  ['a token as the user of a URL', `https://${TOKEN}@github.com/o/r.git`, 'https://<redacted>@github.com/o/r.git', ['url-userinfo']],
-  ['a zypper credentials file', 'username=SCC_0123456789abcdef\npassword=0a1b2c3d4e5f', 'username=SCC_0123456789abcdef\npassword=<redacted>', ['secret-assignment']],
+  [
+    'a bearer token in a message',
+    'got 401 for Bearer 1a2b3c4d5e6f7g8h9i0j',
+    'got 401 for Bearer <redacted>',
+    ['bearer-token'],
+  ],
+  [
+    'Authorization: Basic in a curl line',
+    'curl -H "Authorization: Basic dXNlcjpwYXNz" https://x',
+    'curl -H "Authorization: Basic <redacted>" https://x',
+    ['authorization-header'],
+  ],
+  [
+    'Proxy-Authorization',
+    'Proxy-Authorization: Bearer abc',
+    'Proxy-Authorization: Bearer <redacted>',
+    ['authorization-header'],
+  ],
+  [
+    'a registration token in a zypper baseurl',
+    'baseurl=https://updates.suse.com/SUSE/Updates/SLE-Micro/5.5/x86_64/update?jLkk8Ypz7Wuz2XQ-rT1_abcDEF123456',
+    'baseurl=https://updates.suse.com/SUSE/Updates/SLE-Micro/5.5/x86_64/update?<redacted>',
+    ['url-query-token'],
+  ],
+  [
+    'a token in a query string',
+    'GET https://api.example/v1?user=bob&access_token=abc123&page=2',
+    'GET https://api.example/v1?user=bob&access_token=<redacted>&page=2',
+    ['url-query-secret'],
+  ],
+  [
+    'a signature in a query string',
+    'https://s3.example/b/o?X-Amz-Signature=f00ba4&X-Amz-Expires=60',
+    'https://s3.example/b/o?X-Amz-Signature=<redacted>&X-Amz-Expires=60',
+    ['url-query-secret'],
+  ],
+  [
+    'a token as the user of a URL',
+    `https://${TOKEN}@github.com/o/r.git`,
+    'https://<redacted>@github.com/o/r.git',
+    ['url-userinfo'],
+  ],
+  [
+    'a zypper credentials file',
+    'username=SCC_0123456789abcdef\npassword=0a1b2c3d4e5f',
+    'username=SCC_0123456789abcdef\npassword=<redacted>',
+    ['secret-assignment'],
+  ],
   ['a SUSEConnect system token', 'system_token=4bb7e4c1-9f0b-4c5e', 'system_token=<redacted>', ['secret-assignment']],
-  ['SUSEConnect --regcode', 'SUSEConnect --regcode ABCD-1234 -e me@example.com', 'SUSEConnect --regcode <redacted> -e me@example.com', ['secret-option']],
-  ['transactional-update register -r', 'transactional-update register -r ABCD-1234', 'transactional-update register -r <redacted>', ['registration-code']],
-  ['a .netrc line', 'machine example.com login bob password hunter2', 'machine example.com login bob password <redacted>', ['netrc-password']],
+  [
+    'SUSEConnect --regcode',
+    'SUSEConnect --regcode ABCD-1234 -e me@example.com',
+    'SUSEConnect --regcode <redacted> -e me@example.com',
+    ['secret-option'],
+  ],
+  [
+    'transactional-update register -r',
+    'transactional-update register -r ABCD-1234',
+    'transactional-update register -r <redacted>',
+    ['registration-code'],
+  ],
+  [
+    'a .netrc line',
+    'machine example.com login bob password hunter2',
+    'machine example.com login bob password <redacted>',
+    ['netrc-password'],
+  ],
   ['a .netrc password line', '  password hunter2', '  password <redacted>', ['netrc-password']],
-  ['a one-line private key', '"key": "-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----\\n"', '<redacted>', ['private-key']],
+  [
+    'a one-line private key',
+    '"key": "-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----\\n"',
+    '<redacted>',
+    ['private-key'],
+  ],
 ];
 
 // Ordinary text that looks a little like the forms above, and must stay as it is.
@@ -144,8 +281,28 @@ describe('13.7: one redactor for every form the review found, and the common tok
 
 describe('13.7: a command line, redacted across its arguments', () => {
   it('redacts a flag and its value in separate arguments, and values with blanks whole', () => {
-    const r = redactArgv(['mysql', '-uroot', '-pHunter2', '--password', 'hunter 2', '-H', 'Authorization: Bearer abc', 'password=x', 'plain']);
-    expect(r.argv).toEqual(['mysql', '-uroot', '-p<redacted>', '--password', '<redacted>', '-H', 'Authorization: Bearer <redacted>', 'password=<redacted>', 'plain']);
+    const r = redactArgv([
+      'mysql',
+      '-uroot',
+      '-pHunter2',
+      '--password',
+      'hunter 2',
+      '-H',
+      'Authorization: Bearer abc',
+      'password=x',
+      'plain',
+    ]);
+    expect(r.argv).toEqual([
+      'mysql',
+      '-uroot',
+      '-p<redacted>',
+      '--password',
+      '<redacted>',
+      '-H',
+      'Authorization: Bearer <redacted>',
+      'password=<redacted>',
+      'plain',
+    ]);
     expect(r.redactions).toEqual([
       { rule: 'password-flag', arg: 2 },
       { rule: 'secret-option', arg: 4 },
@@ -156,7 +313,12 @@ describe('13.7: a command line, redacted across its arguments', () => {
 
   it('redacts inside a multi-line script argument, and leaves ordinary commands alone', () => {
     const r = redactArgv(['sh', '-c', 'echo x\n-----BEGIN PRIVATE KEY-----\nAAA\n-----END PRIVATE KEY-----\n', 'y']);
-    expect(r.argv).toEqual(['sh', '-c', 'echo x\n-----BEGIN PRIVATE KEY-----\n<redacted>\n-----END PRIVATE KEY-----\n', 'y']);
+    expect(r.argv).toEqual([
+      'sh',
+      '-c',
+      'echo x\n-----BEGIN PRIVATE KEY-----\n<redacted>\n-----END PRIVATE KEY-----\n',
+      'y',
+    ]);
     expect(r.redactions).toEqual([{ rule: 'private-key', arg: 2 }]);
     const plain = ['nsenter', '--target=1', '--mount', '--', 'snapper', '--no-dbus', 'list'];
     expect(redactArgv(plain)).toEqual({ argv: plain, redactions: [] });
@@ -177,7 +339,8 @@ describe('13.11: the redactor works on a stream', () => {
   const whole = redact(text);
 
   it('catches a secret split across two chunks, at every split point', () => {
-    const sample = 'x\nmysql -uroot -pHunter2 db\npassword=hunter2\ncurl -u a:pa55 https://x\nAuthorization: Bearer abc\n';
+    const sample =
+      'x\nmysql -uroot -pHunter2 db\npassword=hunter2\ncurl -u a:pa55 https://x\nAuthorization: Bearer abc\n';
     const expected = redact(sample);
     for (let i = 1; i < sample.length; i++) {
       expect(streamed([sample.slice(0, i), sample.slice(i)])).toEqual(expected);
@@ -195,7 +358,10 @@ describe('13.11: the redactor works on a stream', () => {
   it('cuts a line longer than it holds where no secret spans the cut', () => {
     // Lines of 3000 characters with no newline, held 256 at most: a token and an assignment sit
     // across every multiple of 256, so a careless cut would leave part of them readable.
-    const long = Array.from({ length: 40 }, (_, i) => `${'a'.repeat(200 + (i % 7))} token=${'s3cr3t'.repeat(5)} ${TOKEN} `).join('');
+    const long = Array.from(
+      { length: 40 },
+      (_, i) => `${'a'.repeat(200 + (i % 7))} token=${'s3cr3t'.repeat(5)} ${TOKEN} `,
+    ).join('');
     const r = streamed(long.match(/.{1,97}/gs)!, 256);
     expect(r.text).not.toMatch(/s3cr3t|ghp_|0123456789abcdefghij/);
     expect(r.text).toBe(redact(long).text);
@@ -209,7 +375,13 @@ describe('13.11: the redactor works on a stream', () => {
   });
 
   it('drops a partial last line when the output was cut short', () => {
-    expect(streamed(['a\npassword=hun'], undefined, { dropPartialLine: true })).toEqual({ text: 'a\n', redactions: [] });
-    expect(streamed(['a\npassword=hun'])).toEqual({ text: 'a\npassword=<redacted>', redactions: [{ rule: 'secret-assignment', line: 2 }] });
+    expect(streamed(['a\npassword=hun'], undefined, { dropPartialLine: true })).toEqual({
+      text: 'a\n',
+      redactions: [],
+    });
+    expect(streamed(['a\npassword=hun'])).toEqual({
+      text: 'a\npassword=<redacted>',
+      redactions: [{ rule: 'secret-assignment', line: 2 }],
+    });
   });
 });

@@ -20,7 +20,10 @@ interface Answer {
   chunk?: number;
 }
 
-function fakeExec(answers: Record<string, Answer | Error>): { exec: BoxExec; calls: { command: string[]; timeoutMs: number }[] } {
+function fakeExec(answers: Record<string, Answer | Error>): {
+  exec: BoxExec;
+  calls: { command: string[]; timeoutMs: number }[];
+} {
   const calls: { command: string[]; timeoutMs: number }[] = [];
   const exec: BoxExec = async (command, timeoutMs, sinks) => {
     calls.push({ command, timeoutMs });
@@ -39,16 +42,21 @@ function fakeExec(answers: Record<string, Answer | Error>): { exec: BoxExec; cal
   return { exec, calls };
 }
 
-const custom = (name: string, command: string[], timeoutSeconds?: number): Collector => ({ profile: 'custom', name, command, timeoutSeconds });
+const custom = (name: string, command: string[], timeoutSeconds?: number): Collector => ({
+  profile: 'custom',
+  name,
+  command,
+  timeoutSeconds,
+});
 const MB = 1 << 20;
 
 describe('runCollectors', () => {
   it('records each command: status, exit code, deadline, redacted output and its checksum', async () => {
     const { exec, calls } = fakeExec({
       'cat conf': { exitCode: 0, stdout: 'user=a\npassword=hunter2\n' },
-      'false': { exitCode: 3, stdout: 'partial\n', stderr: 'broken\n' },
+      false: { exitCode: 3, stdout: 'partial\n', stderr: 'broken\n' },
       'sleep 600': { exitCode: 143, timedOut: true },
-      'gone': new Error('podman exec failed'),
+      gone: new Error('podman exec failed'),
     });
     let clock = 1000;
     const seen: string[] = [];
@@ -56,8 +64,20 @@ describe('runCollectors', () => {
     const records = await runCollectors(
       exec,
       bundle,
-      [custom('conf', ['cat', 'conf']), custom('fails', ['false']), custom('hang', ['sleep', '600'], 2), custom('gone', ['gone'])],
-      { target, timeoutSeconds: 30, maxOutputBytes: MB, parallel: 2, now: () => (clock += 5), onDone: (d, t, r) => seen.push(`${d}/${t} ${r.id}`) },
+      [
+        custom('conf', ['cat', 'conf']),
+        custom('fails', ['false']),
+        custom('hang', ['sleep', '600'], 2),
+        custom('gone', ['gone']),
+      ],
+      {
+        target,
+        timeoutSeconds: 30,
+        maxOutputBytes: MB,
+        parallel: 2,
+        now: () => (clock += 5),
+        onDone: (d, t, r) => seen.push(`${d}/${t} ${r.id}`),
+      },
     );
     expect(calls.map((c) => c.timeoutMs)).toEqual([30_000, 30_000, 2000, 30_000]);
     expect(seen.map((s) => s.split(' ')[0])).toEqual(['1/4', '2/4', '3/4', '4/4']);
@@ -67,10 +87,22 @@ describe('runCollectors', () => {
       ['custom/hang', 'timeout', null, true, 2, false],
       ['custom/gone', 'failed', null, false, 30, false],
     ]);
-    expect(records[0]!.output).toEqual({ path: 'custom/conf.txt', bytes: 27, sha256: sha('user=a\npassword=<redacted>\n'), truncated: false, producedBytes: 24 });
+    expect(records[0]!.output).toEqual({
+      path: 'custom/conf.txt',
+      bytes: 27,
+      sha256: sha('user=a\npassword=<redacted>\n'),
+      truncated: false,
+      producedBytes: 24,
+    });
     expect(records[0]!.stderr).toBeNull();
     expect(records[0]!.redactions).toEqual([{ file: 'custom/conf.txt', rule: 'secret-assignment', line: 2 }]);
-    expect(records[1]!.stderr).toEqual({ path: 'custom/fails.stderr.txt', bytes: 7, sha256: sha('broken\n'), truncated: false, producedBytes: 7 });
+    expect(records[1]!.stderr).toEqual({
+      path: 'custom/fails.stderr.txt',
+      bytes: 7,
+      sha256: sha('broken\n'),
+      truncated: false,
+      producedBytes: 7,
+    });
     expect(records[2]!.stderr?.path).toBe('custom/hang.stderr.txt');
     expect(bundle.text('custom/hang.stderr.txt')).toBe('toolbox collect: killed after 2s\n');
     expect(bundle.text('custom/gone.stderr.txt')).toBe('podman exec failed\n');
@@ -91,14 +123,28 @@ describe('runCollectors', () => {
     const lines = Array.from({ length: 300_000 }, (_, i) => `line ${String(i).padStart(6, '0')}\n`).join('');
     const { exec } = fakeExec({ big: { exitCode: 0, stdout: lines, stderr: 'warn\n', chunk: 65536 } });
     const bundle = new MemoryBundle();
-    const [r] = await runCollectors(exec, bundle, [custom('big', ['big'])], { target, timeoutSeconds: 30, maxOutputBytes: MB, parallel: 4, now: () => 0 });
+    const [r] = await runCollectors(exec, bundle, [custom('big', ['big'])], {
+      target,
+      timeoutSeconds: 30,
+      maxOutputBytes: MB,
+      parallel: 4,
+      now: () => 0,
+    });
     const kept = bundle.text('custom/big.txt');
     // Cut at the last whole line within the cap.
     const whole = lines.slice(0, MB);
     expect(kept).toBe(whole.slice(0, whole.lastIndexOf('\n') + 1));
     expect(r!).toMatchObject({ status: 'ok', exitCode: 0, timedOut: false, truncated: true });
-    expect(r!.output).toEqual({ path: 'custom/big.txt', bytes: kept.length, sha256: sha(kept), truncated: true, producedBytes: lines.length });
-    expect(bundle.text('custom/big.stderr.txt')).toBe(`warn\ntoolbox collect: stdout cut at ${MB} of ${lines.length} bytes (--max-output)\n`);
+    expect(r!.output).toEqual({
+      path: 'custom/big.txt',
+      bytes: kept.length,
+      sha256: sha(kept),
+      truncated: true,
+      producedBytes: lines.length,
+    });
+    expect(bundle.text('custom/big.stderr.txt')).toBe(
+      `warn\ntoolbox collect: stdout cut at ${MB} of ${lines.length} bytes (--max-output)\n`,
+    );
     expect(r!.stderr).toMatchObject({ truncated: false, producedBytes: 5 });
   });
 
@@ -109,10 +155,20 @@ describe('runCollectors', () => {
     const count = 200_000;
     const { exec } = fakeExec({ yes: { exitCode: 0, stdout: line.repeat(count), chunk: 1 << 16 } });
     const bundle = new MemoryBundle();
-    const [r] = await runCollectors(exec, bundle, [custom('yes', ['yes'])], { target, timeoutSeconds: 30, maxOutputBytes: 64 * MB, parallel: 1, now: () => 0 });
+    const [r] = await runCollectors(exec, bundle, [custom('yes', ['yes'])], {
+      target,
+      timeoutSeconds: 30,
+      maxOutputBytes: 64 * MB,
+      parallel: 1,
+      now: () => 0,
+    });
     expect(r!.status).toBe('ok');
     expect(r!.redactions.length).toBe(MAX_LISTED_REDACTIONS);
-    expect(r!.redactions[MAX_LISTED_REDACTIONS - 1]).toEqual({ file: 'custom/yes.txt', rule: 'secret-assignment', line: MAX_LISTED_REDACTIONS });
+    expect(r!.redactions[MAX_LISTED_REDACTIONS - 1]).toEqual({
+      file: 'custom/yes.txt',
+      rule: 'secret-assignment',
+      line: MAX_LISTED_REDACTIONS,
+    });
     expect(r!.output.unlistedRedactions).toBe(count - MAX_LISTED_REDACTIONS);
     expect(bundle.text('custom/yes.txt')).toBe('password=<redacted>\n'.repeat(count));
   });
@@ -122,7 +178,13 @@ describe('runCollectors', () => {
     for (const chunk of [1, 2, 3, 5, 7, 11]) {
       const { exec } = fakeExec({ ps: { exitCode: 0, stdout: out, chunk } });
       const bundle = new MemoryBundle();
-      const [r] = await runCollectors(exec, bundle, [custom('ps', ['ps'])], { target, timeoutSeconds: 30, maxOutputBytes: MB, parallel: 1, now: () => 0 });
+      const [r] = await runCollectors(exec, bundle, [custom('ps', ['ps'])], {
+        target,
+        timeoutSeconds: 30,
+        maxOutputBytes: MB,
+        parallel: 1,
+        now: () => 0,
+      });
       expect(bundle.text('custom/ps.txt')).toBe('a\nmysql -uroot -p<redacted> db\nexport GITHUB_TOKEN=<redacted>\n');
       expect(r!.redactions).toEqual([
         { file: 'custom/ps.txt', rule: 'password-flag', line: 2 },
@@ -135,11 +197,36 @@ describe('runCollectors', () => {
 describe('profiles', () => {
   it('fills in the host root and PID, and keeps the declared order', () => {
     const basic = builtinCollectors(['basic']);
-    expect(basic.map((c) => c.name)).toEqual(['os-release', 'hostname', 'kernel', 'uptime', 'processes', 'disk-free', 'mounts', 'journal', 'failed-units', 'rpms']);
+    expect(basic.map((c) => c.name)).toEqual([
+      'os-release',
+      'hostname',
+      'kernel',
+      'uptime',
+      'processes',
+      'disk-free',
+      'mounts',
+      'journal',
+      'failed-units',
+      'rpms',
+    ]);
     const rpms = basic.find((c) => c.name === 'rpms')!;
     expect(commandFor(rpms, target)).toEqual(['chroot', '/proc/42/root', 'rpm', '-qa']);
-    expect(commandFor(basic.find((c) => c.name === 'failed-units')!, target)).toEqual(['nsenter', '--target=42', '--mount', '--', 'systemctl', 'list-units', '--failed', '--no-pager']);
-    expect(builtinCollectors(['updates', 'storage']).map((c) => c.profile)).toEqual(['storage', 'storage', 'storage', 'updates', 'updates', 'updates', 'updates', 'updates']);
+    expect(
+      commandFor(
+        basic.find((c) => c.name === 'failed-units')!,
+        target,
+      ),
+    ).toEqual(['nsenter', '--target=42', '--mount', '--', 'systemctl', 'list-units', '--failed', '--no-pager']);
+    expect(builtinCollectors(['updates', 'storage']).map((c) => c.profile)).toEqual([
+      'storage',
+      'storage',
+      'storage',
+      'updates',
+      'updates',
+      'updates',
+      'updates',
+      'updates',
+    ]);
     expect(builtinCollectors(['custom'])).toEqual([]);
   });
 
@@ -156,7 +243,17 @@ describe('profiles', () => {
 
 describe('customCollectors', () => {
   it('reads argv collectors with optional deadlines', () => {
-    expect(customCollectors({ collectors: [{ name: 'hang', command: ['sleep', '600'], timeout: 2 }, { name: 'lsmod', command: ['lsmod'] }] }, '/c.json')).toEqual([
+    expect(
+      customCollectors(
+        {
+          collectors: [
+            { name: 'hang', command: ['sleep', '600'], timeout: 2 },
+            { name: 'lsmod', command: ['lsmod'] },
+          ],
+        },
+        '/c.json',
+      ),
+    ).toEqual([
       { profile: 'custom', name: 'hang', command: ['sleep', '600'], timeoutSeconds: 2 },
       { profile: 'custom', name: 'lsmod', command: ['lsmod'], timeoutSeconds: undefined },
     ]);
@@ -171,18 +268,47 @@ describe('customCollectors', () => {
       [{ name: 'x', command: ['ls'], shell: true }, 'entry 1 has unknown key "shell"'],
     ];
     for (const [entry, why] of cases) {
-      expect(() => customCollectors({ collectors: [entry] }, '/c.json')).toThrow(`invalid "collectors" in /c.json: ${why}`);
+      expect(() => customCollectors({ collectors: [entry] }, '/c.json')).toThrow(
+        `invalid "collectors" in /c.json: ${why}`,
+      );
     }
-    expect(() => customCollectors({ collectors: [{ name: 'a', command: ['x'] }, { name: 'a', command: ['y'] }] }, '/c.json')).toThrow('the name a is used twice');
-    expect(() => customCollectors({ collectors: {} }, '/c.json')).toThrow('invalid "collectors" in /c.json: not a list');
+    expect(() =>
+      customCollectors(
+        {
+          collectors: [
+            { name: 'a', command: ['x'] },
+            { name: 'a', command: ['y'] },
+          ],
+        },
+        '/c.json',
+      ),
+    ).toThrow('the name a is used twice');
+    expect(() => customCollectors({ collectors: {} }, '/c.json')).toThrow(
+      'invalid "collectors" in /c.json: not a list',
+    );
   });
 });
 
 describe('host identity', () => {
   it('parses the identity script output, unquoting os-release without sourcing it', () => {
-    const out = 'hostname\tnode-1\nmachine-id\tabc123\nkernel\t6.4.0\nos\tNAME="openSUSE MicroOS"\nos\tID="opensuse-microos"\nos\tVERSION_ID="20261120"\nos\tPRETTY_NAME="openSUSE MicroOS $(reboot)"\n';
-    expect(parseIdentity(out)).toEqual({ hostname: 'node-1', machineId: 'abc123', os: 'openSUSE MicroOS $(reboot)', osId: 'opensuse-microos', osVersion: '20261120', kernel: '6.4.0' });
-    expect(parseIdentity('hostname\t\n')).toEqual({ hostname: null, machineId: null, os: null, osId: null, osVersion: null, kernel: null });
+    const out =
+      'hostname\tnode-1\nmachine-id\tabc123\nkernel\t6.4.0\nos\tNAME="openSUSE MicroOS"\nos\tID="opensuse-microos"\nos\tVERSION_ID="20261120"\nos\tPRETTY_NAME="openSUSE MicroOS $(reboot)"\n';
+    expect(parseIdentity(out)).toEqual({
+      hostname: 'node-1',
+      machineId: 'abc123',
+      os: 'openSUSE MicroOS $(reboot)',
+      osId: 'opensuse-microos',
+      osVersion: '20261120',
+      kernel: '6.4.0',
+    });
+    expect(parseIdentity('hostname\t\n')).toEqual({
+      hostname: null,
+      machineId: null,
+      os: null,
+      osId: null,
+      osVersion: null,
+      kernel: null,
+    });
   });
 
   it('passes the root and PID as arguments', () => {

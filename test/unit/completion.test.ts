@@ -16,7 +16,8 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'pk-completion-'));
   writeFileSync(join(dir, 'toolbox'), '#!/bin/sh\n[ "$1" = __names ] && printf "%s\\n" toolbox-root dbg dev2\n');
   chmodSync(join(dir, 'toolbox'), 0o755);
-  for (const shell of ['bash', 'zsh', 'fish'] as const) writeFileSync(join(dir, `toolbox.${shell}`), completionScript(program(), shell));
+  for (const shell of ['bash', 'zsh', 'fish'] as const)
+    writeFileSync(join(dir, `toolbox.${shell}`), completionScript(program(), shell));
   writeFileSync(join(dir, 'some-file'), '');
   env = { ...process.env, PATH: `${dir}:${process.env.PATH}` };
 });
@@ -27,7 +28,14 @@ function bash(line: string): string[] {
   const words = line.split(' ');
   const out = execFileSync(
     'bash',
-    ['-c', 'source "$1"; shift; COMP_CWORD=$1; shift; COMP_WORDS=("$@"); _toolbox; printf "%s\\n" "${COMPREPLY[@]}"', '_', join(dir, 'toolbox.bash'), String(words.length - 1), ...words],
+    [
+      '-c',
+      'source "$1"; shift; COMP_CWORD=$1; shift; COMP_WORDS=("$@"); _toolbox; printf "%s\\n" "${COMPREPLY[@]}"',
+      '_',
+      join(dir, 'toolbox.bash'),
+      String(words.length - 1),
+      ...words,
+    ],
     { env, cwd: dir, encoding: 'utf8' },
   );
   return out.split('\n').filter(Boolean);
@@ -35,8 +43,14 @@ function bash(line: string): string[] {
 
 describe('bash completion', () => {
   it('completes subcommands, and nested ones', () => {
-    expect(bash('toolbox ')).toEqual(program().commands.map((c) => c.name()).filter((n) => !n.startsWith('__')));
-    expect(bash('toolbox ')).toEqual(expect.arrayContaining(['run', 'enter', 'create', 'list', 'stop', 'rm', 'config', 'completion']));
+    expect(bash('toolbox ')).toEqual(
+      program()
+        .commands.map((c) => c.name())
+        .filter((n) => !n.startsWith('__')),
+    );
+    expect(bash('toolbox ')).toEqual(
+      expect.arrayContaining(['run', 'enter', 'create', 'list', 'stop', 'rm', 'config', 'completion']),
+    );
     expect(bash('toolbox ru')).toEqual(['run']);
     expect(bash('toolbox rm')).toEqual(['rm']);
     expect(bash('toolbox config ')).toEqual(['get', 'set', 'unset', 'list', 'path']);
@@ -90,7 +104,11 @@ describe('bash completion', () => {
 
 /** Candidates from fish's own completion engine (`complete -C`), word and description. */
 function fish(line: string): string[] {
-  const out = execFileSync('fish', ['--no-config', '-c', 'source $argv[1]; complete -C $argv[2]', join(dir, 'toolbox.fish'), line], { env, cwd: dir, encoding: 'utf8' });
+  const out = execFileSync(
+    'fish',
+    ['--no-config', '-c', 'source $argv[1]; complete -C $argv[2]', join(dir, 'toolbox.fish'), line],
+    { env, cwd: dir, encoding: 'utf8' },
+  );
   return out.split('\n').filter(Boolean);
 }
 
@@ -101,7 +119,9 @@ describe('fish completion', () => {
 
   it('completes subcommands with descriptions, options, names and choices', () => {
     expect(fish('toolbox ru')).toEqual(['run\trun a command in the toolbox (a shell when none is given)']);
-    expect(fish('toolbox rm')).toEqual(['rm\tremove the toolbox and its kept generations (never a container that is not a toolbox)']);
+    expect(fish('toolbox rm')).toEqual([
+      'rm\tremove the toolbox and its kept generations (never a container that is not a toolbox)',
+    ]);
     expect(fish('toolbox rm --f')).toEqual(['--force\tremove even when running']);
     expect(fish('toolbox rm d')).toEqual(['dbg', 'dev2']);
     expect(fish('toolbox -c tool')).toEqual(['toolbox-root']);
@@ -127,7 +147,11 @@ function zsh(line: string): string[] {
     'CURRENT=$1; shift; words=("$@")',
     '_toolbox',
   ].join('\n');
-  const out = execFileSync('zsh', ['-f', '-c', script, '_', join(dir, 'toolbox.zsh'), String(words.length), ...words], { env, cwd: dir, encoding: 'utf8' });
+  const out = execFileSync('zsh', ['-f', '-c', script, '_', join(dir, 'toolbox.zsh'), String(words.length), ...words], {
+    env,
+    cwd: dir,
+    encoding: 'utf8',
+  });
   return out.split('\n').filter(Boolean);
 }
 
@@ -144,7 +168,9 @@ describe('zsh completion', () => {
       'list:print stored settings',
       'path:print the config file path',
     ]);
-    expect(zsh('toolbox list --')).toEqual(expect.arrayContaining(['--json:print a JSON array', '-c:use the toolbox named <name>']));
+    expect(zsh('toolbox list --')).toEqual(
+      expect.arrayContaining(['--json:print a JSON array', '-c:use the toolbox named <name>']),
+    );
     expect(zsh('toolbox rm -f ')).toEqual(['toolbox-root', 'dbg', 'dev2']);
     expect(zsh('toolbox --engine ')).toEqual(['podman', 'docker']);
     expect(zsh('toolbox -- ')).toEqual(['<commands>']);

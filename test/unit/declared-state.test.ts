@@ -18,13 +18,19 @@ describe('declared state', () => {
   });
 
   it('replaces a repository with the same alias', () => {
-    const box = withRepo(withRepo({ repos: [], tools: [] }, { alias: 'r', url: 'http://a/' }), { alias: 'r', url: 'http://b/' });
+    const box = withRepo(withRepo({ repos: [], tools: [] }, { alias: 'r', url: 'http://a/' }), {
+      alias: 'r',
+      url: 'http://b/',
+    });
     expect(box.repos).toEqual([{ alias: 'r', url: 'http://b/' }]);
     expect(withoutRepo(box, 'r').repos).toEqual([]);
   });
 
   it('reads a hand-edited entry without trusting its shape', () => {
-    expect(parseDeclared({ tools: ['a', 3], repos: [{ alias: 'r' }, { alias: 's', url: 'u', key: 1 }] })).toEqual({ tools: ['a'], repos: [{ alias: 's', url: 'u' }] });
+    expect(parseDeclared({ tools: ['a', 3], repos: [{ alias: 'r' }, { alias: 's', url: 'u', key: 1 }] })).toEqual({
+      tools: ['a'],
+      repos: [{ alias: 's', url: 'u' }],
+    });
     expect(parseDeclared('nonsense')).toEqual({ tools: [], repos: [] });
   });
 
@@ -34,7 +40,10 @@ describe('declared state', () => {
     writeFileSync(file, JSON.stringify({ engine: 'podman' }));
     const store = new ConfigDeclaredStore(file);
     store.update('tb', (b) => withTools(b, ['tl-hello']));
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ engine: 'podman', boxes: { tb: { repos: [], tools: ['tl-hello'] } } });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      engine: 'podman',
+      boxes: { tb: { repos: [], tools: ['tl-hello'] } },
+    });
     expect(store.get('tb').tools).toEqual(['tl-hello']);
     store.update('tb', (b) => withoutTools(b, ['tl-hello']));
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ engine: 'podman', boxes: {} });

@@ -10,27 +10,65 @@ const spec: BoxSpec = { name: 'tb', image: 'img:1', mode: 'system', sandbox: fal
 describe('createArgs', () => {
   it('matches microos-toolbox for a system toolbox', () => {
     expect(createArgs('podman', spec, { l: 'v' }, true, () => true)).toEqual([
-      'create', '--pull', 'never', '--name', 'tb', '--hostname', 'tb', '--network', 'host',
-      '--privileged', '--security-opt', 'label=disable', '--pid', 'host', '--ipc', 'host',
-      '--volume', '/:/media/root:rslave', '--volume', '/sys:/sys:rslave', '--mount', 'type=devpts,destination=/dev/pts',
-      '--add-host', 'tb:127.0.1.1',
-      '--volume', '/etc/machine-id:/etc/machine-id:ro', '--volume', '/etc/localtime:/etc/localtime:ro',
-      '--label', 'l=v', 'img:1', ...KEEP_ALIVE,
+      'create',
+      '--pull',
+      'never',
+      '--name',
+      'tb',
+      '--hostname',
+      'tb',
+      '--network',
+      'host',
+      '--privileged',
+      '--security-opt',
+      'label=disable',
+      '--pid',
+      'host',
+      '--ipc',
+      'host',
+      '--volume',
+      '/:/media/root:rslave',
+      '--volume',
+      '/sys:/sys:rslave',
+      '--mount',
+      'type=devpts,destination=/dev/pts',
+      '--add-host',
+      'tb:127.0.1.1',
+      '--volume',
+      '/etc/machine-id:/etc/machine-id:ro',
+      '--volume',
+      '/etc/localtime:/etc/localtime:ro',
+      '--label',
+      'l=v',
+      'img:1',
+      ...KEEP_ALIVE,
     ]);
   });
 
   it('user mode: keep-id only rootless on podman, runtime dir only when it exists', () => {
-    const user = { ...spec, mode: 'user' as const, user: { uid: 1000, gid: 100, name: 'u', group: 'users', home: '/home/u' } };
+    const user = {
+      ...spec,
+      mode: 'user' as const,
+      user: { uid: 1000, gid: 100, name: 'u', group: 'users', home: '/home/u' },
+    };
     const rootless = createArgs('podman', user, {}, false, () => false);
     expect(rootless).toContain('keep-id');
     expect(rootless.join(' ')).not.toContain('/run/user/1000');
     expect(createArgs('podman', user, {}, true, () => true)).not.toContain('keep-id');
-    expect(createArgs('podman', user, {}, true, () => true).join(' ')).toContain('--volume /run/user/1000:/run/user/1000:rslave');
+    expect(createArgs('podman', user, {}, true, () => true).join(' ')).toContain(
+      '--volume /run/user/1000:/run/user/1000:rslave',
+    );
     expect(createArgs('docker', user, {}, false, () => true)).not.toContain('--annotation');
   });
 
   it('sandbox drops privileges and mounts the host root read-only; extra args come before the image', () => {
-    const args = createArgs('podman', { ...spec, sandbox: true, runtime: 'runc', engineArgs: ['--env', 'A=1'] }, {}, true, () => true);
+    const args = createArgs(
+      'podman',
+      { ...spec, sandbox: true, runtime: 'runc', engineArgs: ['--env', 'A=1'] },
+      {},
+      true,
+      () => true,
+    );
     expect(args).not.toContain('--privileged');
     expect(args).not.toContain('--pid');
     expect(args).toContain('/:/media/root:ro,rslave');
@@ -41,29 +79,73 @@ describe('createArgs', () => {
 
 describe('engine output', () => {
   it('parses podman inspect', () => {
-    const json = JSON.stringify([{ Id: 'abc', Name: 'tb', Created: '2026-01-02T03:04:05.123456789Z', ImageName: 'img:1', State: { Status: 'running', Pid: 42, StartedAt: 'x' }, Config: { Labels: { 'io.toolbox.managed': 'true', 'io.toolbox.mode': 'user' } } }]);
-    expect(parseInspect(json)).toMatchObject({ name: 'tb', id: 'abc', image: 'img:1', status: 'running', pid: 42, isToolbox: true, mode: 'user', created: '2026-01-02T03:04:05.123Z' });
+    const json = JSON.stringify([
+      {
+        Id: 'abc',
+        Name: 'tb',
+        Created: '2026-01-02T03:04:05.123456789Z',
+        ImageName: 'img:1',
+        State: { Status: 'running', Pid: 42, StartedAt: 'x' },
+        Config: { Labels: { 'io.toolbox.managed': 'true', 'io.toolbox.mode': 'user' } },
+      },
+    ]);
+    expect(parseInspect(json)).toMatchObject({
+      name: 'tb',
+      id: 'abc',
+      image: 'img:1',
+      status: 'running',
+      pid: 42,
+      isToolbox: true,
+      mode: 'user',
+      created: '2026-01-02T03:04:05.123Z',
+    });
   });
 
   it("finds podman's container index from StaticDir, and nothing where it does not fit the id", () => {
-    const at = (StaticDir: string, Id = 'abc') => parseInspect(JSON.stringify([{ Id, Name: 'tb', StaticDir, State: {}, Config: {} }]))?.storeIndex;
-    expect(at('/var/lib/containers/storage/overlay-containers/abc/userdata')).toBe('/var/lib/containers/storage/overlay-containers/containers.json');
-    expect(at('/home/u/.local/share/containers/storage/vfs-containers/abc/userdata')).toBe('/home/u/.local/share/containers/storage/vfs-containers/containers.json');
+    const at = (StaticDir: string, Id = 'abc') =>
+      parseInspect(JSON.stringify([{ Id, Name: 'tb', StaticDir, State: {}, Config: {} }]))?.storeIndex;
+    expect(at('/var/lib/containers/storage/overlay-containers/abc/userdata')).toBe(
+      '/var/lib/containers/storage/overlay-containers/containers.json',
+    );
+    expect(at('/home/u/.local/share/containers/storage/vfs-containers/abc/userdata')).toBe(
+      '/home/u/.local/share/containers/storage/vfs-containers/containers.json',
+    );
     expect(at('/var/lib/containers/storage/overlay-containers/other/userdata')).toBeUndefined();
     expect(at('/somewhere/else')).toBeUndefined();
   });
 
   it('parses docker inspect and docker ps lines', () => {
-    const inspect = JSON.stringify([{ Id: 'd1', Name: '/tb', Created: '2026-01-02T03:04:05Z', Image: 'sha256:x', State: { Status: 'exited', Pid: 0 }, Config: { Image: 'img:1', Labels: null } }]);
+    const inspect = JSON.stringify([
+      {
+        Id: 'd1',
+        Name: '/tb',
+        Created: '2026-01-02T03:04:05Z',
+        Image: 'sha256:x',
+        State: { Status: 'exited', Pid: 0 },
+        Config: { Image: 'img:1', Labels: null },
+      },
+    ]);
     expect(parseInspect(inspect)).toMatchObject({ name: 'tb', image: 'img:1', status: 'exited', isToolbox: false });
-    const ps = '{"ID":"d1","Names":"tb","Image":"img:1","State":"running","CreatedAt":"2026-01-02 03:04:05 +0000 UTC","Labels":"io.toolbox.managed=true,io.toolbox.mode=system"}';
-    expect(parsePs(ps)).toMatchObject([{ name: 'tb', status: 'running', isToolbox: true, mode: 'system', created: '2026-01-02T03:04:05.000Z' }]);
+    const ps =
+      '{"ID":"d1","Names":"tb","Image":"img:1","State":"running","CreatedAt":"2026-01-02 03:04:05 +0000 UTC","Labels":"io.toolbox.managed=true,io.toolbox.mode=system"}';
+    expect(parsePs(ps)).toMatchObject([
+      { name: 'tb', status: 'running', isToolbox: true, mode: 'system', created: '2026-01-02T03:04:05.000Z' },
+    ]);
   });
 
   it('parses podman ps JSON, including an empty list', () => {
     expect(parsePs('[]')).toEqual([]);
     expect(parsePs('')).toEqual([]);
-    const ps = JSON.stringify([{ Id: 'p1', Names: ['tb'], Image: 'img:1', State: 'exited', Created: 1767323045, Labels: { 'io.toolbox.managed': 'true' } }]);
+    const ps = JSON.stringify([
+      {
+        Id: 'p1',
+        Names: ['tb'],
+        Image: 'img:1',
+        State: 'exited',
+        Created: 1767323045,
+        Labels: { 'io.toolbox.managed': 'true' },
+      },
+    ]);
     expect(parsePs(ps)[0]).toMatchObject({ name: 'tb', status: 'exited', created: '2026-01-02T03:04:05.000Z' });
   });
 
@@ -85,10 +167,22 @@ describe('engine output', () => {
 
   it('turns engine stderr into one actionable line', () => {
     expect(lastErrorLine('time="x" level=warning msg="w"\nError: something broke\n')).toBe('something broke');
-    expect(lastErrorLine('time="2026-01-01T00:00:00Z" level=error msg="reading system config \\"/x.conf\\": toml: bad"\n')).toBe('reading system config "/x.conf": toml: bad');
+    expect(
+      lastErrorLine('time="2026-01-01T00:00:00Z" level=error msg="reading system config \\"/x.conf\\": toml: bad"\n'),
+    ).toBe('reading system config "/x.conf": toml: bad');
     expect(engineFailure('podman', 'ps', '', 'Error: boom').message).toBe('podman ps failed: boom');
-    expect(engineFailure('podman', 'start', 'tb', 'Error: no container with name or ID "tb" found: no such container').message).toBe('no such toolbox: tb');
-    expect(engineFailure('podman', 'pull', 'x/y', 'Error: initializing source docker://x/y: reading manifest latest in docker.io/x/y: manifest unknown').message).toMatch(/^image not found: x\/y/);
+    expect(
+      engineFailure('podman', 'start', 'tb', 'Error: no container with name or ID "tb" found: no such container')
+        .message,
+    ).toBe('no such toolbox: tb');
+    expect(
+      engineFailure(
+        'podman',
+        'pull',
+        'x/y',
+        'Error: initializing source docker://x/y: reading manifest latest in docker.io/x/y: manifest unknown',
+      ).message,
+    ).toMatch(/^image not found: x\/y/);
     const e = engineFailure('podman', 'start', 'tb', 'Error: OCI runtime error: boom');
     expect(e.message).toBe('podman start tb failed: OCI runtime error: boom');
     expect(e.exitCode).toBe(125);

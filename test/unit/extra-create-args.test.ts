@@ -23,7 +23,10 @@ describe('--podman-args that toolbox owns', () => {
     ['--name=X', "--name is toolbox's own: the toolbox's name is set with -c NAME"],
     ['--hostname h', "--hostname is toolbox's own: the hostname is always the toolbox's name"],
     ['-h h', "-h is toolbox's own: the hostname is always the toolbox's name"],
-    ['--label-file f', "--label-file is toolbox's own: a label file could set the io.toolbox.* labels; use --label KEY=VALUE"],
+    [
+      '--label-file f',
+      "--label-file is toolbox's own: a label file could set the io.toolbox.* labels; use --label KEY=VALUE",
+    ],
     ['--pull always', "--pull is toolbox's own: toolbox pulls the image itself (-P: do not)"],
     ['--replace', "--replace is toolbox's own: it would remove another container of the same name"],
     ['--rm', "--rm is toolbox's own: a toolbox is kept between uses"],
@@ -37,10 +40,12 @@ describe('--podman-args that toolbox owns', () => {
   });
 
   it('the refusal is a usage error whose hint states the split rule', () => {
-    expect(() => checkExtraCreateArgs('--name X')).toThrow(expect.objectContaining({
-      exitCode: 2,
-      hint: "--podman-args is split on whitespace, with no quoting and never through a shell; each argument is its own word, e.g. --podman-args '--env A=1 --volume /srv:/srv'",
-    }));
+    expect(() => checkExtraCreateArgs('--name X')).toThrow(
+      expect.objectContaining({
+        exitCode: 2,
+        hint: "--podman-args is split on whitespace, with no quoting and never through a shell; each argument is its own word, e.g. --podman-args '--env A=1 --volume /srv:/srv'",
+      }),
+    );
   });
 
   it.each([

@@ -27,7 +27,9 @@ describe('progress without a terminal', () => {
     p.warn('careful');
     p.detail('Problem: x');
     p.succeed('installed a in toolbox tb');
-    expect(s.text()).toBe('refreshing repository r...\ninstalling a (1/1)...\nWarning: careful\nProblem: x\ninstalled a in toolbox tb\n');
+    expect(s.text()).toBe(
+      'refreshing repository r...\ninstalling a (1/1)...\nWarning: careful\nProblem: x\ninstalled a in toolbox tb\n',
+    );
   });
 
   it('--quiet keeps only the lines an error needs', () => {

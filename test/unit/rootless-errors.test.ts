@@ -6,8 +6,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkRuntimeDirEnv, hasSubidRange, rootlessFailure, type RootlessHost } from '../../src/engine/rootless.js';
 
-const host = (subids: boolean | undefined = true): RootlessHost => ({ uid: 1001, user: 'alice', hasSubids: () => subids });
-const line = (e: { message: string; hint?: string | undefined } | undefined) => (e ? `${e.message}. Hint: ${e.hint}` : undefined);
+const host = (subids: boolean | undefined = true): RootlessHost => ({
+  uid: 1001,
+  user: 'alice',
+  hasSubids: () => subids,
+});
+const line = (e: { message: string; hint?: string | undefined } | undefined) =>
+  e ? `${e.message}. Hint: ${e.hint}` : undefined;
 
 describe('rootlessFailure maps podman texts to their cause', () => {
   it('no runtime directory', () => {
@@ -19,9 +24,10 @@ describe('rootlessFailure maps podman texts to their cause', () => {
   });
 
   it("an XDG_RUNTIME_DIR inherited from root (podman's logrus line, quotes escaped)", () => {
-    const raw = 'time="2026-11-29T22:08:31Z" level=error msg="XDG_RUNTIME_DIR directory \\"/run/user/0\\" is not owned by the current user"\n';
+    const raw =
+      'time="2026-11-29T22:08:31Z" level=error msg="XDG_RUNTIME_DIR directory \\"/run/user/0\\" is not owned by the current user"\n';
     expect(line(rootlessFailure(raw, host()))).toBe(
-      'XDG_RUNTIME_DIR=/run/user/0 is not owned by alice (uid 1001): it was inherited from another user\'s session. Hint: start a login session as alice (su - alice, machinectl shell alice@), or set XDG_RUNTIME_DIR=/run/user/1001',
+      "XDG_RUNTIME_DIR=/run/user/0 is not owned by alice (uid 1001): it was inherited from another user's session. Hint: start a login session as alice (su - alice, machinectl shell alice@), or set XDG_RUNTIME_DIR=/run/user/1001",
     );
   });
 
@@ -37,14 +43,19 @@ describe('rootlessFailure maps podman texts to their cause', () => {
     expect(line(rootlessFailure(raw, host()))).toBe(
       "rootless podman cannot set the nofile limit in the toolbox: it is above your hard limit ('ulimit -H -a' shows it). Hint: lower nofile in default_ulimits of containers.conf (or in --podman-args --ulimit) to at most your hard limit, or raise the hard limit in /etc/security/limits.conf",
     );
-    expect(rootlessFailure(raw.replace('type 7', 'type 6'), host())?.message).toMatch(/^rootless podman cannot set the nproc limit /);
+    expect(rootlessFailure(raw.replace('type 7', 'type 6'), host())?.message).toMatch(
+      /^rootless podman cannot set the nproc limit /,
+    );
   });
 
   const NO_SUBIDS =
     "rootless podman needs subordinate uid and gid ranges for alice, and /etc/subuid or /etc/subgid has none. Hint: as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 alice (a range no other user has), then run 'podman system migrate' as alice";
 
   it.each([
-    ['create, keep-id', 'Error: keep-id requires additional UIDs or GIDs defined in /etc/subuid and /etc/subgid to function correctly: %!w(<nil>)\n'],
+    [
+      'create, keep-id',
+      'Error: keep-id requires additional UIDs or GIDs defined in /etc/subuid and /etc/subgid to function correctly: %!w(<nil>)\n',
+    ],
     [
       'the first call after the range went',
       'time="2026-11-29T22:11:36Z" level=error msg="cannot find UID/GID for user alice: no subuid ranges found for user \\"alice\\" in /etc/subuid - check rootless mode in man pages."\ntime="2026-11-29T22:11:36Z" level=warning msg="Using rootless single mapping into the namespace. This might break some images. Check /etc/subuid and /etc/subgid for adding sub*ids if not using a network user"\nError: something else\n',
@@ -100,7 +111,14 @@ describe('checkRuntimeDirEnv', () => {
     expect(line(notMine)).toBe(
       `XDG_RUNTIME_DIR=/ is not owned by alice (uid ${owner}): it was inherited from another user's session. Hint: start a login session as alice (su - alice, machinectl shell alice@), or set XDG_RUNTIME_DIR=/run/user/${owner}`,
     );
-    expect(line(checkRuntimeDirEnv({ XDG_RUNTIME_DIR: '/run/user/424242' }, { uid: 424242, user: 'alice', hasSubids: () => true }))).toBe(
+    expect(
+      line(
+        checkRuntimeDirEnv(
+          { XDG_RUNTIME_DIR: '/run/user/424242' },
+          { uid: 424242, user: 'alice', hasSubids: () => true },
+        ),
+      ),
+    ).toBe(
       'XDG_RUNTIME_DIR=/run/user/424242 does not exist (systemd-logind makes it at login). Hint: log in as alice through logind (ssh, machinectl shell alice@), or as root: install -d -m 0700 -o alice -g $(id -g alice) /run/user/424242',
     );
   });

@@ -6,14 +6,25 @@ import { resolveSettings } from '../../src/core/settings.js';
 import { fakeDeps } from './fakes/deps.js';
 import { box } from './fakes/engine.js';
 
-const settings = (flags = {}) => resolveSettings({ image: 'localhost/img:1', container: 'tb', ...flags }, { rc: {}, config: {}, env: {}, userName: 'alice' });
+const settings = (flags = {}) =>
+  resolveSettings(
+    { image: 'localhost/img:1', container: 'tb', ...flags },
+    { rc: {}, config: {}, env: {}, userName: 'alice' },
+  );
 
 describe('runInBox', () => {
   it('first use: inspect, create, start, set up, exec, then auto-stop', async () => {
     const deps = fakeDeps();
     deps.engine.execCode = 42;
     expect(await runInBox(deps, settings(), { command: ['true'], create: true, tty: false })).toBe(42);
-    expect(deps.engine.calls).toEqual(['inspect tb', 'create tb', 'start id-tb', 'exec-capture id-tb', 'exec id-tb true', 'stop id-tb']);
+    expect(deps.engine.calls).toEqual([
+      'inspect tb',
+      'create tb',
+      'start id-tb',
+      'exec-capture id-tb',
+      'exec id-tb true',
+      'stop id-tb',
+    ]);
   });
 
   it('a stopped toolbox it has seen before: start by id, exec, nothing else', async () => {
@@ -48,10 +59,19 @@ describe('runInBox', () => {
   it('a toolbox left half-made (created, never started) is started and set up; a stopped one only started', async () => {
     const deps = fakeDeps();
     const user = { uid: 1000, gid: 1000, name: 'alice', group: 'alice', home: '/home/alice' };
-    await deps.engine.createBox({ name: 'tb', image: 'localhost/img:1', mode: 'user', sandbox: false, engineArgs: [], user }, { 'io.toolbox.managed': 'true' });
+    await deps.engine.createBox(
+      { name: 'tb', image: 'localhost/img:1', mode: 'user', sandbox: false, engineArgs: [], user },
+      { 'io.toolbox.managed': 'true' },
+    );
     deps.engine.calls = [];
     await runInBox(deps, settings({ user: true }), { command: ['true'], create: true, tty: false });
-    expect(deps.engine.calls).toEqual(['inspect tb', 'start id-tb', 'exec-capture id-tb', 'exec id-tb true', 'stop id-tb']);
+    expect(deps.engine.calls).toEqual([
+      'inspect tb',
+      'start id-tb',
+      'exec-capture id-tb',
+      'exec id-tb true',
+      'stop id-tb',
+    ]);
     deps.engine.calls = [];
     await runInBox(deps, settings({ user: true }), { command: ['true'], create: true, tty: false });
     expect(deps.engine.calls).toEqual(['start id-tb', 'exec id-tb true', 'stop id-tb']);
@@ -71,7 +91,9 @@ describe('runInBox', () => {
 
   it('without create, a missing toolbox is an error and nothing is made', async () => {
     const deps = fakeDeps();
-    await expect(runInBox(deps, settings(), { command: ['true'], create: false, tty: false })).rejects.toThrow('no such toolbox: tb');
+    await expect(runInBox(deps, settings(), { command: ['true'], create: false, tty: false })).rejects.toThrow(
+      'no such toolbox: tb',
+    );
     expect(deps.engine.calls).toEqual(['inspect tb']);
   });
 
@@ -79,8 +101,14 @@ describe('runInBox', () => {
     const deps = fakeDeps();
     deps.engine.images.add('registry.example/a/b:1');
     deps.engine.pullFails = true;
-    await runInBox(deps, settings({ image: 'registry.example/a/b:1' }), { command: ['true'], create: true, tty: false });
-    expect(deps.reporter.lines).toContain('warn: could not pull registry.example/a/b:1 (registry unreachable); using the local copy');
+    await runInBox(deps, settings({ image: 'registry.example/a/b:1' }), {
+      command: ['true'],
+      create: true,
+      tty: false,
+    });
+    expect(deps.reporter.lines).toContain(
+      'warn: could not pull registry.example/a/b:1 (registry unreachable); using the local copy',
+    );
   });
 
   it('the shell session gets the prompt and only allow-listed environment', async () => {
@@ -95,7 +123,19 @@ describe('runInBox', () => {
 describe('stop and rm', () => {
   it('a paused toolbox is unpaused before it is stopped (podman refuses to stop it paused)', async () => {
     const deps = fakeDeps();
-    deps.engine.boxes.set('tb', box({ name: 'tb', id: 'tb', image: 'i', status: 'paused', isToolbox: true, mode: 'system', version: '1', pid: 1 }));
+    deps.engine.boxes.set(
+      'tb',
+      box({
+        name: 'tb',
+        id: 'tb',
+        image: 'i',
+        status: 'paused',
+        isToolbox: true,
+        mode: 'system',
+        version: '1',
+        pid: 1,
+      }),
+    );
     expect(await stopBox(deps, 'tb', false)).toBe('stopped');
     expect(deps.engine.calls).toEqual(['inspect tb', 'inspect tb', 'unpause tb', 'stop tb']);
   });
@@ -129,16 +169,22 @@ describe('state by container id', () => {
     deps.engine.boxes.set('renamed', { ...old, id: 'renamed', name: 'tb-b' }); // podman rename, seen as a new id here
     deps.engine.calls = [];
     await runInBox(deps, settings({ nostop: true }), { command: ['true'], create: true, tty: false });
-    expect(deps.engine.calls).toEqual(['inspect tb', 'create tb', 'start id-tb', 'exec-capture id-tb', 'exec id-tb true']);
+    expect(deps.engine.calls).toEqual([
+      'inspect tb',
+      'create tb',
+      'start id-tb',
+      'exec-capture id-tb',
+      'exec id-tb true',
+    ]);
   });
 
   it('-S for a toolbox made without it is refused before anything runs, on the hot path too', async () => {
     const deps = fakeDeps();
     await runInBox(deps, settings({ nostop: true }), { command: ['true'], create: true, tty: false });
     deps.engine.calls = [];
-    await expect(runInBox(deps, settings({ sandbox: true }), { command: ['true'], create: true, tty: false })).rejects.toThrow(
-      'toolbox tb is not sandboxed (it was created without -S), but -S asks for a sandbox',
-    );
+    await expect(
+      runInBox(deps, settings({ sandbox: true }), { command: ['true'], create: true, tty: false }),
+    ).rejects.toThrow('toolbox tb is not sandboxed (it was created without -S), but -S asks for a sandbox');
     expect(deps.engine.calls).toEqual([]);
   });
 
@@ -158,6 +204,12 @@ describe('state by container id', () => {
     };
     deps.engine.calls = [];
     await runInBox(deps, settings({ nostop: true }), { command: ['true'], create: true, tty: false });
-    expect(deps.engine.calls).toEqual(['start id-tb', 'inspect id-tb', 'inspect tb', 'start new-tb', 'exec new-tb true']);
+    expect(deps.engine.calls).toEqual([
+      'start id-tb',
+      'inspect id-tb',
+      'inspect tb',
+      'start new-tb',
+      'exec new-tb true',
+    ]);
   });
 });

@@ -1,5 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,7 +32,10 @@ afterAll(() => {
 /** This process's start time, read here rather than by the code under test: field 22 of its stat. */
 function ownStart(): string {
   const stat = readFileSync('/proc/self/stat', 'utf8');
-  const after = stat.slice(stat.lastIndexOf(')') + 1).trim().split(/\s+/); // fields 3 onwards
+  const after = stat
+    .slice(stat.lastIndexOf(')') + 1)
+    .trim()
+    .split(/\s+/); // fields 3 onwards
   const start = after[22 - 3];
   if (!start || !/^\d+$/.test(start)) throw new Error(`unexpected /proc/self/stat: ${stat}`);
   return start;
@@ -89,7 +102,8 @@ describe('FileSessionStore', () => {
         return 'got it';
       });
       // the waiter's own file is in the directory before the remover lets go
-      for (let i = 0; i < 100 && readdirSync(join(d, 'boxes', ID)).length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+      for (let i = 0; i < 100 && readdirSync(join(d, 'boxes', ID)).length < 2; i++)
+        await new Promise((r) => setTimeout(r, 5));
       remover.removed(ID);
       order.push('remover');
     });
@@ -131,16 +145,22 @@ describe('FileSessionStore', () => {
     const d = dir();
     chmodSync(d, 0o777);
     const store = new FileSessionStore(join(d, 'podman'), { top: d });
-    await expect(store.withLock(ID, async () => 1)).rejects.toThrow(`refusing to use the state directory ${d}: its mode is 777, open to others (expected 700)`);
+    await expect(store.withLock(ID, async () => 1)).rejects.toThrow(
+      `refusing to use the state directory ${d}: its mode is 777, open to others (expected 700)`,
+    );
     const t = dir();
     symlinkSync(d, join(t, 'top'));
     const linked = new FileSessionStore(join(t, 'top', 'podman'), { top: join(t, 'top') });
-    expect(() => linked.readRecord(ID)).toThrow(`refusing to use the state directory ${join(t, 'top')}: it is a symbolic link`);
+    expect(() => linked.readRecord(ID)).toThrow(
+      `refusing to use the state directory ${join(t, 'top')}: it is a symbolic link`,
+    );
     // $XDG_RUNTIME_DIR (the parent) open to others: they could swap the directory itself
     const x = dir();
     chmodSync(x, 0o777);
     const xdg = new FileSessionStore(join(x, 'toolbox', 'podman'), { top: join(x, 'toolbox') });
-    expect(() => xdg.readRecord(ID)).toThrow(`refusing to use the state directory ${x}: others can change it (owner uid ${process.getuid!()}, mode 777)`);
+    expect(() => xdg.readRecord(ID)).toThrow(
+      `refusing to use the state directory ${x}: others can change it (owner uid ${process.getuid!()}, mode 777)`,
+    );
   });
 
   it('discards and rebuilds malformed state below its own directory, one warning each', async () => {

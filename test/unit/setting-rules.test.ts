@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { envSetting, parseSetting, rcSetting, SETTING_RULES, storedSetting } from '../../src/core/setting-rules.js';
 import { resolveSettings, type Layers } from '../../src/core/settings.js';
 
-const layers = (over: Partial<Layers> = {}): Layers => ({ rc: {}, config: {}, env: {}, userName: 'alice', configFile: '/cfg/config.json', ...over });
+const layers = (over: Partial<Layers> = {}): Layers => ({
+  rc: {},
+  config: {},
+  env: {},
+  userName: 'alice',
+  configFile: '/cfg/config.json',
+  ...over,
+});
 const NAME_RULE = "use letters, digits, '_', '.' and '-', starting with a letter or digit";
 const message = (fn: () => unknown) => {
   try {
@@ -33,15 +40,21 @@ describe('13.10: config set stores invalid values', () => {
     expect(message(() => storedSetting({ [key]: bad }, k, '/cfg/config.json'))).toBe(
       `/cfg/config.json: ${key}: ${stored} | fix it with 'toolbox config set ${key} VALUE', or remove it with 'toolbox config unset ${key}' | 1`,
     );
-    expect(message(() => envSetting({ TOOLBOX_X: bad }, 'TOOLBOX_X', k))).toBe(`TOOLBOX_X: ${why} | fix or unset TOOLBOX_X | 2`);
-    expect(message(() => rcSetting(bad, 'X', k, '/etc/toolboxrc'))).toBe(`/etc/toolboxrc: X: ${why} | toolboxrc lines are KEY=VALUE with a literal value; fix or remove the line | 1`);
+    expect(message(() => envSetting({ TOOLBOX_X: bad }, 'TOOLBOX_X', k))).toBe(
+      `TOOLBOX_X: ${why} | fix or unset TOOLBOX_X | 2`,
+    );
+    expect(message(() => rcSetting(bad, 'X', k, '/etc/toolboxrc'))).toBe(
+      `/etc/toolboxrc: X: ${why} | toolboxrc lines are KEY=VALUE with a literal value; fix or remove the line | 1`,
+    );
   });
 
   it('a stored value of the wrong JSON type is refused naming the file and key', () => {
     expect(message(() => storedSetting({ pull: 'no' }, 'pull', '/cfg/config.json'))).toBe(
       `/cfg/config.json: pull: expected a JSON boolean, got "no" | fix it with 'toolbox config set pull VALUE', or remove it with 'toolbox config unset pull' | 1`,
     );
-    expect(message(() => storedSetting({ name: 7 }, 'name', '/c'))).toBe("/c: name: expected a JSON string, got 7 | fix it with 'toolbox config set name VALUE', or remove it with 'toolbox config unset name' | 1");
+    expect(message(() => storedSetting({ name: 7 }, 'name', '/c'))).toBe(
+      "/c: name: expected a JSON string, got 7 | fix it with 'toolbox config set name VALUE', or remove it with 'toolbox config unset name' | 1",
+    );
   });
 
   it('valid values pass unchanged, booleans as booleans', () => {
@@ -54,11 +67,21 @@ describe('13.10: config set stores invalid values', () => {
   });
 
   it('resolveSettings refuses an invalid stored name before using it, naming config.json', () => {
-    expect(() => resolveSettings({}, layers({ config: { name: 'rt-x;id' } }))).toThrow(`/cfg/config.json: name: invalid toolbox name "rt-x;id"`);
-    expect(() => resolveSettings({}, layers({ config: { image: 'localhost/x:$(id)' } }))).toThrow('/cfg/config.json: image: invalid image reference');
-    expect(() => resolveSettings({}, layers({ config: { autostop: 'no' } }))).toThrow('/cfg/config.json: autostop: expected a JSON boolean');
-    expect(() => resolveSettings({}, layers({ rc: { TOOLBOX_NAME: 'a;b' }, rcSources: { TOOLBOX_NAME: '/etc/toolboxrc' } }))).toThrow('/etc/toolboxrc: TOOLBOX_NAME: invalid toolbox name "a;b"');
+    expect(() => resolveSettings({}, layers({ config: { name: 'rt-x;id' } }))).toThrow(
+      `/cfg/config.json: name: invalid toolbox name "rt-x;id"`,
+    );
+    expect(() => resolveSettings({}, layers({ config: { image: 'localhost/x:$(id)' } }))).toThrow(
+      '/cfg/config.json: image: invalid image reference',
+    );
+    expect(() => resolveSettings({}, layers({ config: { autostop: 'no' } }))).toThrow(
+      '/cfg/config.json: autostop: expected a JSON boolean',
+    );
+    expect(() =>
+      resolveSettings({}, layers({ rc: { TOOLBOX_NAME: 'a;b' }, rcSources: { TOOLBOX_NAME: '/etc/toolboxrc' } })),
+    ).toThrow('/etc/toolboxrc: TOOLBOX_NAME: invalid toolbox name "a;b"');
     expect(() => resolveSettings({ img: 'Bad Image' }, layers())).toThrow('invalid image reference "Bad Image"');
-    expect(() => resolveSettings({}, layers({ env: { TOOLBOX_NOSTOP: 'maybe' } }))).toThrow('TOOLBOX_NOSTOP: expected true or false, got "maybe"');
+    expect(() => resolveSettings({}, layers({ env: { TOOLBOX_NOSTOP: 'maybe' } }))).toThrow(
+      'TOOLBOX_NOSTOP: expected true or false, got "maybe"',
+    );
   });
 });

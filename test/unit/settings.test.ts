@@ -22,11 +22,16 @@ describe('resolveSettings', () => {
   });
 
   it('layers: toolboxrc < config < env < flags', () => {
-    const l = layers({ rc: { IMAGE: 'rc/img', TOOLBOX_NAME: 'rc-name', REGISTRY: 'rc.example' }, config: { image: 'cfg/img' } });
+    const l = layers({
+      rc: { IMAGE: 'rc/img', TOOLBOX_NAME: 'rc-name', REGISTRY: 'rc.example' },
+      config: { image: 'cfg/img' },
+    });
     expect(resolveSettings({}, l).image).toBe('rc.example/cfg/img');
     expect(resolveSettings({}, l).name).toBe('rc-name');
     expect(resolveSettings({}, { ...l, env: { TOOLBOX_IMAGE: 'env/img' } }).image).toBe('rc.example/env/img');
-    expect(resolveSettings({ img: 'flag/img' }, { ...l, env: { TOOLBOX_IMAGE: 'env/img' } }).image).toBe('rc.example/flag/img');
+    expect(resolveSettings({ img: 'flag/img' }, { ...l, env: { TOOLBOX_IMAGE: 'env/img' } }).image).toBe(
+      'rc.example/flag/img',
+    );
     expect(resolveSettings({ image: 'quay.example/x/y:1' }, l).image).toBe('quay.example/x/y:1');
     expect(resolveSettings({ reg: 'other.example' }, l).image).toBe('other.example/cfg/img');
   });
@@ -50,7 +55,9 @@ describe('resolveSettings', () => {
 
 describe('names and images', () => {
   it.each(['toolbox-root', 'a', 'A1_.-', 'x'.repeat(63)])('accepts %s', (n) => expect(validateName(n)).toBe(n));
-  it.each(['', '-a', '.a', '_a', 'a b', 'a/b', 'a;b', 'ä', 'x'.repeat(64), '$(id)'])('refuses %j', (n) => expect(() => validateName(n)).toThrow(/invalid toolbox name/));
+  it.each(['', '-a', '.a', '_a', 'a b', 'a/b', 'a;b', 'ä', 'x'.repeat(64), '$(id)'])('refuses %j', (n) =>
+    expect(() => validateName(n)).toThrow(/invalid toolbox name/),
+  );
 
   it('composes REGISTRY/IMAGE unless IMAGE names its registry', () => {
     expect(composeImage('registry.opensuse.org', 'opensuse/toolbox')).toBe('registry.opensuse.org/opensuse/toolbox');
@@ -59,8 +66,13 @@ describe('names and images', () => {
     expect(composeImage('', 'a/b')).toBe('a/b');
   });
 
-  it.each(['registry.opensuse.org/opensuse/toolbox', 'localhost/toolbox-test:latest', 'host:5000/a/b:1.2', `a@sha256:${'0'.repeat(64)}`])('accepts image %s', (i) =>
-    expect(validateImage(i)).toBe(i),
+  it.each([
+    'registry.opensuse.org/opensuse/toolbox',
+    'localhost/toolbox-test:latest',
+    'host:5000/a/b:1.2',
+    `a@sha256:${'0'.repeat(64)}`,
+  ])('accepts image %s', (i) => expect(validateImage(i)).toBe(i));
+  it.each(['', 'UPPER/case', 'a b', 'a:b:c', '-a', 'a/../b', '$(id)'])('refuses image %j', (i) =>
+    expect(() => validateImage(i)).toThrow(/invalid image reference/),
   );
-  it.each(['', 'UPPER/case', 'a b', 'a:b:c', '-a', 'a/../b', '$(id)'])('refuses image %j', (i) => expect(() => validateImage(i)).toThrow(/invalid image reference/));
 });

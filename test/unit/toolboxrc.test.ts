@@ -13,7 +13,12 @@ describe('parseToolboxrc', () => {
       'OTHER=ignored',
     ].join('\n');
     expect(parseToolboxrc(text, 'rc')).toEqual({
-      values: { REGISTRY: 'my.registry.example.com', IMAGE: 'debug:latest', TOOLBOX_NAME: 'special-debug', TOOLBOX_SHELL: '/bin/zsh' },
+      values: {
+        REGISTRY: 'my.registry.example.com',
+        IMAGE: 'debug:latest',
+        TOOLBOX_NAME: 'special-debug',
+        TOOLBOX_SHELL: '/bin/zsh',
+      },
       ignored: ['OTHER'],
     });
   });

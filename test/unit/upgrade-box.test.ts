@@ -28,7 +28,13 @@ class PackageEngine extends FakeEngine {
     return `id${++this.n}`;
   }
   /** a container made before the test, as upgrade and rollback find it */
-  add(id: string, name: string, status: BoxStatus, labels: Record<string, string>, packages: Iterable<string> = []): void {
+  add(
+    id: string,
+    name: string,
+    status: BoxStatus,
+    labels: Record<string, string>,
+    packages: Iterable<string> = [],
+  ): void {
     this.boxes.set(id, boxInfo({ id, name, status, labels, imageId: 'img-id' }));
     this.packages.set(id, new Set(packages));
   }
@@ -41,7 +47,11 @@ class PackageEngine extends FakeEngine {
     const script = rest[1] ?? '';
     if (script.includes('rpm -q')) {
       const names = rest.slice(3);
-      return { exitCode: 0, stdout: names.map((n) => (packages.has(n) ? `${n}\n` : `package ${n} is not installed\n`)).join(''), stderr: '' };
+      return {
+        exitCode: 0,
+        stdout: names.map((n) => (packages.has(n) ? `${n}\n` : `package ${n} is not installed\n`)).join(''),
+        stderr: '',
+      };
     }
     return { exitCode: 0, stdout: '', stderr: '' };
   }
@@ -59,46 +69,95 @@ function setup(declared: DeclaredBox, image = 'registry.example/tb:latest') {
   const generations = new MemoryGenerations(box);
   const sessions = new MemorySessions(engine);
   const deps: ToolsDeps & { sessions: MemorySessions } = {
-    engine, sessions, reporter: new SilentReporter(), version: '0.2.0',
-    hostUser: () => ({ uid: 0, gid: 0, name: 'root', group: 'root', home: '/root' }), env: {}, cwd: '/', declared: box, progress: new SilentProgress(), generations,
+    engine,
+    sessions,
+    reporter: new SilentReporter(),
+    version: '0.2.0',
+    hostUser: () => ({ uid: 0, gid: 0, name: 'root', group: 'root', home: '/root' }),
+    env: {},
+    cwd: '/',
+    declared: box,
+    progress: new SilentProgress(),
+    generations,
   };
   const settings = { name: 'tb', autostop: true } as Settings;
   return { engine, deps, settings, box, generations };
 }
 
-const DECLARED: DeclaredBox = { repos: [{ alias: 'r', url: 'http://127.0.0.1:1/', key: 'k.asc', keyData: '-----BEGIN PGP PUBLIC KEY BLOCK-----' }], tools: ['tl-hello'] };
+const DECLARED: DeclaredBox = {
+  repos: [{ alias: 'r', url: 'http://127.0.0.1:1/', key: 'k.asc', keyData: '-----BEGIN PGP PUBLIC KEY BLOCK-----' }],
+  tools: ['tl-hello'],
+};
 
-const upgrade = (deps: ToolsDeps, settings: Settings, keep = 1) => upgradeBox(deps, settings, { force: false, recommends: false, keep });
+const upgrade = (deps: ToolsDeps, settings: Settings, keep = 1) =>
+  upgradeBox(deps, settings, { force: false, recommends: false, keep });
 const names = (engine: FakeEngine) => [...engine.boxes.values()].map((b) => [b.id, b.name, b.status]);
 
 describe('upgrade', () => {
   it('builds the new generation aside, proves it, then gives it the name and keeps the old one stopped', async () => {
     const { engine, deps, settings } = setup(DECLARED);
     const result = await upgrade(deps, settings);
-    expect(engine.changes().map((l) => l.replace(/-[0-9a-f]{8}\b/, '-OP'))).toEqual(['pull registry.example/tb:latest', 'create tb.gen2-OP', 'rename old tb.gen1', 'rename id1 tb']);
-    expect(names(engine)).toEqual([['old', 'tb.gen1', 'exited'], ['id1', 'tb', 'exited']]);
+    expect(engine.changes().map((l) => l.replace(/-[0-9a-f]{8}\b/, '-OP'))).toEqual([
+      'pull registry.example/tb:latest',
+      'create tb.gen2-OP',
+      'rename old tb.gen1',
+      'rename id1 tb',
+    ]);
+    expect(names(engine)).toEqual([
+      ['old', 'tb.gen1', 'exited'],
+      ['id1', 'tb', 'exited'],
+    ]);
     expect([...engine.packages.get('id1')!]).toEqual(['tl-hello']);
-    expect(result).toEqual({ name: 'tb', image: 'registry.example/tb:latest', oldId: 'old', newId: 'id1', oldGeneration: 1, newGeneration: 2, repos: ['r'], tools: ['tl-hello'], pruned: [] });
+    expect(result).toEqual({
+      name: 'tb',
+      image: 'registry.example/tb:latest',
+      oldId: 'old',
+      newId: 'id1',
+      oldGeneration: 1,
+      newGeneration: 2,
+      repos: ['r'],
+      tools: ['tl-hello'],
+      pruned: [],
+    });
     // the new container records the toolbox's own name, and its identity is the first container's id
     expect(specFrom(engine.boxes.get('id1')!.labels)?.name).toBe('tb');
-    expect(engine.boxes.get('id1')!.labels).toMatchObject({ 'io.toolbox.identity': 'old', 'io.toolbox.generation': '2', 'io.toolbox.image-id': 'id-of-registry.example/tb:latest' });
+    expect(engine.boxes.get('id1')!.labels).toMatchObject({
+      'io.toolbox.identity': 'old',
+      'io.toolbox.generation': '2',
+      'io.toolbox.image-id': 'id-of-registry.example/tb:latest',
+    });
   });
 
   it('keeps the old toolbox untouched when a tool cannot be reinstalled', async () => {
     const { engine, deps, settings } = setup(DECLARED);
-    engine.zypper = (args) => (args[0] === 'install' ? { exitCode: 104, stdout: '', stderr: "No provider of 'tl-hello' found.\n" } : { exitCode: 0, stdout: '', stderr: '' });
+    engine.zypper = (args) =>
+      args[0] === 'install'
+        ? { exitCode: 104, stdout: '', stderr: "No provider of 'tl-hello' found.\n" }
+        : { exitCode: 0, stdout: '', stderr: '' };
     await expect(upgrade(deps, settings)).rejects.toThrow(
       'upgrade of toolbox tb failed, the toolbox is unchanged: no package named tl-hello in the repositories of toolbox tb',
     );
-    expect(engine.changes().map((l) => l.replace(/-[0-9a-f]{8}\b/, '-OP'))).toEqual(['pull registry.example/tb:latest', 'create tb.gen2-OP', 'rm id1']);
+    expect(engine.changes().map((l) => l.replace(/-[0-9a-f]{8}\b/, '-OP'))).toEqual([
+      'pull registry.example/tb:latest',
+      'create tb.gen2-OP',
+      'rm id1',
+    ]);
     expect(names(engine)).toEqual([['old', 'tb', 'running']]);
   });
 
   it('keeps the old toolbox when a repository no longer passes its signature check', async () => {
     const { engine, deps, settings } = setup(DECLARED);
     engine.zypper = (args) =>
-      args[0] === 'refresh' ? { exitCode: 4, stdout: '', stderr: "Signature verification failed for file 'repomd.xml' from repository 'r'.\n" } : { exitCode: 0, stdout: '', stderr: '' };
-    await expect(upgrade(deps, settings)).rejects.toThrow(/^upgrade of toolbox tb failed, the toolbox is unchanged: repository 'r' failed its signature check/);
+      args[0] === 'refresh'
+        ? {
+            exitCode: 4,
+            stdout: '',
+            stderr: "Signature verification failed for file 'repomd.xml' from repository 'r'.\n",
+          }
+        : { exitCode: 0, stdout: '', stderr: '' };
+    await expect(upgrade(deps, settings)).rejects.toThrow(
+      /^upgrade of toolbox tb failed, the toolbox is unchanged: repository 'r' failed its signature check/,
+    );
     expect([...engine.boxes.keys()]).toEqual(['old']);
   });
 
@@ -111,7 +170,9 @@ describe('upgrade', () => {
 
   it('13.6: never pulls a localhost/ image, and says so when its tag is gone', async () => {
     const { engine, deps, settings } = setup(DECLARED, 'localhost/tb:latest');
-    await expect(upgrade(deps, settings)).rejects.toThrow('image not found: localhost/tb:latest (localhost/ images are never pulled)');
+    await expect(upgrade(deps, settings)).rejects.toThrow(
+      'image not found: localhost/tb:latest (localhost/ images are never pulled)',
+    );
     engine.images.add('localhost/tb:latest');
     await upgrade(deps, settings);
     expect(engine.changes().filter((l) => l.startsWith('pull'))).toEqual([]);
@@ -119,12 +180,22 @@ describe('upgrade', () => {
 
   it('13.4: containers named like its temporary ones, but not of this toolbox, are never touched', async () => {
     const { engine, deps, settings } = setup({ repos: [], tools: [] });
-    const other: BoxSpec = { name: 'tb.upgrade-new', image: 'registry.example/tb:latest', mode: 'system', sandbox: false, engineArgs: [] };
+    const other: BoxSpec = {
+      name: 'tb.upgrade-new',
+      image: 'registry.example/tb:latest',
+      mode: 'system',
+      sandbox: false,
+      engineArgs: [],
+    };
     engine.add('user1', 'tb.upgrade-new', 'running', labelsFor(other, '0.1.0'));
     engine.add('user2', 'tb.upgrade-old', 'running', labelsFor({ ...other, name: 'tb.upgrade-old' }, '0.1.0'));
     engine.add('user3', 'tb.gen1', 'running', labelsFor({ ...other, name: 'tb.gen1' }, '0.1.0'));
     await upgrade(deps, settings);
-    expect(names(engine).filter(([id]) => String(id).startsWith('user'))).toEqual([['user1', 'tb.upgrade-new', 'running'], ['user2', 'tb.upgrade-old', 'running'], ['user3', 'tb.gen1', 'running']]);
+    expect(names(engine).filter(([id]) => String(id).startsWith('user'))).toEqual([
+      ['user1', 'tb.upgrade-new', 'running'],
+      ['user2', 'tb.upgrade-old', 'running'],
+      ['user3', 'tb.gen1', 'running'],
+    ]);
     // the old generation took another free name
     expect(engine.find('old')!.name).toBe('tb.gen1-2');
   });
@@ -146,8 +217,18 @@ describe('rollback', () => {
     await upgrade(deps, settings);
     box.current = { ...box.current, tools: ['tl-hello', 'tl-new'] };
     const back = await rollbackBox(deps, 'tb', { force: false });
-    expect(back).toEqual({ name: 'tb', oldId: 'id1', newId: 'old', oldGeneration: 2, newGeneration: 1, tools: ['tl-hello'] });
-    expect(names(engine)).toEqual([['old', 'tb', 'exited'], ['id1', 'tb.gen2', 'exited']]);
+    expect(back).toEqual({
+      name: 'tb',
+      oldId: 'id1',
+      newId: 'old',
+      oldGeneration: 2,
+      newGeneration: 1,
+      tools: ['tl-hello'],
+    });
+    expect(names(engine)).toEqual([
+      ['old', 'tb', 'exited'],
+      ['id1', 'tb.gen2', 'exited'],
+    ]);
     const again = await rollbackBox(deps, 'tb', { force: false });
     expect([again.newId, again.newGeneration]).toEqual(['id1', 2]);
     expect(box.current.tools).toEqual(['tl-hello', 'tl-new']);
@@ -155,12 +236,20 @@ describe('rollback', () => {
 
   it('refuses without a kept generation, an unknown --to, and active sessions', async () => {
     const { deps, settings } = setup(DECLARED);
-    await expect(rollbackBox(deps, 'tb', { force: false })).rejects.toThrow('toolbox tb has no previous generation to roll back to');
+    await expect(rollbackBox(deps, 'tb', { force: false })).rejects.toThrow(
+      'toolbox tb has no previous generation to roll back to',
+    );
     await upgrade(deps, settings);
-    await expect(rollbackBox(deps, 'tb', { force: false, to: 7 })).rejects.toThrow('toolbox tb has no generation 7 (kept: 1)');
-    await expect(rollbackBox(deps, 'tb', { force: false, to: 2 })).rejects.toThrow('generation 2 is already toolbox tb');
+    await expect(rollbackBox(deps, 'tb', { force: false, to: 7 })).rejects.toThrow(
+      'toolbox tb has no generation 7 (kept: 1)',
+    );
+    await expect(rollbackBox(deps, 'tb', { force: false, to: 2 })).rejects.toThrow(
+      'generation 2 is already toolbox tb',
+    );
     deps.sessions.others = 1;
-    await expect(rollbackBox(deps, 'tb', { force: false })).rejects.toThrow('toolbox tb has 1 active session; not rolling it back');
+    await expect(rollbackBox(deps, 'tb', { force: false })).rejects.toThrow(
+      'toolbox tb has 1 active session; not rolling it back',
+    );
   });
 
   it('a kept generation named directly is not upgraded or rolled back as if it were a toolbox', async () => {
@@ -177,9 +266,27 @@ describe('rollback', () => {
 describe('an interrupted upgrade', () => {
   it('before the new container was proven is undone: it goes, the old one keeps its name', async () => {
     const { engine, deps, generations } = setup(DECLARED);
-    const spec: BoxSpec = { name: 'tb', image: 'registry.example/tb:latest', mode: 'system', sandbox: false, engineArgs: [] };
-    engine.add('half', 'tb.gen2-x', 'running', labelsFor(spec, '0.2.0', { identity: 'old', generation: 2, operation: 'op1' }));
-    generations.setJournal('tb', { op: 'upgrade', name: 'tb', identity: 'old', fromId: 'old', operation: 'op1', step: 'create' });
+    const spec: BoxSpec = {
+      name: 'tb',
+      image: 'registry.example/tb:latest',
+      mode: 'system',
+      sandbox: false,
+      engineArgs: [],
+    };
+    engine.add(
+      'half',
+      'tb.gen2-x',
+      'running',
+      labelsFor(spec, '0.2.0', { identity: 'old', generation: 2, operation: 'op1' }),
+    );
+    generations.setJournal('tb', {
+      op: 'upgrade',
+      name: 'tb',
+      identity: 'old',
+      fromId: 'old',
+      operation: 'op1',
+      step: 'create',
+    });
     await settleInterrupted(deps, 'tb');
     expect(names(engine)).toEqual([['old', 'tb', 'running']]);
     expect(generations.journal('tb')).toBeUndefined();
@@ -187,41 +294,106 @@ describe('an interrupted upgrade', () => {
 
   it('after it was proven is finished, even when the old one was already put aside', async () => {
     const { engine, deps, generations } = setup(DECLARED);
-    const spec: BoxSpec = { name: 'tb', image: 'registry.example/tb:latest', mode: 'system', sandbox: false, engineArgs: [] };
-    engine.add('new', 'tb.gen2-x', 'running', labelsFor(spec, '0.2.0', { identity: 'old', generation: 2, operation: 'op1' }));
+    const spec: BoxSpec = {
+      name: 'tb',
+      image: 'registry.example/tb:latest',
+      mode: 'system',
+      sandbox: false,
+      engineArgs: [],
+    };
+    engine.add(
+      'new',
+      'tb.gen2-x',
+      'running',
+      labelsFor(spec, '0.2.0', { identity: 'old', generation: 2, operation: 'op1' }),
+    );
     engine.find('old')!.name = 'tb.gen1';
-    generations.setJournal('tb', { op: 'upgrade', name: 'tb', identity: 'old', fromId: 'old', toId: 'new', operation: 'op1', step: 'proven' });
+    generations.setJournal('tb', {
+      op: 'upgrade',
+      name: 'tb',
+      identity: 'old',
+      fromId: 'old',
+      toId: 'new',
+      operation: 'op1',
+      step: 'proven',
+    });
     await settleInterrupted(deps, 'tb');
-    expect(names(engine)).toEqual([['old', 'tb.gen1', 'exited'], ['new', 'tb', 'running']]);
+    expect(names(engine)).toEqual([
+      ['old', 'tb.gen1', 'exited'],
+      ['new', 'tb', 'running'],
+    ]);
     expect(generations.retired('old')?.declared).toEqual(DECLARED);
   });
 
   it('never touches a container the journal names but that is not of this toolbox', async () => {
     const { engine, deps, generations } = setup(DECLARED);
-    const spec: BoxSpec = { name: 'other', image: 'registry.example/tb:latest', mode: 'system', sandbox: false, engineArgs: [] };
-    engine.add('foreign', 'other', 'running', labelsFor(spec, '0.2.0', { identity: 'zzz', generation: 2, operation: 'op1' }));
-    generations.setJournal('tb', { op: 'upgrade', name: 'tb', identity: 'old', fromId: 'old', toId: 'foreign', operation: 'op1', step: 'create' });
+    const spec: BoxSpec = {
+      name: 'other',
+      image: 'registry.example/tb:latest',
+      mode: 'system',
+      sandbox: false,
+      engineArgs: [],
+    };
+    engine.add(
+      'foreign',
+      'other',
+      'running',
+      labelsFor(spec, '0.2.0', { identity: 'zzz', generation: 2, operation: 'op1' }),
+    );
+    generations.setJournal('tb', {
+      op: 'upgrade',
+      name: 'tb',
+      identity: 'old',
+      fromId: 'old',
+      toId: 'foreign',
+      operation: 'op1',
+      step: 'create',
+    });
     await settleInterrupted(deps, 'tb');
-    expect(names(engine)).toEqual([['old', 'tb', 'running'], ['foreign', 'other', 'running']]);
+    expect(names(engine)).toEqual([
+      ['old', 'tb', 'running'],
+      ['foreign', 'other', 'running'],
+    ]);
   });
 });
 
 describe('upgrade --check', () => {
   it('a registry image: up to date when the registry serves the digest the toolbox was pulled as, else an upgrade is available', async () => {
     const { engine, deps } = setup(DECLARED);
-    engine.imageFacts = async (image: string) => ({ id: 'img-id', tags: [image], digests: ['registry.example/tb@sha256:aaa'] });
+    engine.imageFacts = async (image: string) => ({
+      id: 'img-id',
+      tags: [image],
+      digests: ['registry.example/tb@sha256:aaa'],
+    });
     engine.remoteDigest = async () => 'sha256:aaa';
-    expect(await checkUpgrade(deps, 'tb')).toEqual({ name: 'tb', image: 'registry.example/tb:latest', generation: 1, current: 'sha256:aaa', available: 'sha256:aaa', upToDate: true });
+    expect(await checkUpgrade(deps, 'tb')).toEqual({
+      name: 'tb',
+      image: 'registry.example/tb:latest',
+      generation: 1,
+      current: 'sha256:aaa',
+      available: 'sha256:aaa',
+      upToDate: true,
+    });
     engine.remoteDigest = async () => 'sha256:bbb';
-    expect(await checkUpgrade(deps, 'tb')).toMatchObject({ current: 'sha256:aaa', available: 'sha256:bbb', upToDate: false });
+    expect(await checkUpgrade(deps, 'tb')).toMatchObject({
+      current: 'sha256:aaa',
+      available: 'sha256:bbb',
+      upToDate: false,
+    });
     expect(engine.changes()).toEqual([]); // nothing pulled, created or renamed
   });
 
   it('a localhost/ image: compares image ids, and a missing tag is an error, never a pull', async () => {
     const { engine, deps } = setup(DECLARED, 'localhost/tb:latest');
-    await expect(checkUpgrade(deps, 'tb')).rejects.toThrow('image not found: localhost/tb:latest (localhost/ images are never pulled)');
+    await expect(checkUpgrade(deps, 'tb')).rejects.toThrow(
+      'image not found: localhost/tb:latest (localhost/ images are never pulled)',
+    );
     engine.images.add('localhost/tb:latest');
-    expect(await checkUpgrade(deps, 'tb')).toMatchObject({ current: 'img-id', available: 'id-of-localhost/tb:latest', upToDate: false });
+    expect(await checkUpgrade(deps, 'tb')).toMatchObject({
+      current: 'img-id',
+      available: 'id-of-localhost/tb:latest',
+      upToDate: false,
+    });
     expect(engine.changes()).toEqual([]);
   });
 });

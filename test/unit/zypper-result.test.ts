@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { interpretZypper, notFoundNames, problemLines, skippedRepos, type ZypperAction } from '../../src/core/zypper-result.js';
+import {
+  interpretZypper,
+  notFoundNames,
+  problemLines,
+  skippedRepos,
+  type ZypperAction,
+} from '../../src/core/zypper-result.js';
 
 const run = (exitCode: number, stdout = '', stderr = '') => ({ exitCode, stdout, stderr });
 const install = (exitCode: number, stdout = '', stderr = '', action: ZypperAction = 'install') =>
@@ -32,8 +38,11 @@ describe('zypper exit codes 1-8: failures, each with its own message', () => {
   });
 
   it('exit 8 names the first telling error line, not the history after it', () => {
-    const stderr = 'Problem occurred during or after installation or removal of packages:\nFailed to cache rpm database (1).\nHistory:\n - rpmdb2solv ...\nrpmdb2solv: no error\n\nPlease see the above error message for a hint.\n';
-    expect(install(8, '', stderr).message).toBe('installing or removing packages failed midway (exit 8): Failed to cache rpm database (1)');
+    const stderr =
+      'Problem occurred during or after installation or removal of packages:\nFailed to cache rpm database (1).\nHistory:\n - rpmdb2solv ...\nrpmdb2solv: no error\n\nPlease see the above error message for a hint.\n';
+    expect(install(8, '', stderr).message).toBe(
+      'installing or removing packages failed midway (exit 8): Failed to cache rpm database (1)',
+    );
   });
 });
 
@@ -49,14 +58,22 @@ describe('zypper exit codes 100-107', () => {
   it('100 and 101 carry no warning; 102, 103, 106 and 107 say what to know', () => {
     expect(install(100).warnings).toEqual([]);
     expect(install(101).warnings).toEqual([]);
-    expect(install(102).warnings).toEqual(['zypper says a reboot is needed; for a toolbox, restarting it is enough (toolbox stop, then use it again)']);
+    expect(install(102).warnings).toEqual([
+      'zypper says a reboot is needed; for a toolbox, restarting it is enough (toolbox stop, then use it again)',
+    ]);
     expect(install(103).warnings).toEqual(['zypper updated itself; run the command again to finish']);
     expect(install(106).warnings).toEqual(['some repositories could not be refreshed and were skipped']);
-    expect(install(107).warnings).toEqual(["a package's install script failed; the package is installed but may not work"]);
+    expect(install(107).warnings).toEqual([
+      "a package's install script failed; the package is installed but may not work",
+    ]);
   });
 
   it('104 is "no package named X", distinct from every other failure', () => {
-    const o = install(104, "Loading repository data...\nReading installed packages...\n'tl-nope' not found in package names. Trying capabilities.\n", "No provider of 'tl-nope' found.\n");
+    const o = install(
+      104,
+      "Loading repository data...\nReading installed packages...\n'tl-nope' not found in package names. Trying capabilities.\n",
+      "No provider of 'tl-nope' found.\n",
+    );
     expect(o.ok).toBe(false);
     expect(o.kind).toBe('not-found');
     expect(o.notFound).toEqual(['tl-nope']);
@@ -65,8 +82,14 @@ describe('zypper exit codes 100-107', () => {
   });
 
   it('104 for remove and for search', () => {
-    expect(interpretZypper(run(104, '', "No provider of 'x' found.\n"), { action: 'remove', box: 'tb', subjects: ['x'] }).message).toBe('no package named x is installed in toolbox tb');
-    expect(interpretZypper(run(104, 'No matching items found.\n'), { action: 'search', box: 'tb', subjects: ['zzz'] }).message).toBe('no package matches zzz');
+    expect(
+      interpretZypper(run(104, '', "No provider of 'x' found.\n"), { action: 'remove', box: 'tb', subjects: ['x'] })
+        .message,
+    ).toBe('no package named x is installed in toolbox tb');
+    expect(
+      interpretZypper(run(104, 'No matching items found.\n'), { action: 'search', box: 'tb', subjects: ['zzz'] })
+        .message,
+    ).toBe('no package matches zzz');
   });
 
   it('105 is an interruption', () => {
@@ -94,7 +117,9 @@ describe('dependency problems', () => {
   it('exit 4 with problem lines is a conflict: nothing installed, the problem shown', () => {
     const o = install(4, CONFLICT);
     expect(o.kind).toBe('conflict');
-    expect(o.message).toBe('dependency problem, nothing was installed: tl-rival-1.0-1.noarch conflicts with tl-hello provided by tl-hello-1.0-1.noarch');
+    expect(o.message).toBe(
+      'dependency problem, nothing was installed: tl-rival-1.0-1.noarch conflicts with tl-hello provided by tl-hello-1.0-1.noarch',
+    );
     expect(o.problems).toEqual([
       'Problem: tl-rival-1.0-1.noarch conflicts with tl-hello provided by tl-hello-1.0-1.noarch',
       '  Solution 1: deinstallation of tl-hello-1.0-1.noarch',
@@ -143,21 +168,28 @@ describe('signatures', () => {
       const o = interpretZypper(run(code, TAMPERED_OUT, TAMPERED_ERR), { action: 'refresh', box: 'tb' });
       expect(o.ok).toBe(false);
       expect(o.kind).toBe('signature');
-      expect(o.message).toBe("repository 'tampered' failed its signature check (its repomd.xml does not match its signature); refusing to use it");
+      expect(o.message).toBe(
+        "repository 'tampered' failed its signature check (its repomd.xml does not match its signature); refusing to use it",
+      );
     }
   });
 
   it('a key nobody trusted is rejected, and the cure named is --key', () => {
     const o = interpretZypper(run(4, UNKNOWN_KEY_OUT, UNKNOWN_KEY_ERR), { action: 'refresh', box: 'tb' });
     expect(o.kind).toBe('untrusted-key');
-    expect(o.message).toBe("repository 'tlrepo' is signed with a key that is not trusted in toolbox tb; refusing to use it");
+    expect(o.message).toBe(
+      "repository 'tlrepo' is signed with a key that is not trusted in toolbox tb; refusing to use it",
+    );
     expect(o.hint).toContain('--key');
   });
 
   it('an install that worked despite a skipped tampered repository warns about it', () => {
     const o = install(106, TAMPERED_OUT, TAMPERED_ERR);
     expect(o.ok).toBe(true);
-    expect(o.warnings).toEqual(['some repositories could not be refreshed and were skipped', "repository 'tampered' failed its signature check and was not used"]);
+    expect(o.warnings).toEqual([
+      'some repositories could not be refreshed and were skipped',
+      "repository 'tampered' failed its signature check and was not used",
+    ]);
   });
 
   it('finds the names zypper reports', () => {

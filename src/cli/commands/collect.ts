@@ -26,7 +26,11 @@ export const DEFAULT_TIMEOUT_SECONDS = 30;
 /** Per output file: a boot's journal on a busy host fits; a runaway command does not fill the disk. */
 export const DEFAULT_MAX_OUTPUT = '64M';
 
-export async function collectCommand(flags: GlobalFlags, options: CollectFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function collectCommand(
+  flags: GlobalFlags,
+  options: CollectFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const profiles = pickProfiles(options.profile);
   const timeoutSeconds = pickTimeout(options.timeout);
   const maxOutputBytes = pickSize(options.maxOutput ?? DEFAULT_MAX_OUTPUT);
@@ -65,15 +69,26 @@ export async function collectCommand(flags: GlobalFlags, options: CollectFlags, 
 
   const failed = manifest.commands.filter((c) => c.status !== 'ok');
   if (failed.length) {
-    const list = failed.map((c) => `${c.id} (${c.status === 'timeout' ? `killed after ${c.timeoutSeconds}s` : c.exitCode === null ? 'not run' : `exit ${c.exitCode}`})`);
+    const list = failed.map(
+      (c) =>
+        `${c.id} (${c.status === 'timeout' ? `killed after ${c.timeoutSeconds}s` : c.exitCode === null ? 'not run' : `exit ${c.exitCode}`})`,
+    );
     reporter.warn(`${failed.length} of ${manifest.commands.length} commands did not succeed: ${list.join(', ')}`);
   }
   if (manifest.truncated.length) {
-    const cut = manifest.commands.filter((c) => c.truncated).map((c) => `${c.id} (${c.output.producedBytes + (c.stderr?.producedBytes ?? 0)} bytes)`);
-    reporter.warn(`${cut.length} of ${manifest.commands.length} commands printed more than --max-output ${options.maxOutput ?? DEFAULT_MAX_OUTPUT}, and their output was cut: ${cut.join(', ')}`);
+    const cut = manifest.commands
+      .filter((c) => c.truncated)
+      .map((c) => `${c.id} (${c.output.producedBytes + (c.stderr?.producedBytes ?? 0)} bytes)`);
+    reporter.warn(
+      `${cut.length} of ${manifest.commands.length} commands printed more than --max-output ${options.maxOutput ?? DEFAULT_MAX_OUTPUT}, and their output was cut: ${cut.join(', ')}`,
+    );
   }
-  const unlisted = manifest.commands.reduce((n, c) => n + (c.output.unlistedRedactions ?? 0) + (c.stderr?.unlistedRedactions ?? 0), 0);
-  if (manifest.redacted.length) reporter.status(`redacted ${manifest.redacted.length + unlisted} secret(s); manifest.json lists where`);
+  const unlisted = manifest.commands.reduce(
+    (n, c) => n + (c.output.unlistedRedactions ?? 0) + (c.stderr?.unlistedRedactions ?? 0),
+    0,
+  );
+  if (manifest.redacted.length)
+    reporter.status(`redacted ${manifest.redacted.length + unlisted} secret(s); manifest.json lists where`);
 
   if (options.json) {
     const summary = {
@@ -101,7 +116,8 @@ function pickProfiles(given: string[] | undefined): ProfileName[] {
   if (!given || given.length === 0) return [...ALL_PROFILES];
   const names = given.flatMap((g) => g.split(',')).filter(Boolean);
   for (const n of names) {
-    if (!(ALL_PROFILES as readonly string[]).includes(n)) throw new UsageError(`unknown profile ${JSON.stringify(n)}`, `choose from ${ALL_PROFILES.join(', ')}`);
+    if (!(ALL_PROFILES as readonly string[]).includes(n))
+      throw new UsageError(`unknown profile ${JSON.stringify(n)}`, `choose from ${ALL_PROFILES.join(', ')}`);
   }
   // In the fixed order, once each, whatever the order given.
   return ALL_PROFILES.filter((p) => names.includes(p));
@@ -110,7 +126,11 @@ function pickProfiles(given: string[] | undefined): ProfileName[] {
 function pickTimeout(given: string | undefined): number {
   if (given === undefined) return DEFAULT_TIMEOUT_SECONDS;
   const n = Number(given);
-  if (!/^\d+(\.\d+)?$/.test(given) || !(n > 0)) throw new UsageError(`invalid timeout ${JSON.stringify(given)}`, 'give the seconds each command may run, e.g. --timeout 60');
+  if (!/^\d+(\.\d+)?$/.test(given) || !(n > 0))
+    throw new UsageError(
+      `invalid timeout ${JSON.stringify(given)}`,
+      'give the seconds each command may run, e.g. --timeout 60',
+    );
   return n;
 }
 
@@ -119,7 +139,10 @@ function pickSize(given: string): number {
   const m = /^(\d+)([KMG])?$/i.exec(given);
   const bytes = m ? Number(m[1]) * 1024 ** ' KMG'.indexOf((m[2] ?? ' ').toUpperCase()) : NaN;
   if (!(bytes > 0) || !Number.isSafeInteger(bytes)) {
-    throw new UsageError(`invalid output size ${JSON.stringify(given)}`, 'give the most to keep of each output, e.g. --max-output 64M (K, M, G: powers of 1024)');
+    throw new UsageError(
+      `invalid output size ${JSON.stringify(given)}`,
+      'give the most to keep of each output, e.g. --max-output 64M (K, M, G: powers of 1024)',
+    );
   }
   return bytes;
 }
@@ -127,7 +150,8 @@ function pickSize(given: string): number {
 /** The host: PID 1 and /media/root, or another process's namespaces and root (nested hosts, tests). */
 function pickTarget(pidText: string | undefined): HostTarget {
   if (pidText === undefined) return { root: '/media/root', pid: 1 };
-  if (!/^[1-9][0-9]*$/.test(pidText)) throw new UsageError(`not a process ID: ${pidText}`, 'give --host-pid a positive number');
+  if (!/^[1-9][0-9]*$/.test(pidText))
+    throw new UsageError(`not a process ID: ${pidText}`, 'give --host-pid a positive number');
   return { root: `/proc/${pidText}/root`, pid: Number(pidText) };
 }
 
@@ -156,7 +180,9 @@ function checkWritable(out: string | undefined): string {
     accessSync(dir, constants.W_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new ToolboxError(`cannot write the bundle to ${path}: ${code}`, { hint: 'choose a writable place with --out FILE or --out DIR' });
+    throw new ToolboxError(`cannot write the bundle to ${path}: ${code}`, {
+      hint: 'choose a writable place with --out FILE or --out DIR',
+    });
   }
   return dir;
 }

@@ -9,7 +9,8 @@ async function store() {
 }
 
 function knownKey(key: string): string {
-  if (!isSettingKey(key)) throw new UsageError(`unknown config key: ${key}`, `known keys: ${Object.keys(SETTING_RULES).join(', ')}`);
+  if (!isSettingKey(key))
+    throw new UsageError(`unknown config key: ${key}`, `known keys: ${Object.keys(SETTING_RULES).join(', ')}`);
   return key;
 }
 

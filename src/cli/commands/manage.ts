@@ -15,7 +15,8 @@ export async function existing<T>(name: string, work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    if (error instanceof NoSuchToolboxError) throw new NoSuchToolboxError(name, "'toolbox list' shows the toolboxes there are");
+    if (error instanceof NoSuchToolboxError)
+      throw new NoSuchToolboxError(name, "'toolbox list' shows the toolboxes there are");
     throw error;
   }
 }
@@ -23,7 +24,9 @@ export async function existing<T>(name: string, work: Promise<T>): Promise<T> {
 export async function stopCommand(flags: GlobalFlags, name: string | undefined, force: boolean): Promise<number> {
   const { deps, settings, reporter } = buildContext(flags, name);
   const outcome = await existing(settings.name, stopBox(deps, settings.name, force));
-  reporter.status(outcome === 'stopped' ? `stopped toolbox ${settings.name}` : `toolbox ${settings.name} is not running`);
+  reporter.status(
+    outcome === 'stopped' ? `stopped toolbox ${settings.name}` : `toolbox ${settings.name} is not running`,
+  );
   return 0;
 }
 
@@ -36,16 +39,35 @@ export async function rmCommand(flags: GlobalFlags, name: string | undefined, fo
 }
 
 export function boxJson(b: BoxInfo): Record<string, unknown> {
-  return { name: b.name, id: b.id, image: b.image, status: b.status, created: b.created, mode: b.mode ?? null, version: b.version ?? null };
+  return {
+    name: b.name,
+    id: b.id,
+    image: b.image,
+    status: b.status,
+    created: b.created,
+    mode: b.mode ?? null,
+    version: b.version ?? null,
+  };
 }
 
-const generationJson = (b: BoxInfo) => ({ generation: generationOf(b), id: b.id, name: b.name, image: b.image, digest: imageIdOf(b) || null, created: b.created });
+const generationJson = (b: BoxInfo) => ({
+  generation: generationOf(b),
+  id: b.id,
+  name: b.name,
+  image: b.image,
+  digest: imageIdOf(b) || null,
+  created: b.created,
+});
 
 export async function listCommand(flags: GlobalFlags, json: boolean, all = false): Promise<number> {
   const { deps } = buildContext(flags);
   const listings = await listBoxes(deps);
   if (json) {
-    const out = listings.map((l) => ({ ...boxJson(l.box), generation: l.generation, generations: l.kept.map(generationJson) }));
+    const out = listings.map((l) => ({
+      ...boxJson(l.box),
+      generation: l.generation,
+      generations: l.kept.map(generationJson),
+    }));
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
   }
@@ -55,7 +77,12 @@ export async function listCommand(flags: GlobalFlags, json: boolean, all = false
   }
   const row = (b: BoxInfo) => [b.name, b.status, b.image, b.created.replace(/\.\d+Z$/, 'Z'), b.mode ?? '?'];
   if (!all) {
-    process.stdout.write(renderTable(['NAME', 'STATUS', 'IMAGE', 'CREATED', 'MODE'], listings.map((l) => row(l.box))));
+    process.stdout.write(
+      renderTable(
+        ['NAME', 'STATUS', 'IMAGE', 'CREATED', 'MODE'],
+        listings.map((l) => row(l.box)),
+      ),
+    );
     return 0;
   }
   const rows = listings.flatMap((l) => [

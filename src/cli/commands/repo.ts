@@ -5,7 +5,12 @@ import { renderTable } from '../../ui/table.js';
 import { readKey } from '../read-key.js';
 import { buildToolsContext } from '../tools-context.js';
 
-export async function repoAddCommand(flags: GlobalFlags, alias: string, url: string, o: { key: string | undefined }): Promise<number> {
+export async function repoAddCommand(
+  flags: GlobalFlags,
+  alias: string,
+  url: string,
+  o: { key: string | undefined },
+): Promise<number> {
   const ctx = buildToolsContext(flags);
   const key = o.key !== undefined ? await readKey(o.key) : undefined;
   await addRepo(ctx.deps, ctx.settings, alias, url, key);
@@ -16,11 +21,24 @@ export async function repoListCommand(flags: GlobalFlags, o: { json: boolean }):
   const ctx = buildToolsContext(flags);
   const repos = listRepos(ctx.deps, ctx.settings);
   if (o.json) {
-    process.stdout.write(`${JSON.stringify(repos.map((r) => ({ alias: r.alias, url: r.url, key: r.key ?? null })), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        repos.map((r) => ({ alias: r.alias, url: r.url, key: r.key ?? null })),
+        null,
+        2,
+      )}\n`,
+    );
   } else if (repos.length) {
-    process.stdout.write(renderTable(['ALIAS', 'URL', 'KEY'], repos.map((r) => [r.alias, r.url, r.key ?? '-'])));
+    process.stdout.write(
+      renderTable(
+        ['ALIAS', 'URL', 'KEY'],
+        repos.map((r) => [r.alias, r.url, r.key ?? '-']),
+      ),
+    );
   } else {
-    process.stderr.write(`toolbox ${ctx.settings.name} has no added repositories; add one with: toolbox repo add ALIAS URL --key KEY\n`);
+    process.stderr.write(
+      `toolbox ${ctx.settings.name} has no added repositories; add one with: toolbox repo add ALIAS URL --key KEY\n`,
+    );
   }
   return 0;
 }

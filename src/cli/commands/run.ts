@@ -12,7 +12,8 @@ export async function runCommand(flags: GlobalFlags, command: string[], name?: s
   // stderr (`2>log`) the command's errors would land on the screen and never in the file.
   const tty = isatty(0) && isatty(1) && isatty(2);
   // Said once the toolbox is there: after any pulling, creating and starting lines.
-  const onEnter = command.length === 0 ? () => reporter.status(`entering toolbox ${settings.name}; type 'exit' to leave`) : undefined;
+  const onEnter =
+    command.length === 0 ? () => reporter.status(`entering toolbox ${settings.name}; type 'exit' to leave`) : undefined;
   return runInBox(deps, settings, { command: command.length > 0 ? command : undefined, create: true, tty, onEnter });
 }
 
@@ -20,5 +21,6 @@ async function checkRuntime(runtime: string): Promise<void> {
   const { onPath } = await import('../../engine/detect.js');
   const { UsageError } = await import('../../core/errors.js');
   const found = runtime.includes('/') ? (await import('node:fs')).existsSync(runtime) : onPath(runtime);
-  if (!found) throw new UsageError(`runtime ${runtime} is not available`, 'name an installed OCI runtime, e.g. -X runc');
+  if (!found)
+    throw new UsageError(`runtime ${runtime} is not available`, 'name an installed OCI runtime, e.g. -X runc');
 }

@@ -6,9 +6,17 @@ import { renderTable } from '../../ui/table.js';
 import { buildToolsContext, showDetails } from '../tools-context.js';
 
 const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-const resultJson = (r: InstallResult) => ({ installed: r.installed, alreadyPresent: r.alreadyPresent, failed: r.failed });
+const resultJson = (r: InstallResult) => ({
+  installed: r.installed,
+  alreadyPresent: r.alreadyPresent,
+  failed: r.failed,
+});
 
-export async function installCommand(flags: GlobalFlags, packages: string[], o: { json: boolean; recommends: boolean | undefined }): Promise<number> {
+export async function installCommand(
+  flags: GlobalFlags,
+  packages: string[],
+  o: { json: boolean; recommends: boolean | undefined },
+): Promise<number> {
   const ctx = buildToolsContext(flags);
   try {
     const result = await installTools(ctx.deps, ctx.settings, packages, ctx.recommends(o.recommends));
@@ -39,7 +47,10 @@ export async function searchCommand(flags: GlobalFlags, term: string): Promise<n
   return 0;
 }
 
-export async function updateCommand(flags: GlobalFlags, o: { dist: boolean; recommends: boolean | undefined }): Promise<number> {
+export async function updateCommand(
+  flags: GlobalFlags,
+  o: { dist: boolean; recommends: boolean | undefined },
+): Promise<number> {
   const ctx = buildToolsContext(flags);
   try {
     await updateTools(ctx.deps, ctx.settings, { dist: o.dist, recommends: ctx.recommends(o.recommends) });
@@ -50,24 +61,47 @@ export async function updateCommand(flags: GlobalFlags, o: { dist: boolean; reco
   }
 }
 
-export async function toolsCommand(flags: GlobalFlags, name: string | undefined, o: { json: boolean }): Promise<number> {
+export async function toolsCommand(
+  flags: GlobalFlags,
+  name: string | undefined,
+  o: { json: boolean },
+): Promise<number> {
   const ctx = buildToolsContext(flags, name);
   const box = ctx.deps.declared.get(ctx.settings.name);
   // The declared state belongs to the generation in use: rollback brings another one's back.
   const info = await ctx.deps.engine.inspectBox(ctx.settings.name);
   const generation = info?.isToolbox ? generationOf(info) : null;
   if (o.json) {
-    printJson({ name: ctx.settings.name, generation, repos: box.repos.map((r) => ({ alias: r.alias, url: r.url, key: r.key ?? null })), tools: box.tools });
+    printJson({
+      name: ctx.settings.name,
+      generation,
+      repos: box.repos.map((r) => ({ alias: r.alias, url: r.url, key: r.key ?? null })),
+      tools: box.tools,
+    });
     return 0;
   }
   if (generation !== null) process.stderr.write(`toolbox ${ctx.settings.name}, generation ${generation}\n`);
   if (box.repos.length === 0 && box.tools.length === 0) {
-    process.stderr.write(`toolbox ${ctx.settings.name} has no declared tools or repositories; add one with: toolbox install PKG\n`);
+    process.stderr.write(
+      `toolbox ${ctx.settings.name} has no declared tools or repositories; add one with: toolbox install PKG\n`,
+    );
     return 0;
   }
   const out: string[] = [];
-  if (box.repos.length) out.push(renderTable(['REPO', 'URL', 'KEY'], box.repos.map((r) => [r.alias, r.url, r.key ?? '-'])));
-  if (box.tools.length) out.push(renderTable(['TOOL'], box.tools.map((t) => [t])));
+  if (box.repos.length)
+    out.push(
+      renderTable(
+        ['REPO', 'URL', 'KEY'],
+        box.repos.map((r) => [r.alias, r.url, r.key ?? '-']),
+      ),
+    );
+  if (box.tools.length)
+    out.push(
+      renderTable(
+        ['TOOL'],
+        box.tools.map((t) => [t]),
+      ),
+    );
   process.stdout.write(out.join('\n'));
   return 0;
 }

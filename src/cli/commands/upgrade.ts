@@ -14,7 +14,8 @@ import { existing } from './manage.js';
 export const UPGRADE_AVAILABLE = 100;
 
 export function parseGeneration(raw: string, what: string): number {
-  if (!/^[1-9][0-9]{0,8}$/.test(raw)) throw new UsageError(`invalid ${what} ${JSON.stringify(raw)}: expected a whole number from 1`);
+  if (!/^[1-9][0-9]{0,8}$/.test(raw))
+    throw new UsageError(`invalid ${what} ${JSON.stringify(raw)}: expected a whole number from 1`);
   return Number(raw);
 }
 
@@ -28,16 +29,26 @@ export async function upgradeCommand(
     const result = await existing(ctx.settings.name, checkUpgrade(ctx.deps, ctx.settings.name));
     if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else if (result.upToDate) process.stdout.write(`toolbox ${result.name} is up to date with ${result.image}\n`);
-    else process.stdout.write(`an upgrade is available for toolbox ${result.name}: ${result.image} is ${short(result.available)}, the toolbox has ${short(result.current)}\n`);
+    else
+      process.stdout.write(
+        `an upgrade is available for toolbox ${result.name}: ${result.image} is ${short(result.available)}, the toolbox has ${short(result.current)}\n`,
+      );
     return result.upToDate ? 0 : UPGRADE_AVAILABLE;
   }
   const keep = o.keep !== undefined ? parseGeneration(o.keep, '--keep') : keepFromConfig();
-  const result = await existing(ctx.settings.name, upgradeBox(ctx.deps, ctx.settings, { force: o.force, recommends: ctx.recommends(o.recommends), keep }));
+  const result = await existing(
+    ctx.settings.name,
+    upgradeBox(ctx.deps, ctx.settings, { force: o.force, recommends: ctx.recommends(o.recommends), keep }),
+  );
   if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   return 0;
 }
 
-export async function rollbackCommand(flags: GlobalFlags, name: string | undefined, o: { force: boolean; json: boolean; to: string | undefined }): Promise<number> {
+export async function rollbackCommand(
+  flags: GlobalFlags,
+  name: string | undefined,
+  o: { force: boolean; json: boolean; to: string | undefined },
+): Promise<number> {
   const ctx = buildToolsContext(flags, name);
   const to = o.to !== undefined ? parseGeneration(o.to, '--to') : undefined;
   const result = await existing(ctx.settings.name, rollbackBox(ctx.deps, ctx.settings.name, { to, force: o.force }));

@@ -14,11 +14,20 @@ export function fishCompletion(root: CommandNode): string {
 function ${fn}_table --argument-names table key
     switch "$table:$key"
 ${table.map((e) => `        case ${fishQuote(`subcmds:${e.key}`)}\n${e.subcommands.map((s) => `            printf '%s\\t%s\\n' ${fishQuote(s.name)} ${fishQuote(s.description)}\n`).join('')}`).join('')}${table
-    .map((e) => `        case ${fishQuote(`opts:${e.key}`)}\n${e.options.map((o) => `            printf '%s\\t%s\\n' ${fishQuote(o.flag)} ${fishQuote(o.description)}\n`).join('')}`)
+    .map(
+      (e) =>
+        `        case ${fishQuote(`opts:${e.key}`)}\n${e.options.map((o) => `            printf '%s\\t%s\\n' ${fishQuote(o.flag)} ${fishQuote(o.description)}\n`).join('')}`,
+    )
     .join('')}${table
-    .map((e) => `        case ${fishQuote(`values:${e.key}`)}\n${[...e.values].map(([flag, kind]) => `            printf '%s\\t%s\\n' ${fishQuote(flag)} ${fishQuote(kindWord(kind))}\n`).join('')}`)
+    .map(
+      (e) =>
+        `        case ${fishQuote(`values:${e.key}`)}\n${[...e.values].map(([flag, kind]) => `            printf '%s\\t%s\\n' ${fishQuote(flag)} ${fishQuote(kindWord(kind))}\n`).join('')}`,
+    )
     .join('')}${table
-    .map((e) => `        case ${fishQuote(`args:${e.key}`)}\n${e.positionals.map((k) => `            printf '%s\\n' ${fishQuote(kindWord(k))}\n`).join('')}${e.repeatLast ? `            printf '%s\\n' ...\n` : ''}`)
+    .map(
+      (e) =>
+        `        case ${fishQuote(`args:${e.key}`)}\n${e.positionals.map((k) => `            printf '%s\\n' ${fishQuote(kindWord(k))}\n`).join('')}${e.repeatLast ? `            printf '%s\\n' ...\n` : ''}`,
+    )
     .join('')}    end
 end
 

@@ -3,7 +3,8 @@
 import { allCommands, type CommandNode } from '../command-tree.js';
 
 /** What to offer for a value: fixed words, the names of existing toolboxes, a command, or nothing. */
-export type ValueKind = { kind: 'choices'; words: string[] } | { kind: 'names' } | { kind: 'command' } | { kind: 'none' };
+export type ValueKind =
+  { kind: 'choices'; words: string[] } | { kind: 'names' } | { kind: 'command' } | { kind: 'none' };
 
 export interface CompletionEntry {
   /** The command's words, program name first, space-joined: "toolbox", "toolbox config get". */

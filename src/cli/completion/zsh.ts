@@ -7,7 +7,10 @@ export function zshCompletion(root: CommandNode): string {
   const table = completionTable(root);
   const fn = `_${root.name.replace(/[^A-Za-z0-9_]/g, '_')}`;
   const assoc = (name: string, pick: (e: CompletionEntry) => [string, string][]) =>
-    `typeset -gA ${fn}_${name}\n${fn}_${name}=(\n${table.flatMap(pick).map(([k, v]) => `  ${shQuote(k)} ${shQuote(v)}\n`).join('')})`;
+    `typeset -gA ${fn}_${name}\n${fn}_${name}=(\n${table
+      .flatMap(pick)
+      .map(([k, v]) => `  ${shQuote(k)} ${shQuote(v)}\n`)
+      .join('')})`;
   // _describe reads "word:description"; a colon inside the word must be escaped.
   const described = (items: { word: string; description: string }[]) =>
     items.map((i) => shQuote(`${i.word.replace(/:/g, '\\:')}:${i.description}`)).join(' ');

@@ -18,13 +18,18 @@ export interface BundleSink {
 /** Writing the bundle itself failed (a full disk): the whole run fails, not one command. */
 export class BundleWriteError extends ToolboxError {
   constructor(what: string, code: string) {
-    super(`cannot write the bundle ${what}: ${code}`, { hint: 'free some space, or choose another place with --out FILE or --out DIR' });
+    super(`cannot write the bundle ${what}: ${code}`, {
+      hint: 'free some space, or choose another place with --out FILE or --out DIR',
+    });
   }
 }
 
 /** toolbox-collect-HOST-20261125T221500Z: sortable, and safe as a file name. */
 export function bundleName(hostname: string | null, at: Date): string {
   const host = (hostname ?? 'unknown-host').replace(/[^A-Za-z0-9.-]+/g, '_').slice(0, 64) || 'unknown-host';
-  const stamp = at.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+  const stamp = at
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/[-:]/g, '');
   return `toolbox-collect-${host}-${stamp}`;
 }

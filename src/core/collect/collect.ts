@@ -38,7 +38,12 @@ export interface Collected {
 const PARALLEL = 4;
 const IDENTITY_TIMEOUT_MS = 15_000;
 
-export async function collect(deps: Deps, settings: Settings, request: CollectRequest, now: () => Date = () => new Date()): Promise<Collected> {
+export async function collect(
+  deps: Deps,
+  settings: Settings,
+  request: CollectRequest,
+  now: () => Date = () => new Date(),
+): Promise<Collected> {
   // The shared opener: the session is counted under the container's id, like run's.
   const record = await openSession(deps, settings, true);
   try {
@@ -48,25 +53,43 @@ export async function collect(deps: Deps, settings: Settings, request: CollectRe
   }
 }
 
-async function collectIn(deps: Deps, settings: Settings, record: BoxRecord, request: CollectRequest, now: () => Date): Promise<Collected> {
+async function collectIn(
+  deps: Deps,
+  settings: Settings,
+  record: BoxRecord,
+  request: CollectRequest,
+  now: () => Date,
+): Promise<Collected> {
   const createdAt = now();
   let serial = 0;
   // Each command carries its own marker, by which a command killed at its deadline is found and
   // ended inside the toolbox together with its children.
   const run = (command: string[], timeoutMs: number, sinks?: OutputSinks) =>
     deps.engine.execCapture(
-      { target: record.id, command, tty: false, env: { LC_ALL: 'C.UTF-8', TOOLBOX_SESSION: `${process.pid}-collect-${++serial}-${Date.now()}` } },
+      {
+        target: record.id,
+        command,
+        tty: false,
+        env: { LC_ALL: 'C.UTF-8', TOOLBOX_SESSION: `${process.pid}-collect-${++serial}-${Date.now()}` },
+      },
       undefined,
       { timeoutMs, ...(sinks ? { sinks } : {}) },
     );
   // Collectors stream their output (it may be of any size); the identity's few lines are captured.
   const exec: BoxExec = run;
 
-  const identityRun = await run(identityCommand(request.target), IDENTITY_TIMEOUT_MS).catch(() => ({ exitCode: -1, stdout: '', stderr: '' }));
+  const identityRun = await run(identityCommand(request.target), IDENTITY_TIMEOUT_MS).catch(() => ({
+    exitCode: -1,
+    stdout: '',
+    stderr: '',
+  }));
   const host = parseIdentity(identityRun.stdout);
   const info = await deps.engine.inspectBox(record.id);
 
-  const collectors = [...builtinCollectors(request.profiles), ...(request.profiles.includes('custom') ? request.custom : [])];
+  const collectors = [
+    ...builtinCollectors(request.profiles),
+    ...(request.profiles.includes('custom') ? request.custom : []),
+  ];
   request.onStart?.(collectors.length);
   const records = await runCollectors(exec, request.bundle, collectors, {
     target: request.target,
@@ -82,7 +105,13 @@ async function collectIn(deps: Deps, settings: Settings, record: BoxRecord, requ
     format: MANIFEST_FORMAT,
     createdAt: createdAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
-    toolbox: { name: settings.name, id: record.id, image: info?.image ?? settings.image, version: deps.version, generation: info ? generationOf(info) : 1 },
+    toolbox: {
+      name: settings.name,
+      id: record.id,
+      image: info?.image ?? settings.image,
+      version: deps.version,
+      generation: info ? generationOf(info) : 1,
+    },
     host: { ...host, root: request.target.root, pid: request.target.pid },
     profiles: request.profiles,
     maxOutputBytes: request.maxOutputBytes,

@@ -19,10 +19,16 @@ export function customCollectors(config: Record<string, unknown>, configPath: st
     const { name, command, timeout, ...rest } = item as Record<string, unknown>;
     const unknown = Object.keys(rest);
     if (unknown.length) throw bad(`entry ${i + 1} has unknown key ${JSON.stringify(unknown[0])}`);
-    if (typeof name !== 'string' || !NAME.test(name)) throw bad(`entry ${i + 1} needs a "name" of letters, digits, ".", "_" or "-"`);
+    if (typeof name !== 'string' || !NAME.test(name))
+      throw bad(`entry ${i + 1} needs a "name" of letters, digits, ".", "_" or "-"`);
     if (seen.has(name)) throw bad(`the name ${name} is used twice`);
     seen.add(name);
-    if (!Array.isArray(command) || command.length === 0 || !command.every((a) => typeof a === 'string') || command[0] === '') {
+    if (
+      !Array.isArray(command) ||
+      command.length === 0 ||
+      !command.every((a) => typeof a === 'string') ||
+      command[0] === ''
+    ) {
       throw bad(`${name}: "command" must be a non-empty list of strings (an argv, not a shell line)`);
     }
     if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {

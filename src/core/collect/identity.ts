@@ -23,7 +23,10 @@ for f in "$r/etc/os-release" "$r/usr/lib/os-release"; do
 done`;
 
 export function identityCommand(target: HostTarget): string[] {
-  return commandFor({ profile: 'basic', name: 'identity', command: ['sh', '-c', IDENTITY, 'host-identity', '{root}', '{pid}'] }, target);
+  return commandFor(
+    { profile: 'basic', name: 'identity', command: ['sh', '-c', IDENTITY, 'host-identity', '{root}', '{pid}'] },
+    target,
+  );
 }
 
 export function parseIdentity(output: string): HostIdentity {

@@ -72,7 +72,11 @@ export class OutputFile {
     this.file.end();
     const unlisted = this.redactor.unlisted;
     return {
-      path: this.path, bytes: this.bytes, sha256: this.hash.digest('hex'), truncated: this.truncated, producedBytes: this.produced,
+      path: this.path,
+      bytes: this.bytes,
+      sha256: this.hash.digest('hex'),
+      truncated: this.truncated,
+      producedBytes: this.produced,
       ...(unlisted ? { unlistedRedactions: unlisted } : {}),
     };
   }

@@ -78,14 +78,26 @@ const BUILTIN: Record<BuiltinProfile, [name: string, command: string[]][]> = {
   updates: [
     ['transactional-update-log', file('/var/log/transactional-update.log')],
     ['transactional-update-state', file('/var/lib/misc/transactional-update.state')],
-    ['snapshots', inHostMounts('snapper', '--no-dbus', '--csvout', 'list', '--columns', 'number,type,pre-number,date,default,active,cleanup,description,userdata')],
+    [
+      'snapshots',
+      inHostMounts(
+        'snapper',
+        '--no-dbus',
+        '--csvout',
+        'list',
+        '--columns',
+        'number,type,pre-number,date,default,active,cleanup,description,userdata',
+      ),
+    ],
     ['reboot-needed', ['sh', '-c', REBOOT_NEEDED, 'reboot-needed', '{root}']],
     ['zypper-repos', ['sh', '-c', ZYPPER_REPOS, 'zypper-repos', '{root}']],
   ],
 };
 
 export function builtinCollectors(profiles: readonly ProfileName[]): Collector[] {
-  return PROFILES.filter((p) => profiles.includes(p)).flatMap((profile) => BUILTIN[profile].map(([name, command]) => ({ profile, name, command })));
+  return PROFILES.filter((p) => profiles.includes(p)).flatMap((profile) =>
+    BUILTIN[profile].map(([name, command]) => ({ profile, name, command })),
+  );
 }
 
 /** The argv for this host: placeholders filled in, nothing else touched. */

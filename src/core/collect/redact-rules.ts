@@ -60,31 +60,53 @@ const NOT_A_VALUE = /^(?:null|true|false)$/i;
 
 export const LINE_RULES: readonly LineRule[] = [
   // scheme://user:PASSWORD@host: zypper repos, proxies, git remotes
-  { rule: 'url-password', pattern: new RegExp(String.raw`${SCHEME}[^\s:/@?#"']{0,256}:(?<s>[^\s@/?#"']{1,256})@`, 'dgi') },
+  {
+    rule: 'url-password',
+    pattern: new RegExp(String.raw`${SCHEME}[^\s:/@?#"']{0,256}:(?<s>[^\s@/?#"']{1,256})@`, 'dgi'),
+  },
   // scheme://TOKEN@host: a token as the whole user part
   { rule: 'url-userinfo', pattern: new RegExp(String.raw`${SCHEME}(?<s>[A-Za-z0-9_.~%+-]{20,512})@`, 'dgi') },
   // scheme://host/path?TOKEN: a bare token as the whole query, as registered SLE Micro systems
   // keep their registration token in zypper's baseurl
   // (found from the "?", looking back for the URL: only a "?" costs a look, not every URL)
-  { rule: 'url-query-token', pattern: new RegExp(String.raw`\?(?<=${SCHEME}[^\s?#"'<>]{1,2048}\?)(?<s>[A-Za-z0-9_.~%+/-]{16,4096}=*)(?![A-Za-z0-9_.~%+/=&-])`, 'dgi') },
+  {
+    rule: 'url-query-token',
+    pattern: new RegExp(
+      String.raw`\?(?<=${SCHEME}[^\s?#"'<>]{1,2048}\?)(?<s>[A-Za-z0-9_.~%+/-]{16,4096}=*)(?![A-Za-z0-9_.~%+/=&-])`,
+      'dgi',
+    ),
+  },
   // ?access_token=X&sig=Y: secret parameters of a query string, up to the next "&"
   { rule: 'url-query-secret', pattern: new RegExp(String.raw`[?&]${QUERY_KEY}=(?<s>[^&#\s"'<>]+)`, 'dgi') },
-  { rule: 'authorization-header', pattern: /\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:(?:bearer|basic|token|digest|negotiate|ntlm)\s+)?(?<s>[^\s"',;]+)/dgi },
+  {
+    rule: 'authorization-header',
+    pattern:
+      /\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:(?:bearer|basic|token|digest|negotiate|ntlm)\s+)?(?<s>[^\s"',;]+)/dgi,
+  },
   // a bearer token outside a header (logs, error messages); it must look like a token, not prose
   { rule: 'bearer-token', pattern: /\b[Bb]earer\s+(?<s>(?=[A-Za-z._~+/-]*[0-9])[A-Za-z0-9._~+/-]{16,}=*)/dg },
   // curl -u user:PASSWORD, --user, --proxy-user / -U
   {
     rule: 'curl-user',
     context: command('curl'),
-    pattern: new RegExp(String.raw`${ARG_START}(?:-u|-U|--user|--proxy-user)(?:\s+|=)?(?:"[^"\n:]{0,256}:(?<sd>[^"\n]{0,1024})"|'[^'\n:]{0,256}:(?<sq>[^'\n]{0,1024})'|[^\s:"']{0,256}:(?<s>[^\s"']+))`, 'dg'),
+    pattern: new RegExp(
+      String.raw`${ARG_START}(?:-u|-U|--user|--proxy-user)(?:\s+|=)?(?:"[^"\n:]{0,256}:(?<sd>[^"\n]{0,1024})"|'[^'\n:]{0,256}:(?<sq>[^'\n]{0,1024})'|[^\s:"']{0,256}:(?<s>[^\s"']+))`,
+      'dg',
+    ),
   },
   // -pPASSWORD glued to the flag, only for the commands where -p means a password
   {
     rule: 'password-flag',
-    context: command(String.raw`mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlcheck|mysqlpump|mysqlslap|mysqlsh|mariadb|mariadb-dump|mariadb-admin|mariadb-import|mariadb-show|mariadb-check|mariadb-slap`),
+    context: command(
+      String.raw`mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlcheck|mysqlpump|mysqlslap|mysqlsh|mariadb|mariadb-dump|mariadb-admin|mariadb-import|mariadb-show|mariadb-check|mariadb-slap`,
+    ),
     pattern: new RegExp(String.raw`${ARG_START}-p(?<s>[^\s"']+)`, 'dg'),
   },
-  { rule: 'password-flag', context: command('sshpass'), pattern: new RegExp(String.raw`${ARG_START}-p\s*(?<s>[^\s"']+)`, 'dg') },
+  {
+    rule: 'password-flag',
+    context: command('sshpass'),
+    pattern: new RegExp(String.raw`${ARG_START}-p\s*(?<s>[^\s"']+)`, 'dg'),
+  },
   // podman/docker/buildah/skopeo login -p PASSWORD (or -pPASSWORD, -p=PASSWORD); only after `login`,
   // as `podman run -p 8080:80` is a port
   {
@@ -104,7 +126,11 @@ export const LINE_RULES: readonly LineRule[] = [
   { rule: 'netrc-password', context: /\bmachine\s+\S/, pattern: /(?:^|(?<=\s))password\s+(?<s>\S+)/dg },
   { rule: 'netrc-password', pattern: /^\s*password\s+(?<s>\S+)\s*$/dg },
   // well-known token formats, wherever they appear
-  { rule: 'github-token', pattern: /(?<![A-Za-z0-9_])(?<s>(?:ghp|gho|ghs|ghu|ghr)_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})(?![A-Za-z0-9_])/dg },
+  {
+    rule: 'github-token',
+    pattern:
+      /(?<![A-Za-z0-9_])(?<s>(?:ghp|gho|ghs|ghu|ghr)_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})(?![A-Za-z0-9_])/dg,
+  },
   { rule: 'gitlab-token', pattern: /(?<![A-Za-z0-9_-])(?<s>gl(?:pat|ptt|dt|rt|soat|cbt|ft|imt)-[A-Za-z0-9_-]{20,})/dg },
   { rule: 'aws-access-key', pattern: /(?<![A-Za-z0-9])(?<s>(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})(?![A-Za-z0-9])/dg },
   { rule: 'slack-token', pattern: /(?<![A-Za-z0-9])(?<s>xox[abeoprs]-[A-Za-z0-9-]{10,})/dg },
@@ -113,14 +139,21 @@ export const LINE_RULES: readonly LineRule[] = [
   // parameter (above). nsswitch.conf's "passwd: files" names a database, not a password.
   {
     rule: 'secret-assignment',
-    pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.?&-])(?<q>["']?)(?<k>${KEY})\k<q>(?<sep>\s*(?:=>|[:=])\s*)${VALUE}`, 'dgi'),
-    ignore: (m) => NOT_A_VALUE.test(m.groups!.s ?? '') || (m.groups!.k!.toLowerCase() === 'passwd' && m.groups!.sep!.includes(':')),
+    pattern: new RegExp(
+      String.raw`(?<![A-Za-z0-9_.?&-])(?<q>["']?)(?<k>${KEY})\k<q>(?<sep>\s*(?:=>|[:=])\s*)${VALUE}`,
+      'dgi',
+    ),
+    ignore: (m) =>
+      NOT_A_VALUE.test(m.groups!.s ?? '') || (m.groups!.k!.toLowerCase() === 'passwd' && m.groups!.sep!.includes(':')),
   },
   // environment-style names: SECRET_KEY_BASE=, AWS_SECRET_ACCESS_KEY=, STRIPE_KEY= (upper case
   // only: a lower-case "*_key" is as often a path or a key id)
   {
     rule: 'secret-assignment',
-    pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.-])(?<k>[A-Z][A-Z0-9_]*_KEY|[A-Z0-9_]*SECRET[A-Z0-9_]*)(?![A-Za-z0-9_])\s*[:=]\s*${VALUE}`, 'dg'),
+    pattern: new RegExp(
+      String.raw`(?<![A-Za-z0-9_.-])(?<k>[A-Z][A-Z0-9_]*_KEY|[A-Z0-9_]*SECRET[A-Z0-9_]*)(?![A-Za-z0-9_])\s*[:=]\s*${VALUE}`,
+      'dg',
+    ),
     ignore: (m) => NOT_A_VALUE.test(m.groups!.s ?? ''),
   },
 ];
@@ -128,7 +161,8 @@ export const LINE_RULES: readonly LineRule[] = [
 // Something every rule above needs on a line to match (a key word, a command, a token prefix, a
 // URL, a PEM header): a line without any of these is passed without running the rules, which
 // keeps the redactor fast on the bulk of a log. A rule added above needs its word here too.
-export const TRIGGER = /pass|pwd|secret|token|key|credential|regcode|auth|sig|bearer|curl|mysql|mariadb|suseconnect|register|login|gh[pousr]_|github_pat_|gl[a-z]{1,4}-|AKIA|ASIA|ABIA|ACCA|xox|eyJ|:\/\/|-----BEGIN/gi;
+export const TRIGGER =
+  /pass|pwd|secret|token|key|credential|regcode|auth|sig|bearer|curl|mysql|mariadb|suseconnect|register|login|gh[pousr]_|github_pat_|gl[a-z]{1,4}-|AKIA|ASIA|ABIA|ACCA|xox|eyJ|:\/\/|-----BEGIN/gi;
 
 // A private key block: the BEGIN and END lines stay, every line between goes.
 export const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;

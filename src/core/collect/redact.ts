@@ -69,7 +69,8 @@ class LineScanner {
     }
     if (PEM_BEGIN.test(text)) {
       // The BEGIN line stays, so a reader sees that a key was there; a one-line key goes whole.
-      if (PEM_END.test(text)) return { hits: [{ rule: 'private-key', start: 0, end: text.length }], found: ['private-key'], matches: [] };
+      if (PEM_END.test(text))
+        return { hits: [{ rule: 'private-key', start: 0, end: text.length }], found: ['private-key'], matches: [] };
       if (!dryRun) this.inKey = true;
       return { hits: [], found: ['private-key'], matches: [] };
     }
@@ -226,7 +227,7 @@ export class StreamRedactor {
     const limit = text.length - Math.floor(this.maxLine / OVERLAP_DIVISOR);
     const { matches } = this.scanner.scan(text, true);
     let cut = limit;
-    for (let moved = true; moved; ) {
+    for (let moved = true; moved;) {
       moved = false;
       for (const [s, e] of matches) {
         if (s < cut && cut < e) {
@@ -256,7 +257,10 @@ export function redact(text: string): { text: string; redactions: Redaction[] } 
  * across arguments. An argument with blanks is quoted in that line, so a value is taken whole.
  * Each redaction names the argument it starts in.
  */
-export function redactArgv(argv: readonly string[]): { argv: string[]; redactions: { rule: RedactionRule; arg: number }[] } {
+export function redactArgv(argv: readonly string[]): {
+  argv: string[];
+  redactions: { rule: RedactionRule; arg: number }[];
+} {
   // Where each argument's own text sits in the joined line.
   const spans: [number, number][] = [];
   let joined = '';
@@ -267,7 +271,11 @@ export function redactArgv(argv: readonly string[]): { argv: string[]; redaction
     spans.push([joined.length, joined.length + arg.length]);
     joined += arg + quote;
   });
-  const argAt = (pos: number) => Math.max(0, spans.findIndex(([, e]) => pos <= e));
+  const argAt = (pos: number) =>
+    Math.max(
+      0,
+      spans.findIndex(([, e]) => pos <= e),
+    );
 
   const scanner = new LineScanner();
   const hits: Hit[] = [];

@@ -17,7 +17,8 @@ export function renderManifest(draft: Manifest): { manifest: Manifest; text: Buf
     argv.map((a) => a.redactions.map((r) => ({ file: FILE, rule: r.rule, line: 0 }))),
   );
   const lines = render(withMarkers).split('\n');
-  const lineOf = (i: number, k: number) => lines.findIndex((l) => l.includes(JSON.stringify(marker(i, k)).slice(1, -1))) + 1;
+  const lineOf = (i: number, k: number) =>
+    lines.findIndex((l) => l.includes(JSON.stringify(marker(i, k)).slice(1, -1))) + 1;
   let manifest = withArgv(
     draft,
     argv.map((a) => a.argv),
@@ -27,7 +28,8 @@ export function renderManifest(draft: Manifest): { manifest: Manifest; text: Buf
   // The last net: whatever it finds is listed too. `redacted` comes after everything that could
   // hold a secret (toolbox, host, commands), so adding to it moves none of those lines.
   const net = redact(render(manifest)).redactions;
-  if (net.length) manifest = { ...manifest, redacted: [...manifest.redacted, ...net.map((r) => ({ file: FILE, ...r }))] };
+  if (net.length)
+    manifest = { ...manifest, redacted: [...manifest.redacted, ...net.map((r) => ({ file: FILE, ...r }))] };
   const text = redact(render(manifest)).text;
   // What the caller reports (the --json summary) is what the bundle holds, redacted.
   return { manifest: JSON.parse(text) as Manifest, text: Buffer.from(text, 'utf8') };
@@ -39,6 +41,10 @@ function render(manifest: Manifest): string {
 
 /** The draft with each command's argv replaced and its argv redactions listed first. */
 function withArgv(draft: Manifest, argv: string[][], found: RedactionRecord[][]): Manifest {
-  const commands: CommandRecord[] = draft.commands.map((c, i) => ({ ...c, command: argv[i]!, redactions: [...found[i]!, ...c.redactions] }));
+  const commands: CommandRecord[] = draft.commands.map((c, i) => ({
+    ...c,
+    command: argv[i]!,
+    redactions: [...found[i]!, ...c.redactions],
+  }));
   return { ...draft, commands, redacted: commands.flatMap((c) => c.redactions) };
 }

@@ -9,7 +9,11 @@ import { OutputFile } from './output-file.js';
 import { commandFor, type Collector, type HostTarget } from './profiles.js';
 
 /** Runs argv inside the toolbox, its output going to the sinks; rejects only when the engine itself failed. */
-export type BoxExec = (command: string[], timeoutMs: number, sinks: OutputSinks) => Promise<{ exitCode: number; timedOut?: boolean | undefined }>;
+export type BoxExec = (
+  command: string[],
+  timeoutMs: number,
+  sinks: OutputSinks,
+) => Promise<{ exitCode: number; timedOut?: boolean | undefined }>;
 
 export interface RunOptions {
   target: HostTarget;
@@ -24,7 +28,12 @@ export interface RunOptions {
   onDone?: (done: number, total: number, record: CommandRecord) => void;
 }
 
-export async function runCollectors(exec: BoxExec, bundle: BundleSink, collectors: readonly Collector[], options: RunOptions): Promise<CommandRecord[]> {
+export async function runCollectors(
+  exec: BoxExec,
+  bundle: BundleSink,
+  collectors: readonly Collector[],
+  options: RunOptions,
+): Promise<CommandRecord[]> {
   const records: CommandRecord[] = new Array(collectors.length);
   let next = 0;
   let done = 0;
@@ -39,7 +48,12 @@ export async function runCollectors(exec: BoxExec, bundle: BundleSink, collector
   return records;
 }
 
-async function runOne(exec: BoxExec, bundle: BundleSink, collector: Collector, options: RunOptions): Promise<CommandRecord> {
+async function runOne(
+  exec: BoxExec,
+  bundle: BundleSink,
+  collector: Collector,
+  options: RunOptions,
+): Promise<CommandRecord> {
   const command = commandFor(collector, options.target);
   const timeoutSeconds = collector.timeoutSeconds ?? options.timeoutSeconds;
   const id = `${collector.profile}/${collector.name}`;
@@ -48,7 +62,10 @@ async function runOne(exec: BoxExec, bundle: BundleSink, collector: Collector, o
   const started = options.now();
   let result: { exitCode: number; timedOut?: boolean | undefined };
   try {
-    result = await exec(command, Math.round(timeoutSeconds * 1000), { stdout: (c) => stdout.write(c), stderr: (c) => stderr.write(c) });
+    result = await exec(command, Math.round(timeoutSeconds * 1000), {
+      stdout: (c) => stdout.write(c),
+      stderr: (c) => stderr.write(c),
+    });
   } catch (error) {
     if (error instanceof BundleWriteError) throw error;
     // The engine failed for this one command; the others may still work.
@@ -59,9 +76,13 @@ async function runOne(exec: BoxExec, bundle: BundleSink, collector: Collector, o
   const timedOut = result.timedOut === true;
   const exitCode = timedOut || result.exitCode < 0 ? null : result.exitCode;
   if (timedOut) stderr.note(`toolbox collect: killed after ${timeoutSeconds}s`);
-  for (const [name, file] of [['stdout', stdout], ['stderr', stderr]] as const) {
+  for (const [name, file] of [
+    ['stdout', stdout],
+    ['stderr', stderr],
+  ] as const) {
     const { truncated, producedBytes } = file.cut;
-    if (truncated) stderr.note(`toolbox collect: ${name} cut at ${options.maxOutputBytes} of ${producedBytes} bytes (--max-output)`);
+    if (truncated)
+      stderr.note(`toolbox collect: ${name} cut at ${options.maxOutputBytes} of ${producedBytes} bytes (--max-output)`);
   }
   const redactions: RedactionRecord[] = [];
   const output = stdout.finish(redactions)!;

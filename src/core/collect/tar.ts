@@ -18,7 +18,8 @@ export const TAR_END = Buffer.alloc(BLOCK * 2);
 
 export function tarball(entries: readonly TarEntry[]): Buffer {
   const parts: Buffer[] = [];
-  for (const entry of entries) parts.push(tarHeader({ ...entry, size: entry.data.length }), entry.data, tarPadding(entry.data.length));
+  for (const entry of entries)
+    parts.push(tarHeader({ ...entry, size: entry.data.length }), entry.data, tarPadding(entry.data.length));
   parts.push(TAR_END);
   return Buffer.concat(parts);
 }

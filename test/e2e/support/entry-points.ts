@@ -21,10 +21,48 @@ export interface EntryPoint {
 }
 
 export const ENTRY_POINTS: EntryPoint[] = [
-  { name: 'bin/toolbox.js (npm)', program: 'toolbox', argv: [process.execPath, join(ROOT, 'bin/toolbox.js')], nodeScript: true, nodeOptions: true },
-  { name: 'dist/toolbox.js (bundle)', program: 'toolbox', argv: [process.execPath, join(ROOT, 'dist/toolbox.js')], nodeScript: true, nodeOptions: true },
-  { name: 'bin/host-update.js (npm)', program: 'host-update', argv: [process.execPath, join(ROOT, 'bin/host-update.js')], nodeScript: true, nodeOptions: true },
-  { name: 'dist/host-update.js (bundle)', program: 'host-update', argv: [process.execPath, join(ROOT, 'dist/host-update.js')], nodeScript: true, nodeOptions: true },
-  { name: 'dist/sea/toolbox (single executable)', program: 'toolbox', argv: [join(ROOT, 'dist/sea/toolbox')], nodeScript: false, nodeOptions: false, sigusr1Blocked: true },
-  { name: 'dist/sea/host-update (link to the executable)', program: 'host-update', argv: [join(ROOT, 'dist/sea/host-update')], nodeScript: false, nodeOptions: false, sigusr1Blocked: true },
+  {
+    name: 'bin/toolbox.js (npm)',
+    program: 'toolbox',
+    argv: [process.execPath, join(ROOT, 'bin/toolbox.js')],
+    nodeScript: true,
+    nodeOptions: true,
+  },
+  {
+    name: 'dist/toolbox.js (bundle)',
+    program: 'toolbox',
+    argv: [process.execPath, join(ROOT, 'dist/toolbox.js')],
+    nodeScript: true,
+    nodeOptions: true,
+  },
+  {
+    name: 'bin/host-update.js (npm)',
+    program: 'host-update',
+    argv: [process.execPath, join(ROOT, 'bin/host-update.js')],
+    nodeScript: true,
+    nodeOptions: true,
+  },
+  {
+    name: 'dist/host-update.js (bundle)',
+    program: 'host-update',
+    argv: [process.execPath, join(ROOT, 'dist/host-update.js')],
+    nodeScript: true,
+    nodeOptions: true,
+  },
+  {
+    name: 'dist/sea/toolbox (single executable)',
+    program: 'toolbox',
+    argv: [join(ROOT, 'dist/sea/toolbox')],
+    nodeScript: false,
+    nodeOptions: false,
+    sigusr1Blocked: true,
+  },
+  {
+    name: 'dist/sea/host-update (link to the executable)',
+    program: 'host-update',
+    argv: [join(ROOT, 'dist/sea/host-update')],
+    nodeScript: false,
+    nodeOptions: false,
+    sigusr1Blocked: true,
+  },
 ];

@@ -28,7 +28,9 @@ export function listeningPorts(pid: number): number[] {
 export function signalPending(pid: number, signo: number): boolean {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const bit = 1n << BigInt(signo - 1);
-  return ['SigPnd', 'ShdPnd'].some((key) => (BigInt(`0x${new RegExp(`^${key}:\\s*([0-9a-f]+)`, 'm').exec(status)![1]}`) & bit) !== 0n);
+  return ['SigPnd', 'ShdPnd'].some(
+    (key) => (BigInt(`0x${new RegExp(`^${key}:\\s*([0-9a-f]+)`, 'm').exec(status)![1]}`) & bit) !== 0n,
+  );
 }
 
 // epoll_wait, epoll_pwait, epoll_pwait2 on x86_64; epoll_pwait, epoll_pwait2 on arm64.

@@ -19,7 +19,8 @@ export interface UserResult {
 
 function must(cmd: string, args: string[], options: SpawnSyncOptions = {}): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${String(r.stderr)}${String(r.stdout)}`);
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${String(r.stderr)}${String(r.stdout)}`);
   return String(r.stdout);
 }
 
@@ -40,7 +41,8 @@ export class SharedFiles {
     if (CLI_FORM === 'sea') cpSync(SEA, this.cli);
     else {
       const notSea = (src: string) => !src.startsWith(join(ROOT, 'dist/sea'));
-      for (const part of ['bin', 'dist', 'package.json']) cpSync(join(ROOT, part), join(this.dir, 'toolbox', part), { recursive: true, filter: notSea });
+      for (const part of ['bin', 'dist', 'package.json'])
+        cpSync(join(ROOT, part), join(this.dir, 'toolbox', part), { recursive: true, filter: notSea });
     }
     must('podman', ['save', '--quiet', '-o', this.imageTar, TEST_IMAGE]);
     must('chmod', ['-R', 'a+rX', this.dir]);
@@ -58,7 +60,10 @@ export class RootlessUser {
   readonly home: string;
   readonly runtimeDir: string;
 
-  private constructor(name: string, private readonly shared: SharedFiles) {
+  private constructor(
+    name: string,
+    private readonly shared: SharedFiles,
+  ) {
     this.name = name;
     this.uid = Number(must('id', ['-u', name]).trim());
     this.gid = Number(must('id', ['-g', name]).trim());
@@ -70,7 +75,11 @@ export class RootlessUser {
    * A new user with a unique name; `runtimeDir: false` leaves out what logind would make.
    * `track` gets the user as soon as it exists, so a setup that fails halfway is still removed.
    */
-  static create(shared: SharedFiles, track: (user: RootlessUser) => void, options: { runtimeDir?: boolean; image?: boolean } = {}): RootlessUser {
+  static create(
+    shared: SharedFiles,
+    track: (user: RootlessUser) => void,
+    options: { runtimeDir?: boolean; image?: boolean } = {},
+  ): RootlessUser {
     const name = `tbrl${Math.random().toString(36).slice(2, 8)}`;
     must('useradd', ['-m', '-s', '/bin/bash', name]);
     const user = new RootlessUser(name, shared);
@@ -78,7 +87,10 @@ export class RootlessUser {
     if (options.runtimeDir !== false) user.makeRuntimeDir();
     user.writeFile('.config/containers/storage.conf', '[storage]\ndriver = "overlay"\n');
     // This VM's rootless podman: runc (crun cannot do its cgroup layout), no systemd.
-    user.writeFile('.config/containers/containers.conf', '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nruntime = "runc"\n');
+    user.writeFile(
+      '.config/containers/containers.conf',
+      '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nruntime = "runc"\n',
+    );
     // What a login shell reads: the image (a real user would leave the default), and PATH.
     user.writeFile('.toolboxrc', `IMAGE=${TEST_IMAGE}\n`);
     user.as(['mkdir', '-p', `${user.home}/.local/bin`]);
@@ -101,15 +113,26 @@ export class RootlessUser {
   /** The environment a login through logind gives; nothing inherited from root. */
   loginEnv(extra: Record<string, string> = {}): string[] {
     const env: Record<string, string> = {
-      HOME: this.home, USER: this.name, LOGNAME: this.name, SHELL: '/bin/bash',
-      PATH: `${this.home}/.local/bin:/usr/local/bin:/usr/bin:/bin`, LANG: 'C.UTF-8',
-      XDG_RUNTIME_DIR: this.runtimeDir, TOOLBOX_IMAGE: TEST_IMAGE, ...extra,
+      HOME: this.home,
+      USER: this.name,
+      LOGNAME: this.name,
+      SHELL: '/bin/bash',
+      PATH: `${this.home}/.local/bin:/usr/local/bin:/usr/bin:/bin`,
+      LANG: 'C.UTF-8',
+      XDG_RUNTIME_DIR: this.runtimeDir,
+      TOOLBOX_IMAGE: TEST_IMAGE,
+      ...extra,
     };
-    return Object.entries(env).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`);
+    return Object.entries(env)
+      .filter(([, v]) => v !== '')
+      .map(([k, v]) => `${k}=${v}`);
   }
 
   /** Runs argv as the user with `runuser -u` and an explicit environment (env -i). */
-  as(argv: string[], options: { env?: Record<string, string>; cwd?: string; input?: string | Buffer } = {}): UserResult {
+  as(
+    argv: string[],
+    options: { env?: Record<string, string>; cwd?: string; input?: string | Buffer } = {},
+  ): UserResult {
     const r = spawnSync('runuser', ['-u', this.name, '--', 'env', '-i', ...this.loginEnv(options.env), ...argv], {
       cwd: options.cwd ?? '/',
       input: options.input ?? '',
@@ -117,26 +140,56 @@ export class RootlessUser {
       timeout: 240_000,
       killSignal: 'SIGKILL',
     });
-    return { code: r.status, signal: r.signal, stdout: r.stdout.toString(), stderr: r.stderr.toString(), stdoutBuffer: r.stdout };
+    return {
+      code: r.status,
+      signal: r.signal,
+      stdout: r.stdout.toString(),
+      stderr: r.stderr.toString(),
+      stdoutBuffer: r.stdout,
+    };
   }
 
   /** The built CLI as the user, from a bare `runuser -u` (cwd: the user's home unless given). */
-  toolbox(args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string | Buffer } = {}): UserResult {
+  toolbox(
+    args: string[],
+    options: { env?: Record<string, string>; cwd?: string; input?: string | Buffer } = {},
+  ): UserResult {
     return this.as([...this.shared.argv, ...args], { cwd: this.home, ...options });
   }
 
   /** A login shell (`runuser -l`, as `su -` gives): PATH, HOME and the rest from the login. */
   login(script: string, input = ''): UserResult {
-    const r = spawnSync('runuser', ['-l', this.name, '-c', script], { cwd: '/', input, maxBuffer: 64 * 1024 * 1024, timeout: 240_000, killSignal: 'SIGKILL' });
-    return { code: r.status, signal: r.signal, stdout: r.stdout.toString(), stderr: r.stderr.toString(), stdoutBuffer: r.stdout };
+    const r = spawnSync('runuser', ['-l', this.name, '-c', script], {
+      cwd: '/',
+      input,
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 240_000,
+      killSignal: 'SIGKILL',
+    });
+    return {
+      code: r.status,
+      signal: r.signal,
+      stdout: r.stdout.toString(),
+      stderr: r.stderr.toString(),
+      stdoutBuffer: r.stdout,
+    };
   }
 
   /** The built CLI in the background; `pid()` is the CLI's own process (runuser's child). */
-  toolboxAsync(args: string[]): { child: ChildProcess; done: Promise<UserResult>; output: () => string; pid: () => number | undefined } {
-    const child = spawn('runuser', ['-u', this.name, '--', 'env', '-i', ...this.loginEnv(), ...this.shared.argv, ...args], {
-      cwd: this.home,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+  toolboxAsync(args: string[]): {
+    child: ChildProcess;
+    done: Promise<UserResult>;
+    output: () => string;
+    pid: () => number | undefined;
+  } {
+    const child = spawn(
+      'runuser',
+      ['-u', this.name, '--', 'env', '-i', ...this.loginEnv(), ...this.shared.argv, ...args],
+      {
+        cwd: this.home,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
@@ -169,7 +222,9 @@ export class RootlessUser {
   /** The user's subordinate uid range from /etc/subuid, and the gid one from /etc/subgid. */
   subids(): { uid: string; gid: string } {
     const find = (file: string) => {
-      const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith(`${this.name}:`));
+      const line = readFileSync(file, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith(`${this.name}:`));
       if (!line) throw new Error(`${this.name} has no line in ${file}`);
       const [, start, count] = line.split(':');
       return `${start}-${Number(start) + Number(count) - 1}`;
@@ -233,7 +288,14 @@ export class RootlessUser {
     if (existsSync(this.runtimeDir)) this.as(['podman', 'rm', '--all', '--force', '--time', '0']);
     await this.endProcesses();
     spawnSync('userdel', ['-r', '-f', this.name], { encoding: 'utf8' });
-    for (const dir of [this.home, this.runtimeDir, `/tmp/podman-run-${this.uid}`, `/tmp/containers-user-${this.uid}`, `/tmp/toolbox-${this.uid}`, `/tmp/tmux-${this.uid}`]) {
+    for (const dir of [
+      this.home,
+      this.runtimeDir,
+      `/tmp/podman-run-${this.uid}`,
+      `/tmp/containers-user-${this.uid}`,
+      `/tmp/toolbox-${this.uid}`,
+      `/tmp/tmux-${this.uid}`,
+    ]) {
       rmSync(dir, { recursive: true, force: true });
     }
   }

@@ -99,7 +99,10 @@ function rpmbuild(dir: string, spec: string): string[] {
  */
 export function nameOnlyRpms(dir: string, names: string[]): string[] {
   const sub = names
-    .map((n) => `%package -n ${n}\nSummary: Stand-in for ${n}\n%description -n ${n}\nOffline test stand-in for the openSUSE package ${n}.\n%files -n ${n}\n/usr/share/doc/toolbox-stand-ins/${n}\n`)
+    .map(
+      (n) =>
+        `%package -n ${n}\nSummary: Stand-in for ${n}\n%description -n ${n}\nOffline test stand-in for the openSUSE package ${n}.\n%files -n ${n}\n/usr/share/doc/toolbox-stand-ins/${n}\n`,
+    )
     .join('\n');
   return rpmbuild(
     join(dir, 'names'),
@@ -136,7 +139,21 @@ export function signedRepo(dir: string, rpms: string[]): SignedRepo {
   must('createrepo_c', ['--quiet', repo]);
   const env = { ...process.env, GNUPGHOME: home };
   try {
-    must('gpg', ['--batch', '--quiet', '--passphrase', '', '--quick-gen-key', 'toolbox test repo <repo@toolbox.invalid>', 'rsa2048', 'sign', 'never'], { env });
+    must(
+      'gpg',
+      [
+        '--batch',
+        '--quiet',
+        '--passphrase',
+        '',
+        '--quick-gen-key',
+        'toolbox test repo <repo@toolbox.invalid>',
+        'rsa2048',
+        'sign',
+        'never',
+      ],
+      { env },
+    );
     must('gpg', ['--batch', '--quiet', '--detach-sign', '--armor', join(repo, 'repodata/repomd.xml')], { env });
     const key = must('gpg', ['--batch', '--armor', '--export'], { env });
     writeFileSync(join(repo, 'repodata/repomd.xml.key'), key);
@@ -160,10 +177,15 @@ async function freePort(): Promise<number> {
 /** Serves DIR on 127.0.0.1 (reachable from containers run with --network host). */
 export async function serve(dir: string): Promise<{ url: string; close: () => void }> {
   const port = await freePort();
-  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', dir], { stdio: 'ignore' });
+  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', dir], {
+    stdio: 'ignore',
+  });
   const url = `http://127.0.0.1:${port}/`;
   for (let i = 0; i < 100; i++) {
-    const ok = await fetch(`${url}repodata/repomd.xml`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}repodata/repomd.xml`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { url, close: () => void server.kill() };
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -6,7 +6,11 @@ import { MemorySessions } from './sessions.js';
 
 export type FakeDeps = Deps & { engine: FakeEngine; sessions: MemorySessions; reporter: SilentReporter };
 
-export function fakeDeps(engine = new FakeEngine(), sessions = new MemorySessions(engine), reporter = new SilentReporter()): FakeDeps {
+export function fakeDeps(
+  engine = new FakeEngine(),
+  sessions = new MemorySessions(engine),
+  reporter = new SilentReporter(),
+): FakeDeps {
   return {
     engine,
     sessions,

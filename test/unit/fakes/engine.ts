@@ -1,7 +1,16 @@
 // An in-memory ContainerEngine that records every call, for unit tests of the core. It is the
 // only fake engine: it implements the port, so a changed port fails to compile here first.
 import { specFrom } from '../../../src/core/labels.js';
-import type { BoxInfo, BoxSpec, BoxStatus, CaptureOptions, CaptureResult, ContainerEngine, ExecRequest, ImageFacts } from '../../../src/core/ports.js';
+import type {
+  BoxInfo,
+  BoxSpec,
+  BoxStatus,
+  CaptureOptions,
+  CaptureResult,
+  ContainerEngine,
+  ExecRequest,
+  ImageFacts,
+} from '../../../src/core/ports.js';
 
 /** A complete BoxInfo from the fields a test cares about; the rest as a fresh container has them. */
 export function box(fields: Partial<BoxInfo> & Pick<BoxInfo, 'id' | 'name'>): BoxInfo {
@@ -94,7 +103,19 @@ export class FakeEngine implements ContainerEngine {
     if (this.find(name)) throw new Error(`the container name "${name}" is already in use`);
     const id = this.nextId(spec, name);
     const image = this.imageNamed(spec.image);
-    this.boxes.set(id, box({ id, name, image: spec.image, spec, mode: spec.mode, version: '1', labels, imageId: image === undefined ? '' : `id-of-${image}` }));
+    this.boxes.set(
+      id,
+      box({
+        id,
+        name,
+        image: spec.image,
+        spec,
+        mode: spec.mode,
+        version: '1',
+        labels,
+        imageId: image === undefined ? '' : `id-of-${image}`,
+      }),
+    );
     return id;
   }
   async renameBox(nameOrId: string, newName: string): Promise<void> {

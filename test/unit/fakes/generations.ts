@@ -35,7 +35,11 @@ export class MemoryGenerations implements GenerationStore {
     return this.kept.get(id);
   }
   commit(name: string, change: { retire?: string; restore?: string; forget?: string[] }): void {
-    if (change.retire) this.kept.set(change.retire, { declared: this.declared.current, retiredAt: `t${String(++this.tick).padStart(4, '0')}` });
+    if (change.retire)
+      this.kept.set(change.retire, {
+        declared: this.declared.current,
+        retiredAt: `t${String(++this.tick).padStart(4, '0')}`,
+      });
     if (change.restore) {
       const back = this.kept.get(change.restore);
       if (back) this.declared.current = back.declared;

@@ -20,9 +20,12 @@ describe('snapper CSV', () => {
 
   // What snapper 0.10.4 prints (2>&1) while a snapshot is being created: its number directory
   // exists, its info.xml not yet. It exits 0. host-update once failed here with an internal error.
-  const LIST = 'number,default,active,date,description\n0,no,no,,current\n1,yes,yes,2026-11-29 23:24:49,first root filesystem\n';
+  const LIST =
+    'number,default,active,date,description\n0,no,no,,current\n1,yes,yes,2026-11-29 23:24:49,first root filesystem\n';
   it('skips the "loading N failed" line snapper prints before the list while a snapshot is being created', () => {
-    expect(parseSnapshots(`loading 3 failed\n${LIST}`)).toEqual([{ number: 1, date: '2026-11-29 23:24:49', description: 'first root filesystem', default: true, active: true }]);
+    expect(parseSnapshots(`loading 3 failed\n${LIST}`)).toEqual([
+      { number: 1, date: '2026-11-29 23:24:49', description: 'first root filesystem', default: true, active: true },
+    ]);
   });
 
   it("skips libxml2's lines for an empty info.xml, and reads which snapshots snapper could not load", () => {
@@ -47,7 +50,9 @@ describe('snapper CSV', () => {
 
 describe('the probe', () => {
   it('reads every fact', () => {
-    const s = parseProbe(probeOutput({ rebootFile: true, lock: '4242 /bin/bash /usr/sbin/transactional-update -n up' }));
+    const s = parseProbe(
+      probeOutput({ rebootFile: true, lock: '4242 /bin/bash /usr/sbin/transactional-update -n up' }),
+    );
     expect(s.transactionalUpdate).toBe('/usr/sbin/transactional-update');
     expect(s.root).toEqual({ fstype: 'btrfs', readOnly: true, subvol: '/@/.snapshots/2/snapshot' });
     expect(s.systemd).toBe(false);
@@ -69,10 +74,12 @@ describe('the probe', () => {
   it('keeps the reason when snapper fails', () => {
     const s = parseProbe(probeOutput({ csv: 'IO error (.snapshots is not a btrfs subvolume).', snapperExit: 1 }));
     expect(s.snapperError).toBe('IO error (.snapshots is not a btrfs subvolume).');
-    expect(() => requireTransactional(s)).toThrow("cannot list the host's snapshots: IO error (.snapshots is not a btrfs subvolume).");
+    expect(() => requireTransactional(s)).toThrow(
+      "cannot list the host's snapshots: IO error (.snapshots is not a btrfs subvolume).",
+    );
   });
 
-  it('lists a snapshot being created as unreadable, from snapper\'s stderr kept apart from the list', () => {
+  it("lists a snapshot being created as unreadable, from snapper's stderr kept apart from the list", () => {
     const s = parseProbe(probeOutput({ snapperStderr: 'loading 4 failed' }));
     expect(s.snapperError).toBeUndefined();
     expect(s.snapshots.map((x) => x.number)).toEqual([1, 2, 3]);
@@ -101,11 +108,18 @@ describe('the probe', () => {
       }
     })();
     expect(error).toBeInstanceOf(ToolboxError);
-    expect([error?.message, error?.hint]).toEqual([`cannot list the host's snapshots: snapper's list has no header line (it printed "something else")`, "check 'snapper list' on the host"]);
+    expect([error?.message, error?.hint]).toEqual([
+      `cannot list the host's snapshots: snapper's list has no header line (it printed "something else")`,
+      "check 'snapper list' on the host",
+    ]);
   });
 
   it('reads a mountinfo line', () => {
-    expect(parseRootMount('29 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw')).toEqual({ fstype: 'ext4', readOnly: false, subvol: undefined });
+    expect(parseRootMount('29 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw')).toEqual({
+      fstype: 'ext4',
+      readOnly: false,
+      subvol: undefined,
+    });
   });
 
   it.each([
@@ -119,21 +133,32 @@ describe('the probe', () => {
 
 describe("transactional-update's lines", () => {
   it('a new snapshot', () => {
-    const r = parseTuOutput('Using snapshot 2 as base for new snapshot 5.\nfoo\nNew default snapshot is #5 (/.snapshots/5/snapshot).\nPlease reboot your machine to activate the changes and avoid data loss.\n');
+    const r = parseTuOutput(
+      'Using snapshot 2 as base for new snapshot 5.\nfoo\nNew default snapshot is #5 (/.snapshots/5/snapshot).\nPlease reboot your machine to activate the changes and avoid data loss.\n',
+    );
     expect(r).toMatchObject({ base: 2, opened: 5, newDefault: 5, discarded: false, errors: [] });
   });
 
   it('nothing to do, both wordings, also with log timestamps', () => {
-    expect(parseTuOutput('2026-01-01 10:00:00 Using snapshot 1 as base for new snapshot 2.\n2026-01-01 10:00:01 zypper: nothing to update\n2026-01-01 10:00:01 Removing snapshot #2...\n')).toMatchObject({
+    expect(
+      parseTuOutput(
+        '2026-01-01 10:00:00 Using snapshot 1 as base for new snapshot 2.\n2026-01-01 10:00:01 zypper: nothing to update\n2026-01-01 10:00:01 Removing snapshot #2...\n',
+      ),
+    ).toMatchObject({
       opened: 2,
       nothingToDo: true,
       discarded: true,
     });
-    expect(parseTuOutput('No changes to the root file system - discarding snapshot.\n')).toMatchObject({ nothingToDo: true, discarded: true });
+    expect(parseTuOutput('No changes to the root file system - discarding snapshot.\n')).toMatchObject({
+      nothingToDo: true,
+      discarded: true,
+    });
   });
 
   it('a zypper failure with its problems', () => {
-    const r = parseTuOutput('Problem: nothing provides a needed by b\n Solution 1: x\nProblem: c conflicts with d\nERROR: zypper install b on /.snapshots/4/snapshot failed with exit code 4!\nRemoving snapshot #4...\n');
+    const r = parseTuOutput(
+      'Problem: nothing provides a needed by b\n Solution 1: x\nProblem: c conflicts with d\nERROR: zypper install b on /.snapshots/4/snapshot failed with exit code 4!\nRemoving snapshot #4...\n',
+    );
     expect(r.problems).toEqual(['nothing provides a needed by b', 'c conflicts with d']);
     expect(r.zypperExitCode).toBe(4);
     expect(r.errors).toEqual(['zypper install b on /.snapshots/4/snapshot failed with exit code 4!']);

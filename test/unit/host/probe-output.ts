@@ -1,6 +1,18 @@
 // What the host probe prints, for tests: a MicroOS-like host unless told otherwise (the layout
 // of the probe's real output, checked against snapper 0.10.4).
-export function probeOutput(o: { tu?: string; fs?: string; writable?: boolean; systemd?: boolean; rebootFile?: boolean; lock?: string; csv?: string; snapperExit?: number; snapperStderr?: string } = {}): string {
+export function probeOutput(
+  o: {
+    tu?: string;
+    fs?: string;
+    writable?: boolean;
+    systemd?: boolean;
+    rebootFile?: boolean;
+    lock?: string;
+    csv?: string;
+    snapperExit?: number;
+    snapperStderr?: string;
+  } = {},
+): string {
   return [
     `@tu ${o.tu ?? '/usr/sbin/transactional-update'}`,
     `@rootfs ${o.fs ?? 'btrfs'}`,
@@ -10,7 +22,8 @@ export function probeOutput(o: { tu?: string; fs?: string; writable?: boolean; s
     `@rebootfile ${o.rebootFile ? 'yes' : 'no'}`,
     ...(o.lock ? [`@lock ${o.lock}`] : []),
     '@snapper',
-    o.csv ?? 'number,default,active,date,description\n0,no,no,,current\n1,no,no,2026-01-01 10:00:00,first root filesystem\n2,no,yes,2026-01-02 10:00:00,"Snapshot Update of #1, with ""quotes"""\n3,yes,no,2026-01-03 10:00:00,Snapshot Update of #2',
+    o.csv ??
+      'number,default,active,date,description\n0,no,no,,current\n1,no,no,2026-01-01 10:00:00,first root filesystem\n2,no,yes,2026-01-02 10:00:00,"Snapshot Update of #1, with ""quotes"""\n3,yes,no,2026-01-03 10:00:00,Snapshot Update of #2',
     // The probe ends the list with an empty line, then snapper's exit code and its stderr.
     '',
     `@snapperexit ${o.snapperExit ?? 0}`,

@@ -60,7 +60,11 @@ describe('a snapshot being created', () => {
 
 describe("snapper's list unreadable after a transaction", () => {
   it('is a failure that says the outcome cannot be checked, not a verdict on no snapshots', async () => {
-    const broken = probeOutput({ csv: '', snapperExit: 1, snapperStderr: 'IO error (.snapshots is not a btrfs subvolume).' });
+    const broken = probeOutput({
+      csv: '',
+      snapperExit: 1,
+      snapperStderr: 'IO error (.snapshots is not a btrfs subvolume).',
+    });
     const host = fakeHost([probeOutput(), broken], 'New default snapshot is #4 (/.snapshots/4/snapshot).\n');
     const error = await runTransaction(host, ['transactional-update', '-n', 'up']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransactionFailed);
