@@ -5,7 +5,10 @@
 import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 
-/** The index that holds a container, from podman inspect's StaticDir (<graphroot>/<driver>-containers/<id>/userdata). */
+/**
+ * The index that holds a container, from podman inspect's StaticDir
+ * (<graphroot>/<driver>-containers/<id>/userdata).
+ */
 export function indexFromStaticDir(staticDir: string, id: string): string | undefined {
   const dir = dirname(staticDir);
   if (!staticDir.endsWith('/userdata') || !dir.endsWith(`/${id}`)) return undefined;
