@@ -37,7 +37,16 @@ export default tseslint.config(
   {
     files: ['bin/**/*.js', 'scripts/**/*.mjs', 'test/**/*.mjs', 'eslint.config.js'],
     extends: [js.configs.recommended],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        Buffer: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+      },
+    },
     rules: { 'max-len': ['error', maxLen] },
   },
 );
