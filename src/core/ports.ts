@@ -111,7 +111,10 @@ export interface ContainerEngine {
   unpauseBox(nameOrId: string): Promise<void>;
   stopBox(nameOrId: string): Promise<void>;
   removeBox(nameOrId: string, force: boolean): Promise<void>;
-  /** The host PID of a container it has just started, found without calling the engine. */
+  /**
+   * The host PID of a container it has just started, found without calling the engine: in the
+   * process table, where this engine puts a container's processes (undefined: not found there).
+   */
   runningPid(id: string): number | undefined;
   /** Runs a command inside with the caller's stdio; resolves to its exit code. */
   execInteractive(request: ExecRequest): Promise<number>;

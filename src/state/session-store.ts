@@ -9,10 +9,10 @@ import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BoxRecord, SessionStore } from '../core/ports.js';
 import { withFileLock } from './file-lock.js';
-import { isFrozen } from './frozen.js';
 import { indexConfirms } from './name-index.js';
 import { privateDir, readPlain, replaceFile, UnsafeStateError, writeNew } from './private-dir.js';
-import { isAlive, processStart } from './process-start.js';
+import { isFrozen } from '../os/frozen.js';
+import { isAlive, processStart } from '../os/proc.js';
 
 // Ids and names become path components: nothing that could climb out of the directory.
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;

@@ -1,6 +1,6 @@
 // host-update's HostPort, faked: records every command and answers with the test's function.
 import type { HostPort, HostTarget } from '../../../src/host/host-access.js';
-import type { Captured, Streaming } from '../../../src/engine/runner.js';
+import type { Captured, Streaming } from '../../../src/os/runner.js';
 
 export class FakeHost implements HostPort {
   readonly target: HostTarget = { kind: 'nsenter', pid: 1 };
