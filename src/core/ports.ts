@@ -134,7 +134,7 @@ export interface SessionStore {
    */
   resolve(name: string): string | undefined;
   /** Caches that the container `id` is named `name`; index: the engine's file that confirms it. */
-  remember(name: string, id: string, index?: string | undefined): void;
+  remember(name: string, id: string, index?: string): void;
   /** Serialises claiming a name: parallel first calls create exactly one toolbox. */
   withNameLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** Serialises everything about one container; label names it in messages ("toolbox NAME"). */

@@ -190,7 +190,7 @@ export class FileSessionStore implements SessionStore {
   liveSessions(id: string): number {
     const dir = this.sessionsDir(id);
     let live = 0;
-    let entries: string[] = [];
+    let entries: string[];
     try {
       entries = readdirSync(dir);
     } catch {
@@ -209,17 +209,16 @@ export class FileSessionStore implements SessionStore {
     const file = join(this.boxDir(id), 'record.json');
     const raw = readPlain(file);
     if (raw === undefined) return undefined;
-    let record: BoxRecord | undefined;
+    let parsed: unknown;
     try {
-      record = JSON.parse(raw) as BoxRecord;
+      parsed = JSON.parse(raw);
     } catch {
-      record = undefined;
+      parsed = undefined;
     }
-    if (!record || record.id !== id || !Number.isInteger(record.pid) || typeof record.pidStart !== 'string') {
-      this.discard(file, record ? `it names container ${String(record.id).slice(0, 12)}` : 'not JSON');
-      return undefined;
-    }
-    return record;
+    if (isRecordOf(parsed, id)) return parsed;
+    const named = parsed ? (parsed as { id?: unknown }).id : undefined;
+    this.discard(file, parsed ? `it names container ${String(named).slice(0, 12)}` : 'not JSON');
+    return undefined;
   }
 
   writeRecord(record: BoxRecord): void {
@@ -257,4 +256,11 @@ export class FileSessionStore implements SessionStore {
     }
     this.gone.add(id);
   }
+}
+
+/** Whether VALUE, read from a record file, is a record of the container ID. */
+function isRecordOf(value: unknown, id: string): value is BoxRecord {
+  if (!value || typeof value !== 'object') return false;
+  const fields = value as Partial<Record<keyof BoxRecord, unknown>>;
+  return fields.id === id && Number.isInteger(fields.pid) && typeof fields.pidStart === 'string';
 }
