@@ -1,7 +1,9 @@
 // The interfaces the core talks to. Adapters implement them; unit tests fake them.
+import type { ENGINES } from './setting-rules.js';
 
 export type Mode = 'system' | 'user';
-export type EngineName = 'podman' | 'docker';
+/** One per file in src/engine/engines, listed in its registry (a unit test holds them equal). */
+export type EngineName = (typeof ENGINES)[number];
 
 /** Everything needed to create (or recreate) a toolbox; stored in its labels. */
 export interface BoxSpec {

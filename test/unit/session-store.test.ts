@@ -225,10 +225,19 @@ describe('FileSessionStore', () => {
     expect(store.readRecord(ID)).toEqual({ id: ID, pid: 1, pidStart: '1' });
     writeFileSync(join(box, 'record.json'), JSON.stringify({ id: 'f'.repeat(64), pid: 1, pidStart: '1' }));
     expect(store.readRecord(ID)).toBeUndefined();
+    writeFileSync(join(box, 'record.json'), JSON.stringify({ id: ID, pid: '1', pidStart: '1' }));
+    expect(store.readRecord(ID)).toBeUndefined();
+    writeFileSync(join(box, 'record.json'), '{"id": "');
+    expect(store.readRecord(ID)).toBeUndefined();
+    writeFileSync(join(box, 'record.json'), 'null');
+    expect(store.readRecord(ID)).toBeUndefined();
     expect(warnings).toEqual([
       `discarding corrupt toolbox state ${box}/sessions (it is not a directory); it is rebuilt`,
       `discarding corrupt toolbox state ${box}/record.json (it is not a file); it is rebuilt`,
       `discarding corrupt toolbox state ${box}/record.json (it names container ffffffffffff); it is rebuilt`,
+      `discarding corrupt toolbox state ${box}/record.json (it names container ${ID.slice(0, 12)}); it is rebuilt`,
+      `discarding corrupt toolbox state ${box}/record.json (not JSON); it is rebuilt`,
+      `discarding corrupt toolbox state ${box}/record.json (not JSON); it is rebuilt`,
     ]);
   });
 });
