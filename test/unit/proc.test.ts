@@ -63,7 +63,8 @@ describe('the process table', () => {
       expect(topProcess(found)).toBe(child.pid);
       expect(processesWithEnv(`${mark}x`)).toEqual([]);
     } finally {
-      child.kill('SIGKILL');
+      // sleep too, which would outlive its shell
+      for (const pid of processesWithEnv(mark)) process.kill(pid, 'SIGKILL');
     }
   });
 });
