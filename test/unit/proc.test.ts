@@ -8,25 +8,12 @@ const line = (pid: number, comm: string, ppid: number, start: number) =>
   `${String(pid)} (${comm}) S ${String(ppid)} 1 1 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 ${String(start)} 0 0\n`;
 
 describe('parseStat', () => {
-  it('reads the fields toolbox uses', () => {
-    expect(parseStat(line(42, 'sleep', 7, 12345))).toEqual({
-      pid: 42,
-      comm: 'sleep',
-      state: 'S',
-      ppid: 7,
-      start: '12345',
-    });
-  });
-
-  it('takes a command name with spaces and parentheses whole', () => {
-    expect(parseStat(line(9, 'a) S 1 (b', 3, 77))).toEqual({
-      pid: 9,
-      comm: 'a) S 1 (b',
-      state: 'S',
-      ppid: 3,
-      start: '77',
-    });
-    expect(parseStat(line(9, ') )', 3, 77))?.comm).toBe(') )');
+  it.each([
+    ['a plain name', 'sleep'],
+    ['a name with spaces and parentheses, whole', 'a) S 1 (b'],
+    ['a name that is only closing parentheses', ') )'],
+  ])('reads the fields toolbox uses, with %s', (_, comm) => {
+    expect(parseStat(line(42, comm, 7, 12345))).toEqual({ pid: 42, comm, state: 'S', ppid: 7, start: '12345' });
   });
 
   it('refuses a line cut short', () => {
