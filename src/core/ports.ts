@@ -1,7 +1,9 @@
 // The interfaces the core talks to. Adapters implement them; unit tests fake them.
+import type { ENGINES } from './setting-rules.js';
 
 export type Mode = 'system' | 'user';
-export type EngineName = 'podman' | 'docker';
+/** One per file in src/engine/engines, listed in its registry (a unit test holds them equal). */
+export type EngineName = (typeof ENGINES)[number];
 
 /** Everything needed to create (or recreate) a toolbox; stored in its labels. */
 export interface BoxSpec {
@@ -111,7 +113,10 @@ export interface ContainerEngine {
   unpauseBox(nameOrId: string): Promise<void>;
   stopBox(nameOrId: string): Promise<void>;
   removeBox(nameOrId: string, force: boolean): Promise<void>;
-  /** The host PID of a container it has just started, found without calling the engine. */
+  /**
+   * The host PID of a container it has just started, found without calling the engine: in the
+   * process table, where this engine puts a container's processes (undefined: not found there).
+   */
   runningPid(id: string): number | undefined;
   /** Runs a command inside with the caller's stdio; resolves to its exit code. */
   execInteractive(request: ExecRequest): Promise<number>;
@@ -131,7 +136,7 @@ export interface SessionStore {
    */
   resolve(name: string): string | undefined;
   /** Caches that the container `id` is named `name`; index: the engine's file that confirms it. */
-  remember(name: string, id: string, index?: string | undefined): void;
+  remember(name: string, id: string, index?: string): void;
   /** Serialises claiming a name: parallel first calls create exactly one toolbox. */
   withNameLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** Serialises everything about one container; label names it in messages ("toolbox NAME"). */

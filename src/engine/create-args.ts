@@ -1,12 +1,13 @@
 // The engine command line that creates a toolbox, as microos-toolbox does, plus labels.
 import { UsageError } from '../core/errors.js';
-import type { BoxSpec, EngineName } from '../core/ports.js';
+import type { BoxSpec } from '../core/ports.js';
+import type { EngineQuirks } from './engines/quirks.js';
 
 /** The keep-alive command: runs forever, dies quietly on `stop`. */
 export const KEEP_ALIVE = ['sleep', 'infinity'];
 
 export function createArgs(
-  engine: EngineName,
+  engine: EngineQuirks,
   spec: BoxSpec,
   labels: Record<string, string>,
   rootful: boolean,
@@ -45,10 +46,7 @@ export function createArgs(
     args.push('--user', 'root:root', '--volume', '/tmp:/tmp:rslave', '--volume', `${u.home}:${u.home}`);
     const runtimeDir = `/run/user/${u.uid}`;
     if (exists(runtimeDir)) args.push('--volume', `${runtimeDir}:${runtimeDir}:rslave`);
-    if (engine === 'podman') {
-      args.push('--annotation', 'run.oci.keep_original_groups=1');
-      if (!rootful) args.push('--userns', 'keep-id');
-    }
+    args.push(...engine.userCreateArgs(rootful));
   }
   for (const [key, value] of Object.entries(labels)) args.push('--label', `${key}=${value}`);
   args.push(...spec.engineArgs);
@@ -96,8 +94,7 @@ export function checkExtraCreateArgs(value: string): string[] {
     text?.startsWith(OWNED_LABEL) &&
     refuse(`the ${OWNED_LABEL}* labels are toolbox's own: they mark and describe the toolbox`);
   let valueMayFollow = false;
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i]!;
+  for (const [i, word] of words.entries()) {
     if (word.startsWith('--')) {
       const eq = word.indexOf('=');
       const option = eq < 0 ? word : word.slice(0, eq);
@@ -107,7 +104,7 @@ export function checkExtraCreateArgs(value: string): string[] {
     } else if (word.startsWith('-') && word.length > 1) {
       valueMayFollow = false;
       for (let j = 1; j < word.length; j++) {
-        const letter = word[j]!;
+        const letter = word.charAt(j);
         if (SWITCHES.has(letter)) continue;
         owned(`-${letter}`);
         const inline = word.slice(j + 1).replace(/^=/, '');

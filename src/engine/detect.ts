@@ -1,32 +1,15 @@
-// Picks the engine once per process: the explicit choice, else podman, else docker.
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+// Picks the engine once per process: the explicit choice, else the first of the registry
+// (podman, then docker) that is installed.
 import { EngineError } from '../core/errors.js';
 import type { EngineName } from '../core/ports.js';
-
-/** The absolute path of an executable on PATH, or undefined. */
-export function findOnPath(file: string, path = process.env.PATH ?? ''): string | undefined {
-  for (const dir of path.split(delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, file), constants.X_OK);
-      return join(dir, file);
-    } catch {
-      /* next */
-    }
-  }
-  return undefined;
-}
-
-export function onPath(file: string, path?: string): boolean {
-  return findOnPath(file, path) !== undefined;
-}
+import { onPath } from '../os/path.js';
+import { ENGINE_REGISTRY, quirksOf } from './engines/registry.js';
 
 let detected: EngineName | undefined;
 
 export function detectEngine(choice: EngineName | undefined, path?: string): EngineName {
   if (choice) {
-    if (!onPath(choice, path))
+    if (!onPath(quirksOf(choice).binary, path))
       throw new EngineError(
         `${choice} is not installed (it is not on PATH)`,
         `install ${choice}, or choose another engine with --engine`,
@@ -34,12 +17,11 @@ export function detectEngine(choice: EngineName | undefined, path?: string): Eng
     return choice;
   }
   if (detected) return detected;
-  if (onPath('podman', path)) detected = 'podman';
-  else if (onPath('docker', path)) detected = 'docker';
-  else
-    throw new EngineError(
-      'neither podman nor docker is installed (neither is on PATH)',
-      'install podman: zypper install podman (or transactional-update pkg install podman)',
-    );
-  return detected;
+  detected = ENGINE_REGISTRY.find((q) => onPath(q.binary, path))?.name;
+  if (detected) return detected;
+  const [preferred] = ENGINE_REGISTRY;
+  throw new EngineError(
+    `neither ${ENGINE_REGISTRY.map((q) => q.binary).join(' nor ')} is installed (neither is on PATH)`,
+    `install ${preferred.name}: ${preferred.install}`,
+  );
 }

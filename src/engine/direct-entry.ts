@@ -4,12 +4,12 @@
 // a waiting shell in our process group, so the terminal and signals reach it as they are.
 // Anything uncertain means "unavailable", and the caller falls back to the engine's exec.
 import { isatty } from 'node:tty';
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import type { BoxRecord, CaptureResult, DirectEntry, ExecRequest } from '../core/ports.js';
-import { isAlive } from '../state/process-start.js';
-import { cgroupProcsFiles } from './cgroups.js';
-import { findOnPath } from './detect.js';
-import { capture, interactive } from './runner.js';
+import { cgroupProcsFiles } from '../os/cgroups.js';
+import { findOnPath } from '../os/path.js';
+import { isAlive, readProcBytes, readProcText } from '../os/proc.js';
+import { capture, interactive } from '../os/runner.js';
 
 // Joins the cgroups named in its arguments, then runs the rest and exits with its status. A
 // constant script: the paths and the command travel as arguments, never as code.
@@ -64,12 +64,10 @@ export function parseEnviron(raw: Buffer): Record<string, string> {
 
 /** The command: the waiting shell's child (the same PID through prlimit's and nsenter's execs). */
 function commandOf(shellPid: number): number | undefined {
-  try {
-    const first = readFileSync(`/proc/${shellPid}/task/${shellPid}/children`, 'utf8').trim().split(' ')[0];
-    return first ? Number(first) : undefined;
-  } catch {
-    return undefined;
-  }
+  const first = readProcText(shellPid, `task/${String(shellPid)}/children`)
+    ?.trim()
+    .split(' ')[0];
+  return first ? Number(first) : undefined;
 }
 
 export class NsenterDirectEntry implements DirectEntry {
@@ -133,17 +131,18 @@ export class NsenterDirectEntry implements DirectEntry {
     const namespaces = this.namespaceFlags(record.pid);
     const { nsenter, prlimit } = this.tools ?? {};
     if (!cgroups || !namespaces || !nsenter || !prlimit) return undefined;
-    let env: Record<string, string>;
-    let limits: string[];
     let workdir: string;
     try {
       // The keep-alive process started in the image's working directory, as an exec would.
-      workdir = request.workdir ?? readlinkSync(`/proc/${record.pid}/cwd`);
-      env = parseEnviron(readFileSync(`/proc/${record.pid}/environ`));
-      limits = prlimitArgs(readFileSync(`/proc/${record.pid}/limits`, 'utf8'));
+      workdir = request.workdir ?? readlinkSync(`/proc/${String(record.pid)}/cwd`);
     } catch {
       return undefined;
     }
+    const environ = readProcBytes(record.pid, 'environ');
+    const limitsText = readProcText(record.pid, 'limits');
+    if (!environ || limitsText === undefined) return undefined;
+    const env = parseEnviron(environ);
+    const limits = prlimitArgs(limitsText);
     // Validate once more right before entering: the PID must still be the toolbox's process.
     if (!isAlive(record.pid, record.pidStart)) return undefined;
     const [uid, gid] = (request.user ?? '0:0').split(':');

@@ -1,4 +1,5 @@
-// ContainerEngine over podman or docker. Engine quirks live in the QUIRKS table, nowhere else.
+// ContainerEngine over podman or docker. What one engine does differently lives in its quirks
+// object (engines/), nowhere else.
 import { isatty } from 'node:tty';
 import { existsSync } from 'node:fs';
 import { EngineError, NameInUseError, type ToolboxError } from '../core/errors.js';
@@ -16,15 +17,14 @@ import { createArgs } from './create-args.js';
 import { engineFailure, isImageMissing, isNameInUse, isNoSuchContainer } from './errors.js';
 import { LABEL_MANAGED } from '../core/labels.js';
 import { parseInspect, parsePs } from './parse.js';
-import { capture, CommandNotFound, interactive, type Captured } from './runner.js';
-import { containerInitPid } from './container-pid.js';
-import { localRootlessHost, rootlessFailure, type RootlessHost } from './rootless.js';
-import { findMarkedProcesses, findSessionProcess } from './session-process.js';
+import { capture, CommandNotFound, interactive, type Captured } from '../os/runner.js';
+import { newestRoot, processesInCgroup, processesWithEnv, topProcess } from '../os/processes.js';
+import { localRootlessHost, type RootlessHost } from './rootless.js';
+import { quirksOf } from './engines/registry.js';
+import type { EngineQuirks } from './engines/quirks.js';
 
-const QUIRKS: Record<EngineName, { psFormat: string[]; stopArgs: string[] }> = {
-  podman: { psFormat: ['--format', 'json'], stopArgs: ['--time', '1'] },
-  docker: { psFormat: ['--no-trunc', '--format', '{{json .}}'], stopArgs: ['--time', '1'] },
-};
+/** The environment entry that marks every process of one exec session (see execInteractive). */
+const sessionMark = (marker: string) => `TOOLBOX_SESSION=${marker}`;
 
 export interface EngineOptions {
   name: EngineName;
@@ -39,36 +39,44 @@ export class CliEngine implements ContainerEngine {
   readonly name: EngineName;
   readonly command: readonly string[];
   readonly rootful: boolean;
+  private readonly quirks: EngineQuirks;
+  /** what runs: the engine, or sudo */
+  private readonly file: string;
+  /** the arguments before the engine's own (sudo's: the engine) */
+  private readonly prefix: readonly string[];
   private readonly trace: ((argv: readonly string[]) => void) | undefined;
   private readonly rootlessHost: (() => RootlessHost) | undefined;
 
   constructor(options: EngineOptions) {
     this.name = options.name;
-    this.command = options.sudo ? ['sudo', options.name] : [options.name];
+    this.quirks = quirksOf(options.name);
+    this.file = options.sudo ? 'sudo' : this.quirks.binary;
+    this.prefix = options.sudo ? [this.quirks.binary] : [];
+    this.command = [this.file, ...this.prefix];
     this.rootful = options.sudo || process.getuid?.() === 0;
     this.trace = options.trace;
     const uid = process.getuid?.() ?? 0;
     this.rootlessHost =
-      this.rootful || this.name !== 'podman'
+      this.rootful || !this.quirks.rootlessFailure
         ? undefined
         : (options.rootlessHost ?? (() => localRootlessHost(uid, String(uid))));
   }
 
   /** One line for a failed engine call: a rootless host problem first, then the engine's text. */
   private failure(action: string, target: string, stderr: string): ToolboxError {
-    if (this.rootlessHost && !isNoSuchContainer(stderr)) {
-      const cause = rootlessFailure(stderr, this.rootlessHost());
+    const diagnose = this.quirks.rootlessFailure;
+    if (this.rootlessHost && diagnose && !isNoSuchContainer(stderr)) {
+      const cause = diagnose(stderr, this.rootlessHost());
       if (cause) return cause;
     }
     return engineFailure(this.name, action, target, stderr);
   }
 
   private async call(args: string[], input?: string, options: CaptureOptions = {}): Promise<Captured> {
-    const [file, ...prefix] = this.command;
-    const argv = [...prefix, ...args];
-    this.trace?.([file!, ...argv]);
+    const argv = [...this.prefix, ...args];
+    this.trace?.([this.file, ...argv]);
     try {
-      return await capture(file!, argv, {
+      return await capture(this.file, argv, {
         ...(input !== undefined ? { input } : {}),
         ...(options.onLine ? { onLine: options.onLine } : {}),
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
@@ -99,13 +107,7 @@ export class CliEngine implements ContainerEngine {
   }
 
   async listBoxes(): Promise<BoxInfo[]> {
-    const r = await this.call([
-      'ps',
-      '--all',
-      '--filter',
-      `label=${LABEL_MANAGED}=true`,
-      ...QUIRKS[this.name].psFormat,
-    ]);
+    const r = await this.call(['ps', '--all', '--filter', `label=${LABEL_MANAGED}=true`, ...this.quirks.psFormat]);
     if (r.exitCode !== 0) throw this.failure('ps', '', r.stderr);
     return parsePs(r.stdout).filter((b) => b.isToolbox);
   }
@@ -165,12 +167,12 @@ export class CliEngine implements ContainerEngine {
   }
 
   async pullImage(image: string): Promise<void> {
-    const r = await this.call(['pull', ...(this.name === 'podman' ? ['--quiet'] : []), image]);
+    const r = await this.call(['pull', ...this.quirks.pullArgs, image]);
     if (r.exitCode !== 0) throw this.failure('pull', image, r.stderr);
   }
 
   async createBox(spec: BoxSpec, labels: Record<string, string>, containerName?: string): Promise<string> {
-    const r = await this.call(createArgs(this.name, spec, labels, this.rootful, existsSync, containerName));
+    const r = await this.call(createArgs(this.quirks, spec, labels, this.rootful, existsSync, containerName));
     if (r.exitCode !== 0) {
       if (isNameInUse(r.stderr)) throw new NameInUseError(containerName ?? spec.name);
       throw this.failure('create', spec.name, r.stderr);
@@ -178,8 +180,15 @@ export class CliEngine implements ContainerEngine {
     return r.stdout.trim();
   }
 
+  /**
+   * From /proc, no engine call: both engines put a container's processes in a cgroup named after
+   * its full id, and its first process's parent (conmon, or containerd's shim) outside it.
+   * Called right after the engine started the container, under the toolbox's lock: the init is
+   * the newest root. Older roots are processes of an earlier run that outlived its stop (a
+   * container in the host pid namespace keeps them), and must never be taken for the toolbox.
+   */
   runningPid(id: string): number | undefined {
-    return containerInitPid(id);
+    return newestRoot(processesInCgroup(id));
   }
 
   async renameBox(nameOrId: string, newName: string): Promise<void> {
@@ -198,7 +207,7 @@ export class CliEngine implements ContainerEngine {
   }
 
   async stopBox(nameOrId: string): Promise<void> {
-    await this.simple(['stop', ...QUIRKS[this.name].stopArgs, nameOrId], 'stop', nameOrId);
+    await this.simple(['stop', ...this.quirks.stopArgs, nameOrId], 'stop', nameOrId);
   }
 
   async removeBox(nameOrId: string, force: boolean): Promise<void> {
@@ -223,15 +232,14 @@ export class CliEngine implements ContainerEngine {
   async execInteractive(request: ExecRequest): Promise<number> {
     // podman exec does not forward signals; the session marker lets us find the command.
     const marker = request.env.TOOLBOX_SESSION;
-    const [file, ...prefix] = this.command;
-    const argv = [...prefix, ...this.execArgs(request)];
-    this.trace?.([file!, ...argv]);
+    const argv = [...this.prefix, ...this.execArgs(request)];
+    this.trace?.([this.file, ...argv]);
     try {
-      return await interactive(file!, argv, {
+      return await interactive(this.file, argv, {
         onSignal: (signal) => {
           // A terminal's Ctrl-C already reached the whole foreground group; do not send it twice.
           if (signal === 'SIGINT' && isatty(0)) return;
-          const pid = marker ? findSessionProcess(marker) : undefined;
+          const pid = marker ? topProcess(processesWithEnv(sessionMark(marker))) : undefined;
           if (pid) {
             try {
               process.kill(pid, signal);
@@ -252,7 +260,7 @@ export class CliEngine implements ContainerEngine {
     // The engine's client is gone, but the command it started lives on in the toolbox (podman
     // exec does not pass the kill on): end every process of the session, found by its marker.
     const marker = request.env.TOOLBOX_SESSION;
-    for (const pid of marker ? findMarkedProcesses(marker) : []) {
+    for (const pid of marker ? processesWithEnv(sessionMark(marker)) : []) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {

@@ -14,8 +14,8 @@ export function lastErrorLine(stderr: string): string {
     .filter((l) => l.length > 0 && !/^time=".*level=(warning|info|debug)/.test(l));
   const line = lines.findLast((l) => /^(Error|error)[: ]/.test(l)) ?? lines.at(-1) ?? '';
   // podman reports some failures (a broken containers.conf) as a logrus line: keep its msg only.
-  const logrus = /^time=".*level=(?:error|fatal) msg="((?:[^"\\]|\\.)*)"/.exec(line);
-  if (logrus) return logrus[1]!.replace(/\\(.)/g, '$1');
+  const logrus = /^time=".*level=(?:error|fatal) msg="((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
+  if (logrus !== undefined) return logrus.replace(/\\(.)/g, '$1');
   return line.replace(/^Error:\s*/i, '').replace(/^Error response from daemon:\s*/i, '');
 }
 

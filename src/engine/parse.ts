@@ -22,10 +22,16 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** A JSON scalar as text; anything else (absent, null, an object) as ''. */
+function text(raw: unknown): string {
+  if (typeof raw === 'string') return raw;
+  return typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : '';
+}
+
 const statuses: readonly BoxStatus[] = ['running', 'created', 'exited', 'paused', 'stopping', 'removing', 'configured'];
 
 export function toStatus(raw: unknown): BoxStatus {
-  const s = String(raw ?? '').toLowerCase();
+  const s = text(raw).toLowerCase();
   if (s === 'stopped' || s === 'dead') return 'exited';
   if (s === 'initialized') return 'created';
   return (statuses as readonly string[]).includes(s) ? (s as BoxStatus) : 'unknown';
@@ -69,7 +75,7 @@ function box(
     spec: specFrom(labels),
     pid,
     startedAt,
-    imageId: String(imageId ?? '').replace(/^sha256:/, ''),
+    imageId: text(imageId).replace(/^sha256:/, ''),
     labels,
   };
 }
@@ -82,9 +88,9 @@ export function parseInspect(stdout: string): BoxInfo | undefined {
   const c = first as Json;
   const state = (c.State ?? {}) as Json;
   const config = (c.Config ?? {}) as Json;
-  const name = String(c.Name ?? '').replace(/^\//, '');
-  const image = String(c.ImageName ?? config.Image ?? c.Image ?? '');
-  const id = String(c.Id ?? c.ID ?? '');
+  const name = text(c.Name).replace(/^\//, '');
+  const image = text(c.ImageName ?? config.Image ?? c.Image);
+  const id = text(c.Id ?? c.ID);
   const info = box(
     name,
     id,
@@ -93,7 +99,7 @@ export function parseInspect(stdout: string): BoxInfo | undefined {
     isoDate(c.Created),
     labelsOf(config.Labels),
     Number(state.Pid ?? 0),
-    String(state.StartedAt ?? ''),
+    text(state.StartedAt),
     c.Image,
   );
   // podman only: where containers/storage lists this container, to confirm its name later
@@ -103,9 +109,9 @@ export function parseInspect(stdout: string): BoxInfo | undefined {
 
 /** `podman ps --format json` (an array) or `docker ps --format '{{json .}}'` (one object a line) */
 export function parsePs(stdout: string): BoxInfo[] {
-  const text = stdout.trim();
-  if (!text) return [];
-  const parsed = text.startsWith('[') ? parseJson(text) : text.split('\n').map((l) => parseJson(l));
+  const printed = stdout.trim();
+  if (!printed) return [];
+  const parsed = printed.startsWith('[') ? parseJson(printed) : printed.split('\n').map((l) => parseJson(l));
   if (!Array.isArray(parsed))
     throw new EngineError(
       'the container engine printed a list that is not a JSON array',
@@ -113,18 +119,18 @@ export function parsePs(stdout: string): BoxInfo[] {
     );
   const items = (parsed as unknown[]).filter((c): c is Json => c !== null && typeof c === 'object');
   return items.map((c) => {
-    const names = Array.isArray(c.Names) ? String(c.Names[0] ?? '') : String(c.Names ?? '');
+    const names = Array.isArray(c.Names) ? text(c.Names[0]) : text(c.Names);
     const created =
       typeof c.Created === 'number' ? new Date(c.Created * 1000).toISOString() : isoDate(c.CreatedAt ?? c.Created);
     return box(
       names,
-      String(c.Id ?? c.ID ?? ''),
-      String(c.Image ?? ''),
+      text(c.Id ?? c.ID),
+      text(c.Image),
       toStatus(c.State),
       created,
       labelsOf(c.Labels),
       Number(c.Pid ?? 0),
-      String(c.StartedAt ?? ''),
+      text(c.StartedAt),
       c.ImageID,
     );
   });
@@ -132,8 +138,8 @@ export function parsePs(stdout: string): BoxInfo[] {
 
 function isoDate(raw: unknown): string {
   if (typeof raw === 'number') return new Date(raw * 1000).toISOString();
-  const text = String(raw ?? '');
+  const shown = text(raw);
   // "2024-05-01 10:00:00 +0000 UTC" (docker) or RFC 3339 with nanoseconds (podman)
-  const d = new Date(text.replace(/ [A-Z]{3,4}$/, '').replace(/^(\S+) (\S+) /, '$1T$2'));
-  return Number.isNaN(d.getTime()) ? text : d.toISOString();
+  const d = new Date(shown.replace(/ [A-Z]{3,4}$/, '').replace(/^(\S+) (\S+) /, '$1T$2'));
+  return Number.isNaN(d.getTime()) ? shown : d.toISOString();
 }

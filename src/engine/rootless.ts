@@ -37,10 +37,10 @@ const SUBID_TEXT =
 /** The rootless cause of an engine failure, or undefined when the failure is something else. */
 export function rootlessFailure(stderr: string, host: RootlessHost): EngineError | undefined {
   // podman prints this one as a logrus line, its quotes escaped.
-  const notOwned = /XDG_RUNTIME_DIR directory \\?"([^"\\]*)\\?" is not owned by the current user/.exec(stderr);
-  if (notOwned) return runtimeDirNotYours(notOwned[1]!, host);
-  const noRuntimeDir = /mkdir (\/run\/user\/\d+): permission denied/.exec(stderr);
-  if (noRuntimeDir) return runtimeDirMissing(noRuntimeDir[1]!, host);
+  const notOwned = /XDG_RUNTIME_DIR directory \\?"([^"\\]*)\\?" is not owned by the current user/.exec(stderr)?.[1];
+  if (notOwned !== undefined) return runtimeDirNotYours(notOwned, host);
+  const noRuntimeDir = /mkdir (\/run\/user\/\d+): permission denied/.exec(stderr)?.[1];
+  if (noRuntimeDir !== undefined) return runtimeDirMissing(noRuntimeDir, host);
   if (/statfs \/dev\/mqueue: no such file or directory/.test(stderr)) {
     return new EngineError(
       'rootless podman cannot share the host IPC namespace: the host has no /dev/mqueue (systemd mounts it at boot)',
@@ -68,18 +68,29 @@ export function noSubids(host: RootlessHost): EngineError {
   );
 }
 
+/** How to make the missing runtime directory DIR: said by podman's failure and by toolbox's own check. */
+function makeRuntimeDir(dir: string, host: RootlessHost): string {
+  return `log in as ${host.user} through logind (ssh, machinectl shell ${host.user}@), or as root: install -d -m 0700 -o ${host.user} -g $(id -g ${host.user}) ${dir}`;
+}
+
 export function runtimeDirMissing(dir: string, host: RootlessHost): EngineError {
   return new EngineError(
     `rootless podman needs the runtime directory ${dir}, which does not exist (systemd-logind makes it at login)`,
-    `log in as ${host.user} through logind (ssh, machinectl shell ${host.user}@), or as root: install -d -m 0700 -o ${host.user} -g $(id -g ${host.user}) ${dir}`,
+    makeRuntimeDir(dir, host),
   );
 }
 
+/** What is wrong with another user's runtime directory DIR, and the fix. */
+function notYours(dir: string, host: RootlessHost): { message: string; hint: string } {
+  return {
+    message: `XDG_RUNTIME_DIR=${dir} is not owned by ${host.user} (uid ${host.uid}): it was inherited from another user's session`,
+    hint: `start a login session as ${host.user} (su - ${host.user}, machinectl shell ${host.user}@), or set XDG_RUNTIME_DIR=/run/user/${host.uid}`,
+  };
+}
+
 export function runtimeDirNotYours(dir: string, host: RootlessHost): EngineError {
-  return new EngineError(
-    `XDG_RUNTIME_DIR=${dir} is not owned by ${host.user} (uid ${host.uid}): it was inherited from another user's session`,
-    `start a login session as ${host.user} (su - ${host.user}, machinectl shell ${host.user}@), or set XDG_RUNTIME_DIR=/run/user/${host.uid}`,
-  );
+  const { message, hint } = notYours(dir, host);
+  return new EngineError(message, hint);
 }
 
 /** Whether NAME or UID has a line in a subid file; undefined when the file cannot be read. */
@@ -126,12 +137,11 @@ export function checkRuntimeDirEnv(env: NodeJS.ProcessEnv, host: RootlessHost): 
   try {
     owner = lstatSync(dir).uid;
   } catch {
-    const e = runtimeDirMissing(dir, host);
     return new ToolboxError(`XDG_RUNTIME_DIR=${dir} does not exist (systemd-logind makes it at login)`, {
-      hint: e.hint!,
+      hint: makeRuntimeDir(dir, host),
     });
   }
   if (owner === host.uid) return undefined;
-  const e = runtimeDirNotYours(dir, host);
-  return new ToolboxError(e.message, { hint: e.hint! });
+  const { message, hint } = notYours(dir, host);
+  return new ToolboxError(message, { hint });
 }

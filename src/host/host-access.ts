@@ -3,7 +3,7 @@
 // root mounted at /host (what `kubectl debug node` gives a debug pod).
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { ToolboxError, UsageError } from '../core/errors.js';
-import { capture, interactive, stream, type Captured, type Streaming } from '../engine/runner.js';
+import { capture, interactive, stream, type Captured, type Streaming } from '../os/runner.js';
 import { checkPrivileges } from './privileges.js';
 
 export type HostTarget = { kind: 'nsenter'; pid: number } | { kind: 'chroot'; root: string };

@@ -1,11 +1,11 @@
 // A lock file in a private directory: `lock` is a hard link to a file naming its owner
 // (pid:start), made atomically, so the lock names its owner from its first instant. A lock
 // whose owner died (SIGKILL) is broken; a waiter says once, after a short while, who it waits for.
-import { linkSync, lstatSync, readFileSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { linkSync, lstatSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ToolboxError } from '../core/errors.js';
 import { readPlain, writeNew } from './private-dir.js';
-import { isAlive } from './process-start.js';
+import { isAlive, readProcText } from '../os/proc.js';
 
 const LOCK_WAIT_MS = 120_000;
 const SAY_AFTER_MS = 1_000;
@@ -32,14 +32,15 @@ export async function withFileLock<T>(dir: string, options: LockOptions, fn: () 
   };
   // The directory goes with its container (after the lock of whoever removed it is released):
   // found gone, it is made again, once per attempt, and the lock taken in it.
-  const gone = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT' && options.again !== undefined;
+  const again = options.again;
+  const gone = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT' && again !== undefined;
   for (let tries = 0; ; tries++) {
     try {
       enter();
       break;
     } catch (error) {
       if (!gone(error) || tries >= 3) throw error;
-      options.again!();
+      again?.();
     }
   }
   const started = Date.now();
@@ -52,11 +53,11 @@ export async function withFileLock<T>(dir: string, options: LockOptions, fn: () 
         break;
       } catch (error) {
         if (gone(error)) {
-          options.again!();
+          again?.();
           try {
             enter();
-          } catch (again) {
-            if (!gone(again)) throw again;
+          } catch (stillGone) {
+            if (!gone(stillGone)) throw stillGone;
           }
           continue;
         }
@@ -93,17 +94,13 @@ export async function withFileLock<T>(dir: string, options: LockOptions, fn: () 
 function holder(lock: string): string {
   const pid = (readPlain(lock) ?? '').split(':')[0] ?? '';
   if (!/^\d+$/.test(pid)) return 'another toolbox command';
-  let command = '';
-  try {
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    // node /path/bin/toolbox.js run ... -> toolbox run ...
-    const script = argv.findIndex((a) => /(^|\/)(toolbox|host-update)(\.js)?$/.test(a));
-    const shown =
-      script >= 0 ? [argv[script]!.replace(/^.*\//, '').replace(/\.js$/, ''), ...argv.slice(script + 1)] : argv;
-    command = shown.join(' ').slice(0, 80);
-  } catch {
-    /* gone or not ours to read */
-  }
+  // Gone or not ours to read: the pid is all there is to say.
+  const argv = (readProcText(Number(pid), 'cmdline') ?? '').split('\0').filter(Boolean);
+  // node /path/bin/toolbox.js run ... -> toolbox run ...
+  const script = argv.findIndex((a) => /(^|\/)(toolbox|host-update)(\.js)?$/.test(a));
+  const shown =
+    script >= 0 ? [(argv[script] ?? '').replace(/^.*\//, '').replace(/\.js$/, ''), ...argv.slice(script + 1)] : argv;
+  const command = shown.join(' ').slice(0, 80);
   return command ? `process ${pid} (${command})` : `process ${pid}`;
 }
 

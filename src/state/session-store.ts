@@ -9,10 +9,10 @@ import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BoxRecord, SessionStore } from '../core/ports.js';
 import { withFileLock } from './file-lock.js';
-import { isFrozen } from './frozen.js';
 import { indexConfirms } from './name-index.js';
 import { privateDir, readPlain, replaceFile, UnsafeStateError, writeNew } from './private-dir.js';
-import { isAlive, processStart } from './process-start.js';
+import { isFrozen } from '../os/frozen.js';
+import { isAlive, processStart } from '../os/proc.js';
 
 // Ids and names become path components: nothing that could climb out of the directory.
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -190,7 +190,7 @@ export class FileSessionStore implements SessionStore {
   liveSessions(id: string): number {
     const dir = this.sessionsDir(id);
     let live = 0;
-    let entries: string[] = [];
+    let entries: string[];
     try {
       entries = readdirSync(dir);
     } catch {
@@ -209,17 +209,16 @@ export class FileSessionStore implements SessionStore {
     const file = join(this.boxDir(id), 'record.json');
     const raw = readPlain(file);
     if (raw === undefined) return undefined;
-    let record: BoxRecord | undefined;
+    let parsed: unknown;
     try {
-      record = JSON.parse(raw) as BoxRecord;
+      parsed = JSON.parse(raw);
     } catch {
-      record = undefined;
+      parsed = undefined;
     }
-    if (!record || record.id !== id || !Number.isInteger(record.pid) || typeof record.pidStart !== 'string') {
-      this.discard(file, record ? `it names container ${String(record.id).slice(0, 12)}` : 'not JSON');
-      return undefined;
-    }
-    return record;
+    if (isRecordOf(parsed, id)) return parsed;
+    const named = parsed ? (parsed as { id?: unknown }).id : undefined;
+    this.discard(file, parsed ? `it names container ${String(named).slice(0, 12)}` : 'not JSON');
+    return undefined;
   }
 
   writeRecord(record: BoxRecord): void {
@@ -257,4 +256,11 @@ export class FileSessionStore implements SessionStore {
     }
     this.gone.add(id);
   }
+}
+
+/** Whether VALUE, read from a record file, is a record of the container ID. */
+function isRecordOf(value: unknown, id: string): value is BoxRecord {
+  if (!value || typeof value !== 'object') return false;
+  const fields = value as Partial<Record<keyof BoxRecord, unknown>>;
+  return fields.id === id && Number.isInteger(fields.pid) && typeof fields.pidStart === 'string';
 }

@@ -122,7 +122,7 @@ describe('config is never executed', () => {
           const file = relative(ROOT, p);
           if (
             /from 'node:child_process'|from 'execa'|require\(['"]child_process/.test(text) &&
-            file !== 'src/engine/runner.ts'
+            file !== 'src/os/runner.ts'
           )
             offenders.push(`${file}: spawns`);
           if (/\bshell\s*:\s*(true|['"`])/.test(text)) offenders.push(`${file}: shell option`);
@@ -132,7 +132,7 @@ describe('config is never executed', () => {
     };
     walk(join(ROOT, 'src'));
     expect(offenders).toEqual([]);
-    expect(readFileSync(join(ROOT, 'src/engine/runner.ts'), 'utf8')).not.toMatch(/shell\s*:/);
+    expect(readFileSync(join(ROOT, 'src/os/runner.ts'), 'utf8')).not.toMatch(/shell\s*:/);
   });
 });
 

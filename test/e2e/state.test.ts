@@ -18,7 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processStart } from '../../src/state/process-start.js';
+import { processStart } from '../../src/os/proc.js';
 import {
   CLI_ARGV,
   MINIMAL_IMAGE,

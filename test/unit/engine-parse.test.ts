@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KEEP_ALIVE, createArgs } from '../../src/engine/create-args.js';
+import { docker } from '../../src/engine/engines/docker.js';
+import { podman } from '../../src/engine/engines/podman.js';
 import { engineFailure, lastErrorLine } from '../../src/engine/errors.js';
 import { parseInspect, parsePs } from '../../src/engine/parse.js';
 import { routeDoubleDash, VALUE_OPTIONS } from '../../src/cli/program.js';
@@ -9,7 +11,7 @@ const spec: BoxSpec = { name: 'tb', image: 'img:1', mode: 'system', sandbox: fal
 
 describe('createArgs', () => {
   it('matches microos-toolbox for a system toolbox', () => {
-    expect(createArgs('podman', spec, { l: 'v' }, true, () => true)).toEqual([
+    expect(createArgs(podman, spec, { l: 'v' }, true, () => true)).toEqual([
       'create',
       '--pull',
       'never',
@@ -51,19 +53,40 @@ describe('createArgs', () => {
       mode: 'user' as const,
       user: { uid: 1000, gid: 100, name: 'u', group: 'users', home: '/home/u' },
     };
-    const rootless = createArgs('podman', user, {}, false, () => false);
+    const rootless = createArgs(podman, user, {}, false, () => false);
     expect(rootless).toContain('keep-id');
     expect(rootless.join(' ')).not.toContain('/run/user/1000');
-    expect(createArgs('podman', user, {}, true, () => true)).not.toContain('keep-id');
-    expect(createArgs('podman', user, {}, true, () => true).join(' ')).toContain(
+    expect(createArgs(podman, user, {}, true, () => true)).not.toContain('keep-id');
+    expect(createArgs(podman, user, {}, true, () => true).join(' ')).toContain(
       '--volume /run/user/1000:/run/user/1000:rslave',
     );
-    expect(createArgs('docker', user, {}, false, () => true)).not.toContain('--annotation');
+    expect(createArgs(docker, user, {}, false, () => true)).not.toContain('--annotation');
+  });
+
+  it("adds each engine's own user-mode arguments after the user's volumes, before the labels", () => {
+    const user = {
+      ...spec,
+      mode: 'user' as const,
+      user: { uid: 1000, gid: 100, name: 'u', group: 'users', home: '/home/u' },
+    };
+    const tail = (args: string[]) => args.slice(args.indexOf('/home/u:/home/u') + 1);
+    const labels = { l: 'v' };
+    const end = ['--label', 'l=v', 'img:1', ...KEEP_ALIVE];
+    const keepGroups = ['--annotation', 'run.oci.keep_original_groups=1'];
+    expect(tail(createArgs(podman, user, labels, false, () => false))).toEqual([
+      ...keepGroups,
+      '--userns',
+      'keep-id',
+      ...end,
+    ]);
+    expect(tail(createArgs(podman, user, labels, true, () => false))).toEqual([...keepGroups, ...end]);
+    expect(tail(createArgs(docker, user, labels, false, () => false))).toEqual(end);
+    expect(tail(createArgs(docker, user, labels, true, () => false))).toEqual(end);
   });
 
   it('sandbox drops privileges and mounts the host root read-only; extra args come before the image', () => {
     const args = createArgs(
-      'podman',
+      podman,
       { ...spec, sandbox: true, runtime: 'runc', engineArgs: ['--env', 'A=1'] },
       {},
       true,

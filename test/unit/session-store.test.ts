@@ -41,11 +41,22 @@ function ownStart(): string {
   return start;
 }
 
+/** A critical section that does its work at once: what withLock runs, as a promise. */
+const now =
+  <T>(work: () => T) =>
+  (): Promise<T> =>
+    Promise.resolve(work());
+
 describe('FileSessionStore', () => {
   it('counts live sessions other than the caller and prunes dead ones', async () => {
     const d = dir();
     const store = new FileSessionStore(d);
-    await store.withLock(ID, async () => store.addSession(ID));
+    await store.withLock(
+      ID,
+      now(() => {
+        store.addSession(ID);
+      }),
+    );
     // a session of a process that is gone (pid 1 with a start time that cannot match)
     writeFileSync(join(d, `boxes/${ID}/sessions/1-999999999`), '');
     expect(store.liveSessions(ID)).toBe(0);
@@ -62,7 +73,10 @@ describe('FileSessionStore', () => {
       await new Promise((r) => setTimeout(r, 50));
       order.push('a-out');
     });
-    const fast = store.withLock(ID, async () => void order.push('b'));
+    const fast = store.withLock(
+      ID,
+      now(() => order.push('b')),
+    );
     await Promise.all([slow, fast]);
     expect(order).toEqual(['a-in', 'a-out', 'b']);
   });
@@ -73,20 +87,40 @@ describe('FileSessionStore', () => {
     const dead = spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim();
     writeFileSync(join(d, `boxes/${ID}/lock`), `${dead}:1`);
     const store = new FileSessionStore(d);
-    expect(await store.withLock(ID, async () => 'got it')).toBe('got it');
+    expect(
+      await store.withLock(
+        ID,
+        now(() => 'got it'),
+      ),
+    ).toBe('got it');
   });
 
   it('a removed container leaves no state directory, and a caller that knew the directory still gets the lock', async () => {
     const d = dir();
     const remover = new FileSessionStore(d);
     const other = new FileSessionStore(d);
-    await other.withLock(ID, async () => other.addSession(ID)); // knows (has checked) the directory
+    await other.withLock(
+      ID,
+      now(() => {
+        other.addSession(ID);
+      }),
+    ); // knows (has checked) the directory
     other.removeSession(ID);
     remover.writeRecord({ id: ID, pid: process.pid, pidStart: '1' });
-    await remover.withLock(ID, async () => remover.removed(ID));
+    await remover.withLock(
+      ID,
+      now(() => {
+        remover.removed(ID);
+      }),
+    );
     expect(existsSync(join(d, 'boxes', ID))).toBe(false);
     expect(readdirSync(join(d, 'boxes'))).toEqual([]);
-    expect(await other.withLock(ID, async () => 'locked again')).toBe('locked again');
+    expect(
+      await other.withLock(
+        ID,
+        now(() => 'locked again'),
+      ),
+    ).toBe('locked again');
     expect(other.readRecord(ID)).toBeUndefined();
   });
 
@@ -97,10 +131,13 @@ describe('FileSessionStore', () => {
     const order: string[] = [];
     let waiting: Promise<string> | undefined;
     await remover.withLock(ID, async () => {
-      waiting = waiter.withLock(ID, async () => {
-        order.push('waiter');
-        return 'got it';
-      });
+      waiting = waiter.withLock(
+        ID,
+        now(() => {
+          order.push('waiter');
+          return 'got it';
+        }),
+      );
       // the waiter's own file is in the directory before the remover lets go
       for (let i = 0; i < 100 && readdirSync(join(d, 'boxes', ID)).length < 2; i++)
         await new Promise((r) => setTimeout(r, 5));
@@ -145,9 +182,12 @@ describe('FileSessionStore', () => {
     const d = dir();
     chmodSync(d, 0o777);
     const store = new FileSessionStore(join(d, 'podman'), { top: d });
-    await expect(store.withLock(ID, async () => 1)).rejects.toThrow(
-      `refusing to use the state directory ${d}: its mode is 777, open to others (expected 700)`,
-    );
+    await expect(
+      store.withLock(
+        ID,
+        now(() => 1),
+      ),
+    ).rejects.toThrow(`refusing to use the state directory ${d}: its mode is 777, open to others (expected 700)`);
     const t = dir();
     symlinkSync(d, join(t, 'top'));
     const linked = new FileSessionStore(join(t, 'top', 'podman'), { top: join(t, 'top') });
@@ -172,15 +212,32 @@ describe('FileSessionStore', () => {
     writeFileSync(join(box, 'sessions'), 'a file');
     mkdirSync(join(box, 'lock')); // a lock no process can own
     mkdirSync(join(box, 'record.json'));
-    expect(await store.withLock(ID, async () => (store.addSession(ID), store.liveSessions(ID)))).toBe(0);
+    expect(
+      await store.withLock(
+        ID,
+        now(() => {
+          store.addSession(ID);
+          return store.liveSessions(ID);
+        }),
+      ),
+    ).toBe(0);
     store.writeRecord({ id: ID, pid: 1, pidStart: '1' });
     expect(store.readRecord(ID)).toEqual({ id: ID, pid: 1, pidStart: '1' });
     writeFileSync(join(box, 'record.json'), JSON.stringify({ id: 'f'.repeat(64), pid: 1, pidStart: '1' }));
+    expect(store.readRecord(ID)).toBeUndefined();
+    writeFileSync(join(box, 'record.json'), JSON.stringify({ id: ID, pid: '1', pidStart: '1' }));
+    expect(store.readRecord(ID)).toBeUndefined();
+    writeFileSync(join(box, 'record.json'), '{"id": "');
+    expect(store.readRecord(ID)).toBeUndefined();
+    writeFileSync(join(box, 'record.json'), 'null');
     expect(store.readRecord(ID)).toBeUndefined();
     expect(warnings).toEqual([
       `discarding corrupt toolbox state ${box}/sessions (it is not a directory); it is rebuilt`,
       `discarding corrupt toolbox state ${box}/record.json (it is not a file); it is rebuilt`,
       `discarding corrupt toolbox state ${box}/record.json (it names container ffffffffffff); it is rebuilt`,
+      `discarding corrupt toolbox state ${box}/record.json (it names container ${ID.slice(0, 12)}); it is rebuilt`,
+      `discarding corrupt toolbox state ${box}/record.json (not JSON); it is rebuilt`,
+      `discarding corrupt toolbox state ${box}/record.json (not JSON); it is rebuilt`,
     ]);
   });
 });

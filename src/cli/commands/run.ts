@@ -18,7 +18,7 @@ export async function runCommand(flags: GlobalFlags, command: string[], name?: s
 }
 
 async function checkRuntime(runtime: string): Promise<void> {
-  const { onPath } = await import('../../engine/detect.js');
+  const { onPath } = await import('../../os/path.js');
   const { UsageError } = await import('../../core/errors.js');
   const found = runtime.includes('/') ? (await import('node:fs')).existsSync(runtime) : onPath(runtime);
   if (!found)

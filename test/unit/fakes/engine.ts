@@ -5,7 +5,6 @@ import type {
   BoxInfo,
   BoxSpec,
   BoxStatus,
-  CaptureOptions,
   CaptureResult,
   ContainerEngine,
   ExecRequest,
@@ -30,6 +29,18 @@ export function box(fields: Partial<BoxInfo> & Pick<BoxInfo, 'id' | 'name'>): Bo
     labels,
     ...fields,
   };
+}
+
+/**
+ * The port's methods are async: a fake that fails must reject, as the engine does, never throw
+ * where it is called.
+ */
+export function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
 }
 
 export class FakeEngine implements ContainerEngine {
@@ -65,92 +76,103 @@ export class FakeEngine implements ContainerEngine {
     return [...this.images].find((i) => i === nameOrId || `id-of-${i}` === nameOrId);
   }
 
-  async inspectBox(nameOrId: string): Promise<BoxInfo | undefined> {
+  inspectBox(nameOrId: string): Promise<BoxInfo | undefined> {
     this.calls.push(`inspect ${nameOrId}`);
-    return this.find(nameOrId);
+    return Promise.resolve(this.find(nameOrId));
   }
-  async listBoxes(): Promise<BoxInfo[]> {
+  listBoxes(): Promise<BoxInfo[]> {
     this.calls.push('ps');
-    return [...this.boxes.values()].filter((b) => b.isToolbox);
+    return Promise.resolve([...this.boxes.values()].filter((b) => b.isToolbox));
   }
-  async imageExists(image: string): Promise<boolean> {
+  imageExists(image: string): Promise<boolean> {
     this.calls.push(`image-exists ${image}`);
-    return this.imageNamed(image) !== undefined;
+    return Promise.resolve(this.imageNamed(image) !== undefined);
   }
-  async imageFacts(image: string): Promise<ImageFacts | undefined> {
+  imageFacts(image: string): Promise<ImageFacts | undefined> {
     this.calls.push(`image-inspect ${image}`);
     const name = this.imageNamed(image);
-    return name === undefined ? undefined : { id: `id-of-${name}`, tags: [name], digests: [] };
+    return Promise.resolve(name === undefined ? undefined : { id: `id-of-${name}`, tags: [name], digests: [] });
   }
-  async removeImage(id: string): Promise<boolean> {
+  removeImage(id: string): Promise<boolean> {
     this.calls.push(`rmi ${id}`);
     const name = this.imageNamed(id);
-    if (name === undefined || [...this.boxes.values()].some((b) => b.imageId === `id-of-${name}`)) return false;
-    return this.images.delete(name);
+    if (name === undefined || [...this.boxes.values()].some((b) => b.imageId === `id-of-${name}`))
+      return Promise.resolve(false);
+    return Promise.resolve(this.images.delete(name));
   }
-  async remoteDigest(image: string): Promise<string> {
+  remoteDigest(image: string): Promise<string> {
     this.calls.push(`remote-digest ${image}`);
-    return `sha256:${image}`;
+    return Promise.resolve(`sha256:${image}`);
   }
-  async pullImage(image: string): Promise<void> {
+  pullImage(image: string): Promise<void> {
     this.calls.push(`pull ${image}`);
-    if (this.pullFails) throw new Error('registry unreachable');
-    this.images.add(image);
+    return settle(() => {
+      if (this.pullFails) throw new Error('registry unreachable');
+      this.images.add(image);
+    });
   }
-  async createBox(spec: BoxSpec, labels: Record<string, string>, containerName?: string): Promise<string> {
+  createBox(spec: BoxSpec, labels: Record<string, string>, containerName?: string): Promise<string> {
     const name = containerName ?? spec.name;
     this.calls.push(`create ${name}`);
-    if (this.find(name)) throw new Error(`the container name "${name}" is already in use`);
-    const id = this.nextId(spec, name);
-    const image = this.imageNamed(spec.image);
-    this.boxes.set(
-      id,
-      box({
+    return settle(() => {
+      if (this.find(name)) throw new Error(`the container name "${name}" is already in use`);
+      const id = this.nextId(spec, name);
+      const image = this.imageNamed(spec.image);
+      this.boxes.set(
         id,
-        name,
-        image: spec.image,
-        spec,
-        mode: spec.mode,
-        version: '1',
-        labels,
-        imageId: image === undefined ? '' : `id-of-${image}`,
-      }),
-    );
-    return id;
+        box({
+          id,
+          name,
+          image: spec.image,
+          spec,
+          mode: spec.mode,
+          version: '1',
+          labels,
+          imageId: image === undefined ? '' : `id-of-${image}`,
+        }),
+      );
+      return id;
+    });
   }
-  async renameBox(nameOrId: string, newName: string): Promise<void> {
+  renameBox(nameOrId: string, newName: string): Promise<void> {
     this.calls.push(`rename ${nameOrId} ${newName}`);
-    this.existing(nameOrId).name = newName;
+    return settle(() => {
+      this.existing(nameOrId).name = newName;
+    });
   }
-  private set(nameOrId: string, status: BoxStatus, pid: number): void {
-    Object.assign(this.existing(nameOrId), { status, pid });
+  private set(nameOrId: string, status: BoxStatus, pid: number): Promise<void> {
+    return settle(() => {
+      Object.assign(this.existing(nameOrId), { status, pid });
+    });
   }
-  async startBox(nameOrId: string): Promise<void> {
+  startBox(nameOrId: string): Promise<void> {
     this.calls.push(`start ${nameOrId}`);
-    this.set(nameOrId, 'running', process.pid);
+    return this.set(nameOrId, 'running', process.pid);
   }
-  async unpauseBox(nameOrId: string): Promise<void> {
+  unpauseBox(nameOrId: string): Promise<void> {
     this.calls.push(`unpause ${nameOrId}`);
-    this.set(nameOrId, 'running', process.pid);
+    return this.set(nameOrId, 'running', process.pid);
   }
-  async stopBox(nameOrId: string): Promise<void> {
+  stopBox(nameOrId: string): Promise<void> {
     this.calls.push(`stop ${nameOrId}`);
-    this.set(nameOrId, 'exited', 0);
+    return this.set(nameOrId, 'exited', 0);
   }
-  async removeBox(nameOrId: string, _force: boolean): Promise<void> {
+  removeBox(nameOrId: string): Promise<void> {
     this.calls.push(`rm ${nameOrId}`);
-    this.boxes.delete(this.existing(nameOrId).id);
+    return settle(() => {
+      this.boxes.delete(this.existing(nameOrId).id);
+    });
   }
   runningPid(id: string): number | undefined {
     const b = this.boxes.get(id);
     return b?.status === 'running' ? b.pid : undefined;
   }
-  async execInteractive(request: ExecRequest): Promise<number> {
+  execInteractive(request: ExecRequest): Promise<number> {
     this.calls.push(`exec ${request.target} ${request.command.join(' ')}`);
-    return this.execCode;
+    return Promise.resolve(this.execCode);
   }
-  async execCapture(request: ExecRequest, _input?: string, _options?: CaptureOptions): Promise<CaptureResult> {
+  execCapture(request: ExecRequest): Promise<CaptureResult> {
     this.calls.push(`exec-capture ${request.target}`);
-    return { exitCode: 0, stdout: '', stderr: '' };
+    return Promise.resolve({ exitCode: 0, stdout: '', stderr: '' });
   }
 }

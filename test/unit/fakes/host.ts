@@ -1,6 +1,7 @@
 // host-update's HostPort, faked: records every command and answers with the test's function.
 import type { HostPort, HostTarget } from '../../../src/host/host-access.js';
-import type { Captured, Streaming } from '../../../src/engine/runner.js';
+import type { Captured, Streaming } from '../../../src/os/runner.js';
+import { settle } from './engine.js';
 
 export class FakeHost implements HostPort {
   readonly target: HostTarget = { kind: 'nsenter', pid: 1 };
@@ -13,17 +14,17 @@ export class FakeHost implements HostPort {
     private readonly streamed = '',
   ) {}
 
-  async capture(command: readonly string[]): Promise<Captured> {
+  capture(command: readonly string[]): Promise<Captured> {
     this.calls.push([...command]);
-    return this.answer(command);
+    return settle(() => this.answer(command));
   }
-  stream(command: readonly string[], onOutput: (chunk: string) => void, _options?: { stoppable?: boolean }): Streaming {
+  stream(command: readonly string[], onOutput: (chunk: string) => void): Streaming {
     this.calls.push([...command]);
     if (this.streamed) onOutput(this.streamed);
     return { done: Promise.resolve(0), kill() {} };
   }
-  async interactive(command: readonly string[]): Promise<number> {
+  interactive(command: readonly string[]): Promise<number> {
     this.calls.push([...command]);
-    return 0;
+    return Promise.resolve(0);
   }
 }

@@ -15,16 +15,16 @@ export class MemorySessions implements SessionStore {
     const id = this.names.get(name);
     return id !== undefined && this.engine?.boxes.get(id)?.name === name ? id : undefined;
   }
-  remember(name: string, id: string, _index?: string): void {
+  remember(name: string, id: string): void {
     this.names.set(name, id);
   }
-  async withNameLock<T>(_name: string, fn: () => Promise<T>): Promise<T> {
+  withNameLock<T>(_name: string, fn: () => Promise<T>): Promise<T> {
     return fn();
   }
-  async withLock<T>(_id: string, fn: () => Promise<T>, _label?: string): Promise<T> {
+  withLock<T>(_id: string, fn: () => Promise<T>): Promise<T> {
     return fn();
   }
-  async withWorkLock<T>(_id: string, fn: () => Promise<T>, _label?: string): Promise<T> {
+  withWorkLock<T>(_id: string, fn: () => Promise<T>): Promise<T> {
     return fn();
   }
   addSession(id: string): void {
@@ -42,7 +42,7 @@ export class MemorySessions implements SessionStore {
   isLive(record: BoxRecord): boolean {
     return this.engine?.boxes.get(record.id)?.status === 'running';
   }
-  processStart(_pid: number): string | undefined {
+  processStart(): string | undefined {
     return '123';
   }
   writeRecord(record: BoxRecord): void {

@@ -2,14 +2,12 @@
 // A paused toolbox's keep-alive process is still alive, so the cached record would look valid,
 // but the engine refuses to exec into it; the caller takes the slow path and unpauses it.
 import { readFileSync } from 'node:fs';
+import { readProcText } from './proc.js';
 
 export function isFrozen(pid: number): boolean {
-  let lines: string[];
-  try {
-    lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n');
-  } catch {
-    return false;
-  }
+  const text = readProcText(pid, 'cgroup');
+  if (text === undefined) return false;
+  const lines = text.split('\n');
   const v1 = lines.find((l) => /^\d+:([^:]*,)?freezer(,[^:]*)?:/.test(l));
   if (v1)
     return /^(FROZEN|FREEZING)/.test(

@@ -1,8 +1,9 @@
 // The one module that spawns processes. Everything else asks it. Short engine calls and the
 // interactive hot path use node:child_process directly (loading execa costs more than a
 // podman call); execa supervises long-running work that needs deadlines.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { constants } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
 
 export interface Captured {
   exitCode: number;
@@ -37,28 +38,32 @@ export function capture(file: string, args: readonly string[], options: CaptureO
   if (options.sinks) return pump(file, args, options.sinks, options);
   if (options.timeoutMs || options.onLine) return supervised(file, args, options);
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
-      stdio: [options.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-      ...(options.env ? { env: options.env as NodeJS.ProcessEnv } : {}),
-    });
+    const env = options.env ? { env: options.env } : {};
+    const { input } = options;
+    // stdin is a pipe only when there is input to write; otherwise the command reads nothing.
+    let child: ChildProcessByStdio<Writable | null, Readable, Readable>;
+    if (input === undefined) {
+      child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], ...env });
+    } else {
+      const piped = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], ...env });
+      piped.stdin.on('error', () => {}); // a command that does not read its input is not our failure
+      piped.stdin.end(input);
+      child = piped;
+    }
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout!.on('data', (d: Buffer) => out.push(d));
-    child.stderr!.on('data', (d: Buffer) => err.push(d));
-    if (options.input !== undefined) {
-      child.stdin!.on('error', () => {}); // a command that does not read its input is not our failure
-      child.stdin!.end(options.input);
-    }
-    child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'ENOENT' ? new CommandNotFound(file) : error),
-    );
-    child.on('close', (code, signal) =>
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'ENOENT' ? new CommandNotFound(file) : error);
+    });
+    child.on('close', (code, signal) => {
       resolve({
         exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
-      }),
-    );
+      });
+    });
   });
 }
 
@@ -84,9 +89,9 @@ export async function supervised(
   }
   return {
     exitCode: result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1),
-    stdout: String(result.stdout ?? ''),
-    stderr: String(result.stderr ?? ''),
-    timedOut: result.timedOut === true,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    timedOut: result.timedOut,
   };
 }
 
@@ -112,23 +117,27 @@ export async function pump(
     ...(options.env ? { env: options.env, extendEnv: false } : {}),
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
   });
-  let failure: unknown;
+  let failure: Error | undefined;
   const feed = (sink: (chunk: Buffer) => void) => (chunk: Buffer) => {
     if (failure !== undefined) return;
     try {
       sink(chunk);
     } catch (error) {
-      failure = error;
+      failure = error instanceof Error ? error : new Error(String(error));
       running.kill('SIGKILL');
     }
   };
-  running.stdout?.on(
+  running.stdout.on(
     'data',
-    feed((c) => sinks.stdout(c)),
+    feed((c) => {
+      sinks.stdout(c);
+    }),
   );
-  running.stderr?.on(
+  running.stderr.on(
     'data',
-    feed((c) => sinks.stderr(c)),
+    feed((c) => {
+      sinks.stderr(c);
+    }),
   );
   const result = await running;
   if (failure !== undefined) throw failure;
@@ -140,7 +149,7 @@ export async function pump(
     exitCode: result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1),
     stdout: '',
     stderr: '',
-    timedOut: result.timedOut === true,
+    timedOut: result.timedOut,
   };
 }
 
@@ -193,7 +202,8 @@ export function interactive(file: string, args: readonly string[], options: Inte
 
 /** The platform's number for a signal name, as a shell reports 128+N; every signal, not a list. */
 function signalNumber(signal: string): number {
-  return constants.signals[signal as NodeJS.Signals] ?? 0;
+  const numbers: Partial<Record<string, number>> = constants.signals;
+  return numbers[signal] ?? 0;
 }
 
 export interface Streaming {
@@ -242,8 +252,12 @@ export function stream(
     });
     child = running;
     if (killed) kill();
-    running.stdout?.setEncoding('utf8').on('data', (d: string) => onOutput(d));
-    running.stderr?.setEncoding('utf8').on('data', (d: string) => onOutput(d));
+    running.stdout.setEncoding('utf8').on('data', (d: string) => {
+      onOutput(d);
+    });
+    running.stderr.setEncoding('utf8').on('data', (d: string) => {
+      onOutput(d);
+    });
     return running.then((result) => {
       if (result.exitCode === undefined) {
         const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;

@@ -1,0 +1,28 @@
+// What one container engine does differently from the others. Each engine has its own file
+// in this folder with its quirks object, and registry.ts lists them: adding an engine is one
+// new file plus its line there. Nothing outside this folder branches on an engine's name.
+import type { EngineError } from '../../core/errors.js';
+import type { EngineName } from '../../core/ports.js';
+import type { RootlessHost } from '../rootless.js';
+
+export interface EngineQuirks {
+  name: EngineName;
+  /** the executable that detection looks for on PATH, and that toolbox runs */
+  binary: string;
+  /** how `ps` prints one JSON document the parser reads (parse.ts takes either shape) */
+  psFormat: readonly string[];
+  /** `stop` options: the keep-alive process dies at once, so a long grace period only waits */
+  stopArgs: readonly string[];
+  /** `pull` options, before the image */
+  pullArgs: readonly string[];
+  /** how to install it on openSUSE, said when no engine is found */
+  install: string;
+  /** `create` options for a user-mode toolbox that only this engine has */
+  userCreateArgs(rootful: boolean): string[];
+  /**
+   * The cause of a failure of this engine run rootless, as a host problem with its fix
+   * (undefined: nothing known, the engine's own text is shown). Absent: the engine is never
+   * diagnosed as rootless.
+   */
+  rootlessFailure?: ((stderr: string, host: RootlessHost) => EngineError | undefined) | undefined;
+}
