@@ -21,7 +21,9 @@ beforeAll(() => {
   writeFileSync(join(dir, 'some-file'), '');
   env = { ...process.env, PATH: `${dir}:${process.env.PATH}` };
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** COMPREPLY after completing the last word of `line` (split on spaces; a trailing space starts a new word). */
 function bash(line: string): string[] {
