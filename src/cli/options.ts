@@ -1,10 +1,11 @@
 // The options every toolbox command accepts, before or after the subcommand, as commander
-// options drawn from the one table in global-options.ts.
+// options drawn from the one table in global-options.ts (part of the grammar, grammar.ts).
 import { Option, type Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { GlobalFlags } from '../core/settings.js';
 import { checkExtraCreateArgs } from '../engine/create-args.js';
 import { GLOBAL_OPTIONS, optionName, type GlobalOption } from './global-options.js';
+import { optionFlags } from './grammar.js';
 
 /** A single-value option given twice with different values is a mistake, never "the last wins". */
 function givenTwice(name: string, previous: unknown, value: string): void {
@@ -17,8 +18,7 @@ function givenTwice(name: string, previous: unknown, value: string): void {
 }
 
 function commanderOption(spec: GlobalOption): Option {
-  const flags = `${spec.short ? `${spec.short}, ` : ''}${spec.long}${spec.value ? ` <${spec.value}>` : ''}`;
-  const option = new Option(flags, spec.description);
+  const option = new Option(optionFlags(spec), spec.description);
   if (!spec.value) return option;
   if (spec.repeatable) {
     // --podman-args: each use is split on whitespace (no quoting, no shell) and checked alone.
