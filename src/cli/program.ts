@@ -54,24 +54,31 @@ class Parsed {
 
   /** A switch: given or not. */
   on(key: string): boolean {
-    return this.command.opts()[key] === true;
+    return this.option(key) === true;
   }
 
   /** A switch with a negation (--recommends, --no-recommends): undefined when neither is given. */
   either(key: string): boolean | undefined {
-    const value: unknown = this.command.opts()[key];
+    const value = this.option(key);
     return typeof value === 'boolean' ? value : undefined;
   }
 
   value(key: string): string | undefined {
-    const value: unknown = this.command.opts()[key];
+    const value = this.option(key);
     return typeof value === 'string' ? value : undefined;
   }
 
   /** A repeatable option's values, undefined when it is not given. */
   values(key: string): string[] | undefined {
-    const value: unknown = this.command.opts()[key];
+    const value = this.option(key);
     return Array.isArray(value) ? value.map(String) : undefined;
+  }
+
+  /** An option of this command by its key (--host-pid: hostPid); a key it lacks is a bug, said loudly. */
+  private option(key: string): unknown {
+    if (!this.command.options.some((o) => o.attributeName() === key))
+      throw new Error(`${this.command.name()} has no option for ${JSON.stringify(key)}`);
+    return this.command.opts()[key];
   }
 }
 
