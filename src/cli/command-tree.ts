@@ -71,7 +71,7 @@ function afterHelpText(cmd: Command): string {
 }
 
 function isImplicitHelp(parent: Command, c: Command): boolean {
-  return c.name() === 'help' && !(parent.commands as readonly Command[]).includes(c);
+  return c.name() === 'help' && !parent.commands.includes(c);
 }
 
 function optionNode(o: Option): OptionNode {
@@ -79,7 +79,7 @@ function optionNode(o: Option): OptionNode {
   if (o.short) node.short = o.short;
   if (o.long) node.long = o.long;
   const value = /[<[]([^>\]]+)[>\]]/.exec(o.flags);
-  if (value) node.valueName = value[1]!;
+  if (value?.[1] !== undefined) node.valueName = value[1];
   if (o.argChoices) node.choices = [...o.argChoices];
   return node;
 }

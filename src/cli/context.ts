@@ -74,7 +74,8 @@ function hostUser(env: NodeJS.ProcessEnv): HostUser {
     const line = readFileSync('/etc/group', 'utf8')
       .split('\n')
       .find((l) => l.split(':')[2] === String(gid));
-    if (line) group = line.split(':')[0]!;
+    const name = line?.split(':')[0];
+    if (name !== undefined) group = name;
   } catch {
     /* keep the number */
   }
@@ -112,13 +113,19 @@ export function buildContext(
     name: engineName,
     sudo: settings.sudo,
     version: VERSION,
-    trace: (argv) => reporter.trace(argv),
+    trace: (argv) => {
+      reporter.trace(argv);
+    },
     rootlessHost,
   });
   const sessions = new FileSessionStore(runtimeDir(engine.command.join('-'), env), {
     top: runtimeTop(env),
-    warn: (m) => reporter.warn(m),
-    status: (m) => reporter.status(m),
+    warn: (m) => {
+      reporter.warn(m);
+    },
+    status: (m) => {
+      reporter.status(m);
+    },
   });
   let user: HostUser | undefined;
   const deps: Deps = {
@@ -127,7 +134,9 @@ export function buildContext(
     // Only root with a rootful engine of its own may enter namespaces itself.
     direct:
       engine.rootful && !settings.sudo && process.getuid?.() === 0
-        ? new NsenterDirectEntry((argv) => reporter.trace(argv))
+        ? new NsenterDirectEntry((argv) => {
+            reporter.trace(argv);
+          })
         : undefined,
     reporter,
     version: VERSION,

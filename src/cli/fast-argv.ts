@@ -4,6 +4,7 @@
 // so commander stays the one authority: a unit test checks that both agree on every sample.
 import type { GlobalFlags } from '../core/settings.js';
 import { GLOBAL_OPTIONS, type GlobalOption } from './global-options.js';
+import { findCommand } from './grammar.js';
 
 // Every spelling of each global option, from the one table. A repeatable option (--podman-args)
 // is left to commander, which splits and checks it.
@@ -30,8 +31,8 @@ export function fastRunArgv(argv: readonly string[], subcommands: ReadonlySet<st
   let sawRun = false;
   for (;;) {
     const a = argv[i];
-    if (a === undefined) return { flags: flags as GlobalFlags, command: [] };
-    if (a === '--') return { flags: flags as GlobalFlags, command: argv.slice(i + 1) };
+    if (a === undefined) return { flags, command: [] };
+    if (a === '--') return { flags, command: argv.slice(i + 1) };
     if (!a.startsWith('-') || a === '-') {
       if (a === 'run' && !sawRun) {
         sawRun = true;
@@ -39,7 +40,7 @@ export function fastRunArgv(argv: readonly string[], subcommands: ReadonlySet<st
         continue;
       }
       if (!sawRun && subcommands.has(a)) return undefined;
-      return { flags: flags as GlobalFlags, command: argv.slice(i) };
+      return { flags, command: argv.slice(i) };
     }
     const option = SPELLINGS.get(a);
     if (!option) return undefined;
@@ -62,8 +63,16 @@ export interface FastList {
   all: boolean;
 }
 
+// `toolbox list`'s own switches by spelling ("-a" and "--all": "--all"), from the grammar. An
+// option that takes a value is not among them: the reader gives up on it.
+const LIST_SWITCHES = new Map<string, string>(
+  (findCommand(['list'])?.options ?? [])
+    .filter((o) => o.value === undefined)
+    .flatMap((o) => (o.short ? [[o.short, o.long] as const, [o.long, o.long] as const] : [[o.long, o.long] as const])),
+);
+
 /**
- * `toolbox list` with only its own flags (--json, -a/--all, each at most once), or undefined.
+ * `toolbox list` with only its own switches (--json, -a/--all, each at most once), or undefined.
  * Scripts and the completion call it often, and building commander's tree costs more than the
  * listing's own JavaScript; anything else (global options, help, a stray word) goes to commander.
  */
@@ -71,11 +80,11 @@ export function fastListArgv(argv: readonly string[]): FastList | undefined {
   if (argv[0] !== 'list') return undefined;
   const seen = new Set<string>();
   for (const a of argv.slice(1)) {
-    const key = a === '--json' ? 'json' : a === '-a' || a === '--all' ? 'all' : undefined;
-    if (!key || seen.has(key)) return undefined;
-    seen.add(key);
+    const option = LIST_SWITCHES.get(a);
+    if (option === undefined || seen.has(option)) return undefined;
+    seen.add(option);
   }
-  return { json: seen.has('json'), all: seen.has('all') };
+  return { json: seen.has('--json'), all: seen.has('--all') };
 }
 
 /** `toolbox create` or `toolbox create NAME` with no option at all, or undefined. */

@@ -1,20 +1,14 @@
-// The options every toolbox command accepts, written once. commander's options (options.ts), the
-// hot path's reader (fast-argv.ts) and the `--` router (program.ts) are all drawn from this
-// table; it imports nothing, so the hot path can read it without loading commander.
+// The options every toolbox command accepts, written once, as part of the grammar (grammar.ts).
+// commander's options (options.ts) and the hot path's reader (fast-argv.ts) are drawn from this
+// table; it imports nothing heavy, so the hot path can read it without loading commander.
 import { ENGINES, EXEC_PATHS } from '../core/setting-rules.js';
 import type { GlobalFlags } from '../core/settings.js';
+import type { OptionSpec } from './grammar.js';
 
-export interface GlobalOption {
-  short?: string;
-  long: string;
+/** A repeatable one (--podman-args) adds up; any other valued option may be given once. */
+export interface GlobalOption extends OptionSpec {
   /** where the value lands in GlobalFlags */
   key: keyof GlobalFlags;
-  /** the value's placeholder; none for a switch */
-  value?: string;
-  choices?: readonly string[];
-  /** each use adds to the value (--podman-args); any other valued option may be given once */
-  repeatable?: boolean;
-  description: string;
 }
 
 export const PODMAN_ARGS_HELP =
@@ -63,8 +57,3 @@ export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
 
 /** "-c/--container", as errors name an option. */
 export const optionName = (o: GlobalOption): string => (o.short ? `${o.short}/${o.long}` : o.long);
-
-/** Every spelling of an option that takes a value, for readers that must skip the value. */
-export const VALUE_OPTIONS: ReadonlySet<string> = new Set(
-  GLOBAL_OPTIONS.filter((o) => o.value).flatMap((o) => (o.short ? [o.short, o.long] : [o.long])),
-);

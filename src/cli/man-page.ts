@@ -20,8 +20,8 @@ export function roff(text: string): string {
 }
 
 const flagsRoff = (o: OptionNode): string => {
-  const [names, value] = o.flags.split(/ (?=[<[])/);
-  return `.B ${roff(names!)}${value ? ` \\fI${roff(value)}\\fR` : ''}`;
+  const [names = '', value] = o.flags.split(/ (?=[<[])/);
+  return `.B ${roff(names)}${value ? ` \\fI${roff(value)}\\fR` : ''}`;
 };
 const optionItem = (o: OptionNode): string =>
   `.TP\n${flagsRoff(o)}\n${roff(o.description)}${o.choices ? ` (one of: ${roff(o.choices.join(', '))})` : ''}`;
@@ -36,12 +36,13 @@ function afterHelpSections(text: string): { title: string; body: string }[] {
     .split(/\n\s*\n/)
     .map((b) => b.replace(/^\n+|\s+$/g, ''))
     .filter(Boolean)) {
-    const [first, ...rest] = block.split('\n');
-    const heading = /^(\S[^:]*):$/.exec(first!);
-    if (heading && rest.length > 0) {
-      const indent = Math.min(...rest.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length));
+    const [first = '', ...rest] = block.split('\n');
+    const title = /^(\S[^:]*):$/.exec(first)?.[1];
+    if (title !== undefined && rest.length > 0) {
+      // (a line that is not blank has a character other than a space: its leading spaces end there)
+      const indent = Math.min(...rest.filter((l) => l.trim()).map((l) => l.search(/[^ ]/)));
       sections.push({
-        title: heading[1]!.toUpperCase(),
+        title: title.toUpperCase(),
         body: `.nf\n${roff(rest.map((l) => l.slice(indent)).join('\n'))}\n.fi`,
       });
     } else {

@@ -1,10 +1,11 @@
 // The options every toolbox command accepts, before or after the subcommand, as commander
-// options drawn from the one table in global-options.ts.
+// options drawn from the one table in global-options.ts (part of the grammar, grammar.ts).
 import { Option, type Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { GlobalFlags } from '../core/settings.js';
 import { checkExtraCreateArgs } from '../engine/create-args.js';
 import { GLOBAL_OPTIONS, optionName, type GlobalOption } from './global-options.js';
+import { optionFlags } from './grammar.js';
 
 /** A single-value option given twice with different values is a mistake, never "the last wins". */
 function givenTwice(name: string, previous: unknown, value: string): void {
@@ -17,17 +18,19 @@ function givenTwice(name: string, previous: unknown, value: string): void {
 }
 
 function commanderOption(spec: GlobalOption): Option {
-  const flags = `${spec.short ? `${spec.short}, ` : ''}${spec.long}${spec.value ? ` <${spec.value}>` : ''}`;
-  const option = new Option(flags, spec.description);
+  const option = new Option(optionFlags(spec), spec.description);
   if (!spec.value) return option;
   if (spec.repeatable) {
     // --podman-args: each use is split on whitespace (no quoting, no shell) and checked alone.
-    return option.argParser((value: string, previous: string[] = []) => [...previous, ...checkExtraCreateArgs(value)]);
+    return option.argParser((value: string, previous: string[] | undefined) => [
+      ...(previous ?? []),
+      ...checkExtraCreateArgs(value),
+    ]);
   }
   if (spec.choices) option.choices(spec.choices);
   const parse = option.parseArg;
   return option.argParser((value: string, previous: unknown) => {
-    const parsed = parse ? parse(value, undefined) : value;
+    const parsed = parse ? parse<unknown>(value, undefined) : value;
     givenTwice(optionName(spec), previous, value);
     return parsed;
   });
@@ -40,7 +43,7 @@ export function addGlobalOptions(cmd: Command): Command {
 
 export function flagsOf(cmd: Command): GlobalFlags {
   const o = explicitOptions(cmd);
-  const s = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+  const s = (k: string) => (typeof o[k] === 'string' ? o[k] : undefined);
   const b = (k: string) => (o[k] === true ? true : undefined);
   return {
     container: s('container'),
@@ -72,10 +75,10 @@ function explicitOptions(cmd: Command): Record<string, unknown> {
   for (let c: Command | null = cmd; c; c = c.parent) chain.unshift(c);
   const out: Record<string, unknown> = {};
   for (const c of chain) {
-    for (const [key, value] of Object.entries(c.opts())) {
+    for (const [key, value] of Object.entries<unknown>(c.opts())) {
       if (value === undefined || c.getOptionValueSource(key) === 'default') continue;
       const spec = GLOBAL_OPTIONS.find((g) => g.key === key);
-      if (Array.isArray(value)) out[key] = [...((out[key] as unknown[] | undefined) ?? []), ...value];
+      if (Array.isArray(value)) out[key] = [...((out[key] as unknown[] | undefined) ?? []), ...(value as unknown[])];
       else {
         if (spec && typeof value === 'string') givenTwice(optionName(spec), out[key], value);
         out[key] = value;

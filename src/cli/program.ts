@@ -1,9 +1,21 @@
-// The command line. microos-toolbox's forms keep working: options before or after the
-// subcommand, and `toolbox [options] [CMD...]` runs CMD (or a shell). In the default form and
-// in `run`, options end at the first word that is not an option, or at `--`.
-import { Argument, Command } from 'commander';
+// The command line, built from its one grammar (grammar.ts): this file only adds what is not
+// data, each command's action, found by the command's path. microos-toolbox's forms keep working:
+// options before or after the subcommand, and `toolbox [options] [CMD...]` runs CMD (or a shell).
+// In the default form and in `run`, options end at the first word that is not an option, or at `--`.
+import { Argument, Command, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { EXTRA_ARGS_RULE } from '../engine/create-args.js';
+import type { GlobalFlags } from '../core/settings.js';
+import {
+  argumentUsage,
+  GRAMMAR,
+  HELP_OPTION,
+  optionFlags,
+  SHELLS,
+  valueOptions,
+  VERSION_OPTION,
+  type CommandSpec,
+  type OptionSpec,
+} from './grammar.js';
 import { addGlobalOptions, flagsOf } from './options.js';
 import { VERSION } from './version.js';
 
@@ -13,290 +25,133 @@ export type Outcome = {
   command?: Command;
 };
 
-export function buildProgram(outcome: Outcome, writeErr: (text: string) => void): Command {
-  const program = new Command('toolbox');
-  program
-    .description('A persistent, privileged toolbox container for debugging immutable hosts (openSUSE MicroOS)')
-    .usage('[options] [CMD...]\n       toolbox <command> [options]')
-    .version(VERSION, '--version', 'print the version')
-    .helpOption('-h, --help', 'show help')
-    .enablePositionalOptions()
-    .passThroughOptions()
-    .showSuggestionAfterError(true)
-    .exitOverride()
-    .configureOutput({ writeErr, outputError: (text) => writeErr(text) })
-    .argument('[CMD...]', 'command to run in the toolbox (default: a login shell)');
-  addGlobalOptions(program);
-  program.addHelpText(
-    'after',
-    `
-Examples:
-  toolbox                     a root shell in toolbox-$USER (created on first use)
-  toolbox ls -la /media/root  run a command; the host's root is at /media/root
-  toolbox run -c dbg -- grep -n x /etc/fstab
-  toolbox -u                  user mode: yourself, your home, rootless
-  toolbox list --json
-  toolbox help repo add       help for one command
+/** A command's parsed arguments and options, as its action reads them. */
+class Parsed {
+  constructor(private readonly command: Command) {}
 
-${EXTRA_ARGS_RULE}.
-Unlike microos-toolbox, subcommands do not switch to user mode: use -u.`,
-  );
-  const done = (p: Promise<number>) => p.then((code) => void (outcome.exitCode = code));
+  get flags(): GlobalFlags {
+    return flagsOf(this.command);
+  }
 
-  program.action((cmd: string[], _o, self: Command) =>
-    done(import('./commands/run.js').then((m) => m.runCommand(flagsOf(self), cmd))),
-  );
+  /** The argument at `index`: a word, or undefined when an optional one was not given. */
+  word(index: number): string | undefined {
+    const value: unknown = this.command.processedArgs[index];
+    return typeof value === 'string' ? value : undefined;
+  }
 
-  addGlobalOptions(program.command('run').description('run a command in the toolbox (a shell when none is given)'))
-    .argument('[CMD...]', 'the command and its arguments')
-    .passThroughOptions()
-    .action((cmd: string[], _o, self: Command) =>
-      done(import('./commands/run.js').then((m) => m.runCommand(flagsOf(self), cmd))),
-    );
+  /** A required argument (commander refuses the command line without it). */
+  required(index: number): string {
+    const value = this.word(index);
+    if (value === undefined) throw new Error(`${this.command.name()}: argument ${index + 1} is missing`);
+    return value;
+  }
 
-  addGlobalOptions(program.command('enter').description('enter the toolbox with a login shell (created if missing)'))
-    .argument('[NAME]', 'the toolbox')
-    .action((name: string | undefined, _o, self: Command) =>
-      done(import('./commands/run.js').then((m) => m.runCommand(flagsOf(self), [], name))),
-    );
+  /** A variadic argument's words. */
+  words(index: number): string[] {
+    const value: unknown = this.command.processedArgs[index];
+    return Array.isArray(value) ? value.map(String) : [];
+  }
 
-  addGlobalOptions(program.command('create').description('create the toolbox and start it'))
-    .argument('[NAME]', 'the toolbox')
-    .action((name: string | undefined, _o, self: Command) =>
-      done(import('./commands/create.js').then((m) => m.createCommand(flagsOf(self), name))),
-    );
+  /** A switch: given or not. */
+  on(key: string): boolean {
+    return this.option(key) === true;
+  }
 
-  addGlobalOptions(program.command('list').description('list toolboxes (only containers made by toolbox)'))
-    .option('-a, --all', 'also list the generations kept by upgrade and rollback')
-    .option('--json', 'print a JSON array')
-    .action((o: { json?: boolean; all?: boolean }, self: Command) =>
-      done(import('./commands/manage.js').then((m) => m.listCommand(flagsOf(self), o.json === true, o.all === true))),
-    );
+  /** A switch with a negation (--recommends, --no-recommends): undefined when neither is given. */
+  either(key: string): boolean | undefined {
+    const value = this.option(key);
+    return typeof value === 'boolean' ? value : undefined;
+  }
 
-  addGlobalOptions(program.command('stop').description('stop the toolbox (refused while sessions are active)'))
-    .argument('[NAME]', 'the toolbox')
-    .option('-f, --force', 'stop even with active sessions')
-    .action((name: string | undefined, o: { force?: boolean }, self: Command) =>
-      done(import('./commands/manage.js').then((m) => m.stopCommand(flagsOf(self), name, o.force === true))),
-    );
+  value(key: string): string | undefined {
+    const value = this.option(key);
+    return typeof value === 'string' ? value : undefined;
+  }
 
-  addGlobalOptions(
-    program
-      .command('rm')
-      .description('remove the toolbox and its kept generations (never a container that is not a toolbox)'),
-  )
-    .argument('[NAME]', 'the toolbox')
-    .option('-f, --force', 'remove even when running')
-    .action((name: string | undefined, o: { force?: boolean }, self: Command) =>
-      done(import('./commands/manage.js').then((m) => m.rmCommand(flagsOf(self), name, o.force === true))),
-    );
+  /** A repeatable option's values, undefined when it is not given. */
+  values(key: string): string[] | undefined {
+    const value = this.option(key);
+    return Array.isArray(value) ? value.map(String) : undefined;
+  }
 
-  type Rec = { recommends?: boolean };
-  addGlobalOptions(
-    program
-      .command('install')
-      .description('install packages in the toolbox with zypper, and keep them across upgrades'),
-  )
-    .argument('<PKG...>', 'package names')
-    .option('--recommends', 'also install recommended packages (config key: recommends)')
-    .option('--no-recommends', 'do not install recommended packages (the default)')
-    .option('--json', 'print {installed, alreadyPresent, failed} as JSON')
-    .action((pkgs: string[], o: Rec & { json?: boolean }, self: Command) =>
-      done(
-        import('./commands/tools.js').then((m) =>
-          m.installCommand(flagsOf(self), pkgs, { json: o.json === true, recommends: o.recommends }),
-        ),
+  /** An option of this command by its key (--host-pid: hostPid); a key it lacks is a bug, said loudly. */
+  private option(key: string): unknown {
+    if (!this.command.options.some((o) => o.attributeName() === key))
+      throw new Error(`${this.command.name()} has no option for ${JSON.stringify(key)}`);
+    return this.command.opts()[key];
+  }
+}
+
+type Action = (p: Parsed) => Promise<number>;
+
+/** Each command's action by its path below the program ('' for the default form, 'repo add'); lazily loaded. */
+function actions(program: Command): Record<string, Action> {
+  const run = (p: Parsed) => import('./commands/run.js').then((m) => m.runCommand(p.flags, p.words(0)));
+  const manage = () => import('./commands/manage.js');
+  const tools = () => import('./commands/tools.js');
+  const upgrade = () => import('./commands/upgrade.js');
+  const repo = () => import('./commands/repo.js');
+  const config = () => import('./commands/config.js');
+  const completion = () => import('./commands/completion.js');
+  return {
+    '': run,
+    run,
+    enter: (p) => import('./commands/run.js').then((m) => m.runCommand(p.flags, [], p.word(0))),
+    create: (p) => import('./commands/create.js').then((m) => m.createCommand(p.flags, p.word(0))),
+    list: (p) => manage().then((m) => m.listCommand(p.flags, p.on('json'), p.on('all'))),
+    stop: (p) => manage().then((m) => m.stopCommand(p.flags, p.word(0), p.on('force'))),
+    rm: (p) => manage().then((m) => m.rmCommand(p.flags, p.word(0), p.on('force'))),
+    install: (p) =>
+      tools().then((m) =>
+        m.installCommand(p.flags, p.words(0), { json: p.on('json'), recommends: p.either('recommends') }),
       ),
-    );
-
-  addGlobalOptions(
-    program.command('remove').description('remove packages from the toolbox and from its declared tools'),
-  )
-    .argument('<PKG...>', 'package names')
-    .option('--json', 'print {removed, notInstalled} as JSON')
-    .action((pkgs: string[], o: { json?: boolean }, self: Command) =>
-      done(import('./commands/tools.js').then((m) => m.removeCommand(flagsOf(self), pkgs, { json: o.json === true }))),
-    );
-
-  addGlobalOptions(program.command('search').description("search the toolbox's repositories for packages"))
-    .argument('<TERM>', 'what to look for')
-    .action((term: string, _o, self: Command) =>
-      done(import('./commands/tools.js').then((m) => m.searchCommand(flagsOf(self), term))),
-    );
-
-  addGlobalOptions(
-    program
-      .command('update')
-      .description('update the packages in the toolbox (zypper update; --dist: zypper dist-upgrade)'),
-  )
-    .option('--dist', 'distribution upgrade (zypper dup)')
-    .option('--recommends', 'also install recommended packages')
-    .option('--no-recommends', 'do not install recommended packages (the default)')
-    .action((o: Rec & { dist?: boolean }, self: Command) =>
-      done(
-        import('./commands/tools.js').then((m) =>
-          m.updateCommand(flagsOf(self), { dist: o.dist === true, recommends: o.recommends }),
-        ),
+    remove: (p) => tools().then((m) => m.removeCommand(p.flags, p.words(0), { json: p.on('json') })),
+    search: (p) => tools().then((m) => m.searchCommand(p.flags, p.required(0))),
+    update: (p) =>
+      tools().then((m) => m.updateCommand(p.flags, { dist: p.on('dist'), recommends: p.either('recommends') })),
+    tools: (p) => tools().then((m) => m.toolsCommand(p.flags, p.word(0), { json: p.on('json') })),
+    upgrade: (p) =>
+      upgrade().then((m) =>
+        m.upgradeCommand(p.flags, p.word(0), {
+          force: p.on('force'),
+          json: p.on('json'),
+          recommends: p.either('recommends'),
+          check: p.on('check'),
+          keep: p.value('keep'),
+        }),
       ),
-    );
-
-  addGlobalOptions(program.command('tools').description('show the declared tools and repositories of a toolbox'))
-    .argument('[NAME]', 'the toolbox')
-    .option('--json', 'print a JSON object')
-    .action((name: string | undefined, o: { json?: boolean }, self: Command) =>
-      done(import('./commands/tools.js').then((m) => m.toolsCommand(flagsOf(self), name, { json: o.json === true }))),
-    );
-
-  addGlobalOptions(
-    program
-      .command('upgrade')
-      .description('rebuild the toolbox from the newest image as its next generation; the previous one is kept'),
-  )
-    .argument('[NAME]', 'the toolbox')
-    .option('-f, --force', 'upgrade even with active sessions (they end)')
-    .option('--keep <N>', 'how many previous generations to keep (default 1; config key: keep)')
-    .option('--check', 'only say whether a newer image exists: exit 0 up to date, 100 upgrade available')
-    .option('--recommends', 'also install recommended packages')
-    .option('--no-recommends', 'do not install recommended packages (the default)')
-    .option('--json', 'print the result as JSON')
-    .action(
-      (
-        name: string | undefined,
-        o: Rec & { force?: boolean; json?: boolean; check?: boolean; keep?: string },
-        self: Command,
-      ) =>
-        done(
-          import('./commands/upgrade.js').then((m) =>
-            m.upgradeCommand(flagsOf(self), name, {
-              force: o.force === true,
-              json: o.json === true,
-              recommends: o.recommends,
-              check: o.check === true,
-              keep: o.keep,
-            }),
-          ),
-        ),
-    );
-
-  addGlobalOptions(
-    program
-      .command('rollback')
-      .description('make the previous generation (or --to GEN) the toolbox again; the current one is kept'),
-  )
-    .argument('[NAME]', 'the toolbox')
-    .option('--to <GEN>', 'the generation to bring back (see toolbox list --all)')
-    .option('-f, --force', 'roll back even with active sessions (they end)')
-    .option('--json', 'print the result as JSON')
-    .action((name: string | undefined, o: { force?: boolean; json?: boolean; to?: string }, self: Command) =>
-      done(
-        import('./commands/upgrade.js').then((m) =>
-          m.rollbackCommand(flagsOf(self), name, { force: o.force === true, json: o.json === true, to: o.to }),
-        ),
+    rollback: (p) =>
+      upgrade().then((m) =>
+        m.rollbackCommand(p.flags, p.word(0), { force: p.on('force'), json: p.on('json'), to: p.value('to') }),
       ),
-    );
-
-  const repo = program.command('repo').description('package repositories of a toolbox');
-  addGlobalOptions(
-    repo.command('add').description('add a signed repository (its key is trusted only when named with --key)'),
-  )
-    .argument('<ALIAS>', 'a short name for the repository')
-    .argument('<URL>', 'the repository URL')
-    .option('--key <PATH_OR_URL>', "the repository's public key to trust (a file or an http(s) URL)")
-    .action((alias: string, url: string, o: { key?: string }, self: Command) =>
-      done(import('./commands/repo.js').then((m) => m.repoAddCommand(flagsOf(self), alias, url, { key: o.key }))),
-    );
-  addGlobalOptions(repo.command('list').description('list the repositories added with repo add'))
-    .option('--json', 'print a JSON array')
-    .action((o: { json?: boolean }, self: Command) =>
-      done(import('./commands/repo.js').then((m) => m.repoListCommand(flagsOf(self), { json: o.json === true }))),
-    );
-  addGlobalOptions(repo.command('remove').description('remove a repository'))
-    .argument('<ALIAS>', 'the repository')
-    .action((alias: string, _o, self: Command) =>
-      done(import('./commands/repo.js').then((m) => m.repoRemoveCommand(flagsOf(self), alias))),
-    );
-
-  addGlobalOptions(
-    program.command('collect').description("gather the host's diagnostics into a support bundle (.tar.gz)"),
-  )
-    .option('-o, --out <path>', 'the bundle file, or a directory to put it in (default: the current directory)')
-    .option(
-      '--profile <name>',
-      `what to collect: ${['basic', 'network', 'storage', 'updates', 'custom'].join(', ')} (repeatable; default: all)`,
-      (v: string, prev: string[] = []) => [...prev, v],
-    )
-    .option('--timeout <seconds>', 'how long each command may run (default: 30)')
-    .option('--json', 'print a JSON summary instead of the bundle path')
-    .option(
-      '--host-pid <pid>',
-      "reach the host through this process's namespaces and root (default: PID 1 and /media/root)",
-    )
-    .option(
-      '--max-output <size>',
-      'the most to keep of each output, e.g. 512K, 64M, 1G (default: 64M); the rest is dropped and the cut recorded',
-    )
-    .addHelpText(
-      'after',
-      '\nCustom collectors: "collectors" in config.json, e.g. [{"name": "lsmod", "command": ["lsmod"], "timeout": 10}].',
-    )
-    .action(
-      (
-        o: { out?: string; profile?: string[]; timeout?: string; json?: boolean; hostPid?: string; maxOutput?: string },
-        self: Command,
-      ) => done(import('./commands/collect.js').then((m) => m.collectCommand(flagsOf(self), o))),
-    );
-
-  const config = program.command('config').description("read and change toolbox's settings");
-  config
-    .command('get')
-    .argument('<KEY>')
-    .description('print a stored setting (exit 1 when unset)')
-    .action((k: string) => done(import('./commands/config.js').then((m) => m.configGet(k))));
-  config
-    .command('set')
-    .argument('<KEY>')
-    .argument('<VALUE>')
-    .description('store a setting')
-    .action((k: string, v: string) => done(import('./commands/config.js').then((m) => m.configSet(k, v))));
-  config
-    .command('unset')
-    .argument('<KEY>')
-    .description('remove a stored setting')
-    .action((k: string) => done(import('./commands/config.js').then((m) => m.configUnset(k))));
-  config
-    .command('list')
-    .option('--json', 'print a JSON object')
-    .description('print stored settings')
-    .action((o: { json?: boolean }) => done(import('./commands/config.js').then((m) => m.configList(o.json === true))));
-  config
-    .command('path')
-    .description('print the config file path')
-    .action(() => done(import('./commands/config.js').then((m) => Promise.resolve(m.configPath()))));
-
-  program
-    .command('completion')
-    .description('print a shell completion script (bash, zsh or fish)')
-    .addArgument(new Argument('<SHELL>', 'the shell').choices(['bash', 'zsh', 'fish']))
-    .addHelpText(
-      'after',
-      '\nInstall, e.g.: toolbox completion bash > ~/.local/share/bash-completion/completions/toolbox',
-    )
-    .action((which: 'bash' | 'zsh' | 'fish') =>
-      done(import('./commands/completion.js').then((m) => m.completionCommand(program, which))),
-    );
-  // For the completion scripts only: toolbox names, one a line.
-  addGlobalOptions(program.command('__names', { hidden: true })).action((_o, self: Command) =>
-    done(import('./commands/completion.js').then((m) => m.namesCommand(flagsOf(self)))),
-  );
-
-  // `toolbox help [COMMAND...]` shows help, never runs `help` in a toolbox. (commander adds no
-  // help command of its own to a program that has an action.)
-  program
-    .helpCommand(false)
-    .command('help')
-    .description('show help for toolbox, or for one of its commands')
-    .argument('[COMMAND...]', 'the command, e.g. repo add')
-    .action((words: string[]) => {
+    'repo add': (p) =>
+      repo().then((m) => m.repoAddCommand(p.flags, p.required(0), p.required(1), { key: p.value('key') })),
+    'repo list': (p) => repo().then((m) => m.repoListCommand(p.flags, { json: p.on('json') })),
+    'repo remove': (p) => repo().then((m) => m.repoRemoveCommand(p.flags, p.required(0))),
+    collect: (p) =>
+      import('./commands/collect.js').then((m) =>
+        m.collectCommand(p.flags, {
+          out: p.value('out'),
+          profile: p.values('profile'),
+          timeout: p.value('timeout'),
+          json: p.either('json'),
+          hostPid: p.value('hostPid'),
+          maxOutput: p.value('maxOutput'),
+        }),
+      ),
+    'config get': (p) => config().then((m) => m.configGet(p.required(0))),
+    'config set': (p) => config().then((m) => m.configSet(p.required(0), p.required(1))),
+    'config unset': (p) => config().then((m) => m.configUnset(p.required(0))),
+    'config list': (p) => config().then((m) => m.configList(p.on('json'))),
+    'config path': () => config().then((m) => m.configPath()),
+    completion: (p) => {
+      const shell = SHELLS.find((s) => s === p.required(0)) ?? SHELLS[0];
+      return completion().then((m) => m.completionCommand(program, shell));
+    },
+    __names: (p) => completion().then((m) => m.namesCommand(p.flags)),
+    // `toolbox help [COMMAND...]` shows help, never runs `help` in a toolbox.
+    help: (p) => {
+      const words = p.words(0);
       let target: Command = program;
       for (const word of words) {
         const next = (target.commands as Command[]).find((c) => c.name() === word);
@@ -305,12 +160,76 @@ Unlike microos-toolbox, subcommands do not switch to user mode: use -u.`,
         target = next;
       }
       target.outputHelp();
+      return Promise.resolve(0);
+    },
+  };
+}
+
+/** A command's own option: a repeatable one collects its values in a list. */
+function ownOption(spec: OptionSpec): Option {
+  const option = new Option(optionFlags(spec), spec.description);
+  if (spec.choices) option.choices(spec.choices);
+  if (spec.repeatable)
+    option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+  return option;
+}
+
+/** Adds the spec's arguments, options, help text, action and subcommands to `cmd`. */
+function build(
+  cmd: Command,
+  spec: CommandSpec,
+  path: readonly string[],
+  table: Record<string, Action>,
+  done: (work: Promise<number>) => Promise<void>,
+): void {
+  cmd.description(spec.description);
+  if (spec.usage !== undefined) cmd.usage(spec.usage);
+  for (const a of spec.arguments) {
+    const argument = new Argument(argumentUsage(a), a.description);
+    if (a.choices) argument.choices(a.choices);
+    cmd.addArgument(argument);
+  }
+  if (spec.passThroughOptions) cmd.passThroughOptions();
+  if (spec.globalOptions) addGlobalOptions(cmd);
+  for (const o of spec.options) cmd.addOption(ownOption(o));
+  if (spec.afterHelp !== undefined) cmd.addHelpText('after', spec.afterHelp);
+  const action = table[path.join(' ')];
+  if (action) {
+    const parsed = new Parsed(cmd);
+    cmd.action(() => done(action(parsed)));
+  } else if (spec.commands.length === 0) throw new Error(`toolbox ${path.join(' ')} has no action`);
+  for (const sub of spec.commands)
+    build(cmd.command(sub.name, { hidden: sub.hidden === true }), sub, [...path, sub.name], table, done);
+}
+
+export function buildProgram(outcome: Outcome, writeErr: (text: string) => void): Command {
+  const program = new Command(GRAMMAR.name);
+  program
+    .version(VERSION, optionFlags(VERSION_OPTION), VERSION_OPTION.description)
+    .helpOption(optionFlags(HELP_OPTION), HELP_OPTION.description)
+    .enablePositionalOptions()
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeErr,
+      outputError: (text) => {
+        writeErr(text);
+      },
+    })
+    // commander adds no help command of its own to a program that has an action; ours is `help`.
+    .helpCommand(false);
+  const done = (p: Promise<number>) =>
+    p.then((code) => {
+      outcome.exitCode = code;
     });
+  build(program, GRAMMAR, [], actions(program), done);
 
   // Remembers which command is being parsed, so a usage error can point to that command's help.
   const track = (cmd: Command): void => {
     if (cmd.commands.length === 0) return;
-    cmd.hook('preSubcommand', (_parent, sub) => void (outcome.command = sub));
+    cmd.hook('preSubcommand', (_parent, sub) => {
+      outcome.command = sub;
+    });
     cmd.commands.forEach(track);
   };
   track(program);
@@ -323,7 +242,8 @@ Unlike microos-toolbox, subcommands do not switch to user mode: use -u.`,
  */
 export function routeDoubleDash(argv: string[], valueOptions: ReadonlySet<string>): string[] {
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
+    const a = argv[i];
+    if (a === undefined) break;
     if (a === '--') return [...argv.slice(0, i), 'run', ...argv.slice(i)];
     if (!a.startsWith('-') || a === '-') return argv;
     if (valueOptions.has(a)) i++;
@@ -331,4 +251,5 @@ export function routeDoubleDash(argv: string[], valueOptions: ReadonlySet<string
   return argv;
 }
 
-export { VALUE_OPTIONS } from './global-options.js';
+/** Every spelling of a program option that takes a value, for the `--` router. */
+export const VALUE_OPTIONS: ReadonlySet<string> = valueOptions();

@@ -44,8 +44,14 @@ export class StagedBundle implements BundleSink {
     const fd = guard(`in ${this.dir}`, () => openSync(staged, CREATE, 0o600));
     this.files.set(path, staged);
     return {
-      write: (data) => guard(`in ${this.dir}`, () => writeAll(fd, data)),
-      end: () => closeSync(fd),
+      write: (data) => {
+        guard(`in ${this.dir}`, () => {
+          writeAll(fd, data);
+        });
+      },
+      end: () => {
+        closeSync(fd);
+      },
     };
   }
 
@@ -56,7 +62,8 @@ export class StagedBundle implements BundleSink {
     let bytes = 0;
     const files = this.files;
     const where = `in ${this.dir}`;
-    async function* tar(): AsyncGenerator<Buffer> {
+    // Synchronous, like the reads it makes; Readable.from pulls one piece at a time.
+    function* tar(): Generator<Buffer> {
       for (const path of paths) {
         const staged = files.get(path);
         if (staged === undefined) throw new Error(`${path} was never written`);
@@ -81,7 +88,9 @@ export class StagedBundle implements BundleSink {
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
         try {
-          guard(where, () => writeAll(fd, chunk));
+          guard(where, () => {
+            writeAll(fd, chunk);
+          });
           hash.update(chunk);
           bytes += chunk.length;
           done();
@@ -103,7 +112,9 @@ export class StagedBundle implements BundleSink {
   commit(file: string): void {
     if (!this.packed) throw new Error('the bundle was not packed');
     const packed = this.packed;
-    guard(`to ${file}`, () => renameSync(packed, file));
+    guard(`to ${file}`, () => {
+      renameSync(packed, file);
+    });
   }
 
   /** Removes the staging directory and everything in it (all of it made by this run). */

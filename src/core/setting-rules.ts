@@ -8,6 +8,11 @@ export const ENGINES = ['podman', 'docker'] as const;
 export const EXEC_PATHS = ['auto', 'podman', 'direct'] as const;
 export const MODES = ['system', 'user'] as const;
 
+/** "auto, podman or direct": choices as a sentence names them. */
+export function wordList(words: readonly string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1) ?? ''}`;
+}
+
 export type SettingValue = string | boolean | number;
 
 export interface SettingRule {
@@ -59,7 +64,7 @@ const absolutePath =
   };
 
 export const SETTING_RULES = {
-  engine: { description: 'container engine: podman or docker', type: 'string', check: oneOf('engine', ENGINES) },
+  engine: { description: `container engine: ${wordList(ENGINES)}`, type: 'string', check: oneOf('engine', ENGINES) },
   registry: { description: 'registry the image is pulled from', type: 'string', check: (raw) => validateRegistry(raw) },
   image: { description: 'image name, or a full image reference', type: 'string', check: (raw) => validateImage(raw) },
   name: {
@@ -69,10 +74,10 @@ export const SETTING_RULES = {
   },
   shell: { description: 'shell started by enter (default /bin/bash)', type: 'string', check: absolutePath('shell') },
   autostop: { description: 'stop the toolbox when its last session ends (default true)', type: 'boolean', check: bool },
-  mode: { description: 'system or user (default system)', type: 'string', check: oneOf('mode', MODES) },
+  mode: { description: `${wordList(MODES)} (default system)`, type: 'string', check: oneOf('mode', MODES) },
   pull: { description: 'pull the image on create (default true)', type: 'boolean', check: bool },
   exec: {
-    description: 'how run enters a toolbox: auto, podman or direct (default auto)',
+    description: `how run enters a toolbox: ${wordList(EXEC_PATHS)} (default auto)`,
     type: 'string',
     check: oneOf('exec path', EXEC_PATHS),
   },
@@ -126,10 +131,13 @@ export function storedSetting(
       hint: `fix it with 'toolbox config set ${key} VALUE', or remove it with 'toolbox config unset ${key}'`,
     });
   };
-  if (typeof value !== rule.type) refuse(`expected a JSON ${rule.type}, got ${JSON.stringify(value)}`);
-  if (typeof value === 'boolean') return value;
+  const scalar =
+    typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : undefined;
+  if (scalar === undefined || typeof scalar !== rule.type)
+    return refuse(`expected a JSON ${rule.type}, got ${JSON.stringify(value)}`);
+  if (typeof scalar === 'boolean') return scalar;
   try {
-    return rule.check(String(value));
+    return rule.check(String(scalar));
   } catch (error) {
     if (error instanceof UsageError) return refuse(error.message);
     throw error;

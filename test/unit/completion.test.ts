@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 import { completionScript } from '../../src/cli/commands/completion.js';
+import { SHELLS } from '../../src/cli/grammar.js';
 
 const program = () => buildProgram({ exitCode: 0 }, () => {});
 let dir: string;
@@ -16,12 +17,13 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'pk-completion-'));
   writeFileSync(join(dir, 'toolbox'), '#!/bin/sh\n[ "$1" = __names ] && printf "%s\\n" toolbox-root dbg dev2\n');
   chmodSync(join(dir, 'toolbox'), 0o755);
-  for (const shell of ['bash', 'zsh', 'fish'] as const)
-    writeFileSync(join(dir, `toolbox.${shell}`), completionScript(program(), shell));
+  for (const shell of SHELLS) writeFileSync(join(dir, `toolbox.${shell}`), completionScript(program(), shell));
   writeFileSync(join(dir, 'some-file'), '');
   env = { ...process.env, PATH: `${dir}:${process.env.PATH}` };
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** COMPREPLY after completing the last word of `line` (split on spaces; a trailing space starts a new word). */
 function bash(line: string): string[] {

@@ -26,7 +26,9 @@ beforeAll(() => {
     encoding: 'utf8',
   });
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('roff', () => {
   it('escapes backslashes, minus signs and leading control characters', () => {

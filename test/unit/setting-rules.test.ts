@@ -1,7 +1,18 @@
 // config set stores invalid values (#10): one rule per key, the same for config set, config.json,
 // TOOLBOX_* variables, toolboxrc and flags.
-import { describe, expect, it } from 'vitest';
-import { envSetting, parseSetting, rcSetting, SETTING_RULES, storedSetting } from '../../src/core/setting-rules.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { EngineName, Mode } from '../../src/core/ports.js';
+import {
+  ENGINES,
+  envSetting,
+  EXEC_PATHS,
+  MODES,
+  parseSetting,
+  rcSetting,
+  SETTING_RULES,
+  storedSetting,
+  wordList,
+} from '../../src/core/setting-rules.js';
 import { resolveSettings, type Layers } from '../../src/core/settings.js';
 
 const layers = (over: Partial<Layers> = {}): Layers => ({
@@ -83,5 +94,25 @@ describe('13.10: config set stores invalid values', () => {
     expect(() => resolveSettings({}, layers({ env: { TOOLBOX_NOSTOP: 'maybe' } }))).toThrow(
       'TOOLBOX_NOSTOP: expected true or false, got "maybe"',
     );
+  });
+});
+
+describe('one list per choice set', () => {
+  it('ENGINES and MODES are exactly the port types (npm run typecheck checks this)', () => {
+    expectTypeOf<(typeof ENGINES)[number]>().toEqualTypeOf<EngineName>();
+    expectTypeOf<(typeof MODES)[number]>().toEqualTypeOf<Mode>();
+  });
+
+  it('config set accepts exactly the listed choices, and its help names them', () => {
+    for (const engine of ENGINES) expect(parseSetting('engine', engine)).toBe(engine);
+    for (const exec of EXEC_PATHS) expect(parseSetting('exec', exec)).toBe(exec);
+    expect(() => parseSetting('engine', 'lxc')).toThrow('invalid engine "lxc": expected podman or docker');
+    expect(SETTING_RULES.engine.description).toBe('container engine: podman or docker');
+    expect(SETTING_RULES.exec.description).toBe('how run enters a toolbox: auto, podman or direct (default auto)');
+    expect(SETTING_RULES.mode.description).toBe('system or user (default system)');
+  });
+
+  it('wordList joins as a sentence does', () => {
+    expect([[], ['a'], ['a', 'b'], ['a', 'b', 'c']].map(wordList)).toEqual(['', 'a', 'a or b', 'a, b or c']);
   });
 });

@@ -54,10 +54,12 @@ describe('resolveSettings', () => {
 });
 
 describe('names and images', () => {
-  it.each(['toolbox-root', 'a', 'A1_.-', 'x'.repeat(63)])('accepts %s', (n) => expect(validateName(n)).toBe(n));
-  it.each(['', '-a', '.a', '_a', 'a b', 'a/b', 'a;b', 'ä', 'x'.repeat(64), '$(id)'])('refuses %j', (n) =>
-    expect(() => validateName(n)).toThrow(/invalid toolbox name/),
-  );
+  it.each(['toolbox-root', 'a', 'A1_.-', 'x'.repeat(63)])('accepts %s', (n) => {
+    expect(validateName(n)).toBe(n);
+  });
+  it.each(['', '-a', '.a', '_a', 'a b', 'a/b', 'a;b', 'ä', 'x'.repeat(64), '$(id)'])('refuses %j', (n) => {
+    expect(() => validateName(n)).toThrow(/invalid toolbox name/);
+  });
 
   it('composes REGISTRY/IMAGE unless IMAGE names its registry', () => {
     expect(composeImage('registry.opensuse.org', 'opensuse/toolbox')).toBe('registry.opensuse.org/opensuse/toolbox');
@@ -71,8 +73,10 @@ describe('names and images', () => {
     'localhost/toolbox-test:latest',
     'host:5000/a/b:1.2',
     `a@sha256:${'0'.repeat(64)}`,
-  ])('accepts image %s', (i) => expect(validateImage(i)).toBe(i));
-  it.each(['', 'UPPER/case', 'a b', 'a:b:c', '-a', 'a/../b', '$(id)'])('refuses image %j', (i) =>
-    expect(() => validateImage(i)).toThrow(/invalid image reference/),
-  );
+  ])('accepts image %s', (i) => {
+    expect(validateImage(i)).toBe(i);
+  });
+  it.each(['', 'UPPER/case', 'a b', 'a:b:c', '-a', 'a/../b', '$(id)'])('refuses image %j', (i) => {
+    expect(() => validateImage(i)).toThrow(/invalid image reference/);
+  });
 });

@@ -52,7 +52,9 @@ export async function collectCommand(
       timeoutSeconds,
       maxOutputBytes,
       bundle: staged,
-      onStart: (total) => progress.start(total),
+      onStart: (total) => {
+        progress.start(total);
+      },
       onDone: (done, total, record) => {
         progress.tick(done, total, record.id);
         // Cleared before the session ends, whose own status line would land inside the spinner.

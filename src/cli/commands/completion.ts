@@ -3,14 +3,18 @@
 import type { Command } from 'commander';
 import { listBoxes } from '../../core/box-admin.js';
 import type { GlobalFlags } from '../../core/settings.js';
-import { describeCommand } from '../command-tree.js';
+import { describeCommand, type CommandNode } from '../command-tree.js';
 import { bashCompletion } from '../completion/bash.js';
 import { fishCompletion } from '../completion/fish.js';
 import { zshCompletion } from '../completion/zsh.js';
 import { buildContext } from '../context.js';
+import type { Shell } from '../grammar.js';
 
-const RENDERERS = { bash: bashCompletion, zsh: zshCompletion, fish: fishCompletion } as const;
-export type Shell = keyof typeof RENDERERS;
+const RENDERERS: Record<Shell, (tree: CommandNode) => string> = {
+  bash: bashCompletion,
+  zsh: zshCompletion,
+  fish: fishCompletion,
+};
 
 export function completionScript(program: Command, shell: Shell): string {
   return RENDERERS[shell](describeCommand(program));

@@ -17,8 +17,13 @@ function knownKey(key: string): string {
 export async function configGet(key: string): Promise<number> {
   const value = (await store()).get(knownKey(key));
   if (value === undefined) return 1;
-  process.stdout.write(`${String(value)}\n`);
+  process.stdout.write(`${shown(value)}\n`);
   return 0;
+}
+
+/** A stored value as text; config.json edited by hand may hold a list or an object, shown as JSON. */
+function shown(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }
 
 export async function configSet(key: string, raw: string): Promise<number> {

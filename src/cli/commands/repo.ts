@@ -17,7 +17,7 @@ export async function repoAddCommand(
   return 0;
 }
 
-export async function repoListCommand(flags: GlobalFlags, o: { json: boolean }): Promise<number> {
+export function repoListCommand(flags: GlobalFlags, o: { json: boolean }): number {
   const ctx = buildToolsContext(flags);
   const repos = listRepos(ctx.deps, ctx.settings);
   if (o.json) {

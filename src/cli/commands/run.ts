@@ -13,7 +13,11 @@ export async function runCommand(flags: GlobalFlags, command: string[], name?: s
   const tty = isatty(0) && isatty(1) && isatty(2);
   // Said once the toolbox is there: after any pulling, creating and starting lines.
   const onEnter =
-    command.length === 0 ? () => reporter.status(`entering toolbox ${settings.name}; type 'exit' to leave`) : undefined;
+    command.length === 0
+      ? () => {
+          reporter.status(`entering toolbox ${settings.name}; type 'exit' to leave`);
+        }
+      : undefined;
   return runInBox(deps, settings, { command: command.length > 0 ? command : undefined, create: true, tty, onEnter });
 }
 

@@ -3,11 +3,8 @@
 // the host's own processes know (systemd, snapper), through the namespaces of the host's PID 1.
 // "{root}" and "{pid}" in an argument stand for the host root and that PID.
 
-export const PROFILES = ['basic', 'network', 'storage', 'updates'] as const;
-export type BuiltinProfile = (typeof PROFILES)[number];
-/** custom collectors from config.json form a profile of their own */
-export type ProfileName = BuiltinProfile | 'custom';
-export const ALL_PROFILES: readonly ProfileName[] = [...PROFILES, 'custom'];
+import { PROFILES, type BuiltinProfile, type ProfileName } from './profile-names.js';
+export { ALL_PROFILES, PROFILES, type BuiltinProfile, type ProfileName } from './profile-names.js';
 
 export interface Collector {
   profile: ProfileName;
