@@ -34,7 +34,12 @@ export function buildProgram(
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr, outputError: (text) => writeErr(text) })
+    .configureOutput({
+      writeErr,
+      outputError: (text) => {
+        writeErr(text);
+      },
+    })
     .option('--host-pid <pid>', 'enter the namespaces of this process instead of host PID 1 (env TOOLBOX_HOST_PID)')
     .option('--host-root <dir>', 'use a host root mounted at <dir> (as kubectl debug node mounts /host)')
     .addHelpText(

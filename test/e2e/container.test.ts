@@ -12,7 +12,9 @@ beforeAll(() => {
   removeContainers(P);
   expect(toolbox(['create', BOX], { env }).code).toBe(0);
 });
-afterAll(() => removeContainers(P));
+afterAll(() => {
+  removeContainers(P);
+});
 
 describe('host access', () => {
   it('sees the host root at /media/root', () => {
@@ -30,9 +32,7 @@ describe('host access', () => {
       expect(inBox('readlink', `/proc/self/ns/${ns}`).stdout).toBe(`${readlinkSync(`/proc/self/ns/${ns}`)}\n`);
     }
     // and sees host processes, this test runner among them
-    expect(inBox('cat', `/proc/${process.pid}/comm`).stdout).toBe(
-      `${readFileSync(`/proc/${process.pid}/comm`, 'utf8')}`,
-    );
+    expect(inBox('cat', `/proc/${process.pid}/comm`).stdout).toBe(readFileSync(`/proc/${process.pid}/comm`, 'utf8'));
   });
 
   it('has full capabilities', () => {

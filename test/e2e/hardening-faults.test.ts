@@ -27,7 +27,9 @@ const REAL_PODMAN = spawnSync('sh', ['-c', 'command -v podman'], { encoding: 'ut
 const tmp = mkdtempSync('/tmp/hd-flt-');
 const MACRO = '/usr/lib/rpm/macros.d/macros.toolbox';
 
-beforeAll(() => removeContainers(P));
+beforeAll(() => {
+  removeContainers(P);
+});
 afterAll(() => {
   removeContainers(P);
   rmSync(tmp, { recursive: true, force: true });
@@ -302,7 +304,9 @@ function startGroup(args: string[], e: NodeJS.ProcessEnv) {
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((res) =>
-    child.on('close', (code, signal) => res({ code, signal, stderr })),
+    child.on('close', (code, signal) => {
+      res({ code, signal, stderr });
+    }),
   );
   return { child, done };
 }

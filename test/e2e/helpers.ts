@@ -51,7 +51,9 @@ export interface Result {
 const homes: string[] = [];
 // Also when a file is only collected (vitest list): then no hook runs. The run's global teardown
 // removes the directory the homes are in (test/e2e/setup.ts) in any case.
-process.once('exit', () => removeIsolatedHomes());
+process.once('exit', () => {
+  removeIsolatedHomes();
+});
 
 /**
  * A sealed environment: a private HOME and XDG directories, so the user's own files never leak
@@ -120,7 +122,9 @@ export function toolboxAsync(args: string[], options: { env?: NodeJS.ProcessEnv 
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const done = new Promise<Result>((res) =>
-    child.on('close', (code, signal) => res({ code, signal, stdout, stderr, stdoutBuffer: Buffer.from(stdout) })),
+    child.on('close', (code, signal) => {
+      res({ code, signal, stdout, stderr, stdoutBuffer: Buffer.from(stdout) });
+    }),
   );
   return { child, done, output: () => stdout };
 }

@@ -31,7 +31,9 @@ function toolboxAsync(args: string[]) {
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const done = new Promise<Pick<Result, 'code' | 'stdout' | 'stderr'>>((res) =>
-    child.on('close', (code) => res({ code, stdout, stderr })),
+    child.on('close', (code) => {
+      res({ code, stdout, stderr });
+    }),
   );
   return { done, stderr: () => stderr };
 }

@@ -44,7 +44,9 @@ function context(name: string, keys: string[]): string {
   for (const f of ['install-layout.sh', 'macros.toolbox-host-update'])
     cpSync(join(ROOT, 'packaging', f), join(ctx, 'packaging', f));
   cpSync(join(ROOT, 'images/toolbox/keys'), join(ctx, 'images/toolbox/keys'), { recursive: true });
-  keys.forEach((k, i) => cpSync(k, join(ctx, 'images/toolbox/keys', `test-${i}.asc`)));
+  keys.forEach((k, i) => {
+    cpSync(k, join(ctx, 'images/toolbox/keys', `test-${i}.asc`));
+  });
   return ctx;
 }
 

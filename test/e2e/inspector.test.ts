@@ -60,12 +60,23 @@ function fullFifo(name: string): { writeFd: number; drain: () => Buffer; fill: n
     }
     return Buffer.concat(chunks);
   };
-  return { writeFd, drain, fill, close: () => closeSync(readFd) };
+  return {
+    writeFd,
+    drain,
+    fill,
+    close: () => {
+      closeSync(readFd);
+    },
+  };
 }
 
 /** Call right after spawn: resolves once the process has exited and its pipes are closed. */
 function closed(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve) =>
+    child.on('close', (code, signal) => {
+      resolve({ code, signal });
+    }),
+  );
 }
 
 /**
@@ -165,8 +176,8 @@ describe('13.1: SIGUSR1 never opens an inspector', () => {
     );
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
     const done = closed(child);
     try {
       await waitFor(() => stdout === 'ready\n', 'the command to start');

@@ -77,7 +77,7 @@ describe('user mode', () => {
     expect(r.stdout).toBe(`toolbox-${USER}-user-x\n`);
     podman(['rm', '-f', `toolbox-${USER}-user-x`]);
     const env = isolatedEnv();
-    const sys = toolbox(['run', '-n', '-t', `${P.slice(0, -1)}`, 'id', '-u'], { env });
+    const sys = toolbox(['run', '-n', '-t', P.slice(0, -1), 'id', '-u'], { env });
     expect(sys.stdout).toBe('0\n');
     podman(['rm', '-f', `toolbox-root-${P.slice(0, -1)}`]);
   });
@@ -98,7 +98,7 @@ describe('--sandbox', () => {
     >;
     expect(made.Privileged).toBe(false);
     expect(inBox('readlink', '/proc/self/ns/pid').stdout).not.toBe(
-      `${spawnSync('readlink', ['/proc/self/ns/pid'], { encoding: 'utf8' }).stdout}`,
+      spawnSync('readlink', ['/proc/self/ns/pid'], { encoding: 'utf8' }).stdout,
     );
   });
 

@@ -203,7 +203,11 @@ describe('stop, auto-stop and rm', () => {
     );
     let out = '';
     long.stdout.on('data', (d) => (out += d));
-    const longDone = new Promise<number | null>((res) => long.on('close', (c) => res(c)));
+    const longDone = new Promise<number | null>((res) =>
+      long.on('close', (c) => {
+        res(c);
+      }),
+    );
     await waitFor(() => out.includes('ready'), 'the long session to start', 60_000);
     const short = alice.toolbox(['-u', 'run', 'true']);
     expect(short.code).toBe(0);

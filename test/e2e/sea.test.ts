@@ -105,7 +105,11 @@ async function whileRunning<T>(
   const child = spawn(file, args, { env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
-  const closed = new Promise<void>((done) => child.on('close', () => done()));
+  const closed = new Promise<void>((done) =>
+    child.on('close', () => {
+      done();
+    }),
+  );
   try {
     await waitFor(() => ready(child.pid!, stderr), `${file} to be running`);
     const seen = await look(child.pid!);

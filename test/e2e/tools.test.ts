@@ -436,7 +436,9 @@ describe('two installs at once', () => {
         });
         let stderr = '';
         child.stderr.on('data', (d) => (stderr += d));
-        child.on('close', (code) => res({ code, stderr }));
+        child.on('close', (code) => {
+          res({ code, stderr });
+        });
       });
     const both = await Promise.all([install('tl-hello'), install('tl-late')]);
     for (const r of both) expect(r.stderr.split('\n').filter((l) => l.startsWith('Error'))).toEqual([]);
