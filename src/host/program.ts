@@ -56,7 +56,7 @@ Examples:
     );
 
   const host = (self: Command) => {
-    const o = self.optsWithGlobals() as { hostPid?: string; hostRoot?: string };
+    const o = self.optsWithGlobals<{ hostPid?: string; hostRoot?: string }>();
     return connect({ hostPid: o.hostPid, hostRoot: o.hostRoot });
   };
   const done = (p: Promise<number>) => p.then((code) => void (outcome.exitCode = code));
