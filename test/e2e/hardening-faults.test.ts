@@ -302,7 +302,9 @@ describe('its image deleted', () => {
 function startGroup(args: string[], e: NodeJS.ProcessEnv) {
   const child = spawn(...cli(args), { env: e, cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((res) =>
     child.on('close', (code, signal) => {
       res({ code, signal, stderr });

@@ -31,6 +31,19 @@ export function hostUpdateInBox(at: string): { mounts: string[]; argv: string[] 
     };
   return { mounts: [`${ROOT}:${at}:ro`], argv: [`${at}/dist/sea/host-update`] };
 }
+/**
+ * JSON a test reads (a command's stdout, a file); `what` names it when the text is not JSON at
+ * all. The caller casts the result to the shape it expects: its assertions check that shape.
+ */
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${what} is not JSON (${String(error)}): ${JSON.stringify(text.slice(0, 400))}`, {
+      cause: error,
+    });
+  }
+}
 /** Spawn arguments for toolbox with `args`: `spawnSync(...cli(args), options)`. */
 export function cli(args: readonly string[]): [string, string[]] {
   return [CLI_ARGV[0] as string, [...CLI_ARGV.slice(1), ...args]];
@@ -64,7 +77,7 @@ export function isolatedEnv(extra: Record<string, string | undefined> = {}): Nod
   const home = mkdtempSync(join(inject('homesDir'), 'home-'));
   homes.push(home);
   mkdirSync(join(home, '.config'), { recursive: true });
-  const env: NodeJS.ProcessEnv = {
+  const base: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: home,
     USER: 'root',
@@ -75,11 +88,8 @@ export function isolatedEnv(extra: Record<string, string | undefined> = {}): Nod
     TOOLBOX_IMAGE: TEST_IMAGE,
     LANG: 'C.UTF-8',
   };
-  for (const [k, v] of Object.entries(extra)) {
-    if (v === undefined) delete env[k];
-    else env[k] = v;
-  }
-  return env;
+  // An undefined value removes the variable rather than setting it.
+  return Object.fromEntries(Object.entries({ ...base, ...extra }).filter(([, v]) => v !== undefined));
 }
 
 /** Removes the homes isolatedEnv made in this test file (a mount left on one keeps it). */
@@ -119,8 +129,12 @@ export function toolboxAsync(args: string[], options: { env?: NodeJS.ProcessEnv 
   const child = spawn(...cli(args), { env: options.env ?? isolatedEnv(), cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const done = new Promise<Result>((res) =>
     child.on('close', (code, signal) => {
       res({ code, signal, stdout, stderr, stdoutBuffer: Buffer.from(stdout) });

@@ -104,7 +104,9 @@ async function attackHeldAtOutput(entry: EntryPoint, args: string[]) {
   closeSync(fifo.writeFd);
   const done = closed(child);
   let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   try {
     await settled(child.pid!, entry.sigusr1Blocked); // waiting for room in its stdout
     process.kill(child.pid!, 'SIGUSR1');
@@ -176,8 +178,12 @@ describe('13.1: SIGUSR1 never opens an inspector', () => {
     );
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const done = closed(child);
     try {
       await waitFor(() => stdout === 'ready\n', 'the command to start');

@@ -202,7 +202,9 @@ describe('stop, auto-stop and rm', () => {
       { cwd: '/', stdio: ['pipe', 'pipe', 'pipe'] },
     );
     let out = '';
-    long.stdout.on('data', (d) => (out += d));
+    long.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     const longDone = new Promise<number | null>((res) =>
       long.on('close', (c) => {
         res(c);

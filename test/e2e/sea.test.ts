@@ -104,7 +104,9 @@ async function whileRunning<T>(
 ): Promise<{ seen: T; stderr: string }> {
   const child = spawn(file, args, { env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const closed = new Promise<void>((done) =>
     child.on('close', () => {
       done();

@@ -233,7 +233,9 @@ describe('waiting on a lock', () => {
       writeFileSync(join(STATE, 'boxes', containerId(BOX), 'lock'), `${holder.pid}:${processStart(holder.pid!)}`);
       const run = toolboxAsync(['run', '-v', '-n', '-c', BOX, 'echo', 'got-it'], { env });
       let stderr = '';
-      run.child.stderr.on('data', (d) => (stderr += d));
+      run.child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
       const line = `waiting for toolbox ${BOX}: process ${holder.pid} (sleep 600) holds its lock`;
       await waitFor(() => stderr.includes('waiting for'), 'the waiting message');
       holder.kill('SIGKILL');
@@ -278,7 +280,9 @@ describe('waiting for the package manager', () => {
       writeFileSync(join(work, 'lock'), `${holder.pid}:${processStart(holder.pid!)}`);
       const run = toolboxAsync(['update', '-v', '-n', '-c', BOX], { env });
       let stderr = '';
-      run.child.stderr.on('data', (d) => (stderr += d));
+      run.child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
       const line = `waiting for the package manager of toolbox ${BOX}: process ${holder.pid} (sleep 600) holds its lock`;
       await waitFor(() => stderr.includes('waiting for'), 'the waiting message');
       holder.kill('SIGKILL');
@@ -312,7 +316,9 @@ describe('files written where others can plant links', () => {
       { env: e, stdio: ['pipe', 'pipe', 'pipe'] },
     );
     let stderr = '';
-    call.stderr.on('data', (d) => (stderr += d));
+    call.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     symlinkSync(victim, `${out}.tmp-${call.pid}`);
     call.stdin.end('\n');
     const code = await new Promise((r) => call.on('close', r));
@@ -396,7 +402,9 @@ describe('13.2: the rootless state directory cannot be taken over', () => {
       },
     );
     let stderr = '';
-    call.stderr.on('data', (d) => (stderr += d));
+    call.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const top = `/tmp/toolbox-${victim}`;
     // where this and earlier versions put the lock owner's file
     for (const dir of [`${top}/podman/${BOX}`, `${top}/podman/claims/${BOX}`]) {

@@ -435,7 +435,9 @@ describe('two installs at once', () => {
           stdio: ['ignore', 'ignore', 'pipe'],
         });
         let stderr = '';
-        child.stderr.on('data', (d) => (stderr += d));
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+        });
         child.on('close', (code) => {
           res({ code, stderr });
         });
