@@ -1,7 +1,15 @@
 // The container itself: created as microos-toolbox does, labelled, persistent.
 import { readFileSync, readlinkSync, writeFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containerId, containerState, isolatedEnv, podman, removeContainers, toolbox } from './helpers.js';
+import {
+  containerId,
+  containerState,
+  isolatedEnv,
+  PACKAGE_VERSION,
+  podman,
+  removeContainers,
+  toolbox,
+} from './helpers.js';
 
 const P = 'e2e-ctr-';
 const BOX = `${P}box`;
@@ -58,7 +66,7 @@ describe('labels and settings', () => {
     ) as Record<string, string>;
     expect(labels['io.toolbox.managed']).toBe('true');
     expect(labels['io.toolbox.mode']).toBe('system');
-    expect(labels['io.toolbox.version']).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+    expect(labels['io.toolbox.version']).toBe(PACKAGE_VERSION);
     expect(JSON.parse(labels['io.toolbox.spec']!)).toEqual({
       name: BOX,
       image: 'localhost/toolbox-test:latest',

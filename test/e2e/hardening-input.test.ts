@@ -26,6 +26,7 @@ import {
   removeContainers,
   toolbox,
   type Result,
+  parseJson,
 } from './helpers.js';
 
 const P = 'hd-in-';
@@ -398,7 +399,7 @@ describe('HOME and USER unset', () => {
     const list = withSealedHome(['list', '--json'], env);
     expect(list.stderr).toBe('');
     expect(list.code).toBe(0);
-    expect(JSON.parse(list.stdout).map((b: { name: string }) => b.name)).toContain(WITNESS);
+    expect((parseJson(list.stdout, 'list --json') as { name: string }[]).map((b) => b.name)).toContain(WITNESS);
     expect(readdirSync(sealed)).toEqual([]);
   });
 

@@ -20,6 +20,7 @@ import {
   podman,
   removeContainers,
   toolbox,
+  parseJson,
 } from './helpers.js';
 
 const P = 'hd-sec-';
@@ -252,7 +253,9 @@ describe('nothing without the toolbox label is touched', () => {
       expect(r.code).toBe(1);
       expect(containerState(name)).toBe('created');
       expect(
-        JSON.parse(toolbox(['list', '--json'], { env }).stdout).map((b: { name: string }) => b.name),
+        (parseJson(toolbox(['list', '--json'], { env }).stdout, 'list --json') as { name: string }[]).map(
+          (b) => b.name,
+        ),
       ).not.toContain(name);
     } finally {
       podman(['rm', '--force', name]);

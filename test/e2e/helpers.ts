@@ -1,6 +1,6 @@
 // Runs the built CLI the way a user or a script would, against real podman.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { inject } from 'vitest';
 
@@ -44,6 +44,10 @@ export function parseJson(text: string, what: string): unknown {
     });
   }
 }
+/** The version in package.json, the one the build gives the CLI and its labels. */
+export const PACKAGE_VERSION = (
+  parseJson(readFileSync(join(ROOT, 'package.json'), 'utf8'), 'package.json') as { version: string }
+).version;
 /** Spawn arguments for toolbox with `args`: `spawnSync(...cli(args), options)`. */
 export function cli(args: readonly string[]): [string, string[]] {
   return [CLI_ARGV[0] as string, [...CLI_ARGV.slice(1), ...args]];

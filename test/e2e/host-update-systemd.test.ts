@@ -72,7 +72,8 @@ beforeAll(() => {
 
 afterAll(() => {
   toolbox(['rm', '--force', BOX]);
-  host?.stop();
+  // unset when beforeAll failed before it started the host
+  (host as FakeHost | undefined)?.stop();
   rmSync(home, { recursive: true, force: true });
 });
 

@@ -89,7 +89,9 @@ describe('--sandbox', () => {
   const inBox = (...cmd: string[]) => toolbox(['run', '-n', '-S', '-c', BOX, '--', ...cmd], { env });
 
   it('is not privileged and does not share the host pid namespace', () => {
-    const hc = JSON.parse(podman(['container', 'inspect', '--format', '{{json .HostConfig}}', BOX]).stdout || 'null');
+    const hc: unknown = JSON.parse(
+      podman(['container', 'inspect', '--format', '{{json .HostConfig}}', BOX]).stdout || 'null',
+    );
     expect(hc).toBe(null); // not created yet
     expect(inBox('true').code).toBe(0);
     const made = JSON.parse(podman(['container', 'inspect', '--format', '{{json .HostConfig}}', BOX]).stdout) as Record<

@@ -46,7 +46,8 @@ beforeAll(() => {
 
 afterAll(async () => {
   for (const user of users) await user.destroy();
-  shared?.cleanup();
+  // unset when beforeAll failed before it made them
+  (shared as SharedFiles | undefined)?.cleanup();
 });
 
 describe('a user-mode toolbox, rootless', () => {

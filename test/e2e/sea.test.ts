@@ -207,8 +207,8 @@ describe('one file, two commands', () => {
 describe('no inspector, ever (it runs as root)', () => {
   it('ignores NODE_OPTIONS=--inspect', async () => {
     const nodeOptions = { NODE_OPTIONS: '--inspect=127.0.0.1:0' };
-    const r = await whileRunning(SEA, ['run', '-c', BOX, '--', 'sleep', '5'], nodeOptions, hasChild, async (pid) =>
-      listeningSocketsOf(pid),
+    const r = await whileRunning(SEA, ['run', '-c', BOX, '--', 'sleep', '5'], nodeOptions, hasChild, (pid) =>
+      Promise.resolve(listeningSocketsOf(pid)),
     );
     expect(r.seen).toBe(0);
     expect(r.stderr).not.toContain('Debugger listening');
