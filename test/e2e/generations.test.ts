@@ -9,13 +9,13 @@ import {
   containerId,
   containerState,
   isolatedEnv,
+  parseJson,
   podman,
   TEST_IMAGE,
   toolbox,
   toolboxAsync,
   waitFor,
   type Result,
-  parseJson,
 } from './helpers.js';
 import { SignedRepoServer } from './signed-repo.js';
 import { ROLLBACK_STEPS, UPGRADE_STEPS } from '../../src/core/generations.js';

@@ -22,11 +22,11 @@ import {
   ROOT,
   containersNamed,
   isolatedEnv,
+  parseJson,
   podman,
   removeContainers,
   toolbox,
   type Result,
-  parseJson,
 } from './helpers.js';
 
 const P = 'hd-in-';

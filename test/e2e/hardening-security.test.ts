@@ -17,10 +17,10 @@ import {
   containerState,
   containersNamed,
   isolatedEnv,
+  parseJson,
   podman,
   removeContainers,
   toolbox,
-  parseJson,
 } from './helpers.js';
 
 const P = 'hd-sec-';
