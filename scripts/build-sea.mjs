@@ -146,7 +146,8 @@ function findTool(names) {
 
 // Each entry's last line (src/cli/toolbox.ts, src/host/main.ts) is
 // `process.exitCode = await main(process.argv.slice(2));`. The ESM bundle keeps it; the
-// CommonJS bundle cannot (no top-level await), and sea-entry.ts makes the call instead. Fail the build loudly if the line ever changes, rather than ship a no-op.
+// CommonJS bundle cannot (no top-level await), and sea-entry.ts makes the call instead. Fail the
+// build loudly if the line ever changes, rather than ship a no-op.
 function stripTopLevelMain() {
   const line = /^process\.exitCode = await main\(process\.argv\.slice\(2\)\);\s*$/m;
   return {

@@ -19,7 +19,9 @@ start().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`Internal error (a bug in toolbox; please report it): ${(error as Error)?.stack ?? String(error)}\n`);
+    process.stderr.write(
+      `Internal error (a bug in toolbox; please report it): ${(error as Error)?.stack ?? String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -83,7 +83,9 @@ export async function attachCommand(host: HostPort, json: boolean): Promise<numb
   const run = await attachToUnit(
     host,
     unit,
-    (chunk) => err.write(chunk),
+    (chunk) => {
+      err.write(chunk);
+    },
     () => new Promise((r) => setTimeout(r, 1000)),
   );
   const after = await checkedHost(host);

@@ -103,7 +103,8 @@ export function parseProbe(output: string): HostState {
     const exitAt = rest.findIndex((l) => l.startsWith('@snapperexit '));
     const csv = rest.slice(0, exitAt < 0 ? undefined : exitAt).join('\n');
     const stderr = exitAt < 0 ? '' : rest.slice(exitAt + 1).join('\n');
-    const code = exitAt < 0 ? '1' : rest[exitAt]!.slice('@snapperexit '.length).trim();
+    const exitLine = exitAt < 0 ? undefined : rest[exitAt];
+    const code = exitLine === undefined ? '1' : exitLine.slice('@snapperexit '.length).trim();
     if (code === '0') {
       try {
         state.snapshots = parseSnapshots(csv);

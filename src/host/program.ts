@@ -34,7 +34,12 @@ export function buildProgram(
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr, outputError: (text) => writeErr(text) })
+    .configureOutput({
+      writeErr,
+      outputError: (text) => {
+        writeErr(text);
+      },
+    })
     .option('--host-pid <pid>', 'enter the namespaces of this process instead of host PID 1 (env TOOLBOX_HOST_PID)')
     .option('--host-root <dir>', 'use a host root mounted at <dir> (as kubectl debug node mounts /host)')
     .addHelpText(
@@ -51,7 +56,7 @@ Examples:
     );
 
   const host = (self: Command) => {
-    const o = self.optsWithGlobals() as { hostPid?: string; hostRoot?: string };
+    const o = self.optsWithGlobals<{ hostPid?: string; hostRoot?: string }>();
     return connect({ hostPid: o.hostPid, hostRoot: o.hostRoot });
   };
   const done = (p: Promise<number>) => p.then((code) => void (outcome.exitCode = code));

@@ -21,14 +21,18 @@ export function parseCsv(text: string): string[][] {
     let field = '';
     let quoted = false;
     for (let i = 0; i < line.length; i++) {
-      const ch = line[i]!;
+      const ch = line.charAt(i);
       if (quoted) {
-        if (ch === '"' && line[i + 1] === '"') ((field += '"'), i++);
-        else if (ch === '"') quoted = false;
+        if (ch === '"' && line[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else if (ch === '"') quoted = false;
         else field += ch;
       } else if (ch === '"') quoted = true;
-      else if (ch === ',') (fields.push(field), (field = ''));
-      else field += ch;
+      else if (ch === ',') {
+        fields.push(field);
+        field = '';
+      } else field += ch;
     }
     fields.push(field);
     rows.push(fields);
@@ -59,14 +63,15 @@ export function unreadableSnapshots(stderr: string): number[] {
  */
 export function parseSnapshots(csv: string): Snapshot[] {
   const table = parseCsv(csv);
-  if (table.length === 0) return [];
+  const [first] = table;
+  if (first === undefined) return [];
   const headerAt = table.findIndex((row) => row.includes('number'));
-  if (headerAt < 0) {
-    throw new ToolboxError(`snapper's list has no header line (it printed ${JSON.stringify(table[0]!.join(','))})`, {
+  const header = table[headerAt];
+  if (header === undefined) {
+    throw new ToolboxError(`snapper's list has no header line (it printed ${JSON.stringify(first.join(','))})`, {
       hint: "check 'snapper list' on the host",
     });
   }
-  const header = table[headerAt]!;
   const at = (name: string) => header.indexOf(name);
   const [num, def, act, date, desc] = ['number', 'default', 'active', 'date', 'description'].map(at) as [
     number,

@@ -56,7 +56,9 @@ export async function runTransaction(
   const before = await checkedHost(host);
   if (before.lock) throw lockRefusal(before);
   precheck?.(before);
-  const relay = (chunk: string) => err.write(chunk);
+  const relay = (chunk: string) => {
+    err.write(chunk);
+  };
   const run = before.systemd ? await runAsUnit(host, argv, relay) : await runDirect(host, argv, relay);
   const after = await probeHost(host);
   // Judged against no snapshots at all, every outcome would look wrong: say what is unknown instead.

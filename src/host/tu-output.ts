@@ -51,11 +51,12 @@ export function parseTuOutput(text: string): TuReport {
     } else if (/^Couldn't get lock, is another instance already running\?/.test(line)) {
       report.lockBusy = true;
     } else if ((m = /^ERROR: (.*)$/.exec(line))) {
-      report.errors.push(m[1]!.trim());
-      const code = /^zypper .* failed with exit code (\d+)!?$/.exec(m[1]!.trim());
+      const message = (m[1] ?? '').trim();
+      report.errors.push(message);
+      const code = /^zypper .* failed with exit code (\d+)!?$/.exec(message);
       if (code) report.zypperExitCode = Number(code[1]);
     } else if ((m = /^Problem: (.*)$/.exec(line.trim()))) {
-      report.problems.push(m[1]!.trim());
+      report.problems.push((m[1] ?? '').trim());
     } else if (/^Please reboot to finish rollback!/.test(line)) {
       report.rollbackDone = true;
     }

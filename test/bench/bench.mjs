@@ -141,7 +141,6 @@ sh(...toolbox('create', `${P}run`));
 sh(...toolbox('create', `${P}stop`));
 sh('podman', ['run', '-d', '--name', `${P}bare`, ...MICROOS_FLAGS, IMAGE, 'sleep', 'infinity']);
 const results = [];
-const floors = [];
 
 results.push(
   pair(

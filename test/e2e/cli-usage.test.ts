@@ -8,8 +8,12 @@ import { buildProgram } from '../../src/cli/program.js';
 import { containersNamed, isolatedEnv, podman, removeContainers, toolbox } from './helpers.js';
 
 const P = 'cli-e2e-';
-beforeAll(() => removeContainers(P));
-afterAll(() => removeContainers(P));
+beforeAll(() => {
+  removeContainers(P);
+});
+afterAll(() => {
+  removeContainers(P);
+});
 
 const NAME_RULE = "use letters, digits, '_', '.' and '-', starting with a letter or digit";
 const SPLIT_RULE = '--podman-args is split on whitespace, with no quoting and never through a shell';
@@ -138,13 +142,13 @@ describe('--json prints nothing on stdout on errors', () => {
     '%s --json: a failure is a JSON object on stdout, with the same exit code',
     (_name, path) => {
       const args = [
-        ...(path as string[]),
+        ...path,
         ...(path[0] === 'install' || path[0] === 'remove' ? ['x'] : []),
         '--json',
         '--no-such-option',
       ];
       const r = toolbox(args);
-      const hint = `run 'toolbox ${(path as string[]).join(' ')} --help' for usage`;
+      const hint = `run 'toolbox ${path.join(' ')} --help' for usage`;
       expect(r.stderr).toBe(`Error: unknown option '--no-such-option'. Hint: ${hint}\n`);
       expect(r.stdout).toBe(
         `${JSON.stringify({ ok: false, result: 'failed', error: "unknown option '--no-such-option'", hint })}\n`,

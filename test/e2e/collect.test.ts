@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeHost, type FakeHost } from '../fixtures/fake-host/fake-host.js';
-import { CLI_ARGV, CLI_SHELL, containerState, TEST_IMAGE, toolbox, type Result } from './helpers.js';
+import { CLI_ARGV, CLI_SHELL, containerState, parseJson, TEST_IMAGE, toolbox, type Result } from './helpers.js';
 
 const BOX = 'co-e2e-collect';
 const work = mkdtempSync(join(tmpdir(), 'co-e2e-collect-'));
@@ -89,11 +89,60 @@ const ARGV_SECRETS = [
 // A process on the machine as `ps auxww` shows it: a mysql client given its password.
 const MYSQL_ARGS = ['-uroot', '-pPLANTmysqlPw', '--password', 'PLANTpsPw', '--token', 'PLANTpsToken', 'shop'];
 
+/** a file of the bundle as manifest.json describes it */
+interface FileEntry {
+  path: string;
+  bytes: number;
+  sha256: string;
+  truncated: boolean;
+  producedBytes: number;
+}
+interface RedactionEntry {
+  file: string;
+  rule: string;
+  line: number;
+}
+interface CommandEntry {
+  id: string;
+  command: string[];
+  status: string;
+  exitCode: number | null;
+  output: FileEntry;
+  stderr: FileEntry | null;
+  redactions: RedactionEntry[];
+}
+/** manifest.json in the bundle, the parts read here */
+interface BundleManifest {
+  format: string;
+  createdAt: string;
+  finishedAt: string;
+  toolbox: unknown;
+  host: unknown;
+  profiles: string[];
+  failed: string[];
+  truncated: string[];
+  maxOutputBytes: number;
+  commands: CommandEntry[];
+  redacted: RedactionEntry[];
+}
+/** what collect --json prints */
+interface CollectSummary {
+  bundle: string;
+  bytes: number;
+  sha256: string;
+  createdAt: string;
+  commands: number;
+  ok: number;
+  failed: { id: string; status: string; exitCode: number | null }[];
+  truncated: string[];
+  redacted: RedactionEntry[];
+}
+
 let host: FakeHost;
 let mysql: ChildProcess | undefined;
 let run: Result;
-let summary: Record<string, any>;
-let manifest: Record<string, any>;
+let summary: CollectSummary;
+let manifest: BundleManifest;
 let top: string;
 
 function files(dir: string): string[] {
@@ -103,7 +152,11 @@ function files(dir: string): string[] {
     .sort();
 }
 
-const record = (id: string) => manifest.commands.find((c: { id: string }) => c.id === id);
+function record(id: string): CommandEntry {
+  const found = manifest.commands.find((c) => c.id === id);
+  if (!found) throw new Error(`manifest.json lists no command ${id}`);
+  return found;
+}
 const collected = (path: string) => readFileSync(join(top, path), 'utf8');
 
 beforeAll(() => {
@@ -142,14 +195,14 @@ btrfs property set -ts / ro true; mount -o remount,ro /`,
   chmodSync(join(bin, 'mysql'), 0o755);
   mysql = spawn(join(bin, 'mysql'), MYSQL_ARGS, { stdio: 'ignore', detached: true });
   run = toolbox(['collect', '-c', BOX, '--host-pid', String(host.pid), '--out', work, '--json'], { env });
-  summary = JSON.parse(run.stdout);
+  summary = parseJson(run.stdout, 'collect --json') as CollectSummary;
   const x = join(work, 'x');
   spawnSync('mkdir', ['-p', x]);
   const untar = spawnSync('tar', ['-xzf', summary.bundle, '-C', x], { encoding: 'utf8' });
   expect(untar.stderr).toBe('');
   expect(untar.status).toBe(0);
   top = join(x, readdirSync(x)[0]!);
-  manifest = JSON.parse(readFileSync(join(top, 'manifest.json'), 'utf8'));
+  manifest = parseJson(readFileSync(join(top, 'manifest.json'), 'utf8'), 'manifest.json') as BundleManifest;
 }, 300_000);
 
 afterAll(() => {
@@ -162,7 +215,8 @@ afterAll(() => {
     }
   }
   toolbox(['rm', '--force', BOX], { env });
-  host?.stop();
+  // unset when beforeAll failed before it started the host
+  (host as FakeHost | undefined)?.stop();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -200,9 +254,9 @@ describe('toolbox collect', () => {
     expect(top.endsWith(summary.bundle.slice(work.length + 1).replace(/\.tar\.gz$/, ''))).toBe(true);
     expect(manifest.toolbox).toEqual({
       name: BOX,
-      id: expect.stringMatching(/^[0-9a-f]{64}$/),
+      id: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown,
       image: 'localhost/toolbox-test:latest',
-      version: expect.any(String),
+      version: expect.any(String) as unknown,
       generation: 1,
     });
     expect(manifest.host).toEqual({
@@ -216,7 +270,7 @@ describe('toolbox collect', () => {
       pid: host.pid,
     });
     expect(manifest.profiles).toEqual(['basic', 'network', 'storage', 'updates', 'custom']);
-    expect(manifest.failed).toEqual(summary.failed.map((f: { id: string }) => f.id));
+    expect(manifest.failed).toEqual(summary.failed.map((f) => f.id));
     expect(record('basic/rpms')).toMatchObject({
       command: ['chroot', `/proc/${host.pid}/root`, 'rpm', '-qa'],
       status: 'ok',
@@ -227,8 +281,8 @@ describe('toolbox collect', () => {
   });
 
   it('holds exactly the files the manifest lists, each matching its size and sha256', () => {
-    const listed = manifest.commands.flatMap((c: any) => [c.output, c.stderr]).filter(Boolean);
-    expect(files(top)).toEqual(['manifest.json', ...listed.map((f: { path: string }) => f.path)].sort());
+    const listed = manifest.commands.flatMap((c) => [c.output, c.stderr]).filter((f): f is FileEntry => Boolean(f));
+    expect(files(top)).toEqual(['manifest.json', ...listed.map((f) => f.path)].sort());
     expect(listed.length).toBeGreaterThan(28);
     for (const f of listed) {
       const data = readFileSync(join(top, f.path));
@@ -306,7 +360,7 @@ describe('toolbox collect', () => {
     expect(collected('updates/zypper-repos.txt')).toContain(
       '# /etc/zypp/repos.d/co-private.repo\n[co-private]\nname=Private mirror\nenabled=0\nbaseurl=https://admin:<redacted>@mirror.example.invalid/repo\npassword=<redacted>\n',
     );
-    const repos = manifest.redacted.filter((r: { file: string }) => r.file === 'updates/zypper-repos.txt');
+    const repos = manifest.redacted.filter((r) => r.file === 'updates/zypper-repos.txt');
     expect(repos).toEqual([
       { file: 'updates/zypper-repos.txt', rule: 'url-password', line: 5 },
       { file: 'updates/zypper-repos.txt', rule: 'secret-assignment', line: 6 },
@@ -346,7 +400,7 @@ describe('toolbox collect', () => {
   });
 
   it('13.7: the manifest lists every redaction by file, rule and line, never the secret', () => {
-    const of = (file: string) => manifest.redacted.filter((r: { file: string }) => r.file === file);
+    const of = (file: string) => manifest.redacted.filter((r) => r.file === file);
     expect(of('custom/app-log.txt')).toEqual([
       { file: 'custom/app-log.txt', rule: 'curl-user', line: 1 },
       { file: 'custom/app-log.txt', rule: 'github-token', line: 2 },
@@ -359,16 +413,14 @@ describe('toolbox collect', () => {
     ]);
     // The argv in manifest.json: each entry names the line of the argument it took out.
     const lines = readFileSync(join(top, 'manifest.json'), 'utf8').split('\n');
-    expect(of('manifest.json').map((r: { rule: string; line: number }) => [r.rule, lines[r.line - 1]!.trim()])).toEqual(
-      [
-        ['secret-option', '"<redacted>",'],
-        ['secret-assignment', '"password=<redacted>",'],
-        ['authorization-header', '"Authorization: Bearer <redacted>"'],
-      ],
-    );
+    expect(of('manifest.json').map((r) => [r.rule, lines[r.line - 1]!.trim()])).toEqual([
+      ['secret-option', '"<redacted>",'],
+      ['secret-assignment', '"password=<redacted>",'],
+      ['authorization-header', '"Authorization: Bearer <redacted>"'],
+    ]);
     expect(record('custom/argv-secrets').redactions).toEqual(of('manifest.json'));
     // The process list: the planted mysql line (its number depends on what else runs).
-    const ps = of('basic/processes.txt').map((r: { rule: string }) => r.rule);
+    const ps = of('basic/processes.txt').map((r) => r.rule);
     expect(ps).toEqual(expect.arrayContaining(['password-flag', 'secret-option']));
     expect(record('basic/processes').redactions).toEqual(of('basic/processes.txt'));
   });
@@ -453,7 +505,7 @@ describe('13.11: toolbox collect with an output larger than the cap', () => {
   const PEAK_RSS_LIMIT_KB = 200 * 1024;
   let big: Result;
   let peakKb: number;
-  let bigManifest: Record<string, any>;
+  let bigManifest: BundleManifest;
   let bigTop: string;
 
   beforeAll(() => {
@@ -508,7 +560,7 @@ describe('13.11: toolbox collect with an output larger than the cap', () => {
     const untar = spawnSync('tar', ['-xzf', out, '-C', x], { encoding: 'utf8' });
     expect(untar.stderr).toBe('');
     bigTop = join(x, readdirSync(x)[0]!);
-    bigManifest = JSON.parse(readFileSync(join(bigTop, 'manifest.json'), 'utf8'));
+    bigManifest = parseJson(readFileSync(join(bigTop, 'manifest.json'), 'utf8'), 'manifest.json') as BundleManifest;
   }, 300_000);
 
   it('13.11: keeps the first 64 MiB in whole lines, records the cut and the byte counts, and not as a failure', () => {
@@ -516,7 +568,7 @@ describe('13.11: toolbox collect with an output larger than the cap', () => {
       `Warning: 1 of 1 commands printed more than --max-output 64M, and their output was cut: custom/big (${PRINTED + 5} bytes)\n`,
     );
     expect(big.code).toBe(0);
-    const rec = bigManifest.commands[0];
+    const rec = bigManifest.commands[0]!;
     const kept = Math.floor(CAP / LINE.length) * LINE.length;
     expect(rec).toMatchObject({ id: 'custom/big', status: 'ok', exitCode: 0, timedOut: false, truncated: true });
     const data = readFileSync(join(bigTop, 'custom/big.txt'));
@@ -536,7 +588,7 @@ describe('13.11: toolbox collect with an output larger than the cap', () => {
     expect(bigManifest.maxOutputBytes).toBe(CAP);
     expect(bigManifest.truncated).toEqual(['custom/big']);
     expect(bigManifest.failed).toEqual([]);
-    const summary = JSON.parse(big.stdout);
+    const summary = parseJson(big.stdout, 'collect --json') as CollectSummary;
     expect(summary.truncated).toEqual(['custom/big']);
     expect(summary.failed).toEqual([]);
   });
@@ -566,9 +618,9 @@ describe('13.11: toolbox collect with an output larger than the cap', () => {
       { env },
     );
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).truncated).toEqual([]);
+    expect((parseJson(r.stdout, 'collect --json') as CollectSummary).truncated).toEqual([]);
     const list = spawnSync('tar', ['-xzOf', out, '--wildcards', '*/manifest.json'], { encoding: 'utf8' });
-    expect(JSON.parse(list.stdout).maxOutputBytes).toBe(16 * 1024);
+    expect((parseJson(list.stdout, 'manifest.json') as BundleManifest).maxOutputBytes).toBe(16 * 1024);
     for (const bad of ['0', '-1', '10X', '1.5M', '']) {
       const b = toolbox(['collect', '-c', BOX, '--max-output', bad], { env });
       expect(b.stderr).toBe(

@@ -13,8 +13,12 @@ import {
 } from './helpers.js';
 
 const P = 'e2e-cfg-';
-beforeAll(() => removeContainers(P));
-afterAll(() => removeContainers(P));
+beforeAll(() => {
+  removeContainers(P);
+});
+afterAll(() => {
+  removeContainers(P);
+});
 
 describe('config command', () => {
   it('set, get, list, unset and path, in a 0600 file', () => {

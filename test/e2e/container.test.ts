@@ -1,7 +1,15 @@
 // The container itself: created as microos-toolbox does, labelled, persistent.
 import { readFileSync, readlinkSync, writeFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containerId, containerState, isolatedEnv, podman, removeContainers, toolbox } from './helpers.js';
+import {
+  containerId,
+  containerState,
+  isolatedEnv,
+  PACKAGE_VERSION,
+  podman,
+  removeContainers,
+  toolbox,
+} from './helpers.js';
 
 const P = 'e2e-ctr-';
 const BOX = `${P}box`;
@@ -12,7 +20,9 @@ beforeAll(() => {
   removeContainers(P);
   expect(toolbox(['create', BOX], { env }).code).toBe(0);
 });
-afterAll(() => removeContainers(P));
+afterAll(() => {
+  removeContainers(P);
+});
 
 describe('host access', () => {
   it('sees the host root at /media/root', () => {
@@ -30,9 +40,7 @@ describe('host access', () => {
       expect(inBox('readlink', `/proc/self/ns/${ns}`).stdout).toBe(`${readlinkSync(`/proc/self/ns/${ns}`)}\n`);
     }
     // and sees host processes, this test runner among them
-    expect(inBox('cat', `/proc/${process.pid}/comm`).stdout).toBe(
-      `${readFileSync(`/proc/${process.pid}/comm`, 'utf8')}`,
-    );
+    expect(inBox('cat', `/proc/${process.pid}/comm`).stdout).toBe(readFileSync(`/proc/${process.pid}/comm`, 'utf8'));
   });
 
   it('has full capabilities', () => {
@@ -58,7 +66,7 @@ describe('labels and settings', () => {
     ) as Record<string, string>;
     expect(labels['io.toolbox.managed']).toBe('true');
     expect(labels['io.toolbox.mode']).toBe('system');
-    expect(labels['io.toolbox.version']).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+    expect(labels['io.toolbox.version']).toBe(PACKAGE_VERSION);
     expect(JSON.parse(labels['io.toolbox.spec']!)).toEqual({
       name: BOX,
       image: 'localhost/toolbox-test:latest',

@@ -14,7 +14,9 @@ beforeAll(() => {
   removeContainers(P);
   expect(toolbox(['create', '--podman-args', '--workdir /usr/share --env FROM_CREATE=1', BOX], { env }).code).toBe(0);
 });
-afterAll(() => removeContainers(P));
+afterAll(() => {
+  removeContainers(P);
+});
 
 function both(cmd: string[], input = '') {
   const [direct, podman] = PATHS.map((p) => via(p, cmd, input));

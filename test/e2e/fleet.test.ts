@@ -5,7 +5,7 @@
 // which boots the root's default snapshot. Cases: collect on three hosts, collect with one host
 // down, a rolling `pkg install` whose second host fails its health check, the rollout finished,
 // a second run that changes nothing, and a host refused in the pre-check.
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   existsSync,
@@ -20,7 +20,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from './helpers.js';
+import { ROOT, parseJson } from './helpers.js';
 
 const MAKE_FLEET = join(ROOT, 'test/fixtures/fleet/make-fleet.sh');
 const TOOLBOX_EXE = join(ROOT, 'dist/sea/toolbox');
@@ -41,6 +41,56 @@ const HEALTH = {
   fleet_health_delay: 1,
 };
 
+/** summary.json of the collect playbook */
+interface CollectSummary {
+  format: string;
+  ok: string[];
+  failed: string[];
+  unreachable: string[];
+  hosts: {
+    host: string;
+    status: string;
+    bundle: string;
+    sha256: string;
+    bytes: number;
+    filesVerified: number;
+    collectors: { ok: number; failed: number; timeout: number };
+    error: string | null;
+    keptOnHost: boolean;
+  }[];
+}
+
+/** the manifest.json inside a collect bundle, the parts read here */
+interface BundleManifest {
+  profiles: string[];
+  commands: { output?: unknown; stderr?: unknown }[];
+}
+
+interface SnapshotPair {
+  booted: number;
+  default: number;
+}
+
+/** report.json of the host_update playbook */
+interface UpdateReport {
+  format: string;
+  action: string;
+  hosts: {
+    host: string;
+    outcome: string;
+    snapshots: { before: SnapshotPair; new: number | null; after: SnapshotPair };
+    failedStep: string | null;
+    error?: string | null;
+    timings: { seconds: Record<string, number> };
+  }[];
+}
+
+/** host-update status --json, the parts read here */
+interface HostStatus extends SnapshotPair {
+  transaction: { pid: number; command: string } | null;
+  snapshots: { number: number }[];
+}
+
 interface Play {
   code: number | null;
   out: string;
@@ -49,7 +99,13 @@ interface Play {
 }
 
 function sh(cmd: string, args: string[], input?: string) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', input: input ?? '', timeout: 300_000, killSignal: 'SIGKILL' });
+  // stdout and stderr are null, whatever Node's types say, when the command could not start.
+  const r: SpawnSyncReturns<string | null> = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    input: input ?? '',
+    timeout: 300_000,
+    killSignal: 'SIGKILL',
+  });
   return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
@@ -121,15 +177,10 @@ const recapLine = (
   `ok=${ok} changed=${changed} unreachable=${unreachable} failed=${failed} skipped=${skipped} rescued=${rescued} ignored=${ignored}`;
 
 /** host-update status --json on a fleet host, read through podman */
-function status(host: string): {
-  booted: number;
-  default: number;
-  transaction: { pid: number; command: string } | null;
-  snapshots: { number: number }[];
-} {
+function status(host: string): HostStatus {
   const r = onHost(host, 'on-fake-microos host-update status --json');
   expect(r.stderr).toBe('');
-  return JSON.parse(r.stdout);
+  return parseJson(r.stdout, 'host-update status --json') as HostStatus;
 }
 const snapshotNumbers = (host: string) => status(host).snapshots.map((s) => s.number);
 const hasFakeHello = (host: string) =>
@@ -143,7 +194,7 @@ function waitForSsh(host: string): void {
   throw new Error(`${host}: ssh did not come back`);
 }
 
-const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+const readJson = (path: string) => parseJson(readFileSync(path, 'utf8'), path);
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 beforeAll(() => {
@@ -185,12 +236,12 @@ describe('fleet collect', () => {
       [h2]: recapLine(9, 3, 0, 0, 3, 0, 0),
       [h3]: recapLine(9, 3, 0, 0, 3, 0, 0),
     });
-    const summary = readJson(join(bundles, 'summary.json'));
+    const summary = readJson(join(bundles, 'summary.json')) as CollectSummary;
     expect(summary.format).toBe('toolbox-fleet-collect/1');
     expect(summary.ok).toEqual(hosts);
     expect(summary.failed).toEqual([]);
     expect(summary.unreachable).toEqual([]);
-    expect(summary.hosts.map((h: { host: string }) => h.host)).toEqual(hosts);
+    expect(summary.hosts.map((h) => h.host)).toEqual(hosts);
     for (const h of summary.hosts) {
       const files = readdirSync(join(bundles, h.host));
       expect(files).toHaveLength(1);
@@ -201,7 +252,7 @@ describe('fleet collect', () => {
       expect(h.bytes).toBe(readFileSync(h.bundle).length);
       // Checked against the manifest inside: every output and stderr file of every collector.
       const list = sh('tar', ['-xzOf', h.bundle, '--wildcards', '*/manifest.json']);
-      const manifest = JSON.parse(list.stdout);
+      const manifest = parseJson(list.stdout, `${h.bundle}: manifest.json`) as BundleManifest;
       const listed = manifest.commands.flatMap((c: { output?: unknown; stderr?: unknown }) =>
         [c.output, c.stderr].filter(Boolean),
       ).length;
@@ -242,11 +293,11 @@ describe('fleet collect', () => {
       // unreachable is recorded (ignored), then the host fails after the summary.
       [h3]: recapLine(3, 0, 0, 1, 8, 0, 1),
     });
-    const summary = readJson(join(bundles, 'summary.json'));
+    const summary = readJson(join(bundles, 'summary.json')) as CollectSummary;
     expect(summary.ok).toEqual([h1, h2]);
     expect(summary.failed).toEqual([]);
     expect(summary.unreachable).toEqual([h3]);
-    const down = summary.hosts.find((h: { host: string }) => h.host === h3);
+    const down = summary.hosts.find((h) => h.host === h3)!;
     expect(down.status).toBe('unreachable');
     expect(down.error).toMatch(/^Failed to connect to the host via ssh: .*Connection refused$/);
     expect(readdirSync(bundles).sort()).toEqual([h1, h2, 'summary.json', 'summary.txt'].sort());
@@ -287,15 +338,16 @@ describe('rolling host update', () => {
     expect(rollout).toContain(`changed: [${h1}]`);
     expect(rollout).toContain(`changed: [${h2}]`);
     expect(rollout).not.toContain(`[${h3}]`);
-    const r = readJson(join(report, 'report.json'));
+    const r = readJson(join(report, 'report.json')) as UpdateReport;
     expect(r.format).toBe('toolbox-fleet-host-update/1');
     expect(r.action).toBe(ACTION);
-    expect(r.hosts.map((h: { host: string; outcome: string }) => [h.host, h.outcome])).toEqual([
+    expect(r.hosts.map((h) => [h.host, h.outcome])).toEqual([
       [h1, 'updated'],
       [h2, 'rolled-back'],
       [h3, 'not-started'],
     ]);
-    const [canary, failed] = r.hosts;
+    const canary = r.hosts[0]!;
+    const failed = r.hosts[1]!;
     expect(canary.snapshots).toEqual({ before: { booted: 1, default: 1 }, new: 2, after: { booted: 2, default: 2 } });
     expect(canary.failedStep).toBe(null);
     expect(canary.error).toBe(null);
@@ -331,10 +383,8 @@ describe('rolling host update', () => {
       [h2]: recapLine(36, 2, 0, 0, 1, 0, 0),
       [h3]: recapLine(36, 2, 0, 0, 1, 0, 0),
     });
-    const r = readJson(join(report, 'report.json'));
-    expect(
-      r.hosts.map((h: { host: string; outcome: string; snapshots: unknown }) => [h.host, h.outcome, h.snapshots]),
-    ).toEqual([
+    const r = readJson(join(report, 'report.json')) as UpdateReport;
+    expect(r.hosts.map((h) => [h.host, h.outcome, h.snapshots])).toEqual([
       [h1, 'unchanged', { before: { booted: 2, default: 2 }, new: null, after: { booted: 2, default: 2 } }],
       // The failed attempt's snapshot #2 stays on host 2 (not default); this update is #3.
       [h2, 'updated', { before: { booted: 1, default: 1 }, new: 3, after: { booted: 3, default: 3 } }],
@@ -353,7 +403,7 @@ describe('rolling host update', () => {
       [h2]: recapLine(26, 0, 0, 0, 9, 0, 0),
       [h3]: recapLine(26, 0, 0, 0, 9, 0, 0),
     });
-    expect(readJson(join(state, 'report-3', 'report.json')).hosts.map((h: { outcome: string }) => h.outcome)).toEqual([
+    expect((readJson(join(state, 'report-3', 'report.json')) as UpdateReport).hosts.map((h) => h.outcome)).toEqual([
       'unchanged',
       'unchanged',
       'unchanged',
@@ -375,7 +425,7 @@ describe('rolling host update', () => {
     // snapshot is there, the state the stand-in holds.
     const tryStatus = () => {
       const r = onHost(h3, 'on-fake-microos host-update status --json');
-      return r.code === 0 ? (JSON.parse(r.stdout) as ReturnType<typeof status>) : null;
+      return r.code === 0 ? (parseJson(r.stdout, 'host-update status --json') as HostStatus) : null;
     };
     let transaction: { pid: number; command: string } | null = null;
     for (let i = 0; i < 150 && !transaction; i++) {
@@ -401,14 +451,14 @@ describe('rolling host update', () => {
     });
     const refusal = `refused: a transaction is running (PID ${transaction!.pid}: ${transaction!.command}); wait for it, or set fleet_allow_running_transaction`;
     expect(run.out).toContain(`fatal: [${h3}]: FAILED! => {"changed": false, "msg": ${JSON.stringify(refusal)}}`);
-    const r = readJson(join(report, 'report.json'));
-    expect(r.hosts.map((h: { host: string; outcome: string }) => [h.host, h.outcome])).toEqual([
+    const r = readJson(join(report, 'report.json')) as UpdateReport;
+    expect(r.hosts.map((h) => [h.host, h.outcome])).toEqual([
       [h1, 'not-started'],
       [h2, 'not-started'],
       [h3, 'refused'],
     ]);
-    expect(r.hosts[2].failedStep).toBe('pre-check');
-    expect(r.hosts[2].error).toBe(refusal);
+    expect(r.hosts[2]!.failedStep).toBe('pre-check');
+    expect(r.hosts[2]!.error).toBe(refusal);
     expect(hosts.map(snapshotNumbers)).toEqual(before);
     expect(status(h3).transaction).toBe(null);
   }, 600_000);
@@ -443,14 +493,12 @@ describe('rolling host update', () => {
     const refusal =
       'refused: a reboot is pending (booted #2, default #1); reboot or roll back first, or set fleet_allow_pending_reboot';
     expect(run.out).toContain(`fatal: [${h1}]: FAILED! => {"changed": false, "msg": ${JSON.stringify(refusal)}}`);
-    const r = readJson(join(report, 'report.json'));
-    expect(r.hosts.map((h: { host: string; outcome: string; error?: string }) => [h.host, h.outcome, h.error])).toEqual(
-      [
-        [h1, 'refused', refusal],
-        [h2, 'not-started', undefined],
-        [h3, 'not-started', undefined],
-      ],
-    );
+    const r = readJson(join(report, 'report.json')) as UpdateReport;
+    expect(r.hosts.map((h) => [h.host, h.outcome, h.error])).toEqual([
+      [h1, 'refused', refusal],
+      [h2, 'not-started', undefined],
+      [h3, 'not-started', undefined],
+    ]);
     expect(hosts.map(snapshotNumbers)).toEqual(before);
   }, 600_000);
 });

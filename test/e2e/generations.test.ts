@@ -9,6 +9,7 @@ import {
   containerId,
   containerState,
   isolatedEnv,
+  parseJson,
   podman,
   TEST_IMAGE,
   toolbox,
@@ -243,7 +244,14 @@ describe('generations: upgrade, a tool broken in the new image, rollback', () =>
     const entry = listed(BOX)!;
     expect([entry.id, entry.generation]).toEqual([gen2, 2]);
     expect(entry.generations).toEqual([
-      { generation: 1, id: gen1, name: `${BOX}.gen1`, image: IMG, digest: made[0], created: expect.any(String) },
+      {
+        generation: 1,
+        id: gen1,
+        name: `${BOX}.gen1`,
+        image: IMG,
+        digest: made[0],
+        created: expect.any(String) as unknown,
+      },
     ]);
   });
 
@@ -276,7 +284,9 @@ describe('generations: upgrade, a tool broken in the new image, rollback', () =>
     expect([works.stdout, works.stderr, works.code]).toEqual(['tool v1 works\n', '', 0]);
     expect(run(BOX, 'cat', '/root/notes').stdout).toBe('made in generation 1\n');
     expect(run(BOX, 'up-hello').stdout).toBe('hello from up-hello\n');
-    expect(JSON.parse(toolbox(['tools', '--json', BOX], { env }).stdout).tools).toEqual(['up-hello']);
+    expect(
+      (parseJson(toolbox(['tools', '--json', BOX], { env }).stdout, 'tools --json') as { tools: string[] }).tools,
+    ).toEqual(['up-hello']);
     expect(listed(BOX)!.generations.map((g) => [g.generation, g.id])).toEqual([[2, gen2]]);
   });
 
@@ -287,7 +297,9 @@ describe('generations: upgrade, a tool broken in the new image, rollback', () =>
       `rolled toolbox ${BOX} back to generation 2; generation 1 kept (toolbox rollback ${BOX} returns to it)`,
     );
     expect(containerId(BOX)).toBe(gen2);
-    expect(JSON.parse(toolbox(['tools', '--json', BOX], { env }).stdout).tools).toEqual([]);
+    expect(
+      (parseJson(toolbox(['tools', '--json', BOX], { env }).stdout, 'tools --json') as { tools: string[] }).tools,
+    ).toEqual([]);
     expect(toolbox(['rollback', '--to', '1', BOX], { env }).code).toBe(0);
     expect(containerId(BOX)).toBe(gen1);
   });

@@ -27,7 +27,9 @@ const REAL_PODMAN = spawnSync('sh', ['-c', 'command -v podman'], { encoding: 'ut
 const tmp = mkdtempSync('/tmp/hd-flt-');
 const MACRO = '/usr/lib/rpm/macros.d/macros.toolbox';
 
-beforeAll(() => removeContainers(P));
+beforeAll(() => {
+  removeContainers(P);
+});
 afterAll(() => {
   removeContainers(P);
   rmSync(tmp, { recursive: true, force: true });
@@ -300,9 +302,13 @@ describe('its image deleted', () => {
 function startGroup(args: string[], e: NodeJS.ProcessEnv) {
   const child = spawn(...cli(args), { env: e, cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((res) =>
-    child.on('close', (code, signal) => res({ code, signal, stderr })),
+    child.on('close', (code, signal) => {
+      res({ code, signal, stderr });
+    }),
   );
   return { child, done };
 }

@@ -22,6 +22,7 @@ import {
   ROOT,
   containersNamed,
   isolatedEnv,
+  parseJson,
   podman,
   removeContainers,
   toolbox,
@@ -77,7 +78,9 @@ beforeAll(() => {
   expect(toolbox(['create', WITNESS], { env }).code).toBe(0);
   expect(toolbox(['stop', WITNESS], { env }).code).toBe(0);
 });
-afterAll(() => removeContainers(P));
+afterAll(() => {
+  removeContainers(P);
+});
 
 const long = (n: number) => 'a'.repeat(n);
 
@@ -211,54 +214,92 @@ const cases: Case[] = [
     ['run', '-c', `${P}cfgmode`, 'true'],
     1,
     '',
-    (env) => writeConfig(env, '{"mode": "bogus"}'),
+    (env) => {
+      writeConfig(env, '{"mode": "bogus"}');
+    },
   ],
   // config.json and toolboxrc files
-  ['config.json with a NUL byte', ['run', '-c', `${P}nul`, 'true'], 1, '', (env) => writeConfig(env, '{"a":\0}')],
+  [
+    'config.json with a NUL byte',
+    ['run', '-c', `${P}nul`, 'true'],
+    1,
+    '',
+    (env) => {
+      writeConfig(env, '{"a":\0}');
+    },
+  ],
   [
     'config.json of 4 MB of garbage',
     ['config', 'set', 'autostop', 'false'],
     1,
     '',
-    (env) => writeConfig(env, 'x'.repeat(4 << 20)),
+    (env) => {
+      writeConfig(env, 'x'.repeat(4 << 20));
+    },
   ],
   [
     'a toolboxrc that is a directory',
     ['run', '-c', `${P}rcdir`, 'true'],
     1,
     '',
-    (env) => mkdirSync(join(env.HOME!, '.toolboxrc')),
+    (env) => {
+      mkdirSync(join(env.HOME!, '.toolboxrc'));
+    },
   ],
   [
     'a toolboxrc that is a binary file',
     ['run', '-c', `${P}rcbin`, 'true'],
     1,
     '',
-    (env) => rc(env, '\x7fELF\x02\x01\x01\0\0\n'),
+    (env) => {
+      rc(env, '\x7fELF\x02\x01\x01\0\0\n');
+    },
   ],
   [
     'a pipe in toolboxrc',
     ['run', '-c', `${P}rc`, 'true'],
     1,
     '',
-    (env) => rc(env, 'IMAGE=foo|touch /tmp/hd-in-PWNED\n'),
+    (env) => {
+      rc(env, 'IMAGE=foo|touch /tmp/hd-in-PWNED\n');
+    },
   ],
   [
     '$(...) inside double quotes in toolboxrc',
     ['run', '-c', `${P}rc`, 'true'],
     1,
     '',
-    (env) => rc(env, 'IMAGE="$(touch /tmp/hd-in-PWNED)"\n'),
+    (env) => {
+      rc(env, 'IMAGE="$(touch /tmp/hd-in-PWNED)"\n');
+    },
   ],
-  ['${VAR} in toolboxrc', ['run', '-c', `${P}rc`, 'true'], 1, '', (env) => rc(env, 'TOOLBOX_NAME=${HOME}\n')],
+  [
+    '${VAR} in toolboxrc',
+    ['run', '-c', `${P}rc`, 'true'],
+    1,
+    '',
+    (env) => {
+      rc(env, 'TOOLBOX_NAME=${HOME}\n');
+    },
+  ],
   [
     'a redirection in toolboxrc',
     ['run', '-c', `${P}rc`, 'true'],
     1,
     '',
-    (env) => rc(env, 'IMAGE=foo>/tmp/hd-in-PWNED\n'),
+    (env) => {
+      rc(env, 'IMAGE=foo>/tmp/hd-in-PWNED\n');
+    },
   ],
-  ['a background & in toolboxrc', ['run', '-c', `${P}rc`, 'true'], 1, '', (env) => rc(env, 'IMAGE=foo&\n')],
+  [
+    'a background & in toolboxrc',
+    ['run', '-c', `${P}rc`, 'true'],
+    1,
+    '',
+    (env) => {
+      rc(env, 'IMAGE=foo&\n');
+    },
+  ],
 ];
 
 // The expected first words of the file-related cases depend on the temp paths, so they are
@@ -290,7 +331,9 @@ function rc(env: NodeJS.ProcessEnv, text: string): void {
 }
 
 describe('bad input is refused cleanly', () => {
-  it('has at least 30 cases', () => expect(cases.length).toBeGreaterThanOrEqual(30));
+  it('has at least 30 cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(30);
+  });
 
   it.each(cases)('%s', (what, args, code, message, prepare) => {
     const env = isolatedEnv();
@@ -316,7 +359,9 @@ describe('HOME and USER unset', () => {
     ':',
   )[5]!;
   const sealed = mkdtempSync('/tmp/hd-in-home-');
-  afterAll(() => rmSync(sealed, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(sealed, { recursive: true, force: true });
+  });
   const withSealedHome = (args: string[], env: NodeJS.ProcessEnv): Result => {
     const r = spawnSync(
       'unshare',
@@ -354,7 +399,7 @@ describe('HOME and USER unset', () => {
     const list = withSealedHome(['list', '--json'], env);
     expect(list.stderr).toBe('');
     expect(list.code).toBe(0);
-    expect(JSON.parse(list.stdout).map((b: { name: string }) => b.name)).toContain(WITNESS);
+    expect((parseJson(list.stdout, 'list --json') as { name: string }[]).map((b) => b.name)).toContain(WITNESS);
     expect(readdirSync(sealed)).toEqual([]);
   });
 

@@ -17,8 +17,12 @@ import {
 const P = 'hd-load-';
 const env = isolatedEnv();
 
-beforeAll(() => removeContainers(P));
-afterAll(() => removeContainers(P));
+beforeAll(() => {
+  removeContainers(P);
+});
+afterAll(() => {
+  removeContainers(P);
+});
 
 /** A small seeded PRNG (mulberry32), so a failing random schedule can be replayed. */
 function prng(seed: number): () => number {
@@ -57,14 +61,14 @@ describe('one toolbox under load', () => {
         (_, i) => toolboxAsync(['run', '-n', '-c', BOX, '--', 'echo', `par-${i}`], { env }).done,
       ),
     );
-    results.forEach((r, i) =>
+    results.forEach((r, i) => {
       expect({ i, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
         i,
         code: 0,
         stdout: `par-${i}\n`,
         stderr: '',
-      }),
-    );
+      });
+    });
     expect(containersNamed(BOX)).toEqual([BOX]);
     expect(containerState(BOX)).toBe('running');
   });
@@ -78,14 +82,14 @@ it('16 parallel first-time runs make exactly one container', async () => {
       (_, i) => toolboxAsync(['run', '-n', '-c', BOX, '--', 'echo', `first-${i}`], { env }).done,
     ),
   );
-  results.forEach((r, i) =>
+  results.forEach((r, i) => {
     expect({ i, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
       i,
       code: 0,
       stdout: `first-${i}\n`,
       stderr: '',
-    }),
-  );
+    });
+  });
   expect(containersNamed(BOX)).toEqual([BOX]);
 });
 

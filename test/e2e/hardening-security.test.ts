@@ -17,6 +17,7 @@ import {
   containerState,
   containersNamed,
   isolatedEnv,
+  parseJson,
   podman,
   removeContainers,
   toolbox,
@@ -252,7 +253,9 @@ describe('nothing without the toolbox label is touched', () => {
       expect(r.code).toBe(1);
       expect(containerState(name)).toBe('created');
       expect(
-        JSON.parse(toolbox(['list', '--json'], { env }).stdout).map((b: { name: string }) => b.name),
+        (parseJson(toolbox(['list', '--json'], { env }).stdout, 'list --json') as { name: string }[]).map(
+          (b) => b.name,
+        ),
       ).not.toContain(name);
     } finally {
       podman(['rm', '--force', name]);
@@ -358,7 +361,7 @@ describe('what --sandbox still can do (it is less privileged, not isolated)', ()
 
   it("use the host's network namespace", () => {
     expect(inSandbox('readlink', '/proc/self/ns/net').stdout).toBe(
-      `${spawnSync('readlink', ['/proc/self/ns/net'], { encoding: 'utf8' }).stdout}`,
+      spawnSync('readlink', ['/proc/self/ns/net'], { encoding: 'utf8' }).stdout,
     );
   });
 });

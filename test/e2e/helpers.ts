@@ -1,6 +1,6 @@
 // Runs the built CLI the way a user or a script would, against real podman.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { inject } from 'vitest';
 
@@ -31,6 +31,23 @@ export function hostUpdateInBox(at: string): { mounts: string[]; argv: string[] 
     };
   return { mounts: [`${ROOT}:${at}:ro`], argv: [`${at}/dist/sea/host-update`] };
 }
+/**
+ * JSON a test reads (a command's stdout, a file); `what` names it when the text is not JSON at
+ * all. The caller casts the result to the shape it expects: its assertions check that shape.
+ */
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${what} is not JSON (${String(error)}): ${JSON.stringify(text.slice(0, 400))}`, {
+      cause: error,
+    });
+  }
+}
+/** The version in package.json, the one the build gives the CLI and its labels. */
+export const PACKAGE_VERSION = (
+  parseJson(readFileSync(join(ROOT, 'package.json'), 'utf8'), 'package.json') as { version: string }
+).version;
 /** Spawn arguments for toolbox with `args`: `spawnSync(...cli(args), options)`. */
 export function cli(args: readonly string[]): [string, string[]] {
   return [CLI_ARGV[0] as string, [...CLI_ARGV.slice(1), ...args]];
@@ -51,7 +68,9 @@ export interface Result {
 const homes: string[] = [];
 // Also when a file is only collected (vitest list): then no hook runs. The run's global teardown
 // removes the directory the homes are in (test/e2e/setup.ts) in any case.
-process.once('exit', () => removeIsolatedHomes());
+process.once('exit', () => {
+  removeIsolatedHomes();
+});
 
 /**
  * A sealed environment: a private HOME and XDG directories, so the user's own files never leak
@@ -62,7 +81,7 @@ export function isolatedEnv(extra: Record<string, string | undefined> = {}): Nod
   const home = mkdtempSync(join(inject('homesDir'), 'home-'));
   homes.push(home);
   mkdirSync(join(home, '.config'), { recursive: true });
-  const env: NodeJS.ProcessEnv = {
+  const base: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: home,
     USER: 'root',
@@ -73,11 +92,8 @@ export function isolatedEnv(extra: Record<string, string | undefined> = {}): Nod
     TOOLBOX_IMAGE: TEST_IMAGE,
     LANG: 'C.UTF-8',
   };
-  for (const [k, v] of Object.entries(extra)) {
-    if (v === undefined) delete env[k];
-    else env[k] = v;
-  }
-  return env;
+  // An undefined value removes the variable rather than setting it.
+  return Object.fromEntries(Object.entries({ ...base, ...extra }).filter(([, v]) => v !== undefined));
 }
 
 /** Removes the homes isolatedEnv made in this test file (a mount left on one keeps it). */
@@ -117,10 +133,16 @@ export function toolboxAsync(args: string[], options: { env?: NodeJS.ProcessEnv 
   const child = spawn(...cli(args), { env: options.env ?? isolatedEnv(), cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const done = new Promise<Result>((res) =>
-    child.on('close', (code, signal) => res({ code, signal, stdout, stderr, stdoutBuffer: Buffer.from(stdout) })),
+    child.on('close', (code, signal) => {
+      res({ code, signal, stdout, stderr, stdoutBuffer: Buffer.from(stdout) });
+    }),
   );
   return { child, done, output: () => stdout };
 }

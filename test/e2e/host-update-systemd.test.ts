@@ -28,10 +28,16 @@ function toolboxAsync(args: string[]) {
   const child = spawn(...cli(args), { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const done = new Promise<Pick<Result, 'code' | 'stdout' | 'stderr'>>((res) =>
-    child.on('close', (code) => res({ code, stdout, stderr })),
+    child.on('close', (code) => {
+      res({ code, stdout, stderr });
+    }),
   );
   return { done, stderr: () => stderr };
 }
@@ -66,7 +72,8 @@ beforeAll(() => {
 
 afterAll(() => {
   toolbox(['rm', '--force', BOX]);
-  host?.stop();
+  // unset when beforeAll failed before it started the host
+  (host as FakeHost | undefined)?.stop();
   rmSync(home, { recursive: true, force: true });
 });
 

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapperList, startFakeHost, type FakeHost } from '../fixtures/fake-host/fake-host.js';
-import { hostUpdateInBox, isolatedEnv, toolbox as runToolbox, type Result } from './helpers.js';
+import { hostUpdateInBox, isolatedEnv, parseJson, toolbox as runToolbox, type Result } from './helpers.js';
 
 const IMAGE = 'localhost/toolbox-test:latest';
 const BOX = 'hu-e2e-box';
@@ -35,6 +35,13 @@ function lastLine(text: string): string {
   return text.trimEnd().split('\n').pop() ?? '';
 }
 
+/** host-update status --json, the parts read one by one here */
+interface HostStatus {
+  snapshots: { number: number }[];
+  transaction: { pid: number; command: string } | null;
+}
+const statusJson = (text: string) => parseJson(text, 'host-update status --json') as HostStatus;
+
 let host: FakeHost;
 let plain: FakeHost;
 const pid = () => String(host.pid);
@@ -52,8 +59,9 @@ beforeAll(() => {
 
 afterAll(() => {
   for (const name of [BOX, SANDBOX]) toolbox(['rm', '--force', name]);
-  host?.stop();
-  plain?.stop();
+  // unset when beforeAll failed before it started them
+  (host as FakeHost | undefined)?.stop();
+  (plain as FakeHost | undefined)?.stop();
   rmSync(home, { recursive: true, force: true });
 });
 
@@ -85,7 +93,7 @@ describe('host-update status', () => {
   it('gives the same as JSON, also through TOOLBOX_HOST_PID', () => {
     const r = toolbox(['run', '-c', BOX, '--', 'env', `TOOLBOX_HOST_PID=${pid()}`, ...HU, 'status', '--json']);
     expect(r.code).toBe(0);
-    const s = JSON.parse(r.stdout);
+    const s = statusJson(r.stdout);
     expect(s).toMatchObject({
       host: { pid: host.pid },
       booted: 1,
@@ -99,7 +107,7 @@ describe('host-update status', () => {
     expect(s.snapshots).toEqual([
       {
         number: 1,
-        date: expect.stringMatching(/^\d{4}-/),
+        date: expect.stringMatching(/^\d{4}-/) as unknown,
         description: 'first root filesystem',
         default: true,
         active: true,
@@ -148,7 +156,7 @@ describe('host-update status while snapper is creating a snapshot', () => {
         rebootNeeded: false,
         unreadableSnapshots: [2],
       });
-      expect(JSON.parse(j.stdout).snapshots.map((x: { number: number }) => x.number)).toEqual([1]);
+      expect(statusJson(j.stdout).snapshots.map((x) => x.number)).toEqual([1]);
     } finally {
       host.sh('btrfs -q subvolume delete /.snapshots/2/snapshot; rmdir /.snapshots/2');
     }
@@ -315,7 +323,7 @@ describe('the lock', () => {
       expect(r.code).toBe(1);
       const s = hu(['--host-pid', pid(), 'status']);
       expect(s.stdout).toContain(`transaction:       running (PID ${holder.pid}: ${command})\n`);
-      expect(JSON.parse(hu(['--host-pid', pid(), 'status', '--json']).stdout).transaction).toEqual({
+      expect(statusJson(hu(['--host-pid', pid(), 'status', '--json']).stdout).transaction).toEqual({
         pid: holder.pid,
         command,
       });
@@ -325,7 +333,7 @@ describe('the lock', () => {
     }
     // The holder cleaned up after itself; host-update made no snapshot of its own.
     expect(snapperList(host).map((s) => s.number)).toEqual([1, 2]);
-    expect(JSON.parse(hu(['--host-pid', pid(), 'status', '--json']).stdout).transaction).toBe(null);
+    expect(statusJson(hu(['--host-pid', pid(), 'status', '--json']).stdout).transaction).toBe(null);
   });
 });
 

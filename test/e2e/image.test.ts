@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, HOST_UPDATE_ARGV, isolatedEnv } from './helpers.js';
+import { cli, HOST_UPDATE_ARGV, isolatedEnv, PACKAGE_VERSION, parseJson } from './helpers.js';
 import {
   buildProjectRpms,
   must,
@@ -20,7 +20,7 @@ import {
 
 const BASE = 'localhost/toolbox-test-osbase:latest';
 const TAG = 'localhost/pk-toolbox-image';
-const VERSION = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
+const VERSION = PACKAGE_VERSION;
 
 /** The PACKAGES build argument's default, read from the Containerfile itself. */
 function containerfilePackages(): string[] {
@@ -44,7 +44,9 @@ function context(name: string, keys: string[]): string {
   for (const f of ['install-layout.sh', 'macros.toolbox-host-update'])
     cpSync(join(ROOT, 'packaging', f), join(ctx, 'packaging', f));
   cpSync(join(ROOT, 'images/toolbox/keys'), join(ctx, 'images/toolbox/keys'), { recursive: true });
-  keys.forEach((k, i) => cpSync(k, join(ctx, 'images/toolbox/keys', `test-${i}.asc`)));
+  keys.forEach((k, i) => {
+    cpSync(k, join(ctx, 'images/toolbox/keys', `test-${i}.asc`));
+  });
   return ctx;
 }
 
@@ -84,7 +86,8 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(() => {
-  server?.close();
+  // unset when beforeAll failed before it started the server
+  (server as typeof server | undefined)?.close();
   toolboxCli('rm', '-f', BOX);
   for (const c of ['rpm', 'dist']) run('podman', ['rmi', '--force', `${TAG}:${c}`]);
   rmSync(work, { recursive: true, force: true });
@@ -143,8 +146,9 @@ describe.each(['rpm', 'dist'])('the image built with COMPANION=%s', (companion) 
   });
 
   it('carries its labels and default command', () => {
-    const inspect = JSON.parse(must('podman', ['image', 'inspect', `${TAG}:${companion}`]))[0];
-    const labels = inspect.Config.Labels as Record<string, string>;
+    const inspected = parseJson(must('podman', ['image', 'inspect', `${TAG}:${companion}`]), 'podman image inspect');
+    const inspect = (inspected as { Config: { Labels: Record<string, string>; Cmd: string[] } }[])[0]!;
+    const labels = inspect.Config.Labels;
     expect({
       title: labels['org.opencontainers.image.title'],
       licenses: labels['org.opencontainers.image.licenses'],

@@ -60,12 +60,23 @@ function fullFifo(name: string): { writeFd: number; drain: () => Buffer; fill: n
     }
     return Buffer.concat(chunks);
   };
-  return { writeFd, drain, fill, close: () => closeSync(readFd) };
+  return {
+    writeFd,
+    drain,
+    fill,
+    close: () => {
+      closeSync(readFd);
+    },
+  };
 }
 
 /** Call right after spawn: resolves once the process has exited and its pipes are closed. */
 function closed(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve) =>
+    child.on('close', (code, signal) => {
+      resolve({ code, signal });
+    }),
+  );
 }
 
 /**
@@ -93,7 +104,9 @@ async function attackHeldAtOutput(entry: EntryPoint, args: string[]) {
   closeSync(fifo.writeFd);
   const done = closed(child);
   let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   try {
     await settled(child.pid!, entry.sigusr1Blocked); // waiting for room in its stdout
     process.kill(child.pid!, 'SIGUSR1');
@@ -165,8 +178,12 @@ describe('13.1: SIGUSR1 never opens an inspector', () => {
     );
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const done = closed(child);
     try {
       await waitFor(() => stdout === 'ready\n', 'the command to start');

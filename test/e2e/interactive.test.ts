@@ -16,7 +16,9 @@ const SOCKET = `/tmp/${SESSION}.socket`;
 const tmux = (...args: string[]) => spawnSync('tmux', ['-S', SOCKET, ...args], { encoding: 'utf8', env });
 const screen = () => tmux('capture-pane', '-p', '-t', SESSION).stdout;
 
-beforeAll(() => removeContainers(P));
+beforeAll(() => {
+  removeContainers(P);
+});
 afterAll(() => {
   tmux('kill-server');
   rmSync(status, { force: true });

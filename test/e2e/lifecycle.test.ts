@@ -14,8 +14,12 @@ import {
 const P = 'e2e-life-';
 const env = isolatedEnv();
 
-beforeAll(() => removeContainers(P));
-afterAll(() => removeContainers(P));
+beforeAll(() => {
+  removeContainers(P);
+});
+afterAll(() => {
+  removeContainers(P);
+});
 
 describe('stop', () => {
   const BOX = `${P}stop`;

@@ -77,7 +77,7 @@ describe('user mode', () => {
     expect(r.stdout).toBe(`toolbox-${USER}-user-x\n`);
     podman(['rm', '-f', `toolbox-${USER}-user-x`]);
     const env = isolatedEnv();
-    const sys = toolbox(['run', '-n', '-t', `${P.slice(0, -1)}`, 'id', '-u'], { env });
+    const sys = toolbox(['run', '-n', '-t', P.slice(0, -1), 'id', '-u'], { env });
     expect(sys.stdout).toBe('0\n');
     podman(['rm', '-f', `toolbox-root-${P.slice(0, -1)}`]);
   });
@@ -89,7 +89,9 @@ describe('--sandbox', () => {
   const inBox = (...cmd: string[]) => toolbox(['run', '-n', '-S', '-c', BOX, '--', ...cmd], { env });
 
   it('is not privileged and does not share the host pid namespace', () => {
-    const hc = JSON.parse(podman(['container', 'inspect', '--format', '{{json .HostConfig}}', BOX]).stdout || 'null');
+    const hc: unknown = JSON.parse(
+      podman(['container', 'inspect', '--format', '{{json .HostConfig}}', BOX]).stdout || 'null',
+    );
     expect(hc).toBe(null); // not created yet
     expect(inBox('true').code).toBe(0);
     const made = JSON.parse(podman(['container', 'inspect', '--format', '{{json .HostConfig}}', BOX]).stdout) as Record<
@@ -98,7 +100,7 @@ describe('--sandbox', () => {
     >;
     expect(made.Privileged).toBe(false);
     expect(inBox('readlink', '/proc/self/ns/pid').stdout).not.toBe(
-      `${spawnSync('readlink', ['/proc/self/ns/pid'], { encoding: 'utf8' }).stdout}`,
+      spawnSync('readlink', ['/proc/self/ns/pid'], { encoding: 'utf8' }).stdout,
     );
   });
 

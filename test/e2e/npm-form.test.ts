@@ -17,7 +17,9 @@ const env = isolatedEnv();
 const npmForm = (bin: string, args: string[]) =>
   spawnSync(process.execPath, [join(ROOT, 'bin', bin), ...args], { env, encoding: 'utf8', input: '' });
 
-afterAll(() => removeContainers(BOX));
+afterAll(() => {
+  removeContainers(BOX);
+});
 
 describe('the npm form on the system Node', () => {
   it('runs on the system node, the first node on PATH outside node_modules', () => {

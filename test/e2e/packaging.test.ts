@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isolatedEnv } from './helpers.js';
+import { isolatedEnv, PACKAGE_VERSION } from './helpers.js';
 import {
   buildProjectRpms,
   must,
@@ -20,7 +20,7 @@ import {
 } from './support/rpm-repo.js';
 
 const IMAGE = 'localhost/toolbox-test:latest';
-const VERSION = JSON.parse(must('cat', [join(ROOT, 'package.json')])).version as string;
+const VERSION = PACKAGE_VERSION;
 const ARM64 = existsSync(join(ROOT, 'dist/sea/toolbox-linux-arm64'));
 const BOX = 'pk-sea-installed-box';
 const TOOLBOX_HELP_FIRST = 'Usage: toolbox [options] [CMD...]';
@@ -38,7 +38,8 @@ beforeAll(async () => {
   repo = { ...server, keyFile: signed.keyFile };
 }, 600_000);
 afterAll(() => {
-  repo?.close();
+  // unset when beforeAll failed before it started the repository
+  (repo as typeof repo | undefined)?.close();
   if (work && existsSync(join(work, 'copied/toolbox')))
     run(join(work, 'copied/toolbox'), ['rm', '-f', BOX], { env: isolatedEnv() });
   rmSync(work, { recursive: true, force: true });

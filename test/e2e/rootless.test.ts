@@ -46,7 +46,8 @@ beforeAll(() => {
 
 afterAll(async () => {
   for (const user of users) await user.destroy();
-  shared?.cleanup();
+  // unset when beforeAll failed before it made them
+  (shared as SharedFiles | undefined)?.cleanup();
 });
 
 describe('a user-mode toolbox, rootless', () => {
@@ -202,8 +203,14 @@ describe('stop, auto-stop and rm', () => {
       { cwd: '/', stdio: ['pipe', 'pipe', 'pipe'] },
     );
     let out = '';
-    long.stdout.on('data', (d) => (out += d));
-    const longDone = new Promise<number | null>((res) => long.on('close', (c) => res(c)));
+    long.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const longDone = new Promise<number | null>((res) =>
+      long.on('close', (c) => {
+        res(c);
+      }),
+    );
     await waitFor(() => out.includes('ready'), 'the long session to start', 60_000);
     const short = alice.toolbox(['-u', 'run', 'true']);
     expect(short.code).toBe(0);

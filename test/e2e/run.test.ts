@@ -14,7 +14,9 @@ beforeAll(() => {
   expect(r.stdout).toBe(`${BOX}\n`);
   expect(r.code).toBe(0);
 });
-afterAll(() => removeContainers(P));
+afterAll(() => {
+  removeContainers(P);
+});
 
 describe('exit codes pass through', () => {
   it.each([0, 1, 42, 125])('exit %i', (n) => {

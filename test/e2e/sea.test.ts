@@ -104,8 +104,14 @@ async function whileRunning<T>(
 ): Promise<{ seen: T; stderr: string }> {
   const child = spawn(file, args, { env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const closed = new Promise<void>((done) => child.on('close', () => done()));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const closed = new Promise<void>((done) =>
+    child.on('close', () => {
+      done();
+    }),
+  );
   try {
     await waitFor(() => ready(child.pid!, stderr), `${file} to be running`);
     const seen = await look(child.pid!);
@@ -201,8 +207,8 @@ describe('one file, two commands', () => {
 describe('no inspector, ever (it runs as root)', () => {
   it('ignores NODE_OPTIONS=--inspect', async () => {
     const nodeOptions = { NODE_OPTIONS: '--inspect=127.0.0.1:0' };
-    const r = await whileRunning(SEA, ['run', '-c', BOX, '--', 'sleep', '5'], nodeOptions, hasChild, async (pid) =>
-      listeningSocketsOf(pid),
+    const r = await whileRunning(SEA, ['run', '-c', BOX, '--', 'sleep', '5'], nodeOptions, hasChild, (pid) =>
+      Promise.resolve(listeningSocketsOf(pid)),
     );
     expect(r.seen).toBe(0);
     expect(r.stderr).not.toContain('Debugger listening');

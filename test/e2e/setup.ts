@@ -23,5 +23,7 @@ export default function setup(project: TestProject): () => void {
   const homes = mkdtempSync(join(tmpdir(), 'tb-e2e-homes-'));
   chmodSync(homes, 0o755); // each home in it is private (0700) itself
   project.provide('homesDir', homes);
-  return () => rmSync(homes, { recursive: true, force: true });
+  return () => {
+    rmSync(homes, { recursive: true, force: true });
+  };
 }

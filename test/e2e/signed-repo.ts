@@ -139,13 +139,15 @@ export class SignedRepoServer {
     this.server = child;
     this.port = await new Promise<number>((resolve, reject) => {
       let out = '';
-      child.stdout!.on('data', (d: Buffer) => {
+      child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         const m = / port (\d+)/.exec(out);
         if (m) resolve(Number(m[1]));
       });
-      child.stderr!.resume();
-      child.on('exit', (code) => reject(new Error(`http.server exited (${code}): ${out}`)));
+      child.stderr.resume();
+      child.on('exit', (code) => {
+        reject(new Error(`http.server exited (${code}): ${out}`));
+      });
     });
   }
 
@@ -154,7 +156,9 @@ export class SignedRepoServer {
     this.server = undefined;
     if (!child || child.exitCode !== null) return;
     await new Promise<void>((resolve) => {
-      child.on('exit', () => resolve());
+      child.on('exit', () => {
+        resolve();
+      });
       child.kill('SIGTERM');
     });
   }

@@ -38,7 +38,9 @@ const env = isolatedEnv();
 const tmp = mkdtempSync(join(tmpdir(), 'st-e2e-'));
 chmodSync(tmp, 0o755);
 
-beforeAll(() => removeContainers(P));
+beforeAll(() => {
+  removeContainers(P);
+});
 afterAll(() => {
   removeContainers(P);
   rmSync(tmp, { recursive: true, force: true });
@@ -61,14 +63,18 @@ function longSession(box: string) {
   );
   return {
     ready: () => waitFor(() => run.output().includes('ready'), `the session in ${box}`),
-    release: () => writeFileSync(go, ''),
+    release: () => {
+      writeFileSync(go, '');
+    },
     done: run.done,
   };
 }
 
 describe('13.3: sessions are counted under the container, whatever names it', () => {
   const BOX = `${P}ids`;
-  beforeAll(() => expect(toolbox(['create', BOX], { env }).code).toBe(0));
+  beforeAll(() => {
+    expect(toolbox(['create', BOX], { env }).code).toBe(0);
+  });
 
   it('13.3: stop by id prefix refuses while a session is live', async () => {
     const session = longSession(BOX);
@@ -116,7 +122,9 @@ describe('13.5: options that define a toolbox are refused when they differ from 
   const BOX = `${P}spec`;
   const marker = join(tmp, 'written-by-sandbox');
   const hint = `Hint: use another name (-c NEW) for a new toolbox as asked, or remove this one first: toolbox rm --force ${BOX}`;
-  beforeAll(() => expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0));
+  beforeAll(() => {
+    expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0);
+  });
 
   it('13.5: -S on a toolbox created without it is refused, and nothing runs', () => {
     const r = toolbox(['run', '-S', '-c', BOX, 'touch', `/media/root${marker}`], { env });
@@ -162,7 +170,9 @@ describe('13.12: corrupt state is discarded and rebuilt with one warning', () =>
     expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0);
     id = containerId(BOX);
   });
-  afterAll(() => rmSync(join(STATE, BOX), { recursive: true, force: true })); // the old layout's, planted below
+  afterAll(() => {
+    rmSync(join(STATE, BOX), { recursive: true, force: true });
+  }); // the old layout's, planted below
 
   /** Plants the same bad entry where this and earlier versions keep a toolbox's state. */
   function plant(entry: string, write: (path: string) => void): void {
@@ -175,12 +185,12 @@ describe('13.12: corrupt state is discarded and rebuilt with one warning', () =>
 
   it('13.12: a record naming a live process and another container', () => {
     const other = 'f'.repeat(64);
-    plant('record.json', (f) =>
+    plant('record.json', (f) => {
       writeFileSync(
         f,
         JSON.stringify({ id: other, pid: process.pid, pidStart: processStart(process.pid), privileged: true }),
-      ),
-    );
+      );
+    });
     const r = toolbox(['run', '-n', '-c', BOX, 'echo', 'ok'], { env });
     expect(r.stderr).toBe(
       `Warning: discarding corrupt toolbox state ${STATE}/boxes/${id}/record.json (it names container ffffffffffff); it is rebuilt\n`,
@@ -194,7 +204,9 @@ describe('13.12: corrupt state is discarded and rebuilt with one warning', () =>
   });
 
   it('13.12: a sessions entry that is a file', () => {
-    plant('sessions', (f) => writeFileSync(f, 'not a directory'));
+    plant('sessions', (f) => {
+      writeFileSync(f, 'not a directory');
+    });
     const r = toolbox(['run', '-n', '-c', BOX, 'echo', 'ok'], { env });
     expect(r.stderr).toBe(
       `Warning: discarding corrupt toolbox state ${STATE}/boxes/${id}/sessions (it is not a directory); it is rebuilt\n`,
@@ -211,7 +223,9 @@ describe('13.12: corrupt state is discarded and rebuilt with one warning', () =>
 
 describe('waiting on a lock', () => {
   const BOX = `${P}wait`;
-  beforeAll(() => expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0));
+  beforeAll(() => {
+    expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0);
+  });
 
   it('says once (a status line: -v or a terminal) what it waits for and who holds the lock, then goes on when the holder is gone', async () => {
     const holder = spawn('sleep', ['600'], { stdio: 'ignore' });
@@ -219,7 +233,9 @@ describe('waiting on a lock', () => {
       writeFileSync(join(STATE, 'boxes', containerId(BOX), 'lock'), `${holder.pid}:${processStart(holder.pid!)}`);
       const run = toolboxAsync(['run', '-v', '-n', '-c', BOX, 'echo', 'got-it'], { env });
       let stderr = '';
-      run.child.stderr.on('data', (d) => (stderr += d));
+      run.child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
       const line = `waiting for toolbox ${BOX}: process ${holder.pid} (sleep 600) holds its lock`;
       await waitFor(() => stderr.includes('waiting for'), 'the waiting message');
       holder.kill('SIGKILL');
@@ -252,7 +268,9 @@ describe('waiting on a lock', () => {
 
 describe('waiting for the package manager', () => {
   const BOX = `${P}pkgwait`;
-  beforeAll(() => expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0));
+  beforeAll(() => {
+    expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0);
+  });
 
   it('a package command waits while another one holds the toolbox, and says who', async () => {
     const holder = spawn('sleep', ['600'], { stdio: 'ignore' });
@@ -262,7 +280,9 @@ describe('waiting for the package manager', () => {
       writeFileSync(join(work, 'lock'), `${holder.pid}:${processStart(holder.pid!)}`);
       const run = toolboxAsync(['update', '-v', '-n', '-c', BOX], { env });
       let stderr = '';
-      run.child.stderr.on('data', (d) => (stderr += d));
+      run.child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
       const line = `waiting for the package manager of toolbox ${BOX}: process ${holder.pid} (sleep 600) holds its lock`;
       await waitFor(() => stderr.includes('waiting for'), 'the waiting message');
       holder.kill('SIGKILL');
@@ -296,7 +316,9 @@ describe('files written where others can plant links', () => {
       { env: e, stdio: ['pipe', 'pipe', 'pipe'] },
     );
     let stderr = '';
-    call.stderr.on('data', (d) => (stderr += d));
+    call.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     symlinkSync(victim, `${out}.tmp-${call.pid}`);
     call.stdin.end('\n');
     const code = await new Promise((r) => call.on('close', r));
@@ -380,7 +402,9 @@ describe('13.2: the rootless state directory cannot be taken over', () => {
       },
     );
     let stderr = '';
-    call.stderr.on('data', (d) => (stderr += d));
+    call.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const top = `/tmp/toolbox-${victim}`;
     // where this and earlier versions put the lock owner's file
     for (const dir of [`${top}/podman/${BOX}`, `${top}/podman/claims/${BOX}`]) {

@@ -435,8 +435,12 @@ describe('two installs at once', () => {
           stdio: ['ignore', 'ignore', 'pipe'],
         });
         let stderr = '';
-        child.stderr.on('data', (d) => (stderr += d));
-        child.on('close', (code) => res({ code, stderr }));
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+        });
+        child.on('close', (code) => {
+          res({ code, stderr });
+        });
       });
     const both = await Promise.all([install('tl-hello'), install('tl-late')]);
     for (const r of both) expect(r.stderr.split('\n').filter((l) => l.startsWith('Error'))).toEqual([]);

@@ -192,10 +192,16 @@ export class RootlessUser {
     );
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const done = new Promise<UserResult>((res) =>
-      child.on('close', (code, signal) => res({ code, signal, stdout, stderr, stdoutBuffer: Buffer.from(stdout) })),
+      child.on('close', (code, signal) => {
+        res({ code, signal, stdout, stderr, stdoutBuffer: Buffer.from(stdout) });
+      }),
     );
     const pid = () => {
       try {

@@ -168,7 +168,9 @@ async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as { port: number };
-      s.close(() => done(port));
+      s.close(() => {
+        done(port);
+      });
     });
     s.on('error', fail);
   });

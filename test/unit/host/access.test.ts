@@ -15,13 +15,13 @@ describe('privileges', () => {
   it('refuses rootless, unprivileged and non-root callers with the rootful hint', () => {
     const hint = "use a rootful toolbox: 'toolbox -r' (or run toolbox as root), without --sandbox";
     const rootless = { uid: 0, uidMap: '0 1000 1', status: FULL_CAPS };
-    expect(() => checkPrivileges(rootless, 'nsenter')).toThrow(
-      'this toolbox is rootless (it runs in a user namespace), so it cannot change the host',
-    );
+    expect(() => {
+      checkPrivileges(rootless, 'nsenter');
+    }).toThrow('this toolbox is rootless (it runs in a user namespace), so it cannot change the host');
     const sandbox = { uid: 0, uidMap: '0 0 4294967295', status: 'CapEff:\t00000000a80425fb\n' };
-    expect(() => checkPrivileges(sandbox, 'nsenter')).toThrow(
-      'this toolbox is unprivileged (it lacks CAP_SYS_ADMIN), so it cannot enter the host',
-    );
+    expect(() => {
+      checkPrivileges(sandbox, 'nsenter');
+    }).toThrow('this toolbox is unprivileged (it lacks CAP_SYS_ADMIN), so it cannot enter the host');
     let thrown: unknown;
     try {
       checkPrivileges({ uid: 1000, uidMap: '0 0 4294967295', status: FULL_CAPS }, 'nsenter');
@@ -29,7 +29,9 @@ describe('privileges', () => {
       thrown = error;
     }
     expect(thrown).toMatchObject({ message: 'host-update must run as root inside the toolbox', hint });
-    expect(() => checkPrivileges({ uid: 0, uidMap: '0 0 4294967295', status: FULL_CAPS }, 'nsenter')).not.toThrow();
+    expect(() => {
+      checkPrivileges({ uid: 0, uidMap: '0 0 4294967295', status: FULL_CAPS }, 'nsenter');
+    }).not.toThrow();
   });
 });
 

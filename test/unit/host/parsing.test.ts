@@ -74,9 +74,9 @@ describe('the probe', () => {
   it('keeps the reason when snapper fails', () => {
     const s = parseProbe(probeOutput({ csv: 'IO error (.snapshots is not a btrfs subvolume).', snapperExit: 1 }));
     expect(s.snapperError).toBe('IO error (.snapshots is not a btrfs subvolume).');
-    expect(() => requireTransactional(s)).toThrow(
-      "cannot list the host's snapshots: IO error (.snapshots is not a btrfs subvolume).",
-    );
+    expect(() => {
+      requireTransactional(s);
+    }).toThrow("cannot list the host's snapshots: IO error (.snapshots is not a btrfs subvolume).");
   });
 
   it("lists a snapshot being created as unreadable, from snapper's stderr kept apart from the list", () => {
@@ -84,7 +84,9 @@ describe('the probe', () => {
     expect(s.snapperError).toBeUndefined();
     expect(s.snapshots.map((x) => x.number)).toEqual([1, 2, 3]);
     expect(s.unreadableSnapshots).toEqual([4]);
-    expect(() => requireTransactional(s)).not.toThrow();
+    expect(() => {
+      requireTransactional(s);
+    }).not.toThrow();
   });
 
   it("keeps snapper's reason from its stderr", () => {
@@ -127,7 +129,9 @@ describe('the probe', () => {
     [{ fs: 'ext2/ext3' }, 'this host is not transactional (its root file system is ext2/ext3, not btrfs)'],
     [{ writable: true }, 'this host is not transactional (its root file system is mounted read-write)'],
   ])('refuses a host that is not transactional: %j', (o, message) => {
-    expect(() => requireTransactional(parseProbe(probeOutput(o)))).toThrow(message);
+    expect(() => {
+      requireTransactional(parseProbe(probeOutput(o)));
+    }).toThrow(message);
   });
 });
 
