@@ -48,7 +48,7 @@ export function sessionEnv(env: NodeJS.ProcessEnv, mode: Mode, user: HostUser | 
   }
   if (mode === 'user' && user) {
     out.HOME = user.home;
-    out.USER ??= user.name;
+    if (!('USER' in out)) out.USER = user.name;
   }
   return out;
 }

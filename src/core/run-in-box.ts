@@ -35,9 +35,10 @@ async function enterDirectly(
   request: ExecRequest,
 ): Promise<number | undefined> {
   if (settings.exec === 'podman') return undefined;
-  const why = deps.direct ? deps.direct.unavailable(record) : `the engine runs as another user, or this is not root`;
-  if (why === undefined) {
-    const code = await deps.direct!.exec(record, request);
+  const { direct } = deps;
+  const why = direct ? direct.unavailable(record) : `the engine runs as another user, or this is not root`;
+  if (direct && why === undefined) {
+    const code = await direct.exec(record, request);
     if (code !== undefined) return code;
   }
   if (settings.exec === 'direct') {

@@ -72,10 +72,11 @@ export async function runZypper(
   call: ZypperCall,
 ): Promise<{ outcome: ZypperOutcome; stdout: string }> {
   const phases = new ZypperProgress();
-  const onLine = call.progress
+  const { progress } = call;
+  const onLine = progress
     ? (line: string) => {
         const phase = phases.phaseOf(line);
-        if (phase) call.progress!.phase(phase);
+        if (phase) progress.phase(phase);
       }
     : undefined;
   const r = await deps.engine.execCapture(
