@@ -3,13 +3,16 @@
 import type { Spinner } from './spinner.js';
 import { canSpin } from './terminal.js';
 
-export interface Progress {
+export interface CounterProgress {
   start(total: number): void;
   tick(done: number, total: number, label: string): void;
   stop(): void;
 }
 
-export function counterProgress(what: string, options: { quiet: boolean; stream?: NodeJS.WriteStream }): Progress {
+export function counterProgress(
+  what: string,
+  options: { quiet: boolean; stream?: NodeJS.WriteStream },
+): CounterProgress {
   const stream = options.stream ?? process.stderr;
   if (options.quiet || !canSpin(stream)) return { start() {}, tick() {}, stop() {} };
   let spinner: Spinner | undefined;
