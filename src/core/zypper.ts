@@ -23,7 +23,7 @@ export class ZypperError extends ToolboxError {
   }
 }
 
-export class NoZypperError extends ToolboxError {
+class NoZypperError extends ToolboxError {
   constructor(target: BoxTarget) {
     super(`toolbox ${target.name} has no zypper: its image ${target.image} is not openSUSE-based`, {
       hint: 'tools are installed with zypper; create a toolbox from an openSUSE-based image, e.g. toolbox create -c NAME -i registry.opensuse.org/opensuse/toolbox',

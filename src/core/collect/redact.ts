@@ -16,10 +16,10 @@ export interface Redaction {
   line: number;
 }
 
-export const REDACTED = '<redacted>';
+const REDACTED = '<redacted>';
 
 /** The longest line held back whole; tests pass a smaller one. */
-export const MAX_LINE = 1 << 20;
+const MAX_LINE = 1 << 20;
 // The most redactions one file lists by line; past that they are only counted. An output with a
 // secret on every line would otherwise list millions, and the manifest (and memory) grow with it.
 export const MAX_LISTED_REDACTIONS = 1000;
