@@ -41,7 +41,7 @@ export function readRcFiles(env: NodeJS.ProcessEnv = process.env): {
         hint: 'fix its permissions or remove it',
       });
     }
-    const parsed = parseToolboxrc(text, file).values;
+    const parsed = parseToolboxrc(text, file);
     Object.assign(values, parsed);
     for (const key of Object.keys(parsed) as (keyof RcValues)[]) sources[key] = file;
   }

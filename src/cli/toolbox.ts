@@ -1,8 +1,7 @@
-// The CLI and its one error boundary (loaded by main.ts, after the inspector guard): expected
-// failures become one line on stderr and their exit code; anything else is an internal error,
-// the only place a stack trace appears.
+// The CLI (loaded by main.ts, after the inspector guard). Whatever fails goes to the error boundary
+// both programs share (src/ui/error-boundary.ts), which is loaded only then.
 import { loadConfWriter } from '../config/store.js';
-import { errorJson, ExitCode, isToolboxError, USAGE_HINT, UsageError } from '../core/errors.js';
+import { errorJson, USAGE_HINT, UsageError } from '../core/errors.js';
 import { fastCreateArgv, fastListArgv, fastRunArgv } from './fast-argv.js';
 import { SUBCOMMANDS } from './subcommands.js';
 import { VERSION } from './version.js';
@@ -66,14 +65,8 @@ export async function main(argv: string[]): Promise<number> {
         // `toolbox config` alone: commander wrote its help to our (discarded) error buffer.
         return usageError(`'${path()}' needs a subcommand`, `run '${path()} --help' for the list`, json());
       }
-      // commander's messages end with a full stop; ours add '. Hint:' after them.
-      const message = (
-        usageText
-          .replace(/^error:\s*/i, '')
-          .trim()
-          .split('\n')[0] || error.message
-      ).replace(/\.+$/, '');
-      return usageError(message, `run '${path()} --help' for usage`, json());
+      const { commanderMessage } = await import('../ui/error-boundary.js');
+      return usageError(commanderMessage(usageText, error), `run '${path()} --help' for usage`, json());
     }
     // A usage error of ours without a hint of its own points to the command's help, too.
     if (error instanceof UsageError && error.hint === USAGE_HINT)
@@ -99,25 +92,22 @@ function commandPath(cmd: import('commander').Command): string {
   return words.join(' ');
 }
 
+// The streams are looked up when written to: building them costs the hot path time it would not use.
+const TOOLBOX = {
+  name: 'toolbox',
+  out: { write: (text: string) => process.stdout.write(text) },
+  err: { write: (text: string) => process.stderr.write(text) },
+  failureJson: errorJson,
+};
+
 async function usageError(message: string, hint: string, json: boolean): Promise<number> {
-  return report(new UsageError(message, hint), json);
+  const { reportUsage } = await import('../ui/error-boundary.js');
+  return reportUsage(TOOLBOX, message, hint, json);
 }
 
 async function report(error: unknown, json = false): Promise<number> {
-  if (isToolboxError(error)) {
-    if (json) process.stdout.write(`${JSON.stringify(errorJson(error))}\n`);
-    await errorLineNow(error.message, error.hint);
-    return error.exitCode;
-  }
-  process.stderr.write(
-    `Internal error (a bug in toolbox; please report it): ${(error as Error)?.stack ?? String(error)}\n`,
-  );
-  return ExitCode.failure;
-}
-
-async function errorLineNow(message: string, hint?: string): Promise<void> {
-  const { StderrReporter } = await import('../ui/reporter.js');
-  new StderrReporter({ quiet: false, verbose: false }).error(message, hint);
+  const { reportFailure } = await import('../ui/error-boundary.js');
+  return reportFailure(TOOLBOX, error, json);
 }
 
 process.exitCode = await main(process.argv.slice(2));

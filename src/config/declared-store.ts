@@ -1,6 +1,7 @@
 // The declared state of toolboxes in config.json, under "boxes": {NAME: {repos, tools}}.
 // Written through ConfigStore.update, so each change is one atomic write.
 import { parseDeclared, type DeclaredBox, type DeclaredStore } from '../core/declared-state.js';
+import { objectAt, omit } from './json-object.js';
 import { ConfigStore } from './store.js';
 
 export const BOXES_KEY = 'boxes';
@@ -13,23 +14,17 @@ export class ConfigDeclaredStore implements DeclaredStore {
   }
 
   get(box: string): DeclaredBox {
-    return parseDeclared(boxesOf(this.store.read())[box]);
+    return parseDeclared(objectAt(this.store.read(), BOXES_KEY)[box]);
   }
 
   update(box: string, change: (current: DeclaredBox) => DeclaredBox): DeclaredBox {
     let next: DeclaredBox = { repos: [], tools: [] };
     this.store.update((data) => {
-      const boxes = boxesOf(data);
+      const boxes = objectAt(data, BOXES_KEY);
       next = change(parseDeclared(boxes[box]));
-      if (next.repos.length === 0 && next.tools.length === 0) delete boxes[box];
-      else boxes[box] = next;
-      return { ...data, [BOXES_KEY]: boxes };
+      const empty = next.repos.length === 0 && next.tools.length === 0;
+      return { ...data, [BOXES_KEY]: empty ? omit(boxes, box) : { ...boxes, [box]: next } };
     });
     return next;
   }
-}
-
-function boxesOf(data: Record<string, unknown>): Record<string, unknown> {
-  const raw = data[BOXES_KEY];
-  return raw && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>) } : {};
 }

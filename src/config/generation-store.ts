@@ -4,16 +4,11 @@
 import { parseDeclared } from '../core/declared-state.js';
 import type { GenerationStore, Journal, RetiredRecord } from '../core/generations.js';
 import { BOXES_KEY } from './declared-store.js';
+import { objectAt, omit, withSection } from './json-object.js';
 import { ConfigStore, loadConfWriter } from './store.js';
 
 const JOURNAL_KEY = 'journal';
 const RETIRED_KEY = 'retired';
-
-type Data = Record<string, unknown>;
-const objectAt = (data: Data, key: string): Record<string, unknown> => {
-  const raw = data[key];
-  return raw && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>) } : {};
-};
 
 function parseJournal(raw: unknown): Journal | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
@@ -54,9 +49,7 @@ export class ConfigGenerationStore implements GenerationStore {
   setJournal(name: string, journal: Journal | undefined): void {
     this.store.update((data) => {
       const journals = objectAt(data, JOURNAL_KEY);
-      if (journal) journals[name] = journal;
-      else delete journals[name];
-      return withObject(data, JOURNAL_KEY, journals);
+      return withSection(data, JOURNAL_KEY, journal ? { ...journals, [name]: journal } : omit(journals, name));
     });
   }
 
@@ -69,9 +62,8 @@ export class ConfigGenerationStore implements GenerationStore {
 
   commit(name: string, change: { retire?: string; restore?: string; forget?: string[] }): void {
     this.store.update((data) => {
-      const journals = objectAt(data, JOURNAL_KEY);
-      const retired = objectAt(data, RETIRED_KEY);
-      const boxes = objectAt(data, BOXES_KEY);
+      let retired = objectAt(data, RETIRED_KEY);
+      let boxes = objectAt(data, BOXES_KEY);
       // What NAME declares now goes with the generation that leaves, read inside the same write.
       if (change.retire)
         retired[change.retire] = { declared: parseDeclared(boxes[name]), retiredAt: new Date().toISOString() };
@@ -81,20 +73,13 @@ export class ConfigGenerationStore implements GenerationStore {
         if (back) {
           const declared = parseDeclared(back.declared);
           if (declared.repos.length || declared.tools.length) boxes[name] = declared;
-          else delete boxes[name];
+          else boxes = omit(boxes, name);
         }
-        delete retired[change.restore];
+        retired = omit(retired, change.restore);
       }
-      for (const id of change.forget ?? []) delete retired[id];
-      delete journals[name];
-      return withObject(withObject(withObject(data, JOURNAL_KEY, journals), RETIRED_KEY, retired), BOXES_KEY, boxes);
+      retired = omit(retired, ...(change.forget ?? []));
+      const journals = omit(objectAt(data, JOURNAL_KEY), name);
+      return withSection(withSection(withSection(data, JOURNAL_KEY, journals), RETIRED_KEY, retired), BOXES_KEY, boxes);
     });
   }
-}
-
-function withObject(data: Data, key: string, value: Record<string, unknown>): Data {
-  const next = { ...data };
-  if (Object.keys(value).length) next[key] = value;
-  else delete next[key];
-  return next;
 }

@@ -12,7 +12,7 @@ export function homeDir(env: NodeJS.ProcessEnv = process.env): string {
   }
 }
 
-export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+function configDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CONFIG_HOME || join(homeDir(env), '.config'), 'toolbox');
 }
 

@@ -54,7 +54,9 @@ export class ConfigStore {
   set(key: string, value: unknown): void {
     const conf = this.open();
     try {
-      atomically(() => conf.set(key, value));
+      atomically(() => {
+        conf.set(key, value);
+      });
     } catch (error) {
       throw this.writeError(error);
     }
@@ -65,7 +67,9 @@ export class ConfigStore {
     const conf = this.open();
     try {
       const next = fn(structuredClone(conf.store));
-      atomically(() => (conf.store = next));
+      atomically(() => {
+        conf.store = next;
+      });
     } catch (error) {
       if (error instanceof ToolboxError) throw error;
       throw this.writeError(error);
@@ -76,7 +80,9 @@ export class ConfigStore {
     const conf = this.open();
     if (!conf.has(key)) return false;
     try {
-      atomically(() => conf.delete(key));
+      atomically(() => {
+        conf.delete(key);
+      });
     } catch (error) {
       throw this.writeError(error);
     }

@@ -7,15 +7,9 @@ export const RC_KEYS = ['REGISTRY', 'IMAGE', 'TOOLBOX_NAME', 'TOOLBOX_SHELL'] as
 export type RcKey = (typeof RC_KEYS)[number];
 export type RcValues = Partial<Record<RcKey, string>>;
 
-export interface RcResult {
-  values: RcValues;
-  /** keys that are valid shell but mean nothing to toolbox */
-  ignored: string[];
-}
-
-export function parseToolboxrc(text: string, file: string): RcResult {
+/** The values of the keys toolbox knows; other keys are valid shell that means nothing to toolbox. */
+export function parseToolboxrc(text: string, file: string): RcValues {
   const values: RcValues = {};
-  const ignored: string[] = [];
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, index) => {
     const fail = (why: string): never => {
@@ -28,19 +22,22 @@ export function parseToolboxrc(text: string, file: string): RcResult {
     line = line.replace(/^export\s+/, '');
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
     if (!m) return fail(`not a KEY=VALUE line: ${JSON.stringify(raw.slice(0, 80))}`);
-    const key = m[1]!;
-    const value = parseValue(m[2]!, fail);
-    if ((RC_KEYS as readonly string[]).includes(key)) values[key as RcKey] = value;
-    else ignored.push(key);
+    const [, key = '', rawValue = ''] = m;
+    const value = parseValue(rawValue, fail);
+    if (isRcKey(key)) values[key] = value;
   });
-  return { values, ignored };
+  return values;
+}
+
+function isRcKey(key: string): key is RcKey {
+  return (RC_KEYS as readonly string[]).includes(key);
 }
 
 function parseValue(text: string, fail: (why: string) => never): string {
   let out = '';
   let i = 0;
   while (i < text.length) {
-    const c = text[i]!;
+    const c = text.charAt(i);
     if (c === "'") {
       const end = text.indexOf("'", i + 1);
       if (end === -1) fail('unbalanced single quote');
@@ -50,14 +47,14 @@ function parseValue(text: string, fail: (why: string) => never): string {
       i++;
       let closed = false;
       while (i < text.length) {
-        const d = text[i]!;
+        const d = text.charAt(i);
         if (d === '"') {
           closed = true;
           i++;
           break;
         }
-        if (d === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]!)) {
-          out += text[i + 1];
+        if (d === '\\' && i + 1 < text.length && '"\\$`'.includes(text.charAt(i + 1))) {
+          out += text.charAt(i + 1);
           i += 2;
           continue;
         }
@@ -67,7 +64,7 @@ function parseValue(text: string, fail: (why: string) => never): string {
         i++;
       }
       if (!closed) fail('unbalanced double quote');
-    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+    } else if (c === '#' && (i === 0 || /\s/.test(text.charAt(i - 1)))) {
       break; // trailing comment
     } else if (/\s/.test(c)) {
       const rest = text.slice(i).trim();
@@ -78,7 +75,7 @@ function parseValue(text: string, fail: (why: string) => never): string {
     } else if (';&|<>()'.includes(c)) {
       fail(`the value contains the shell operator ${JSON.stringify(c)}; quote it if it is meant literally`);
     } else if (c === '\\' && i + 1 < text.length) {
-      out += text[i + 1];
+      out += text.charAt(i + 1);
       i += 2;
     } else {
       out += c;

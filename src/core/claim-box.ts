@@ -26,7 +26,7 @@ export interface ClaimOptions {
   fresh?: boolean | undefined;
 }
 
-export async function claimBox(deps: Deps, name: string, options: ClaimOptions = {}): Promise<Claimed> {
+async function claimBox(deps: Deps, name: string, options: ClaimOptions = {}): Promise<Claimed> {
   const { sessions, engine } = deps;
   const create = options.create;
   const cached = (options.createFirst && create) || options.fresh ? undefined : sessions.resolve(name);

@@ -38,7 +38,7 @@ const USER_MODE = [
   'XDG_SESSION_TYPE',
 ];
 
-export const FORWARDED_ENV: Record<Mode, readonly string[]> = { system: ALWAYS, user: [...ALWAYS, ...USER_MODE] };
+const FORWARDED_ENV: Record<Mode, readonly string[]> = { system: ALWAYS, user: [...ALWAYS, ...USER_MODE] };
 
 export function sessionEnv(env: NodeJS.ProcessEnv, mode: Mode, user: HostUser | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -48,13 +48,13 @@ export function sessionEnv(env: NodeJS.ProcessEnv, mode: Mode, user: HostUser | 
   }
   if (mode === 'user' && user) {
     out.HOME = user.home;
-    out.USER ??= user.name;
+    if (!('USER' in out)) out.USER = user.name;
   }
   return out;
 }
 
 /** A prompt that says where you are; PROMPT_COMMAND survives the image's bashrc resetting PS1. */
-export const PROMPT = '⬢ [\\u@\\h \\W]\\$ ';
+const PROMPT = '⬢ [\\u@\\h \\W]\\$ ';
 export function promptEnv(): Record<string, string> {
   return { PS1: PROMPT, PROMPT_COMMAND: `PS1='${PROMPT}'` };
 }

@@ -37,14 +37,14 @@ export function announce(deps: Deps, op: 'upgrade' | 'rollback', step: UpgradeSt
 }
 
 /** A container of this toolbox by id, or undefined when it is gone or is not one of its generations. */
-export async function memberById(deps: Deps, journal: Journal, id: string | undefined): Promise<BoxInfo | undefined> {
+async function memberById(deps: Deps, journal: Journal, id: string | undefined): Promise<BoxInfo | undefined> {
   if (!id) return undefined;
   const info = await deps.engine.inspectBox(id);
   return info && info.isToolbox && identityOf(info) === journal.identity ? info : undefined;
 }
 
 /** Stopped and under a name of its own: a generation kept aside. */
-export async function putAside(deps: Deps, box: BoxInfo, name: string): Promise<void> {
+async function putAside(deps: Deps, box: BoxInfo, name: string): Promise<void> {
   const { engine } = deps;
   if (box.status === 'paused') await engine.unpauseBox(box.id);
   if (box.status === 'running' || box.status === 'paused') await engine.stopBox(box.id);
@@ -64,7 +64,7 @@ export async function putAside(deps: Deps, box: BoxInfo, name: string): Promise<
 }
 
 /** Gives NAME to `box`; NAME must be free (the previous holder put aside). */
-export async function takeName(deps: Deps, box: BoxInfo, name: string): Promise<void> {
+async function takeName(deps: Deps, box: BoxInfo, name: string): Promise<void> {
   if (box.name === name) return;
   const holder = await deps.engine.inspectBox(name);
   if (holder && holder.id !== box.id) {
@@ -164,7 +164,7 @@ async function swapIn(
 }
 
 /** Undoes an upgrade that never proved its new container: it goes, the old one keeps (or gets back) NAME. */
-export async function undoUpgrade(deps: Deps, journal: Journal): Promise<void> {
+async function undoUpgrade(deps: Deps, journal: Journal): Promise<void> {
   const { engine } = deps;
   const name = journal.name;
   for (const box of await engine.listBoxes()) {

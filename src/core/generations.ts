@@ -90,7 +90,7 @@ export type RollbackStep = (typeof ROLLBACK_STEPS)[number];
  * (`NAME.genN-OPERATION`, see upgradeNameFor): being built, or left by an upgrade that died.
  * It takes NAME only once proven; until then it is no generation of anything.
  */
-export function isBeingBuilt(box: BoxInfo): boolean {
+function isBeingBuilt(box: BoxInfo): boolean {
   const operation = operationOf(box);
   return operation !== undefined && box.name.endsWith(`.gen${generationOf(box)}-${operation.slice(0, 8)}`);
 }

@@ -41,7 +41,7 @@ export class InstallFailed extends ToolboxError {
   }
 }
 
-export function installArgs(packages: readonly string[], recommends: boolean): string[] {
+function installArgs(packages: readonly string[], recommends: boolean): string[] {
   return ['install', recommends ? '--recommends' : '--no-recommends', '--', ...packages];
 }
 
@@ -218,7 +218,7 @@ export async function searchTools(deps: ToolsDeps, settings: Settings, term: str
 }
 
 /** The table zypper prints after its status lines. */
-export function searchTable(stdout: string): string {
+function searchTable(stdout: string): string {
   const lines = stdout.split('\n');
   const start = lines.findIndex((l) => /^S\s*\|/.test(l));
   if (start === -1) return '';

@@ -92,9 +92,9 @@ export async function removeRepo(deps: ToolsDeps, settings: Settings, alias: str
   const info = await deps.engine.inspectBox(settings.name);
   const name = info?.isToolbox ? info.name : settings.name; // its own name, even for an id prefix
   const declared = deps.declared.get(name).repos.some((r) => r.alias === alias);
-  let inBox = false;
-  if (info?.isToolbox) {
-    await inBoxSession(deps, settings, { create: false }, async (target) => {
+  const inBox =
+    info?.isToolbox === true &&
+    (await inBoxSession(deps, settings, { create: false }, async (target) => {
       await installedPackages(deps, target, []);
       const { stdout, outcome } = await runZypper(deps, target, {
         action: 'removerepo',
@@ -102,9 +102,8 @@ export async function removeRepo(deps: ToolsDeps, settings: Settings, alias: str
         subjects: [alias],
       });
       // zypper exits 0 for an alias it does not know; only its message tells.
-      inBox = /has been removed/.test(stdout) && outcome.ok;
-    });
-  }
+      return /has been removed/.test(stdout) && outcome.ok;
+    }));
   if (!declared && !inBox) {
     throw new ToolboxError(`toolbox ${name} has no repository ${alias}`, {
       hint: `see its repositories with toolbox repo list -c ${name}`,

@@ -54,7 +54,9 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
   return withToolboxLock(deps, settings.name, async (old) => {
     // The container's own name, also when an id prefix was typed.
     const name = old.name;
-    const step = (s: UpgradeStep) => announce(deps, 'upgrade', s, name);
+    const step = (s: UpgradeStep) => {
+      announce(deps, 'upgrade', s, name);
+    };
     step('check');
     await refuseKeptGeneration(deps, old);
     const spec = old.spec;

@@ -23,7 +23,8 @@ export class ZypperProgress {
     }
     if (/^Checking for file conflicts/.test(line)) return 'checking for file conflicts';
     if ((m = /^\((\d+)\/(\d+)\) (Installing|Removing):? (\S+)/.exec(line))) {
-      return `${m[3]!.toLowerCase()} ${m[4]} (${m[1]}/${m[2]})`;
+      const [, done, total, action = '', name] = m;
+      return `${action.toLowerCase()} ${name} (${done}/${total})`;
     }
     return undefined;
   }

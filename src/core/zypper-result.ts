@@ -126,16 +126,18 @@ export function interpretZypper(run: ZypperRun, context: ZypperContext): ZypperO
         `zypper rejected an argument (exit 3): ${lastLine(run)}`,
         'check the names and URLs you gave',
       );
-    case 4:
-      if (problems.length) {
+    case 4: {
+      const [problem] = problems;
+      if (problem !== undefined) {
         const nothing = context.action === 'remove' ? 'nothing was removed' : 'nothing was installed';
         return fail(
           'conflict',
-          `dependency problem, ${nothing}: ${problems[0]!.replace(/^Problem:\s*/, '')}`,
+          `dependency problem, ${nothing}: ${problem.replace(/^Problem:\s*/, '')}`,
           'the problem lines above show what conflicts; choose other packages, or ask the repository owner',
         );
       }
       return fail('zypp', `zypper failed (exit 4): ${lastLine(run)}`, `see /var/log/zypper.log in toolbox ${box}`);
+    }
     case 5:
       return fail(
         'privileges',
@@ -212,14 +214,16 @@ export function problemLines(text: string): string[] {
 
 export function notFoundNames(text: string): string[] {
   const names = new Set<string>();
-  for (const m of text.matchAll(/(?:No provider of|Package) '([^']+)' (?:found|not found)/g)) names.add(m[1]!);
+  for (const [, name] of text.matchAll(/(?:No provider of|Package) '([^']+)' (?:found|not found)/g))
+    if (name) names.add(name);
   return [...names];
 }
 
 export function skippedRepos(text: string): string[] {
   const names = new Set<string>();
-  for (const m of text.matchAll(/(?:Skipping repository|from repository|Repository) '([^']+)'/g)) names.add(m[1]!);
-  for (const m of text.matchAll(/^\s*Repository:\s+(\S+)\s*$/gm)) names.add(m[1]!);
+  for (const [, name] of text.matchAll(/(?:Skipping repository|from repository|Repository) '([^']+)'/g))
+    if (name) names.add(name);
+  for (const [, name] of text.matchAll(/^\s*Repository:\s+(\S+)\s*$/gm)) if (name) names.add(name);
   return [...names];
 }
 

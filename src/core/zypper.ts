@@ -23,7 +23,7 @@ export class ZypperError extends ToolboxError {
   }
 }
 
-export class NoZypperError extends ToolboxError {
+class NoZypperError extends ToolboxError {
   constructor(target: BoxTarget) {
     super(`toolbox ${target.name} has no zypper: its image ${target.image} is not openSUSE-based`, {
       hint: 'tools are installed with zypper; create a toolbox from an openSUSE-based image, e.g. toolbox create -c NAME -i registry.opensuse.org/opensuse/toolbox',
@@ -72,10 +72,11 @@ export async function runZypper(
   call: ZypperCall,
 ): Promise<{ outcome: ZypperOutcome; stdout: string }> {
   const phases = new ZypperProgress();
-  const onLine = call.progress
+  const { progress } = call;
+  const onLine = progress
     ? (line: string) => {
         const phase = phases.phaseOf(line);
-        if (phase) call.progress!.phase(phase);
+        if (phase) progress.phase(phase);
       }
     : undefined;
   const r = await deps.engine.execCapture(

@@ -1,5 +1,6 @@
-// host-update: drives the host's transactional updates from inside a toolbox. The one error
-// boundary: expected failures become one line on stderr (and an object on stdout with --json).
+// host-update: drives the host's transactional updates from inside a toolbox. Failures go to the
+// error boundary it shares with toolbox (src/ui/error-boundary.ts): one line on stderr, and an
+// object on stdout with --json.
 // Only the inspector guard is imported statically, so that it is the first module the bundle
 // evaluates (esbuild places shared chunks such as commander's before the entry's own imports).
 import '../cli/no-inspector.js';
@@ -10,7 +11,6 @@ const USAGE_HINT = "run 'host-update --help' for usage";
 
 export async function main(argv: string[]): Promise<number> {
   const { CommanderError } = await import('commander');
-  const { ExitCode, isToolboxError } = await import('../core/errors.js');
   const { checkTarget, hostPort, resolveTarget } = await import('./host-access.js');
   const { failureJson } = await import('./outcome.js');
   const { err, out } = await import('./output.js');
@@ -27,34 +27,18 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return outcome.exitCode;
   } catch (error) {
+    const { commanderMessage, reportFailure, reportUsage } = await import('../ui/error-boundary.js');
+    const hostUpdate = { name: 'host-update', out, err, failureJson };
     if (error instanceof CommanderError) {
-      if (
-        error.code === 'commander.helpDisplayed' ||
-        error.code === 'commander.help' ||
-        error.code === 'commander.version'
-      )
-        return 0;
-      const message =
-        usageText
-          .replace(/^error:\s*/i, '')
-          .trim()
-          .split('\n')[0] || error.message;
-      await errorLine(message, USAGE_HINT);
-      return ExitCode.usage;
+      if (HELP_EXITS.has(error.code)) return 0;
+      // A usage error is one line, never JSON: the command was not understood.
+      return reportUsage(hostUpdate, commanderMessage(usageText, error), USAGE_HINT, false);
     }
-    if (isToolboxError(error)) {
-      if (argv.includes('--json')) out.write(`${JSON.stringify(failureJson(error))}\n`);
-      await errorLine(error.message, error.hint);
-      return error.exitCode;
-    }
-    err.write(`Internal error (a bug in host-update; please report it): ${(error as Error)?.stack ?? String(error)}\n`);
-    return ExitCode.failure;
+    return reportFailure(hostUpdate, error, argv.includes('--json'));
   }
 }
 
-async function errorLine(message: string, hint?: string): Promise<void> {
-  const { StderrReporter } = await import('../ui/reporter.js');
-  new StderrReporter({ quiet: false, verbose: false }).error(message, hint);
-}
+/** commander's exits that are not failures: help shown (asked, or for a bare group) and the version. */
+const HELP_EXITS = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
 
 process.exitCode = await main(process.argv.slice(2));

@@ -1,23 +1,28 @@
-// "N/M" progress for a run of many steps: an ora spinner on a terminal, nothing elsewhere (the
-// result and warnings say what happened). ora is loaded only when a terminal will show it.
-export interface Progress {
+// "N/M" progress for a run of many steps: the spinner on a terminal, nothing elsewhere (the result
+// and warnings say what happened). The spinner is loaded only when a terminal will show it.
+import type { Spinner } from './spinner.js';
+import { canSpin } from './terminal.js';
+
+export interface CounterProgress {
   start(total: number): void;
   tick(done: number, total: number, label: string): void;
   stop(): void;
 }
 
-export function counterProgress(what: string, options: { quiet: boolean; stream?: NodeJS.WriteStream }): Progress {
+export function counterProgress(
+  what: string,
+  options: { quiet: boolean; stream?: NodeJS.WriteStream },
+): CounterProgress {
   const stream = options.stream ?? process.stderr;
-  // A terminal that reports no width (a pty nobody sized) sends ora's line erasing into a loop.
-  if (options.quiet || !stream.isTTY || !(stream.columns > 0)) return { start() {}, tick() {}, stop() {} };
-  let spinner: { text: string; render(): unknown; stop(): unknown } | undefined;
+  if (options.quiet || !canSpin(stream)) return { start() {}, tick() {}, stop() {} };
+  let spinner: Spinner | undefined;
   let text = what;
   let stopped = false;
   return {
     start(total) {
       text = `${what} 0/${total}`;
-      void import('ora').then(({ default: ora }) => {
-        if (!stopped) spinner = ora({ text, stream, color: 'cyan' }).start();
+      void import('./spinner.js').then(({ startSpinner }) => {
+        if (!stopped) spinner = startSpinner(text, stream);
       });
     },
     tick(done, total, label) {

@@ -1,9 +1,10 @@
 // Progress of a package operation on stderr: an ora spinner on a terminal; elsewhere nothing, or
 // with --verbose plain lines (one per phase, so logs and CI show what happened). Warnings and
 // zypper's problem lines show either way; --quiet shows nothing but errors.
-import ora, { type Ora } from 'ora';
 import type { Progress } from '../core/progress.js';
-import { colorEnabled, makeChalk } from './reporter.js';
+import { makeChalk } from './reporter.js';
+import { startSpinner, type Spinner } from './spinner.js';
+import { canSpin } from './terminal.js';
 
 export interface ProgressOptions {
   quiet: boolean;
@@ -14,18 +15,15 @@ export interface ProgressOptions {
 
 export class StderrProgress implements Progress {
   private readonly stream: NodeJS.WriteStream;
-  private readonly tty: boolean;
+  private readonly spins: boolean;
   private readonly terminal: boolean;
-  private readonly color: boolean;
-  private spinner: Ora | undefined;
+  private spinner: Spinner | undefined;
   private last = '';
 
   constructor(private readonly options: ProgressOptions) {
     this.stream = options.stream ?? process.stderr;
-    this.terminal = Boolean(this.stream.isTTY);
-    // A terminal that reports no width (a bare pty) would make ora clear lines forever.
-    this.tty = this.terminal && (this.stream.columns ?? 0) > 0;
-    this.color = colorEnabled(this.stream, options.env);
+    this.terminal = this.stream.isTTY;
+    this.spins = canSpin(this.stream, options.env);
   }
 
   /** status lines: on a terminal, or with --verbose */
@@ -36,12 +34,12 @@ export class StderrProgress implements Progress {
   phase(text: string): void {
     if (!this.shown || text === this.last) return;
     this.last = text;
-    if (!this.tty) {
+    if (!this.spins) {
       this.stream.write(`${text}...\n`);
       return;
     }
     if (this.spinner) this.spinner.text = text;
-    else this.spinner = ora({ text, stream: this.stream, color: this.color ? 'cyan' : false, isEnabled: true }).start();
+    else this.spinner = startSpinner(text, this.stream, this.options.env);
   }
 
   succeed(text: string): void {
@@ -73,7 +71,10 @@ export class StderrProgress implements Progress {
 
   /** Writes above a running spinner without tearing it. */
   private around(write: () => void): void {
-    if (!this.spinner) return write();
+    if (!this.spinner) {
+      write();
+      return;
+    }
     this.spinner.clear();
     write();
     this.spinner.render();

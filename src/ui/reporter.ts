@@ -3,16 +3,14 @@
 import { isatty } from 'node:tty';
 import chalk, { Chalk } from 'chalk';
 import type { Reporter } from '../core/ports.js';
+import type { Spinner } from './spinner.js';
+import { canSpin, colorEnabled } from './terminal.js';
 
 export interface ReporterOptions {
   quiet: boolean;
   verbose: boolean;
   stream?: NodeJS.WriteStream;
   env?: NodeJS.ProcessEnv;
-}
-
-export function colorEnabled(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(stream.isTTY) && !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb';
 }
 
 export function makeChalk(
@@ -34,7 +32,7 @@ export class StderrReporter implements Reporter {
   }
 
   private get tty(): boolean {
-    return this.options.stream ? Boolean(this.options.stream.isTTY) : isatty(2);
+    return this.options.stream ? this.options.stream.isTTY : isatty(2);
   }
 
   private get c(): typeof chalk {
@@ -59,26 +57,42 @@ export class StderrReporter implements Reporter {
 
   step(message: string): { done(message?: string): void; fail(message?: string): void } {
     if (!this.showStatus) return { done() {}, fail() {} };
-    // A terminal that reports no width makes ora clear lines forever: plain lines there too.
-    if (!this.tty || this.options.verbose || !this.stream.columns) {
+    if (this.options.verbose || !canSpin(this.stream, this.options.env)) {
       this.stream.write(`${message}...\n`);
-      return { done: (m) => m && this.status(m), fail: (m) => m && this.warn(m) };
+      return {
+        done: (m) => {
+          if (m) this.status(m);
+        },
+        fail: (m) => {
+          if (m) this.warn(m);
+        },
+      };
     }
-    // A spinner on a terminal; ora is loaded only when a long step actually happens.
-    let spinner: { succeed(t?: string): unknown; fail(t?: string): unknown; stop(): unknown } | undefined;
-    let ended: { ok: boolean; text: string | undefined } | undefined;
-    void import('ora').then(({ default: ora }) => {
-      if (ended) return;
-      spinner = ora({ text: message, stream: this.stream, color: 'cyan' }).start();
+    // ora is loaded only when a long step actually happens.
+    let spinner: Spinner | undefined;
+    let ended = false;
+    void import('./spinner.js').then(({ startSpinner }) => {
+      if (!ended) spinner = startSpinner(message, this.stream, this.options.env);
     });
     const end = (ok: boolean, text: string | undefined) => {
-      ended = { ok, text };
-      if (!spinner) return text ? (ok ? this.status(text) : this.warn(text)) : undefined;
-      if (ok) spinner.succeed(text);
-      else if (text) spinner.fail(text);
-      else spinner.stop();
+      ended = true;
+      if (spinner) {
+        if (ok) spinner.succeed(text);
+        else if (text) spinner.fail(text);
+        else spinner.stop();
+      } else if (text) {
+        if (ok) this.status(text);
+        else this.warn(text);
+      }
     };
-    return { done: (m) => end(true, m), fail: (m) => end(false, m) };
+    return {
+      done: (m) => {
+        end(true, m);
+      },
+      fail: (m) => {
+        end(false, m);
+      },
+    };
   }
 
   error(message: string, hint: string | undefined): void {
@@ -95,11 +109,20 @@ export class StderrReporter implements Reporter {
  */
 export function quoteForDisplay(arg: string): string {
   if (/^[A-Za-z0-9_./:=@%+,-]+$/.test(arg)) return arg;
-  if (!/[\x00-\x1f\x7f]/.test(arg)) return `'${arg.replace(/'/g, `'\\''`)}'`;
-  const escaped = arg
-    .replace(/[\\']/g, (c) => `\\${c}`)
-    .replace(/[\x00-\x1f\x7f]/g, (c) => CONTROL[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-  return `$'${escaped}'`;
+  const chars = Array.from(arg);
+  if (!chars.some(isControl)) return `'${arg.replace(/'/g, `'\\''`)}'`;
+  const escaped = chars.map((c) => {
+    if (c === '\\' || c === "'") return `\\${c}`;
+    if (!isControl(c)) return c;
+    return CONTROL[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
+  return `$'${escaped.join('')}'`;
+}
+
+/** C0 controls and DEL: what would break a log's line or move its cursor. */
+function isControl(c: string): boolean {
+  const code = c.charCodeAt(0);
+  return code < 0x20 || code === 0x7f;
 }
 
 const CONTROL: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r' };

@@ -11,7 +11,9 @@ import { BundleWriteError, bundleName } from '../../src/core/collect/bundle.js';
 import { tarball } from '../../src/core/collect/tar.js';
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 function untar(archive: Buffer, flags: string): { dir: string; list: string } {
   const dir = mkdtempSync(join(tmpdir(), 'co-unit-tar-'));

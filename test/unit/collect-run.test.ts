@@ -25,19 +25,23 @@ function fakeExec(answers: Record<string, Answer | Error>): {
   calls: { command: string[]; timeoutMs: number }[];
 } {
   const calls: { command: string[]; timeoutMs: number }[] = [];
-  const exec: BoxExec = async (command, timeoutMs, sinks) => {
+  const exec: BoxExec = (command, timeoutMs, sinks) => {
     calls.push({ command, timeoutMs });
     const answer = answers[command.join(' ')];
-    if (answer instanceof Error) throw answer;
+    if (answer instanceof Error) return Promise.reject(answer);
     const a = answer ?? { exitCode: 0 };
     const feed = (data: string | Buffer | undefined, sink: (c: Buffer) => void) => {
       const buf = Buffer.from(data ?? '');
       const size = a.chunk ?? (buf.length || 1);
       for (let i = 0; i < buf.length; i += size) sink(buf.subarray(i, i + size));
     };
-    feed(a.stdout, sinks.stdout);
-    feed(a.stderr, sinks.stderr);
-    return { exitCode: a.exitCode, timedOut: a.timedOut };
+    feed(a.stdout, (c) => {
+      sinks.stdout(c);
+    });
+    feed(a.stderr, (c) => {
+      sinks.stderr(c);
+    });
+    return Promise.resolve({ exitCode: a.exitCode, timedOut: a.timedOut });
   };
   return { exec, calls };
 }

@@ -114,7 +114,10 @@ describe('runInBox', () => {
   it('the shell session gets the prompt and only allow-listed environment', async () => {
     const deps = fakeDeps();
     let seen: Record<string, string> = {};
-    deps.engine.execInteractive = async (r) => ((seen = r.env), 0);
+    deps.engine.execInteractive = (r) => {
+      seen = r.env;
+      return Promise.resolve(0);
+    };
     await runInBox(deps, settings(), { command: undefined, create: true, tty: true });
     expect(Object.keys(seen).sort()).toEqual(['LANG', 'PROMPT_COMMAND', 'PS1', 'TOOLBOX_SESSION']);
   });
@@ -154,9 +157,9 @@ describe('state by container id', () => {
     const deps = fakeDeps();
     await runInBox(deps, settings({ nostop: true }), { command: ['true'], create: true, tty: false });
     deps.sessions.others = 0;
-    const seen = await inBoxSession(deps, settings({ container: 'id-tb' }), { create: false }, async (target) => {
+    const seen = await inBoxSession(deps, settings({ container: 'id-tb' }), { create: false }, (target) => {
       expect(deps.sessions.liveSessions('id-tb')).toBe(1);
-      return target;
+      return Promise.resolve(target);
     });
     expect(seen).toEqual({ id: 'id-tb', name: 'tb', image: 'localhost/img:1' });
   });

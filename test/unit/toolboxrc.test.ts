@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseToolboxrc } from '../../src/config/toolboxrc.js';
 
 describe('parseToolboxrc', () => {
-  it('reads KEY=VALUE lines with quotes, export, comments and blank lines', () => {
+  it('reads KEY=VALUE lines with quotes, export, comments and blank lines; other keys mean nothing', () => {
     const text = [
       '# comment',
       '',
@@ -13,22 +13,19 @@ describe('parseToolboxrc', () => {
       'OTHER=ignored',
     ].join('\n');
     expect(parseToolboxrc(text, 'rc')).toEqual({
-      values: {
-        REGISTRY: 'my.registry.example.com',
-        IMAGE: 'debug:latest',
-        TOOLBOX_NAME: 'special-debug',
-        TOOLBOX_SHELL: '/bin/zsh',
-      },
-      ignored: ['OTHER'],
+      REGISTRY: 'my.registry.example.com',
+      IMAGE: 'debug:latest',
+      TOOLBOX_NAME: 'special-debug',
+      TOOLBOX_SHELL: '/bin/zsh',
     });
   });
 
   it('keeps $ and backticks literal inside single quotes, and escaped ones in double quotes', () => {
-    expect(parseToolboxrc(`IMAGE='$(x)\`y\`'`, 'rc').values.IMAGE).toBe('$(x)`y`');
-    expect(parseToolboxrc('IMAGE="a\\$b\\"c"', 'rc').values.IMAGE).toBe('a$b"c');
-    expect(parseToolboxrc('IMAGE=a\\ b', 'rc').values.IMAGE).toBe('a b');
-    expect(parseToolboxrc('IMAGE=', 'rc').values.IMAGE).toBe('');
-    expect(parseToolboxrc('IMAGE=a#b', 'rc').values.IMAGE).toBe('a#b');
+    expect(parseToolboxrc(`IMAGE='$(x)\`y\`'`, 'rc').IMAGE).toBe('$(x)`y`');
+    expect(parseToolboxrc('IMAGE="a\\$b\\"c"', 'rc').IMAGE).toBe('a$b"c');
+    expect(parseToolboxrc('IMAGE=a\\ b', 'rc').IMAGE).toBe('a b');
+    expect(parseToolboxrc('IMAGE=', 'rc').IMAGE).toBe('');
+    expect(parseToolboxrc('IMAGE=a#b', 'rc').IMAGE).toBe('a#b');
   });
 
   it.each([

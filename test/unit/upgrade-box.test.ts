@@ -360,12 +360,9 @@ describe('an interrupted upgrade', () => {
 describe('upgrade --check', () => {
   it('a registry image: up to date when the registry serves the digest the toolbox was pulled as, else an upgrade is available', async () => {
     const { engine, deps } = setup(DECLARED);
-    engine.imageFacts = async (image: string) => ({
-      id: 'img-id',
-      tags: [image],
-      digests: ['registry.example/tb@sha256:aaa'],
-    });
-    engine.remoteDigest = async () => 'sha256:aaa';
+    engine.imageFacts = (image: string) =>
+      Promise.resolve({ id: 'img-id', tags: [image], digests: ['registry.example/tb@sha256:aaa'] });
+    engine.remoteDigest = () => Promise.resolve('sha256:aaa');
     expect(await checkUpgrade(deps, 'tb')).toEqual({
       name: 'tb',
       image: 'registry.example/tb:latest',
@@ -374,7 +371,7 @@ describe('upgrade --check', () => {
       available: 'sha256:aaa',
       upToDate: true,
     });
-    engine.remoteDigest = async () => 'sha256:bbb';
+    engine.remoteDigest = () => Promise.resolve('sha256:bbb');
     expect(await checkUpgrade(deps, 'tb')).toMatchObject({
       current: 'sha256:aaa',
       available: 'sha256:bbb',

@@ -1,9 +1,9 @@
 // `toolbox collect`: runs the diagnostics inside the toolbox (started, or created, as `run` would,
 // and counted as a session so auto-stop still works) and packs a support bundle.
+import { withSession } from '../box-session.js';
 import { generationOf } from '../generations.js';
 import type { Deps } from '../deps.js';
 import type { BoxRecord, OutputSinks } from '../ports.js';
-import { endSession, openSession } from '../run-in-box.js';
 import type { Settings } from '../settings.js';
 import { bundleName, type BundleSink } from './bundle.js';
 import { identityCommand, parseIdentity } from './identity.js';
@@ -45,12 +45,7 @@ export async function collect(
   now: () => Date = () => new Date(),
 ): Promise<Collected> {
   // The shared opener: the session is counted under the container's id, like run's.
-  const record = await openSession(deps, settings, true);
-  try {
-    return await collectIn(deps, settings, record, request, now);
-  } finally {
-    await endSession(deps, settings, record);
-  }
+  return withSession(deps, settings, true, (record) => collectIn(deps, settings, record, request, now));
 }
 
 async function collectIn(

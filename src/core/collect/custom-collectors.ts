@@ -34,6 +34,6 @@ export function customCollectors(config: Record<string, unknown>, configPath: st
     if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
       throw bad(`${name}: "timeout" must be a positive number of seconds`);
     }
-    return { profile: 'custom', name, command: command as string[], timeoutSeconds: timeout as number | undefined };
+    return { profile: 'custom', name, command, timeoutSeconds: timeout };
   });
 }

@@ -27,7 +27,9 @@ export class OutputFile {
     private readonly cap: number,
     always: boolean,
   ) {
-    this.redactor = new StreamRedactor((text) => this.emit(text));
+    this.redactor = new StreamRedactor((text) => {
+      this.emit(text);
+    });
     if (always) this.open();
   }
 
@@ -57,8 +59,19 @@ export class OutputFile {
     this.notes.push(line);
   }
 
-  /** ends the file; undefined when it was never created (no output and no note) */
+  /** ends the file; null when it was never created (no output and no note) */
   finish(redactions: RedactionRecord[]): FileRecord | null {
+    this.endOutput(redactions);
+    return this.file ? this.record(this.file) : null;
+  }
+
+  /** ends a file that is there even when empty (a command's stdout, created with `always`) */
+  finishFile(redactions: RedactionRecord[]): FileRecord {
+    this.endOutput(redactions);
+    return this.record(this.open());
+  }
+
+  private endOutput(redactions: RedactionRecord[]): void {
     this.redactor.end();
     const lines = this.redactor.redactions.map((r) => ({ file: this.path, ...r }));
     if (this.notes.length) {
@@ -68,8 +81,10 @@ export class OutputFile {
     }
     // One at a time: never as spread arguments, which overflow the stack past some 100 000.
     for (const line of lines) redactions.push(line);
-    if (!this.file) return null;
-    this.file.end();
+  }
+
+  private record(file: BundleFile): FileRecord {
+    file.end();
     const unlisted = this.redactor.unlisted;
     return {
       path: this.path,

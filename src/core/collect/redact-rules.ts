@@ -144,7 +144,7 @@ export const LINE_RULES: readonly LineRule[] = [
       'dgi',
     ),
     ignore: (m) =>
-      NOT_A_VALUE.test(m.groups!.s ?? '') || (m.groups!.k!.toLowerCase() === 'passwd' && m.groups!.sep!.includes(':')),
+      NOT_A_VALUE.test(group(m, 's')) || (group(m, 'k').toLowerCase() === 'passwd' && group(m, 'sep').includes(':')),
   },
   // environment-style names: SECRET_KEY_BASE=, AWS_SECRET_ACCESS_KEY=, STRIPE_KEY= (upper case
   // only: a lower-case "*_key" is as often a path or a key id)
@@ -154,7 +154,7 @@ export const LINE_RULES: readonly LineRule[] = [
       String.raw`(?<![A-Za-z0-9_.-])(?<k>[A-Z][A-Z0-9_]*_KEY|[A-Z0-9_]*SECRET[A-Z0-9_]*)(?![A-Za-z0-9_])\s*[:=]\s*${VALUE}`,
       'dg',
     ),
-    ignore: (m) => NOT_A_VALUE.test(m.groups!.s ?? ''),
+    ignore: (m) => NOT_A_VALUE.test(group(m, 's')),
   },
 ];
 
@@ -167,3 +167,8 @@ export const TRIGGER =
 // A private key block: the BEGIN and END lines stay, every line between goes.
 export const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
 export const PEM_END = /-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
+
+/** A named group's text; a group that took no part in the match is empty. */
+function group(match: RegExpExecArray, name: string): string {
+  return match.groups?.[name] ?? '';
+}

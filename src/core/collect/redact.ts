@@ -16,10 +16,10 @@ export interface Redaction {
   line: number;
 }
 
-export const REDACTED = '<redacted>';
+const REDACTED = '<redacted>';
 
 /** The longest line held back whole; tests pass a smaller one. */
-export const MAX_LINE = 1 << 20;
+const MAX_LINE = 1 << 20;
 // The most redactions one file lists by line; past that they are only counted. An output with a
 // secret on every line would otherwise list millions, and the manifest (and memory) grow with it.
 export const MAX_LISTED_REDACTIONS = 1000;
@@ -94,7 +94,8 @@ class LineScanner {
           continue;
         }
         matches.push([m.index, m.index + m[0].length]);
-        const g = m.indices!.groups!;
+        // Every rule names its secret's group, and its pattern has the d flag (indices).
+        const g = m.indices?.groups ?? {};
         const span = g.s ?? g.sd ?? g.sq;
         if (!span || span[0] === span[1]) continue;
         if (text.slice(span[0], span[1]) === REDACTED || rule.ignore?.(m)) continue;
@@ -262,19 +263,19 @@ export function redactArgv(argv: readonly string[]): {
   redactions: { rule: RedactionRule; arg: number }[];
 } {
   // Where each argument's own text sits in the joined line.
-  const spans: [number, number][] = [];
+  const spans: { arg: string; start: number; end: number }[] = [];
   let joined = '';
   argv.forEach((arg, i) => {
     if (i > 0) joined += ' ';
     const quote = /[\s]/.test(arg) ? (!arg.includes('"') ? '"' : !arg.includes("'") ? "'" : '') : '';
     joined += quote;
-    spans.push([joined.length, joined.length + arg.length]);
+    spans.push({ arg, start: joined.length, end: joined.length + arg.length });
     joined += arg + quote;
   });
   const argAt = (pos: number) =>
     Math.max(
       0,
-      spans.findIndex(([, e]) => pos <= e),
+      spans.findIndex(({ end }) => pos <= end),
     );
 
   const scanner = new LineScanner();
@@ -283,15 +284,16 @@ export function redactArgv(argv: readonly string[]): {
   let offset = 0;
   for (const line of joined.split('\n')) {
     const scan = scanner.scan(line);
-    scan.hits.forEach((h) => hits.push({ rule: h.rule, start: h.start + offset, end: h.end + offset }));
+    for (const h of scan.hits) hits.push({ rule: h.rule, start: h.start + offset, end: h.end + offset });
     // found[j] is hits[j]'s rule; a private key's BEGIN line is found with nothing to cut.
-    scan.found.forEach((rule, j) => redactions.push({ rule, arg: argAt(offset + (scan.hits[j]?.start ?? 0)) }));
+    scan.found.forEach((rule, j) => {
+      redactions.push({ rule, arg: argAt(offset + (scan.hits[j]?.start ?? 0)) });
+    });
     scanner.newLine();
     offset += line.length + 1;
   }
 
-  const out = argv.map((arg, i) => {
-    const [s, e] = spans[i]!;
+  const out = spans.map(({ arg, start: s, end: e }) => {
     let text = arg;
     // From the last hit back, so earlier positions stay valid.
     for (const h of [...hits].reverse()) {

@@ -10,19 +10,25 @@ const FILE = 'manifest.json';
 export function renderManifest(draft: Manifest): { manifest: Manifest; text: Buffer } {
   // Each redacted argument is first rendered as a marker, to learn the line it lands on.
   const marker = (i: number, k: number) => `\u0001${i}:${k}\u0001`;
-  const argv = draft.commands.map((c) => redactArgv(c.command));
+  const redacted = draft.commands.map((record) => ({ record, ...redactArgv(record.command) }));
   const withMarkers = withArgv(
     draft,
-    argv.map((a, i) => a.argv.map((arg, k) => (a.redactions.some((r) => r.arg === k) ? marker(i, k) : arg))),
-    argv.map((a) => a.redactions.map((r) => ({ file: FILE, rule: r.rule, line: 0 }))),
+    redacted.map((r, i) => ({
+      record: r.record,
+      argv: r.argv.map((arg, k) => (r.redactions.some((x) => x.arg === k) ? marker(i, k) : arg)),
+      found: r.redactions.map((x) => ({ file: FILE, rule: x.rule, line: 0 })),
+    })),
   );
   const lines = render(withMarkers).split('\n');
   const lineOf = (i: number, k: number) =>
     lines.findIndex((l) => l.includes(JSON.stringify(marker(i, k)).slice(1, -1))) + 1;
   let manifest = withArgv(
     draft,
-    argv.map((a) => a.argv),
-    argv.map((a, i) => a.redactions.map((r) => ({ file: FILE, rule: r.rule, line: lineOf(i, r.arg) }))),
+    redacted.map((r, i) => ({
+      record: r.record,
+      argv: r.argv,
+      found: r.redactions.map((x) => ({ file: FILE, rule: x.rule, line: lineOf(i, x.arg) })),
+    })),
   );
 
   // The last net: whatever it finds is listed too. `redacted` comes after everything that could
@@ -40,11 +46,14 @@ function render(manifest: Manifest): string {
 }
 
 /** The draft with each command's argv replaced and its argv redactions listed first. */
-function withArgv(draft: Manifest, argv: string[][], found: RedactionRecord[][]): Manifest {
-  const commands: CommandRecord[] = draft.commands.map((c, i) => ({
-    ...c,
-    command: argv[i]!,
-    redactions: [...found[i]!, ...c.redactions],
+function withArgv(
+  draft: Manifest,
+  changed: { record: CommandRecord; argv: string[]; found: RedactionRecord[] }[],
+): Manifest {
+  const commands: CommandRecord[] = changed.map(({ record, argv, found }) => ({
+    ...record,
+    command: argv,
+    redactions: [...found, ...record.redactions],
   }));
   return { ...draft, commands, redacted: commands.flatMap((c) => c.redactions) };
 }

@@ -34,14 +34,15 @@ export async function runCollectors(
   collectors: readonly Collector[],
   options: RunOptions,
 ): Promise<CommandRecord[]> {
-  const records: CommandRecord[] = new Array(collectors.length);
-  let next = 0;
+  const records: CommandRecord[] = [];
+  // One queue for all workers: each entry is taken by the worker that asks for it first.
+  const queue = collectors.entries();
   let done = 0;
   const worker = async () => {
-    while (next < collectors.length) {
-      const i = next++;
-      records[i] = await runOne(exec, bundle, collectors[i]!, options);
-      options.onDone?.(++done, collectors.length, records[i]!);
+    for (const [i, collector] of queue) {
+      const record = await runOne(exec, bundle, collector, options);
+      records[i] = record;
+      options.onDone?.(++done, collectors.length, record);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallel, collectors.length)) }, worker));
@@ -63,8 +64,12 @@ async function runOne(
   let result: { exitCode: number; timedOut?: boolean | undefined };
   try {
     result = await exec(command, Math.round(timeoutSeconds * 1000), {
-      stdout: (c) => stdout.write(c),
-      stderr: (c) => stderr.write(c),
+      stdout: (c) => {
+        stdout.write(c);
+      },
+      stderr: (c) => {
+        stderr.write(c);
+      },
     });
   } catch (error) {
     if (error instanceof BundleWriteError) throw error;
@@ -85,7 +90,7 @@ async function runOne(
       stderr.note(`toolbox collect: ${name} cut at ${options.maxOutputBytes} of ${producedBytes} bytes (--max-output)`);
   }
   const redactions: RedactionRecord[] = [];
-  const output = stdout.finish(redactions)!;
+  const output = stdout.finishFile(redactions);
   const errors = stderr.finish(redactions);
   return {
     id,

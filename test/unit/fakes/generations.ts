@@ -6,7 +6,7 @@ import type { GenerationStore, Journal, RetiredRecord } from '../../../src/core/
 /** One toolbox's declared state; `current` is what config.json would hold. */
 export class MemoryDeclared implements DeclaredStore {
   constructor(public current: DeclaredBox) {}
-  get(_box: string): DeclaredBox {
+  get(): DeclaredBox {
     return this.current;
   }
   update(_box: string, change: (current: DeclaredBox) => DeclaredBox): DeclaredBox {
@@ -16,8 +16,9 @@ export class MemoryDeclared implements DeclaredStore {
 
 export class MemoryGenerations implements GenerationStore {
   prepared = 0;
-  async prepareWrites(): Promise<void> {
+  prepareWrites(): Promise<void> {
     this.prepared++;
+    return Promise.resolve();
   }
   journals = new Map<string, Journal>();
   kept = new Map<string, RetiredRecord>();
