@@ -32,8 +32,11 @@ export class MemoryBundle implements BundleSink {
     return Buffer.concat(parts);
   }
 
-  async pack(top: string, paths: readonly string[], mtime: number) {
+  pack(top: string, paths: readonly string[], mtime: number): Promise<{ bytes: number; sha256: string }> {
     this.packed = gzipSync(tarball(paths.map((p) => ({ path: `${top}/${p}`, data: this.data(p), mtime }))));
-    return { bytes: this.packed.length, sha256: createHash('sha256').update(this.packed).digest('hex') };
+    return Promise.resolve({
+      bytes: this.packed.length,
+      sha256: createHash('sha256').update(this.packed).digest('hex'),
+    });
   }
 }
