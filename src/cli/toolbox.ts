@@ -2,8 +2,6 @@
 // both programs share (src/ui/error-boundary.ts), which is loaded only then.
 import { loadConfWriter } from '../config/store.js';
 import { errorJson, USAGE_HINT, UsageError } from '../core/errors.js';
-import { fastCreateArgv, fastListArgv, fastRunArgv } from './fast-argv.js';
-import { SUBCOMMANDS } from './subcommands.js';
 import { VERSION } from './version.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -11,6 +9,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
+  // Loaded only past --version, which must start as fast as a hello-world: the readers carry the
+  // whole grammar.
+  const [{ fastCreateArgv, fastListArgv, fastRunArgv }, { SUBCOMMANDS }] = await Promise.all([
+    import('./fast-argv.js'),
+    import('./subcommands.js'),
+  ]);
   const fast = fastRunArgv(argv, SUBCOMMANDS);
   if (fast) {
     try {
