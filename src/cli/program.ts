@@ -18,6 +18,7 @@ import {
 } from './grammar.js';
 import { addGlobalOptions, flagsOf } from './options.js';
 import { VERSION } from './version.js';
+import { speakThroughBoundary } from '../ui/commander-output.js';
 
 export type Outcome = {
   exitCode: number;
@@ -208,20 +209,13 @@ export function buildProgram(outcome: Outcome, writeErr: (text: string) => void)
     .version(VERSION, optionFlags(VERSION_OPTION), VERSION_OPTION.description)
     .helpOption(optionFlags(HELP_OPTION), HELP_OPTION.description)
     .enablePositionalOptions()
-    .showSuggestionAfterError(true)
-    .exitOverride()
-    .configureOutput({
-      writeErr,
-      outputError: (text) => {
-        writeErr(text);
-      },
-    })
     // commander adds no help command of its own to a program that has an action; ours is `help`.
     .helpCommand(false);
   const done = (p: Promise<number>) =>
     p.then((code) => {
       outcome.exitCode = code;
     });
+  speakThroughBoundary(program, writeErr);
   build(program, GRAMMAR, [], actions(program), done);
 
   // Remembers which command is being parsed, so a usage error can point to that command's help.

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { HostPort, TargetOptions } from './host-access.js';
+import { speakThroughBoundary } from '../ui/commander-output.js';
 
 export type Outcome = { exitCode: number };
 
@@ -28,18 +29,10 @@ export function buildProgram(
   writeErr: (text: string) => void,
   connect: (options: TargetOptions) => HostPort,
 ): Command {
-  const program = new Command('host-update');
+  const program = speakThroughBoundary(new Command('host-update'), writeErr);
   program
     .description("drive the host's transactional updates (openSUSE MicroOS) from inside a rootful toolbox")
     .helpOption('-h, --help', 'show help')
-    .showSuggestionAfterError(true)
-    .exitOverride()
-    .configureOutput({
-      writeErr,
-      outputError: (text) => {
-        writeErr(text);
-      },
-    })
     .option('--host-pid <pid>', 'enter the namespaces of this process instead of host PID 1 (env TOOLBOX_HOST_PID)')
     .option('--host-root <dir>', 'use a host root mounted at <dir> (as kubectl debug node mounts /host)')
     .addHelpText(
