@@ -1,6 +1,7 @@
 // Toolbox names and image references: defaults and validation.
 import { UsageError } from './errors.js';
 import type { Mode } from './ports.js';
+import { checkWord } from './word-rule.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
@@ -40,23 +41,21 @@ const REGISTRY = new RegExp(`^(?:${HOST}|${COMPONENT})(?:/${COMPONENT})*$`);
 
 /** A registry, maybe with a namespace: what -R, TOOLBOX_REGISTRY and REGISTRY name. */
 export function validateRegistry(registry: string): string {
-  if (!REGISTRY.test(registry) || registry.length > 255) {
-    throw new UsageError(
-      `invalid registry ${JSON.stringify(registry.slice(0, 80))}`,
-      'a registry looks like registry.opensuse.org or localhost:5000',
-    );
-  }
-  return registry;
+  return checkWord(registry, {
+    what: 'registry',
+    pattern: REGISTRY,
+    max: 255,
+    hint: 'a registry looks like registry.opensuse.org or localhost:5000',
+  });
 }
 
 export function validateImage(image: string): string {
-  if (!REFERENCE.test(image) || image.length > 255) {
-    throw new UsageError(
-      `invalid image reference ${JSON.stringify(image.slice(0, 80))}`,
-      'an image looks like registry.opensuse.org/opensuse/toolbox:latest',
-    );
-  }
-  return image;
+  return checkWord(image, {
+    what: 'image reference',
+    pattern: REFERENCE,
+    max: 255,
+    hint: 'an image looks like registry.opensuse.org/opensuse/toolbox:latest',
+  });
 }
 
 /** REGISTRY + IMAGE as microos-toolbox composes them; an IMAGE that names its own registry wins. */

@@ -1,18 +1,19 @@
 // Package names as the user types them. Only plain names: they are passed to zypper and rpm
 // as arguments (never through a shell), and refusing a leading '-' keeps them from being options.
 import { UsageError } from './errors.js';
+import { checkWord } from './word-rule.js';
 
 const NAME = /^[A-Za-z0-9_+][A-Za-z0-9_.+~-]*$/;
 
 export function validatePackages(names: readonly string[]): string[] {
   if (names.length === 0) throw new UsageError('name at least one package');
   for (const n of names) {
-    if (!NAME.test(n) || n.length > 200) {
-      throw new UsageError(
-        `invalid package name ${JSON.stringify(n.slice(0, 80))}`,
-        "a package name uses letters, digits and '_', '.', '+', '~', '-', e.g. strace",
-      );
-    }
+    checkWord(n, {
+      what: 'package name',
+      pattern: NAME,
+      max: 200,
+      hint: "a package name uses letters, digits and '_', '.', '+', '~', '-', e.g. strace",
+    });
   }
   return [...new Set(names)];
 }
@@ -20,13 +21,12 @@ export function validatePackages(names: readonly string[]): string[] {
 const ALIAS = /^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/;
 
 export function validateAlias(alias: string): string {
-  if (!ALIAS.test(alias) || alias.length > 100) {
-    throw new UsageError(
-      `invalid repository alias ${JSON.stringify(alias.slice(0, 80))}`,
-      "an alias uses letters, digits and '_', '.', ':', '-', e.g. tools",
-    );
-  }
-  return alias;
+  return checkWord(alias, {
+    what: 'repository alias',
+    pattern: ALIAS,
+    max: 100,
+    hint: "an alias uses letters, digits and '_', '.', ':', '-', e.g. tools",
+  });
 }
 
 export function validateRepoUrl(url: string): string {
