@@ -21,6 +21,7 @@ import {
   CLI_ARGV,
   ROOT,
   containersNamed,
+  freshUserName,
   isolatedEnv,
   parseJson,
   podman,
@@ -420,10 +421,10 @@ describe('HOME and USER unset', () => {
 });
 
 describe('config files that cannot be read or written', () => {
-  const USER = 'hd-tb-user';
+  // A user of this run's own, so that it removes exactly what it made.
+  const USER = freshUserName('hdtb');
   let made = false;
   beforeAll(() => {
-    if (spawnSync('id', [USER]).status === 0) return; // someone else's: used, never removed
     expect(spawnSync('useradd', ['-M', '-d', '/nonexistent', '-s', '/usr/sbin/nologin', USER]).status).toBe(0);
     made = true;
   });

@@ -1,5 +1,6 @@
 // Runs the built CLI the way a user or a script would, against real podman.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { inject } from 'vitest';
@@ -178,5 +179,17 @@ export async function waitFor(fn: () => boolean, what: string, limitMs = 30_000)
   while (!fn()) {
     if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * A user name no account on this machine has, for a test that creates its own user: never one
+ * that may be somebody's (or a leftover of a run that was killed), so the test removes exactly
+ * what it made and never acts as someone else.
+ */
+export function freshUserName(prefix: string): string {
+  for (;;) {
+    const name = `${prefix}-${process.pid.toString(36)}-${randomBytes(3).toString('hex')}`;
+    if (spawnSync('id', [name]).status !== 0) return name;
   }
 }

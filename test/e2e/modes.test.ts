@@ -2,26 +2,25 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_ARGV, isolatedEnv, podman, removeContainers, toolbox } from './helpers.js';
+import { CLI_ARGV, freshUserName, isolatedEnv, podman, removeContainers, toolbox } from './helpers.js';
 
 const P = 'e2e-mode-';
-const USER = 'tb-e2e-user';
+// A user of this run's own, so that it removes exactly what it made.
+const USER = freshUserName('tbm');
 
 const SUDOERS = `/etc/sudoers.d/${USER}`;
 const SHARED = `/tmp/${P}shared`;
-// What this file made, and so removes: never a user or file that was there before it.
 let madeUser = false;
 let madeSudoers = false;
 
 beforeAll(() => {
   removeContainers(P);
-  if (spawnSync('id', [USER]).status !== 0) {
-    expect(spawnSync('useradd', ['-m', '-s', '/bin/bash', USER]).status).toBe(0);
-    madeUser = true;
-  }
+  expect(spawnSync('useradd', ['-m', '-s', '/bin/bash', USER]).status).toBe(0);
+  madeUser = true;
   // -r runs the engine via sudo: this user may run podman as root, nothing else.
-  madeSudoers = !existsSync(SUDOERS);
+  expect(existsSync(SUDOERS)).toBe(false);
   writeFileSync(SUDOERS, `${USER} ALL=(root) NOPASSWD: /usr/bin/podman\n`, { mode: 0o440 });
+  madeSudoers = true;
 });
 afterAll(() => {
   removeContainers(P);

@@ -24,6 +24,7 @@ import {
   MINIMAL_IMAGE,
   containerId,
   containerState,
+  freshUserName,
   isolatedEnv,
   podman,
   removeContainers,
@@ -333,8 +334,9 @@ describe('files written where others can plant links', () => {
 });
 
 describe('13.2: the rootless state directory cannot be taken over', () => {
-  const VICTIM = 'st-e2e-victim';
-  const ATTACKER = 'st-e2e-attacker';
+  // Users of this run's own, so that it removes exactly what it made.
+  const VICTIM = freshUserName('stv');
+  const ATTACKER = freshUserName('sta');
   const BOX = `${P}rootless`;
   const uidOf = (user: string) => Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim());
   let victim = 0;
@@ -343,7 +345,6 @@ describe('13.2: the rootless state directory cannot be taken over', () => {
 
   beforeAll(() => {
     for (const user of [VICTIM, ATTACKER]) {
-      spawnSync('userdel', [user]); // a leftover of an interrupted run of this test
       // useradd fails while another process holds /etc/passwd's lock: try a few times
       let made = spawnSync('useradd', ['--no-create-home', '--shell', '/bin/sh', user], { encoding: 'utf8' });
       for (let i = 0; made.status !== 0 && i < 20; i++) {
