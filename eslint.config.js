@@ -11,6 +11,14 @@ const maxLen = {
   ignoreUrls: true,
 };
 
+// The layers (cli -> core use cases -> ports <- adapters), as import rules: chalk and ora only at
+// the UI edge, execa only in the process runner, and the core free of every adapter.
+const only = (library, where) => ({ name: library, message: `${library} is used only in ${where}.` });
+const CHALK = only('chalk', 'src/ui');
+const ORA = only('ora', 'src/ui');
+const EXECA = only('execa', 'src/os/runner.ts');
+const restricted = (paths, patterns = []) => ['error', { paths, patterns }];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'ansible/**', 'packaging/**', 'images/**', 'docs/**'] },
   {
@@ -26,6 +34,27 @@ export default tseslint.config(
       // prettier wraps code at 120 columns but leaves comments alone; long strings and patterns
       // stay whole so that they can be searched for.
       'max-len': ['error', maxLen],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/ui/**', 'src/os/runner.ts'],
+    rules: { 'no-restricted-imports': restricted([CHALK, ORA, EXECA]) },
+  },
+  { files: ['src/ui/**/*.ts'], rules: { 'no-restricted-imports': restricted([EXECA]) } },
+  { files: ['src/os/runner.ts'], rules: { 'no-restricted-imports': restricted([CHALK, ORA]) } },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restricted(
+        [CHALK, ORA, EXECA, only('commander', 'src/cli and src/host'), only('conf', 'src/config')],
+        [
+          {
+            regex: '^(\\.\\./)+(cli|engine|os|ui|config|state|host)/',
+            message: 'src/core imports nothing outside itself: define a port in ports.ts instead.',
+          },
+        ],
+      ),
     },
   },
   {
