@@ -4,20 +4,19 @@
 // so commander stays the one authority: a unit test checks that both agree on every sample.
 import type { GlobalFlags } from '../core/settings.js';
 import { GLOBAL_OPTIONS, type GlobalOption } from './global-options.js';
-import { findCommand } from './grammar.js';
+import { findCommand, spellings, subcommandNames } from './grammar.js';
 
 // Every spelling of each global option, from the one table. A repeatable option (--podman-args)
 // is left to commander, which splits and checks it.
 const SPELLINGS = new Map<string, GlobalOption>(
-  GLOBAL_OPTIONS.filter((o) => !o.repeatable).flatMap((o) =>
-    o.short
-      ? [
-          [o.short, o],
-          [o.long, o],
-        ]
-      : [[o.long, o]],
-  ),
+  GLOBAL_OPTIONS.filter((o) => !o.repeatable).flatMap((o) => spellings(o).map((word) => [word, o] as const)),
 );
+
+/**
+ * Every subcommand name, from the grammar. The hot path must never mistake one for a command to
+ * run inside a toolbox; a command added to the grammar is in this set without another edit.
+ */
+export const SUBCOMMANDS: ReadonlySet<string> = subcommandNames();
 
 export interface FastRun {
   flags: GlobalFlags;
@@ -25,7 +24,10 @@ export interface FastRun {
 }
 
 /** The flags and command of a plain `toolbox [opts] [run] [opts] [--] CMD...`, or undefined. */
-export function fastRunArgv(argv: readonly string[], subcommands: ReadonlySet<string>): FastRun | undefined {
+export function fastRunArgv(
+  argv: readonly string[],
+  subcommands: ReadonlySet<string> = SUBCOMMANDS,
+): FastRun | undefined {
   const flags: Record<string, unknown> = {};
   let i = 0;
   let sawRun = false;
@@ -68,7 +70,7 @@ export interface FastList {
 const LIST_SWITCHES = new Map<string, string>(
   (findCommand(['list'])?.options ?? [])
     .filter((o) => o.value === undefined)
-    .flatMap((o) => (o.short ? [[o.short, o.long] as const, [o.long, o.long] as const] : [[o.long, o.long] as const])),
+    .flatMap((o) => spellings(o).map((word) => [word, o.long] as const)),
 );
 
 /**

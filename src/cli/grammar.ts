@@ -1,7 +1,7 @@
 // The command line's grammar, written once, as data: every command, its arguments and its options.
-// commander's program (program.ts) is built from it, and the hot path's readers (fast-argv.ts,
-// subcommands.ts) and the `--` router read it directly; --help, the man pages and the completions
-// come from the commander program (command-tree.ts). It imports neither commander nor anything
+// commander's program (program.ts) is built from it, and the hot path's readers (fast-argv.ts)
+// and the `--` router read it directly; --help, the man pages and the completions come from the
+// commander program (command-tree.ts). It imports neither commander nor anything
 // heavy, because `toolbox run` and `toolbox list` read it before deciding whether commander is
 // needed at all.
 import { ALL_PROFILES } from '../core/collect/profile-names.js';
@@ -53,6 +53,7 @@ export interface CommandSpec {
 /** The shells `toolbox completion` writes a script for. */
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
+export const isShell = (word: string): word is Shell => (SHELLS as readonly string[]).includes(word);
 
 /** The program's own options, before the global ones (commander adds them its own way). */
 export const VERSION_OPTION: OptionSpec = { long: '--version', description: 'print the version' };
@@ -294,5 +295,10 @@ export function subcommandNames(root: CommandSpec = GRAMMAR): ReadonlySet<string
  * to find the first word (the `--` router).
  */
 export function valueOptions(root: CommandSpec = GRAMMAR): ReadonlySet<string> {
-  return new Set(optionsOf(root).flatMap((o) => (!o.value ? [] : o.short ? [o.short, o.long] : [o.long])));
+  return new Set(optionsOf(root).flatMap((o) => (o.value ? spellings(o) : [])));
+}
+
+/** How an option may be written: its short form first, when it has one ("-a", "--all"). */
+export function spellings(option: { short?: string; long: string }): string[] {
+  return option.short ? [option.short, option.long] : [option.long];
 }

@@ -5,7 +5,7 @@ import { UsageError } from '../core/errors.js';
 import type { GlobalFlags } from '../core/settings.js';
 import { checkExtraCreateArgs } from '../engine/create-args.js';
 import { GLOBAL_OPTIONS, optionName, type GlobalOption } from './global-options.js';
-import { optionFlags } from './grammar.js';
+import { optionFlags, type OptionSpec } from './grammar.js';
 
 /** A single-value option given twice with different values is a mistake, never "the last wins". */
 function givenTwice(name: string, previous: unknown, value: string): void {
@@ -17,17 +17,22 @@ function givenTwice(name: string, previous: unknown, value: string): void {
   }
 }
 
-function commanderOption(spec: GlobalOption): Option {
+/**
+ * An option of the grammar as commander's: flags, help and choices. A repeatable one collects a
+ * list, each use adding `each(value)`.
+ */
+export function commanderOption(spec: OptionSpec, each: (value: string) => string[] = (value) => [value]): Option {
   const option = new Option(optionFlags(spec), spec.description);
-  if (!spec.value) return option;
-  if (spec.repeatable) {
-    // --podman-args: each use is split on whitespace (no quoting, no shell) and checked alone.
-    return option.argParser((value: string, previous: string[] | undefined) => [
-      ...(previous ?? []),
-      ...checkExtraCreateArgs(value),
-    ]);
-  }
   if (spec.choices) option.choices(spec.choices);
+  if (spec.repeatable)
+    option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), ...each(value)]);
+  return option;
+}
+
+function globalOption(spec: GlobalOption): Option {
+  // --podman-args: each use is split on whitespace (no quoting, no shell) and checked alone.
+  const option = commanderOption(spec, checkExtraCreateArgs);
+  if (!spec.value || spec.repeatable) return option;
   const parse = option.parseArg;
   return option.argParser((value: string, previous: unknown) => {
     const parsed = parse ? parse<unknown>(value, undefined) : value;
@@ -37,7 +42,7 @@ function commanderOption(spec: GlobalOption): Option {
 }
 
 export function addGlobalOptions(cmd: Command): Command {
-  for (const spec of GLOBAL_OPTIONS) cmd.addOption(commanderOption(spec));
+  for (const spec of GLOBAL_OPTIONS) cmd.addOption(globalOption(spec));
   return cmd;
 }
 

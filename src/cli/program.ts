@@ -2,7 +2,7 @@
 // data, each command's action, found by the command's path. microos-toolbox's forms keep working:
 // options before or after the subcommand, and `toolbox [options] [CMD...]` runs CMD (or a shell).
 // In the default form and in `run`, options end at the first word that is not an option, or at `--`.
-import { Argument, Command, Option } from 'commander';
+import { Argument, Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { GlobalFlags } from '../core/settings.js';
 import {
@@ -10,13 +10,13 @@ import {
   GRAMMAR,
   HELP_OPTION,
   optionFlags,
+  isShell,
   SHELLS,
   valueOptions,
   VERSION_OPTION,
   type CommandSpec,
-  type OptionSpec,
 } from './grammar.js';
-import { addGlobalOptions, flagsOf } from './options.js';
+import { addGlobalOptions, commanderOption, flagsOf } from './options.js';
 import { VERSION } from './version.js';
 import { speakThroughBoundary } from '../ui/commander-output.js';
 
@@ -135,7 +135,7 @@ function actions(program: Command): Record<string, Action> {
           out: p.value('out'),
           profile: p.values('profile'),
           timeout: p.value('timeout'),
-          json: p.either('json'),
+          json: p.on('json'),
           hostPid: p.value('hostPid'),
           maxOutput: p.value('maxOutput'),
         }),
@@ -146,7 +146,9 @@ function actions(program: Command): Record<string, Action> {
     'config list': (p) => config().then((m) => m.configList(p.on('json'))),
     'config path': () => config().then((m) => m.configPath()),
     completion: (p) => {
-      const shell = SHELLS.find((s) => s === p.required(0)) ?? SHELLS[0];
+      const shell = p.required(0);
+      // commander has checked the word against SHELLS already
+      if (!isShell(shell)) throw new UsageError(`no completion for the shell ${shell}`, `use ${SHELLS.join(', ')}`);
       return completion().then((m) => m.completionCommand(program, shell));
     },
     __names: (p) => completion().then((m) => m.namesCommand(p.flags)),
@@ -167,14 +169,6 @@ function actions(program: Command): Record<string, Action> {
 }
 
 /** A command's own option: a repeatable one collects its values in a list. */
-function ownOption(spec: OptionSpec): Option {
-  const option = new Option(optionFlags(spec), spec.description);
-  if (spec.choices) option.choices(spec.choices);
-  if (spec.repeatable)
-    option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
-  return option;
-}
-
 /** Adds the spec's arguments, options, help text, action and subcommands to `cmd`. */
 function build(
   cmd: Command,
@@ -192,7 +186,7 @@ function build(
   }
   if (spec.passThroughOptions) cmd.passThroughOptions();
   if (spec.globalOptions) addGlobalOptions(cmd);
-  for (const o of spec.options) cmd.addOption(ownOption(o));
+  for (const o of spec.options) cmd.addOption(commanderOption(o));
   if (spec.afterHelp !== undefined) cmd.addHelpText('after', spec.afterHelp);
   const action = table[path.join(' ')];
   if (action) {

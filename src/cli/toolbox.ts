@@ -11,11 +11,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   // Loaded only past --version, which must start as fast as a hello-world: the readers carry the
   // whole grammar.
-  const [{ fastCreateArgv, fastListArgv, fastRunArgv }, { SUBCOMMANDS }] = await Promise.all([
-    import('./fast-argv.js'),
-    import('./subcommands.js'),
-  ]);
-  const fast = fastRunArgv(argv, SUBCOMMANDS);
+  const { fastCreateArgv, fastListArgv, fastRunArgv } = await import('./fast-argv.js');
+  const fast = fastRunArgv(argv);
   if (fast) {
     try {
       // No config writer here: run writes config.json only to settle an interrupted upgrade,

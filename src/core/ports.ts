@@ -1,7 +1,7 @@
 // The interfaces the core talks to. Adapters implement them; unit tests fake them.
-import type { ENGINES } from './setting-rules.js';
+import type { ENGINES, MODES } from './setting-rules.js';
 
-export type Mode = 'system' | 'user';
+export type Mode = (typeof MODES)[number];
 /** One per file in src/engine/engines, listed in its registry (a unit test holds them equal). */
 export type EngineName = (typeof ENGINES)[number];
 

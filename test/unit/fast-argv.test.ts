@@ -1,9 +1,8 @@
 // The hot path's reader must agree with commander wherever it does not give up.
 import { describe, expect, it } from 'vitest';
-import { fastCreateArgv, fastListArgv, fastRunArgv } from '../../src/cli/fast-argv.js';
+import { fastCreateArgv, fastListArgv, fastRunArgv, SUBCOMMANDS } from '../../src/cli/fast-argv.js';
 import { flagsOf } from '../../src/cli/options.js';
 import { buildProgram } from '../../src/cli/program.js';
-import { SUBCOMMANDS } from '../../src/cli/subcommands.js';
 import type { Command } from 'commander';
 
 /** What commander makes of argv for run/default: [flags, command] */

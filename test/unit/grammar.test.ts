@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { describeCommand } from '../../src/cli/command-tree.js';
-import { fastListArgv, fastRunArgv } from '../../src/cli/fast-argv.js';
+import { fastListArgv, fastRunArgv, SUBCOMMANDS } from '../../src/cli/fast-argv.js';
 import { GLOBAL_OPTIONS } from '../../src/cli/global-options.js';
 import {
   argumentUsage,
@@ -19,8 +19,7 @@ import {
   type CommandSpec,
 } from '../../src/cli/grammar.js';
 import { buildProgram, routeDoubleDash, VALUE_OPTIONS } from '../../src/cli/program.js';
-import { SUBCOMMANDS } from '../../src/cli/subcommands.js';
-import { ALL_PROFILES } from '../../src/core/collect/profiles.js';
+import { ALL_PROFILES } from '../../src/core/collect/profile-names.js';
 import { ENGINES, EXEC_PATHS } from '../../src/core/setting-rules.js';
 
 const program = () => buildProgram({ exitCode: 0 }, () => {});

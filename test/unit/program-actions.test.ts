@@ -90,7 +90,7 @@ const CASES: [string[], string, string, unknown[]][] = [
     ['collect', '--host-pid', '1', '--max-output', '1M'],
     'collect',
     'collectCommand',
-    [{}, { hostPid: '1', maxOutput: '1M' }],
+    [{}, { hostPid: '1', maxOutput: '1M', json: false }],
   ],
   [['config', 'get', 'engine'], 'config get', 'configGet', ['engine']],
   [['config', 'set', 'engine', 'docker'], 'config set', 'configSet', ['engine', 'docker']],

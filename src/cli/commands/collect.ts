@@ -6,7 +6,8 @@ import { configFile } from '../../config/paths.js';
 import { readConfigFile } from '../../config/read-config.js';
 import { collect } from '../../core/collect/collect.js';
 import { customCollectors } from '../../core/collect/custom-collectors.js';
-import { ALL_PROFILES, type HostTarget, type ProfileName } from '../../core/collect/profiles.js';
+import { ALL_PROFILES, type ProfileName } from '../../core/collect/profile-names.js';
+import type { HostTarget } from '../../core/collect/profiles.js';
 import { ToolboxError, UsageError } from '../../core/errors.js';
 import type { GlobalFlags } from '../../core/settings.js';
 import { counterProgress } from '../../ui/counter-progress.js';
@@ -22,9 +23,9 @@ export interface CollectFlags {
   maxOutput?: string | undefined;
 }
 
-export const DEFAULT_TIMEOUT_SECONDS = 30;
+const DEFAULT_TIMEOUT_SECONDS = 30;
 /** Per output file: a boot's journal on a busy host fits; a runaway command does not fill the disk. */
-export const DEFAULT_MAX_OUTPUT = '64M';
+const DEFAULT_MAX_OUTPUT = '64M';
 
 export async function collectCommand(
   flags: GlobalFlags,

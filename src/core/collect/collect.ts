@@ -8,7 +8,8 @@ import type { Settings } from '../settings.js';
 import { bundleName, type BundleSink } from './bundle.js';
 import { identityCommand, parseIdentity } from './identity.js';
 import { MANIFEST_FORMAT, type CommandRecord, type Manifest } from './manifest.js';
-import { builtinCollectors, type Collector, type HostTarget, type ProfileName } from './profiles.js';
+import type { ProfileName } from './profile-names.js';
+import { builtinCollectors, type Collector, type HostTarget } from './profiles.js';
 import { renderManifest } from './render-manifest.js';
 import { runCollectors, type BoxExec } from './run-collectors.js';
 

@@ -1,7 +1,7 @@
 // What manifest.json says about a bundle. Its shape is a contract with support staff and their
 // scripts: "format" changes when a field changes meaning (fields may be added without it).
 import type { HostIdentity } from './identity.js';
-import type { ProfileName } from './profiles.js';
+import type { ProfileName } from './profile-names.js';
 import type { RedactionRule } from './redact.js';
 
 export const MANIFEST_FORMAT = 'toolbox-collect/1';

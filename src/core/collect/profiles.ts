@@ -4,7 +4,6 @@
 // "{root}" and "{pid}" in an argument stand for the host root and that PID.
 
 import { PROFILES, type BuiltinProfile, type ProfileName } from './profile-names.js';
-export { ALL_PROFILES, PROFILES, type BuiltinProfile, type ProfileName } from './profile-names.js';
 
 export interface Collector {
   profile: ProfileName;
