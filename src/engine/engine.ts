@@ -20,7 +20,7 @@ import { parseInspect, parsePs } from './parse.js';
 import { capture, CommandNotFound, interactive, type Captured } from '../os/runner.js';
 import { newestRoot, processesInCgroup, processesWithEnv, topProcess } from '../os/processes.js';
 import { localRootlessHost, type RootlessHost } from './rootless.js';
-import { quirksOf } from './engines/registry.js';
+import { installAdvice, quirksOf } from './engines/registry.js';
 import type { EngineQuirks } from './engines/quirks.js';
 
 /** The environment entry that marks every process of one exec session (see execInteractive). */
@@ -89,10 +89,7 @@ export class CliEngine implements ContainerEngine {
 
   private notInstalled(error: unknown): unknown {
     if (error instanceof CommandNotFound) {
-      return new EngineError(
-        `${error.file} is not installed`,
-        `install podman (or docker), or choose one with --engine`,
-      );
+      return new EngineError(`${error.file} is not installed`, `${installAdvice()}, or choose one with --engine`);
     }
     return error;
   }

@@ -1,7 +1,8 @@
 // Finds the cgroup.procs files that put a process where a container's process is, on cgroup v1,
 // v2 and hybrid hosts. Everything comes from /proc: the container's /proc/PID/cgroup and this
 // process's view of the cgroup mounts.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readProcText } from './proc.js';
 
 interface CgroupMount {
   v2: boolean;
@@ -10,7 +11,7 @@ interface CgroupMount {
   dir: string;
 }
 
-export function cgroupMounts(mountinfo: string): CgroupMount[] {
+function cgroupMounts(mountinfo: string): CgroupMount[] {
   const mounts: CgroupMount[] = [];
   for (const line of mountinfo.split('\n')) {
     const [left, right] = line.split(' - ');
@@ -31,16 +32,10 @@ function mountFor(mounts: CgroupMount[], id: string, controllers: string): Cgrou
 
 /** The cgroup.procs files to write to join PID's cgroups; undefined when any is not found. */
 export function cgroupProcsFiles(pid: number, mustContain: string): string[] | undefined {
-  let theirs: string;
-  let ours: string;
-  let mountinfo: string;
-  try {
-    theirs = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
-    ours = readFileSync('/proc/self/cgroup', 'utf8');
-    mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
-  } catch {
-    return undefined;
-  }
+  const theirs = readProcText(pid, 'cgroup');
+  const ours = readProcText('self', 'cgroup');
+  const mountinfo = readProcText('self', 'mountinfo');
+  if (theirs === undefined || ours === undefined || mountinfo === undefined) return undefined;
   if (!theirs.includes(mustContain)) return undefined;
   const already = new Set(ours.split('\n'));
   const mounts = cgroupMounts(mountinfo);

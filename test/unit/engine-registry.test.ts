@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../../src/core/setting-rules.js';
 import { detectEngine } from '../../src/engine/detect.js';
-import { ENGINE_REGISTRY, quirksOf } from '../../src/engine/engines/registry.js';
+import { ENGINE_REGISTRY, installAdvice, quirksOf } from '../../src/engine/engines/registry.js';
 
 const top = mkdtempSync(join(tmpdir(), 'tb-engines-'));
 afterAll(() => {
@@ -25,6 +25,10 @@ describe('the engine registry', () => {
   it('has exactly the engines --engine accepts, in the order detection prefers them', () => {
     expect(ENGINE_REGISTRY.map((q) => q.name)).toEqual([...ENGINES]);
     expect(ENGINE_REGISTRY.map((q) => q.name)).toEqual(['podman', 'docker']);
+  });
+
+  it('advises installing the preferred engine, naming the others as alternatives', () => {
+    expect(installAdvice()).toBe('install podman (or docker)');
   });
 
   it("finds each engine's quirks by its name", () => {

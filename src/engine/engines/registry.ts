@@ -12,3 +12,11 @@ export function quirksOf(name: EngineName): EngineQuirks {
   if (!quirks) throw new Error(`no quirks registered for the engine ${name}`);
   return quirks;
 }
+
+/** "install podman (or docker)": the first engine, with the others as alternatives. */
+export function installAdvice(): string {
+  const [preferred, ...others] = ENGINE_REGISTRY;
+  return others.length === 0
+    ? `install ${preferred.name}`
+    : `install ${preferred.name} (or ${others.map((q) => q.name).join(' or ')})`;
+}
