@@ -24,7 +24,7 @@ export interface Context {
 }
 
 /** The toolboxrc values, later files winning, and the file each value came from. */
-export function readRcFiles(env: NodeJS.ProcessEnv = process.env): {
+function readRcFiles(env: NodeJS.ProcessEnv = process.env): {
   values: RcValues;
   sources: Partial<Record<keyof RcValues, string>>;
 } {
@@ -48,7 +48,7 @@ export function readRcFiles(env: NodeJS.ProcessEnv = process.env): {
   return { values, sources };
 }
 
-export function currentUserName(env: NodeJS.ProcessEnv = process.env): string {
+function currentUserName(env: NodeJS.ProcessEnv = process.env): string {
   if (env.USER) return env.USER;
   try {
     return userInfo().username;

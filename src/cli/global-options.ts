@@ -11,7 +11,7 @@ export interface GlobalOption extends OptionSpec {
   key: keyof GlobalFlags;
 }
 
-export const PODMAN_ARGS_HELP =
+const PODMAN_ARGS_HELP =
   "extra arguments for the engine's create (repeatable); split on whitespace, no quoting, never through a shell";
 
 export const GLOBAL_OPTIONS: readonly GlobalOption[] = [

@@ -3,7 +3,7 @@
 // error that names the file and line. Nothing in them is ever executed.
 import { ToolboxError } from '../core/errors.js';
 
-export const RC_KEYS = ['REGISTRY', 'IMAGE', 'TOOLBOX_NAME', 'TOOLBOX_SHELL'] as const;
+const RC_KEYS = ['REGISTRY', 'IMAGE', 'TOOLBOX_NAME', 'TOOLBOX_SHELL'] as const;
 export type RcKey = (typeof RC_KEYS)[number];
 export type RcValues = Partial<Record<RcKey, string>>;
 

@@ -41,7 +41,7 @@ const bool: SettingRule['check'] = (raw) => {
   return value;
 };
 
-export function oneOf<T extends string>(what: string, choices: readonly T[]): (raw: string) => T {
+function oneOf<T extends string>(what: string, choices: readonly T[]): (raw: string) => T {
   return (raw) => {
     if (!(choices as readonly string[]).includes(raw))
       throw new UsageError(`invalid ${what} ${JSON.stringify(raw)}: expected ${choices.join(' or ')}`);

@@ -42,7 +42,7 @@ const LIMITS: Record<string, string> = {
   'Max realtime timeout': 'rttime',
 };
 
-export function prlimitArgs(limits: string): string[] {
+function prlimitArgs(limits: string): string[] {
   const args: string[] = [];
   for (const line of limits.split('\n').slice(1)) {
     const name = Object.keys(LIMITS).find((n) => line.startsWith(n));
@@ -53,7 +53,7 @@ export function prlimitArgs(limits: string): string[] {
   return args;
 }
 
-export function parseEnviron(raw: Buffer): Record<string, string> {
+function parseEnviron(raw: Buffer): Record<string, string> {
   const env: Record<string, string> = {};
   for (const entry of raw.toString('utf8').split('\0')) {
     const i = entry.indexOf('=');

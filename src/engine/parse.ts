@@ -30,7 +30,7 @@ function text(raw: unknown): string {
 
 const statuses: readonly BoxStatus[] = ['running', 'created', 'exited', 'paused', 'stopping', 'removing', 'configured'];
 
-export function toStatus(raw: unknown): BoxStatus {
+function toStatus(raw: unknown): BoxStatus {
   const s = text(raw).toLowerCase();
   if (s === 'stopped' || s === 'dead') return 'exited';
   if (s === 'initialized') return 'created';

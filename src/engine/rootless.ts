@@ -61,7 +61,7 @@ export function rootlessFailure(stderr: string, host: RootlessHost): EngineError
   return undefined;
 }
 
-export function noSubids(host: RootlessHost): EngineError {
+function noSubids(host: RootlessHost): EngineError {
   return new EngineError(
     `rootless podman needs subordinate uid and gid ranges for ${host.user}, and /etc/subuid or /etc/subgid has none`,
     `as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${host.user} (a range no other user has), then run 'podman system migrate' as ${host.user}`,
@@ -73,7 +73,7 @@ function makeRuntimeDir(dir: string, host: RootlessHost): string {
   return `log in as ${host.user} through logind (ssh, machinectl shell ${host.user}@), or as root: install -d -m 0700 -o ${host.user} -g $(id -g ${host.user}) ${dir}`;
 }
 
-export function runtimeDirMissing(dir: string, host: RootlessHost): EngineError {
+function runtimeDirMissing(dir: string, host: RootlessHost): EngineError {
   return new EngineError(
     `rootless podman needs the runtime directory ${dir}, which does not exist (systemd-logind makes it at login)`,
     makeRuntimeDir(dir, host),
@@ -88,7 +88,7 @@ function notYours(dir: string, host: RootlessHost): { message: string; hint: str
   };
 }
 
-export function runtimeDirNotYours(dir: string, host: RootlessHost): EngineError {
+function runtimeDirNotYours(dir: string, host: RootlessHost): EngineError {
   const { message, hint } = notYours(dir, host);
   return new EngineError(message, hint);
 }

@@ -8,7 +8,7 @@ import { checkedHost } from './transaction.js';
 import { parseTuOutput } from './tu-output.js';
 import { verifyRollback, verifyUpdate } from './verify-outcome.js';
 
-export const LOG_FILE = '/var/log/transactional-update.log';
+const LOG_FILE = '/var/log/transactional-update.log';
 
 export async function logCommand(host: HostPort, follow: boolean, lines: number): Promise<number> {
   const state = await checkedHost(host);

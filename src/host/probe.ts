@@ -4,7 +4,7 @@ import { ToolboxError } from '../core/errors.js';
 import type { HostPort } from './host-access.js';
 import { parseSnapshots, unreadableSnapshots, type Snapshot } from './snapper-csv.js';
 
-export const LOCK_FILE = '/var/run/transactional-update.pid';
+const LOCK_FILE = '/var/run/transactional-update.pid';
 
 // A constant script run by the host's sh; it takes no input. Each fact is one "@key value" line;
 // snapper's list comes last because its descriptions may hold anything. snapper's stderr is kept

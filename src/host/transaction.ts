@@ -22,7 +22,7 @@ export function tuArgv(command: readonly string[], dropIfNoChange: boolean): str
 // writes fail with EPIPE instead of killing transactional-update mid-snapshot.
 const SHIELD = ['sh', '-c', 'trap "" PIPE HUP; exec "$@"', 'transactional-update'];
 
-export async function runDirect(
+async function runDirect(
   host: HostPort,
   argv: readonly string[],
   relay: (chunk: string) => void,

@@ -68,7 +68,7 @@ export function capture(file: string, args: readonly string[], options: CaptureO
 }
 
 /** Long-running work under a deadline: execa kills the whole command when time is up. */
-export async function supervised(
+async function supervised(
   file: string,
   args: readonly string[],
   options: CaptureOptions = {},
@@ -101,7 +101,7 @@ export async function supervised(
  * the end (a sink may discard it), so the command's exit status is its own, never a SIGPIPE of
  * ours. A sink that throws ends the command; the call then rejects with that error.
  */
-export async function pump(
+async function pump(
   file: string,
   args: readonly string[],
   sinks: { stdout(chunk: Buffer): void; stderr(chunk: Buffer): void },
