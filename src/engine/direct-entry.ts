@@ -4,11 +4,10 @@
 // a waiting shell in our process group, so the terminal and signals reach it as they are.
 // Anything uncertain means "unavailable", and the caller falls back to the engine's exec.
 import { isatty } from 'node:tty';
-import { readlinkSync } from 'node:fs';
 import type { BoxRecord, CaptureResult, DirectEntry, ExecRequest } from '../core/ports.js';
 import { cgroupProcsFiles } from '../os/cgroups.js';
 import { findOnPath } from '../os/path.js';
-import { isAlive, readProcBytes, readProcText } from '../os/proc.js';
+import { isAlive, readProcBytes, readProcLink, readProcText } from '../os/proc.js';
 import { capture, interactive } from '../os/runner.js';
 
 // Joins the cgroups named in its arguments, then runs the rest and exits with its status. A
@@ -106,20 +105,16 @@ export class NsenterDirectEntry implements DirectEntry {
       ['cgroup', '--cgroup'],
       ['time', '--time'],
     ];
-    try {
-      for (const ns of ['pid', 'user'])
-        if (readlinkSync(`/proc/${pid}/ns/${ns}`) !== readlinkSync(`/proc/self/ns/${ns}`)) return undefined;
-      for (const [ns, flag] of table) {
-        let theirs: string;
-        try {
-          theirs = readlinkSync(`/proc/${pid}/ns/${ns}`);
-        } catch {
-          continue; // a kernel without this namespace type
-        }
-        if (theirs !== readlinkSync(`/proc/self/ns/${ns}`)) flags.push(flag);
-      }
-    } catch {
-      return undefined;
+    for (const ns of ['pid', 'user']) {
+      const theirs = readProcLink(pid, `ns/${ns}`);
+      if (theirs === undefined || theirs !== readProcLink('self', `ns/${ns}`)) return undefined;
+    }
+    for (const [ns, flag] of table) {
+      const theirs = readProcLink(pid, `ns/${ns}`);
+      if (theirs === undefined) continue; // a kernel without this namespace type
+      const ours = readProcLink('self', `ns/${ns}`);
+      if (ours === undefined) return undefined;
+      if (theirs !== ours) flags.push(flag);
     }
     return flags;
   }
@@ -131,13 +126,9 @@ export class NsenterDirectEntry implements DirectEntry {
     const namespaces = this.namespaceFlags(record.pid);
     const { nsenter, prlimit } = this.tools ?? {};
     if (!cgroups || !namespaces || !nsenter || !prlimit) return undefined;
-    let workdir: string;
-    try {
-      // The keep-alive process started in the image's working directory, as an exec would.
-      workdir = request.workdir ?? readlinkSync(`/proc/${String(record.pid)}/cwd`);
-    } catch {
-      return undefined;
-    }
+    // The keep-alive process started in the image's working directory, as an exec would.
+    const workdir = request.workdir ?? readProcLink(record.pid, 'cwd');
+    if (workdir === undefined) return undefined;
     const environ = readProcBytes(record.pid, 'environ');
     const limitsText = readProcText(record.pid, 'limits');
     if (!environ || limitsText === undefined) return undefined;

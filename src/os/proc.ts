@@ -1,7 +1,7 @@
 // The one reader of the process table (/proc): what a process is (its stat line), which
 // processes exist, and the files of one process. Every read may find the process gone; then
 // the answer is undefined, never an exception.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** The fields of /proc/PID/stat that toolbox uses (proc(5) numbers them from 1). */
 export interface ProcStat {
@@ -62,6 +62,15 @@ export function readProcText(pid: number | 'self', name: string): string | undef
     return readFileSync(`/proc/${String(pid)}/${name}`, 'utf8');
   } catch {
     return undefined; // gone, or not ours to read
+  }
+}
+
+/** Where the link /proc/PID/NAME points (ns/net, cwd); undefined when it cannot be read. */
+export function readProcLink(pid: number | 'self', name: string): string | undefined {
+  try {
+    return readlinkSync(`/proc/${String(pid)}/${name}`);
+  } catch {
+    return undefined; // gone, not ours to read, or (ns/time) a kernel without that namespace
   }
 }
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isAlive, listPids, parseStat, processStart, readStat } from '../../src/os/proc.js';
+import { isAlive, listPids, parseStat, processStart, readProcLink, readStat } from '../../src/os/proc.js';
 import { newestRoot, processesWithEnv, topProcess } from '../../src/os/processes.js';
 
 // 22 fields: pid (comm) state ppid ... starttime is the 22nd.
@@ -32,6 +32,12 @@ describe('the process table', () => {
     expect(isAlive(process.pid, own?.start ?? '')).toBe(true);
     expect(isAlive(process.pid, '1')).toBe(false);
     expect(listPids()).toContain(process.pid);
+  });
+
+  it('reads a link of a process, and says undefined for one that cannot be read', () => {
+    expect(readProcLink('self', 'cwd')).toBe(process.cwd());
+    expect(readProcLink(process.pid, 'ns/pid')).toMatch(/^pid:\[\d+\]$/);
+    expect(readProcLink(process.pid, 'ns/no-such-namespace')).toBeUndefined();
   });
 
   it('finds a tree of processes by its environment, and its top', async () => {
