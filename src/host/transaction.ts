@@ -22,11 +22,7 @@ export function tuArgv(command: readonly string[], dropIfNoChange: boolean): str
 // writes fail with EPIPE instead of killing transactional-update mid-snapshot.
 const SHIELD = ['sh', '-c', 'trap "" PIPE HUP; exec "$@"', 'transactional-update'];
 
-async function runDirect(
-  host: HostPort,
-  argv: readonly string[],
-  relay: (chunk: string) => void,
-): Promise<RunResult> {
+async function runDirect(host: HostPort, argv: readonly string[], relay: (chunk: string) => void): Promise<RunResult> {
   let output = '';
   const run = host.stream([...SHIELD, ...argv], (chunk) => {
     output += chunk;
