@@ -1,8 +1,9 @@
 // Runs the built CLI the way a user or a script would, against real podman.
-import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessByStdio, type SpawnSyncReturns } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { inject } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -108,19 +109,14 @@ export function removeIsolatedHomes(): void {
   }
 }
 
-export function toolbox(
-  args: string[],
-  options: { env?: NodeJS.ProcessEnv; input?: string | Buffer; cwd?: string } = {},
-): Result {
-  const r: SpawnSyncReturns<Buffer> = spawnSync(...cli(args), {
-    env: options.env ?? isolatedEnv(),
-    input: options.input ?? '',
-    cwd: options.cwd ?? ROOT,
-    maxBuffer: 64 * 1024 * 1024,
-    // A synchronous call that hangs would block the whole run past every vitest timeout.
-    timeout: 240_000,
-    killSignal: 'SIGKILL',
-  });
+/**
+ * How every synchronous test call runs: output up to 64 MiB, and killed after 4 minutes, because
+ * a call that hangs would block the whole run past every vitest timeout.
+ */
+export const SYNC_LIMITS = { maxBuffer: 64 * 1024 * 1024, timeout: 240_000, killSignal: 'SIGKILL' } as const;
+
+/** A finished spawnSync as a Result. */
+export function resultOf(r: SpawnSyncReturns<Buffer>): Result {
   return {
     code: r.status,
     signal: r.signal,
@@ -130,8 +126,30 @@ export function toolbox(
   };
 }
 
+export function toolbox(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string | Buffer; cwd?: string } = {},
+): Result {
+  return resultOf(
+    spawnSync(...cli(args), {
+      env: options.env ?? isolatedEnv(),
+      input: options.input ?? '',
+      cwd: options.cwd ?? ROOT,
+      ...SYNC_LIMITS,
+    }),
+  );
+}
+
 export function toolboxAsync(args: string[], options: { env?: NodeJS.ProcessEnv } = {}) {
   const child = spawn(...cli(args), { env: options.env ?? isolatedEnv(), cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  return { child, ...gather(child) };
+}
+
+/** A running child's output as it comes (`output()`), and its Result when it closes. */
+export function gather(child: ChildProcessByStdio<Writable, Readable, Readable>): {
+  done: Promise<Result>;
+  output: () => string;
+} {
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => {
@@ -145,7 +163,7 @@ export function toolboxAsync(args: string[], options: { env?: NodeJS.ProcessEnv 
       res({ code, signal, stdout, stderr, stdoutBuffer: Buffer.from(stdout) });
     }),
   );
-  return { child, done, output: () => stdout };
+  return { done, output: () => stdout };
 }
 
 export function podman(args: string[]): { code: number | null; stdout: string; stderr: string } {

@@ -7,15 +7,10 @@ import { spawn, spawnSync, type ChildProcess, type SpawnSyncOptions } from 'node
 import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_FORM, ROOT, SEA, TEST_IMAGE } from '../helpers.js';
+import { CLI_FORM, gather, resultOf, ROOT, SEA, SYNC_LIMITS, TEST_IMAGE, type Result } from '../helpers.js';
 
-export interface UserResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  stdoutBuffer: Buffer;
-}
+/** What a call as the user gives: the same as the suite's own calls. */
+export type UserResult = Result;
 
 function must(cmd: string, args: string[], options: SpawnSyncOptions = {}): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
@@ -133,20 +128,13 @@ export class RootlessUser {
     argv: string[],
     options: { env?: Record<string, string>; cwd?: string; input?: string | Buffer } = {},
   ): UserResult {
-    const r = spawnSync('runuser', ['-u', this.name, '--', 'env', '-i', ...this.loginEnv(options.env), ...argv], {
-      cwd: options.cwd ?? '/',
-      input: options.input ?? '',
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 240_000,
-      killSignal: 'SIGKILL',
-    });
-    return {
-      code: r.status,
-      signal: r.signal,
-      stdout: r.stdout.toString(),
-      stderr: r.stderr.toString(),
-      stdoutBuffer: r.stdout,
-    };
+    return resultOf(
+      spawnSync('runuser', ['-u', this.name, '--', 'env', '-i', ...this.loginEnv(options.env), ...argv], {
+        cwd: options.cwd ?? '/',
+        input: options.input ?? '',
+        ...SYNC_LIMITS,
+      }),
+    );
   }
 
   /** The built CLI as the user, from a bare `runuser -u` (cwd: the user's home unless given). */
@@ -159,20 +147,7 @@ export class RootlessUser {
 
   /** A login shell (`runuser -l`, as `su -` gives): PATH, HOME and the rest from the login. */
   login(script: string, input = ''): UserResult {
-    const r = spawnSync('runuser', ['-l', this.name, '-c', script], {
-      cwd: '/',
-      input,
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 240_000,
-      killSignal: 'SIGKILL',
-    });
-    return {
-      code: r.status,
-      signal: r.signal,
-      stdout: r.stdout.toString(),
-      stderr: r.stderr.toString(),
-      stdoutBuffer: r.stdout,
-    };
+    return resultOf(spawnSync('runuser', ['-l', this.name, '-c', script], { cwd: '/', input, ...SYNC_LIMITS }));
   }
 
   /** The built CLI in the background; `pid()` is the CLI's own process (runuser's child). */
@@ -190,19 +165,6 @@ export class RootlessUser {
         stdio: ['pipe', 'pipe', 'pipe'],
       },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const done = new Promise<UserResult>((res) =>
-      child.on('close', (code, signal) => {
-        res({ code, signal, stdout, stderr, stdoutBuffer: Buffer.from(stdout) });
-      }),
-    );
     const pid = () => {
       try {
         const kids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim();
@@ -211,7 +173,7 @@ export class RootlessUser {
         return undefined;
       }
     };
-    return { child, done, output: () => stdout, pid };
+    return { child, ...gather(child), pid };
   }
 
   podman(args: string[]): string {
