@@ -1,12 +1,12 @@
 // 13.9: on a real terminal (tmux), a redirected stream keeps its own content: the engine's pty
 // merges stdout and stderr, so one is allocated only when stdin, stdout and stderr are all
 // terminals. The direct path never allocates one; it is held to the same behaviour.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_SHELL, isolatedEnv, removeContainers, toolbox, waitFor } from './helpers.js';
+import { Tmux } from './support/tmux.js';
 
 const P = 'e2e-ttys-';
 const BOX = `${P}box`;
@@ -15,8 +15,8 @@ const work = mkdtempSync(join(tmpdir(), 'tb-e2e-ttys-'));
 let sessions = 0;
 // A tmux server of our own (its socket in our directory), kept up by an idle session for the
 // whole file: a server whose last session ends exits, and a session started meanwhile can fail.
-const SOCKET = join(work, 'tmux.socket');
-const tmux = (...args: string[]) => spawnSync('tmux', ['-S', SOCKET, ...args], { encoding: 'utf8', env }); // the sealed environment, no ~/.tmux.conf
+const terminal = new Tmux(join(work, 'tmux.socket'), env);
+const tmux = (...args: string[]) => terminal.run(...args);
 
 beforeAll(() => {
   removeContainers(P);
@@ -33,24 +33,8 @@ afterAll(() => {
 async function onTerminal(path: string, script: string, redirect: string): Promise<{ screen: string; code: string }> {
   const session = `run-${++sessions}`;
   const status = join(work, `${session}.status`);
-  const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   const command = `${CLI_SHELL} run -n --exec ${path} -c ${BOX} -- sh -c '${script}' ${redirect}; echo "exit=$?" > ${status}; sleep 60`;
-  const started = tmux(
-    'new-session',
-    '-d',
-    '-s',
-    session,
-    '-x',
-    '120',
-    '-y',
-    '30',
-    ...envArgs,
-    '-e',
-    'TERM=xterm',
-    'sh',
-    '-c',
-    command,
-  );
+  const started = terminal.start(session, command);
   expect({ status: started.status, stderr: started.stderr }).toEqual({ status: 0, stderr: '' });
   let code = '';
   await waitFor(
@@ -65,7 +49,7 @@ async function onTerminal(path: string, script: string, redirect: string): Promi
     'toolbox to finish',
     60_000,
   );
-  const screen = tmux('capture-pane', '-p', '-t', session).stdout;
+  const screen = terminal.screen(session);
   tmux('kill-session', '-t', session);
   return { screen: screen.trimEnd(), code };
 }

@@ -1,8 +1,8 @@
 // A real terminal: tmux runs toolbox; we type into it and read the screen.
-import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CLI_SHELL, containerState, isolatedEnv, removeContainers, waitFor } from './helpers.js';
+import { Tmux } from './support/tmux.js';
 
 const P = 'e2e-tty-';
 const BOX = `${P}box`;
@@ -10,11 +10,9 @@ const SESSION = `tb-e2e-${process.pid}`;
 const env = isolatedEnv();
 const status = `/tmp/${SESSION}.status`;
 
-// A tmux server of our own (its socket ours), started with the sealed environment: never the
-// caller's server, environment or ~/.tmux.conf.
-const SOCKET = `/tmp/${SESSION}.socket`;
-const tmux = (...args: string[]) => spawnSync('tmux', ['-S', SOCKET, ...args], { encoding: 'utf8', env });
-const screen = () => tmux('capture-pane', '-p', '-t', SESSION).stdout;
+const terminal = new Tmux(`/tmp/${SESSION}.socket`, env);
+const tmux = (...args: string[]) => terminal.run(...args);
+const screen = () => terminal.screen(SESSION);
 
 beforeAll(() => {
   removeContainers(P);
@@ -22,31 +20,13 @@ beforeAll(() => {
 afterAll(() => {
   tmux('kill-server');
   rmSync(status, { force: true });
-  rmSync(SOCKET, { force: true });
+  rmSync(terminal.socket, { force: true });
   removeContainers(P);
 });
 
 it('enter gives a login shell with a toolbox prompt, and its exit code passes through', async () => {
-  const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   const command = `${CLI_SHELL} enter ${BOX}; echo "exit=$?" > ${status}; sleep 30`;
-  expect(
-    tmux(
-      'new-session',
-      '-d',
-      '-s',
-      SESSION,
-      '-x',
-      '120',
-      '-y',
-      '30',
-      ...envArgs,
-      '-e',
-      'TERM=xterm',
-      'sh',
-      '-c',
-      command,
-    ).status,
-  ).toBe(0);
+  expect(terminal.start(SESSION, command).status).toBe(0);
   await waitFor(() => screen().includes('⬢'), 'the toolbox prompt', 60_000);
   expect(screen()).toMatch(new RegExp(`⬢ \\[root@${BOX} /\\]# ?$`, 'm'));
   tmux(
