@@ -211,3 +211,15 @@ export function freshUserName(prefix: string): string {
     if (spawnSync('id', [name]).status !== 0) return name;
   }
 }
+
+/**
+ * A tag unique to this run of this test file: every container, user and label a test makes
+ * carries it, so two runs on one machine never meet, and cleanup touches only what this run made
+ * (never a user's container that happens to be named like a test's).
+ */
+export const RUN_TAG = randomBytes(3).toString('hex');
+
+/** A container-name prefix unique to this run: `runPrefix('e2e-life-')` is `e2e-life-1a2b3c-`. */
+export function runPrefix(base: string): string {
+  return `${base}${RUN_TAG}-`;
+}
