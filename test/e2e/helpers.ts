@@ -187,10 +187,13 @@ export function containersNamed(prefix: string): string[] {
 }
 
 /**
- * Removes the containers whose name starts with `prefix`, and those this run made itself with
- * RUN_LABEL.
+ * Removes what this run made: the containers whose name starts with `prefix`, which must be one
+ * of this run's (runPrefix), and those a test made itself with RUN_LABEL. Never by a prefix
+ * that a user's container, or another run's, could carry: such a prefix is refused.
  */
 export function removeContainers(prefix: string): void {
+  if (!prefix.includes(`${RUN_TAG}-`))
+    throw new Error(`removeContainers(${JSON.stringify(prefix)}): not this run's prefix; name it with runPrefix()`);
   // One listing for both (each podman call costs on a busy machine): name, then the run label.
   const names = podman(['ps', '-a', '--format', `{{.Names}}\t{{index .Labels "${RUN_LABEL_KEY}"}}`])
     .stdout.split('\n')
