@@ -200,7 +200,8 @@ export function removeContainers(prefix: string): void {
     .map((line) => line.split('\t'))
     .filter(([name, run]) => name && (name.startsWith(prefix) || run === RUN_TAG))
     .map(([name]) => name!);
-  if (names.length) podman(['rm', '-f', '-t', '0', ...names]);
+  // --ignore: podman 4.3 removes none of the names when one of them is gone meanwhile.
+  if (names.length) podman(['rm', '--force', '--ignore', '-t', '0', ...names]);
 }
 
 /** Polls until fn is true; for waiting on background processes, never for asserting time. */
