@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allCommands, describeCommand } from '../../src/cli/command-tree.js';
 import { buildProgram } from '../../src/cli/program.js';
-import { containersNamed, isolatedEnv, podman, removeContainers, toolbox } from './helpers.js';
+import { containersNamed, isolatedEnv, podman, removeContainers, toolbox, runPrefix } from './helpers.js';
 
-const P = 'cli-e2e-';
+const P = runPrefix('cli-e2e-');
+/** an invalid name; were it ever created, the container would carry this run's prefix */
+const BAD_NAME = `${P}x;id`;
 beforeAll(() => {
   removeContainers(P);
 });
@@ -64,14 +66,14 @@ describe('13.10: config set stores invalid values', () => {
   });
 
   it('the same rule refuses the value as a flag and as a TOOLBOX_* variable', () => {
-    const flag = toolbox(['list', '-c', 'rt-x;id'], { env: isolatedEnv() });
+    const flag = toolbox(['list', '-c', BAD_NAME], { env: isolatedEnv() });
     expect(flag.stderr).toBe(
-      `Error: invalid toolbox name "rt-x;id": ${NAME_RULE}. Hint: run 'toolbox list --help' for usage\n`,
+      `Error: invalid toolbox name "${BAD_NAME}": ${NAME_RULE}. Hint: run 'toolbox list --help' for usage\n`,
     );
     expect(flag.code).toBe(2);
-    const variable = toolbox(['list'], { env: isolatedEnv({ TOOLBOX_NAME: 'rt-x;id' }) });
+    const variable = toolbox(['list'], { env: isolatedEnv({ TOOLBOX_NAME: BAD_NAME }) });
     expect(variable.stderr).toBe(
-      `Error: TOOLBOX_NAME: invalid toolbox name "rt-x;id": ${NAME_RULE}. Hint: fix or unset TOOLBOX_NAME\n`,
+      `Error: TOOLBOX_NAME: invalid toolbox name "${BAD_NAME}": ${NAME_RULE}. Hint: fix or unset TOOLBOX_NAME\n`,
     );
     expect(variable.code).toBe(2);
   });
@@ -80,11 +82,11 @@ describe('13.10: config set stores invalid values', () => {
     const env = isolatedEnv();
     const file = configOf(env);
     mkdirSync(join(env.XDG_CONFIG_HOME!, 'toolbox'));
-    writeFileSync(file, JSON.stringify({ name: 'rt-x;id', autostop: 'no' }));
+    writeFileSync(file, JSON.stringify({ name: BAD_NAME, autostop: 'no' }));
     for (const args of [['list'], ['run', 'true'], ['create']]) {
       const r = toolbox(args, { env });
       expect(r.stderr).toBe(
-        `Error: ${file}: name: invalid toolbox name "rt-x;id": ${NAME_RULE}. Hint: fix it with 'toolbox config set name VALUE', or remove it with 'toolbox config unset name'\n`,
+        `Error: ${file}: name: invalid toolbox name "${BAD_NAME}": ${NAME_RULE}. Hint: fix it with 'toolbox config set name VALUE', or remove it with 'toolbox config unset name'\n`,
       );
       expect(r.code).toBe(1);
     }
@@ -97,7 +99,7 @@ describe('13.10: config set stores invalid values', () => {
     expect(toolbox(['config', 'set', 'autostop', 'no'], { env }).code).toBe(0);
     expect(toolbox(['config', 'get', 'autostop'], { env }).stdout).toBe('false\n');
     expect(toolbox(['list', '--json'], { env }).code).toBe(0);
-    expect(containersNamed('rt-x')).toEqual([]);
+    expect(containersNamed(`${P}x`)).toEqual([]);
   });
 });
 

@@ -19,10 +19,21 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeHost, type FakeHost } from '../fixtures/fake-host/fake-host.js';
-import { CLI_ARGV, CLI_SHELL, containerState, parseJson, TEST_IMAGE, toolbox, type Result } from './helpers.js';
+import {
+  CLI_ARGV,
+  CLI_SHELL,
+  containerState,
+  parseJson,
+  TEST_IMAGE,
+  toolbox,
+  type Result,
+  runPrefix,
+  removeContainers,
+} from './helpers.js';
 
-const BOX = 'co-e2e-collect';
-const work = mkdtempSync(join(tmpdir(), 'co-e2e-collect-'));
+const P = runPrefix('co-e2e-');
+const BOX = `${P}collect`;
+const work = mkdtempSync(join(tmpdir(), `${P}collect-`));
 // A private HOME and config dir, so the user's own config.json never leaks in.
 const env = {
   PATH: process.env.PATH,
@@ -160,8 +171,8 @@ function record(id: string): CommandEntry {
 const collected = (path: string) => readFileSync(join(top, path), 'utf8');
 
 beforeAll(() => {
-  toolbox(['rm', '--force', BOX], { env });
-  host = startFakeHost('co-e2e-');
+  removeContainers(P);
+  host = startFakeHost(P);
   // The host's root is a read-only snapshot: edit /etc the way a transactional host allows, by
   // making the snapshot writable for the moment.
   const planted = host.sh(
@@ -214,7 +225,7 @@ afterAll(() => {
       /* already gone */
     }
   }
-  toolbox(['rm', '--force', BOX], { env });
+  removeContainers(P);
   // unset when beforeAll failed before it started the host
   (host as FakeHost | undefined)?.stop();
   rmSync(work, { recursive: true, force: true });

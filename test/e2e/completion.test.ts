@@ -4,10 +4,11 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_FORM, cli, isolatedEnv, SEA } from './helpers.js';
+import { CLI_FORM, cli, isolatedEnv, SEA, runPrefix, removeContainers } from './helpers.js';
 import { must, ROOT, run } from './support/rpm-repo.js';
 
-const BOXES = ['pk-cmp-alpha', 'pk-cmp-beta'];
+const P = runPrefix('pk-cmp-');
+const BOXES = [`${P}alpha`, `${P}beta`];
 // Sealed HOME and XDG directories for toolbox and the shells alike.
 const sealed = isolatedEnv();
 const toolbox = (...args: string[]) => run(...cli(args), { env: sealed });
@@ -15,19 +16,19 @@ let dir: string;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'pk-completion-e2e-'));
+  dir = mkdtempSync(join(tmpdir(), P));
   // The shells find toolbox on PATH by that name: the form under test, as one file.
   if (CLI_FORM === 'sea') symlinkSync(SEA, join(dir, 'toolbox'));
   else symlinkSync(join(ROOT, 'bin/toolbox.js'), join(dir, 'toolbox'));
   env = { ...sealed, PATH: `${dir}:${sealed.PATH}` };
+  removeContainers(P);
   for (const box of BOXES) {
-    toolbox('rm', '-f', box);
     const r = toolbox('create', box);
     if (r.code !== 0) throw new Error(`toolbox create ${box}: ${r.stderr}`);
   }
 });
 afterAll(() => {
-  for (const box of BOXES) toolbox('rm', '-f', box);
+  removeContainers(P);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -70,14 +71,14 @@ describe('toolbox completion', () => {
     const r = toolbox('__names');
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    expect(r.stdout.split('\n').filter((n) => n.startsWith('pk-cmp-'))).toEqual(BOXES);
+    expect(r.stdout.split('\n').filter((n) => n.startsWith(P))).toEqual(BOXES);
     expect(r.stdout.endsWith('\n')).toBe(true);
   });
 
   it('completes the names of real toolboxes in bash', () => {
-    expect(bash('toolbox rm pk-cmp-')).toEqual(BOXES);
-    expect(bash('toolbox -c pk-cmp-b')).toEqual(['pk-cmp-beta']);
-    expect(bash('toolbox stop -f pk-cmp-a')).toEqual(['pk-cmp-alpha']);
+    expect(bash(`toolbox rm ${P}`)).toEqual(BOXES);
+    expect(bash(`toolbox -c ${P}b`)).toEqual([`${P}beta`]);
+    expect(bash(`toolbox stop -f ${P}a`)).toEqual([`${P}alpha`]);
   });
 
   it('completes the names of real toolboxes in fish', () => {
@@ -88,7 +89,7 @@ describe('toolbox completion', () => {
         '-c',
         'source $argv[1]; complete -C $argv[2]',
         join(ROOT, 'dist/completions/fish/toolbox.fish'),
-        'toolbox enter pk-cmp-',
+        `toolbox enter ${P}`,
       ],
       { env },
     );

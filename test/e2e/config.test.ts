@@ -10,9 +10,11 @@ import {
   podman,
   removeContainers,
   toolbox,
+  runPrefix,
+  RUN_TAG,
 } from './helpers.js';
 
-const P = 'e2e-cfg-';
+const P = runPrefix('e2e-cfg-');
 beforeAll(() => {
   removeContainers(P);
 });
@@ -136,18 +138,18 @@ describe('toolboxrc', () => {
   });
 
   it.each([
-    ['IMAGE=$(touch /tmp/PWNED)', 'the value uses shell expansion ($)'],
-    ['IMAGE=`touch /tmp/PWNED`', 'the value uses shell expansion (`)'],
-    ['IMAGE=foo; touch /tmp/PWNED', 'the value contains the shell operator ";"'],
+    [`IMAGE=$(touch /tmp/${P}PWNED)`, 'the value uses shell expansion ($)'],
+    [`IMAGE=\`touch /tmp/${P}PWNED\``, 'the value uses shell expansion (`)'],
+    [`IMAGE=foo; touch /tmp/${P}PWNED`, 'the value contains the shell operator ";"'],
     ['IMAGE="foo', 'unbalanced double quote'],
     ["IMAGE='foo", 'unbalanced single quote'],
-    ['IMAGE=foo touch /tmp/PWNED', 'unquoted whitespace in the value'],
-    ['touch /tmp/PWNED', 'not a KEY=VALUE line'],
+    [`IMAGE=foo touch /tmp/${P}PWNED`, 'unquoted whitespace in the value'],
+    [`touch /tmp/${P}PWNED`, 'not a KEY=VALUE line'],
   ])('a hostile line is refused, never run: %s', (line, why) => {
     const env = isolatedEnv({ TOOLBOX_IMAGE: undefined });
     const rc = join(env.HOME!, '.toolboxrc');
     writeFileSync(rc, `REGISTRY=localhost\n${line}\n`);
-    const marker = '/tmp/PWNED';
+    const marker = `/tmp/${P}PWNED`;
     const r = toolbox(['run', '-c', `${P}hostile`, 'true'], { env });
     expect(r.code).toBe(1);
     expect(r.stderr.startsWith(`Error: ${rc}:2: ${why}`)).toBe(true);
@@ -222,7 +224,7 @@ describe('engine and image failures', () => {
   });
 
   it('a failed pull with a local copy warns and uses the copy', () => {
-    const remote = 'registry.invalid.example/toolbox/test:1';
+    const remote = `registry.invalid.example/toolbox/test:${RUN_TAG}`;
     expect(podman(['tag', 'localhost/toolbox-test:latest', remote]).code).toBe(0);
     try {
       const env = isolatedEnv();

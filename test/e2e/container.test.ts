@@ -9,9 +9,10 @@ import {
   podman,
   removeContainers,
   toolbox,
+  runPrefix,
 } from './helpers.js';
 
-const P = 'e2e-ctr-';
+const P = runPrefix('e2e-ctr-');
 const BOX = `${P}box`;
 const env = isolatedEnv();
 const inBox = (...cmd: string[]) => toolbox(['run', '-n', '-c', BOX, '--', ...cmd], { env });

@@ -1,9 +1,9 @@
 // The direct path and podman exec must be indistinguishable from inside the toolbox.
 import { constants } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isolatedEnv, removeContainers, toolbox, toolboxAsync, waitFor } from './helpers.js';
+import { isolatedEnv, removeContainers, toolbox, toolboxAsync, waitFor, runPrefix } from './helpers.js';
 
-const P = 'e2e-eq-';
+const P = runPrefix('e2e-eq-');
 const BOX = `${P}box`;
 const env = isolatedEnv();
 const PATHS = ['direct', 'podman'] as const;

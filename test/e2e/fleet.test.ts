@@ -6,7 +6,7 @@
 // down, a rolling `pkg install` whose second host fails its health check, the rollout finished,
 // a second run that changes nothing, and a host refused in the pre-check.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -20,11 +20,11 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, parseJson } from './helpers.js';
+import { ROOT, parseJson, runPrefix } from './helpers.js';
 
 const MAKE_FLEET = join(ROOT, 'test/fixtures/fleet/make-fleet.sh');
 const TOOLBOX_EXE = join(ROOT, 'dist/sea/toolbox');
-const PREFIX = `fleet-${randomBytes(3).toString('hex')}-`;
+const PREFIX = runPrefix('fleet-');
 const N = 3;
 const state = mkdtempSync(`/tmp/${PREFIX}`);
 const hosts = [1, 2, 3].map((i) => `${PREFIX}${i}`);

@@ -16,24 +16,18 @@ import {
   toolboxAsync,
   waitFor,
   type Result,
+  runPrefix,
+  removeContainers,
+  RUN_LABEL_ARGS,
 } from './helpers.js';
 import { SignedRepoServer } from './signed-repo.js';
 import { ROLLBACK_STEPS, UPGRADE_STEPS } from '../../src/core/generations.js';
 
-const P = 'up-e2e-';
+const P = runPrefix('up-e2e-');
 const IMG = `localhost/${P}img:latest`;
 const env = isolatedEnv({ TOOLBOX_IMAGE: IMG });
 const made: string[] = [];
 
-/** Every container this file made, found by name prefix (test cleanup only, never product logic). */
-const ours = () =>
-  podman(['ps', '-a', '--format', '{{.Names}}'])
-    .stdout.split('\n')
-    .filter((n) => n.startsWith(P));
-const removeOurs = () => {
-  const names = ours();
-  if (names.length) podman(['rm', '-f', '-t', '0', ...names]);
-};
 const imageId = (ref: string) => podman(['image', 'inspect', '--format', '{{.Id}}', ref]).stdout.trim();
 
 /** Builds IMG anew from the test image with a tool that prints TEXT and exits with CODE. */
@@ -57,7 +51,7 @@ function buildImage(text: string, code = 0, tag = IMG): string {
 const repo = new SignedRepoServer();
 
 beforeAll(async () => {
-  removeOurs();
+  removeContainers(P);
   buildImage('tool v1 works');
   repo.build([{ name: 'up-hello', script: '#!/bin/sh\necho "hello from up-hello"' }]);
   await repo.start();
@@ -66,7 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await repo.cleanup();
-  removeOurs();
+  removeContainers(P);
   podman(['rmi', '-f', IMG, `localhost/${P}gone:latest`]);
   for (const id of made) podman(['rmi', id]);
 });
@@ -94,7 +88,7 @@ describe('issue 13', () => {
     } finally {
       for (const s of sessions) s.child.kill('SIGTERM');
       await Promise.all(sessions.map((s) => s.done));
-      removeOurs(); // they use the first image, which the pruning test expects unused
+      removeContainers(P); // they use the first image, which the pruning test expects unused
     }
   });
 
@@ -114,7 +108,7 @@ describe('issue 13', () => {
     );
     expect(r.code).toBe(1);
     expect(containerState(BOX)).not.toBe('missing');
-    removeOurs();
+    removeContainers(P);
   });
 });
 
@@ -449,7 +443,7 @@ describe('generations: containers that only look like ours', () => {
     expect(toolbox(['create', X], { env }).code).toBe(0);
     const id = containerId(X);
     // a plain container and a user's toolbox, both with names an upgrade might pick
-    expect(podman(['create', '--name', `${X}.gen1`, TEST_IMAGE, 'true']).code).toBe(0);
+    expect(podman(['create', '--name', `${X}.gen1`, ...RUN_LABEL_ARGS, TEST_IMAGE, 'true']).code).toBe(0);
     expect(toolbox(['create', `${X}.gen2-deadbeef`], { env }).code).toBe(0);
     const foreign = [containerId(`${X}.gen1`), containerId(`${X}.gen2-deadbeef`)];
     expect(toolbox(['upgrade', '-q', X], { env }).code).toBe(0);

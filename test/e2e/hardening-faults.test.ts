@@ -19,12 +19,15 @@ import {
   toolboxAsync,
   waitFor,
   type Result,
+  runPrefix,
+  RUN_TAG,
+  RUN_LABEL_ARGS,
 } from './helpers.js';
 
-const P = 'hd-flt-';
+const P = runPrefix('hd-flt-');
 const env = isolatedEnv();
 const REAL_PODMAN = spawnSync('sh', ['-c', 'command -v podman'], { encoding: 'utf8' }).stdout.trim();
-const tmp = mkdtempSync('/tmp/hd-flt-');
+const tmp = mkdtempSync(`/tmp/${P}`);
 const MACRO = '/usr/lib/rpm/macros.d/macros.toolbox';
 
 beforeAll(() => {
@@ -253,8 +256,8 @@ describe('a toolbox in each state', () => {
 });
 
 describe('its image deleted', () => {
-  const IMAGE = 'localhost/hd-flt-image:1';
-  const OWN = 'localhost/hd-flt-own:1';
+  const IMAGE = `localhost/${P}image:1`;
+  const OWN = `localhost/${P}own:1`;
   afterAll(() => {
     podman(['untag', IMAGE, IMAGE]); // this one name of the shared test image, nothing else
     podman(['rmi', '--force', OWN]);
@@ -281,7 +284,14 @@ describe('its image deleted', () => {
 
   it('removed with its toolbox (podman rmi --force): the next call says the image is gone', () => {
     // An image of our own, so removing it harms no one else's.
-    const base = podman(['create', '--name', `${P}commit`, 'localhost/toolbox-test-minimal:latest', 'true']);
+    const base = podman([
+      'create',
+      '--name',
+      `${P}commit`,
+      ...RUN_LABEL_ARGS,
+      'localhost/toolbox-test-minimal:latest',
+      'true',
+    ]);
     expect(base.code).toBe(0);
     expect(podman(['commit', '--quiet', `${P}commit`, OWN]).code).toBe(0);
     podman(['rm', `${P}commit`]);
@@ -382,7 +392,7 @@ describe('killed or interrupted during create', () => {
 
   it('Ctrl-C during a pull: nothing is created, and the next call works', async () => {
     const BOX = `${P}sigint-pull`;
-    const REMOTE = 'hd-flt-registry.invalid/hd/toolbox:1';
+    const REMOTE = `hd-flt-registry.invalid/hd/toolbox:${RUN_TAG}-1`;
     expect(podman(['tag', 'localhost/toolbox-test:latest', REMOTE]).code).toBe(0);
     try {
       const e = shim('before-pull', beforePull);
@@ -406,7 +416,7 @@ describe('killed or interrupted during create', () => {
 
   it('SIGTERM to toolbox alone during a pull: toolbox dies of it and nothing is created', async () => {
     const BOX = `${P}sigterm-pull`;
-    const REMOTE = 'hd-flt-registry.invalid/hd/toolbox:3';
+    const REMOTE = `hd-flt-registry.invalid/hd/toolbox:${RUN_TAG}-3`;
     expect(podman(['tag', 'localhost/toolbox-test:latest', REMOTE]).code).toBe(0);
     try {
       const e = shim('before-pull-term', beforePull);
@@ -423,7 +433,7 @@ describe('killed or interrupted during create', () => {
 
   it('SIGKILL while holding the lock during a pull: the next call is not blocked by the dead lock', async () => {
     const BOX = `${P}sigkill-pull`;
-    const REMOTE = 'hd-flt-registry.invalid/hd/toolbox:2';
+    const REMOTE = `hd-flt-registry.invalid/hd/toolbox:${RUN_TAG}-2`;
     expect(podman(['tag', 'localhost/toolbox-test:latest', REMOTE]).code).toBe(0);
     try {
       const e = shim('before-pull-kill', beforePull);

@@ -28,11 +28,12 @@ import {
   removeContainers,
   toolbox,
   type Result,
+  runPrefix,
 } from './helpers.js';
 
-const P = 'hd-in-';
+const P = runPrefix('hd-in-');
 const WITNESS = `${P}witness`;
-const MARKER = '/tmp/hd-in-PWNED';
+const MARKER = `/tmp/${P}PWNED`;
 
 /** Every file under dir with its content hash and mtime: "rewritten" shows as a change. */
 function snapshot(dir: string): Record<string, string> {
@@ -104,19 +105,9 @@ const cases: Case[] = [
   ['the name ..', ['run', '-c', '..', 'true'], 2, 'invalid toolbox name "..": use letters'],
   ['an empty name', ['run', '-c', '', 'true'], 2, 'invalid toolbox name: it is empty'],
   ['a newline in the name', ['run', '-c', 'a\nb', 'true'], 2, 'invalid toolbox name "a\\nb"'],
-  [
-    '$(...) as the name',
-    ['create', '$(touch /tmp/hd-in-PWNED)'],
-    2,
-    'invalid toolbox name "$(touch /tmp/hd-in-PWNED)"',
-  ],
-  [
-    'backticks as the name',
-    ['create', '`touch /tmp/hd-in-PWNED`'],
-    2,
-    'invalid toolbox name "`touch /tmp/hd-in-PWNED`"',
-  ],
-  ['a glob in the name', ['rm', '--force', 'hd-in-*'], 2, 'invalid toolbox name "hd-in-*"'],
+  ['$(...) as the name', ['create', `$(touch ${MARKER})`], 2, `invalid toolbox name "$(touch ${MARKER})"`],
+  ['backticks as the name', ['create', `\`touch ${MARKER}\``], 2, `invalid toolbox name "\`touch ${MARKER}\`"`],
+  ['a glob in the name', ['rm', '--force', `${P}*`], 2, `invalid toolbox name "${P}*"`],
   ['--container=-rf', ['run', '--container=-rf', 'true'], 2, 'invalid toolbox name "-rf"'],
   ['an emoji in the name', ['run', '-c', 'box🧰', 'true'], 2, 'invalid toolbox name "box🧰"'],
   ['a tag with a slash', ['create', '-t', 'a/b'], 2, 'invalid tag "a/b"'],
@@ -159,8 +150,8 @@ const cases: Case[] = [
     '$(...) in TOOLBOX_IMAGE',
     ['run', '-c', `${P}img`, 'true'],
     2,
-    'TOOLBOX_IMAGE: invalid image reference "$(touch /tmp/hd-in-PWNED)"',
-    (env) => void (env.TOOLBOX_IMAGE = '$(touch /tmp/hd-in-PWNED)'),
+    `TOOLBOX_IMAGE: invalid image reference "$(touch ${MARKER})"`,
+    (env) => void (env.TOOLBOX_IMAGE = `$(touch ${MARKER})`),
   ],
   // flags and arguments
   ['an unknown option after a subcommand', ['list', '--frobnicate'], 2, "unknown option '--frobnicate'"],
@@ -262,7 +253,7 @@ const cases: Case[] = [
     1,
     '',
     (env) => {
-      rc(env, 'IMAGE=foo|touch /tmp/hd-in-PWNED\n');
+      rc(env, `IMAGE=foo|touch ${MARKER}\n`);
     },
   ],
   [
@@ -271,7 +262,7 @@ const cases: Case[] = [
     1,
     '',
     (env) => {
-      rc(env, 'IMAGE="$(touch /tmp/hd-in-PWNED)"\n');
+      rc(env, `IMAGE="$(touch ${MARKER})"\n`);
     },
   ],
   [
@@ -289,7 +280,7 @@ const cases: Case[] = [
     1,
     '',
     (env) => {
-      rc(env, 'IMAGE=foo>/tmp/hd-in-PWNED\n');
+      rc(env, `IMAGE=foo>${MARKER}\n`);
     },
   ],
   [
@@ -359,7 +350,7 @@ describe('HOME and USER unset', () => {
   const passwdHome = spawnSync('getent', ['passwd', String(process.getuid!())], { encoding: 'utf8' }).stdout.split(
     ':',
   )[5]!;
-  const sealed = mkdtempSync('/tmp/hd-in-home-');
+  const sealed = mkdtempSync(`/tmp/${P}home-`);
   afterAll(() => {
     rmSync(sealed, { recursive: true, force: true });
   });
@@ -433,7 +424,7 @@ describe('config files that cannot be read or written', () => {
   });
 
   it('an unreadable config.json: exit 1, named, left as it is', () => {
-    const dir = mkdtempSync('/tmp/hd-in-unreadable-');
+    const dir = mkdtempSync(`/tmp/${P}unreadable-`);
     chmodSync(dir, 0o755);
     const file = join(dir, 'toolbox/config.json');
     mkdirSync(join(dir, 'toolbox'));
@@ -471,7 +462,7 @@ describe('config files that cannot be read or written', () => {
   });
 
   it('a read-only config directory: config set is refused, the old file is kept', () => {
-    const dir = mkdtempSync('/tmp/hd-in-rofs-');
+    const dir = mkdtempSync(`/tmp/${P}rofs-`);
     expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'hd-in-rofs', dir]).status).toBe(0);
     try {
       const env = isolatedEnv({ XDG_CONFIG_HOME: dir });

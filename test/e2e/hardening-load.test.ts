@@ -12,9 +12,10 @@ import {
   toolboxAsync,
   waitFor,
   type Result,
+  runPrefix,
 } from './helpers.js';
 
-const P = 'hd-load-';
+const P = runPrefix('hd-load-');
 const env = isolatedEnv();
 
 beforeAll(() => {

@@ -21,11 +21,13 @@ import {
   podman,
   removeContainers,
   toolbox,
+  runPrefix,
+  RUN_LABEL_ARGS,
 } from './helpers.js';
 
-const P = 'hd-sec-';
+const P = runPrefix('hd-sec-');
 const BOX = `${P}box`;
-const MARKER = '/tmp/hd-sec-PWNED';
+const MARKER = `/tmp/${P}PWNED`;
 const env = isolatedEnv();
 
 beforeAll(() => {
@@ -206,14 +208,27 @@ describe('nothing without the toolbox label is touched', () => {
   afterAll(() => podman(['rm', '--force', '--time', '0', OTHER]));
 
   it.each([
-    ['running', () => podman(['run', '-d', '--name', OTHER, 'localhost/toolbox-test-minimal:latest', 'sleep', '600'])],
+    [
+      'running',
+      () =>
+        podman([
+          'run',
+          '-d',
+          '--name',
+          OTHER,
+          ...RUN_LABEL_ARGS,
+          'localhost/toolbox-test-minimal:latest',
+          'sleep',
+          '600',
+        ]),
+    ],
     ['paused', () => podman(['pause', OTHER])],
     ['exited', () => (podman(['unpause', OTHER]), podman(['stop', '--time', '0', OTHER]))],
     [
       'created',
       () => (
         podman(['rm', '--force', OTHER]),
-        podman(['create', '--name', OTHER, 'localhost/toolbox-test-minimal:latest', 'sleep', '600'])
+        podman(['create', '--name', OTHER, ...RUN_LABEL_ARGS, 'localhost/toolbox-test-minimal:latest', 'sleep', '600'])
       ),
     ],
   ])('a %s container is never started, unpaused, stopped, removed or entered', (status, prepare) => {
@@ -241,6 +256,7 @@ describe('nothing without the toolbox label is touched', () => {
         'create',
         '--name',
         name,
+        ...RUN_LABEL_ARGS,
         '--label',
         `io.toolbox.managed=${value}`,
         'localhost/toolbox-test-minimal:latest',

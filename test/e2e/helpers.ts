@@ -186,9 +186,22 @@ export function containersNamed(prefix: string): string[] {
     .filter((n) => n.startsWith(prefix));
 }
 
+/**
+ * Removes what this run made: the containers whose name starts with `prefix`, which must be one
+ * of this run's (runPrefix), and those a test made itself with RUN_LABEL. Never by a prefix
+ * that a user's container, or another run's, could carry: such a prefix is refused.
+ */
 export function removeContainers(prefix: string): void {
-  const names = containersNamed(prefix);
-  if (names.length) podman(['rm', '-f', '-t', '0', ...names]);
+  if (!prefix.includes(`${RUN_TAG}-`))
+    throw new Error(`removeContainers(${JSON.stringify(prefix)}): not this run's prefix; name it with runPrefix()`);
+  // One listing for both (each podman call costs on a busy machine): name, then the run label.
+  const names = podman(['ps', '-a', '--format', `{{.Names}}\t{{index .Labels "${RUN_LABEL_KEY}"}}`])
+    .stdout.split('\n')
+    .map((line) => line.split('\t'))
+    .filter(([name, run]) => name && (name.startsWith(prefix) || run === RUN_TAG))
+    .map(([name]) => name!);
+  // --ignore: podman 4.3 removes none of the names when one of them is gone meanwhile.
+  if (names.length) podman(['rm', '--force', '--ignore', '-t', '0', ...names]);
 }
 
 /** Polls until fn is true; for waiting on background processes, never for asserting time. */
@@ -213,13 +226,21 @@ export function freshUserName(prefix: string): string {
 }
 
 /**
- * A tag unique to this run of this test file: every container, user and label a test makes
- * carries it, so two runs on one machine never meet, and cleanup touches only what this run made
- * (never a user's container that happens to be named like a test's).
+ * A tag unique to this run of this test file: every container, image, user, directory and label
+ * a test makes carries it, so two runs on one machine never meet, and cleanup touches only what
+ * this run made (never a user's container that happens to be named like a test's).
  */
 export const RUN_TAG = randomBytes(3).toString('hex');
 
-/** A container-name prefix unique to this run: `runPrefix('e2e-life-')` is `e2e-life-1a2b3c-`. */
+/** A name prefix unique to this run: `runPrefix('e2e-life-')` is `e2e-life-1a2b3c-`. */
 export function runPrefix(base: string): string {
   return `${base}${RUN_TAG}-`;
 }
+
+/**
+ * The label a container that a test makes itself (`podman create/run`, not toolbox) carries:
+ * `podman(['create', ...RUN_LABEL_ARGS, ...])`; removeContainers removes it by this label.
+ */
+const RUN_LABEL_KEY = 'io.toolbox.e2e.run';
+export const RUN_LABEL = `${RUN_LABEL_KEY}=${RUN_TAG}`;
+export const RUN_LABEL_ARGS: readonly string[] = ['--label', RUN_LABEL];

@@ -7,12 +7,20 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapperList, startFakeHost, type FakeHost } from '../fixtures/fake-host/fake-host.js';
-import { cli, hostUpdateInBox, isolatedEnv, toolbox as runToolbox, type Result } from './helpers.js';
+import {
+  cli,
+  hostUpdateInBox,
+  isolatedEnv,
+  toolbox as runToolbox,
+  type Result,
+  runPrefix,
+  removeContainers,
+} from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const IMAGE = 'localhost/toolbox-test:latest';
-const BOX = 'hu-e2e-sd-box';
-const PREFIX = 'hu-e2e-sd-';
+const PREFIX = runPrefix('hu-e2e-sd-');
+const BOX = `${PREFIX}box`;
 const IN_BOX = hostUpdateInBox('/opt/toolbox');
 const MOUNTS = IN_BOX.mounts.map((m) => `--volume ${m}`).join(' ');
 const HU = IN_BOX.argv;
@@ -64,14 +72,14 @@ const runningUnits = () =>
 let host: FakeHost;
 
 beforeAll(() => {
-  toolbox(['rm', '--force', BOX]);
+  removeContainers(PREFIX);
   host = startFakeHost(PREFIX, { systemd: true });
   const created = toolbox(['create', '-c', BOX, '-i', IMAGE, '--podman-args', MOUNTS]);
   expect(created.code).toBe(0);
 });
 
 afterAll(() => {
-  toolbox(['rm', '--force', BOX]);
+  removeContainers(PREFIX);
   // unset when beforeAll failed before it started the host
   (host as FakeHost | undefined)?.stop();
   rmSync(home, { recursive: true, force: true });

@@ -5,11 +5,20 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapperList, startFakeHost, type FakeHost } from '../fixtures/fake-host/fake-host.js';
-import { hostUpdateInBox, isolatedEnv, parseJson, toolbox as runToolbox, type Result } from './helpers.js';
+import {
+  hostUpdateInBox,
+  isolatedEnv,
+  parseJson,
+  toolbox as runToolbox,
+  type Result,
+  runPrefix,
+  removeContainers,
+} from './helpers.js';
 
 const IMAGE = 'localhost/toolbox-test:latest';
-const BOX = 'hu-e2e-box';
-const SANDBOX = 'hu-e2e-sbox';
+const P = runPrefix('hu-e2e-');
+const BOX = `${P}box`;
+const SANDBOX = `${P}sbox`;
 // This checkout is mounted in; host-update runs from it as the executable (or, in the npm form,
 // on the machine's node, mounted in too: same glibc).
 const IN_BOX = hostUpdateInBox('/opt/toolbox');
@@ -47,9 +56,9 @@ let plain: FakeHost;
 const pid = () => String(host.pid);
 
 beforeAll(() => {
-  for (const name of [BOX, SANDBOX]) toolbox(['rm', '--force', name]);
-  host = startFakeHost('hu-e2e-');
-  plain = startFakeHost('hu-e2e-plain-', { plain: true });
+  removeContainers(P);
+  host = startFakeHost(P);
+  plain = startFakeHost(`${P}plain-`, { plain: true });
   const created = toolbox(['create', '-c', BOX, '-i', IMAGE, '--podman-args', MOUNTS]);
   expect(created.stderr).toBe('');
   expect(created.code).toBe(0);
@@ -58,7 +67,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  for (const name of [BOX, SANDBOX]) toolbox(['rm', '--force', name]);
+  removeContainers(P);
   // unset when beforeAll failed before it started them
   (host as FakeHost | undefined)?.stop();
   (plain as FakeHost | undefined)?.stop();

@@ -6,7 +6,16 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, HOST_UPDATE_ARGV, isolatedEnv, PACKAGE_VERSION, parseJson } from './helpers.js';
+import {
+  cli,
+  HOST_UPDATE_ARGV,
+  isolatedEnv,
+  PACKAGE_VERSION,
+  parseJson,
+  runPrefix,
+  removeContainers,
+  RUN_LABEL_ARGS,
+} from './helpers.js';
 import {
   buildProjectRpms,
   must,
@@ -19,7 +28,8 @@ import {
 } from './support/rpm-repo.js';
 
 const BASE = 'localhost/toolbox-test-osbase:latest';
-const TAG = 'localhost/pk-toolbox-image';
+const P = runPrefix('pk-image-');
+const TAG = `localhost/${P}toolbox`;
 const VERSION = PACKAGE_VERSION;
 
 /** The PACKAGES build argument's default, read from the Containerfile itself. */
@@ -73,7 +83,7 @@ function build(ctx: string, tag: string | undefined, args: Record<string, string
 let keyed: string;
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'pk-image-'));
+  work = mkdtempSync(join(tmpdir(), P));
   const rpms = buildProjectRpms(join(work, 'out'));
   const standIns = [...nameOnlyRpms(work, PACKAGES), sharedLibraryStandIn(work, rpms.toolbox)];
   const repo = signedRepo(join(work, 'repo'), [rpms.toolbox, rpms.hostUpdate, ...standIns]);
@@ -88,15 +98,16 @@ beforeAll(async () => {
 afterAll(() => {
   // unset when beforeAll failed before it started the server
   (server as typeof server | undefined)?.close();
-  toolboxCli('rm', '-f', BOX);
+  removeContainers(P);
   for (const c of ['rpm', 'dist']) run('podman', ['rmi', '--force', `${TAG}:${c}`]);
   rmSync(work, { recursive: true, force: true });
 });
 
-const BOX = 'pk-image-box';
+const BOX = `${P}box`;
 const sealed = isolatedEnv();
 const toolboxCli = (...args: string[]) => run(...cli(args), { env: sealed });
-const inImage = (companion: string, ...cmd: string[]) => run('podman', ['run', '--rm', `${TAG}:${companion}`, ...cmd]);
+const inImage = (companion: string, ...cmd: string[]) =>
+  run('podman', ['run', '--rm', ...RUN_LABEL_ARGS, `${TAG}:${companion}`, ...cmd]);
 const hostHelp = () => run(HOST_UPDATE_ARGV[0]!, [...HOST_UPDATE_ARGV.slice(1), '--help'], { env: sealed });
 const SEA_SHA256 = createHash('sha256')
   .update(readFileSync(join(ROOT, 'dist/sea/toolbox')))
@@ -107,6 +118,7 @@ describe.each(['rpm', 'dist'])('the image built with COMPANION=%s', (companion) 
     const r = run('podman', [
       'run',
       '--rm',
+      ...RUN_LABEL_ARGS,
       '-v',
       `${join(ROOT, 'images/toolbox/smoke-test.sh')}:/smoke-test.sh:ro`,
       `${TAG}:${companion}`,

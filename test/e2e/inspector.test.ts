@@ -6,15 +6,15 @@ import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, rm
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isolatedEnv, removeContainers, ROOT, toolbox, waitFor } from './helpers.js';
+import { isolatedEnv, removeContainers, ROOT, toolbox, waitFor, runPrefix } from './helpers.js';
 import { ENTRY_POINTS, type EntryPoint } from './support/entry-points.js';
 import { idleInEventLoop, listeningPorts, signalPending } from './support/process-probe.js';
 
-const P = 'e2e-insp-';
+const P = runPrefix('e2e-insp-');
 const BOX = `${P}box`;
 const SIGUSR1 = 10;
 const env = isolatedEnv();
-const work = mkdtempSync(join(tmpdir(), 'tb-e2e-insp-'));
+const work = mkdtempSync(join(tmpdir(), P));
 const REFUSED =
   "Error: refusing to run with the Node.js inspector enabled: any local user could run code through it as this process. Hint: remove --inspect, --inspect-brk, --inspect-port and --debug-port from NODE_OPTIONS and from node's options\n";
 const NODE_BANNER =

@@ -5,13 +5,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_SHELL, isolatedEnv, removeContainers, toolbox, waitFor } from './helpers.js';
+import { CLI_SHELL, isolatedEnv, removeContainers, toolbox, waitFor, runPrefix } from './helpers.js';
 import { Tmux } from './support/tmux.js';
 
-const P = 'e2e-ttys-';
+const P = runPrefix('e2e-ttys-');
 const BOX = `${P}box`;
 const env = isolatedEnv();
-const work = mkdtempSync(join(tmpdir(), 'tb-e2e-ttys-'));
+const work = mkdtempSync(join(tmpdir(), P));
 let sessions = 0;
 // A tmux server of our own (its socket in our directory), kept up by an idle session for the
 // whole file: a server whose last session ends exits, and a session started meanwhile can fail.

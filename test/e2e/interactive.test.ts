@@ -1,16 +1,20 @@
 // A real terminal: tmux runs toolbox; we type into it and read the screen.
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CLI_SHELL, containerState, isolatedEnv, removeContainers, waitFor } from './helpers.js';
+import { CLI_SHELL, containerState, isolatedEnv, removeContainers, waitFor, runPrefix } from './helpers.js';
 import { Tmux } from './support/tmux.js';
 
-const P = 'e2e-tty-';
+const P = runPrefix('e2e-tty-');
 const BOX = `${P}box`;
-const SESSION = `tb-e2e-${process.pid}`;
+const SESSION = 'tty';
 const env = isolatedEnv();
-const status = `/tmp/${SESSION}.status`;
+// The tmux server's socket and the exit status file: in this run's own directory.
+const work = mkdtempSync(join(tmpdir(), P));
+const status = join(work, 'status');
 
-const terminal = new Tmux(`/tmp/${SESSION}.socket`, env);
+const terminal = new Tmux(join(work, 'tmux.socket'), env);
 const tmux = (...args: string[]) => terminal.run(...args);
 const screen = () => terminal.screen(SESSION);
 
@@ -19,8 +23,7 @@ beforeAll(() => {
 });
 afterAll(() => {
   tmux('kill-server');
-  rmSync(status, { force: true });
-  rmSync(terminal.socket, { force: true });
+  rmSync(work, { recursive: true, force: true });
   removeContainers(P);
 });
 

@@ -5,13 +5,15 @@ import {
   containersNamed,
   isolatedEnv,
   podman,
+  RUN_LABEL_ARGS,
   removeContainers,
+  runPrefix,
   toolbox,
   toolboxAsync,
   waitFor,
 } from './helpers.js';
 
-const P = 'e2e-life-';
+const P = runPrefix('e2e-life-');
 const env = isolatedEnv();
 
 beforeAll(() => {
@@ -79,7 +81,10 @@ describe('rm', () => {
 
   it('always refuses a container that is not a toolbox, even with --force, and leaves it untouched', () => {
     const OTHER = `${P}not-a-toolbox`;
-    expect(podman(['run', '-d', '--name', OTHER, 'localhost/toolbox-test:latest', 'sleep', 'infinity']).code).toBe(0);
+    expect(
+      podman(['run', '-d', '--name', OTHER, ...RUN_LABEL_ARGS, 'localhost/toolbox-test:latest', 'sleep', 'infinity'])
+        .code,
+    ).toBe(0);
     for (const args of [
       ['rm', OTHER],
       ['rm', '--force', OTHER],
@@ -98,7 +103,7 @@ describe('rm', () => {
   it('a missing toolbox is exit 1', () => {
     const r = toolbox(['rm', `${P}nope`], { env });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^Error: no such toolbox: e2e-life-nope\./);
+    expect(r.stderr).toBe(`Error: no such toolbox: ${P}nope. Hint: 'toolbox list' shows the toolboxes there are\n`);
   });
 });
 
@@ -139,7 +144,9 @@ describe('list', () => {
   beforeAll(() => {
     for (const name of [`${L}a`, `${L}b`]) expect(toolbox(['create', name], { env }).code).toBe(0);
     expect(toolbox(['stop', `${L}a`], { env }).code).toBe(0);
-    expect(podman(['create', '--name', `${L}other`, 'localhost/toolbox-test:latest', 'true']).code).toBe(0);
+    expect(
+      podman(['create', '--name', `${L}other`, ...RUN_LABEL_ARGS, 'localhost/toolbox-test:latest', 'true']).code,
+    ).toBe(0);
   });
 
   it('shows only toolboxes, as JSON with the documented fields', () => {

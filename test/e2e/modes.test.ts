@@ -2,9 +2,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_ARGV, freshUserName, isolatedEnv, podman, removeContainers, toolbox } from './helpers.js';
+import { CLI_ARGV, freshUserName, isolatedEnv, podman, removeContainers, toolbox, runPrefix } from './helpers.js';
 
-const P = 'e2e-mode-';
+const P = runPrefix('e2e-mode-');
 // A user of this run's own, so that it removes exactly what it made.
 const USER = freshUserName('tbm');
 
@@ -104,7 +104,7 @@ describe('--sandbox', () => {
   });
 
   it('cannot write the host root, mount, or load kernel modules', () => {
-    const write = inBox('sh', '-c', 'echo x > /media/root/tmp/sandbox-escape');
+    const write = inBox('sh', '-c', `echo x > /media/root/tmp/${P}sandbox-escape`);
     expect(write.stderr).toMatch(/Read-only file system/);
     expect(write.code).not.toBe(0);
     expect(inBox('mount', '-t', 'tmpfs', 'none', '/mnt').code).not.toBe(0);

@@ -6,19 +6,20 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isolatedEnv, removeContainers, ROOT } from './helpers.js';
+import { isolatedEnv, removeContainers, ROOT, runPrefix } from './helpers.js';
 
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   version: string;
   engines: { node: string };
 };
-const BOX = 'npmform-e2e-box';
+const P = runPrefix('npmform-e2e-');
+const BOX = `${P}box`;
 const env = isolatedEnv();
 const npmForm = (bin: string, args: string[]) =>
   spawnSync(process.execPath, [join(ROOT, 'bin', bin), ...args], { env, encoding: 'utf8', input: '' });
 
 afterAll(() => {
-  removeContainers(BOX);
+  removeContainers(P);
 });
 
 describe('the npm form on the system Node', () => {

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isolatedEnv, PACKAGE_VERSION } from './helpers.js';
+import { isolatedEnv, PACKAGE_VERSION, runPrefix, removeContainers, RUN_LABEL_ARGS } from './helpers.js';
 import {
   buildProjectRpms,
   must,
@@ -22,7 +22,8 @@ import {
 const IMAGE = 'localhost/toolbox-test:latest';
 const VERSION = PACKAGE_VERSION;
 const ARM64 = existsSync(join(ROOT, 'dist/sea/toolbox-linux-arm64'));
-const BOX = 'pk-sea-installed-box';
+const P = runPrefix('pk-pkg-');
+const BOX = `${P}installed-box`;
 const TOOLBOX_HELP_FIRST = 'Usage: toolbox [options] [CMD...]';
 const HOST_UPDATE_HELP_FIRST = 'Usage: host-update [options] [command]';
 let work: string;
@@ -30,7 +31,7 @@ let rpms: ProjectRpms;
 let repo: { url: string; keyFile: string; close: () => void };
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'pk-packaging-'));
+  work = mkdtempSync(join(tmpdir(), P));
   rpms = buildProjectRpms(join(work, 'out'));
   const standIns = [sharedLibraryStandIn(work, rpms.toolbox), ...nameOnlyRpms(work, ['util-linux'])];
   const signed = signedRepo(join(work, 'repo'), [rpms.toolbox, rpms.hostUpdate, ...standIns]);
@@ -40,8 +41,7 @@ beforeAll(async () => {
 afterAll(() => {
   // unset when beforeAll failed before it started the repository
   (repo as typeof repo | undefined)?.close();
-  if (work && existsSync(join(work, 'copied/toolbox')))
-    run(join(work, 'copied/toolbox'), ['rm', '-f', BOX], { env: isolatedEnv() });
+  removeContainers(P);
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -57,7 +57,18 @@ const digestIn = (rpm: string, path: string) =>
     ?.split(' ')[1];
 /** sh -c SCRIPT in a throwaway container that reaches the repo server on loopback. */
 const inContainer = (script: string, ...volumes: string[]) =>
-  run('podman', ['run', '--rm', '--network', 'host', ...volumes.flatMap((v) => ['-v', v]), IMAGE, 'sh', '-c', script]);
+  run('podman', [
+    'run',
+    '--rm',
+    ...RUN_LABEL_ARGS,
+    '--network',
+    'host',
+    ...volumes.flatMap((v) => ['-v', v]),
+    IMAGE,
+    'sh',
+    '-c',
+    script,
+  ]);
 /** A required capability that names a shared library (or the loader's hash style), nothing else. */
 const SHARED_LIBRARY = /^(lib[\w+.-]*\.so\.\d+|ld-linux-[\w-]+\.so\.\d+)\([\w.]*\)\(64bit\)$|^rtld\(GNU_HASH\)$/;
 

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isolatedEnv, podman, TEST_IMAGE, toolbox, waitFor } from './helpers.js';
+import { isolatedEnv, podman, TEST_IMAGE, toolbox, waitFor, runPrefix, removeContainers } from './helpers.js';
 import { SignedRepoServer } from './signed-repo.js';
 import { RootlessUser, SharedFiles } from './support/rootless-user.js';
 
@@ -283,14 +283,15 @@ describe('tools with zypper in user mode', () => {
 });
 
 describe('two users and root, one toolbox name', () => {
-  const SAME = `tbrl-same-${Math.random().toString(36).slice(2, 8)}`;
+  const P = runPrefix('tbrl-');
+  const SAME = `${P}same`;
   const rootEnv = isolatedEnv();
   let bob: RootlessUser;
   beforeAll(() => {
     bob = newUser();
   });
   afterAll(() => {
-    podman(['rm', '--force', '--time', '0', SAME]);
+    removeContainers(P);
   });
 
   it('each gets its own toolbox and sees only its own', () => {
@@ -368,7 +369,7 @@ describe('a host not set up for rootless podman: one line naming the cause and t
   });
 
   it('XDG_RUNTIME_DIR inherited from root (sudo -u, su without -)', () => {
-    const rootsDir = mkdtempSync(join(tmpdir(), 'tbrl-roots-runtime-'));
+    const rootsDir = mkdtempSync(join(tmpdir(), runPrefix('tbrl-roots-runtime-')));
     try {
       const r = carol.toolbox(['-u', 'run', 'true'], { env: { XDG_RUNTIME_DIR: rootsDir } });
       expect(r.stderr).toBe(
@@ -385,7 +386,7 @@ describe('a host not set up for rootless podman: one line naming the cause and t
     // A private mount namespace whose /dev is a fresh tmpfs with the usual devices but no
     // mqueue; alice's podman starts anew in it. The host's /dev is untouched.
     await alice.endProcesses();
-    const old = mkdtempSync(join(tmpdir(), 'tbrl-dev-'));
+    const old = mkdtempSync(join(tmpdir(), runPrefix('tbrl-dev-')));
     const script = [
       'set -e; mount --rbind /dev "$1"; mount -t tmpfs -o mode=755 none /dev',
       'for n in null zero full random urandom tty ptmx fuse; do if [ -e "$1/$n" ]; then touch "/dev/$n"; mount --bind "$1/$n" "/dev/$n"; fi; done',

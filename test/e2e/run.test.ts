@@ -1,9 +1,9 @@
 // `toolbox run` and the default form: exit codes, clean stdout, streams, parsing, signals.
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containerState, isolatedEnv, removeContainers, toolbox, toolboxAsync, waitFor } from './helpers.js';
+import { containerState, isolatedEnv, removeContainers, toolbox, toolboxAsync, waitFor, runPrefix } from './helpers.js';
 
-const P = 'e2e-run-';
+const P = runPrefix('e2e-run-');
 const BOX = `${P}box`;
 const env = isolatedEnv();
 

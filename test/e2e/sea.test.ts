@@ -18,23 +18,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeExecutable, nodeX64 } from '../../scripts/sea-lib.mjs';
-import { isolatedEnv, removeContainers, ROOT, SEA, waitFor } from './helpers.js';
+import { isolatedEnv, removeContainers, ROOT, SEA, waitFor, runPrefix } from './helpers.js';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const ARM64 = join(ROOT, 'dist/sea/toolbox-linux-arm64');
-const BOX = 'sea-e2e-box';
+const P = runPrefix('sea-e2e-');
+const BOX = `${P}box`;
 const TOOLBOX_HELP_FIRST = 'Usage: toolbox [options] [CMD...]';
 const HOST_UPDATE_HELP_FIRST = 'Usage: host-update [options] [command]';
 const env = isolatedEnv();
 let work: string;
 
 beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'sea-e2e-'));
+  work = mkdtempSync(join(tmpdir(), P));
   const r = spawnSync(SEA, ['create', '-c', BOX], { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`toolbox create ${BOX}: ${r.stderr}`);
 });
 afterAll(() => {
-  removeContainers(BOX);
+  removeContainers(P);
   if (work) rmSync(work, { recursive: true, force: true });
 });
 

@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runPrefix } from './helpers.js';
 
 export interface TestPackage {
   name: string;
@@ -22,7 +23,7 @@ function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): 
 }
 
 export class SignedRepoServer {
-  readonly root = mkdtempSync(join(tmpdir(), 'tl-repo-'));
+  readonly root = mkdtempSync(join(tmpdir(), runPrefix('tl-repo-')));
   readonly keyFile = join(this.root, 'key.asc');
   private readonly gnupg = join(this.root, 'gnupg');
   private readonly rpms = join(this.root, 'rpms');

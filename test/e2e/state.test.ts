@@ -31,12 +31,13 @@ import {
   toolbox,
   toolboxAsync,
   waitFor,
+  runPrefix,
 } from './helpers.js';
 
-const P = 'st-e2e-';
+const P = runPrefix('st-e2e-');
 const STATE = '/run/toolbox/podman';
 const env = isolatedEnv();
-const tmp = mkdtempSync(join(tmpdir(), 'st-e2e-'));
+const tmp = mkdtempSync(join(tmpdir(), P));
 chmodSync(tmp, 0o755);
 
 beforeAll(() => {

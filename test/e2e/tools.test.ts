@@ -5,11 +5,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli } from './helpers.js';
+import { cli, runPrefix, containersNamed, removeContainers, RUN_LABEL_ARGS } from './helpers.js';
 import { SignedRepoServer } from './signed-repo.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const P = 'tl-e2e-';
+const P = runPrefix('tl-e2e-');
 const BOX = `${P}box`;
 
 const home = mkdtempSync(join(tmpdir(), `${P}home-`));
@@ -34,14 +34,6 @@ function podman(...args: string[]) {
 const containerId = (name: string) => podman('container', 'inspect', '--format', '{{.Id}}', name).stdout.trim();
 const containerState = (name: string) =>
   podman('container', 'inspect', '--format', '{{.State.Status}}', name).stdout.trim() || 'missing';
-const ours = () =>
-  podman('ps', '-a', '--format', '{{.Names}}')
-    .stdout.split('\n')
-    .filter((n) => n.startsWith(P));
-const removeOurs = () => {
-  const names = ours();
-  if (names.length) podman('rm', '-f', '-t', '0', ...names);
-};
 const lastLine = (text: string) => text.trimEnd().split('\n').at(-1);
 /** With -v: the progress lines, without the engine commands it traces and the start/stop lines */
 const progressLines = (stderr: string) =>
@@ -59,10 +51,18 @@ const repo = new SignedRepoServer();
 
 beforeAll(async () => {
   // The test image must keep rpm and zypper on one database, as openSUSE does (images/test).
-  const dbpath = podman('run', '--rm', 'localhost/toolbox-test:latest', 'rpm', '--eval', '%_dbpath').stdout.trim();
+  const dbpath = podman(
+    'run',
+    '--rm',
+    ...RUN_LABEL_ARGS,
+    'localhost/toolbox-test:latest',
+    'rpm',
+    '--eval',
+    '%_dbpath',
+  ).stdout.trim();
   if (dbpath !== '/var/lib/rpm')
     throw new Error(`the test image is outdated (rpm uses ${dbpath}); rebuild it with: bash .ci/build-test-images`);
-  removeOurs();
+  removeContainers(P);
   repo.build([
     { name: 'tl-hello', script: '#!/bin/sh\necho "hello from tl-hello $*"' },
     { name: 'tl-rival', headers: ['Conflicts: tl-hello'] },
@@ -79,7 +79,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  removeOurs();
+  removeContainers(P);
   await repo.cleanup();
   rmSync(home, { recursive: true, force: true });
 });
@@ -303,7 +303,7 @@ describe('tools stay', () => {
       `upgraded toolbox ${BOX} to generation 2: 1 repository and 1 tool restored; generation 1 kept (toolbox rollback ${BOX} brings it back)`,
     );
     // the previous generation stays, stopped, under a name of its own
-    expect(ours().sort()).toEqual([BOX, `${BOX}.gen1`, `${P}mini`]);
+    expect(containersNamed(P).sort()).toEqual([BOX, `${BOX}.gen1`, `${P}mini`]);
     expect(containerState(`${BOX}.gen1`)).toBe('exited');
     expect(containerId(`${BOX}.gen1`)).toBe(before);
     expect(podman('container', 'inspect', '--format', '{{.Config.Hostname}}', BOX).stdout.trim()).toBe(BOX);
@@ -329,7 +329,7 @@ describe('tools stay', () => {
     );
     expect(r.code).toBe(1);
     expect(containerId(BOX)).toBe(before);
-    expect(ours().sort()).toEqual([BOX, `${BOX}.gen1`, `${P}mini`]);
+    expect(containersNamed(P).sort()).toEqual([BOX, `${BOX}.gen1`, `${P}mini`]);
     expect(toolbox('run', '-c', BOX, '--', 'rpm', '-q', 'tl-late', 'tl-hello').stdout).toBe(
       'tl-late-1.0-1.noarch\ntl-hello-1.0-1.noarch\n',
     );

@@ -7,7 +7,18 @@ import { spawn, spawnSync, type ChildProcess, type SpawnSyncOptions } from 'node
 import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_FORM, gather, resultOf, ROOT, SEA, SYNC_LIMITS, TEST_IMAGE, type Result } from '../helpers.js';
+import {
+  CLI_FORM,
+  freshUserName,
+  gather,
+  resultOf,
+  ROOT,
+  runPrefix,
+  SEA,
+  SYNC_LIMITS,
+  TEST_IMAGE,
+  type Result,
+} from '../helpers.js';
 
 /** What a call as the user gives: the same as the suite's own calls. */
 export type UserResult = Result;
@@ -24,7 +35,7 @@ function must(cmd: string, args: string[], options: SpawnSyncOptions = {}): stri
  * checkout under /root works too) and the test image saved once by root's podman.
  */
 export class SharedFiles {
-  readonly dir = mkdtempSync(join(tmpdir(), 'tbrl-shared-'));
+  readonly dir = mkdtempSync(join(tmpdir(), runPrefix('tbrl-shared-')));
   /** the CLI as the e2e suite runs it: the single executable, or the npm form */
   readonly cli = CLI_FORM === 'sea' ? join(this.dir, 'toolbox/toolbox') : join(this.dir, 'toolbox/bin/toolbox.js');
   /** what a user runs to call it */
@@ -75,7 +86,7 @@ export class RootlessUser {
     track: (user: RootlessUser) => void,
     options: { runtimeDir?: boolean; image?: boolean } = {},
   ): RootlessUser {
-    const name = `tbrl${Math.random().toString(36).slice(2, 8)}`;
+    const name = freshUserName('tbrl');
     must('useradd', ['-m', '-s', '/bin/bash', name]);
     const user = new RootlessUser(name, shared);
     track(user);
