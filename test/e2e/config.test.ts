@@ -1,5 +1,15 @@
 // Configuration layers, toolboxrc files read as data, and bad input refused cleanly.
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -205,8 +215,12 @@ describe('engine and image failures', () => {
   });
 
   it('an explicit engine that is not installed', () => {
-    const env = isolatedEnv({ PATH: '/usr/bin:/bin' });
+    // A PATH with podman on it and no docker (this machine may have a docker client in /usr/bin).
+    const bin = mkdtempSync(join(tmpdir(), `${P}bin-`));
+    symlinkSync('/usr/bin/podman', join(bin, 'podman'));
+    const env = isolatedEnv({ PATH: bin });
     const r = toolbox(['--engine', 'docker', 'list'], { env });
+    rmSync(bin, { recursive: true, force: true });
     expect(r.code).toBe(125);
     expect(r.stderr).toBe(
       'Error: docker is not installed (it is not on PATH). Hint: install docker, or choose another engine with --engine\n',
