@@ -15,6 +15,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, s
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { buildDefines } from './build-defines.mjs';
 import { makeExecutable, nodeX64 as pinnedNodeX64 } from './sea-lib.mjs';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
@@ -38,7 +39,7 @@ await build({
   platform: 'node',
   target: 'node24',
   // __TOOLBOX_SEA__: this build ignores NODE_OPTIONS (execArgvExtension "none"); see src/cli/no-inspector.ts.
-  define: { __TOOLBOX_VERSION__: JSON.stringify(pkg.version), __TOOLBOX_SEA__: 'true' },
+  define: { ...buildDefines(root), __TOOLBOX_SEA__: 'true' },
   plugins: [stripTopLevelMain()],
   legalComments: 'none',
   logLevel: 'warning',

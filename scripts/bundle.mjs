@@ -1,9 +1,10 @@
 // Bundles each entry into dist/ as ESM with code splitting, so what `toolbox run` does not need
 // (ora, conf, chalk, host-update) sits in chunks loaded only on demand.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { buildDefines } from './build-defines.mjs';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
   entryPoints: { toolbox: 'src/cli/main.ts', 'host-update': 'src/host/main.ts' },
@@ -14,7 +15,7 @@ await build({
   platform: 'node',
   target: 'node20',
   chunkNames: 'chunks/[name]-[hash]',
-  define: { __TOOLBOX_VERSION__: JSON.stringify(pkg.version) },
+  define: buildDefines(fileURLToPath(new URL('..', import.meta.url))),
   // Some bundled CommonJS dependencies call require(); give the ESM output a real one.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   legalComments: 'none',

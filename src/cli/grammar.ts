@@ -56,7 +56,10 @@ export type Shell = (typeof SHELLS)[number];
 export const isShell = (word: string): word is Shell => (SHELLS as readonly string[]).includes(word);
 
 /** The program's own options, before the global ones (commander adds them its own way). */
-export const VERSION_OPTION: OptionSpec = { long: '--version', description: 'print the version' };
+export const VERSION_OPTION: OptionSpec = {
+  long: '--version',
+  description: 'print the version (with --verbose or --json: the commit, Node.js and architecture too)',
+};
 export const HELP_OPTION: OptionSpec = { short: '-h', long: '--help', description: 'show help' };
 
 const THE_TOOLBOX: ArgumentSpec = { name: 'NAME', required: false, variadic: false, description: 'the toolbox' };

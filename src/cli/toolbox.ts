@@ -2,11 +2,17 @@
 // both programs share (src/ui/error-boundary.ts), which is loaded only then.
 import { loadConfWriter } from '../config/store.js';
 import { errorJson, USAGE_HINT, UsageError } from '../core/errors.js';
+import { buildInfo, formatBuildInfo, versionRequest } from './build-info.js';
 import { VERSION } from './version.js';
 
 export async function main(argv: string[]): Promise<number> {
   if (argv.length === 1 && argv[0] === '--version') {
     process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const versionAs = versionRequest(argv);
+  if (versionAs) {
+    process.stdout.write(formatBuildInfo(buildInfo(), versionAs));
     return 0;
   }
   // Loaded only past --version, which must start as fast as a hello-world: the readers carry the

