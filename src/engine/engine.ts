@@ -14,6 +14,7 @@ import type {
   ImageFacts,
 } from '../core/ports.js';
 import { createArgs } from './create-args.js';
+import { skopeoInspectArgs } from './skopeo-args.js';
 import { engineFailure, isImageMissing, isNameInUse, isNoSuchContainer } from './errors.js';
 import { LABEL_MANAGED } from '../core/labels.js';
 import { parseInspect, parsePs } from './parse.js';
@@ -150,7 +151,7 @@ export class CliEngine implements ContainerEngine {
     // same signature policy and credentials) does.
     let r: Captured;
     try {
-      r = await capture('skopeo', ['inspect', '--no-tags', '--format', '{{.Digest}}', `docker://${image}`], {});
+      r = await capture('skopeo', skopeoInspectArgs(image), {});
     } catch (error) {
       if (error instanceof CommandNotFound)
         throw new EngineError(
@@ -159,7 +160,8 @@ export class CliEngine implements ContainerEngine {
         );
       throw error;
     }
-    if (r.exitCode !== 0) throw engineFailure(this.name, 'inspect', image, r.stderr);
+    // The message names the tool that really ran.
+    if (r.exitCode !== 0) throw engineFailure('skopeo', 'inspect', image, r.stderr);
     return r.stdout.trim();
   }
 
