@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isolatedEnv, removeContainers, runPrefix, toolbox } from './helpers.js';
+import { MINIMAL_IMAGE, isolatedEnv, podman, removeContainers, runPrefix, toolbox } from './helpers.js';
 
 const P = runPrefix('e2e-hostenv-');
 const BOX = `${P}box`;
@@ -15,6 +15,8 @@ const PRELOAD = `/tmp/${P}preload.so`;
 /** Where it says which process loaded it: written on the host only if a host process did. */
 const MARKER = `/tmp/${P}loaded`;
 const BUILD = mkdtempSync(`/tmp/${P}build-`);
+/** The minimal image (busybox, /bin/env only) without its env command. */
+const NO_ENV_IMAGE = `localhost/${P}no-env:latest`;
 const env = isolatedEnv();
 // Every variable that makes the host's loader or libc read a file the container names.
 const HOSTILE = {
@@ -57,6 +59,7 @@ __attribute__((constructor)) static void loaded(void) {
 });
 afterAll(() => {
   removeContainers(P);
+  podman(['rmi', '--force', NO_ENV_IMAGE]);
   rmSync(PRELOAD, { force: true });
   rmSync(MARKER, { force: true });
   rmSync(BUILD, { recursive: true, force: true });
@@ -112,6 +115,52 @@ describe("the container's environment never reaches a host-side process", () => 
       .map((entry) => entry.slice(0, entry.indexOf('=')));
     expect(names.sort()).toEqual(['PATH', 'TOOLBOX_ENTER_ENV']);
     expect(r.stdout.split('\0')).toContain('PATH=/usr/sbin:/usr/bin:/sbin:/bin');
+    expect(marker()).toBe('(none)');
+  });
+});
+
+describe("the env command that applies the environment is the toolbox image's own", () => {
+  it('a busybox image: its /bin/env, a link inside the image, is found and used', () => {
+    const name = `${P}minimal`;
+    expect(toolbox(['create', '-i', MINIMAL_IMAGE, name, '--podman-args', '--env FROM_IMAGE=yes'], { env }).code).toBe(
+      0,
+    );
+    const r = toolbox(
+      ['-v', 'run', '-n', '-c', name, '-i', MINIMAL_IMAGE, '--exec', 'direct', '--', 'sh', '-c', 'echo $FROM_IMAGE'],
+      {
+        env,
+      },
+    );
+    expect(r.stdout).toBe('yes\n');
+    expect(r.stderr).toMatch(/^\+ \/bin\/sh -c .* \/\S*nsenter --target \d+ .* -- \/bin\/env -i -- sh -c /);
+    expect(r.code).toBe(0);
+  });
+
+  it('an image without env is entered by the engine; --exec direct says why, in one line', () => {
+    // A file, not stdin: podman opens /dev/stdin, which a socket (node's pipes) cannot be.
+    const containerfile = join(BUILD, 'Containerfile');
+    writeFileSync(containerfile, `FROM ${MINIMAL_IMAGE}\nRUN rm /bin/env\n`);
+    const build = spawnSync(
+      'podman',
+      ['build', '--quiet', '--network', 'host', '-t', NO_ENV_IMAGE, '-f', containerfile, BUILD],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(build.status).toBe(0);
+    const name = `${P}no-env`;
+    expect(toolbox(['create', '-i', NO_ENV_IMAGE, name, '--podman-args', PODMAN_ARGS], { env }).code).toBe(0);
+    const direct = toolbox(['run', '-n', '-c', name, '-i', NO_ENV_IMAGE, '--exec', 'direct', 'true'], { env });
+    expect(direct.stderr).toBe(
+      `Error: cannot enter toolbox ${name} directly: the toolbox has no env command (/usr/bin/env or /bin/env). Hint: use --exec podman (or auto)\n`,
+    );
+    expect(direct.code).toBe(1);
+    const auto = toolbox(['-v', 'run', '-n', '-c', name, '-i', NO_ENV_IMAGE, '--', 'sh', '-c', 'echo $LD_PRELOAD'], {
+      env,
+    });
+    expect(auto.stdout).toBe(`${PRELOAD}\n`);
+    expect(auto.stderr).toMatch(/^\+ podman exec /m);
+    expect(auto.code).toBe(0);
     expect(marker()).toBe('(none)');
   });
 });
