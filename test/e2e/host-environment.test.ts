@@ -2,11 +2,19 @@
 // nsenter as root, and none of them may see it (an image's LD_PRELOAD naming a file that a user
 // can write on the host would run that user's code as root). It applies inside only, as podman
 // exec applies it (issue 21, F2).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MINIMAL_IMAGE, isolatedEnv, podman, removeContainers, runPrefix, toolbox } from './helpers.js';
+import {
+  MINIMAL_IMAGE,
+  hostUpdateInBox,
+  isolatedEnv,
+  podman,
+  removeContainers,
+  runPrefix,
+  toolbox,
+} from './helpers.js';
 
 const P = runPrefix('e2e-hostenv-');
 const BOX = `${P}box`;
@@ -161,6 +169,46 @@ describe("the env command that applies the environment is the toolbox image's ow
     expect(auto.stdout).toBe(`${PRELOAD}\n`);
     expect(auto.stderr).toMatch(/^\+ podman exec /m);
     expect(auto.code).toBe(0);
+    expect(marker()).toBe('(none)');
+  });
+});
+
+describe('what toolbox runs on the host from inside a toolbox gets a fixed environment too', () => {
+  it("collect: the host's df, systemctl and rpm (nsenter --mount, chroot) never load the toolbox's LD_PRELOAD", () => {
+    const name = `${P}collect`;
+    expect(toolbox(['create', name, '--podman-args', PODMAN_ARGS], { env }).code).toBe(0);
+    // Only what collect itself runs counts here (the create's own entry is pinned above).
+    rmSync(MARKER, { force: true });
+    const out = mkdtempSync(`/tmp/${P}bundle-`);
+    try {
+      const r = toolbox(['collect', '-c', name, '--profile', 'basic', '--out', out], { env });
+      expect(r.code === 0 || r.code === 1).toBe(true); // a VM without systemctl fails that one command
+      expect(r.stdout).toMatch(new RegExp(`^${out}/toolbox-collect-\\S+\\.tar\\.gz\\n$`));
+      expect(marker()).toBe('(none)');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it("host-update: nsenter into the host's namespaces starts the host's env with a fixed environment", () => {
+    const name = `${P}host-update`;
+    const inBox = hostUpdateInBox('/opt/toolbox');
+    const mounts = inBox.mounts.map((m) => `--volume ${m}`).join(' ');
+    expect(toolbox(['create', name, '--podman-args', `${PODMAN_ARGS} ${mounts}`], { env }).code).toBe(0);
+    rmSync(MARKER, { force: true });
+    // status only reads. The host is this machine, entered through a process the test starts
+    // (PID 1 here may refuse nsenter); the host's env is the first program host-update starts.
+    const host = spawn('sleep', ['600'], { stdio: 'ignore' });
+    try {
+      // By podman exec: what this pins is host-update's own way onto the host, not direct entry.
+      const argv = [...inBox.argv, 'status', '--host-pid', String(host.pid)];
+      const r = toolbox(['run', '-n', '-c', name, '--exec', 'podman', '--', ...argv], { env });
+      expect(r.stderr).toContain(
+        'Error: this host is not transactional (it has no transactional-update). Hint: host-update drives transactional-update on hosts like openSUSE MicroOS; update this host with its own package manager\n',
+      );
+    } finally {
+      host.kill();
+    }
     expect(marker()).toBe('(none)');
   });
 });
