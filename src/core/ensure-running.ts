@@ -66,7 +66,9 @@ export async function ensureRunning(
       continue;
     }
     reporter.status(`${info.status === 'paused' ? 'unpausing' : 'starting'} toolbox ${info.name}`);
-    await (info.status === 'paused' ? engine.unpauseBox(info.id) : engine.startBox(info.id));
+    if (info.status === 'paused') await engine.unpauseBox(info.id);
+    else if (target.created) await startCreated(deps, info.id);
+    else await engine.startBox(info.id);
     info = { ...info, status: 'running', pid: 0 };
   }
   const privileged = info.spec ? !info.spec.sandbox : false;
@@ -75,6 +77,26 @@ export async function ensureRunning(
   const record = recordFor(deps, info.id, pid, privileged, created);
   if (needsSetup) await setupBox(deps, { ...info, pid }, record, settings.exec !== 'podman');
   return record ?? { id: info.id, pid: 0, pidStart: '', privileged, created };
+}
+
+/**
+ * Starts the container this call has just created. A create that fails leaves nothing: when
+ * the engine cannot start it (an extra create argument the engine's start refuses), the
+ * container goes, by its full id (never by name: that might be another's by now), and the
+ * engine's error is what the caller sees.
+ */
+async function startCreated(deps: Deps, id: string): Promise<void> {
+  try {
+    await deps.engine.startBox(id);
+  } catch (error) {
+    try {
+      await deps.engine.removeBox(id, true);
+      deps.sessions.removed(id);
+    } catch {
+      // left for 'toolbox rm'; the start's failure is the one to report
+    }
+    throw error;
+  }
 }
 
 function recordFor(

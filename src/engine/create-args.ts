@@ -2,6 +2,7 @@
 import { UsageError } from '../core/errors.js';
 import type { BoxSpec } from '../core/ports.js';
 import type { EngineQuirks } from './engines/quirks.js';
+import { ENGINE_REGISTRY } from './engines/registry.js';
 
 /** The keep-alive command: runs forever, dies quietly on `stop`. */
 export const KEEP_ALIVE = ['sleep', 'infinity'];
@@ -72,14 +73,22 @@ const OWNED: Record<string, string> = {
   '--': 'it would end the options, and what follows would become the image',
 };
 const OWNED_LABEL = 'io.toolbox.';
-// podman create's short options that take no value: in a group such as -it, the first other
-// letter takes the rest of the word, or the next word, as its value.
-const SWITCHES = new Set(['i', 't', 'P', 'q']);
+
+// Every engine's create options, since --podman-args is read before the engine is known; no
+// option takes a value with one engine and none with the other.
+const SWITCHES = new Set(ENGINE_REGISTRY.flatMap((q) => q.createOptions.switches));
+const VALUED = new Set(ENGINE_REGISTRY.flatMap((q) => q.createOptions.values));
+
+/** What the word after an option is: its value, or something the engine would misread. */
+type After = { kind: 'value' } | { kind: 'nothing' } | { kind: 'switch' | 'unknown'; option: string };
 
 /**
  * One --podman-args value as the words it becomes, or a usage error: for an argument toolbox
  * owns, and for a word that is neither an option nor an option's value (a value with a space,
- * which the whitespace split has cut in two).
+ * which the whitespace split has cut in two). A word is a value only after an option that takes
+ * one: after one that takes none (--tty), the engine would take the word for the image and run
+ * another image than the toolbox's; after one toolbox does not know (a newer engine's), whether
+ * it is a value is unknown, so only its --option=value form is accepted.
  */
 export function checkExtraCreateArgs(value: string): string[] {
   const words = value.split(/\s+/).filter(Boolean);
@@ -93,28 +102,42 @@ export function checkExtraCreateArgs(value: string): string[] {
   const label = (text: string | undefined) =>
     text?.startsWith(OWNED_LABEL) &&
     refuse(`the ${OWNED_LABEL}* labels are toolbox's own: they mark and describe the toolbox`);
-  let valueMayFollow = false;
+  const takes = (option: string): After =>
+    VALUED.has(option) ? { kind: 'value' } : { kind: SWITCHES.has(option) ? 'switch' : 'unknown', option };
+  let after: After = { kind: 'nothing' };
   for (const [i, word] of words.entries()) {
     if (word.startsWith('--')) {
       const eq = word.indexOf('=');
       const option = eq < 0 ? word : word.slice(0, eq);
       owned(option);
       if (option === '--label') label(eq < 0 ? words[i + 1] : word.slice(eq + 1));
-      valueMayFollow = eq < 0;
+      after = eq < 0 ? takes(option) : { kind: 'nothing' };
     } else if (word.startsWith('-') && word.length > 1) {
-      valueMayFollow = false;
+      // A group such as -it: switches, then at most one letter that takes the rest of the word,
+      // or the next word, as its value.
+      after = { kind: 'switch', option: word };
       for (let j = 1; j < word.length; j++) {
-        const letter = word.charAt(j);
+        const letter = `-${word.charAt(j)}`;
         if (SWITCHES.has(letter)) continue;
-        owned(`-${letter}`);
+        owned(letter);
         const inline = word.slice(j + 1).replace(/^=/, '');
-        if (letter === 'l') label(inline || words[i + 1]);
-        valueMayFollow = inline === '';
+        if (letter === '-l') label(inline || words[i + 1]);
+        after = inline === '' ? takes(letter) : { kind: 'nothing' };
         break;
       }
     } else {
-      if (!valueMayFollow) refuse(`${JSON.stringify(word)} is neither an option nor an option's value`);
-      valueMayFollow = false;
+      if (after.kind === 'switch')
+        refuse(
+          `${JSON.stringify(word)} follows ${after.option}, which takes no value: the engine would take it for the image`,
+        );
+      if (after.kind === 'unknown') {
+        const joined = after.option.startsWith('--') ? `${after.option}=${word}` : `${after.option}${word}`;
+        refuse(
+          `${JSON.stringify(word)} follows ${after.option}, which toolbox does not know: write ${joined} if it is its value`,
+        );
+      }
+      if (after.kind === 'nothing') refuse(`${JSON.stringify(word)} is neither an option nor an option's value`);
+      after = { kind: 'nothing' };
     }
   }
   return words;

@@ -3,15 +3,39 @@
 // user and working directory. No second pty and no relay process: the command is the child of
 // a waiting shell in our process group, so the terminal and signals reach it as they are.
 // Anything uncertain means "unavailable", and the caller falls back to the engine's exec.
+//
+// The environment. The shell, prlimit and nsenter are the HOST's programs, run as root: they
+// get a fixed PATH and nothing else, never the container's environment (an image's
+// LD_PRELOAD, GCONV_PATH, LD_LIBRARY_PATH... would make the host's loader and libc run code the
+// image names, as root, on the host). The container's environment is applied by the last exec,
+// inside the container: the container's own `env -i`, exec'd by nsenter after it has entered
+// the container's mount namespace and root, as podman exec applies it only inside. That needs an
+// env command in the image (coreutils or busybox: every toolbox image has one); an image without
+// one is entered by the engine. nsenter cannot do it itself: util-linux's --env (2.40) copies
+// only the target's environment, and is missing from the util-linux of many hosts.
+// The variables reach the shell in one variable of its own (a process's environment is readable
+// by root only), never in its command line, which every user can read for as long as it waits.
+// The shell splits them on newlines, so a value that holds one sends the entry to the engine.
 import { isatty } from 'node:tty';
 import type { BoxRecord, CaptureResult, DirectEntry, ExecRequest } from '../core/ports.js';
 import { cgroupProcsFiles } from '../os/cgroups.js';
 import { findOnPath } from '../os/path.js';
-import { isAlive, readProcBytes, readProcLink, readProcText } from '../os/proc.js';
+import { isAlive, isExecutableInRoot, readProcBytes, readProcLink, readProcText } from '../os/proc.js';
 import { capture, interactive } from '../os/runner.js';
+
+/** The whole environment of every host-side process of an entry. */
+const HOST_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
+/** Where the container's environment travels to the shell, which unsets it before it execs. */
+const ENV_VARIABLE = 'TOOLBOX_ENTER_ENV';
+/** The env command inside the toolbox, in the order looked for. */
+const ENV_COMMANDS = ['/usr/bin/env', '/bin/env'];
 
 // Joins the cgroups named in its arguments, then runs the rest and exits with its status. A
 // constant script: the paths and the command travel as arguments, never as code.
+// Its arguments: N, N cgroup files, M, M words that end in `env -i --`, then the command. It
+// places the K=V lines of $TOOLBOX_ENTER_ENV between the M words and the command (rotating the
+// positional parameters: POSIX sh has no arrays) and unsets the variable, so no host program
+// after it sees any of them.
 // The shell waits instead of exec'ing because Node cannot name real-time signals: a command
 // killed by SIGRTMIN+N would reach us as "exit 0". The shell reports every death as 128+N.
 // Its traps keep it alive through the terminal's SIGINT/SIGQUIT/SIGHUP, which the command gets
@@ -19,8 +43,13 @@ import { capture, interactive } from '../os/runner.js';
 // toolbox sends its own signals to the command, the shell's child (see commandOf). The shell's
 // own stderr goes nowhere (it would print "Segmentation fault"); the command, exec'd from a
 // subshell (so the same PID), gets the real one back and no extra descriptor.
-const JOIN_CGROUPS =
-  'unset PWD OLDPWD; n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; trap : HUP INT QUIT TERM USR1; exec 3>&2 2>/dev/null; (exec 2>&3 3>&-; exec "$@"); exit $?';
+const JOIN_CGROUPS = [
+  'unset PWD OLDPWD; n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done',
+  'm=$1; shift; k=$(($# - m)); while [ "$m" -gt 0 ]; do set -- "$@" "$1"; shift; m=$((m-1)); done',
+  `set -f; IFS='\n'; set -- "$@" $${ENV_VARIABLE}; unset ${ENV_VARIABLE} IFS`,
+  'while [ "$k" -gt 0 ]; do set -- "$@" "$1"; shift; k=$((k-1)); done',
+  'trap : HUP INT QUIT TERM USR1; exec 3>&2 2>/dev/null; (exec 2>&3 3>&-; exec "$@"); exit $?',
+].join('; ');
 
 const LIMITS: Record<string, string> = {
   'Max cpu time': 'cpu',
@@ -72,6 +101,7 @@ function commandOf(shellPid: number): number | undefined {
 export class NsenterDirectEntry implements DirectEntry {
   private tools: { nsenter: string | undefined; prlimit: string | undefined } | undefined;
   private namespaces: { pid: number; flags: string[] | undefined } | undefined;
+  private env: { pid: number; path: string | undefined } | undefined;
 
   constructor(private readonly trace?: (argv: readonly string[]) => void) {}
 
@@ -80,10 +110,17 @@ export class NsenterDirectEntry implements DirectEntry {
     if (!record.privileged) return 'the toolbox is sandboxed';
     if (!isAlive(record.pid, record.pidStart)) return 'the toolbox process changed';
     if (!this.namespaceFlags(record.pid)) return 'the toolbox has its own pid or user namespace';
-    // Resolved on the host's PATH now: the wrapper runs with the toolbox's environment.
+    // Resolved on our PATH now: the wrapper runs with a PATH of its own.
     this.tools ??= { nsenter: findOnPath('nsenter'), prlimit: findOnPath('prlimit') };
     for (const [tool, path] of Object.entries(this.tools)) if (!path) return `${tool} (util-linux) is not installed`;
+    if (!this.envCommand(record.pid)) return `the toolbox has no env command (${ENV_COMMANDS.join(' or ')})`;
     return undefined;
+  }
+
+  /** The toolbox's env command (see the top of this file); kept per PID, like the namespaces. */
+  private envCommand(pid: number): string | undefined {
+    if (this.env?.pid !== pid) this.env = { pid, path: ENV_COMMANDS.find((path) => isExecutableInRoot(pid, path)) };
+    return this.env.path;
   }
 
   /**
@@ -125,24 +162,24 @@ export class NsenterDirectEntry implements DirectEntry {
     // Entering the pid namespace would make nsenter fork and stand between us and the command.
     const namespaces = this.namespaceFlags(record.pid);
     const { nsenter, prlimit } = this.tools ?? {};
-    if (!cgroups || !namespaces || !nsenter || !prlimit) return undefined;
+    const envCommand = this.envCommand(record.pid);
+    if (!cgroups || !namespaces || !nsenter || !prlimit || !envCommand) return undefined;
+    // env would take a first word with "=" in it for a variable, not for the command.
+    if (request.command[0]?.includes('=') !== false) return undefined;
     // The keep-alive process started in the image's working directory, as an exec would.
     const workdir = request.workdir ?? readProcLink(record.pid, 'cwd');
     if (workdir === undefined) return undefined;
     const environ = readProcBytes(record.pid, 'environ');
     const limitsText = readProcText(record.pid, 'limits');
     if (!environ || limitsText === undefined) return undefined;
-    const env = parseEnviron(environ);
+    const entries = Object.entries({ ...parseEnviron(environ), ...request.env }).map(([k, v]) => `${k}=${v}`);
+    // The shell splits the list on newlines (see JOIN_CGROUPS): a variable with one goes by the engine.
+    if (entries.some((entry) => entry.includes('\n'))) return undefined;
     const limits = prlimitArgs(limitsText);
     // Validate once more right before entering: the PID must still be the toolbox's process.
     if (!isAlive(record.pid, record.pidStart)) return undefined;
     const [uid, gid] = (request.user ?? '0:0').split(':');
-    const args = [
-      '-c',
-      JOIN_CGROUPS,
-      'toolbox-enter',
-      String(cgroups.length),
-      ...cgroups,
+    const prefix = [
       prlimit,
       ...limits,
       '--',
@@ -157,9 +194,21 @@ export class NsenterDirectEntry implements DirectEntry {
       '--setgid',
       gid ?? uid ?? '0',
       '--',
+      envCommand,
+      '-i',
+      '--',
+    ];
+    const args = [
+      '-c',
+      JOIN_CGROUPS,
+      'toolbox-enter',
+      String(cgroups.length),
+      ...cgroups,
+      String(prefix.length),
+      ...prefix,
       ...request.command,
     ];
-    return { args, env: { ...env, ...request.env } };
+    return { args, env: { PATH: HOST_PATH, [ENV_VARIABLE]: entries.join('\n') } };
   }
 
   async exec(record: BoxRecord, request: ExecRequest): Promise<number | undefined> {

@@ -19,7 +19,12 @@ export interface HostPort {
 
 // The toolbox's environment (PATH, locale, TERM of the user's shell) means nothing on the host,
 // and zypper's messages are parsed: run with a clean, fixed environment.
-const HOST_ENV = ['env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'LC_ALL=C.UTF-8', 'HOME=/root'];
+const HOST_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
+const HOST_ENV = ['env', '-i', `PATH=${HOST_PATH}`, 'LC_ALL=C.UTF-8', 'HOME=/root'];
+// What nsenter or chroot itself runs with. The first program they start is the HOST's env, as
+// root: with the toolbox's environment (an image's LD_PRELOAD, GCONV_PATH...), the host's loader
+// would run a file the image names, one any user may have planted on the host (issue 21, F2).
+const WRAPPER_ENV = { PATH: HOST_PATH };
 
 export function hostArgv(target: HostTarget, command: readonly string[]): [string, ...string[]] {
   if (target.kind === 'nsenter') {
@@ -128,16 +133,16 @@ export function hostPort(target: HostTarget): HostPort {
     target,
     capture: (command) => {
       const [file, ...args] = hostArgv(target, command);
-      return capture(file, args);
+      return capture(file, args, { env: WRAPPER_ENV });
     },
     stream: (command, onOutput, options) => {
       const [file, ...args] = hostArgv(target, command);
-      return stream(file, args, onOutput, { ownGroup: options?.stoppable === true });
+      return stream(file, args, onOutput, { ownGroup: options?.stoppable === true, env: WRAPPER_ENV });
     },
     interactive: (command) => {
       const [file, ...args] = hostArgv(target, command);
       // Ctrl-C reaches the command on the host through the terminal; nothing to forward.
-      return interactive(file, args, { onSignal: () => {} });
+      return interactive(file, args, { env: WRAPPER_ENV, onSignal: () => {} });
     },
   };
 }

@@ -1,7 +1,7 @@
 // The one reader of the process table (/proc): what a process is (its stat line), which
 // processes exist, and the files of one process. Every read may find the process gone; then
 // the answer is undefined, never an exception.
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** The fields of /proc/PID/stat that toolbox uses (proc(5) numbers them from 1). */
 export interface ProcStat {
@@ -81,4 +81,47 @@ export function readProcBytes(pid: number, name: string): Buffer | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether PATH names an executable regular file in the file system PID sees (its root, its
+ * mounts). Symlinks are followed by hand, an absolute one from that root: through
+ * /proc/PID/root the kernel would resolve it against our own root, and answer about the host.
+ */
+export function isExecutableInRoot(pid: number, path: string): boolean {
+  const root = `/proc/${String(pid)}/root`;
+  let pending = path.split('/').filter(Boolean);
+  let resolved: string[] = [];
+  for (let links = 0; pending.length > 0;) {
+    const [part, ...rest] = pending as [string, ...string[]];
+    pending = rest;
+    if (part === '.') continue;
+    if (part === '..') {
+      resolved.pop();
+      continue;
+    }
+    const here = `${root}/${[...resolved, part].join('/')}`;
+    let stats;
+    try {
+      stats = lstatSync(here);
+    } catch {
+      return false;
+    }
+    if (!stats.isSymbolicLink()) {
+      if (pending.length > 0 && !stats.isDirectory()) return false;
+      resolved.push(part);
+      if (pending.length === 0) return stats.isFile() && (stats.mode & 0o111) !== 0;
+      continue;
+    }
+    if (++links > 40) return false; // a loop, as the kernel counts (ELOOP)
+    let target: string;
+    try {
+      target = readlinkSync(here);
+    } catch {
+      return false;
+    }
+    if (target.startsWith('/')) resolved = [];
+    pending = [...target.split('/').filter(Boolean), ...pending];
+  }
+  return false; // the root itself, or a path that ends in a directory
 }

@@ -221,7 +221,7 @@ export function stream(
   file: string,
   args: readonly string[],
   onOutput: (chunk: string) => void,
-  options: { ownGroup?: boolean } = {},
+  options: { ownGroup?: boolean; env?: Record<string, string> } = {},
 ): Streaming {
   // ownGroup: the command runs in its own process group and kill() ends the whole group, for
   // wrappers such as `nsenter --pid` that fork and do not pass signals on to their child.
@@ -249,6 +249,7 @@ export function stream(
       reject: false,
       buffer: false,
       detached: options.ownGroup === true,
+      ...(options.env ? { env: options.env, extendEnv: false } : {}),
     });
     child = running;
     if (killed) kill();

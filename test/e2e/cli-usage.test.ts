@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allCommands, describeCommand } from '../../src/cli/command-tree.js';
 import { buildProgram } from '../../src/cli/program.js';
-import { containersNamed, isolatedEnv, podman, removeContainers, toolbox, runPrefix } from './helpers.js';
+import {
+  MINIMAL_IMAGE,
+  containersNamed,
+  isolatedEnv,
+  podman,
+  removeContainers,
+  toolbox,
+  runPrefix,
+} from './helpers.js';
 
 const P = runPrefix('cli-e2e-');
 /** an invalid name; were it ever created, the container would carry this run's prefix */
@@ -290,6 +298,47 @@ describe('--podman-args that toolbox owns give confusing results', () => {
     );
     expect(r.code).toBe(2);
     expect(containersNamed(`${P}owned`)).toEqual([]);
+  });
+
+  it.each([
+    [
+      `--tty ${MINIMAL_IMAGE}`,
+      `"${MINIMAL_IMAGE}" follows --tty, which takes no value: the engine would take it for the image`,
+    ],
+    [
+      '--some-new-option localhost/other:latest',
+      '"localhost/other:latest" follows --some-new-option, which toolbox does not know: write --some-new-option=localhost/other:latest if it is its value',
+    ],
+  ])('%j is refused: a word after an option that takes no value would become the image', (args, why) => {
+    // run's options come before its command: what follows the command is the command's.
+    for (const command of [
+      ['create', `${P}image`, '--podman-args', args],
+      ['run', '-c', `${P}image`, '--podman-args', args, 'true'],
+    ]) {
+      const r = toolbox(command);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        `Error: --podman-args ${JSON.stringify(args)}: ${why}. Hint: ${SPLIT_RULE}; each argument is its own word, e.g. --podman-args '--env A=1 --volume /srv:/srv'\n`,
+      );
+      expect(r.code).toBe(2);
+      expect(containersNamed(`${P}image`)).toEqual([]);
+    }
+  });
+
+  it('a create that the engine cannot start leaves no container behind', () => {
+    // podman create accepts the group; podman start cannot find it in the image.
+    for (const command of [
+      ['create', `${P}nostart`, '--podman-args', '--user root:nosuchgroup'],
+      ['run', '-c', `${P}nostart`, '--podman-args', '--user root:nosuchgroup', 'true'],
+    ]) {
+      const r = toolbox(command);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(
+        /^Error: podman start ([0-9a-f]{64}) failed: unable to start container "\1": unable to find group nosuchgroup: no matching entries in group file\. Hint: run with -v to see the podman commands\n$/,
+      );
+      expect(r.code).toBe(125);
+      expect(podman(['ps', '-a', '--filter', `name=${P}nostart`, '--format', '{{.Names}}']).stdout).toBe('');
+    }
   });
 
   it('--help states the split rule', () => {

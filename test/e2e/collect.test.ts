@@ -283,7 +283,16 @@ describe('toolbox collect', () => {
     expect(manifest.profiles).toEqual(['basic', 'network', 'storage', 'updates', 'custom']);
     expect(manifest.failed).toEqual(summary.failed.map((f) => f.id));
     expect(record('basic/rpms')).toMatchObject({
-      command: ['chroot', `/proc/${host.pid}/root`, 'rpm', '-qa'],
+      command: [
+        'env',
+        '-i',
+        'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
+        'LC_ALL=C.UTF-8',
+        'chroot',
+        `/proc/${host.pid}/root`,
+        'rpm',
+        '-qa',
+      ],
       status: 'ok',
       exitCode: 0,
       timedOut: false,

@@ -214,13 +214,35 @@ describe('profiles', () => {
       'rpms',
     ]);
     const rpms = basic.find((c) => c.name === 'rpms')!;
-    expect(commandFor(rpms, target)).toEqual(['chroot', '/proc/42/root', 'rpm', '-qa']);
+    expect(commandFor(rpms, target)).toEqual([
+      'env',
+      '-i',
+      'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
+      'LC_ALL=C.UTF-8',
+      'chroot',
+      '/proc/42/root',
+      'rpm',
+      '-qa',
+    ]);
     expect(
       commandFor(
         basic.find((c) => c.name === 'failed-units')!,
         target,
       ),
-    ).toEqual(['nsenter', '--target=42', '--mount', '--', 'systemctl', 'list-units', '--failed', '--no-pager']);
+    ).toEqual([
+      'env',
+      '-i',
+      'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
+      'LC_ALL=C.UTF-8',
+      'nsenter',
+      '--target=42',
+      '--mount',
+      '--',
+      'systemctl',
+      'list-units',
+      '--failed',
+      '--no-pager',
+    ]);
     expect(builtinCollectors(['updates', 'storage']).map((c) => c.profile)).toEqual([
       'storage',
       'storage',

@@ -1,6 +1,7 @@
 // --podman-args that toolbox owns give confusing results: they are refused, with the split rule.
 import { describe, expect, it } from 'vitest';
 import { checkExtraCreateArgs } from '../../src/engine/create-args.js';
+import { ENGINE_REGISTRY } from '../../src/engine/engines/registry.js';
 
 const refusal = (value: string) => {
   try {
@@ -35,6 +36,24 @@ describe('--podman-args that toolbox owns', () => {
     ['--env=A=b c', '"c" is neither an option nor an option\'s value'],
     ['--env A=b c', '"c" is neither an option nor an option\'s value'],
     ['image', '"image" is neither an option nor an option\'s value'],
+    // After an option that takes no value, the engine would take the word for the image.
+    [
+      '--tty localhost/other:latest',
+      '"localhost/other:latest" follows --tty, which takes no value: the engine would take it for the image',
+    ],
+    ['--privileged x', '"x" follows --privileged, which takes no value: the engine would take it for the image'],
+    ['-it x', '"x" follows -it, which takes no value: the engine would take it for the image'],
+    ['--env A=1 -t x', '"x" follows -t, which takes no value: the engine would take it for the image'],
+    [
+      '--use-api-socket x',
+      '"x" follows --use-api-socket, which takes no value: the engine would take it for the image',
+    ],
+    // An option toolbox does not know (a newer engine's) takes a value only in the = form.
+    [
+      '--some-new-option localhost/other:latest',
+      '"localhost/other:latest" follows --some-new-option, which toolbox does not know: write --some-new-option=localhost/other:latest if it is its value',
+    ],
+    ['-Z x', '"x" follows -Z, which toolbox does not know: write -Zx if it is its value'],
   ])('%j is refused: %s', (value, why) => {
     expect(refusal(value)).toBe(why);
   });
@@ -55,7 +74,26 @@ describe('--podman-args that toolbox owns', () => {
     ['-it -e A=1 -v /srv:/srv', ['-it', '-e', 'A=1', '-v', '/srv:/srv']],
     ['-eNAME=io.toolbox.x', ['-eNAME=io.toolbox.x']],
     ['--workdir /usr/share --env FROM_CREATE=1', ['--workdir', '/usr/share', '--env', 'FROM_CREATE=1']],
+    ['--tty --env A=1', ['--tty', '--env', 'A=1']],
+    ['--tty=false', ['--tty=false']],
+    ['--some-new-option=x --some-new-switch', ['--some-new-option=x', '--some-new-switch']],
+    ['-Zx -P', ['-Zx', '-P']],
+    ['--ulimit nofile=1024:1024 --cap-add SYS_PTRACE', ['--ulimit', 'nofile=1024:1024', '--cap-add', 'SYS_PTRACE']],
   ])('%j is accepted as %j', (value, words) => {
     expect(checkExtraCreateArgs(value)).toEqual(words);
+  });
+});
+
+describe("the engines' create options", () => {
+  it('no option takes a value with one engine and none with another', () => {
+    const switches = new Set(ENGINE_REGISTRY.flatMap((q) => q.createOptions.switches));
+    const values = new Set(ENGINE_REGISTRY.flatMap((q) => q.createOptions.values));
+    expect([...switches].filter((o) => values.has(o))).toEqual([]);
+  });
+
+  it('every option is one word, long or short', () => {
+    for (const q of ENGINE_REGISTRY)
+      for (const o of [...q.createOptions.switches, ...q.createOptions.values])
+        expect(o).toMatch(/^(--[a-z0-9-]+|-[a-zA-Z])$/);
   });
 });

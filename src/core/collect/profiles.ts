@@ -39,7 +39,13 @@ done
 [ $found = 1 ] || { echo "no repository files in /etc/zypp/repos.d" >&2; exit 1; }`;
 
 const file = (path: string) => ['sh', '-c', READ_HOST_FILE, 'read-host-file', '{root}', path];
-const inHostMounts = (...command: string[]) => ['nsenter', '--target={pid}', '--mount', '--', ...command];
+// A program of the HOST (in its mount namespace, or under its root) runs as root, so it gets a
+// fixed environment, never the toolbox's: an image's LD_PRELOAD or GCONV_PATH would make the
+// host's loader run a file the image names, one any user may have planted on the host. The env
+// that clears it is the toolbox's, before nsenter or chroot.
+const HOST_ENV = ['env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'LC_ALL=C.UTF-8'];
+const inHostMounts = (...command: string[]) => [...HOST_ENV, 'nsenter', '--target={pid}', '--mount', '--', ...command];
+const underHostRoot = (...command: string[]) => [...HOST_ENV, 'chroot', '{root}', ...command];
 const inHostNet = (...command: string[]) => ['nsenter', '--target={pid}', '--net', '--', ...command];
 
 const BUILTIN: Record<BuiltinProfile, [name: string, command: string[]][]> = {
@@ -55,7 +61,7 @@ const BUILTIN: Record<BuiltinProfile, [name: string, command: string[]][]> = {
     ['failed-units', inHostMounts('systemctl', 'list-units', '--failed', '--no-pager')],
     // The host's own rpm reads its database: the toolbox's rpm may be another version with another
     // database location or backend (and, on a read-only root, missed rows that the host's saw).
-    ['rpms', ['chroot', '{root}', 'rpm', '-qa']],
+    ['rpms', underHostRoot('rpm', '-qa')],
   ],
   network: [
     ['ip-addr', inHostNet('ip', 'address', 'show')],

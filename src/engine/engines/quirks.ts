@@ -17,6 +17,12 @@ export interface EngineQuirks {
   pullArgs: readonly string[];
   /** how to install it on openSUSE, said when no engine is found */
   install: string;
+  /**
+   * `create`'s options, by whether they take a value (`--env A=1`) or not (`--tty`), as its
+   * --help lists them; --podman-args is read with them (see create-args.ts). Long ones as
+   * `--name`, short ones as `-n`.
+   */
+  createOptions: { switches: readonly string[]; values: readonly string[] };
   /** `create` options for a user-mode toolbox that only this engine has */
   userCreateArgs(rootful: boolean): string[];
   /**
@@ -25,4 +31,9 @@ export interface EngineQuirks {
    * diagnosed as rootless.
    */
   rootlessFailure?: ((stderr: string, host: RootlessHost) => EngineError | undefined) | undefined;
+}
+
+/** A list of options written as words, as an engine's --help shows them. */
+export function optionWords(text: string): readonly string[] {
+  return text.split(/\s+/).filter(Boolean);
 }
