@@ -1,5 +1,6 @@
 // "N/M" progress for a run of many steps: the spinner on a terminal, nothing elsewhere (the result
 // and warnings say what happened). The spinner is loaded only when a terminal will show it.
+import { safeLine } from './safe-text.js';
 import type { Spinner } from './spinner.js';
 import { canSpin } from './terminal.js';
 
@@ -20,13 +21,13 @@ export function counterProgress(
   let stopped = false;
   return {
     start(total) {
-      text = `${what} 0/${total}`;
+      text = safeLine(`${what} 0/${total}`);
       void import('./spinner.js').then(({ startSpinner }) => {
         if (!stopped) spinner = startSpinner(text, stream);
       });
     },
     tick(done, total, label) {
-      text = `${what} ${done}/${total} (${label})`;
+      text = safeLine(`${what} ${done}/${total} (${label})`);
       if (!spinner) return;
       spinner.text = text;
       spinner.render(); // now, not at the next frame: the last count would never show otherwise

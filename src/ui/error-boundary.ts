@@ -4,6 +4,7 @@
 // place a stack trace appears. Loaded only when something failed.
 import { ExitCode, isToolboxError, UsageError, type ToolboxError } from '../core/errors.js';
 import { StderrReporter } from './reporter.js';
+import { safeJson, safeLines } from './safe-text.js';
 
 interface Sink {
   write(text: string): unknown;
@@ -19,11 +20,11 @@ export interface Program {
 
 export function reportFailure(program: Program, error: unknown, json: boolean): number {
   if (isToolboxError(error)) {
-    if (json) program.out.write(`${JSON.stringify(program.failureJson(error))}\n`);
+    if (json) program.out.write(`${safeJson(program.failureJson(error))}\n`);
     new StderrReporter({ quiet: false, verbose: false }).error(error.message, error.hint);
     return error.exitCode;
   }
-  program.err.write(`Internal error (a bug in ${program.name}; please report it): ${stackOf(error)}\n`);
+  program.err.write(safeLines(`Internal error (a bug in ${program.name}; please report it): ${stackOf(error)}\n`));
   return ExitCode.failure;
 }
 

@@ -1,8 +1,10 @@
 // Progress of a package operation on stderr: an ora spinner on a terminal; elsewhere nothing, or
 // with --verbose plain lines (one per phase, so logs and CI show what happened). Warnings and
-// zypper's problem lines show either way; --quiet shows nothing but errors.
+// zypper's problem lines show either way; --quiet shows nothing but errors. zypper's words reach
+// the terminal through the one sanitizer (safe-text.ts).
 import type { Progress } from '../core/progress.js';
 import { makeChalk } from './reporter.js';
+import { safeLine } from './safe-text.js';
 import { startSpinner, type Spinner } from './spinner.js';
 import { canSpin } from './terminal.js';
 
@@ -31,7 +33,8 @@ export class StderrProgress implements Progress {
     return !this.options.quiet && (this.terminal || this.options.verbose === true);
   }
 
-  phase(text: string): void {
+  phase(said: string): void {
+    const text = safeLine(said);
     if (!this.shown || text === this.last) return;
     this.last = text;
     if (!this.spins) {
@@ -42,7 +45,8 @@ export class StderrProgress implements Progress {
     else this.spinner = startSpinner(text, this.stream, this.options.env);
   }
 
-  succeed(text: string): void {
+  succeed(said: string): void {
+    const text = safeLine(said);
     this.last = '';
     if (!this.shown) return;
     if (this.spinner) {
@@ -61,12 +65,14 @@ export class StderrProgress implements Progress {
   }
 
   detail(line: string): void {
-    this.around(() => this.stream.write(`${line}\n`));
+    this.around(() => this.stream.write(`${safeLine(line)}\n`));
   }
 
   warn(text: string): void {
     if (this.options.quiet) return;
-    this.around(() => this.stream.write(`${makeChalk(this.stream, this.options.env).yellow('Warning:')} ${text}\n`));
+    this.around(() =>
+      this.stream.write(`${makeChalk(this.stream, this.options.env).yellow('Warning:')} ${safeLine(text)}\n`),
+    );
   }
 
   /** Writes above a running spinner without tearing it. */

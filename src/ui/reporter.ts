@@ -1,9 +1,12 @@
 // Messages for people, on stderr. Status lines and spinners appear on a terminal or with
-// --verbose; warnings unless --quiet. Colour only on a terminal, and never with NO_COLOR.
+// --verbose; warnings unless --quiet. Colour only on a terminal, and never with NO_COLOR. A
+// message may carry a name, a label or an engine's words: its control characters are shown
+// escaped (safe-text.ts), never sent to the terminal.
 import { isatty } from 'node:tty';
 import chalk, { Chalk } from 'chalk';
 import type { Reporter } from '../core/ports.js';
 import type { Spinner } from './spinner.js';
+import { escapeChar, isUnsafe, safeLine, safeLines } from './safe-text.js';
 import { canSpin, colorEnabled } from './terminal.js';
 
 export interface ReporterOptions {
@@ -44,11 +47,11 @@ export class StderrReporter implements Reporter {
   }
 
   status(message: string): void {
-    if (this.showStatus) this.stream.write(`${this.c.dim(message)}\n`);
+    if (this.showStatus) this.stream.write(`${this.c.dim(safeLines(message))}\n`);
   }
 
   warn(message: string): void {
-    if (!this.options.quiet) this.stream.write(`${this.c.yellow('Warning:')} ${message}\n`);
+    if (!this.options.quiet) this.stream.write(`${this.c.yellow('Warning:')} ${safeLines(message)}\n`);
   }
 
   trace(argv: readonly string[]): void {
@@ -57,6 +60,7 @@ export class StderrReporter implements Reporter {
 
   step(message: string): { done(message?: string): void; fail(message?: string): void } {
     if (!this.showStatus) return { done() {}, fail() {} };
+    message = safeLine(message);
     if (this.options.verbose || !canSpin(this.stream, this.options.env)) {
       this.stream.write(`${message}...\n`);
       return {
@@ -74,8 +78,9 @@ export class StderrReporter implements Reporter {
     void import('./spinner.js').then(({ startSpinner }) => {
       if (!ended) spinner = startSpinner(message, this.stream, this.options.env);
     });
-    const end = (ok: boolean, text: string | undefined) => {
+    const end = (ok: boolean, said: string | undefined) => {
       ended = true;
+      const text = said === undefined ? undefined : safeLine(said);
       if (spinner) {
         if (ok) spinner.succeed(text);
         else if (text) spinner.fail(text);
@@ -96,9 +101,11 @@ export class StderrReporter implements Reporter {
   }
 
   error(message: string, hint: string | undefined): void {
-    const what = hint ? message.replace(/[.\s]+$/, '') : message;
-    const line = `${this.c.red('Error:')} ${what}${hint ? `. ${this.c.bold('Hint:')} ${hint}` : ''}`;
-    this.stream.write(`${line.replace(/\n/g, ' ')}\n`);
+    // One line: a newline in what the engine said becomes a blank, anything else unsafe an escape.
+    const oneLine = (text: string) => safeLine(text.replace(/\n/g, ' '));
+    const what = oneLine(hint ? message.replace(/[.\s]+$/, '') : message);
+    const line = `${this.c.red('Error:')} ${what}${hint ? `. ${this.c.bold('Hint:')} ${oneLine(hint)}` : ''}`;
+    this.stream.write(`${line}\n`);
   }
 }
 
@@ -110,19 +117,10 @@ export class StderrReporter implements Reporter {
 export function quoteForDisplay(arg: string): string {
   if (/^[A-Za-z0-9_./:=@%+,-]+$/.test(arg)) return arg;
   const chars = Array.from(arg);
-  if (!chars.some(isControl)) return `'${arg.replace(/'/g, `'\\''`)}'`;
+  if (!chars.some(isUnsafe)) return `'${arg.replace(/'/g, `'\\''`)}'`;
   const escaped = chars.map((c) => {
     if (c === '\\' || c === "'") return `\\${c}`;
-    if (!isControl(c)) return c;
-    return CONTROL[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    return isUnsafe(c) ? escapeChar(c) : c;
   });
   return `$'${escaped.join('')}'`;
 }
-
-/** C0 controls and DEL: what would break a log's line or move its cursor. */
-function isControl(c: string): boolean {
-  const code = c.charCodeAt(0);
-  return code < 0x20 || code === 0x7f;
-}
-
-const CONTROL: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r' };

@@ -1,5 +1,9 @@
-// Plain text tables for stdout.
-export function renderTable(headers: string[], rows: string[][]): string {
+// Plain text tables for stdout. A cell shows a name, an image, a URL, a label: each is one line,
+// its control characters escaped (safe-text.ts), so no cell can move the cursor or break a row.
+import { safeLine } from './safe-text.js';
+
+export function renderTable(headers: string[], cells: string[][]): string {
+  const rows = cells.map((r) => r.map(safeLine));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { redact, redactArgv, StreamRedactor } from '../../src/core/collect/redact.js';
 
 describe('redact', () => {
@@ -383,5 +385,74 @@ describe('13.11: the redactor works on a stream', () => {
       text: 'a\npassword=<redacted>',
       redactions: [{ rule: 'secret-assignment', line: 2 }],
     });
+  });
+});
+
+/**
+ * A corpus file: cases apart by blank lines, each its "<" lines (the text), ">" lines (what the
+ * bundle holds) and "=" line (the rules reported, in order); "#" lines are comments.
+ */
+function corpus(file: string): { text: string; expected: string; rules: string[]; line: number }[] {
+  const lines = readFileSync(join(import.meta.dirname, '../fixtures/redact', file), 'utf8').split('\n');
+  const cases: { text: string; expected: string; rules: string[]; line: number }[] = [];
+  let current: { input: string[]; output: string[]; rules: string[]; line: number } | undefined;
+  const close = () => {
+    if (current)
+      cases.push({
+        text: `${current.input.join('\n')}\n`,
+        expected: `${current.output.join('\n')}\n`,
+        rules: current.rules,
+        line: current.line,
+      });
+    current = undefined;
+  };
+  lines.forEach((l, i) => {
+    if (l.startsWith('#')) return;
+    if (l === '') {
+      close();
+      return;
+    }
+    current ??= { input: [], output: [], rules: [], line: i + 1 };
+    const body = l.slice(2);
+    if (l.startsWith('<')) current.input.push(l === '<' ? '' : body);
+    else if (l.startsWith('>')) current.output.push(l === '>' ? '' : body);
+    else if (l.startsWith('= ')) current.rules = body.split(', ');
+    else throw new Error(`${file}:${i + 1}: a line of a case starts with "<", ">" or "="`);
+  });
+  close();
+  return cases;
+}
+
+const SECRETS = corpus('secrets.txt');
+const LOOK_ALIKES = readFileSync(join(import.meta.dirname, '../fixtures/redact/look-alikes.txt'), 'utf8')
+  .split('\n')
+  .filter((l) => l !== '' && !l.startsWith('#'));
+
+describe('issue 21: the corpus of real secrets, each with its exact redaction', () => {
+  it('holds at least 40 lines of secrets and 20 look-alikes', () => {
+    expect(SECRETS.reduce((n, c) => n + c.text.split('\n').length - 1, 0)).toBeGreaterThanOrEqual(40);
+    expect(SECRETS.length).toBeGreaterThanOrEqual(40);
+    expect(LOOK_ALIKES.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(SECRETS.map((c) => [`secrets.txt:${c.line}`, c] as const))('%s', (_where, c) => {
+    const r = redact(c.text);
+    expect(r.text).toBe(c.expected);
+    expect(r.redactions.map((x) => x.rule)).toEqual(c.rules);
+  });
+
+  it.each(LOOK_ALIKES)('leaves a look-alike byte for byte: %s', (text) => {
+    expect(redact(`${text}\n`)).toEqual({ text: `${text}\n`, redactions: [] });
+  });
+
+  it('gives the same on a stream, one byte at a time, with key blocks across the chunks, and is idempotent', () => {
+    const text = [...SECRETS.map((c) => c.text), ...LOOK_ALIKES.map((l) => `${l}\n`)].join('');
+    const whole = redact(text);
+    expect(whole.text).toBe([...SECRETS.map((c) => c.expected), ...LOOK_ALIKES.map((l) => `${l}\n`)].join(''));
+    expect(streamed([...Buffer.from(text)].map((b) => Buffer.from([b])))).toEqual(whole);
+    // Redacted again, it stays as it is; a key block's BEGIN line, which stays, is named again.
+    const again = redact(whole.text);
+    expect(again.text).toBe(whole.text);
+    expect(new Set(again.redactions.map((x) => x.rule))).toEqual(new Set(['private-key']));
   });
 });

@@ -13,6 +13,7 @@ import type { GlobalFlags } from '../../core/settings.js';
 import { counterProgress } from '../../ui/counter-progress.js';
 import { buildContext } from '../context.js';
 import { StagedBundle } from '../staged-bundle.js';
+import { print, printJson } from '../../ui/print.js';
 
 export interface CollectFlags {
   out?: string | undefined;
@@ -108,9 +109,9 @@ export async function collectCommand(
       redacted: manifest.redacted,
       truncated: manifest.truncated,
     };
-    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    printJson(summary);
   } else {
-    process.stdout.write(`${file}\n`);
+    print(`${file}\n`);
   }
   return 0;
 }

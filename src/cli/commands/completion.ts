@@ -9,6 +9,7 @@ import { fishCompletion } from '../completion/fish.js';
 import { zshCompletion } from '../completion/zsh.js';
 import { buildContext } from '../context.js';
 import type { Shell } from '../grammar.js';
+import { print } from '../../ui/print.js';
 
 const RENDERERS: Record<Shell, (tree: CommandNode) => string> = {
   bash: bashCompletion,
@@ -29,6 +30,6 @@ export function completionCommand(program: Command, shell: Shell): number {
 export async function namesCommand(flags: GlobalFlags): Promise<number> {
   const { deps } = buildContext({ ...flags, quiet: true });
   const boxes = await listBoxes(deps);
-  process.stdout.write(boxes.map((l) => `${l.box.name}\n`).join(''));
+  print(boxes.map((l) => `${l.box.name}\n`).join(''));
   return 0;
 }

@@ -2,6 +2,7 @@
 import { isSettingKey, parseSetting, SETTING_RULES } from '../../core/setting-rules.js';
 import { configFile } from '../../config/paths.js';
 import { UsageError } from '../../core/errors.js';
+import { print, printJson } from '../../ui/print.js';
 
 async function store() {
   const { ConfigStore } = await import('../../config/store.js');
@@ -17,7 +18,7 @@ function knownKey(key: string): string {
 export async function configGet(key: string): Promise<number> {
   const value = (await store()).get(knownKey(key));
   if (value === undefined) return 1;
-  process.stdout.write(`${shown(value)}\n`);
+  print(`${shown(value)}\n`);
   return 0;
 }
 
@@ -39,12 +40,12 @@ export async function configUnset(key: string): Promise<number> {
 export async function configList(json: boolean): Promise<number> {
   const data = (await store()).read();
   const settings = Object.fromEntries(Object.entries(data).filter(([k]) => isSettingKey(k)));
-  if (json) process.stdout.write(`${JSON.stringify(settings, null, 2)}\n`);
-  else for (const [k, v] of Object.entries(settings)) process.stdout.write(`${k}=${String(v)}\n`);
+  if (json) printJson(settings);
+  else for (const [k, v] of Object.entries(settings)) print(`${k}=${String(v)}\n`);
   return 0;
 }
 
 export function configPath(): number {
-  process.stdout.write(`${configFile()}\n`);
+  print(`${configFile()}\n`);
   return 0;
 }

@@ -4,6 +4,7 @@ import { claimFor } from '../../core/claim-box.js';
 import { ensureRunning } from '../../core/ensure-running.js';
 import type { GlobalFlags } from '../../core/settings.js';
 import { buildContext } from '../context.js';
+import { print } from '../../ui/print.js';
 
 export async function createCommand(flags: GlobalFlags, name: string | undefined): Promise<number> {
   const { deps, settings, reporter } = buildContext(flags, name);
@@ -20,6 +21,6 @@ export async function createCommand(flags: GlobalFlags, name: string | undefined
     },
     `toolbox ${settings.name}`,
   );
-  process.stdout.write(`${settings.name}\n`);
+  print(`${settings.name}\n`);
   return 0;
 }

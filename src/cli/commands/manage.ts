@@ -6,6 +6,7 @@ import type { BoxInfo } from '../../core/ports.js';
 import type { GlobalFlags } from '../../core/settings.js';
 import { renderTable } from '../../ui/table.js';
 import { buildContext } from '../context.js';
+import { note, print, printJson } from '../../ui/print.js';
 
 /**
  * stop, rm, upgrade and rollback act on a toolbox that is there: a missing one points to the list,
@@ -68,16 +69,16 @@ export async function listCommand(flags: GlobalFlags, json: boolean, all = false
       generation: l.generation,
       generations: l.kept.map(generationJson),
     }));
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    printJson(out);
     return 0;
   }
   if (listings.length === 0 && process.stderr.isTTY) {
-    process.stderr.write('no toolboxes yet; create one with: toolbox create\n');
+    note('no toolboxes yet; create one with: toolbox create\n');
     return 0;
   }
   const row = (b: BoxInfo) => [b.name, b.status, b.image, b.created.replace(/\.\d+Z$/, 'Z'), b.mode ?? '?'];
   if (!all) {
-    process.stdout.write(
+    print(
       renderTable(
         ['NAME', 'STATUS', 'IMAGE', 'CREATED', 'MODE'],
         listings.map((l) => row(l.box)),
@@ -89,6 +90,6 @@ export async function listCommand(flags: GlobalFlags, json: boolean, all = false
     [...row(l.box), String(l.generation)],
     ...l.kept.map((k) => [...row(k), `${generationOf(k)} (kept for ${l.box.name})`]),
   ]);
-  process.stdout.write(renderTable(['NAME', 'STATUS', 'IMAGE', 'CREATED', 'MODE', 'GENERATION'], rows));
+  print(renderTable(['NAME', 'STATUS', 'IMAGE', 'CREATED', 'MODE', 'GENERATION'], rows));
   return 0;
 }

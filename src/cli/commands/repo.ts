@@ -4,6 +4,7 @@ import type { GlobalFlags } from '../../core/settings.js';
 import { renderTable } from '../../ui/table.js';
 import { readKey } from '../read-key.js';
 import { buildToolsContext } from '../tools-context.js';
+import { note, print, printJson } from '../../ui/print.js';
 
 export async function repoAddCommand(
   flags: GlobalFlags,
@@ -21,22 +22,16 @@ export function repoListCommand(flags: GlobalFlags, o: { json: boolean }): numbe
   const ctx = buildToolsContext(flags);
   const repos = listRepos(ctx.deps, ctx.settings);
   if (o.json) {
-    process.stdout.write(
-      `${JSON.stringify(
-        repos.map((r) => ({ alias: r.alias, url: r.url, key: r.key ?? null })),
-        null,
-        2,
-      )}\n`,
-    );
+    printJson(repos.map((r) => ({ alias: r.alias, url: r.url, key: r.key ?? null })));
   } else if (repos.length) {
-    process.stdout.write(
+    print(
       renderTable(
         ['ALIAS', 'URL', 'KEY'],
         repos.map((r) => [r.alias, r.url, r.key ?? '-']),
       ),
     );
   } else {
-    process.stderr.write(
+    note(
       `toolbox ${ctx.settings.name} has no added repositories; add one with: toolbox repo add ALIAS URL --key KEY\n`,
     );
   }

@@ -4,8 +4,8 @@ import { installTools, removeTools, searchTools, updateTools, type InstallResult
 import type { GlobalFlags } from '../../core/settings.js';
 import { renderTable } from '../../ui/table.js';
 import { buildToolsContext, showDetails } from '../tools-context.js';
+import { note, print, printJson } from '../../ui/print.js';
 
-const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 const resultJson = (r: InstallResult) => ({
   installed: r.installed,
   alreadyPresent: r.alreadyPresent,
@@ -43,7 +43,7 @@ export async function removeCommand(flags: GlobalFlags, packages: string[], o: {
 
 export async function searchCommand(flags: GlobalFlags, term: string): Promise<number> {
   const ctx = buildToolsContext(flags);
-  process.stdout.write(await searchTools(ctx.deps, ctx.settings, term));
+  print(await searchTools(ctx.deps, ctx.settings, term));
   return 0;
 }
 
@@ -80,11 +80,9 @@ export async function toolsCommand(
     });
     return 0;
   }
-  if (generation !== null) process.stderr.write(`toolbox ${ctx.settings.name}, generation ${generation}\n`);
+  if (generation !== null) note(`toolbox ${ctx.settings.name}, generation ${generation}\n`);
   if (box.repos.length === 0 && box.tools.length === 0) {
-    process.stderr.write(
-      `toolbox ${ctx.settings.name} has no declared tools or repositories; add one with: toolbox install PKG\n`,
-    );
+    note(`toolbox ${ctx.settings.name} has no declared tools or repositories; add one with: toolbox install PKG\n`);
     return 0;
   }
   const out: string[] = [];
@@ -102,6 +100,6 @@ export async function toolsCommand(
         box.tools.map((t) => [t]),
       ),
     );
-  process.stdout.write(out.join('\n'));
+  print(out.join('\n'));
   return 0;
 }

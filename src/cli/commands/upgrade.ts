@@ -9,6 +9,7 @@ import type { GlobalFlags } from '../../core/settings.js';
 import { upgradeBox } from '../../core/upgrade-box.js';
 import { buildToolsContext } from '../tools-context.js';
 import { existing } from './manage.js';
+import { print, printJson } from '../../ui/print.js';
 
 /** zypper's convention for "updates are available" (zypper patch-check exits 100). */
 export const UPGRADE_AVAILABLE = 100;
@@ -27,10 +28,10 @@ export async function upgradeCommand(
   const ctx = buildToolsContext(flags, name);
   if (o.check) {
     const result = await existing(ctx.settings.name, checkUpgrade(ctx.deps, ctx.settings.name));
-    if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else if (result.upToDate) process.stdout.write(`toolbox ${result.name} is up to date with ${result.image}\n`);
+    if (o.json) printJson(result);
+    else if (result.upToDate) print(`toolbox ${result.name} is up to date with ${result.image}\n`);
     else
-      process.stdout.write(
+      print(
         `an upgrade is available for toolbox ${result.name}: ${result.image} is ${short(result.available)}, the toolbox has ${short(result.current)}\n`,
       );
     return result.upToDate ? 0 : UPGRADE_AVAILABLE;
@@ -40,7 +41,7 @@ export async function upgradeCommand(
     ctx.settings.name,
     upgradeBox(ctx.deps, ctx.settings, { force: o.force, recommends: ctx.recommends(o.recommends), keep }),
   );
-  if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (o.json) printJson(result);
   return 0;
 }
 
@@ -52,7 +53,7 @@ export async function rollbackCommand(
   const ctx = buildToolsContext(flags, name);
   const to = o.to !== undefined ? parseGeneration(o.to, '--to') : undefined;
   const result = await existing(ctx.settings.name, rollbackBox(ctx.deps, ctx.settings.name, { to, force: o.force }));
-  if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (o.json) printJson(result);
   return 0;
 }
 
