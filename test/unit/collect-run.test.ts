@@ -175,7 +175,9 @@ describe('runCollectors', () => {
     });
     expect(r!.output.unlistedRedactions).toBe(count - MAX_LISTED_REDACTIONS);
     expect(bundle.text('custom/yes.txt')).toBe('password=<redacted>\n'.repeat(count));
-  });
+    // 200 000 lines through every rule: seconds on a quiet machine, more on a busy one; a limit,
+    // not a measurement.
+  }, 60_000);
 
   it('13.11: catches a secret split across the chunks the output arrives in', async () => {
     const out = 'a\nmysql -uroot -pHunter2 db\nexport GITHUB_TOKEN=ghp_0123456789abcdefghijABCDEFGHIJ012345\n';
