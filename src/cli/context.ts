@@ -15,6 +15,7 @@ import { CliEngine } from '../engine/engine.js';
 import { checkRuntimeDirEnv, localRootlessHost } from '../engine/rootless.js';
 import { FileSessionStore } from '../state/session-store.js';
 import { StderrReporter } from '../ui/reporter.js';
+import { buildInfo } from './build-info.js';
 import { VERSION } from './version.js';
 
 export interface Context {
@@ -140,6 +141,9 @@ export function buildContext(
         : undefined,
     reporter,
     version: VERSION,
+    // The single executable is host-update too: it is mounted into every toolbox created (the
+    // npm form has no one file to mount). Resolved by the kernel: never a symlink.
+    executable: buildInfo().form === 'executable' ? process.execPath : undefined,
     hostUser: () => (user ??= hostUser(env)),
     env,
     cwd: process.cwd(),

@@ -3,6 +3,7 @@
 import type { Deps } from './deps.js';
 import { ensureImage } from './ensure-image.js';
 import { NotAToolboxError, ToolboxError } from './errors.js';
+import { hostUpdateLabel } from './host-update-in-box.js';
 import { labelsFor } from './labels.js';
 import { isLocalImage } from './names.js';
 import type { BoxInfo, BoxSpec } from './ports.js';
@@ -30,7 +31,7 @@ export async function createBox(
   // A local image needs no check up front: create itself says when it is missing.
   if (!isLocalImage(spec.image)) await ensureImage(deps, spec.image, pull);
   reporter.status(`creating toolbox ${spec.name} from ${spec.image}`);
-  const labels = labelsFor(spec, deps.version);
+  const labels = labelsFor(spec, deps.version, undefined, hostUpdateLabel(deps.executable));
   let id: string;
   try {
     id = await engine.createBox(spec, labels);

@@ -9,6 +9,11 @@ export interface Deps {
   direct?: DirectEntry | undefined;
   reporter: Reporter;
   version: string;
+  /**
+   * The single executable that runs now (host-update is the same file), mounted into every
+   * toolbox this process creates; undefined in the npm form, which has none.
+   */
+  executable?: string | undefined;
   hostUser(): HostUser;
   env: NodeJS.ProcessEnv;
   cwd: string;

@@ -4,6 +4,8 @@
 import type { Claimed } from './claim-box.js';
 import type { Deps } from './deps.js';
 import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
+import { explainStartFailure } from './host-update-in-box.js';
+import { LABEL_HOST_UPDATE } from './labels.js';
 import type { BoxInfo, BoxRecord } from './ports.js';
 import type { Settings } from './settings.js';
 import { setupBox } from './setup-box.js';
@@ -66,13 +68,27 @@ export async function ensureRunning(
       continue;
     }
     reporter.status(`${info.status === 'paused' ? 'unpausing' : 'starting'} toolbox ${info.name}`);
-    if (info.status === 'paused') await engine.unpauseBox(info.id);
-    else if (target.created) await startCreated(deps, info.id);
-    else await engine.startBox(info.id);
+    const box = info;
+    const starting =
+      box.status === 'paused'
+        ? engine.unpauseBox(box.id)
+        : target.created
+          ? startCreated(deps, box.id)
+          : engine.startBox(box.id);
+    await starting.catch((error: unknown) => {
+      throw explainStartFailure(error, box);
+    });
     info = { ...info, status: 'running', pid: 0 };
   }
   const privileged = info.spec ? !info.spec.sandbox : false;
-  const created = info.spec ? { image: info.spec.image, mode: info.spec.mode, sandbox: info.spec.sandbox } : undefined;
+  const created = info.spec
+    ? {
+        image: info.spec.image,
+        mode: info.spec.mode,
+        sandbox: info.spec.sandbox,
+        hostUpdate: info.labels[LABEL_HOST_UPDATE],
+      }
+    : undefined;
   const pid = info.pid || engine.runningPid(info.id) || (await engine.inspectBox(info.id))?.pid || 0;
   const record = recordFor(deps, info.id, pid, privileged, created);
   if (needsSetup) await setupBox(deps, { ...info, pid }, record, settings.exec !== 'podman');

@@ -5,6 +5,8 @@ export const LABEL_MANAGED = 'io.toolbox.managed';
 export const LABEL_MODE = 'io.toolbox.mode';
 export const LABEL_VERSION = 'io.toolbox.version';
 export const LABEL_SPEC = 'io.toolbox.spec';
+/** What is mounted at /usr/local/bin/host-update: see host-update-in-box.ts */
+export const LABEL_HOST_UPDATE = 'io.toolbox.host-update';
 // Generations (see generations.ts). Labels cannot change after create, so they hold only what is
 // true of a container for its whole life: which toolbox it belongs to, its generation number,
 // the image it was built from, and the upgrade that built it.
@@ -22,13 +24,20 @@ export interface Lineage {
   operation?: string | undefined;
 }
 
-export function labelsFor(spec: BoxSpec, version: string, lineage?: Lineage): Record<string, string> {
+/** hostUpdate: the io.toolbox.host-update label (hostUpdateLabel in host-update-in-box.ts) */
+export function labelsFor(
+  spec: BoxSpec,
+  version: string,
+  lineage?: Lineage,
+  hostUpdate?: string,
+): Record<string, string> {
   const labels: Record<string, string> = {
     [LABEL_MANAGED]: 'true',
     [LABEL_MODE]: spec.mode,
     [LABEL_VERSION]: version,
     [LABEL_SPEC]: JSON.stringify(spec),
   };
+  if (hostUpdate !== undefined) labels[LABEL_HOST_UPDATE] = hostUpdate;
   if (lineage) {
     labels[LABEL_IDENTITY] = lineage.identity;
     labels[LABEL_GENERATION] = String(lineage.generation);

@@ -177,7 +177,15 @@ export interface BoxRecord {
   /** only privileged toolboxes sharing the host pid namespace are entered directly */
   privileged?: boolean;
   /** what the toolbox was created as (its labels), so a conflicting request is refused without the engine */
-  created?: { image: string; mode: Mode; sandbox: boolean } | undefined;
+  created?:
+    | {
+        image: string;
+        mode: Mode;
+        sandbox: boolean;
+        /** its io.toolbox.host-update label (host-update-in-box.ts); undefined: not known here */
+        hostUpdate?: string | undefined;
+      }
+    | undefined;
 }
 
 /** Enters a running toolbox's namespaces without the engine (rootful toolboxes, as root). */

@@ -5,6 +5,7 @@ import { withSession } from './box-session.js';
 import type { Deps } from './deps.js';
 import { promptEnv, sessionEnv, shellCommand } from './environment.js';
 import { ToolboxError } from './errors.js';
+import { checkHostUpdate, isHostUpdate } from './host-update-in-box.js';
 import type { BoxRecord, ExecRequest } from './ports.js';
 import type { Settings } from './settings.js';
 
@@ -21,6 +22,7 @@ export interface RunOptions {
 export async function runInBox(deps: Deps, settings: Settings, options: RunOptions): Promise<number> {
   return withSession(deps, settings, options.create, async (record) => {
     options.onEnter?.();
+    if (isHostUpdate(options.command)) await checkHostUpdate(deps, record);
     const request = execRequest(deps, settings, record, options);
     const direct = await enterDirectly(deps, settings, record, request);
     return direct ?? (await deps.engine.execInteractive(request));

@@ -18,6 +18,7 @@ import {
 } from './generation-moves.js';
 import { generationOf, identityOf, lineageOf, upgradeNameFor, type Journal, type UpgradeStep } from './generations.js';
 import { installInBox, InstallFailed, type ToolsDeps } from './install-tools.js';
+import { hostUpdateLabel } from './host-update-in-box.js';
 import { labelsFor } from './labels.js';
 import { isLocalImage } from './names.js';
 import { addRepoInBox } from './manage-repos.js';
@@ -85,10 +86,11 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
     store.setJournal(name, journal);
     step('create');
     progress.phase(`creating generation ${generation} of ${name} from ${spec.image}`);
-    // Its temporary name means nothing: it is found by its labels, never by this name.
+    // Its temporary name means nothing: it is found by its labels, never by this name. It gets
+    // this executable as host-update, also when the old one was made before toolbox mounted it.
     const newId = await engine.createBox(
       spec,
-      labelsFor(spec, deps.version, { identity, generation, imageId, operation }),
+      labelsFor(spec, deps.version, { identity, generation, imageId, operation }, hostUpdateLabel(deps.executable)),
       upgradeNameFor(name, generation, operation),
     );
     store.setJournal(name, { ...journal, toId: newId });

@@ -1,5 +1,6 @@
 // The engine command line that creates a toolbox, as microos-toolbox does, plus labels.
 import { UsageError } from '../core/errors.js';
+import { HOST_UPDATE_IN_BOX, hostUpdateSource } from '../core/host-update-in-box.js';
 import type { BoxSpec } from '../core/ports.js';
 import type { EngineQuirks } from './engines/quirks.js';
 import { ENGINE_REGISTRY } from './engines/registry.js';
@@ -42,6 +43,9 @@ export function createArgs(
   // The hostname must resolve (sudo insists), and a host network brings no /etc/hosts entry for it.
   args.push('--add-host', `${spec.name}:127.0.1.1`);
   args.push('--volume', '/etc/machine-id:/etc/machine-id:ro', '--volume', '/etc/localtime:/etc/localtime:ro');
+  // This executable as host-update, in every mode: its label says what to mount (core decides).
+  const hostUpdate = hostUpdateSource(labels);
+  if (hostUpdate) args.push('--volume', `${hostUpdate}:${HOST_UPDATE_IN_BOX}:ro`);
   if (spec.mode === 'user' && spec.user) {
     const u = spec.user;
     args.push('--user', 'root:root', '--volume', '/tmp:/tmp:rslave', '--volume', `${u.home}:${u.home}`);

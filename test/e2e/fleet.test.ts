@@ -126,7 +126,7 @@ function writeInventory(): void {
     'ansible_python_interpreter=/usr/bin/python3',
     // The fake hosts' MicroOS root is not PID 1: this wrapper points the tools at its init.
     'fleet_toolbox_command=["/usr/local/sbin/on-fake-microos", "toolbox"]',
-    'fleet_host_update_command=["/usr/local/sbin/on-fake-microos", "host-update"]',
+    'fleet_host_update_command=["/usr/local/sbin/on-fake-microos", "toolbox", "run", "--", "host-update"]',
     // A container's reboot keeps the machine's boot_id; PID 1's start time changes.
     `fleet_reboot_boot_time_command="cut -d' ' -f22 /proc/1/stat"`,
     '',
@@ -178,7 +178,7 @@ const recapLine = (
 
 /** host-update status --json on a fleet host, read through podman */
 function status(host: string): HostStatus {
-  const r = onHost(host, 'on-fake-microos host-update status --json');
+  const r = onHost(host, 'on-fake-microos toolbox run -- host-update status --json');
   expect(r.stderr).toBe('');
   return parseJson(r.stdout, 'host-update status --json') as HostStatus;
 }
@@ -418,13 +418,25 @@ describe('rolling host update', () => {
     const inRoot = (script: string) => onHost(h3, `nsenter -t "$(cat /run/fake-microos/pid)" -m -- sh -c '${script}'`);
     expect(inRoot('mkdir -p /run/fake-transactional-update && touch /run/fake-transactional-update/hold').code).toBe(0);
     expect(
-      sh('podman', ['exec', '-d', h3, 'on-fake-microos', 'host-update', 'pkg', 'install', 'fake-broken']).code,
+      sh('podman', [
+        'exec',
+        '-d',
+        h3,
+        'on-fake-microos',
+        'toolbox',
+        'run',
+        '--',
+        'host-update',
+        'pkg',
+        'install',
+        'fake-broken',
+      ]).code,
     ).toBe(0);
     // Polled without the stderr check of status(): while snapper is still creating the
     // transaction's snapshot, its list can be incomplete. Ready = the lock is held and the
     // snapshot is there, the state the stand-in holds.
     const tryStatus = () => {
-      const r = onHost(h3, 'on-fake-microos host-update status --json');
+      const r = onHost(h3, 'on-fake-microos toolbox run -- host-update status --json');
       return r.code === 0 ? (parseJson(r.stdout, 'host-update status --json') as HostStatus) : null;
     };
     let transaction: { pid: number; command: string } | null = null;
@@ -465,7 +477,7 @@ describe('rolling host update', () => {
 
   it('refuses, in the pre-check, a host with a reboot pending, and changes no host', () => {
     // The canary booted #2; making #1 the default again leaves a reboot pending.
-    const rollback = onHost(h1, 'on-fake-microos host-update rollback 1 --json');
+    const rollback = onHost(h1, 'on-fake-microos toolbox run -- host-update rollback 1 --json');
     expect(JSON.parse(rollback.stdout)).toEqual({
       ok: true,
       result: 'rollback',
@@ -476,7 +488,7 @@ describe('rolling host update', () => {
     const before = hosts.map(snapshotNumbers);
     const report = join(state, 'report-5');
     const run = playbook('host_update', { fleet_update_action: ACTION, fleet_report_dir: report, ...HEALTH });
-    const restore = onHost(h1, 'on-fake-microos host-update rollback 2 --json');
+    const restore = onHost(h1, 'on-fake-microos toolbox run -- host-update rollback 2 --json');
     expect(JSON.parse(restore.stdout)).toEqual({
       ok: true,
       result: 'rollback',

@@ -22,8 +22,9 @@ export const CLI_ARGV: readonly string[] =
 export const HOST_UPDATE_ARGV: readonly string[] =
   CLI_FORM === 'npm' ? [process.execPath, join(ROOT, 'bin/host-update.js')] : [join(ROOT, 'dist/sea/host-update')];
 /**
- * host-update inside a toolbox that has this checkout mounted at `at`: the executable needs
- * nothing else; the npm form also needs the machine's node mounted at /usr/bin/node (same glibc).
+ * host-update inside a toolbox: the executable mounts itself into every toolbox it makes, as
+ * host-update on PATH, so it needs no mount of its own. The npm form has no one file to mount:
+ * this checkout is mounted at `at`, with the machine's node at /usr/bin/node (same glibc).
  */
 export function hostUpdateInBox(at: string): { mounts: string[]; argv: string[] } {
   if (CLI_FORM === 'npm')
@@ -31,7 +32,11 @@ export function hostUpdateInBox(at: string): { mounts: string[]; argv: string[] 
       mounts: ['/usr/bin/node:/usr/bin/node:ro', `${ROOT}:${at}:ro`],
       argv: ['node', `${at}/bin/host-update.js`],
     };
-  return { mounts: [`${ROOT}:${at}:ro`], argv: [`${at}/dist/sea/host-update`] };
+  return { mounts: [], argv: ['host-update'] };
+}
+/** `--podman-args` for the mounts of hostUpdateInBox, or nothing when there are none. */
+export function mountArgs(mounts: readonly string[]): string[] {
+  return mounts.length ? ['--podman-args', mounts.map((m) => `--volume ${m}`).join(' ')] : [];
 }
 /**
  * JSON a test reads (a command's stdout, a file); `what` names it when the text is not JSON at
@@ -241,6 +246,6 @@ export function runPrefix(base: string): string {
  * The label a container that a test makes itself (`podman create/run`, not toolbox) carries:
  * `podman(['create', ...RUN_LABEL_ARGS, ...])`; removeContainers removes it by this label.
  */
-const RUN_LABEL_KEY = 'io.toolbox.e2e.run';
+export const RUN_LABEL_KEY = 'io.toolbox.e2e.run';
 export const RUN_LABEL = `${RUN_LABEL_KEY}=${RUN_TAG}`;
 export const RUN_LABEL_ARGS: readonly string[] = ['--label', RUN_LABEL];

@@ -10,6 +10,7 @@ import { snapperList, startFakeHost, type FakeHost } from '../fixtures/fake-host
 import {
   cli,
   hostUpdateInBox,
+  mountArgs,
   isolatedEnv,
   toolbox as runToolbox,
   type Result,
@@ -22,7 +23,7 @@ const IMAGE = 'localhost/toolbox-test:latest';
 const PREFIX = runPrefix('hu-e2e-sd-');
 const BOX = `${PREFIX}box`;
 const IN_BOX = hostUpdateInBox('/opt/toolbox');
-const MOUNTS = IN_BOX.mounts.map((m) => `--volume ${m}`).join(' ');
+const MOUNTS = mountArgs(IN_BOX.mounts);
 const HU = IN_BOX.argv;
 
 const env = isolatedEnv();
@@ -74,7 +75,7 @@ let host: FakeHost;
 beforeAll(() => {
   removeContainers(PREFIX);
   host = startFakeHost(PREFIX, { systemd: true });
-  const created = toolbox(['create', '-c', BOX, '-i', IMAGE, '--podman-args', MOUNTS]);
+  const created = toolbox(['create', '-c', BOX, '-i', IMAGE, ...MOUNTS]);
   expect(created.code).toBe(0);
 });
 

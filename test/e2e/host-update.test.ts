@@ -1,28 +1,43 @@
 // host-update end to end: the built bin runs inside a real rootful toolbox (made by the built
 // CLI) and drives a fake MicroOS host: a btrfs loop image with snapper, a read-only snapshot as
 // its root, real zypper with a signed repo, and a transactional-update test stand-in.
-import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labelsFor } from '../../src/core/labels.js';
+import type { BoxSpec } from '../../src/core/ports.js';
+import { createArgs } from '../../src/engine/create-args.js';
+import { podman as podmanQuirks } from '../../src/engine/engines/podman.js';
 import { snapperList, startFakeHost, type FakeHost } from '../fixtures/fake-host/fake-host.js';
+import { Tmux } from './support/tmux.js';
 import {
+  CLI_FORM,
   hostUpdateInBox,
   isolatedEnv,
+  mountArgs,
+  PACKAGE_VERSION,
+  podman,
+  RUN_LABEL_KEY,
+  RUN_TAG,
+  SEA,
   parseJson,
   toolbox as runToolbox,
   type Result,
   runPrefix,
   removeContainers,
+  ROOT,
+  waitFor,
 } from './helpers.js';
 
 const IMAGE = 'localhost/toolbox-test:latest';
 const P = runPrefix('hu-e2e-');
 const BOX = `${P}box`;
 const SANDBOX = `${P}sbox`;
-// This checkout is mounted in; host-update runs from it as the executable (or, in the npm form,
-// on the machine's node, mounted in too: same glibc).
+// host-update is the executable toolbox mounts into every toolbox (in the npm form, this checkout
+// mounted in, run on the machine's node, mounted in too: same glibc).
 const IN_BOX = hostUpdateInBox('/opt/toolbox');
-const MOUNTS = IN_BOX.mounts.map((m) => `--volume ${m}`).join(' ');
+const MOUNTS = mountArgs(IN_BOX.mounts);
 const HU = IN_BOX.argv;
 const ROOTFUL_HINT = "Hint: use a rootful toolbox: 'toolbox -r' (or run toolbox as root), without --sandbox";
 const NOT_TRANSACTIONAL =
@@ -59,10 +74,10 @@ beforeAll(() => {
   removeContainers(P);
   host = startFakeHost(P);
   plain = startFakeHost(`${P}plain-`, { plain: true });
-  const created = toolbox(['create', '-c', BOX, '-i', IMAGE, '--podman-args', MOUNTS]);
+  const created = toolbox(['create', '-c', BOX, '-i', IMAGE, ...MOUNTS]);
   expect(created.stderr).toBe('');
   expect(created.code).toBe(0);
-  const sandbox = toolbox(['create', '-c', SANDBOX, '-S', '-i', IMAGE, '--podman-args', MOUNTS]);
+  const sandbox = toolbox(['create', '-c', SANDBOX, '-S', '-i', IMAGE, ...MOUNTS]);
   expect(sandbox.code).toBe(0);
 });
 
@@ -495,5 +510,195 @@ describe('refusals', () => {
     const u = hu(['frobnicate']);
     expect(u.stderr).toBe("Error: unknown command 'frobnicate'. Hint: run 'host-update --help' for usage\n");
     expect(u.code).toBe(2);
+  });
+});
+
+// toolbox mounts its own executable into every toolbox it makes, as host-update on PATH
+// (src/core/host-update-in-box.ts). The npm form cannot (test/e2e/npm-form.test.ts).
+describe.skipIf(CLI_FORM === 'npm')('host-update in every toolbox', () => {
+  const OWN_IMAGE = `localhost/${P}own-host-update:latest`;
+  const OWN = `${P}own`;
+  const OLD = `${P}old`;
+  const OLD_OWN = `${P}old-own`;
+  const MARK = 'host-update from the image:';
+  const inBox = (box: string, command: string[], image = IMAGE) =>
+    toolbox(['run', '-c', box, '-i', image, '--', ...command]);
+  /** `host-update status` now (earlier tests changed the host), from the toolbox BOX. */
+  const statusNow = () => {
+    const r = hu(['--host-pid', pid(), 'status']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^booted snapshot: {3}#1\n/);
+    return r.stdout;
+  };
+  const label = (name: string) =>
+    podman(['inspect', '--format', '{{index .Config.Labels "io.toolbox.host-update"}}', name]).stdout;
+
+  /** A toolbox as toolbox made it before it mounted host-update: today's create, without the mount and its label. */
+  function createOld(name: string, image: string): void {
+    const spec: BoxSpec = { name, image, mode: 'system', sandbox: false, engineArgs: [] };
+    const labels = { ...labelsFor(spec, PACKAGE_VERSION), [RUN_LABEL_KEY]: RUN_TAG };
+    const args = createArgs(podmanQuirks, spec, labels, true, existsSync);
+    expect(args.join(' ')).not.toMatch(/usr\/local\/bin\/host-update|io\.toolbox\.host-update/);
+    const r = podman(args);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  }
+
+  beforeAll(() => {
+    // An image that ships its own /usr/bin/host-update, as the toolbox-host-update RPM does.
+    const dir = mkdtempSync(join(home, 'own-image-'));
+    writeFileSync(
+      join(dir, 'Containerfile'),
+      [
+        `FROM ${IMAGE}`,
+        `RUN printf '#!/bin/sh\\necho "${MARK} $*"\\n' > /usr/bin/host-update && chmod 755 /usr/bin/host-update`,
+        '',
+      ].join('\n'),
+    );
+    const built = spawnSync('podman', ['build', '--quiet', '--network', 'none', '-t', OWN_IMAGE, dir], {
+      encoding: 'utf8',
+    });
+    expect(built.stderr).toBe('');
+    expect(built.status).toBe(0);
+    expect(toolbox(['create', '-c', OWN, '-i', OWN_IMAGE]).code).toBe(0);
+    createOld(OLD, IMAGE);
+    createOld(OLD_OWN, OWN_IMAGE);
+  });
+
+  afterAll(() => {
+    removeContainers(P);
+    podman(['rmi', '--force', OWN_IMAGE]);
+  });
+
+  it('a toolbox from an image without host-update runs the mounted executable: host-update status', () => {
+    expect(label(BOX)).toBe(`${realpathSync(SEA)}\n`);
+    const where = inBox(BOX, [
+      'sh',
+      '-c',
+      'command -v host-update; test -w /usr/local/bin/host-update || echo read-only',
+    ]);
+    expect(where.stdout).toBe('/usr/local/bin/host-update\nread-only\n');
+    const r = inBox(BOX, ['host-update', '--host-pid', pid(), 'status']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(statusNow());
+  });
+
+  it("the host's executable wins over the image's own /usr/bin/host-update, which stays callable by its path", () => {
+    const r = inBox(OWN, ['host-update', '--host-pid', pid(), 'status'], OWN_IMAGE);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(statusNow());
+    // also in a login shell, where the image's profile sets PATH
+    expect(inBox(OWN, ['bash', '-lc', 'command -v host-update'], OWN_IMAGE).stdout).toBe(
+      '/usr/local/bin/host-update\n',
+    );
+    expect(inBox(OWN, ['/usr/bin/host-update', 'status'], OWN_IMAGE)).toMatchObject({
+      code: 0,
+      stdout: `${MARK} status\n`,
+    });
+  });
+
+  it('a toolbox made before: one line that says to upgrade it, exit 127; the upgrade brings host-update', () => {
+    const r = inBox(OLD, ['host-update', 'status']);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `Error: host-update is not in toolbox ${OLD}: it was made before toolbox put host-update into every toolbox, and its image has none. Hint: run 'toolbox upgrade ${OLD}'\n`,
+    );
+    expect(r.code).toBe(127);
+    expect(label(OLD)).toBe('\n');
+    const upgraded = toolbox(['upgrade', OLD]);
+    expect(upgraded.code).toBe(0);
+    expect(label(OLD)).toBe(`${realpathSync(SEA)}\n`);
+    const after = inBox(OLD, ['host-update', '--host-pid', pid(), 'status']);
+    expect(after.stderr).toBe('');
+    expect(after.code).toBe(0);
+    expect(after.stdout).toBe(statusNow());
+  });
+
+  it("a toolbox made before whose image has its own host-update runs the image's until upgraded", () => {
+    expect(inBox(OLD_OWN, ['host-update', 'status'], OWN_IMAGE)).toMatchObject({
+      code: 0,
+      stdout: `${MARK} status\n`,
+      stderr: '',
+    });
+  });
+
+  it('a toolbox whose executable is gone cannot start: one line; an upgrade with this one rebuilds it', () => {
+    const GONE = `${P}gone`;
+    const dir = mkdtempSync(join(home, 'moved-'));
+    const moved = join(dir, 'toolbox');
+    copyFileSync(SEA, moved);
+    chmodSync(moved, 0o755);
+    const made = spawnSync(moved, ['create', '-c', GONE, '-i', IMAGE], { env, encoding: 'utf8', input: '' });
+    expect(made.status).toBe(0);
+    expect(label(GONE)).toBe(`${moved}\n`);
+    expect(podman(['stop', '-t', '0', GONE]).code).toBe(0);
+    rmSync(dir, { recursive: true });
+    const r = toolbox(['run', '-c', GONE, 'true']);
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      code: 125,
+      stdout: '',
+      stderr: `Error: toolbox ${GONE} cannot start: ${moved}, the toolbox executable it mounts as host-update, is gone. Hint: put the executable back there, or run 'toolbox upgrade ${GONE}' to rebuild it with this one\n`,
+    });
+    expect(toolbox(['upgrade', GONE]).code).toBe(0);
+    expect(label(GONE)).toBe(`${realpathSync(SEA)}\n`);
+    expect(inBox(GONE, ['host-update', '--help']).code).toBe(0);
+  });
+
+  // As a user types it: `toolbox` in a terminal (dist/sea on PATH), then host-update inside.
+  // HU_TRANSCRIPT=FILE keeps the terminal's text.
+  it('typed in a terminal: toolbox, then host-update --help and host-update status inside', async () => {
+    const TTY = `${P}tty`;
+    const work = mkdtempSync(join(home, 'tty-'));
+    const terminal = new Tmux(join(work, 'tmux.socket'), {
+      ...env,
+      PATH: `${join(ROOT, 'dist/sea')}:${env.PATH ?? ''}`,
+      PS1: 'host$ ',
+    });
+    const type = (line: string) => terminal.run('send-keys', '-t', 'hu', line, 'Enter');
+    const text = () => terminal.run('capture-pane', '-p', '-J', '-S', '-', '-t', 'hu').stdout;
+    try {
+      expect(terminal.start('hu', 'exec bash --norc --noprofile -i').status).toBe(0);
+      await waitFor(() => text().includes('host$ '), 'the shell prompt');
+      const prompt = `[root@${TTY} /]#`;
+      /** what the terminal shows after the line `typed`, once the toolbox prompt is back */
+      const answered = (typed: string) => (text().split(`${prompt} ${typed}\n`)[1] ?? '').includes(prompt);
+      type(`toolbox -c ${TTY} -i ${IMAGE}`);
+      await waitFor(() => text().includes(`${prompt} `), 'the toolbox prompt', 120_000);
+      type('host-update --help');
+      await waitFor(() => answered('host-update --help'), 'the help');
+      const status = `host-update --host-pid ${pid()} status`;
+      type(status);
+      await waitFor(() => answered(status), 'the status');
+      type('exit');
+      await waitFor(() => text().trimEnd().endsWith('host$'), 'toolbox to exit');
+      const transcript = text().trimEnd();
+      if (process.env.HU_TRANSCRIPT) writeFileSync(process.env.HU_TRANSCRIPT, `${transcript}\n`);
+      const lines = transcript.split('\n');
+      expect(lines[0]).toBe(`host$ toolbox -c ${TTY} -i ${IMAGE}`);
+      const help = lines.findIndex((l) => l.endsWith(`${prompt} host-update --help`));
+      expect(lines[help + 1]).toBe('Usage: host-update [options] [command]');
+      const at = lines.findIndex((l) => l.endsWith(`${prompt} ${status}`));
+      const shown = lines.slice(
+        at + 1,
+        lines.findIndex((l, i) => i > at && l.includes(prompt)),
+      );
+      expect(`${shown.join('\n')}\n`).toBe(statusNow());
+      expect(lines.at(-1)).toBe('host$');
+    } finally {
+      terminal.run('kill-server');
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it('a sandboxed toolbox gets it too, and it refuses there in one line', () => {
+    expect(label(SANDBOX)).toBe(`${realpathSync(SEA)}\n`);
+    const r = inBox(SANDBOX, ['host-update', 'status']);
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `Error: this toolbox is unprivileged (it lacks CAP_SYS_ADMIN), so it cannot enter the host. ${ROOTFUL_HINT}\n`,
+    });
   });
 });

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isolatedEnv, removeContainers, ROOT, runPrefix } from './helpers.js';
+import { isolatedEnv, podman, removeContainers, ROOT, runPrefix, SEA, TEST_IMAGE } from './helpers.js';
 
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   version: string;
@@ -70,6 +70,28 @@ describe('the npm form on the system Node', () => {
     expect(listed.status).toBe(0);
     expect((JSON.parse(listed.stdout) as { name: string }[]).map((b) => b.name)).toContain(BOX);
     expect(npmForm('toolbox.js', ['rm', '-f', BOX])).toMatchObject({ status: 0 });
+  });
+
+  // The executable mounts itself into every toolbox as host-update; the npm form is a package
+  // directory run by a Node.js that the image does not have, so it mounts nothing and says so.
+  it("has no one file to mount as host-update: 'toolbox run host-update' says so in one line, and the executable's upgrade brings it", () => {
+    const box = `${P}hu`;
+    expect(npmForm('toolbox.js', ['create', '-c', box, '-i', TEST_IMAGE])).toMatchObject({ status: 0 });
+    const label = podman(['inspect', '--format', '{{index .Config.Labels "io.toolbox.host-update"}}', box]);
+    expect(label.stdout).toBe('none: npm form\n');
+    const r = npmForm('toolbox.js', ['run', '-c', box, 'host-update', 'status']);
+    expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      status: 127,
+      stdout: '',
+      stderr: `Error: host-update is not in toolbox ${box}: the npm form of toolbox made it, and only the single executable can be mounted into a toolbox. Hint: run 'toolbox upgrade ${box}' with the toolbox executable (the toolbox RPM, or dist/sea/toolbox)\n`,
+    });
+    const sea = (args: string[]) => spawnSync(SEA, args, { env, encoding: 'utf8', input: '' });
+    expect(sea(['upgrade', box])).toMatchObject({ status: 0 });
+    const help = sea(['run', '-c', box, 'host-update', '--help']);
+    expect({ status: help.status, first: help.stdout.split('\n')[0] }).toEqual({
+      status: 0,
+      first: 'Usage: host-update [options] [command]',
+    });
   });
 
   it('is what npm packs: the bundle, without the single executables', () => {

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isolatedEnv, podman, TEST_IMAGE, toolbox, waitFor, runPrefix, removeContainers } from './helpers.js';
+import { CLI_FORM, isolatedEnv, podman, TEST_IMAGE, toolbox, waitFor, runPrefix, removeContainers } from './helpers.js';
 import { SignedRepoServer } from './signed-repo.js';
 import { RootlessUser, SharedFiles } from './support/rootless-user.js';
 
@@ -122,6 +122,26 @@ describe('a user-mode toolbox, rootless', () => {
     // Root in a rootless toolbox is the first uid of the user's subordinate range on the host.
     expect(statSync(`${alice.home}/roots.txt`).uid).toBe(Number(alice.subids().uid.split('-')[0]));
   });
+
+  // The npm form mounts nothing (npm-form.test.ts).
+  it.skipIf(CLI_FORM === 'npm')(
+    'has host-update, mounted as in every toolbox, and it refuses there in one line',
+    () => {
+      const HINT = "Hint: use a rootful toolbox: 'toolbox -r' (or run toolbox as root), without --sandbox";
+      const asUser = alice.toolbox(['-u', 'run', '-n', '--', 'host-update', 'status']);
+      expect({ code: asUser.code, stdout: asUser.stdout, stderr: asUser.stderr }).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `Error: host-update must run as root inside the toolbox. ${HINT}\n`,
+      });
+      const asRoot = alice.toolbox(['-u', 'run', '-n', '--', 'sudo', '-n', 'host-update', 'status']);
+      expect({ code: asRoot.code, stdout: asRoot.stdout, stderr: asRoot.stderr }).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `Error: this toolbox is rootless (it runs in a user namespace), so it cannot change the host. ${HINT}\n`,
+      });
+    },
+  );
 
   it('enters through podman exec, never directly (only root enters directly)', () => {
     const r = alice.toolbox(['-u', '-v', 'run', '-n', 'true']);

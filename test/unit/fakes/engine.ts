@@ -54,6 +54,8 @@ export class FakeEngine implements ContainerEngine {
   /** local images by name; an image's id is `id-of-NAME` */
   images = new Set<string>(['localhost/img:1']);
   execCode = 0;
+  /** the exit code of every execCapture */
+  captureCode = 0;
   pullFails = false;
 
   /** The id a new container gets (tests that create several of one name count instead). */
@@ -173,6 +175,6 @@ export class FakeEngine implements ContainerEngine {
   }
   execCapture(request: ExecRequest): Promise<CaptureResult> {
     this.calls.push(`exec-capture ${request.target}`);
-    return Promise.resolve({ exitCode: 0, stdout: '', stderr: '' });
+    return Promise.resolve({ exitCode: this.captureCode, stdout: '', stderr: '' });
   }
 }
