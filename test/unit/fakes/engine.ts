@@ -54,7 +54,8 @@ export class FakeEngine implements ContainerEngine {
   /** local images by name; an image's id is `id-of-NAME` */
   images = new Set<string>(['localhost/img:1']);
   execCode = 0;
-  pullFails = false;
+  /** true: the pull fails as an unreachable registry would; an Error: with that error */
+  pullFails: boolean | Error = false;
 
   /** The id a new container gets (tests that create several of one name count instead). */
   nextId(_spec: BoxSpec, name: string): string {
@@ -107,7 +108,7 @@ export class FakeEngine implements ContainerEngine {
   pullImage(image: string): Promise<void> {
     this.calls.push(`pull ${image}`);
     return settle(() => {
-      if (this.pullFails) throw new Error('registry unreachable');
+      if (this.pullFails) throw this.pullFails instanceof Error ? this.pullFails : new Error('registry unreachable');
       this.images.add(image);
     });
   }
