@@ -128,10 +128,14 @@ describe('the default image through a registries.conf mirror of registry.opensus
 
   it('upgrade pulls the newer image through the mirror and keeps the old generation', () => {
     const env = userEnv({ TOOLBOX_IMAGE: undefined });
+    const before = containersNamed(BOX);
+    expect(before).toEqual([BOX]);
     const r = toolbox(['upgrade', BOX], { env });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('');
     expect(r.code).toBe(0);
+    // the new generation took the name; the old one is kept aside as generation 1
+    expect(containersNamed(BOX).sort()).toEqual([BOX, `${BOX}.gen1`]);
     const check = toolbox(['upgrade', '--check', BOX], { env });
     expect(check).toMatchObject({ code: 0, stdout: `toolbox ${BOX} is up to date with ${DEFAULT}\n`, stderr: '' });
   });
@@ -318,6 +322,21 @@ describe("signatures: podman's own policy.json and registries.d, in the test's H
       expect(containersNamed(box)).toEqual([]);
       expect(hasImage(at(repo))).toBe(false);
     }
+  });
+
+  it("through the mirror: the scope and the signed identity are registry.opensuse.org, the signatures the mirror's", () => {
+    const mirrored = (repo: string) => `registry.opensuse.org/${NS}/${repo}:latest`;
+    reg.copy(`${NS}/min:latest`, `${NS}/mirsigned:latest`, reg.keys.trusted, mirrored('mirsigned'));
+    const env = userEnv();
+    reg.requireSignatures(env.HOME!, 'registry.opensuse.org');
+    const ok = toolbox(['create', '-i', mirrored('mirsigned'), `${P}mirsigned`], { env });
+    expect(ok).toMatchObject({ code: 0, stdout: `${P}mirsigned\n`, stderr: '' });
+    const r = toolbox(['create', '-i', mirrored('unsigned'), `${P}mirunsigned`], { env });
+    expect(r.stderr).toBe(
+      `Error: cannot pull ${mirrored('unsigned')}: the signature policy refused it (it is not signed, and a signature is required). Hint: the image must be signed by a key that podman's policy.json trusts for registry.opensuse.org (see containers-policy.json(5) and toolbox's docs/signatures.md); toolbox never bypasses it\n`,
+    );
+    expect(r).toMatchObject({ code: 1, stdout: '' });
+    expect(containersNamed(`${P}mirunsigned`)).toEqual([]);
   });
 
   it('upgrade goes through the same policy: a newer image that is not signed is refused, the toolbox unchanged', () => {
