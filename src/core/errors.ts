@@ -80,3 +80,17 @@ export class NameInUseError extends ToolboxError {
 export function isToolboxError(error: unknown): error is ToolboxError {
   return error instanceof ToolboxError;
 }
+
+/** Why a registry would not give an image; each has its own line and fix (src/engine/registry-errors.ts). */
+export type RegistryFailure = 'signature' | 'certificate' | 'unauthorized' | 'unknown' | 'unreachable';
+
+/** A pull, or a look at a registry, failed for a known reason. */
+export class RegistryError extends ToolboxError {
+  readonly failure: RegistryFailure;
+
+  constructor(failure: RegistryFailure, message: string, options: { hint?: string } = {}) {
+    super(message, options);
+    this.name = 'RegistryError';
+    this.failure = failure;
+  }
+}

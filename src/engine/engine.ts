@@ -15,6 +15,7 @@ import type {
 } from '../core/ports.js';
 import { createArgs } from './create-args.js';
 import { skopeoInspectArgs } from './skopeo-args.js';
+import { registryCause, registryFailure, type RegistryCause } from './registry-errors.js';
 import { engineFailure, isImageMissing, isNameInUse, isNoSuchContainer } from './errors.js';
 import { LABEL_MANAGED } from '../core/labels.js';
 import { parseInspect, parsePs } from './parse.js';
@@ -160,14 +161,32 @@ export class CliEngine implements ContainerEngine {
         );
       throw error;
     }
-    // The message names the tool that really ran.
-    if (r.exitCode !== 0) throw engineFailure('skopeo', 'inspect', image, r.stderr);
+    if (r.exitCode !== 0) {
+      const cause = registryCause(r.stderr, image);
+      if (cause) throw await this.registryFailure(cause, 'check', image);
+      // The message names the tool that really ran.
+      throw engineFailure('skopeo', 'inspect', image, r.stderr);
+    }
     return r.stdout.trim();
   }
 
   async pullImage(image: string): Promise<void> {
     const r = await this.call(['pull', ...this.quirks.pullArgs, image]);
-    if (r.exitCode !== 0) throw this.failure('pull', image, r.stderr);
+    if (r.exitCode === 0) return;
+    const cause = registryCause(r.stderr, image);
+    if (cause) throw await this.registryFailure(cause, 'pull', image);
+    throw this.failure('pull', image, r.stderr);
+  }
+
+  /** A registry's refusal as one line; a refused login says whether there was one to refuse. */
+  private async registryFailure(cause: RegistryCause, verb: 'pull' | 'check', image: string): Promise<ToolboxError> {
+    let login: string | null | undefined;
+    const args = this.quirks.loginUserArgs?.(cause.host);
+    if (cause.kind === 'unauthorized' && args) {
+      const r = await this.call(args);
+      login = r.exitCode === 0 && r.stdout.trim() ? r.stdout.trim() : null;
+    }
+    return registryFailure(cause, { verb, image, engine: this.command, login });
   }
 
   async createBox(spec: BoxSpec, labels: Record<string, string>, containerName?: string): Promise<string> {

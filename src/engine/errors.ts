@@ -1,10 +1,10 @@
 // Turns what the engine printed on failure into one actionable domain error.
 import { EngineError, NoSuchToolboxError, ToolboxError } from '../core/errors.js';
+import { registryCause, registryFailure } from './registry-errors.js';
 
 const noSuchContainer = /no such container|no container with (name or id|id or name)|No such object/i;
 const imageMissing =
   /image not known|manifest unknown|name unknown|not found: manifest|repository .* not found|No such image|reference does not exist|short-name .* did not resolve/i;
-const networkDown = /dial tcp|no such host|connection refused|i\/o timeout|network is unreachable|TLS handshake/i;
 const nameInUse = /name .* (is )?already in use|already in use by/i;
 
 export function lastErrorLine(stderr: string): string {
@@ -34,17 +34,14 @@ export function isNameInUse(stderr: string): boolean {
 export function engineFailure(engine: string, action: string, target: string, stderr: string): ToolboxError {
   const reason = lastErrorLine(stderr) || 'no output';
   if (noSuchContainer.test(stderr)) return new NoSuchToolboxError(target);
-  if (action === 'pull' && imageMissing.test(stderr)) {
-    return new ToolboxError(`image not found: ${target} (${reason})`, {
-      hint: 'check the name with -i IMAGE, or build or load it locally first',
-    });
-  }
-  if (action === 'pull' && networkDown.test(stderr)) {
-    return new ToolboxError(`cannot pull ${target}: the registry is unreachable (${reason})`, {
-      // Only a missing image is ever pulled to the end of an error (a present one falls back to
-      // the local copy), so -P cannot help here: say what can.
-      hint: `check the network; there is no local copy of the image (see '${engine} images'), so load one or choose another with -i`,
-    });
+  if (action === 'pull') {
+    const cause = registryCause(stderr, target);
+    if (cause) return registryFailure(cause, { verb: 'pull', image: target, engine: [engine] });
+    if (imageMissing.test(stderr)) {
+      return new ToolboxError(`image not found: ${target} (${reason})`, {
+        hint: 'check the name with -i IMAGE, or build or load it locally first',
+      });
+    }
   }
   if (imageMissing.test(stderr)) {
     return new ToolboxError(`image not found: ${target} (${reason})`, { hint: 'pull or build the image first' });

@@ -246,7 +246,9 @@ describe('engine and image failures', () => {
       expect(r.stdout).toBe('ok\n');
       expect(r.code).toBe(0);
       expect(r.stderr).toMatch(
-        new RegExp(`^Warning: could not pull ${remote.replace(/\./g, '\\.')} \\(.*\\); using the local copy\\n$`),
+        new RegExp(
+          `^Warning: cannot pull ${remote.replace(/\./g, '\\.')}: the registry registry\\.invalid\\.example is unreachable \\(.*\\); using the local copy\\n$`,
+        ),
       );
       // -P skips the pull altogether
       const quiet = toolbox(['run', '-P', '-c', `${P}fallback2`, '-i', remote, 'true'], { env });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { removeBox, stopBox } from '../../src/core/box-admin.js';
 import { inBoxSession } from '../../src/core/box-session.js';
 import { runInBox } from '../../src/core/run-in-box.js';
+import { RegistryError } from '../../src/core/errors.js';
 import { resolveSettings } from '../../src/core/settings.js';
 import { fakeDeps } from './fakes/deps.js';
 import { box } from './fakes/engine.js';
@@ -109,6 +110,36 @@ describe('runInBox', () => {
     expect(deps.reporter.lines).toContain(
       'warn: could not pull registry.example/a/b:1 (registry unreachable); using the local copy',
     );
+  });
+
+  it('a registry that cannot be reached: the local copy, with the one line of the cause as the warning', async () => {
+    const deps = fakeDeps();
+    deps.engine.images.add('registry.example/a/b:1');
+    deps.engine.pullFails = new RegistryError(
+      'unreachable',
+      'cannot pull registry.example/a/b:1: the registry registry.example is unreachable (connection refused)',
+    );
+    await runInBox(deps, settings({ image: 'registry.example/a/b:1' }), {
+      command: ['true'],
+      create: true,
+      tty: false,
+    });
+    expect(deps.reporter.lines).toContain(
+      'warn: cannot pull registry.example/a/b:1: the registry registry.example is unreachable (connection refused); using the local copy',
+    );
+  });
+
+  it('a signature the policy refuses is never papered over by the local copy: nothing is made', async () => {
+    const deps = fakeDeps();
+    deps.engine.images.add('registry.example/a/b:1');
+    deps.engine.pullFails = new RegistryError(
+      'signature',
+      'cannot pull registry.example/a/b:1: the signature policy refused it',
+    );
+    await expect(
+      runInBox(deps, settings({ image: 'registry.example/a/b:1' }), { command: ['true'], create: true, tty: false }),
+    ).rejects.toThrow('cannot pull registry.example/a/b:1: the signature policy refused it');
+    expect(deps.engine.calls.filter((c) => c.startsWith('create'))).toEqual([]);
   });
 
   it('the shell session gets the prompt and only allow-listed environment', async () => {

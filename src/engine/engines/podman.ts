@@ -9,6 +9,7 @@ export const podman: EngineQuirks = {
   stopArgs: ['--time', '1'],
   // podman prints only the image id, not its progress.
   pullArgs: ['--quiet'],
+  loginUserArgs: (host) => ['login', '--get-login', host],
   install: 'zypper install podman (or transactional-update pkg install podman)',
   // podman 4.3 to 5.x: `podman create --help`.
   createOptions: {

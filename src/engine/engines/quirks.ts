@@ -15,6 +15,11 @@ export interface EngineQuirks {
   stopArgs: readonly string[];
   /** `pull` options, before the image */
   pullArgs: readonly string[];
+  /**
+   * Who is logged in to a registry, in the credentials this engine uses (exit 0 and the user on
+   * stdout); absent when the engine cannot say.
+   */
+  loginUserArgs?: ((host: string) => string[]) | undefined;
   /** how to install it on openSUSE, said when no engine is found */
   install: string;
   /**

@@ -56,7 +56,8 @@ export class FakeEngine implements ContainerEngine {
   execCode = 0;
   /** the exit code of every execCapture */
   captureCode = 0;
-  pullFails = false;
+  /** true: the pull fails as an unreachable registry would; an Error: with that error */
+  pullFails: boolean | Error = false;
 
   /** The id a new container gets (tests that create several of one name count instead). */
   nextId(_spec: BoxSpec, name: string): string {
@@ -109,7 +110,7 @@ export class FakeEngine implements ContainerEngine {
   pullImage(image: string): Promise<void> {
     this.calls.push(`pull ${image}`);
     return settle(() => {
-      if (this.pullFails) throw new Error('registry unreachable');
+      if (this.pullFails) throw this.pullFails instanceof Error ? this.pullFails : new Error('registry unreachable');
       this.images.add(image);
     });
   }
