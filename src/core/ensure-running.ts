@@ -4,6 +4,7 @@
 import type { Claimed } from './claim-box.js';
 import type { Deps } from './deps.js';
 import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
+import { identityOf } from './generations.js';
 import type { BoxInfo, BoxRecord } from './ports.js';
 import type { Settings } from './settings.js';
 import { setupBox } from './setup-box.js';
@@ -70,7 +71,10 @@ export async function ensureRunning(
     info = { ...info, status: 'running', pid: 0 };
   }
   const privileged = info.spec ? !info.spec.sandbox : false;
-  const created = info.spec ? { image: info.spec.image, mode: info.spec.mode, sandbox: info.spec.sandbox } : undefined;
+  // The identity lets an exported wrapper's call confirm its toolbox with no engine call.
+  const created = info.spec
+    ? { image: info.spec.image, mode: info.spec.mode, sandbox: info.spec.sandbox, identity: identityOf(info) }
+    : undefined;
   const pid = info.pid || engine.runningPid(info.id) || (await engine.inspectBox(info.id))?.pid || 0;
   const record = recordFor(deps, info.id, pid, privileged, created);
   if (needsSetup) await setupBox(deps, { ...info, pid }, record, settings.exec !== 'podman');

@@ -177,7 +177,7 @@ export interface BoxRecord {
   /** only privileged toolboxes sharing the host pid namespace are entered directly */
   privileged?: boolean;
   /** what the toolbox was created as (its labels), so a conflicting request is refused without the engine */
-  created?: { image: string; mode: Mode; sandbox: boolean } | undefined;
+  created?: { image: string; mode: Mode; sandbox: boolean; identity?: string | undefined } | undefined;
 }
 
 /** Enters a running toolbox's namespaces without the engine (rootful toolboxes, as root). */
