@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignedRepoServer } from './signed-repo.js';
 import {
   CLI_ARGV,
   gather,
@@ -351,6 +352,39 @@ describe('the exports of a toolbox', () => {
     }
     expect(existsSync(`/usr/local/bin/${name}`)).toBe(false);
   });
+});
+
+describe('install --export', () => {
+  const repo = new SignedRepoServer();
+  const pkg = tool('probe');
+  beforeAll(async () => {
+    repo.build([{ name: pkg, script: '#!/bin/sh\nprintf "probe:%s\\n" "$@"\nexit 3' }]);
+    await repo.start();
+    repo.publish('ex', [pkg]);
+    const r = toolbox(['repo', 'add', '-q', '-c', BOX, 'ex', repo.url('ex'), '--key', repo.keyFile], { env });
+    expect(r.code).toBe(0);
+  }, 120_000);
+  afterAll(async () => {
+    await repo.cleanup();
+  });
+
+  it('installs the package and exports its commands in one step; --json says which', () => {
+    const r = toolbox(['install', '--json', '--export', '-c', BOX, pkg], { env });
+    expect(r.code).toBe(0);
+    expect(parseJson(r.stdout, 'install --export')).toEqual({
+      installed: [pkg],
+      alreadyPresent: [],
+      failed: [],
+      exported: [{ name: pkg, path: `/usr/bin/${pkg}`, wrapper: `/usr/local/bin/${pkg}` }],
+    });
+    try {
+      const ran = spawnSync(`/usr/local/bin/${pkg}`, ['-i any', 'port 53'], { env, ...SYNC_LIMITS });
+      expect(ran.stdout.toString()).toBe('probe:-i any\nprobe:port 53\n');
+      expect(ran.status).toBe(3);
+    } finally {
+      expect(toolbox(['unexport', pkg], { env }).code).toBe(0);
+    }
+  }, 240_000);
 });
 
 describe('the npm form and the executable write the same kind of wrapper', () => {
