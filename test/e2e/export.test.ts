@@ -254,6 +254,24 @@ describe('what export refuses', () => {
   });
 });
 
+describe('a read-only directory (a host whose /usr/local is not a writable subvolume)', () => {
+  it('is one line that says so and names --dir', () => {
+    const ro = mkdtempSync(join(tmpdir(), `${P}ro-`));
+    chmodSync(ro, 0o755);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,mode=0755', `${P}ro`, ro]).status).toBe(0);
+    try {
+      const r = toolbox(['export', '-c', BOX, '--dir', ro, tool('argdump')], { env });
+      expect(r.stderr).toBe(
+        `Error: cannot export to ${ro}: the file system is read-only. Hint: choose another directory with --dir DIR\n`,
+      );
+      expect(r.code).toBe(1);
+    } finally {
+      spawnSync('umount', [ro]);
+      rmSync(ro, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the exports of a toolbox', () => {
   it('export --list --json names each wrapper, its tool and its toolbox', () => {
     const r = toolbox(['export', '--list', '--json', '--dir', DIR], { env });
