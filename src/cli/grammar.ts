@@ -97,6 +97,18 @@ Examples:
 ${EXTRA_ARGS_RULE}.
 Unlike microos-toolbox, subcommands do not switch to user mode: use -u.`;
 
+const EXPORT_AFTER_HELP = `
+Examples:
+  toolbox install strace && toolbox export strace   then 'strace -p 1' on the host runs it in the toolbox
+  toolbox install --export tcpdump                  the same in one step, for every command of the package
+  toolbox export --list
+  toolbox unexport strace
+
+A wrapper passes every argument exactly, streams stdin, stdout and stderr, gives the tool's exit
+code, and runs it in the caller's directory (under /media/root in system mode). It follows the
+toolbox across rename, upgrade and rollback; toolbox rm removes it. Never replaced: a file toolbox
+did not write. Refused without --force: a name the host already has on its PATH.`;
+
 export const GRAMMAR: CommandSpec = command(
   'toolbox',
   'A persistent, privileged toolbox container for debugging immutable hosts (openSUSE MicroOS)',
@@ -137,6 +149,7 @@ export const GRAMMAR: CommandSpec = command(
         arguments: [PACKAGES],
         options: [
           ...recommends('also install recommended packages (config key: recommends)'),
+          { long: '--export', description: "also export the packages' commands to the host (see toolbox export)" },
           json('print {installed, alreadyPresent, failed} as JSON'),
         ],
       }),
@@ -181,6 +194,36 @@ export const GRAMMAR: CommandSpec = command(
           force('roll back even with active sessions (they end)'),
           json('print the result as JSON'),
         ],
+      }),
+      command(
+        'export',
+        'make tools of the toolbox callable on the host (wrappers in /usr/local/bin, ~/.local/bin with -u)',
+        {
+          arguments: [
+            {
+              name: 'TOOL',
+              required: false,
+              variadic: true,
+              description: 'a command name in the toolbox, or its full path inside',
+            },
+          ],
+          options: [
+            { long: '--list', description: 'list the exported commands instead' },
+            {
+              long: '--dir',
+              value: 'DIR',
+              description: 'write the wrappers to DIR instead (remembered for --list, unexport and rm)',
+            },
+            { long: '--as', value: 'NAME', description: "the command's name on the host (one tool)" },
+            force('export even when the host has a command of that name elsewhere on its PATH'),
+            json('print the result as JSON'),
+          ],
+          afterHelp: EXPORT_AFTER_HELP,
+        },
+      ),
+      command('unexport', 'remove exported commands from the host (only wrappers toolbox wrote)', {
+        arguments: [{ name: 'NAME', required: true, variadic: true, description: 'the exported commands' }],
+        options: [{ long: '--dir', value: 'DIR', description: 'only in DIR' }],
       }),
       command('repo', 'package repositories of a toolbox', {
         globalOptions: false,
@@ -256,6 +299,13 @@ export const GRAMMAR: CommandSpec = command(
       }),
       // For the completion scripts only: toolbox names, one a line.
       command('__names', '', { hidden: true }),
+      // For the wrappers that export writes only (src/cli/commands/export.ts reads the words).
+      command('__exported', '', {
+        hidden: true,
+        globalOptions: false,
+        passThroughOptions: true,
+        arguments: [{ name: 'WORDS', required: false, variadic: true }],
+      }),
       // `toolbox help [COMMAND...]` shows help, never runs `help` in a toolbox.
       command('help', 'show help for toolbox, or for one of its commands', {
         globalOptions: false,

@@ -94,6 +94,7 @@ function actions(program: Command): Record<string, Action> {
   const repo = () => import('./commands/repo.js');
   const config = () => import('./commands/config.js');
   const completion = () => import('./commands/completion.js');
+  const exporting = () => import('./commands/export.js');
   return {
     '': run,
     run,
@@ -104,8 +105,24 @@ function actions(program: Command): Record<string, Action> {
     rm: (p) => manage().then((m) => m.rmCommand(p.flags, p.word(0), p.on('force'))),
     install: (p) =>
       tools().then((m) =>
-        m.installCommand(p.flags, p.words(0), { json: p.on('json'), recommends: p.either('recommends') }),
+        m.installCommand(p.flags, p.words(0), {
+          json: p.on('json'),
+          recommends: p.either('recommends'),
+          export: p.on('export'),
+        }),
       ),
+    export: (p) =>
+      exporting().then((m) =>
+        m.exportCommand(p.flags, p.words(0), {
+          list: p.on('list'),
+          json: p.on('json'),
+          force: p.on('force'),
+          dir: p.value('dir'),
+          as: p.value('as'),
+        }),
+      ),
+    unexport: (p) => exporting().then((m) => m.unexportCommand(p.flags, p.words(0), { dir: p.value('dir') })),
+    __exported: (p) => import('./commands/exported.js').then((m) => m.exportedCommand(p.words(0))),
     remove: (p) => tools().then((m) => m.removeCommand(p.flags, p.words(0), { json: p.on('json') })),
     search: (p) => tools().then((m) => m.searchCommand(p.flags, p.required(0))),
     update: (p) =>

@@ -15,6 +15,15 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(formatBuildInfo(buildInfo(), versionAs));
     return 0;
   }
+  // An exported tool's wrapper: as hot as run, and never a command to run in a toolbox.
+  if (argv[0] === '__exported') {
+    try {
+      const { exportedCommand } = await import('./commands/exported.js');
+      return await exportedCommand(argv.slice(1));
+    } catch (error) {
+      return report(error);
+    }
+  }
   // Loaded only past --version, which must start as fast as a hello-world: the readers carry the
   // whole grammar.
   const { fastCreateArgv, fastListArgv, fastRunArgv } = await import('./fast-argv.js');

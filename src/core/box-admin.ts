@@ -50,7 +50,11 @@ export async function stopBox(deps: Deps, name: string, force: boolean): Promise
  * the containers themselves (rolesOf), whoever's config.json this is. Returns how many kept
  * generations went with it.
  */
-export async function removeBox(deps: Deps, name: string, force: boolean): Promise<{ generations: number }> {
+export async function removeBox(
+  deps: Deps,
+  name: string,
+  force: boolean,
+): Promise<{ generations: number; identity: string; whole: boolean }> {
   const { sessions, engine, reporter } = deps;
   return withToolboxLock(deps, name, async (info) => {
     if ((info.status === 'running' || info.status === 'paused') && !force) {
@@ -77,7 +81,8 @@ export async function removeBox(deps: Deps, name: string, force: boolean): Promi
     }
     const gone = [info.id, ...kept.map((b) => b.id)].filter((id) => store.retired(id));
     if (gone.length) store.commit(info.name, { forget: gone });
-    return { generations: kept.length };
+    // whole: the toolbox went, not a kept generation removed by its own name (its exports stay).
+    return { generations: kept.length, identity: identityOf(info), whole: isToolbox };
   });
 }
 

@@ -6,6 +6,7 @@ import type { Deps } from './deps.js';
 import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
 import { explainStartFailure } from './host-update-in-box.js';
 import { LABEL_HOST_UPDATE } from './labels.js';
+import { identityOf } from './generations.js';
 import type { BoxInfo, BoxRecord } from './ports.js';
 import type { Settings } from './settings.js';
 import { setupBox } from './setup-box.js';
@@ -81,12 +82,14 @@ export async function ensureRunning(
     info = { ...info, status: 'running', pid: 0 };
   }
   const privileged = info.spec ? !info.spec.sandbox : false;
+  // The identity lets an exported wrapper's call confirm its toolbox with no engine call.
   const created = info.spec
     ? {
         image: info.spec.image,
         mode: info.spec.mode,
         sandbox: info.spec.sandbox,
         hostUpdate: info.labels[LABEL_HOST_UPDATE],
+        identity: identityOf(info),
       }
     : undefined;
   const pid = info.pid || engine.runningPid(info.id) || (await engine.inspectBox(info.id))?.pid || 0;

@@ -184,6 +184,8 @@ export interface BoxRecord {
         sandbox: boolean;
         /** its io.toolbox.host-update label (host-update-in-box.ts); undefined: not known here */
         hostUpdate?: string | undefined;
+        /** its lineage's identity, so an exported wrapper confirms its toolbox without the engine */
+        identity?: string | undefined;
       }
     | undefined;
 }

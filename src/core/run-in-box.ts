@@ -1,11 +1,12 @@
 // Runs a command (or the login shell) in a toolbox as one session: create/start as needed,
 // exec, and auto-stop when the last session leaves. The hot path (a running toolbox whose name the
 // cache confirms; root and direct entry) makes no engine call at all.
-import { withSession } from './box-session.js';
+import { withSession, type Session } from './box-session.js';
 import type { Deps } from './deps.js';
 import { promptEnv, sessionEnv, shellCommand } from './environment.js';
 import { ToolboxError } from './errors.js';
 import { checkHostUpdate, isHostUpdate } from './host-update-in-box.js';
+import { identityOf } from './generations.js';
 import type { BoxRecord, ExecRequest } from './ports.js';
 import type { Settings } from './settings.js';
 
@@ -17,16 +18,34 @@ export interface RunOptions {
   tty: boolean;
   /** called once the session is open, before the command runs */
   onEnter?: (() => void) | undefined;
+  /** the directory inside to run in (default: user mode the caller's, else the image's) */
+  workdir?: string | undefined;
+  /** run only in the toolbox of this identity (an exported wrapper's call) */
+  identity?: string | undefined;
 }
 
 export async function runInBox(deps: Deps, settings: Settings, options: RunOptions): Promise<number> {
   return withSession(deps, settings, options.create, async (record) => {
+    if (options.identity !== undefined) await confirmIdentity(deps, record, options.identity);
     options.onEnter?.();
     if (isHostUpdate(options.command)) await checkHostUpdate(deps, record);
     const request = execRequest(deps, settings, record, options);
     const direct = await enterDirectly(deps, settings, record, request);
     return direct ?? (await deps.engine.execInteractive(request));
   });
+}
+
+/** The name may have gone to another toolbox since it was looked up: then refuse to run there. */
+async function confirmIdentity(deps: Deps, record: Session, identity: string): Promise<void> {
+  let actual = record.created?.identity;
+  if (actual === undefined) {
+    const info = await deps.engine.inspectBox(record.id);
+    actual = info ? identityOf(info) : undefined;
+  }
+  if (actual !== identity)
+    throw new ToolboxError(`toolbox ${record.name} is no longer the toolbox this command was exported from`, {
+      hint: "run the command again; 'toolbox export --list' shows where each export points",
+    });
 }
 
 /** The direct path: no engine call at all. undefined means "use the engine". */
@@ -61,7 +80,7 @@ function execRequest(deps: Deps, settings: Settings, record: BoxRecord, options:
     command: options.command ?? shellCommand(settings.shell),
     tty: options.tty,
     user: user ? `${user.uid}:${user.gid}` : undefined,
-    workdir: user ? deps.cwd : undefined,
+    workdir: options.workdir ?? (user ? deps.cwd : undefined),
     env: shell ? { ...env, ...promptEnv() } : env,
   };
 }

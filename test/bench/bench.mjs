@@ -150,6 +150,18 @@ results.push(
     () => [podman('exec', `${P}run`, 'true')],
   ),
 );
+// An exported tool (toolbox export): its wrapper on the host, as a script calls it.
+sh(...toolbox('config', 'set', 'autostop', 'false'));
+sh(...toolbox('export', '-c', `${P}run`, '--dir', work, '--as', `${P}true`, '/bin/true'));
+results.push(
+  pair(
+    'exported true (the wrapper), running toolbox',
+    0.5,
+    () => [[join(work, `${P}true`), []]],
+    () => [podman('exec', `${P}run`, 'true')],
+  ),
+);
+sh(...toolbox('config', 'unset', 'autostop'));
 results.push(
   pair(
     'run true, forced onto the podman path',

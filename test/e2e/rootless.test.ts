@@ -104,6 +104,29 @@ describe('a user-mode toolbox, rootless', () => {
     }
   });
 
+  it('export -u writes a wrapper in ~/.local/bin that runs the tool as the user, in the same directory', () => {
+    const name = `${alice.name}-pwd`;
+    const r = alice.toolbox(['-u', 'export', '--as', name, '/bin/pwd']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const wrapper = `${alice.home}/.local/bin/${name}`;
+    expect(statSync(wrapper).uid).toBe(alice.uid);
+    alice.as(['mkdir', '-p', `${alice.home}/w d`]);
+    const ran = alice.as([name], { cwd: `${alice.home}/w d` });
+    expect(ran.stderr).toBe('');
+    expect(ran.stdout).toBe(`${alice.home}/w d\n`);
+    expect(ran.code).toBe(0);
+    const sh = alice.toolbox(['-u', 'export', '--as', `${alice.name}-sh`, '/bin/sh']);
+    expect(sh.code).toBe(0);
+    const args = alice.as([`${alice.name}-sh`, '-c', 'id -u; printf "<%s>" "$@"; exit 5', 'sh', 'a b', '']);
+    expect(args.stderr).toBe('');
+    expect(args.stdout).toBe(`${alice.uid}\n<a b><>`);
+    expect(args.code).toBe(5);
+    const gone = alice.toolbox(['-u', 'unexport', name, `${alice.name}-sh`]);
+    expect(gone.code).toBe(0);
+    expect(existsSync(wrapper)).toBe(false);
+  });
+
   it("sudo works inside; the user's files are the user's on the host, and root inside is not root outside", () => {
     const r = alice.toolbox([
       '-u',

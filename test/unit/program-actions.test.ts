@@ -28,6 +28,8 @@ vi.mock('../../src/cli/commands/config.js', () =>
   recorders('configGet', 'configSet', 'configUnset', 'configList', 'configPath'),
 );
 vi.mock('../../src/cli/commands/completion.js', () => recorders('completionCommand', 'namesCommand'));
+vi.mock('../../src/cli/commands/export.js', () => recorders('exportCommand', 'unexportCommand'));
+vi.mock('../../src/cli/commands/exported.js', () => recorders('exportedCommand'));
 
 beforeEach(() => {
   calls.length = 0;
@@ -53,13 +55,19 @@ const CASES: [string[], string, string, unknown[]][] = [
     ['install', 'a', 'b', '--no-recommends', '--json'],
     'install',
     'installCommand',
-    [{}, ['a', 'b'], { json: true, recommends: false }],
+    [{}, ['a', 'b'], { json: true, recommends: false, export: false }],
   ],
   [
     ['install', '-q', 'a'],
     'install',
     'installCommand',
-    [{ quiet: true }, ['a'], { json: false, recommends: undefined }],
+    [{ quiet: true }, ['a'], { json: false, recommends: undefined, export: false }],
+  ],
+  [
+    ['install', '--export', 'a'],
+    'install',
+    'installCommand',
+    [{}, ['a'], { json: false, recommends: undefined, export: true }],
   ],
   [['remove', 'a', '--json'], 'remove', 'removeCommand', [{}, ['a'], { json: true }]],
   [['search', 'term'], 'search', 'searchCommand', [{}, 'term']],
@@ -99,6 +107,25 @@ const CASES: [string[], string, string, unknown[]][] = [
   [['config', 'path'], 'config path', 'configPath', []],
   [['completion', 'zsh'], 'completion', 'completionCommand', [PROGRAM, 'zsh']],
   [['__names', '-c', 'x'], '__names', 'namesCommand', [{ container: 'x' }]],
+  [
+    ['export', '-c', 'x', '--dir', '/d', '--as', 'y', '--force', '--json', 'a', '/b c'],
+    'export',
+    'exportCommand',
+    [{ container: 'x' }, ['a', '/b c'], { list: false, json: true, force: true, dir: '/d', as: 'y' }],
+  ],
+  [
+    ['export', '--list'],
+    'export',
+    'exportCommand',
+    [{}, [], { list: true, json: false, force: false, dir: undefined, as: undefined }],
+  ],
+  [['unexport', '-u', 'a', 'b'], 'unexport', 'unexportCommand', [{ user: true }, ['a', 'b'], { dir: undefined }]],
+  [
+    ['__exported', 'ID', 'box', 'system', '/p', '-c', '--', 'x'],
+    '__exported',
+    'exportedCommand',
+    [['ID', 'box', 'system', '/p', '-c', '--', 'x']],
+  ],
 ];
 
 describe('the actions', () => {

@@ -33,9 +33,14 @@ export async function stopCommand(flags: GlobalFlags, name: string | undefined, 
 
 export async function rmCommand(flags: GlobalFlags, name: string | undefined, force: boolean): Promise<number> {
   const { deps, settings, reporter } = buildContext(flags, name);
-  const { generations } = await existing(settings.name, removeBox(deps, settings.name, force));
+  const { generations, identity, whole } = await existing(settings.name, removeBox(deps, settings.name, force));
   const also = generations ? ` and ${generations} kept generation${generations === 1 ? '' : 's'}` : '';
   reporter.status(`removed toolbox ${settings.name}${also}`);
+  if (!whole) return 0;
+  const { exportDeps } = await import('./export.js');
+  const { removeExportsOf } = await import('../../core/export/export-tools.js');
+  const wrappers = removeExportsOf(exportDeps(deps, settings), identity);
+  if (wrappers) reporter.status(`removed ${wrappers} exported command${wrappers === 1 ? '' : 's'} of ${settings.name}`);
   return 0;
 }
 

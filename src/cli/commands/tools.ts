@@ -2,7 +2,9 @@
 import { generationOf } from '../../core/generations.js';
 import { installTools, removeTools, searchTools, updateTools, type InstallResult } from '../../core/install-tools.js';
 import type { GlobalFlags } from '../../core/settings.js';
+import type { Exported } from '../../core/export/export-tools.js';
 import { renderTable } from '../../ui/table.js';
+import { exportedJson } from './export-json.js';
 import { buildToolsContext, showDetails } from '../tools-context.js';
 import { note, print, printJson } from '../../ui/print.js';
 
@@ -15,18 +17,40 @@ const resultJson = (r: InstallResult) => ({
 export async function installCommand(
   flags: GlobalFlags,
   packages: string[],
-  o: { json: boolean; recommends: boolean | undefined },
+  o: { json: boolean; recommends: boolean | undefined; export: boolean },
 ): Promise<number> {
   const ctx = buildToolsContext(flags);
   try {
     const result = await installTools(ctx.deps, ctx.settings, packages, ctx.recommends(o.recommends));
-    if (o.json) printJson(resultJson(result));
+    if (!o.export) {
+      if (o.json) printJson(resultJson(result));
+      return 0;
+    }
+    const exported = await exportPackages(ctx, [...result.installed, ...result.alreadyPresent]);
+    if (o.json) printJson({ ...resultJson(result), exported: exported.map(exportedJson) });
     return 0;
   } catch (error) {
     // With --json, the error boundary prints the failure with what was installed (errorJson).
     showDetails(ctx.progress, error);
     throw error;
   }
+}
+
+/** install --export: every command the packages put in a bin directory, exported. */
+async function exportPackages(ctx: ReturnType<typeof buildToolsContext>, packages: string[]): Promise<Exported[]> {
+  const { exportDeps, reportExported } = await import('./export.js');
+  const { exportTools } = await import('../../core/export/export-tools.js');
+  const { packageCommands } = await import('../../core/export/package-commands.js');
+  const paths = await packageCommands(ctx.deps, ctx.settings, packages);
+  if (paths.length === 0) {
+    ctx.deps.reporter.warn(`nothing to export: ${packages.join(', ')} put no command in a bin directory`);
+    return [];
+  }
+  const done = await exportTools(exportDeps(ctx.deps, ctx.settings), ctx.settings, { tools: paths, force: false });
+  reportExported(done, ctx.settings.name, (m) => {
+    ctx.deps.reporter.status(m);
+  });
+  return done;
 }
 
 export async function removeCommand(flags: GlobalFlags, packages: string[], o: { json: boolean }): Promise<number> {
