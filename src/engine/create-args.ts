@@ -71,6 +71,14 @@ const OWNED: Record<string, string> = {
   '-h': "the hostname is always the toolbox's name",
   '--label-file': 'a label file could set the io.toolbox.* labels; use --label KEY=VALUE',
   '--pull': 'toolbox pulls the image itself (-P: do not)',
+  // How an image is fetched and verified is podman's configuration, never a create argument:
+  // toolbox pulls itself, under the machine's policy.json, registries and certificates.
+  '--tls-verify': 'toolbox pulls the image itself, verified as podman is configured',
+  '--cert-dir': 'toolbox pulls the image itself, verified as podman is configured',
+  '--creds': 'toolbox pulls the image itself, with podman login credentials',
+  '--authfile': 'toolbox pulls the image itself, with podman login credentials',
+  '--disable-content-trust': 'toolbox pulls the image itself, verified as podman is configured',
+  '--signature-policy': 'toolbox pulls the image itself, verified as podman is configured',
   '--replace': 'it would remove another container of the same name',
   '--rm': 'a toolbox is kept between uses',
   '--entrypoint': "the toolbox's keep-alive process must run",

@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkExtraCreateArgs } from '../../src/engine/create-args.js';
 import { registryCause, registryFailure, registryOf } from '../../src/engine/registry-errors.js';
 
 const R = '127.0.0.1:40000';
@@ -87,7 +88,12 @@ describe('registryFailure', () => {
 
 describe('toolbox never weakens what the engine verifies', () => {
   it('no source file passes --tls-verify=false, an insecure policy, or skips signatures', () => {
-    const files = readdirSync('src', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    // The engines' option tables and --podman-args's refusals name these options to refuse them
+    // (checked below); no other file may name them at all.
+    const lists = new Set(['engine/create-args.ts', 'engine/engines/podman.ts', 'engine/engines/docker.ts']);
+    const files = readdirSync('src', { recursive: true, encoding: 'utf8' }).filter(
+      (f) => f.endsWith('.ts') && !lists.has(f),
+    );
     expect(files.length).toBeGreaterThan(50);
     for (const f of files) {
       const text = readFileSync(join('src', f), 'utf8');
@@ -96,5 +102,19 @@ describe('toolbox never weakens what the engine verifies', () => {
         /tls-verify|insecureAcceptAnything|insecure-policy|remove-signatures|--cert-dir|--creds/.exec(text)?.[0],
       ]).toEqual([f, undefined]);
     }
+  });
+});
+
+describe('--podman-args cannot weaken how the image is fetched', () => {
+  it.each([
+    ['--tls-verify=false'],
+    ['--tls-verify'],
+    ['--cert-dir=/tmp/x'],
+    ['--creds=a:b'],
+    ['--authfile=/tmp/auth.json'],
+    ['--disable-content-trust'],
+    ['--signature-policy=/tmp/insecure.json'],
+  ])('%s is refused', (word) => {
+    expect(() => checkExtraCreateArgs(word)).toThrow(/toolbox pulls the image itself/);
   });
 });
