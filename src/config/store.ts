@@ -76,6 +76,9 @@ export class ConfigStore {
 
   /** One read-modify-write under the lock; conf reads the file afresh in each call it makes. */
   private locked<T>(change: (conf: Conf<ConfigData>) => T): T {
+    // A file that cannot be read, or is corrupt or untrusted, is named as such before any lock
+    // file is made next to it.
+    this.read();
     try {
       return withConfigLock(this.file, () => {
         const conf = this.open();

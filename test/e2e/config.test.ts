@@ -336,7 +336,8 @@ describe('F7: config files someone else could have written are refused', () => {
 
   afterAll(() => {
     if (home) rmSync(home, { recursive: true, force: true });
-    spawnSync('userdel', [USER]);
+    // userdel fails while another process holds /etc/passwd's lock: try a few times
+    for (let i = 0; i < 20 && spawnSync('userdel', [USER]).status === 1; i++) spawnSync('sleep', ['0.5']);
   });
 
   const rootEnv = (extra: Record<string, string>) => isolatedEnv(extra);
