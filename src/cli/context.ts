@@ -4,6 +4,7 @@ import { userInfo } from 'node:os';
 import { configFile, homeDir, rcFiles, runtimeDir, runtimeTop } from '../config/paths.js';
 import { readConfigFile } from '../config/read-config.js';
 import { parseToolboxrc, type RcValues } from '../config/toolboxrc.js';
+import { readTrustedFile } from '../config/trusted-file.js';
 import type { Deps } from '../core/deps.js';
 import { ToolboxError } from '../core/errors.js';
 import type { HostUser } from '../core/ports.js';
@@ -32,16 +33,18 @@ function readRcFiles(env: NodeJS.ProcessEnv = process.env): {
   const values: RcValues = {};
   const sources: Partial<Record<keyof RcValues, string>> = {};
   for (const file of rcFiles(env)) {
-    let text: string;
+    let text: string | undefined;
     try {
-      text = readFileSync(file, 'utf8');
+      // Only a file nobody but the caller and root could have written: it names the image.
+      text = readTrustedFile(file);
     } catch (error) {
+      if (error instanceof ToolboxError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
       throw new ToolboxError(`cannot read ${file}: ${code ?? (error as Error).message}`, {
         hint: 'fix its permissions or remove it',
       });
     }
+    if (text === undefined) continue;
     const parsed = parseToolboxrc(text, file);
     Object.assign(values, parsed);
     for (const key of Object.keys(parsed) as (keyof RcValues)[]) sources[key] = file;

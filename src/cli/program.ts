@@ -17,6 +17,7 @@ import {
   type CommandSpec,
 } from './grammar.js';
 import { addGlobalOptions, commanderOption, flagsOf } from './options.js';
+import { injectTestFault } from './test-fault.js';
 import { VERSION } from './version.js';
 import { speakThroughBoundary } from '../ui/commander-output.js';
 
@@ -208,7 +209,11 @@ function build(
   const action = table[path.join(' ')];
   if (action) {
     const parsed = new Parsed(cmd);
-    cmd.action(() => done(action(parsed)));
+    const name = [GRAMMAR.name, ...path].join(' ');
+    cmd.action(async () => {
+      injectTestFault(name);
+      await done(action(parsed));
+    });
   } else if (spec.commands.length === 0) throw new Error(`toolbox ${path.join(' ')} has no action`);
   for (const sub of spec.commands)
     build(cmd.command(sub.name, { hidden: sub.hidden === true }), sub, [...path, sub.name], table, done);

@@ -3,6 +3,7 @@
 import { loadConfWriter } from '../config/store.js';
 import { errorJson, USAGE_HINT, UsageError } from '../core/errors.js';
 import { buildInfo, formatBuildInfo, versionRequest } from './build-info.js';
+import { injectTestFault } from './test-fault.js';
 import { VERSION } from './version.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -94,6 +95,7 @@ export async function main(argv: string[]): Promise<number> {
 /** A lean path's error boundary: what the commander path below gives for the same command. */
 async function leanPath(command: string, json: boolean, work: () => Promise<number>): Promise<number> {
   try {
+    injectTestFault(`toolbox ${command}`);
     return await work();
   } catch (error) {
     if (error instanceof UsageError && error.hint === USAGE_HINT)

@@ -1,17 +1,20 @@
 // Reads config.json without writing it (the hot path never writes config). A corrupt file is an
 // error that names it; the file is left as it is.
-import { readFileSync } from 'node:fs';
+// It is read only when nobody but the caller and root could have written it (trusted-file.ts):
+// it holds commands that `collect` runs as root.
 import { ToolboxError } from '../core/errors.js';
+import { readTrustedFile } from './trusted-file.js';
 
 export type ConfigData = Record<string, unknown>;
 
 export function readConfigFile(file: string): ConfigData {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    const read = readTrustedFile(file);
+    if (read === undefined) return {};
+    text = read;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return {};
+    if (error instanceof ToolboxError) throw error;
     throw new ToolboxError(`cannot read ${file}: ${(error as Error).message.replace(/^[A-Z]+: /, '')}`, {
       hint: 'fix its permissions, or point XDG_CONFIG_HOME elsewhere',
     });

@@ -1,8 +1,10 @@
 // Writes to config.json go through conf: atomic (temp file + rename), mode 0600. A corrupt
-// file is refused before conf sees it, so it is never overwritten.
+// file is refused before conf sees it, so it is never overwritten. Each write takes the config
+// lock (config-lock.ts) and reads the file under it, so concurrent writers never lose a change.
 import { dirname } from 'node:path';
 import type Conf from 'conf';
 import { ToolboxError } from '../core/errors.js';
+import { withConfigLock } from './config-lock.js';
 import { readConfigFile, type ConfigData } from './read-config.js';
 
 // conf (with its JSON-schema validator) takes longer to load than `toolbox list` takes to run,
@@ -52,41 +54,40 @@ export class ConfigStore {
   }
 
   set(key: string, value: unknown): void {
-    const conf = this.open();
-    try {
-      atomically(() => {
-        conf.set(key, value);
-      });
-    } catch (error) {
-      throw this.writeError(error);
-    }
+    this.locked((conf) => {
+      conf.set(key, value);
+    });
   }
 
-  /** Changes several keys in one atomic write. */
+  /** Changes several keys in one atomic write, from what the file holds under the lock. */
   update(fn: (data: ConfigData) => ConfigData): void {
-    const conf = this.open();
+    this.locked((conf) => {
+      conf.store = fn(this.read());
+    });
+  }
+
+  delete(key: string): boolean {
+    return this.locked((conf) => {
+      if (!conf.has(key)) return false;
+      conf.delete(key);
+      return true;
+    });
+  }
+
+  /** One read-modify-write under the lock; conf reads the file afresh in each call it makes. */
+  private locked<T>(change: (conf: Conf<ConfigData>) => T): T {
+    // A file that cannot be read, or is corrupt or untrusted, is named as such before any lock
+    // file is made next to it.
+    this.read();
     try {
-      const next = fn(structuredClone(conf.store));
-      atomically(() => {
-        conf.store = next;
+      return withConfigLock(this.file, () => {
+        const conf = this.open();
+        return atomically(() => change(conf));
       });
     } catch (error) {
       if (error instanceof ToolboxError) throw error;
       throw this.writeError(error);
     }
-  }
-
-  delete(key: string): boolean {
-    const conf = this.open();
-    if (!conf.has(key)) return false;
-    try {
-      atomically(() => {
-        conf.delete(key);
-      });
-    } catch (error) {
-      throw this.writeError(error);
-    }
-    return true;
   }
 
   private writeError(error: unknown): ToolboxError {

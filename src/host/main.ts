@@ -23,6 +23,10 @@ export async function main(argv: string[]): Promise<number> {
   const outcome: Outcome = { exitCode: 0 };
   let usageText = '';
   const program = buildProgram(outcome, (text) => (usageText += text), connect);
+  const { injectTestFault } = await import('../cli/test-fault.js');
+  program.hook('preAction', (_program, command) => {
+    injectTestFault(`host-update ${command.name()}`);
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return outcome.exitCode;

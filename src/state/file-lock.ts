@@ -91,7 +91,7 @@ export async function withFileLock<T>(dir: string, options: LockOptions, fn: () 
 }
 
 /** "process 1234 (toolbox run -c rt-1 sleep 9)", as far as /proc tells. */
-function holder(lock: string): string {
+export function holder(lock: string): string {
   const pid = (readPlain(lock) ?? '').split(':')[0] ?? '';
   if (!/^\d+$/.test(pid)) return 'another toolbox command';
   // Gone or not ours to read: the pid is all there is to say.
@@ -104,7 +104,7 @@ function holder(lock: string): string {
   return command ? `process ${pid} (${command})` : `process ${pid}`;
 }
 
-function breakIfStale(lock: string): void {
+export function breakIfStale(lock: string): void {
   const owner = readPlain(lock);
   if (owner === undefined) {
     // Not a plain file (a directory, a symlink): no process owns that, and it would block forever.

@@ -1,8 +1,9 @@
 // The one error boundary of both programs, toolbox and host-update: an expected failure (a
 // ToolboxError: usage, engine, anything with a hint) becomes one line on stderr, its JSON object on
 // stdout when --json was asked, and its exit code; anything else is an internal error, the only
-// place a stack trace appears. Loaded only when something failed.
-import { ExitCode, isToolboxError, UsageError, type ToolboxError } from '../core/errors.js';
+// place a stack trace appears, and with --json it is a failure document on stdout all the same:
+// a script reading stdout gets {"ok": false, ...} whatever went wrong. Loaded only when something failed.
+import { ExitCode, isToolboxError, ToolboxError, UsageError } from '../core/errors.js';
 import { StderrReporter } from './reporter.js';
 import { safeJson, safeLines } from './safe-text.js';
 
@@ -25,7 +26,19 @@ export function reportFailure(program: Program, error: unknown, json: boolean): 
     return error.exitCode;
   }
   program.err.write(safeLines(`Internal error (a bug in ${program.name}; please report it): ${stackOf(error)}\n`));
+  if (json) {
+    const bug = new ToolboxError(`internal error: ${firstLine(error)}`, {
+      hint: `a bug in ${program.name}; please report it with the stack trace on stderr`,
+    });
+    program.out.write(`${safeJson(program.failureJson(bug))}\n`);
+  }
   return ExitCode.failure;
+}
+
+/** "TypeError: x is undefined": what was thrown, on one line. */
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.split('\n')[0] ?? '';
 }
 
 export function reportUsage(program: Program, message: string, hint: string, json: boolean): number {

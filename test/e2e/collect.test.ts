@@ -7,12 +7,14 @@ import { createHash } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -477,6 +479,34 @@ describe('toolbox collect, other forms', () => {
       'custom/argv-secrets.txt',
       '',
     ]);
+  });
+
+  it('F5: a symlink at --out, to a directory or to a file, is replaced by the bundle, never followed', () => {
+    const collectTo = (out: string) =>
+      toolbox(
+        ['collect', '-c', BOX, '--host-pid', String(host.pid), '--profile', 'custom', '--timeout', '5', '--out', out],
+        { env },
+      );
+    // A directory someone else chose, and a link to it where the bundle is to go.
+    const chosen = join(work, 'f5-chosen');
+    mkdirSync(chosen);
+    const toDir = join(work, 'f5-dir.tar.gz');
+    symlinkSync(chosen, toDir);
+    const d = collectTo(toDir);
+    expect([d.code, d.stdout]).toEqual([0, `${toDir}\n`]);
+    expect(readdirSync(chosen)).toEqual([]);
+    expect(lstatSync(toDir).isFile()).toBe(true);
+    expect(spawnSync('tar', ['-tzf', toDir], { encoding: 'utf8' }).stdout).toContain('/manifest.json\n');
+    // A link to a file: the file keeps its bytes, the link becomes the bundle.
+    const target = join(work, 'f5-precious');
+    writeFileSync(target, 'precious\n');
+    const toFile = join(work, 'f5-file.tar.gz');
+    symlinkSync(target, toFile);
+    const f = collectTo(toFile);
+    expect([f.code, f.stdout]).toEqual([0, `${toFile}\n`]);
+    expect(readFileSync(target, 'utf8')).toBe('precious\n');
+    expect(lstatSync(toFile).isFile()).toBe(true);
+    expect(spawnSync('tar', ['-tzf', toFile], { encoding: 'utf8' }).stdout).toContain('/manifest.json\n');
   });
 
   it('shows N/M progress on a terminal, and still prints only the path on stdout', () => {

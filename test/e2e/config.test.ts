@@ -1,8 +1,12 @@
 // Configuration layers, toolboxrc files read as data, and bad input refused cleanly.
+import { spawnSync } from 'node:child_process';
 import {
+  chmodSync,
+  chownSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -13,13 +17,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  cli,
   containerId,
   containerState,
   containersNamed,
+  freshUserName,
   isolatedEnv,
+  resultOf,
+  SYNC_LIMITS,
   podman,
   removeContainers,
   toolbox,
+  toolboxAsync,
   runPrefix,
   RUN_TAG,
 } from './helpers.js';
@@ -269,9 +278,134 @@ describe('engine and image failures', () => {
   });
 });
 
-import { spawnSync } from 'node:child_process';
-import { cli } from './helpers.js';
 function spawnNode(args: string[], env: NodeJS.ProcessEnv) {
   const r = spawnSync(...cli(args), { env, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+describe('F7: config files someone else could have written are refused', () => {
+  // A real unprivileged user of this run's own, whose config directory root ends up reading
+  // (su without -, sudo -E, a script's HOME): its collectors would run as root with the host root.
+  const USER = freshUserName('cfu');
+  let uid = 0;
+  let home = '';
+  const asUser = (args: string[], env: NodeJS.ProcessEnv) =>
+    resultOf(
+      spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', ...cli(args).flat()], {
+        env,
+        input: '',
+        cwd: home,
+        ...SYNC_LIMITS,
+      }),
+    );
+
+  beforeAll(() => {
+    // useradd fails while another process holds /etc/passwd's lock: try a few times
+    let made = spawnSync('useradd', ['--no-create-home', '--shell', '/bin/sh', USER], { encoding: 'utf8' });
+    for (let i = 0; made.status !== 0 && i < 20; i++) {
+      spawnSync('sleep', ['0.5']);
+      made = spawnSync('useradd', ['--no-create-home', '--shell', '/bin/sh', USER], { encoding: 'utf8' });
+    }
+    expect([made.status, made.stderr]).toEqual([0, '']);
+    uid = Number(spawnSync('id', ['-u', USER], { encoding: 'utf8' }).stdout.trim());
+    // The user's home, written by the user: a collector in config.json, an image in .toolboxrc.
+    home = mkdtempSync(join(tmpdir(), `${P}home-`));
+    chmodSync(home, 0o755);
+    chownSync(home, uid, uid);
+    const write = (path: string, text: string) => {
+      const made = spawnSync(
+        'setpriv',
+        [
+          `--reuid=${uid}`,
+          `--regid=${uid}`,
+          '--clear-groups',
+          'sh',
+          '-c',
+          'mkdir -p "${1%/*}" && cat > "$1"',
+          'sh',
+          path,
+        ],
+        { input: text, encoding: 'utf8' },
+      );
+      expect([made.status, made.stderr]).toEqual([0, '']);
+    };
+    write(
+      join(home, '.config/toolbox/config.json'),
+      `{"autostop": false, "collectors": [{"name": "mine", "command": ["sh", "-c", "id > /media/root${home}/pwned"]}]}\n`,
+    );
+    write(join(home, '.toolboxrc'), 'IMAGE=localhost/theirs:latest\n');
+  });
+
+  afterAll(() => {
+    if (home) rmSync(home, { recursive: true, force: true });
+    // userdel fails while another process holds /etc/passwd's lock: try a few times
+    for (let i = 0; i < 20 && spawnSync('userdel', [USER]).status === 1; i++) spawnSync('sleep', ['0.5']);
+  });
+
+  const rootEnv = (extra: Record<string, string>) => isolatedEnv(extra);
+
+  it('root with XDG_CONFIG_HOME in the user’s home: config.json is refused, naming it and the fix (exit 1)', () => {
+    const file = join(home, '.config/toolbox/config.json');
+    const env = rootEnv({ XDG_CONFIG_HOME: join(home, '.config') });
+    const line = `Error: refusing to read ${file}: it is owned by uid ${uid}, not by you (uid 0) or root. Hint: someone else could have written it; if you trust it, chown root ${file}, or point XDG_CONFIG_HOME (or HOME) at a directory of your own\n`;
+    const list = toolbox(['config', 'list'], { env });
+    expect([list.code, list.stdout, list.stderr]).toEqual([1, '', line]);
+    // collect reads its collectors first: refused before any toolbox is made or anything runs.
+    const collect = toolbox(['collect', '-c', `${P}f7`, '--json', '--out', tmpdir()], { env });
+    expect([collect.code, collect.stderr]).toEqual([1, line]);
+    expect(JSON.parse(collect.stdout)).toMatchObject({ ok: false, result: 'failed' });
+    expect(containersNamed(`${P}f7`)).toEqual([]);
+    expect(existsSync(join(home, 'pwned'))).toBe(false);
+  });
+
+  it('root with HOME at the user’s home: ~/.toolboxrc is refused likewise', () => {
+    const rc = join(home, '.toolboxrc');
+    const r = toolbox(['list'], { env: rootEnv({ HOME: home }) });
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      1,
+      '',
+      `Error: refusing to read ${rc}: it is owned by uid ${uid}, not by you (uid 0) or root. Hint: someone else could have written it; if you trust it, chown root ${rc}, or point XDG_CONFIG_HOME (or HOME) at a directory of your own\n`,
+    ]);
+  });
+
+  it('the user reads their own files as ever', () => {
+    const r = asUser(['config', 'list', '--json'], {
+      PATH: process.env.PATH,
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, '.config'),
+      LANG: 'C.UTF-8',
+    });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(JSON.parse(r.stdout)).toEqual({ autostop: false });
+  });
+});
+
+describe('config.json has one writer at a time', () => {
+  // Every setting, each with a value that is not its default: 11 writers of 11 different keys.
+  const SETTINGS: Record<string, [string, unknown]> = {
+    engine: ['podman', 'podman'],
+    registry: ['registry.example.org', 'registry.example.org'],
+    image: ['localhost/lock-test:1', 'localhost/lock-test:1'],
+    name: ['lockbox', 'lockbox'],
+    shell: ['/bin/zsh', '/bin/zsh'],
+    autostop: ['false', false],
+    mode: ['user', 'user'],
+    pull: ['false', false],
+    exec: ['podman', 'podman'],
+    recommends: ['true', true],
+    keep: ['3', 3],
+  };
+
+  it('11 `config set` of 11 keys at once, round after round: every one is kept', async () => {
+    // Without the lock each writer writes what it read, and most rounds lose some of the 11.
+    for (let round = 0; round < 4; round++) {
+      const env = isolatedEnv();
+      const runs = Object.entries(SETTINGS).map(([key, [raw]]) => toolboxAsync(['config', 'set', key, raw], { env }));
+      const results = await Promise.all(runs.map((r) => r.done));
+      expect(results.map((r) => [r.code, r.stdout, r.stderr])).toEqual(runs.map(() => [0, '', '']));
+      const list = toolbox(['config', 'list', '--json'], { env });
+      expect(JSON.parse(list.stdout)).toEqual(Object.fromEntries(Object.entries(SETTINGS).map(([k, [, v]]) => [k, v])));
+      expect(readdirSync(join(env.XDG_CONFIG_HOME!, 'toolbox'))).toEqual(['config.json']);
+    }
+  });
+});

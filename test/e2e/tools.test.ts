@@ -450,4 +450,18 @@ describe('two installs at once', () => {
       stdout: 'tl-hello\ntl-late\n',
     });
   });
+
+  it('on two toolboxes, each keeps its declared tools: both write config.json, under its lock', async () => {
+    const [A, B] = [`${P}two-a`, `${P}two-b`];
+    for (const box of [A, B])
+      expect(toolbox('repo', 'add', '-q', '-c', box, 'pair', repo.url('pair'), '--key', repo.keyFile).code).toBe(0);
+    const install = (box: string, pkg: string) =>
+      new Promise<number | null>((res) => {
+        const child = spawn(...cli(['install', '-q', '-c', box, pkg]), { env, cwd: ROOT, stdio: 'ignore' });
+        child.on('close', res);
+      });
+    expect(await Promise.all([install(A, 'tl-hello'), install(B, 'tl-late')])).toEqual([0, 0]);
+    const tools = (box: string) => (JSON.parse(toolbox('tools', box, '--json').stdout) as { tools: string[] }).tools;
+    expect([tools(A), tools(B)]).toEqual([['tl-hello'], ['tl-late']]);
+  });
 });

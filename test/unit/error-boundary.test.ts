@@ -50,12 +50,32 @@ describe('the error boundary both programs share', () => {
   it('anything else is an internal error, named for the program, with its stack', () => {
     const p = program('host-update');
     const bug = new TypeError('x is undefined');
-    expect(reportFailure(p.program, bug, true)).toBe(1);
+    expect(reportFailure(p.program, bug, false)).toBe(1);
     expect(p.err).toEqual([`Internal error (a bug in host-update; please report it): ${bug.stack ?? ''}\n`]);
     expect(p.out).toEqual([]);
     const q = program('toolbox');
     reportFailure(q.program, 'thrown text', false);
     expect(q.err).toEqual(['Internal error (a bug in toolbox; please report it): thrown text\n']);
+  });
+
+  it('with --json, an internal error is a failure document on stdout too, and the stack on stderr', () => {
+    const p = program('toolbox');
+    const bug = new TypeError("Cannot read properties of undefined (reading 'x')");
+    expect(reportFailure(p.program, bug, true)).toBe(1);
+    expect(p.out).toEqual([
+      `${JSON.stringify({
+        ok: false,
+        result: 'failed',
+        error: "internal error: TypeError: Cannot read properties of undefined (reading 'x')",
+        hint: 'a bug in toolbox; please report it with the stack trace on stderr',
+      })}\n`,
+    ]);
+    expect(p.err).toEqual([`Internal error (a bug in toolbox; please report it): ${bug.stack ?? ''}\n`]);
+    const q = program('host-update');
+    expect(reportFailure(q.program, 'thrown\ntext', true)).toBe(1);
+    expect(q.out).toEqual([
+      '{"ok":false,"result":"failed","error":"internal error: thrown","hint":"a bug in host-update; please report it with the stack trace on stderr"}\n',
+    ]);
   });
 
   it("commander's message is its first line, without its prefix or full stop", () => {

@@ -1,6 +1,6 @@
 // `toolbox collect`: a support bundle of the host's state, gathered from inside the toolbox.
 // stdout gets the bundle's path (or the JSON summary); progress and warnings go to stderr.
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { configFile } from '../../config/paths.js';
 import { readConfigFile } from '../../config/read-config.js';
@@ -159,27 +159,25 @@ function pickTarget(pidText: string | undefined): HostTarget {
   return { root: `/proc/${pidText}/root`, pid: Number(pidText) };
 }
 
-/** --out names the file, or a directory to put it in; by default, the current directory. */
+/**
+ * --out names the file, or a directory to put it in; by default, the current directory. Only a
+ * real directory is one (lstat): a symlink at the name, even to a directory, is a file name, and
+ * the bundle replaces the link (rename) rather than going wherever whoever planted it chose.
+ */
 function bundlePath(out: string | undefined, name: string): string {
   if (out === undefined) return resolve(`${name}.tar.gz`);
   const path = resolve(out);
-  try {
-    if (statSync(path).isDirectory()) return join(path, `${name}.tar.gz`);
-  } catch {
-    /* not there yet: a file name */
-  }
-  return path;
+  return isRealDirectory(path) ? join(path, `${name}.tar.gz`) : path;
+}
+
+function isRealDirectory(path: string): boolean {
+  return lstatSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
 /** Fails before collecting, not after, when the bundle has nowhere to go; returns where it goes. */
 function checkWritable(out: string | undefined): string {
   const path = resolve(out ?? '.');
-  let dir = path;
-  try {
-    if (!statSync(path).isDirectory()) dir = dirname(path);
-  } catch {
-    dir = dirname(path);
-  }
+  const dir = isRealDirectory(path) ? path : dirname(path);
   try {
     accessSync(dir, constants.W_OK);
   } catch (error) {
