@@ -21,6 +21,7 @@ const TOOLBOX_JSON: Record<string, string[]> = {
   'repo list': ['repo', 'list', '--json'],
   collect: ['collect', '--json'],
   'config list': ['config', 'list', '--json'],
+  export: ['export', '--json', 'strace'],
 };
 const HOST_UPDATE_JSON: Record<string, string[]> = {
   status: ['status', '--json'],
