@@ -9,6 +9,7 @@ export const podman: EngineQuirks = {
   stopArgs: ['--time', '1'],
   // podman prints only the image id, not its progress.
   pullArgs: ['--quiet'],
+  privilegedCreateArgs: ['--mount', 'type=devpts,destination=/dev/pts'],
   install: 'zypper install podman (or transactional-update pkg install podman)',
   userCreateArgs: (rootful) => [
     '--annotation',
