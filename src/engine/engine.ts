@@ -228,7 +228,7 @@ export class CliEngine implements ContainerEngine {
     if (request.user) args.push('--user', request.user);
     if (request.workdir) args.push('--workdir', request.workdir);
     for (const [k, v] of Object.entries(request.env)) args.push('--env', `${k}=${v}`);
-    args.push(request.target, ...request.command);
+    args.push(request.target, ...this.quirks.execCommand(request.command));
     return args;
   }
 

@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { capabilitiesToDrop } from '../../src/engine/direct-entry.js';
 import { CliEngine } from '../../src/engine/engine.js';
 import { dockerFailure } from '../../src/engine/engines/docker.js';
 import { ENGINES } from '../../src/core/setting-rules.js';
@@ -97,6 +98,27 @@ describe('docker quirks', () => {
       spy.mockRestore();
     }
     expect(ENGINE_REGISTRY.filter((q) => q.rootlessUnsupported).map((q) => q.name)).toEqual(['docker']);
+  });
+
+  it('docker runs a command through a constant sh script, so not found is 127 (docker exec says 126), without the PWD a shell exports', () => {
+    expect(quirksOf('docker').execCommand(['no-such', 'a b'])).toEqual([
+      '/bin/sh',
+      '-c',
+      'unset PWD OLDPWD; exec "$@"',
+      'toolbox',
+      'no-such',
+      'a b',
+    ]);
+    expect(quirksOf('podman').execCommand(['no-such', 'a b'])).toEqual(['no-such', 'a b']);
+  });
+
+  it('direct entry drops the capabilities the toolbox lacks (docker 20.10 knows none past 37)', () => {
+    const host = 0x1fffeffffffn;
+    expect(capabilitiesToDrop(host, host)).toBe('');
+    expect(capabilitiesToDrop(0x3ffeffffffn, host)).toBe('-cap_38,-cap_39,-cap_40');
+    // the toolbox holds one we lack, or a set is unreadable: not entered directly
+    expect(capabilitiesToDrop(host | (1n << 24n), host)).toBeUndefined();
+    expect(capabilitiesToDrop(undefined, host)).toBeUndefined();
   });
 
   it('only podman has a devpts mount of its own', () => {

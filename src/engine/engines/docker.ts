@@ -42,6 +42,10 @@ export const docker: EngineQuirks = {
   // docker has no devpts mount type ('invalid mount config for type "devpts"'); a privileged
   // docker container already gets a devpts instance of its own at /dev/pts.
   privilegedCreateArgs: [],
+  // docker exec exits 126 for a command that is not found (podman and a shell: 127): a constant
+  // sh script execs it (the same PID), so 126 is "not executable" and 127 "not found" again;
+  // it drops the PWD the shell exports, which no exec sets.
+  execCommand: (command) => ['/bin/sh', '-c', 'unset PWD OLDPWD; exec "$@"', 'toolbox', ...command],
   install: 'zypper install docker (or transactional-update pkg install docker)',
   userCreateArgs: () => [],
   diagnose: dockerFailure,

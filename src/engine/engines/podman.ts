@@ -10,6 +10,7 @@ export const podman: EngineQuirks = {
   // podman prints only the image id, not its progress.
   pullArgs: ['--quiet'],
   privilegedCreateArgs: ['--mount', 'type=devpts,destination=/dev/pts'],
+  execCommand: (command) => [...command],
   install: 'zypper install podman (or transactional-update pkg install podman)',
   userCreateArgs: (rootful) => [
     '--annotation',

@@ -15,6 +15,8 @@ export interface EngineQuirks {
   stopArgs: readonly string[];
   /** `pull` options, before the image */
   pullArgs: readonly string[];
+  /** what `exec` runs for a command: the command itself, or a constant wrapper around it */
+  execCommand(command: readonly string[]): string[];
   /** how to install it on openSUSE, said when no engine is found */
   install: string;
   /** `create` options of a privileged toolbox: a /dev/pts of its own (podman's mount type alone) */
