@@ -66,7 +66,8 @@ export const TEST_IMAGE = 'localhost/toolbox-test:latest';
 export const ENGINE: 'podman' | 'docker' = process.env.TOOLBOX_TEST_ENGINE === 'docker' ? 'docker' : 'podman';
 /** CI's own dockerd (.ci/start-dockerd), unless DOCKER_HOST names another. */
 export const DOCKER_HOST = process.env.DOCKER_HOST ?? 'unix:///run/toolbox-ci-docker.sock';
-const ENGINE_ENV: Record<string, string> = ENGINE === 'docker' ? { TOOLBOX_ENGINE: 'docker', DOCKER_HOST } : {};
+/** What a toolbox call needs in its environment to use the engine under test (nothing for podman). */
+export const ENGINE_ENV: Record<string, string> = ENGINE === 'docker' ? { TOOLBOX_ENGINE: 'docker', DOCKER_HOST } : {};
 export const MINIMAL_IMAGE = 'localhost/toolbox-test-minimal:latest';
 
 export interface Result {
