@@ -385,10 +385,14 @@ describe('generations are told apart by their containers, not by one config.json
         .stdout.split('\n')
         .filter((l) => l.startsWith(H));
     const esc = H.replace(/[.]/g, '\\.');
-    expect(lines(['list'])).toEqual([expect.stringMatching(new RegExp(`^${esc} +\\S+ +${IMG} +\\S+ +system$`))]);
+    expect(lines(['list'])).toEqual([
+      expect.stringMatching(new RegExp(`^${esc} +\\S+ +${IMG} +\\S+ +system +${ENGINE}$`)),
+    ]);
     expect(lines(['list', '--all'])).toEqual([
-      expect.stringMatching(new RegExp(`^${esc} +\\S+ +${IMG} +\\S+ +system +2$`)),
-      expect.stringMatching(new RegExp(`^${esc}\\.gen1 +exited +${IMG} +\\S+ +system +1 \\(kept for ${esc}\\)$`)),
+      expect.stringMatching(new RegExp(`^${esc} +\\S+ +${IMG} +\\S+ +system +2 +${ENGINE}$`)),
+      expect.stringMatching(
+        new RegExp(`^${esc}\\.gen1 +exited +${IMG} +\\S+ +system +1 \\(kept for ${esc}\\) +${ENGINE}$`),
+      ),
     ]);
     const json = JSON.parse(toolbox(['list', '--json'], { env: other }).stdout) as Listed[];
     expect(
