@@ -36,8 +36,7 @@ export function createArgs(
       '/:/media/root:rslave',
       '--volume',
       '/sys:/sys:rslave',
-      '--mount',
-      'type=devpts,destination=/dev/pts',
+      ...engine.privilegedCreateArgs,
     );
   }
   // The hostname must resolve (sudo insists), and a host network brings no /etc/hosts entry for it.

@@ -90,6 +90,26 @@ function parseEnviron(raw: Buffer): Record<string, string> {
   return env;
 }
 
+/** The capability bounding set of a process, as a bit mask, from /proc/PID/status. */
+function boundingSet(pid: number | 'self'): bigint | undefined {
+  const hex = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readProcText(pid, 'status') ?? '')?.[1];
+  return hex === undefined ? undefined : BigInt(`0x${hex}`);
+}
+
+/**
+ * The capabilities we hold and the toolbox does not, as setpriv's `-cap_N` list: an engine may
+ * give a privileged container fewer than the host has (docker 20.10 knows none past
+ * CAP_AUDIT_READ), and a command entered directly must hold no more than its exec would.
+ * '' when the sets are equal; undefined when unknown, or when the toolbox holds more than we do.
+ */
+export function capabilitiesToDrop(theirs: bigint | undefined, ours: bigint | undefined): string | undefined {
+  if (theirs === undefined || ours === undefined || (theirs & ~ours) !== 0n) return undefined;
+  const drop: string[] = [];
+  for (let bit = 0n, extra = ours & ~theirs; extra > 0n; bit++, extra >>= 1n)
+    if (extra & 1n) drop.push(`-cap_${String(bit)}`);
+  return drop.join(',');
+}
+
 /** The command: the waiting shell's child (the same PID through prlimit's and nsenter's execs). */
 function commandOf(shellPid: number): number | undefined {
   const first = readProcText(shellPid, `task/${String(shellPid)}/children`)
@@ -102,6 +122,8 @@ export class NsenterDirectEntry implements DirectEntry {
   private tools: { nsenter: string | undefined; prlimit: string | undefined } | undefined;
   private namespaces: { pid: number; flags: string[] | undefined } | undefined;
   private env: { pid: number; path: string | undefined } | undefined;
+  /** '' when looked for and not found */
+  private setpriv: string | undefined;
 
   constructor(private readonly trace?: (argv: readonly string[]) => void) {}
 
@@ -166,6 +188,11 @@ export class NsenterDirectEntry implements DirectEntry {
     if (!cgroups || !namespaces || !nsenter || !prlimit || !envCommand) return undefined;
     // env would take a first word with "=" in it for a variable, not for the command.
     if (request.command[0]?.includes('=') !== false) return undefined;
+    const drop = capabilitiesToDrop(boundingSet(record.pid), boundingSet('self'));
+    if (drop === undefined) return undefined;
+    // Only when the sets differ: setpriv narrows the bounding set, then becomes nsenter.
+    const setpriv = drop ? (this.setpriv ??= findOnPath('setpriv') ?? '') : undefined;
+    if (setpriv === '') return undefined;
     // The keep-alive process started in the image's working directory, as an exec would.
     const workdir = request.workdir ?? readProcLink(record.pid, 'cwd');
     if (workdir === undefined) return undefined;
@@ -183,6 +210,7 @@ export class NsenterDirectEntry implements DirectEntry {
       prlimit,
       ...limits,
       '--',
+      ...(setpriv ? [setpriv, '--bounding-set', drop, '--'] : []),
       nsenter,
       '--target',
       String(record.pid),

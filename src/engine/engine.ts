@@ -57,6 +57,8 @@ export class CliEngine implements ContainerEngine {
     this.command = [this.file, ...this.prefix];
     this.rootful = options.sudo || process.getuid?.() === 0;
     this.trace = options.trace;
+    const refusal = this.rootful ? undefined : this.quirks.rootlessUnsupported;
+    if (refusal) throw new EngineError(refusal.message, refusal.hint);
     const uid = process.getuid?.() ?? 0;
     this.rootlessHost =
       this.rootful || !this.quirks.rootlessFailure
@@ -66,6 +68,8 @@ export class CliEngine implements ContainerEngine {
 
   /** One line for a failed engine call: a rootless host problem first, then the engine's text. */
   private failure(action: string, target: string, stderr: string): ToolboxError {
+    const unusable = this.quirks.diagnose?.(stderr);
+    if (unusable) return unusable;
     const diagnose = this.quirks.rootlessFailure;
     if (this.rootlessHost && diagnose && !isNoSuchContainer(stderr)) {
       const cause = diagnose(stderr, this.rootlessHost());
@@ -243,7 +247,7 @@ export class CliEngine implements ContainerEngine {
     if (request.user) args.push('--user', request.user);
     if (request.workdir) args.push('--workdir', request.workdir);
     for (const [k, v] of Object.entries(request.env)) args.push('--env', `${k}=${v}`);
-    args.push(request.target, ...request.command);
+    args.push(request.target, ...this.quirks.execCommand(request.command));
     return args;
   }
 

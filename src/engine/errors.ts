@@ -12,7 +12,13 @@ export function lastErrorLine(stderr: string): string {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l.length > 0 && !/^time=".*level=(warning|info|debug)/.test(l));
-  const line = lines.findLast((l) => /^(Error|error)[: ]/.test(l)) ?? lines.at(-1) ?? '';
+  // docker says what the daemon refused first, then a summary naming only the id ("Error:
+  // failed to start containers: ID"): the daemon's line is the cause.
+  const line =
+    lines.findLast((l) => /^Error response from daemon:/.test(l)) ??
+    lines.findLast((l) => /^(Error|error)[: ]/.test(l)) ??
+    lines.at(-1) ??
+    '';
   // podman reports some failures (a broken containers.conf) as a logrus line: keep its msg only.
   const logrus = /^time=".*level=(?:error|fatal) msg="((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
   if (logrus !== undefined) return logrus.replace(/\\(.)/g, '$1');

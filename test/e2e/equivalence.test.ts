@@ -1,7 +1,7 @@
 // The direct path and podman exec must be indistinguishable from inside the toolbox.
 import { constants } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isolatedEnv, removeContainers, toolbox, toolboxAsync, waitFor, runPrefix } from './helpers.js';
+import { ENGINE, isolatedEnv, removeContainers, toolbox, toolboxAsync, waitFor, runPrefix } from './helpers.js';
 
 const P = runPrefix('e2e-eq-');
 const BOX = `${P}box`;
@@ -53,7 +53,8 @@ describe('direct entry is equivalent to podman exec', () => {
     const { direct, podman } = both(['bash', '-c', script]);
     expect(direct.stderr).toBe('');
     expect(direct.stdout).toBe(podman.stdout);
-    expect(direct.stdout).toContain(`libpod-`);
+    // the cgroup each engine names after the container: libpod-ID (podman), docker/ID
+    expect(direct.stdout).toContain(ENGINE === 'docker' ? '/docker/' : 'libpod-');
     expect(direct.stdout).toMatch(/\nend\n$/);
   });
 
@@ -156,6 +157,6 @@ describe('direct entry is equivalent to podman exec', () => {
     expect(toolbox(['stop', BOX], { env }).code).toBe(0);
     const r = toolbox(['-v', 'run', '-n', '-c', BOX, 'hostname'], { env });
     expect(r.stdout).toBe(`${BOX}\n`);
-    expect(r.stderr).toMatch(/\+ podman start [0-9a-f]{64}\n/);
+    expect(r.stderr).toMatch(new RegExp(`\\+ ${ENGINE} start [0-9a-f]{64}\\n`));
   });
 });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   containerId,
   containerState,
+  ENGINE,
   isolatedEnv,
   parseJson,
   podman,
@@ -231,9 +232,9 @@ describe('generations: upgrade, a tool broken in the new image, rollback', () =>
   it('list hides kept generations unless --all; list --json gives them', () => {
     expect(toolbox(['list'], { env }).stdout).not.toContain(`${BOX}.gen1`);
     const all = toolbox(['list', '--all'], { env }).stdout.split('\n');
-    expect(all[0]).toMatch(/^NAME +STATUS +IMAGE +CREATED +MODE +GENERATION$/);
+    expect(all[0]).toMatch(/^NAME +STATUS +IMAGE +CREATED +MODE +GENERATION +ENGINE$/);
     expect(all.find((l) => l.startsWith(`${BOX}.gen1 `))).toMatch(
-      new RegExp(`^${BOX}\\.gen1 +exited +${IMG} +\\S+ +system +1 \\(kept for ${BOX}\\)$`),
+      new RegExp(`^${BOX}\\.gen1 +exited +${IMG} +\\S+ +system +1 \\(kept for ${BOX}\\) +${ENGINE}$`),
     );
     const entry = listed(BOX)!;
     expect([entry.id, entry.generation]).toEqual([gen2, 2]);
@@ -384,10 +385,14 @@ describe('generations are told apart by their containers, not by one config.json
         .stdout.split('\n')
         .filter((l) => l.startsWith(H));
     const esc = H.replace(/[.]/g, '\\.');
-    expect(lines(['list'])).toEqual([expect.stringMatching(new RegExp(`^${esc} +\\S+ +${IMG} +\\S+ +system$`))]);
+    expect(lines(['list'])).toEqual([
+      expect.stringMatching(new RegExp(`^${esc} +\\S+ +${IMG} +\\S+ +system +${ENGINE}$`)),
+    ]);
     expect(lines(['list', '--all'])).toEqual([
-      expect.stringMatching(new RegExp(`^${esc} +\\S+ +${IMG} +\\S+ +system +2$`)),
-      expect.stringMatching(new RegExp(`^${esc}\\.gen1 +exited +${IMG} +\\S+ +system +1 \\(kept for ${esc}\\)$`)),
+      expect.stringMatching(new RegExp(`^${esc} +\\S+ +${IMG} +\\S+ +system +2 +${ENGINE}$`)),
+      expect.stringMatching(
+        new RegExp(`^${esc}\\.gen1 +exited +${IMG} +\\S+ +system +1 \\(kept for ${esc}\\) +${ENGINE}$`),
+      ),
     ]);
     const json = JSON.parse(toolbox(['list', '--json'], { env: other }).stdout) as Listed[];
     expect(

@@ -62,6 +62,17 @@ export function cli(args: readonly string[]): [string, string[]] {
 /** CLI_ARGV as words for a shell command line (test paths hold no characters a shell treats specially). */
 export const CLI_SHELL = CLI_ARGV.join(' ');
 export const TEST_IMAGE = 'localhost/toolbox-test:latest';
+/**
+ * The engine under test: podman, or docker when TOOLBOX_TEST_ENGINE=docker (the e2e-docker
+ * project in vitest.config.ts runs the files that matter to a docker user that way). One switch:
+ * every toolbox call gets TOOLBOX_ENGINE and DOCKER_HOST through isolatedEnv, and podman() below
+ * calls this engine.
+ */
+export const ENGINE: 'podman' | 'docker' = process.env.TOOLBOX_TEST_ENGINE === 'docker' ? 'docker' : 'podman';
+/** CI's own dockerd (.ci/start-dockerd), unless DOCKER_HOST names another. */
+export const DOCKER_HOST = process.env.DOCKER_HOST ?? 'unix:///run/toolbox-ci-docker.sock';
+/** What a toolbox call needs in its environment to use the engine under test (nothing for podman). */
+export const ENGINE_ENV: Record<string, string> = ENGINE === 'docker' ? { TOOLBOX_ENGINE: 'docker', DOCKER_HOST } : {};
 export const MINIMAL_IMAGE = 'localhost/toolbox-test-minimal:latest';
 
 export interface Result {
@@ -98,6 +109,7 @@ export function isolatedEnv(extra: Record<string, string | undefined> = {}): Nod
     XDG_CACHE_HOME: join(home, '.cache'),
     TOOLBOX_IMAGE: TEST_IMAGE,
     LANG: 'C.UTF-8',
+    ...ENGINE_ENV,
   };
   // An undefined value removes the variable rather than setting it.
   return Object.fromEntries(Object.entries({ ...base, ...extra }).filter(([, v]) => v !== undefined));
@@ -171,8 +183,9 @@ export function gather(child: ChildProcessByStdio<Writable, Readable, Readable>)
   return { done, output: () => stdout };
 }
 
+/** The engine under test (ENGINE: podman, or docker) with `args`, the way a test checks on it. */
 export function podman(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('podman', args, { encoding: 'utf8' });
+  const r = spawnSync(ENGINE, args, { encoding: 'utf8', env: { ...process.env, ...ENGINE_ENV } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -200,13 +213,17 @@ export function removeContainers(prefix: string): void {
   if (!prefix.includes(`${RUN_TAG}-`))
     throw new Error(`removeContainers(${JSON.stringify(prefix)}): not this run's prefix; name it with runPrefix()`);
   // One listing for both (each podman call costs on a busy machine): name, then the run label.
-  const names = podman(['ps', '-a', '--format', `{{.Names}}\t{{index .Labels "${RUN_LABEL_KEY}"}}`])
+  // docker's ps gives the labels as one string, with .Label to read one.
+  const label = ENGINE === 'docker' ? `{{.Label "${RUN_LABEL_KEY}"}}` : `{{index .Labels "${RUN_LABEL_KEY}"}}`;
+  const names = podman(['ps', '-a', '--format', `{{.Names}}\t${label}`])
     .stdout.split('\n')
     .map((line) => line.split('\t'))
     .filter(([name, run]) => name && (name.startsWith(prefix) || run === RUN_TAG))
     .map(([name]) => name!);
   // --ignore: podman 4.3 removes none of the names when one of them is gone meanwhile.
-  if (names.length) podman(['rm', '--force', '--ignore', '-t', '0', ...names]);
+  if (!names.length) return;
+  // docker rm has neither --ignore nor -t, and removes the others when one is gone.
+  podman(ENGINE === 'docker' ? ['rm', '--force', ...names] : ['rm', '--force', '--ignore', '-t', '0', ...names]);
 }
 
 /** Polls until fn is true; for waiting on background processes, never for asserting time. */

@@ -2,7 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   containerState,
+  ENGINE,
   containersNamed,
+  DOCKER_HOST,
   isolatedEnv,
   podman,
   RUN_LABEL_ARGS,
@@ -75,7 +77,7 @@ describe('rm', () => {
     const BOX = `${P}rm2`;
     expect(toolbox(['create', BOX], { env }).code).toBe(0);
     expect(toolbox(['stop', BOX], { env }).code).toBe(0);
-    expect(toolbox(['rm', BOX], { env }).code).toBe(0);
+    expect(toolbox(['rm', '--force', BOX], { env }).code).toBe(0);
     expect(containerState(BOX)).toBe('missing');
   });
 
@@ -94,7 +96,7 @@ describe('rm', () => {
       const r = toolbox(args, { env });
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(
-        `Error: container ${OTHER} is not a toolbox (it has no toolbox label); refusing to touch it. Hint: choose another name with -c NAME, or manage it with 'podman' directly\n`,
+        `Error: container ${OTHER} is not a toolbox (it has no toolbox label); refusing to touch it. Hint: choose another name with -c NAME, or manage it with '${ENGINE}' directly\n`,
       );
       expect(containerState(OTHER)).toBe('running');
     }
@@ -166,10 +168,11 @@ describe('list', () => {
         'created',
         'mode',
         'version',
+        'engine',
         'generation',
         'generations',
       ]);
-      expect([b.generation, b.generations]).toEqual([1, []]);
+      expect([b.engine, b.generation, b.generations]).toEqual([ENGINE, 1, []]);
       expect(b.image).toBe('localhost/toolbox-test:latest');
       expect(b.mode).toBe('system');
       expect(b.id).toMatch(/^[0-9a-f]{64}$/);
@@ -182,15 +185,39 @@ describe('list', () => {
     const r = toolbox(['list'], { env });
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toMatch(/^NAME +STATUS +IMAGE +CREATED +MODE$/);
+    expect(lines[0]).toMatch(/^NAME +STATUS +IMAGE +CREATED +MODE +ENGINE$/);
     const ours = lines.filter((l) => l.startsWith(L));
     expect(ours).toHaveLength(2);
     expect(ours[0]).toMatch(
-      new RegExp(`^${L}a +exited +localhost/toolbox-test:latest +\\d{4}-\\d\\d-\\d\\dT\\S+Z +system$`),
+      new RegExp(`^${L}a +exited +localhost/toolbox-test:latest +\\d{4}-\\d\\d-\\d\\dT\\S+Z +system +${ENGINE}$`),
     );
     expect(ours[1]).toMatch(
-      new RegExp(`^${L}b +running +localhost/toolbox-test:latest +\\d{4}-\\d\\d-\\d\\dT\\S+Z +system$`),
+      new RegExp(`^${L}b +running +localhost/toolbox-test:latest +\\d{4}-\\d\\d-\\d\\dT\\S+Z +system +${ENGINE}$`),
     );
     expect(r.stdout).not.toContain(`${L}other`);
+  });
+});
+
+describe('the two engines never mix', () => {
+  // The other engine, asked the way a user would: --engine, and the engine in the config file.
+  const other = ENGINE === 'docker' ? 'podman' : 'docker';
+  const BOX = `${P}mix`;
+  const otherEnv = isolatedEnv({ TOOLBOX_ENGINE: undefined, DOCKER_HOST });
+
+  it(`a toolbox made with ${ENGINE} is invisible to ${other}`, () => {
+    expect(toolbox(['create', BOX], { env }).code).toBe(0);
+    expect(toolbox(['config', 'set', 'engine', other], { env: otherEnv }).code).toBe(0);
+    const listed = toolbox(['list', '--json'], { env: otherEnv });
+    expect(listed.code).toBe(0);
+    const names = (JSON.parse(listed.stdout) as { name: string; engine: string }[]).map((b) => [b.name, b.engine]);
+    expect(names.filter(([n]) => n?.startsWith(P))).toEqual([]);
+    expect(names.every(([, e]) => e === other)).toBe(true);
+    const r = toolbox(['--engine', other, 'rm', '--force', BOX], { env });
+    expect([r.code, r.stderr]).toEqual([
+      1,
+      `Error: no such toolbox: ${BOX}. Hint: 'toolbox list' shows the toolboxes there are\n`,
+    ]);
+    expect(containerState(BOX)).not.toBe('missing');
+    expect(toolbox(['rm', '--force', BOX], { env }).code).toBe(0);
   });
 });

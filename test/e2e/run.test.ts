@@ -1,7 +1,16 @@
 // `toolbox run` and the default form: exit codes, clean stdout, streams, parsing, signals.
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containerState, isolatedEnv, removeContainers, toolbox, toolboxAsync, waitFor, runPrefix } from './helpers.js';
+import {
+  containerState,
+  ENGINE,
+  isolatedEnv,
+  removeContainers,
+  toolbox,
+  toolboxAsync,
+  waitFor,
+  runPrefix,
+} from './helpers.js';
 
 const P = runPrefix('e2e-run-');
 const BOX = `${P}box`;
@@ -56,10 +65,14 @@ describe('stdout carries only the command output', () => {
   it('status lines appear with -v, on stderr only', () => {
     const direct = toolbox(['-v', 'run', '-n', '-c', BOX, '--', 'echo', 'x'], { env });
     expect(direct.stdout).toBe('x\n');
-    expect(direct.stderr).toMatch(/^\+ \/bin\/sh -c .* \/\S*nsenter --target \d+ --mount --uts .* -- echo x\n$/);
+    // docker quirk: no store index to confirm the name by, so it asks the engine once
+    const confirm = ENGINE === 'docker' ? `\\+ docker container inspect ${BOX}\\n` : '';
+    expect(direct.stderr).toMatch(
+      new RegExp(`^${confirm}\\+ /bin/sh -c .* /\\S*nsenter --target \\d+ --mount --uts .* -- echo x\\n$`),
+    );
     const viaPodman = toolbox(['-v', 'run', '--exec', 'podman', '-n', '-c', BOX, '--', 'echo', 'x'], { env });
     expect(viaPodman.stdout).toBe('x\n');
-    expect(viaPodman.stderr).toMatch(/^\+ podman exec --interactive .* echo x\n$/);
+    expect(viaPodman.stderr).toMatch(new RegExp(`^${confirm}\\+ ${ENGINE} exec --interactive .* echo x\\n$`));
   });
 
   it('round-trips 3 MB of binary stdin', () => {

@@ -47,6 +47,15 @@ describe('createArgs', () => {
     ]);
   });
 
+  it('docker quirk: no devpts mount (podman-only type; docker gives a privileged container its own /dev/pts)', () => {
+    const args = createArgs(docker, spec, {}, true, () => true);
+    expect(args.join(' ')).not.toContain('devpts');
+    expect(args.slice(args.indexOf('/sys:/sys:rslave') + 1, args.indexOf('/sys:/sys:rslave') + 3)).toEqual([
+      '--add-host',
+      'tb:127.0.1.1',
+    ]);
+  });
+
   it('user mode: keep-id only rootless on podman, runtime dir only when it exists', () => {
     const user = {
       ...spec,
@@ -206,6 +215,12 @@ describe('engine output', () => {
         'Error: initializing source docker://x/y: reading manifest latest in docker.io/x/y: manifest unknown',
       ).message,
     ).toMatch(/^image not found: x\/y/);
+    // docker quirk: the daemon's refusal, not the summary line after it that names only the id
+    expect(
+      lastErrorLine(
+        'Error response from daemon: path /sys is mounted on /sys but it is not a shared or slave mount\nError: failed to start containers: 0123abc\n',
+      ),
+    ).toBe('path /sys is mounted on /sys but it is not a shared or slave mount');
     const e = engineFailure('podman', 'start', 'tb', 'Error: OCI runtime error: boom');
     expect(e.message).toBe('podman start tb failed: OCI runtime error: boom');
     expect(e.exitCode).toBe(125);

@@ -69,8 +69,10 @@ export async function listCommand(flags: GlobalFlags, json: boolean, all = false
   const { deps } = buildContext(flags);
   const listings = await listBoxes(deps);
   if (json) {
+    // Each engine sees only its own toolboxes: say whose these are.
     const out = listings.map((l) => ({
       ...boxJson(l.box),
+      engine: deps.engine.name,
       generation: l.generation,
       generations: l.kept.map(generationJson),
     }));
@@ -82,19 +84,22 @@ export async function listCommand(flags: GlobalFlags, json: boolean, all = false
     return 0;
   }
   const row = (b: BoxInfo) => [b.name, b.status, b.image, b.created.replace(/\.\d+Z$/, 'Z'), b.mode ?? '?'];
+  // ENGINE last: each engine sees only its own toolboxes, and a new column at the end leaves
+  // the others where scripts expect them.
+  const engine = deps.engine.name;
   if (!all) {
     print(
       renderTable(
-        ['NAME', 'STATUS', 'IMAGE', 'CREATED', 'MODE'],
-        listings.map((l) => row(l.box)),
+        ['NAME', 'STATUS', 'IMAGE', 'CREATED', 'MODE', 'ENGINE'],
+        listings.map((l) => [...row(l.box), engine]),
       ),
     );
     return 0;
   }
   const rows = listings.flatMap((l) => [
-    [...row(l.box), String(l.generation)],
-    ...l.kept.map((k) => [...row(k), `${generationOf(k)} (kept for ${l.box.name})`]),
+    [...row(l.box), String(l.generation), engine],
+    ...l.kept.map((k) => [...row(k), `${generationOf(k)} (kept for ${l.box.name})`, engine]),
   ]);
-  print(renderTable(['NAME', 'STATUS', 'IMAGE', 'CREATED', 'MODE', 'GENERATION'], rows));
+  print(renderTable(['NAME', 'STATUS', 'IMAGE', 'CREATED', 'MODE', 'GENERATION', 'ENGINE'], rows));
   return 0;
 }

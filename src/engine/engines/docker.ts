@@ -1,5 +1,36 @@
 // docker: supported where podman is not installed, or when chosen with --engine docker.
+import { EngineError } from '../../core/errors.js';
 import { optionWords, type EngineQuirks } from './quirks.js';
+
+/** docker's client prints these when the daemon behind it cannot be used at all. */
+export function dockerFailure(stderr: string): EngineError | undefined {
+  const down = /Cannot connect to the Docker daemon at (\S+?)\.? Is the docker daemon running\?/.exec(stderr);
+  if (down)
+    return new EngineError(
+      `the docker daemon is not running (nothing answers at ${down[1] ?? ''})`,
+      'start it (systemctl start docker), or point DOCKER_HOST at the daemon',
+    );
+  const denied = /permission denied while trying to connect to the Docker daemon socket at ([^\s:]+:\/\/[^\s:]+)/.exec(
+    stderr,
+  );
+  if (denied)
+    return new EngineError(
+      `permission denied on the docker socket ${denied[1] ?? ''}`,
+      'run toolbox as root (sudo toolbox ...): a toolbox is a privileged container',
+    );
+  const api = /client version (\S+) is too new\. Maximum supported API version is (\S+)/.exec(stderr);
+  if (api)
+    return new EngineError(
+      `the docker engine is too old: it speaks API ${api[2] ?? ''}, the docker client ${api[1] ?? ''}`,
+      `update docker (toolbox needs 20.10 or newer), or use a client of the daemon's version`,
+    );
+  if (/unknown flag: --pull\b/.test(stderr))
+    return new EngineError(
+      'docker is too old: its create has no --pull',
+      'update docker: toolbox needs 20.10 or newer',
+    );
+  return undefined;
+}
 
 export const docker: EngineQuirks = {
   name: 'docker',
@@ -8,6 +39,13 @@ export const docker: EngineQuirks = {
   psFormat: ['--no-trunc', '--format', '{{json .}}'],
   stopArgs: ['--time', '1'],
   pullArgs: [],
+  // docker has no devpts mount type ('invalid mount config for type "devpts"'); a privileged
+  // docker container already gets a devpts instance of its own at /dev/pts.
+  privilegedCreateArgs: [],
+  // docker exec exits 126 for a command that is not found (podman and a shell: 127): a constant
+  // sh script execs it (the same PID), so 126 is "not executable" and 127 "not found" again;
+  // it drops the PWD the shell exports, which no exec sets.
+  execCommand: (command) => ['/bin/sh', '-c', 'unset PWD OLDPWD; exec "$@"', 'toolbox', ...command],
   install: 'zypper install docker (or transactional-update pkg install docker)',
   // docker 20.10 to 28: `docker create --help`.
   createOptions: {
@@ -31,4 +69,10 @@ export const docker: EngineQuirks = {
     `),
   },
   userCreateArgs: () => [],
+  diagnose: dockerFailure,
+  // A toolbox is a privileged container of the root daemon; rootless docker is out of scope.
+  rootlessUnsupported: {
+    message: 'rootless docker is not supported',
+    hint: 'run toolbox as root (sudo toolbox ...), or choose podman for a rootless toolbox: --engine podman',
+  },
 };

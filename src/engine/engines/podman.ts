@@ -10,6 +10,8 @@ export const podman: EngineQuirks = {
   // podman prints only the image id, not its progress.
   pullArgs: ['--quiet'],
   loginUserArgs: (host) => ['login', '--get-login', host],
+  privilegedCreateArgs: ['--mount', 'type=devpts,destination=/dev/pts'],
+  execCommand: (command) => [...command],
   install: 'zypper install podman (or transactional-update pkg install podman)',
   // podman 4.3 to 5.x: `podman create --help`.
   createOptions: {

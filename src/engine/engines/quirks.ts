@@ -28,8 +28,19 @@ export interface EngineQuirks {
    * `--name`, short ones as `-n`.
    */
   createOptions: { switches: readonly string[]; values: readonly string[] };
+  /** what `exec` runs for a command: the command itself, or a constant wrapper around it */
+  execCommand(command: readonly string[]): string[];
+  /** `create` options of a privileged toolbox: a /dev/pts of its own (podman's mount type alone) */
+  privilegedCreateArgs: readonly string[];
   /** `create` options for a user-mode toolbox that only this engine has */
   userCreateArgs(rootful: boolean): string[];
+  /**
+   * This engine's own words for "it cannot work at all" (no daemon, no access, too old), as one
+   * line naming the engine; undefined: not one of those, the generic failure is shown.
+   */
+  diagnose?: ((stderr: string) => EngineError | undefined) | undefined;
+  /** Set when toolbox does not drive this engine without root: why, said in one line. */
+  rootlessUnsupported?: { message: string; hint: string } | undefined;
   /**
    * The cause of a failure of this engine run rootless, as a host problem with its fix
    * (undefined: nothing known, the engine's own text is shown). Absent: the engine is never
