@@ -398,7 +398,7 @@ describe('the config directory on a full file system, and read-only', () => {
     expect(toolbox(['rollback', BOX], { env: e }).code).toBe(0);
     expect(gens()).toEqual([[1, [2]]]);
     expect(toolbox(['rm', '-q', '--force', BOX], { env: e }).code).toBe(0);
-  });
+  }, 600_000);
 
   it('read-only: the same, with its own words', () => {
     const ro = freezable('config-ro');
@@ -425,5 +425,5 @@ describe('the config directory on a full file system, and read-only', () => {
     expect(readFileSync(file)).toEqual(before);
     expect(toolbox(['rollback', BOX], { env: e }).code).toBe(0);
     expect(toolbox(['rm', '-q', '--force', BOX], { env: e }).code).toBe(0);
-  });
+  }, 600_000);
 });
