@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   containerId,
   containerState,
@@ -20,6 +20,9 @@ import {
   waitFor,
   type Result,
 } from './helpers.js';
+
+// Each case runs several upgrades' worth of engine calls: minutes on a busy machine.
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 
 const P = runPrefix('hd-kil-');
 const env = isolatedEnv({ TOOLBOX_IMAGE: 'localhost/toolbox-test:latest' });
