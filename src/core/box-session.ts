@@ -6,7 +6,7 @@ import type { Deps } from './deps.js';
 import { refuseConflict } from './box-conflict.js';
 import { claimFor, type Claimed } from './claim-box.js';
 import { ensureRunning } from './ensure-running.js';
-import { NoSuchToolboxError } from './errors.js';
+import { NoSuchToolboxError, ToolboxError } from './errors.js';
 import { answersTo, settleInterrupted } from './generation-moves.js';
 import type { BoxRecord } from './ports.js';
 import type { Settings } from './settings.js';
@@ -115,8 +115,21 @@ function sessionOn(deps: Deps, settings: Settings, claimed: Claimed): Promise<Se
   );
 }
 
-/** Ends this session; the last one out stops the toolbox unless told to keep it. */
+/**
+ * Ends this session; the last one out stops the toolbox unless told to keep it. When the state
+ * cannot be written now (a full or read-only /run), the work's own result still stands: the
+ * toolbox is left running, and one line says so.
+ */
 async function endSession(deps: Deps, settings: Settings, record: BoxRecord): Promise<void> {
+  try {
+    await countOut(deps, settings, record);
+  } catch (error) {
+    if (!(error instanceof ToolboxError)) throw error;
+    deps.reporter.warn(`toolbox ${settings.name} is left running: ${error.message}`);
+  }
+}
+
+async function countOut(deps: Deps, settings: Settings, record: BoxRecord): Promise<void> {
   const { sessions, engine, reporter } = deps;
   await sessions.withLock(
     record.id,

@@ -94,8 +94,14 @@ export async function ensureRunning(
     : undefined;
   const pid = info.pid || engine.runningPid(info.id) || (await engine.inspectBox(info.id))?.pid || 0;
   const record = recordFor(deps, info.id, pid, privileged, created);
-  if (needsSetup) await setupBox(deps, { ...info, pid }, record, settings.exec !== 'podman');
-  return record ?? { id: info.id, pid: 0, pidStart: '', privileged, created };
+  const fallback = { id: info.id, pid: 0, pidStart: '', privileged, created };
+  // A setup that failed (its engine killed, say) is tried again by the next call: no record is
+  // kept (pid 0), so that call finds the toolbox running without one, as after a killed create.
+  if (needsSetup && !(await setupBox(deps, { ...info, pid }, record, settings.exec !== 'podman'))) {
+    deps.sessions.forget(info.id);
+    return fallback;
+  }
+  return record ?? fallback;
 }
 
 /**

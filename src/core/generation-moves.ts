@@ -155,8 +155,14 @@ async function swapIn(
 ): Promise<BoxInfo | undefined> {
   const name = journal.name;
   announce(deps, op, 'retire', name);
-  const outgoing = await memberById(deps, journal, journal.fromId);
-  if (outgoing) await putAside(deps, outgoing, name);
+  let outgoing = await memberById(deps, journal, journal.fromId);
+  try {
+    if (outgoing) await putAside(deps, outgoing, name);
+  } catch (error) {
+    // removed by someone else meanwhile: there is nothing to put aside, and nothing is kept
+    if (!(error instanceof NoSuchToolboxError)) throw error;
+    outgoing = undefined;
+  }
   announce(deps, op, 'switch', name);
   await takeName(deps, incoming, name);
   announce(deps, op, 'commit', name);

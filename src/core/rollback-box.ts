@@ -47,11 +47,11 @@ export async function rollbackBox(
       step: 'retire',
     };
     store.setJournal(name, journal);
-    const { to } = await finishRollback(deps, journal);
+    const { from, to } = await finishRollback(deps, journal);
     sessions.forget(current.id);
     const tools = deps.declared.get(name).tools;
     reporter.status(
-      `rolled toolbox ${name} back to generation ${generationOf(to)}; generation ${generationOf(current)} kept (toolbox rollback ${name} returns to it)`,
+      `rolled toolbox ${name} back to generation ${generationOf(to)}; ${from ? `generation ${generationOf(current)} kept (toolbox rollback ${name} returns to it)` : `generation ${generationOf(current)} was removed while the rollback ran, so it is not kept`}`,
     );
     return {
       name,

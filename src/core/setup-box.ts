@@ -4,6 +4,7 @@
 // as code. Root with a rootful engine runs it through direct entry, which costs a few
 // milliseconds instead of an engine exec.
 import type { Deps } from './deps.js';
+import { ToolboxError } from './errors.js';
 import type { BoxInfo, BoxRecord, ExecRequest } from './ports.js';
 
 const SETUP_SCRIPT = `
@@ -17,12 +18,14 @@ grep -q "^[^:]*:[^:]*:$uid:" /etc/passwd || useradd -M -N -g "$gid" -u "$uid" -d
 mkdir -p /etc/sudoers.d && echo "$user ALL=(ALL) NOPASSWD: ALL" > "/etc/sudoers.d/toolbox-$user" && chmod 0440 "/etc/sudoers.d/toolbox-$user"
 `;
 
+/** Runs the setup; false (after one warning) when it failed, or it throws with onFailure 'throw'. */
 export async function setupBox(
   deps: Deps,
   info: BoxInfo,
   record: BoxRecord | undefined,
   allowDirect = true,
-): Promise<void> {
+  onFailure: 'warn' | 'throw' = 'warn',
+): Promise<boolean> {
   const user = info.spec?.mode === 'user' ? info.spec.user : undefined;
   const args = user ? [String(user.uid), String(user.gid), user.name, user.group, user.home] : [];
   if (user) deps.reporter.status(`setting up user ${user.name} (with sudo) in ${info.name}`);
@@ -38,8 +41,11 @@ export async function setupBox(
       ? await deps.direct.capture(record, request)
       : undefined;
   const r = direct ?? (await deps.engine.execCapture({ ...request, user: 'root' }));
-  if (r.exitCode !== 0)
-    deps.reporter.warn(
-      `setting up ${info.name} failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n').at(-1) ?? ''}`,
-    );
+  if (r.exitCode === 0) return true;
+  const said = r.stderr.trim().split('\n').at(-1);
+  const why = said || (r.exitCode > 128 ? `killed by signal ${r.exitCode - 128}` : 'no output');
+  const message = `setting up ${info.name} failed (exit ${r.exitCode}): ${why}`;
+  if (onFailure === 'throw') throw new ToolboxError(message);
+  deps.reporter.warn(message);
+  return false;
 }

@@ -118,7 +118,7 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
     const proven: Journal = { ...journal, toId: newId, step: 'proven' };
     store.setJournal(name, proven);
     progress.phase(`switching ${name} to generation ${generation}`);
-    const { fresh } = await finishUpgrade(deps, proven);
+    const { old: retired, fresh } = await finishUpgrade(deps, proven);
     sessions.forget(old.id);
 
     step('prune');
@@ -129,11 +129,15 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
       deps.reporter.warn(`the upgrade is done, but older generations could not be pruned: ${(error as Error).message}`);
     }
     if (settings.autostop) await engine.stopBox(fresh.id).catch(() => undefined);
+    // Someone else may have removed the old container while the upgrade ran: then nothing is kept.
+    const kept = retired
+      ? `generation ${generationOf(old)} kept (toolbox rollback ${name} brings it back)`
+      : `generation ${generationOf(old)} was removed while the upgrade ran, so none is kept`;
     const prunedText = pruned.length
       ? `; removed generation${pruned.length === 1 ? '' : 's'} ${pruned.map((p) => p.generation).join(', ')}`
       : '';
     progress.succeed(
-      `upgraded toolbox ${name} to generation ${generation}: ${count(declared.repos.length, 'repository', 'repositories')} and ${count(declared.tools.length, 'tool', 'tools')} restored; generation ${generationOf(old)} kept (toolbox rollback ${name} brings it back)${prunedText}`,
+      `upgraded toolbox ${name} to generation ${generation}: ${count(declared.repos.length, 'repository', 'repositories')} and ${count(declared.tools.length, 'tool', 'tools')} restored; ${kept}${prunedText}`,
     );
     return {
       name,
@@ -181,7 +185,8 @@ async function buildNew(
   await engine.startBox(id);
   const info = await engine.inspectBox(id);
   if (!info) throw new ToolboxError(`the new container of ${name} vanished while it was built`);
-  await setupBox(deps, info, undefined);
+  // A generation that was never set up would stay so (its first start is behind it): the upgrade fails instead.
+  await setupBox(deps, info, undefined, true, 'throw');
   // Messages name the toolbox, not the temporary container.
   const target: BoxTarget = { id: info.id, name, image };
   if (declared.repos.length === 0 && declared.tools.length === 0) return info;

@@ -67,15 +67,15 @@ export class CliEngine implements ContainerEngine {
   }
 
   /** One line for a failed engine call: a rootless host problem first, then the engine's text. */
-  private failure(action: string, target: string, stderr: string): ToolboxError {
-    const unusable = this.quirks.diagnose?.(stderr);
+  private failure(action: string, target: string, r: { stderr: string; exitCode: number }): ToolboxError {
+    const unusable = this.quirks.diagnose?.(r.stderr);
     if (unusable) return unusable;
     const diagnose = this.quirks.rootlessFailure;
-    if (this.rootlessHost && diagnose && !isNoSuchContainer(stderr)) {
-      const cause = diagnose(stderr, this.rootlessHost());
+    if (this.rootlessHost && diagnose && !isNoSuchContainer(r.stderr)) {
+      const cause = diagnose(r.stderr, this.rootlessHost());
       if (cause) return cause;
     }
-    return engineFailure(this.name, action, target, stderr);
+    return engineFailure(this.name, action, target, r.stderr, r.exitCode);
   }
 
   private async call(args: string[], input?: string, options: CaptureOptions = {}): Promise<Captured> {
@@ -104,14 +104,14 @@ export class CliEngine implements ContainerEngine {
     const r = await this.call(['container', 'inspect', nameOrId]);
     if (r.exitCode !== 0) {
       if (isNoSuchContainer(r.stderr) || r.stdout.trim() === '[]') return undefined;
-      throw this.failure('inspect', nameOrId, r.stderr);
+      throw this.failure('inspect', nameOrId, r);
     }
     return parseInspect(r.stdout);
   }
 
   async listBoxes(): Promise<BoxInfo[]> {
     const r = await this.call(['ps', '--all', '--filter', `label=${LABEL_MANAGED}=true`, ...this.quirks.psFormat]);
-    if (r.exitCode !== 0) throw this.failure('ps', '', r.stderr);
+    if (r.exitCode !== 0) throw this.failure('ps', '', r);
     return parsePs(r.stdout).filter((b) => b.isToolbox);
   }
 
@@ -121,7 +121,7 @@ export class CliEngine implements ContainerEngine {
     // Only "no such image" means absent: an engine that cannot run at all must say why, not
     // send the user off to build an image that is there.
     if (isImageMissing(r.stderr)) return false;
-    throw this.failure('image inspect', image, r.stderr);
+    throw this.failure('image inspect', image, r);
   }
 
   async imageFacts(image: string): Promise<ImageFacts | undefined> {
@@ -179,7 +179,7 @@ export class CliEngine implements ContainerEngine {
     if (r.exitCode === 0) return;
     const cause = registryCause(r.stderr, image);
     if (cause) throw await this.registryFailure(cause, 'pull', image);
-    throw this.failure('pull', image, r.stderr);
+    throw this.failure('pull', image, r);
   }
 
   /** A registry's refusal as one line; a refused login says whether there was one to refuse. */
@@ -197,7 +197,7 @@ export class CliEngine implements ContainerEngine {
     const r = await this.call(createArgs(this.quirks, spec, labels, this.rootful, existsSync, containerName));
     if (r.exitCode !== 0) {
       if (isNameInUse(r.stderr)) throw new NameInUseError(containerName ?? spec.name);
-      throw this.failure('create', spec.name, r.stderr);
+      throw this.failure('create', spec.name, r);
     }
     return r.stdout.trim();
   }
@@ -217,7 +217,7 @@ export class CliEngine implements ContainerEngine {
     const r = await this.call(['rename', nameOrId, newName]);
     if (r.exitCode === 0) return;
     if (isNameInUse(r.stderr)) throw new NameInUseError(newName);
-    throw engineFailure(this.name, 'rename', nameOrId, r.stderr);
+    throw engineFailure(this.name, 'rename', nameOrId, r.stderr, r.exitCode);
   }
 
   async startBox(nameOrId: string): Promise<void> {
@@ -238,7 +238,7 @@ export class CliEngine implements ContainerEngine {
 
   private async simple(args: string[], action: string, target: string): Promise<void> {
     const r = await this.call(args);
-    if (r.exitCode !== 0) throw this.failure(action, target, r.stderr);
+    if (r.exitCode !== 0) throw this.failure(action, target, r);
   }
 
   private execArgs(request: ExecRequest): string[] {

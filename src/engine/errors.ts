@@ -1,4 +1,5 @@
 // Turns what the engine printed on failure into one actionable domain error.
+import { constants } from 'node:os';
 import { EngineError, NoSuchToolboxError, ToolboxError } from '../core/errors.js';
 import { registryCause, registryFailure } from './registry-errors.js';
 
@@ -6,6 +7,13 @@ const noSuchContainer = /no such container|no container with (name or id|id or n
 const imageMissing =
   /image not known|manifest unknown|name unknown|not found: manifest|repository .* not found|No such image|reference does not exist|short-name .* did not resolve/i;
 const nameInUse = /name .* (is )?already in use|already in use by/i;
+
+/** "killed by SIGKILL": an engine that a signal ended (exit 128+N from the runner) and that said nothing. */
+function killedBy(exitCode: number | undefined): string | undefined {
+  if (exitCode === undefined || exitCode <= 128 || exitCode > 128 + 64) return undefined;
+  const name = Object.entries(constants.signals).find(([, n]) => n === exitCode - 128)?.[0];
+  return `killed by ${name ?? `signal ${exitCode - 128}`}`;
+}
 
 export function lastErrorLine(stderr: string): string {
   const lines = stderr
@@ -37,8 +45,14 @@ export function isNameInUse(stderr: string): boolean {
   return nameInUse.test(stderr);
 }
 
-export function engineFailure(engine: string, action: string, target: string, stderr: string): ToolboxError {
-  const reason = lastErrorLine(stderr) || 'no output';
+export function engineFailure(
+  engine: string,
+  action: string,
+  target: string,
+  stderr: string,
+  exitCode?: number,
+): ToolboxError {
+  const reason = lastErrorLine(stderr) || killedBy(exitCode) || 'no output';
   if (noSuchContainer.test(stderr)) return new NoSuchToolboxError(target);
   if (action === 'pull') {
     const cause = registryCause(stderr, target);

@@ -4,7 +4,7 @@
 import { linkSync, lstatSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ToolboxError } from '../core/errors.js';
-import { readPlain, writeNew } from './private-dir.js';
+import { readPlain, StateRemovedError, writeNew } from './private-dir.js';
 import { isAlive, readProcText } from '../os/proc.js';
 
 const LOCK_WAIT_MS = 120_000;
@@ -39,13 +39,15 @@ export async function withFileLock<T>(dir: string, options: LockOptions, fn: () 
       enter();
       break;
     } catch (error) {
-      if (!gone(error) || tries >= 3) throw error;
+      if (!gone(error)) throw error;
+      if (tries >= 3) throw new StateRemovedError(dir);
       again?.();
     }
   }
   const started = Date.now();
   let said = false;
   let delay = 2;
+  let vanished = 0;
   try {
     for (;;) {
       try {
@@ -53,6 +55,7 @@ export async function withFileLock<T>(dir: string, options: LockOptions, fn: () 
         break;
       } catch (error) {
         if (gone(error)) {
+          if (++vanished > 3) throw new StateRemovedError(dir);
           again?.();
           try {
             enter();

@@ -30,6 +30,15 @@ export class UnsafeStateError extends ToolboxError {
   }
 }
 
+/** The state directory keeps vanishing under this call (someone removes it again and again). */
+export class StateRemovedError extends ToolboxError {
+  constructor(dir: string) {
+    super(`the toolbox state in ${dir} was removed while this command ran`, {
+      hint: 'run the command again once nothing removes it',
+    });
+  }
+}
+
 const uid = () => process.getuid?.() ?? 0;
 
 function refuse(path: string, why: string): never {
@@ -91,11 +100,42 @@ function checkParent(path: string): void {
     refuse(path, `others can change it (owner uid ${st.uid}, mode ${(st.mode & 0o7777).toString(8)})`);
 }
 
+/** What a failed write in the state directory means, in words; undefined when it is not the place's fault. */
+function placeFault(error: unknown): string | undefined {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'the disk is full';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    default:
+      return undefined;
+  }
+}
+
+/** Root's state directory is always /run/toolbox; anyone else may choose theirs. */
+const STATE_HINT = () =>
+  uid() === 0
+    ? 'free space in /run or make it writable (toolbox keeps its state in /run/toolbox), then run the command again'
+    : 'free space or fix permissions, or set XDG_RUNTIME_DIR to a directory of your own';
+
 function stateFailure(path: string, error: unknown): ToolboxError {
-  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-  return new ToolboxError(`cannot use the state directory ${path}: ${code}`, {
-    hint: 'check its permissions, or set XDG_RUNTIME_DIR to a directory of your own',
-  });
+  const why = placeFault(error) ?? (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  return new ToolboxError(`cannot use the state directory ${path}: ${why}`, { hint: STATE_HINT() });
+}
+
+/**
+ * A write in the state directory that failed because of the place (a full disk, a read-only
+ * file system, permissions) becomes one line naming the file; any other failure is rethrown as
+ * it is, for the caller to judge (EEXIST, ENOENT, EISDIR...).
+ */
+function writeFailure(path: string, error: unknown): unknown {
+  const why = placeFault(error);
+  if (why === undefined) return error;
+  return new ToolboxError(`cannot write the toolbox state in ${dirname(path)}: ${why}`, { hint: STATE_HINT() });
 }
 
 /** Reads a regular file without following a symlink; undefined when it is missing or not a plain file. */
@@ -126,9 +166,20 @@ export function readPlain(path: string): string | undefined {
 
 /** Creates a new file (O_EXCL: never an existing one, never through a symlink) holding data. */
 export function writeNew(path: string, data: string): void {
-  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o600);
+  let fd: number;
   try {
-    if (data) writeSync(fd, data);
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o600);
+  } catch (error) {
+    throw writeFailure(path, error);
+  }
+  try {
+    let off = 0;
+    const buf = Buffer.from(data);
+    while (off < buf.length) off += writeSync(fd, buf, off);
+  } catch (error) {
+    // Half a file is worse than none (a lock naming no one, a record cut short): it goes.
+    rmSync(path, { force: true });
+    throw writeFailure(path, error);
   } finally {
     closeSync(fd);
   }
@@ -139,5 +190,10 @@ export function replaceFile(path: string, data: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
   rmSync(tmp, { force: true }); // a leftover of a killed writer with our (recycled) pid
   writeNew(tmp, data);
-  renameSync(tmp, path);
+  try {
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw writeFailure(path, error);
+  }
 }

@@ -6,11 +6,11 @@
 // Anything malformed inside the directory is discarded and rebuilt, with one warning.
 // A removed container's directory goes with it (removed()), after its lock is released.
 import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type { BoxRecord, SessionStore } from '../core/ports.js';
 import { withFileLock } from './file-lock.js';
 import { indexConfirms } from './name-index.js';
-import { privateDir, readPlain, replaceFile, UnsafeStateError, writeNew } from './private-dir.js';
+import { privateDir, readPlain, replaceFile, StateRemovedError, UnsafeStateError, writeNew } from './private-dir.js';
 import { isFrozen } from '../os/frozen.js';
 import { isAlive, processStart } from '../os/proc.js';
 
@@ -70,12 +70,33 @@ export class FileSessionStore implements SessionStore {
   /** Writes a state file whole; an entry in its way that is not a file is discarded first. */
   private write(path: string, data: string): void {
     try {
-      replaceFile(path, data);
+      this.again(path, () => {
+        replaceFile(path, data);
+      });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'EISDIR' && code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw error;
       this.discard(path, 'it is not a file');
       replaceFile(path, data);
+    }
+  }
+
+  /**
+   * Runs a write of `file`; when its directory is gone (someone removed the state directory
+   * while this call ran), it is made again and the write done there, a few times at most.
+   */
+  private again(file: string, fn: () => void): void {
+    const dir = dirname(file);
+    for (let tries = 0; ; tries++) {
+      try {
+        fn();
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        if (tries >= 3) throw new StateRemovedError(dir);
+        this.checked.delete(dir);
+        this.ensure(...relative(this.dir, dir).split('/').filter(Boolean));
+      }
     }
   }
 
@@ -125,9 +146,15 @@ export class FileSessionStore implements SessionStore {
 
   async withNameLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
     if (!SAFE.test(name)) throw new Error(`not a toolbox name: ${JSON.stringify(name)}`);
+    const dir = this.ensure('claims', name);
+    // found gone (the state directory removed meanwhile): made again
+    const again = () => {
+      this.checked.delete(dir);
+      this.ensure('claims', name);
+    };
     return withFileLock(
-      this.ensure('claims', name),
-      { self: this.self, what: `toolbox ${name} (being created)`, onWait: this.status },
+      dir,
+      { self: this.self, what: `toolbox ${name} (being created)`, onWait: this.status, again },
       fn,
     );
   }
@@ -176,8 +203,11 @@ export class FileSessionStore implements SessionStore {
   }
 
   addSession(id: string): void {
+    const file = join(this.sessionsDir(id), this.self.replace(':', '-'));
     try {
-      writeNew(join(this.sessionsDir(id), this.self.replace(':', '-')), '');
+      this.again(file, () => {
+        writeNew(file, '');
+      });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }

@@ -1,7 +1,9 @@
 // Faults: a broken engine, toolboxes in every state, a deleted image, the CLI killed or
 // interrupted mid-create, a full disk. Each is survived with one clear line, and the next call
 // recovers. (podman missing from PATH is pinned in config.test.ts; an exited toolbox being
-// started again in run.test.ts.)
+// started again in run.test.ts; the engine killed at each of its calls in
+// hardening-engine-kill.test.ts; full, read-only and removed config and state directories in
+// hardening-places.test.ts.)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -131,12 +133,12 @@ describe('the engine is present but failing', () => {
     );
   });
 
-  it('an engine that dies of a signal: exit 125', () => {
+  it('an engine that dies of a signal: exit 125, and the line says so', () => {
     const e = shim('killed', 'kill -9 $$');
     oneLine(
       toolbox(['list'], { env: e }),
       125,
-      'Error: podman ps failed: no output. Hint: run with -v to see the podman commands',
+      'Error: podman ps failed: killed by SIGKILL. Hint: run with -v to see the podman commands',
     );
   });
 

@@ -1,9 +1,15 @@
 // Load: many runs in a row and at once on one toolbox, many first calls at once, many
 // toolboxes, and sessions starting and ending at random with auto-stop on. Zero failures.
+// 50 runs at once end with their own exit codes and one stop; 1,000 in a row leak nothing.
 // Commands are `true`/`echo` and -n is used wherever auto-stop is not what is tested, since
 // the machine is small and shared.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CLI_ARGV,
+  containerId,
   containerState,
   containersNamed,
   isolatedEnv,
@@ -159,3 +165,130 @@ it('100 rounds of sessions starting and ending at random: auto-stop never kills 
   await waitFor(() => containerState(BOX) === 'exited', 'the last one out to stop it');
   expect(containersNamed(BOX)).toEqual([BOX]);
 }, 900_000);
+
+describe('50 runs at once with auto-stop on', () => {
+  const BOX = `${P}fifty`;
+  const tmp = mkdtempSync(`/tmp/${P}fifty-`);
+  const REAL_PODMAN = spawnSync('sh', ['-c', 'command -v podman'], { encoding: 'utf8' }).stdout.trim();
+  afterAll(() => {
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('every exit code is its own, the session count is back to 0, and the toolbox is stopped exactly once, at the end', async () => {
+    expect(toolbox(['create', BOX], { env }).code).toBe(0);
+    expect(toolbox(['stop', BOX], { env }).code).toBe(0);
+    const id = containerId(BOX);
+    // Every engine call goes through a podman that notes each `stop` (with what it stops).
+    const bin = join(tmp, 'bin');
+    mkdirSync(bin);
+    const stops = join(tmp, 'stops');
+    writeFileSync(
+      join(bin, 'podman'),
+      `#!/bin/sh\n[ "$1" = stop ] && echo "$*" >> ${stops}\nexec ${REAL_PODMAN} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const inside = join(tmp, 'inside');
+    mkdirSync(inside);
+    const since = new Date().toISOString();
+    // All 50 are inside before any leaves: the toolbox has one reason to stop, after the last.
+    const runs = Array.from(
+      { length: 50 },
+      (_, i) =>
+        toolboxAsync(
+          [
+            'run',
+            '-c',
+            BOX,
+            '--',
+            'sh',
+            '-c',
+            `touch /media/root${inside}/${i}; while [ "$(ls /media/root${inside} | wc -l)" -lt 50 ]; do sleep 0.2; done; exit ${i % 200}`,
+          ],
+          { env: { ...env, PATH: `${bin}:${env.PATH}` } },
+        ).done,
+    );
+    const results = await Promise.all(runs);
+    expect(results.map((r, i) => ({ i, code: r.code, stdout: r.stdout, stderr: r.stderr }))).toEqual(
+      results.map((_, i) => ({ i, code: i % 200, stdout: '', stderr: '' })),
+    );
+    expect(readdirSync(`/run/toolbox/podman/boxes/${id}/sessions`)).toEqual([]);
+    expect(containerState(BOX)).toBe('exited');
+    expect(readFileSync(stops, 'utf8')).toBe(`stop --time 1 ${id}\n`);
+    // and the engine agrees: started once, died once
+    const events = spawnSync(
+      REAL_PODMAN,
+      ['events', '--stream=false', '--since', since, '--filter', `container=${id}`, '--format', '{{.Status}}'],
+      { encoding: 'utf8' },
+    ).stdout.split('\n');
+    expect({
+      start: events.filter((e) => e === 'start').length,
+      died: events.filter((e) => e === 'died').length,
+    }).toEqual({
+      start: 1,
+      died: 1,
+    });
+  }, 600_000);
+});
+
+describe('1,000 runs in a row', () => {
+  const BOX = `${P}thousand`;
+
+  /** What a run could leak: its state files, open files of the engine's long-lived processes, processes. */
+  function census(id: string) {
+    const files = (dir: string) =>
+      existsSync(dir) ? (readdirSync(dir, { recursive: true }) as string[]).map((f) => `${dir}/${f}`) : [];
+    const state = [
+      ...files(`/run/toolbox/podman/boxes/${id}`),
+      ...files(`/run/toolbox/podman/claims/${BOX}`),
+      ...files(`/run/toolbox/podman/names`).filter((f) => f.endsWith(`/${BOX}`)),
+    ].sort();
+    const pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+    const read = (pid: string, what: string) => {
+      try {
+        return readFileSync(`/proc/${pid}/${what}`, 'utf8');
+      } catch {
+        return ''; // gone meanwhile
+      }
+    };
+    // the container's processes (its cgroup), and its conmon (which names the container in its arguments)
+    const inBox = pids.filter((p) => read(p, 'cgroup').includes(id));
+    const conmon = pids.filter(
+      (p) => read(p, 'cmdline').startsWith('/usr/bin/conmon\0') && read(p, 'cmdline').includes(id),
+    );
+    const fds = (pid: string) => {
+      try {
+        return readdirSync(`/proc/${pid}/fd`).length;
+      } catch {
+        return -1;
+      }
+    };
+    // any call of this toolbox build on this toolbox still around (a session that did not end)
+    const ours = pids.filter((p) => {
+      const argv = read(p, 'cmdline');
+      return argv.startsWith(`${CLI_ARGV[0]}\0`) && argv.split('\0').includes(BOX);
+    });
+    return {
+      state,
+      boxProcesses: inBox.map((p) => read(p, 'cmdline').replaceAll('\0', ' ').trim()).sort(),
+      boxFds: inBox.map(fds).reduce((a, b) => a + b, 0),
+      conmon: conmon.length,
+      conmonFds: conmon.map(fds),
+      toolboxProcesses: ours.length,
+    };
+  }
+
+  it('leaves no state file, open file or process behind', () => {
+    expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0);
+    const id = containerId(BOX);
+    const before = census(id);
+    expect(before.conmon).toBe(1);
+    expect(before.boxProcesses).toEqual(['sleep infinity']);
+    for (let i = 0; i < 1000; i++) {
+      const r = toolbox(['run', '-n', '-c', BOX, 'true'], { env });
+      if (r.code !== 0 || r.stdout !== '' || r.stderr !== '')
+        expect({ i, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ i, code: 0, stdout: '', stderr: '' });
+    }
+    expect(census(id)).toEqual(before);
+    expect(containerState(BOX)).toBe('running');
+  }, 3_600_000);
+});

@@ -225,6 +225,14 @@ describe('engine output', () => {
     expect(e.message).toBe('podman start tb failed: OCI runtime error: boom');
     expect(e.exitCode).toBe(125);
   });
+
+  it('names the signal that killed an engine that said nothing, and only then', () => {
+    expect(engineFailure('podman', 'create', 'tb', '', 137).message).toBe('podman create tb failed: killed by SIGKILL');
+    expect(engineFailure('podman', 'stop', 'tb', '', 143).message).toBe('podman stop tb failed: killed by SIGTERM');
+    expect(engineFailure('podman', 'stop', 'tb', 'Error: boom', 137).message).toBe('podman stop tb failed: boom');
+    expect(engineFailure('podman', 'stop', 'tb', '', 125).message).toBe('podman stop tb failed: no output');
+    expect(engineFailure('podman', 'stop', 'tb', '').message).toBe('podman stop tb failed: no output');
+  });
 });
 
 describe('routeDoubleDash', () => {

@@ -65,6 +65,29 @@ describe('FileSessionStore', () => {
     expect(readdirSync(join(d, `boxes/${ID}/sessions`))).toEqual([]);
   });
 
+  it('makes its directories again when the state directory is removed under it', async () => {
+    const d = dir();
+    const store = new FileSessionStore(d);
+    await store.withLock(
+      ID,
+      now(() => {
+        store.addSession(ID);
+      }),
+    );
+    rmSync(d, { recursive: true, force: true }); // what it checked before is gone
+    mkdirSync(d, { mode: 0o700 });
+    store.writeRecord({ id: ID, pid: process.pid, pidStart: ownStart(), privileged: true });
+    expect(readdirSync(join(d, `boxes/${ID}`))).toEqual(['record.json']);
+    rmSync(join(d, 'boxes'), { recursive: true, force: true });
+    await store.withLock(
+      ID,
+      now(() => {
+        store.addSession(ID);
+      }),
+    );
+    expect(readdirSync(join(d, `boxes/${ID}/sessions`))).toEqual([`${process.pid}-${ownStart()}`]);
+  });
+
   it('serialises critical sections', async () => {
     const store = new FileSessionStore(dir());
     const order: string[] = [];
