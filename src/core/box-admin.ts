@@ -2,8 +2,8 @@
 import { toolboxId } from './claim-box.js';
 import type { Deps } from './deps.js';
 import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
-import { settleInterrupted, storeOf, withToolboxLock } from './generation-moves.js';
-import { generationOf, identityOf, retiredGenerations, rolesOf } from './generations.js';
+import { settleInterrupted, storeOf, withToolboxLock } from './generations/generation-moves.js';
+import { generationOf, identityOf, retiredGenerations, rolesOf } from './generations/generations.js';
 import type { BoxInfo } from './ports.js';
 
 /** The toolbox `nameOrId` names now; shown: what the user typed, for messages. */

@@ -7,7 +7,7 @@ import { refuseConflict } from './box-conflict.js';
 import { claimFor, type Claimed } from './claim-box.js';
 import { ensureRunning } from './ensure-running.js';
 import { NoSuchToolboxError } from './errors.js';
-import { answersTo, settleInterrupted } from './generation-moves.js';
+import { answersTo, settleInterrupted } from './generations/generation-moves.js';
 import type { BoxRecord } from './ports.js';
 import type { Settings } from './settings.js';
 

@@ -21,7 +21,7 @@ import {
   RUN_LABEL_ARGS,
 } from './helpers.js';
 import { SignedRepoServer } from './signed-repo.js';
-import { ROLLBACK_STEPS, UPGRADE_STEPS } from '../../src/core/generations.js';
+import { ROLLBACK_STEPS, UPGRADE_STEPS } from '../../src/core/generations/generations.js';
 
 const P = runPrefix('up-e2e-');
 const IMG = `localhost/${P}img:latest`;

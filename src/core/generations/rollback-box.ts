@@ -2,11 +2,11 @@
 // current one is kept in its place, so a rollback can itself be rolled back. The declared tools
 // and repositories follow the generation that comes back. Only containers carrying the
 // toolbox's identity label are ever considered.
-import { ToolboxError } from './errors.js';
+import { ToolboxError } from '../errors.js';
 import { announce, finishRollback, refuseKeptGeneration, storeOf, withToolboxLock } from './generation-moves.js';
 import { generationOf, identityOf, lineageOf, retiredGenerations, type Journal } from './generations.js';
-import type { ToolsDeps } from './install-tools.js';
-import type { BoxInfo } from './ports.js';
+import type { ToolsDeps } from '../install-tools.js';
+import type { BoxInfo } from '../ports.js';
 
 export interface RollbackResult {
   name: string;

@@ -4,9 +4,9 @@
 // old one stays, stopped, as the previous generation: `toolbox rollback` brings it back.
 // Every step is journaled first, so a crash anywhere is finished or undone by the next command.
 import { randomBytes } from 'node:crypto';
-import type { BoxTarget } from './box-session.js';
-import { ensureImage } from './ensure-image.js';
-import { ToolboxError } from './errors.js';
+import type { BoxTarget } from '../box-session.js';
+import { ensureImage } from '../ensure-image.js';
+import { ToolboxError } from '../errors.js';
 import {
   announce,
   finishUpgrade,
@@ -17,14 +17,14 @@ import {
   type Pruned,
 } from './generation-moves.js';
 import { generationOf, identityOf, lineageOf, upgradeNameFor, type Journal, type UpgradeStep } from './generations.js';
-import { installInBox, InstallFailed, type ToolsDeps } from './install-tools.js';
-import { labelsFor } from './labels.js';
-import { isLocalImage } from './names.js';
-import { addRepoInBox } from './manage-repos.js';
-import type { BoxInfo } from './ports.js';
-import type { Settings } from './settings.js';
-import { setupBox } from './setup-box.js';
-import { installedPackages } from './zypper.js';
+import { installInBox, InstallFailed, type ToolsDeps } from '../install-tools.js';
+import { labelsFor } from '../labels.js';
+import { isLocalImage } from '../names.js';
+import { addRepoInBox } from '../manage-repos.js';
+import type { BoxInfo } from '../ports.js';
+import type { Settings } from '../settings.js';
+import { setupBox } from '../setup-box.js';
+import { installedPackages } from '../zypper.js';
 
 export interface UpgradeResult {
   name: string;

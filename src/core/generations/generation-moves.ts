@@ -1,9 +1,9 @@
 // The moves shared by upgrade, rollback and the recovery of an interrupted one. Each is
 // idempotent: run again after a crash at any point, it finishes the same way. Every container
 // touched is first checked to carry the toolbox's identity label: a journal is only data.
-import type { Deps } from './deps.js';
-import { toolboxId } from './claim-box.js';
-import { NameInUseError, NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
+import type { Deps } from '../deps.js';
+import { toolboxId } from '../claim-box.js';
+import { NameInUseError, NoSuchToolboxError, NotAToolboxError, ToolboxError } from '../errors.js';
 import {
   asideName,
   generationOf,
@@ -18,7 +18,7 @@ import {
   type RollbackStep,
   type UpgradeStep,
 } from './generations.js';
-import type { BoxInfo } from './ports.js';
+import type { BoxInfo } from '../ports.js';
 
 /** Stands in when no store is wired (unit tests of other use cases): nothing is journaled. */
 const NO_STORE: GenerationStore = {
