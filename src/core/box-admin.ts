@@ -22,7 +22,7 @@ async function toolboxNamed(deps: Deps, nameOrId: string, shown = nameOrId): Pro
 export async function stopBox(deps: Deps, name: string, force: boolean): Promise<'stopped' | 'already-stopped'> {
   const { sessions, engine, reporter } = deps;
   // An upgrade or rollback killed midway is settled first: NAME may be between two containers.
-  await settleInterrupted(deps, name);
+  await settleInterrupted(deps, name, { containers: true });
   const id = await toolboxId(deps, name);
   return sessions.withLock(id, async () => {
     const info = await toolboxNamed(deps, id, name);

@@ -22,20 +22,22 @@ export interface Lineage {
   operation?: string | undefined;
 }
 
+/**
+ * Every io.toolbox.* label, always written, so that none is inherited from the image. Without a
+ * lineage (a first create) the lineage labels are empty: the container is its own first
+ * generation (see hasOwnLineage in generations/generations.ts).
+ */
 export function labelsFor(spec: BoxSpec, version: string, lineage?: Lineage): Record<string, string> {
-  const labels: Record<string, string> = {
+  return {
     [LABEL_MANAGED]: 'true',
     [LABEL_MODE]: spec.mode,
     [LABEL_VERSION]: version,
     [LABEL_SPEC]: JSON.stringify(spec),
+    [LABEL_IDENTITY]: lineage?.identity ?? '',
+    [LABEL_GENERATION]: lineage ? String(lineage.generation) : '',
+    [LABEL_IMAGE_ID]: lineage?.imageId ?? '',
+    [LABEL_OPERATION]: lineage?.operation ?? '',
   };
-  if (lineage) {
-    labels[LABEL_IDENTITY] = lineage.identity;
-    labels[LABEL_GENERATION] = String(lineage.generation);
-    if (lineage.imageId) labels[LABEL_IMAGE_ID] = lineage.imageId;
-    if (lineage.operation) labels[LABEL_OPERATION] = lineage.operation;
-  }
-  return labels;
 }
 
 export function modeFrom(labels: Record<string, string>): Mode | undefined {

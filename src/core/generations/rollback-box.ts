@@ -4,7 +4,14 @@
 // toolbox's identity label are ever considered.
 import { ToolboxError } from '../errors.js';
 import { announce, finishRollback, refuseKeptGeneration, storeOf, withToolboxLock } from './generation-moves.js';
-import { generationOf, identityOf, lineageOf, retiredGenerations, type Journal } from './generations.js';
+import {
+  comingBackNameFor,
+  generationOf,
+  identityOf,
+  lineageOf,
+  retiredGenerations,
+  type Journal,
+} from './generations.js';
 import type { ToolsDeps } from '../install-tools.js';
 import type { BoxInfo } from '../ports.js';
 
@@ -47,6 +54,8 @@ export async function rollbackBox(
       step: 'retire',
     };
     store.setJournal(name, journal);
+    // Coming back, for every caller to see: from this rename on, an interrupted rollback is finished.
+    await engine.renameBox(target.id, comingBackNameFor(name, generationOf(target)));
     const { to } = await finishRollback(deps, journal);
     sessions.forget(current.id);
     const tools = deps.declared.get(name).tools;

@@ -16,7 +16,15 @@ import {
   refuseKeptGeneration,
   type Pruned,
 } from './generation-moves.js';
-import { generationOf, identityOf, lineageOf, upgradeNameFor, type Journal, type UpgradeStep } from './generations.js';
+import {
+  generationOf,
+  identityOf,
+  lineageOf,
+  provenNameFor,
+  upgradeNameFor,
+  type Journal,
+  type UpgradeStep,
+} from './generations.js';
 import { installInBox, InstallFailed, type ToolsDeps } from '../install-tools.js';
 import { labelsFor } from '../labels.js';
 import { isLocalImage } from '../names.js';
@@ -95,7 +103,7 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
 
     step('build');
     try {
-      await buildNew(deps, newId, name, spec.image, declared, options.recommends);
+      await buildNew(deps, newId, name, spec.image, imageId, declared, options.recommends);
     } catch (error) {
       progress.fail();
       await sessions
@@ -113,6 +121,8 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
     }
 
     step('proven');
+    // Proven, for every caller to see: from this rename on, an interrupted upgrade is finished.
+    await engine.renameBox(newId, provenNameFor(name, generation, operation));
     const proven: Journal = { ...journal, toId: newId, step: 'proven' };
     store.setJournal(name, proven);
     progress.phase(`switching ${name} to generation ${generation}`);
@@ -158,7 +168,13 @@ async function currentImage(deps: ToolsDeps, image: string): Promise<string> {
   }
   progress.phase(`pulling ${image}`);
   await ensureImage(deps, image, true);
-  return (await engine.imageFacts(image))?.id ?? '';
+  const id = (await engine.imageFacts(image))?.id;
+  // The new generation's lineage labels count only beside the id of the image it runs.
+  if (!id)
+    throw new ToolboxError(`cannot read the id of the image ${image} just pulled`, {
+      hint: 'run toolbox upgrade again',
+    });
+  return id;
 }
 
 export function localImageMissing(deps: { engine: { command: readonly string[] } }, image: string): ToolboxError {
@@ -172,6 +188,7 @@ async function buildNew(
   id: string,
   name: string,
   image: string,
+  imageId: string,
   declared: ReturnType<ToolsDeps['declared']['get']>,
   recommends: boolean,
 ): Promise<BoxInfo> {
@@ -179,6 +196,11 @@ async function buildNew(
   await engine.startBox(id);
   const info = await engine.inspectBox(id);
   if (!info) throw new ToolboxError(`the new container of ${name} vanished while it was built`);
+  // The tag moved between looking at the image and creating from it: its labels would not count.
+  if (info.imageId !== imageId)
+    throw new ToolboxError(`the image ${image} changed while the upgrade built from it`, {
+      hint: `run toolbox upgrade ${name} again`,
+    });
   await setupBox(deps, info, undefined);
   // Messages name the toolbox, not the temporary container.
   const target: BoxTarget = { id: info.id, name, image };
