@@ -670,7 +670,7 @@ describe('issue 21: lineage labels inherited from an image count for nothing', (
     expect(JSON.parse(r.stdout)).toMatchObject({ oldGeneration: 2, newGeneration: 3, pruned: [1] });
     expect(containerId(D)).toBe(d);
     expect(listed(D)).toMatchObject({ generation: 1, generations: [] });
-  });
+  }, 300_000); // two upgrades and a commit: slow on a loaded machine
 
   it("F1: rollback of a toolbox never upgraded, made from such an image, takes no other toolbox's generation", () => {
     const IDENT = `localhost/${P}ident2:latest`;
