@@ -2,7 +2,7 @@
 // flight, and "retired": {CONTAINER_ID: {declared, retiredAt}} for the generations kept aside.
 // Retired generations are keyed by their full container id, never by a name.
 import { parseDeclared } from '../core/declared-state.js';
-import type { GenerationStore, Journal, RetiredRecord } from '../core/generations.js';
+import type { GenerationStore, Journal, RetiredRecord } from '../core/generations/generations.js';
 import { BOXES_KEY } from './declared-store.js';
 import { objectAt, omit, withSection } from './json-object.js';
 import { ConfigStore, loadConfWriter } from './store.js';

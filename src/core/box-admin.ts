@@ -2,8 +2,8 @@
 import { toolboxId } from './claim-box.js';
 import type { Deps } from './deps.js';
 import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
-import { settleInterrupted, storeOf, withToolboxLock } from './generation-moves.js';
-import { generationOf, identityOf, retiredGenerations, rolesOf } from './generations.js';
+import { settleInterrupted, storeOf, withToolboxLock } from './generations/generation-moves.js';
+import { generationOf, identityOf, retiredGenerations, rolesOf } from './generations/generations.js';
 import type { BoxInfo } from './ports.js';
 
 /** The toolbox `nameOrId` names now; shown: what the user typed, for messages. */
@@ -22,7 +22,7 @@ async function toolboxNamed(deps: Deps, nameOrId: string, shown = nameOrId): Pro
 export async function stopBox(deps: Deps, name: string, force: boolean): Promise<'stopped' | 'already-stopped'> {
   const { sessions, engine, reporter } = deps;
   // An upgrade or rollback killed midway is settled first: NAME may be between two containers.
-  await settleInterrupted(deps, name);
+  await settleInterrupted(deps, name, { containers: true });
   const id = await toolboxId(deps, name);
   return sessions.withLock(id, async () => {
     const info = await toolboxNamed(deps, id, name);

@@ -7,7 +7,7 @@ import { refuseConflict } from './box-conflict.js';
 import { claimFor, type Claimed } from './claim-box.js';
 import { ensureRunning } from './ensure-running.js';
 import { NoSuchToolboxError, ToolboxError } from './errors.js';
-import { answersTo, settleInterrupted } from './generation-moves.js';
+import { answersTo, settleInterrupted } from './generations/generation-moves.js';
 import type { BoxRecord } from './ports.js';
 import type { Settings } from './settings.js';
 
@@ -68,7 +68,8 @@ async function openSession(deps: Deps, settings: Settings, create: boolean): Pro
   for (let tries = 0; ; tries++) {
     // An upgrade or rollback killed midway is finished or undone before NAME is looked up.
     if (deps.generations?.journal(settings.name)) await settleInterrupted(deps, settings.name);
-    const target = await claimFor(deps, settings, create, tries > 0 ? { fresh: true } : undefined);
+    const settle = () => settleInterrupted(deps, settings.name, { containers: true });
+    const target = await claimFor(deps, settings, create, { settle, ...(tries > 0 ? { fresh: true } : {}) });
     try {
       return await sessionOn(deps, settings, target);
     } catch (error) {

@@ -24,6 +24,12 @@ export interface ClaimOptions {
   createFirst?: boolean | undefined;
   /** ask the engine even when the cache has the name (the cached container just went away) */
   fresh?: boolean | undefined;
+  /**
+   * Settles an upgrade or rollback of NAME that its containers show under way (settleInterrupted):
+   * asked before NAME is created, and when NAME is missing, so that no toolbox is ever made (or
+   * reported missing) under a name that is between two generations. True when it changed something.
+   */
+  settle?: (() => Promise<boolean>) | undefined;
 }
 
 async function claimBox(deps: Deps, name: string, options: ClaimOptions = {}): Promise<Claimed> {
@@ -33,11 +39,15 @@ async function claimBox(deps: Deps, name: string, options: ClaimOptions = {}): P
   if (cached) return { id: cached, name, created: false }; // the index confirmed this very name
   let info: BoxInfo | undefined;
   let created = false;
-  if (!create) info = await engine.inspectBox(name);
+  const settle = options.settle;
+  const look = async () =>
+    (await engine.inspectBox(name)) ?? (settle && (await settle()) ? await engine.inspectBox(name) : undefined);
+  if (!create) info = await look();
   else {
     // Looking and creating happen while the name is claimed: parallel first calls make one toolbox.
     ({ info, created } = await sessions.withNameLock(name, async () => {
-      const now = options.createFirst ? undefined : await engine.inspectBox(name);
+      if (options.createFirst) await settle?.();
+      const now = options.createFirst ? undefined : await look();
       return now ? { info: now, created: false } : create();
     }));
   }

@@ -1,5 +1,5 @@
 // What every use case receives: the ports, wired by the CLI layer.
-import type { GenerationStore } from './generations.js';
+import type { GenerationStore } from './generations/generations.js';
 import type { ContainerEngine, DirectEntry, HostUser, Reporter, SessionStore } from './ports.js';
 
 export interface Deps {

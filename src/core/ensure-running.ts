@@ -6,7 +6,7 @@ import type { Deps } from './deps.js';
 import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
 import { explainStartFailure } from './host-update-in-box.js';
 import { LABEL_HOST_UPDATE } from './labels.js';
-import { identityOf } from './generations.js';
+import { identityOf } from './generations/generations.js';
 import type { BoxInfo, BoxRecord } from './ports.js';
 import type { Settings } from './settings.js';
 import { setupBox } from './setup-box.js';

@@ -24,7 +24,12 @@ export interface Lineage {
   operation?: string | undefined;
 }
 
-/** hostUpdate: the io.toolbox.host-update label (hostUpdateLabel in host-update-in-box.ts) */
+/**
+ * Every io.toolbox.* label, always written, so that none is inherited from the image. Without a
+ * lineage (a first create) the lineage labels are empty: the container is its own first
+ * generation (see hasOwnLineage in generations/generations.ts). hostUpdate: the
+ * io.toolbox.host-update label (hostUpdateLabel in host-update-in-box.ts).
+ */
 export function labelsFor(
   spec: BoxSpec,
   version: string,
@@ -36,14 +41,12 @@ export function labelsFor(
     [LABEL_MODE]: spec.mode,
     [LABEL_VERSION]: version,
     [LABEL_SPEC]: JSON.stringify(spec),
+    [LABEL_IDENTITY]: lineage?.identity ?? '',
+    [LABEL_GENERATION]: lineage ? String(lineage.generation) : '',
+    [LABEL_IMAGE_ID]: lineage?.imageId ?? '',
+    [LABEL_OPERATION]: lineage?.operation ?? '',
   };
   if (hostUpdate !== undefined) labels[LABEL_HOST_UPDATE] = hostUpdate;
-  if (lineage) {
-    labels[LABEL_IDENTITY] = lineage.identity;
-    labels[LABEL_GENERATION] = String(lineage.generation);
-    if (lineage.imageId) labels[LABEL_IMAGE_ID] = lineage.imageId;
-    if (lineage.operation) labels[LABEL_OPERATION] = lineage.operation;
-  }
   return labels;
 }
 

@@ -6,7 +6,7 @@ import type { Deps } from './deps.js';
 import { promptEnv, sessionEnv, shellCommand } from './environment.js';
 import { ToolboxError } from './errors.js';
 import { checkHostUpdate, isHostUpdate } from './host-update-in-box.js';
-import { identityOf } from './generations.js';
+import { identityOf } from './generations/generations.js';
 import type { BoxRecord, ExecRequest } from './ports.js';
 import type { Settings } from './settings.js';
 

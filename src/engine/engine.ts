@@ -112,7 +112,16 @@ export class CliEngine implements ContainerEngine {
   async listBoxes(): Promise<BoxInfo[]> {
     const r = await this.call(['ps', '--all', '--filter', `label=${LABEL_MANAGED}=true`, ...this.quirks.psFormat]);
     if (r.exitCode !== 0) throw this.failure('ps', '', r);
-    return parsePs(r.stdout).filter((b) => b.isToolbox);
+    const boxes = parsePs(r.stdout).filter((b) => b.isToolbox);
+    // docker's ps prints no image id, and a toolbox's lineage labels count only beside it
+    // (generations.ts hasOwnLineage): one inspect of those that lack it.
+    const lacking = boxes.filter((b) => !b.imageId).map((b) => b.id);
+    if (!lacking.length) return boxes;
+    const ids = await this.call(['inspect', '--format', '{{.Id}} {{.Image}}', ...lacking]);
+    const imageOf = new Map(
+      ids.stdout.split('\n').map((l): [string, string] => [l.split(' ')[0] ?? '', l.split(' ')[1]?.trim() ?? '']),
+    );
+    return boxes.map((b) => (b.imageId ? b : { ...b, imageId: (imageOf.get(b.id) ?? '').replace(/^sha256:/, '') }));
   }
 
   async imageExists(image: string): Promise<boolean> {

@@ -22,7 +22,7 @@ import {
   RUN_LABEL_ARGS,
 } from './helpers.js';
 import { SignedRepoServer } from './signed-repo.js';
-import { ROLLBACK_STEPS, UPGRADE_STEPS } from '../../src/core/generations.js';
+import { ROLLBACK_STEPS, UPGRADE_STEPS } from '../../src/core/generations/generations.js';
 
 const P = runPrefix('up-e2e-');
 const IMG = `localhost/${P}img:latest`;
@@ -613,5 +613,158 @@ describe('generations: SIGKILL at each step of upgrade and rollback', () => {
 
   afterAll(() => {
     toolbox(['rm', '-q', '--force', K], { env });
+  });
+});
+
+// ---- issue 21: a toolbox's lineage is written by toolbox, never taken from its image ----------
+
+describe('issue 21: lineage labels inherited from an image count for nothing', () => {
+  const images: string[] = [];
+  /** Builds TAG from the test image with LABEL lines; returns its id. */
+  function labelledImage(tag: string, labels: string): string {
+    const dir = mkdtempSync(join(tmpdir(), `${P}label-`));
+    try {
+      writeFileSync(join(dir, 'Containerfile'), `FROM ${TEST_IMAGE}\nLABEL ${labels}\n`);
+      const r = spawnSync('podman', ['build', '-q', '-t', tag, dir], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`podman build failed: ${r.stderr}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    images.push(tag);
+    return imageId(tag);
+  }
+
+  afterAll(() => {
+    removeContainers(P);
+    for (const tag of images) podman(['rmi', '-f', tag]);
+  });
+
+  it('F1: two toolboxes made from an image labelled io.toolbox.identity=shared: upgrading one never removes the other', () => {
+    const IDENT = `localhost/${P}ident:latest`;
+    labelledImage(IDENT, 'io.toolbox.identity=shared io.toolbox.generation=1');
+    const A = `${P}ia`;
+    const B = `${P}ib`;
+    expect(toolbox(['create', '-i', IDENT, A], { env }).code).toBe(0);
+    expect(toolbox(['create', '-i', IDENT, B], { env }).code).toBe(0);
+    const b = containerId(B);
+    // -n: B stays running, as a toolbox in use does
+    const inB = (...cmd: string[]) => toolbox(['run', '-n', '-i', IDENT, '-c', B, '--', ...cmd], { env });
+    expect(inB('sh', '-c', 'echo precious > /root/precious')).toMatchObject({ stderr: '', code: 0 });
+    expect(containerState(B)).toBe('running');
+    const r = toolbox(['upgrade', '-q', '--json', A], { env });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ oldGeneration: 1, newGeneration: 2, pruned: [] });
+    expect([containerId(B), containerState(B)]).toEqual([b, 'running']);
+    expect(inB('cat', '/root/precious')).toMatchObject({ stdout: 'precious\n', code: 0 });
+    expect(listed(B)!.generations).toEqual([]);
+    expect(listed(A)!.generations.map((g) => g.generation)).toEqual([1]);
+  });
+
+  it("F1: a toolbox made from `podman commit` of another toolbox's generation 2 is not a generation of that toolbox", () => {
+    const C = `${P}ic`;
+    const D = `${P}id`;
+    const COMMIT = `localhost/${P}commit:latest`;
+    expect(toolbox(['create', '-i', TEST_IMAGE, C], { env }).code).toBe(0);
+    expect(toolbox(['upgrade', '-q', C], { env }).code).toBe(0);
+    expect(podman(['commit', '-q', C, COMMIT]).code).toBe(0);
+    images.push(COMMIT);
+    expect(toolbox(['create', '-i', COMMIT, D], { env }).code).toBe(0);
+    const d = containerId(D);
+    const r = toolbox(['upgrade', '-q', '--json', C], { env });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ oldGeneration: 2, newGeneration: 3, pruned: [1] });
+    expect(containerId(D)).toBe(d);
+    expect(listed(D)).toMatchObject({ generation: 1, generations: [] });
+  }, 300_000); // two upgrades and a commit: slow on a loaded machine
+
+  it("F1: rollback of a toolbox never upgraded, made from such an image, takes no other toolbox's generation", () => {
+    const IDENT = `localhost/${P}ident2:latest`;
+    labelledImage(IDENT, 'io.toolbox.identity=shared2 io.toolbox.generation=1');
+    const F = `${P}if`;
+    const E = `${P}ie`;
+    expect(toolbox(['create', '-i', IDENT, F], { env }).code).toBe(0);
+    const f1 = containerId(F);
+    expect(toolbox(['upgrade', '-q', F], { env }).code).toBe(0);
+    expect(toolbox(['create', '-i', IDENT, E], { env }).code).toBe(0);
+    const e = containerId(E);
+    const r = toolbox(['rollback', E], { env });
+    expect([r.stderr, r.code]).toEqual([
+      `Error: toolbox ${E} has no previous generation to roll back to. Hint: toolbox upgrade ${E} keeps one\n`,
+      1,
+    ]);
+    expect(containerId(E)).toBe(e);
+    expect(listed(F)!.generations.map((g) => g.id)).toEqual([f1]);
+  });
+
+  it('F4: upgrade --check of a toolbox just made from an image with a forged io.toolbox.image-id: up to date (exit 0)', () => {
+    const FORGED = `localhost/${P}forged:latest`;
+    labelledImage(FORGED, 'io.toolbox.image-id="\\033[2J\\033]0;PWN\\007"');
+    const G = `${P}ig`;
+    expect(toolbox(['create', '-i', FORGED, G], { env }).code).toBe(0);
+    const check = toolbox(['upgrade', '--check', G], { env });
+    expect([check.stdout, check.code]).toEqual([`toolbox ${G} is up to date with ${FORGED}\n`, 0]);
+  });
+
+  it('F8: pruning removes only the image a pruned generation runs, never one an inherited label names', () => {
+    const V = `localhost/${P}victim:latest`;
+    const v = labelledImage(V, `toolbox.test.victim=${P}`);
+    expect(podman(['untag', v]).code).toBe(0); // untagged, used by nothing
+    const NAMING = `localhost/${P}naming:latest`;
+    labelledImage(NAMING, `io.toolbox.image-id=${v}`);
+    const H = `${P}ih`;
+    expect(toolbox(['create', '-i', NAMING, H], { env }).code).toBe(0);
+    expect(toolbox(['upgrade', '-q', H], { env }).code).toBe(0);
+    const r = toolbox(['upgrade', '-q', '--keep', '1', '--json', H], { env });
+    expect(JSON.parse(r.stdout)).toMatchObject({ newGeneration: 3, pruned: [1] });
+    expect(podman(['image', 'exists', v]).code).toBe(0);
+    podman(['rmi', v]);
+  });
+});
+
+describe('issue 21 F3: an interrupted upgrade or rollback is seen from the containers, by every config.json', () => {
+  const K = `${P}kx`;
+  const other = isolatedEnv({ TOOLBOX_IMAGE: IMG });
+  const killAt = (op: string, step: string) =>
+    toolbox([op, K], { env: { ...env, TOOLBOX_TEST_KILL_AT: `${op}:${step}` } });
+
+  afterAll(() => {
+    removeContainers(P);
+  });
+
+  it('upgrade killed between retire and switch: run under another XDG_CONFIG_HOME finishes it, and never makes a fresh toolbox', () => {
+    expect(toolbox(['create', K], { env }).code).toBe(0);
+    const g1 = containerId(K);
+    expect(killAt('upgrade', 'switch').signal).toBe('SIGKILL');
+    expect(containerState(K)).toBe('missing'); // NAME is between two generations
+    const r = toolbox(['run', '-c', K, '--', 'cat', '/etc/hostname'], { env: other });
+    expect([r.stdout, r.stderr, r.code]).toEqual([
+      K,
+      `Warning: an upgrade of ${K} was interrupted after its new container was proven; finished it: ${K} is generation 2\n`,
+      0,
+    ]);
+    const entry = listed(K)!;
+    expect([entry.generation, entry.generations.map((g) => g.id)]).toEqual([2, [g1]]);
+    expect(lineage(g1).map((c) => c.name)).toEqual([K, `${K}.gen1`]);
+    // the caller whose journal it was commits its own state, and says so once
+    const mine = run(K, 'true');
+    expect([mine.stderr, mine.code]).toEqual([
+      `Warning: an upgrade of ${K} was interrupted after its new container was proven; finished it: ${K} is generation 2\n`,
+      0,
+    ]);
+    expect(run(K, 'true')).toMatchObject({ stderr: '', code: 0 });
+  });
+
+  it('rollback killed between retire and switch: create under another XDG_CONFIG_HOME finishes it', () => {
+    const g2 = containerId(K);
+    expect(killAt('rollback', 'switch').signal).toBe('SIGKILL');
+    expect(containerState(K)).toBe('missing');
+    const r = toolbox(['create', K], { env: other });
+    expect([r.stderr.split('\n')[0], r.code]).toEqual([
+      `Warning: a rollback of ${K} was interrupted; finished it: ${K} is generation 1 again`,
+      0,
+    ]);
+    const entry = listed(K)!;
+    expect([entry.generation, entry.generations.map((g) => g.id)]).toEqual([1, [g2]]);
+    expect(run(K, 'true').code).toBe(0);
   });
 });

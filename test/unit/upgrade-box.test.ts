@@ -6,10 +6,10 @@ import type { ToolsDeps } from '../../src/core/install-tools.js';
 import { labelsFor, specFrom } from '../../src/core/labels.js';
 import type { BoxSpec, BoxStatus, CaptureResult, ExecRequest } from '../../src/core/ports.js';
 import type { Settings } from '../../src/core/settings.js';
-import { upgradeBox } from '../../src/core/upgrade-box.js';
-import { rollbackBox } from '../../src/core/rollback-box.js';
-import { checkUpgrade } from '../../src/core/check-upgrade.js';
-import { settleInterrupted } from '../../src/core/generation-moves.js';
+import { upgradeBox } from '../../src/core/generations/upgrade-box.js';
+import { rollbackBox } from '../../src/core/generations/rollback-box.js';
+import { checkUpgrade } from '../../src/core/generations/check-upgrade.js';
+import { settleInterrupted } from '../../src/core/generations/generation-moves.js';
 import { box as boxInfo, FakeEngine } from './fakes/engine.js';
 import { MemoryDeclared, MemoryGenerations } from './fakes/generations.js';
 import { SilentProgress, SilentReporter } from './fakes/reporter.js';
@@ -100,6 +100,7 @@ describe('upgrade', () => {
     expect(engine.changes().map((l) => l.replace(/-[0-9a-f]{8}\b/, '-OP'))).toEqual([
       'pull registry.example/tb:latest',
       'create tb.gen2-OP',
+      'rename id1 tb.gen2-OP-proven',
       'rename old tb.gen1',
       'rename id1 tb',
     ]);
@@ -126,6 +127,36 @@ describe('upgrade', () => {
       'io.toolbox.generation': '2',
       'io.toolbox.image-id': 'id-of-registry.example/tb:latest',
     });
+  });
+
+  it('issue 21 F1: containers whose lineage labels came from an image, or that name another toolbox, are never pruned', async () => {
+    const { engine, deps, settings } = setup(DECLARED);
+    const spec = specFrom(
+      labelsFor(
+        { name: 'tb', image: 'registry.example/tb:latest', mode: 'system', sandbox: false, engineArgs: [] },
+        '0.1.0',
+      ),
+    )!;
+    const claim = { 'io.toolbox.identity': 'old', 'io.toolbox.generation': '1' };
+    // inherited: its image-id label is not the image it runs (an image cannot carry its own id)
+    engine.add('inherited', 'tb-b', 'running', {
+      ...labelsFor(spec, '0.1.0'),
+      ...claim,
+      'io.toolbox.image-id': 'forged',
+    });
+    // labels that would pass, but the toolbox's name in its spec is another's
+    engine.add('other', 'tb-c', 'running', {
+      ...labelsFor({ ...spec, name: 'tb-c' }, '0.1.0'),
+      ...claim,
+      'io.toolbox.image-id': 'img-id',
+    });
+    const result = await upgrade(deps, settings, 1);
+    expect(result.pruned).toEqual([]);
+    expect(engine.changes().filter((c) => c.startsWith('rm '))).toEqual([]);
+    expect(names(engine).filter(([id]) => id === 'inherited' || id === 'other')).toEqual([
+      ['inherited', 'tb-b', 'running'],
+      ['other', 'tb-c', 'running'],
+    ]);
   });
 
   it('keeps the old toolbox untouched when a tool cannot be reinstalled', async () => {
@@ -275,9 +306,9 @@ describe('an interrupted upgrade', () => {
     };
     engine.add(
       'half',
-      'tb.gen2-x',
+      'tb.gen2-op1',
       'running',
-      labelsFor(spec, '0.2.0', { identity: 'old', generation: 2, operation: 'op1' }),
+      labelsFor(spec, '0.2.0', { identity: 'old', generation: 2, imageId: 'img-id', operation: 'op1' }),
     );
     generations.setJournal('tb', {
       op: 'upgrade',
@@ -303,11 +334,12 @@ describe('an interrupted upgrade', () => {
     };
     engine.add(
       'new',
-      'tb.gen2-x',
+      'tb.gen2-op1-proven',
       'running',
-      labelsFor(spec, '0.2.0', { identity: 'old', generation: 2, operation: 'op1' }),
+      labelsFor(spec, '0.2.0', { identity: 'old', generation: 2, imageId: 'img-id', operation: 'op1' }),
     );
-    engine.find('old')!.name = 'tb.gen1';
+    // put aside: stopped first, then renamed (putAside)
+    Object.assign(engine.find('old')!, { name: 'tb.gen1', status: 'exited' });
     generations.setJournal('tb', {
       op: 'upgrade',
       name: 'tb',
@@ -338,7 +370,7 @@ describe('an interrupted upgrade', () => {
       'foreign',
       'other',
       'running',
-      labelsFor(spec, '0.2.0', { identity: 'zzz', generation: 2, operation: 'op1' }),
+      labelsFor(spec, '0.2.0', { identity: 'zzz', generation: 2, imageId: 'img-id', operation: 'op1' }),
     );
     generations.setJournal('tb', {
       op: 'upgrade',

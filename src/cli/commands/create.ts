@@ -2,6 +2,7 @@
 import { refuseConflict } from '../../core/box-conflict.js';
 import { claimFor } from '../../core/claim-box.js';
 import { ensureRunning } from '../../core/ensure-running.js';
+import { settleInterrupted } from '../../core/generations/generation-moves.js';
 import type { GlobalFlags } from '../../core/settings.js';
 import { buildContext } from '../context.js';
 import { print } from '../../ui/print.js';
@@ -9,7 +10,9 @@ import { print } from '../../ui/print.js';
 export async function createCommand(flags: GlobalFlags, name: string | undefined): Promise<number> {
   const { deps, settings, reporter } = buildContext(flags, name);
   const { sessions } = deps;
-  const target = await claimFor(deps, settings, true, { createFirst: true });
+  // Never a new toolbox under a name that an interrupted upgrade or rollback is between generations of.
+  const settle = () => settleInterrupted(deps, settings.name, { containers: true });
+  const target = await claimFor(deps, settings, true, { createFirst: true, settle });
   await sessions.withLock(
     target.id,
     async () => {

@@ -1,5 +1,5 @@
 // `toolbox install`, `remove`, `search`, `update` and `tools`.
-import { generationOf } from '../../core/generations.js';
+import { generationOf } from '../../core/generations/generations.js';
 import { installTools, removeTools, searchTools, updateTools, type InstallResult } from '../../core/install-tools.js';
 import type { GlobalFlags } from '../../core/settings.js';
 import type { Exported } from '../../core/export/export-tools.js';

@@ -2,11 +2,11 @@
 import { configFile } from '../../config/paths.js';
 import { storedSetting } from '../../core/setting-rules.js';
 import { readConfigFile } from '../../config/read-config.js';
-import { checkUpgrade } from '../../core/check-upgrade.js';
+import { checkUpgrade } from '../../core/generations/check-upgrade.js';
 import { UsageError } from '../../core/errors.js';
-import { rollbackBox } from '../../core/rollback-box.js';
+import { rollbackBox } from '../../core/generations/rollback-box.js';
 import type { GlobalFlags } from '../../core/settings.js';
-import { upgradeBox } from '../../core/upgrade-box.js';
+import { upgradeBox } from '../../core/generations/upgrade-box.js';
 import { buildToolsContext } from '../tools-context.js';
 import { existing } from './manage.js';
 import { print, printJson } from '../../ui/print.js';

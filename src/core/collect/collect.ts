@@ -1,7 +1,7 @@
 // `toolbox collect`: runs the diagnostics inside the toolbox (started, or created, as `run` would,
 // and counted as a session so auto-stop still works) and packs a support bundle.
 import { withSession } from '../box-session.js';
-import { generationOf } from '../generations.js';
+import { generationOf } from '../generations/generations.js';
 import type { Deps } from '../deps.js';
 import type { BoxRecord, OutputSinks } from '../ports.js';
 import type { Settings } from '../settings.js';

@@ -5,7 +5,7 @@ import { posix } from 'node:path';
 import { withSession } from '../box-session.js';
 import type { Deps } from '../deps.js';
 import { ToolboxError, UsageError } from '../errors.js';
-import { identityOf, lineageOf, rolesOf } from '../generations.js';
+import { identityOf, lineageOf, rolesOf } from '../generations/generations.js';
 import type { BoxInfo } from '../ports.js';
 import type { Settings } from '../settings.js';
 import type { ExportFiles, ExportPlaces } from './export-files.js';

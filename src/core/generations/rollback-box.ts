@@ -2,11 +2,18 @@
 // current one is kept in its place, so a rollback can itself be rolled back. The declared tools
 // and repositories follow the generation that comes back. Only containers carrying the
 // toolbox's identity label are ever considered.
-import { ToolboxError } from './errors.js';
+import { ToolboxError } from '../errors.js';
 import { announce, finishRollback, refuseKeptGeneration, storeOf, withToolboxLock } from './generation-moves.js';
-import { generationOf, identityOf, lineageOf, retiredGenerations, type Journal } from './generations.js';
-import type { ToolsDeps } from './install-tools.js';
-import type { BoxInfo } from './ports.js';
+import {
+  comingBackNameFor,
+  generationOf,
+  identityOf,
+  lineageOf,
+  retiredGenerations,
+  type Journal,
+} from './generations.js';
+import type { ToolsDeps } from '../install-tools.js';
+import type { BoxInfo } from '../ports.js';
 
 export interface RollbackResult {
   name: string;
@@ -47,6 +54,8 @@ export async function rollbackBox(
       step: 'retire',
     };
     store.setJournal(name, journal);
+    // Coming back, for every caller to see: from this rename on, an interrupted rollback is finished.
+    await engine.renameBox(target.id, comingBackNameFor(name, generationOf(target)));
     const { from, to } = await finishRollback(deps, journal);
     sessions.forget(current.id);
     const tools = deps.declared.get(name).tools;

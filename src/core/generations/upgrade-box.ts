@@ -4,9 +4,9 @@
 // old one stays, stopped, as the previous generation: `toolbox rollback` brings it back.
 // Every step is journaled first, so a crash anywhere is finished or undone by the next command.
 import { randomBytes } from 'node:crypto';
-import type { BoxTarget } from './box-session.js';
-import { ensureImage } from './ensure-image.js';
-import { ToolboxError } from './errors.js';
+import type { BoxTarget } from '../box-session.js';
+import { ensureImage } from '../ensure-image.js';
+import { ToolboxError } from '../errors.js';
 import {
   announce,
   finishUpgrade,
@@ -16,16 +16,24 @@ import {
   refuseKeptGeneration,
   type Pruned,
 } from './generation-moves.js';
-import { generationOf, identityOf, lineageOf, upgradeNameFor, type Journal, type UpgradeStep } from './generations.js';
-import { installInBox, InstallFailed, type ToolsDeps } from './install-tools.js';
-import { hostUpdateLabel } from './host-update-in-box.js';
-import { labelsFor } from './labels.js';
-import { isLocalImage } from './names.js';
-import { addRepoInBox } from './manage-repos.js';
-import type { BoxInfo } from './ports.js';
-import type { Settings } from './settings.js';
-import { setupBox } from './setup-box.js';
-import { installedPackages } from './zypper.js';
+import {
+  generationOf,
+  identityOf,
+  lineageOf,
+  provenNameFor,
+  upgradeNameFor,
+  type Journal,
+  type UpgradeStep,
+} from './generations.js';
+import { installInBox, InstallFailed, type ToolsDeps } from '../install-tools.js';
+import { hostUpdateLabel } from '../host-update-in-box.js';
+import { labelsFor } from '../labels.js';
+import { isLocalImage } from '../names.js';
+import { addRepoInBox } from '../manage-repos.js';
+import type { BoxInfo } from '../ports.js';
+import type { Settings } from '../settings.js';
+import { setupBox } from '../setup-box.js';
+import { installedPackages } from '../zypper.js';
 
 export interface UpgradeResult {
   name: string;
@@ -97,7 +105,7 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
 
     step('build');
     try {
-      await buildNew(deps, newId, name, spec.image, declared, options.recommends);
+      await buildNew(deps, newId, name, spec.image, imageId, declared, options.recommends);
     } catch (error) {
       progress.fail();
       await sessions
@@ -115,6 +123,8 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
     }
 
     step('proven');
+    // Proven, for every caller to see: from this rename on, an interrupted upgrade is finished.
+    await engine.renameBox(newId, provenNameFor(name, generation, operation));
     const proven: Journal = { ...journal, toId: newId, step: 'proven' };
     store.setJournal(name, proven);
     progress.phase(`switching ${name} to generation ${generation}`);
@@ -164,7 +174,13 @@ async function currentImage(deps: ToolsDeps, image: string): Promise<string> {
   }
   progress.phase(`pulling ${image}`);
   await ensureImage(deps, image, true);
-  return (await engine.imageFacts(image))?.id ?? '';
+  const id = (await engine.imageFacts(image))?.id;
+  // The new generation's lineage labels count only beside the id of the image it runs.
+  if (!id)
+    throw new ToolboxError(`cannot read the id of the image ${image} just pulled`, {
+      hint: 'run toolbox upgrade again',
+    });
+  return id;
 }
 
 export function localImageMissing(deps: { engine: { command: readonly string[] } }, image: string): ToolboxError {
@@ -178,6 +194,7 @@ async function buildNew(
   id: string,
   name: string,
   image: string,
+  imageId: string,
   declared: ReturnType<ToolsDeps['declared']['get']>,
   recommends: boolean,
 ): Promise<BoxInfo> {
@@ -185,6 +202,11 @@ async function buildNew(
   await engine.startBox(id);
   const info = await engine.inspectBox(id);
   if (!info) throw new ToolboxError(`the new container of ${name} vanished while it was built`);
+  // The tag moved between looking at the image and creating from it: its labels would not count.
+  if (info.imageId !== imageId)
+    throw new ToolboxError(`the image ${image} changed while the upgrade built from it`, {
+      hint: `run toolbox upgrade ${name} again`,
+    });
   // A generation that was never set up would stay so (its first start is behind it): the upgrade fails instead.
   await setupBox(deps, info, undefined, true, 'throw');
   // Messages name the toolbox, not the temporary container.

@@ -1,25 +1,43 @@
 // Toolbox generations: every container a toolbox has been (the current one and those kept by
 // upgrade or rollback) carries the toolbox's identity in its labels. Generations are found by
 // that label only, never by a name: a name is something any user can give any container.
-import type { DeclaredBox } from './declared-state.js';
-import { LABEL_GENERATION, LABEL_IDENTITY, LABEL_IMAGE_ID, LABEL_OPERATION } from './labels.js';
-import type { BoxInfo } from './ports.js';
+import type { DeclaredBox } from '../declared-state.js';
+import { LABEL_GENERATION, LABEL_IDENTITY, LABEL_IMAGE_ID, LABEL_OPERATION } from '../labels.js';
+import type { BoxInfo } from '../ports.js';
 
-/** A toolbox made before generations existed has no identity label: its own id is its identity. */
-export const identityOf = (box: BoxInfo): string => box.labels[LABEL_IDENTITY] || box.id;
+/**
+ * A container's lineage labels count only when toolbox wrote them itself, and toolbox writes them
+ * only with the image-id label naming the image it builds the container from. An image cannot
+ * carry its own id in its labels (the id is the digest of a config that holds them), so a label
+ * a container inherited from its image (made by a toolbox before issue 21, whose first create did
+ * not write these labels; a hostile image; `podman commit` of a generation) never names the image
+ * the container runs, and is ignored: such a container is a toolbox of its own, its first generation.
+ * A first create writes the labels empty ("none": its identity is its own id), so nothing is inherited.
+ */
+export function hasOwnLineage(box: BoxInfo): boolean {
+  const claimed = (box.labels[LABEL_IMAGE_ID] ?? '').replace(/^sha256:/, '');
+  return claimed !== '' && claimed === box.imageId;
+}
+const ownLabel = (box: BoxInfo, label: string): string | undefined =>
+  hasOwnLineage(box) ? box.labels[label] || undefined : undefined;
+
+/** A first generation (or a toolbox made before generations existed): its own id is its identity. */
+export const identityOf = (box: BoxInfo): string => ownLabel(box, LABEL_IDENTITY) ?? box.id;
 
 export function generationOf(box: BoxInfo): number {
-  const n = Number(box.labels[LABEL_GENERATION]);
+  const n = Number(ownLabel(box, LABEL_GENERATION));
   return Number.isInteger(n) && n > 0 ? n : 1;
 }
 
-export const imageIdOf = (box: BoxInfo): string => box.labels[LABEL_IMAGE_ID] || box.imageId;
-export const operationOf = (box: BoxInfo): string | undefined => box.labels[LABEL_OPERATION];
+/** The image the container really runs, as the engine says; never a label. */
+export const imageIdOf = (box: BoxInfo): string => box.imageId;
+export const operationOf = (box: BoxInfo): string | undefined => ownLabel(box, LABEL_OPERATION);
 
 /** Every toolbox container of the same toolbox as `box`, itself included. */
 export function lineageOf(all: readonly BoxInfo[], box: BoxInfo): BoxInfo[] {
   const identity = identityOf(box);
-  const members = all.filter((b) => b.isToolbox && identityOf(b) === identity);
+  // Every generation carries the spec of the first (upgrade copies it), so its name agrees too.
+  const members = all.filter((b) => b.isToolbox && identityOf(b) === identity && b.spec?.name === box.spec?.name);
   return members.some((b) => b.id === box.id) ? members : [box, ...members];
 }
 
@@ -87,17 +105,54 @@ export type RollbackStep = (typeof ROLLBACK_STEPS)[number];
 
 /**
  * The new container of an upgrade, still under the temporary name it is built under
- * (`NAME.genN-OPERATION`, see upgradeNameFor): being built, or left by an upgrade that died.
- * It takes NAME only once proven; until then it is no generation of anything.
+ * (`NAME.genN-OPERATION`, see upgradeNameFor), or the one it is renamed to once proven
+ * (provenNameFor): being built, or left by an upgrade that died. It takes NAME only once proven;
+ * until then it is no generation of anything.
  */
 function isBeingBuilt(box: BoxInfo): boolean {
   const operation = operationOf(box);
-  return operation !== undefined && box.name.endsWith(`.gen${generationOf(box)}-${operation.slice(0, 8)}`);
+  if (operation === undefined) return false;
+  const base = `.gen${generationOf(box)}-${operation.slice(0, 8)}`;
+  return box.name.endsWith(base) || box.name.endsWith(`${base}${PROVEN}`);
 }
+
+const PROVEN = '-proven';
+const COMING_BACK = '-back';
 
 /** The temporary name an upgrade builds its new container under. */
 export const upgradeNameFor = (name: string, generation: number, operation: string): string =>
   `${name}.gen${generation}-${operation.slice(0, 8)}`;
+/** The name the new container takes once proven: from then on, the upgrade is finished, never undone. */
+export const provenNameFor = (name: string, generation: number, operation: string): string =>
+  `${upgradeNameFor(name, generation, operation)}${PROVEN}`;
+/** The name a rollback gives the generation coming back before it puts the current one aside. */
+export const comingBackNameFor = (name: string, generation: number): string => `${name}.gen${generation}${COMING_BACK}`;
+
+/**
+ * An upgrade or rollback of NAME under way or interrupted, told from the containers alone, so
+ * that every caller (any HOME, any config.json) sees it and settles it the same way: the new
+ * container of an upgrade under its temporary name ('build': undone), or under its proven name
+ * ('proven': finished), or a generation coming back under its rollback name ('rollback': finished).
+ */
+export interface InFlight {
+  kind: 'build' | 'proven' | 'rollback';
+  box: BoxInfo;
+}
+export function inFlightOf(all: readonly BoxInfo[], name: string): InFlight | undefined {
+  const found: InFlight[] = [];
+  for (const box of all) {
+    if (!box.isToolbox) continue;
+    const generation = generationOf(box);
+    const operation = operationOf(box);
+    if (operation && box.name === provenNameFor(name, generation, operation)) found.push({ kind: 'proven', box });
+    // a lone toolbox a user named so is no generation coming back: a rollback's has a lineage
+    else if (box.name === comingBackNameFor(name, generation) && lineageOf(all, box).length > 1)
+      found.push({ kind: 'rollback', box });
+    else if (operation && box.name === upgradeNameFor(name, generation, operation)) found.push({ kind: 'build', box });
+  }
+  // What has gone furthest first: a dead upgrade's leftover never stands in the way of a finished one.
+  return found.find((f) => f.kind !== 'build') ?? found[0];
+}
 
 /** Named the way a generation is put aside (asideName): NAME.genN or NAME.genN-K, N its own generation. */
 const isAsideNamed = (box: BoxInfo): boolean => new RegExp(`\\.gen${generationOf(box)}(-[0-9]+)?$`).test(box.name);

@@ -1,16 +1,16 @@
 // The moves shared by upgrade, rollback and the recovery of an interrupted one. Each is
 // idempotent: run again after a crash at any point, it finishes the same way. Every container
 // touched is first checked to carry the toolbox's identity label: a journal is only data.
-import type { Deps } from './deps.js';
-import { toolboxId } from './claim-box.js';
-import { NameInUseError, NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
+import type { Deps } from '../deps.js';
+import { toolboxId } from '../claim-box.js';
+import { NameInUseError, NoSuchToolboxError, NotAToolboxError, ToolboxError } from '../errors.js';
 import {
   asideName,
   generationOf,
   identityOf,
   imageIdOf,
+  inFlightOf,
   lineageOf,
-  operationOf,
   retiredGenerations,
   rolesOf,
   type GenerationStore,
@@ -18,7 +18,7 @@ import {
   type RollbackStep,
   type UpgradeStep,
 } from './generations.js';
-import type { BoxInfo } from './ports.js';
+import type { BoxInfo } from '../ports.js';
 
 /** Stands in when no store is wired (unit tests of other use cases): nothing is journaled. */
 const NO_STORE: GenerationStore = {
@@ -169,29 +169,6 @@ async function swapIn(
   return outgoing;
 }
 
-/** Undoes an upgrade that never proved its new container: it goes, the old one keeps (or gets back) NAME. */
-async function undoUpgrade(deps: Deps, journal: Journal): Promise<void> {
-  const { engine } = deps;
-  const name = journal.name;
-  for (const box of await engine.listBoxes()) {
-    const made =
-      box.isToolbox &&
-      identityOf(box) === journal.identity &&
-      box.id !== journal.fromId &&
-      journal.operation !== undefined &&
-      operationOf(box) === journal.operation;
-    if (made) {
-      await deps.sessions.withLock(box.id, async () => {
-        await engine.removeBox(box.id, true);
-        deps.sessions.removed(box.id);
-      });
-    }
-  }
-  const old = await memberById(deps, journal, journal.fromId);
-  if (old) await takeName(deps, old, name);
-  storeOf(deps).setJournal(name, undefined);
-}
-
 /** Rollback from its journal on: the current one aside, the target named, the declared state swapped. */
 export async function finishRollback(
   deps: Deps,
@@ -209,43 +186,102 @@ export async function finishRollback(
   return { from, to: { ...to, name } };
 }
 
+const undoneText = (name: string) =>
+  `an upgrade of ${name} was interrupted before its new container was proven; undone: ${name} is as it was before`;
+const finishedText = (name: string, generation: number) =>
+  `an upgrade of ${name} was interrupted after its new container was proven; finished it: ${name} is generation ${generation}`;
+const rolledText = (name: string, generation: number) =>
+  `a rollback of ${name} was interrupted; finished it: ${name} is generation ${generation} again`;
+
+/**
+ * Settles what the containers show of an upgrade or rollback of NAME that is not running any
+ * more (inFlightOf): its unproven new container goes; a proven one, or a generation coming
+ * back, takes NAME. Every caller, whatever its config.json, does the same. Returns what it did.
+ */
+async function settleContainers(deps: Deps, name: string): Promise<string | undefined> {
+  const { engine, sessions } = deps;
+  let said: string | undefined;
+  for (let tries = 0; tries < 5; tries++) {
+    const all = await engine.listBoxes();
+    const found = inFlightOf(all, name);
+    if (!found) return said;
+    // A live upgrade or rollback holds the lock of the container it started from until it ends:
+    // taking each member's lock in turn waits for it (and breaks the lock of a dead one).
+    for (const member of lineageOf(all, found.box))
+      if (member.id !== found.box.id) await sessions.withLock(member.id, async () => {}, `toolbox ${name}`);
+    said =
+      (await sessions.withLock(
+        found.box.id,
+        async () => {
+          const now = await engine.listBoxes();
+          const still = inFlightOf(now, name);
+          if (still?.box.id !== found.box.id) return undefined; // settled meanwhile
+          const box = still.box;
+          if (still.kind === 'build') {
+            await engine.removeBox(box.id, true);
+            sessions.removed(box.id);
+            return undoneText(name);
+          }
+          const holder = now.find((b) => b.name === name);
+          if (holder && holder.isToolbox && identityOf(holder) === identityOf(box)) await putAside(deps, holder, name);
+          await takeName(deps, box, name);
+          if (holder) sessions.forget(holder.id);
+          sessions.forget(box.id);
+          return still.kind === 'proven' ? finishedText(name, generationOf(box)) : rolledText(name, generationOf(box));
+        },
+        `toolbox ${name}`,
+      )) ?? said;
+  }
+  return said;
+}
+
 /**
  * Finishes or undoes an upgrade or rollback that a crash interrupted, with one line saying
- * which. Call before looking NAME up, holding no lock.
+ * which. The containers decide (settleContainers), so every caller settles it the same way;
+ * this caller's journal, when it has one, then commits its declared state to match. Call before
+ * looking NAME up, holding no lock. `containers`: look at the containers even without a journal
+ * (every command but run's hot path, which looks only when NAME is missing).
  */
-export async function settleInterrupted(deps: Deps, name: string): Promise<void> {
+export async function settleInterrupted(deps: Deps, name: string, options = { containers: false }): Promise<boolean> {
   const store = storeOf(deps);
   const first = store.journal(name);
-  if (!first) return;
-  await store.prepareWrites();
+  if (!first && !options.containers) return false;
+  if (first) await store.prepareWrites();
+  const said = await settleContainers(deps, name);
+  if (!first) {
+    if (said) deps.reporter.warn(said);
+    return said !== undefined;
+  }
   // The operation holds its old container's lock while it runs: taking it waits for a live one to
   // end, and breaks the lock of a dead one. Then the journal is read again: a live one cleared it.
-  await deps.sessions.withLock(
+  const message = await deps.sessions.withLock(
     first.fromId,
     async () => {
       const journal = store.journal(name);
-      if (!journal) return;
-      if (journal.op === 'rollback') {
-        const { to } = await finishRollback(deps, journal);
-        deps.reporter.warn(
-          `a rollback of ${name} was interrupted; finished it: ${name} is generation ${generationOf(to)} again`,
-        );
-      } else if (journal.toId && journal.step === 'proven') {
-        const { fresh } = await finishUpgrade(deps, journal);
-        deps.reporter.warn(
-          `an upgrade of ${name} was interrupted after its new container was proven; finished it: ${name} is generation ${generationOf(fresh)}`,
-        );
-      } else {
-        await undoUpgrade(deps, journal);
-        deps.reporter.warn(
-          `an upgrade of ${name} was interrupted before its new container was proven; undone: ${name} is as it was before`,
-        );
-      }
+      if (!journal) return said;
+      const holder = await deps.engine.inspectBox(name);
+      const landed = holder !== undefined && journal.toId !== undefined && holder.id === journal.toId;
       deps.sessions.forget(journal.fromId);
       if (journal.toId) deps.sessions.forget(journal.toId);
+      if (journal.op === 'rollback') {
+        if (!landed) {
+          store.setJournal(name, undefined); // it never began: nothing moved
+          return said;
+        }
+        store.commit(name, { retire: journal.fromId, restore: journal.toId });
+        return said ?? rolledText(name, generationOf(holder));
+      }
+      if (!landed) {
+        store.setJournal(name, undefined);
+        return said ?? undoneText(name);
+      }
+      store.commit(name, { retire: journal.fromId });
+      return said ?? finishedText(name, generationOf(holder));
     },
     `toolbox ${name}`,
   );
+  if (message) deps.reporter.warn(message);
+  return message !== undefined;
 }
 
 /** NAME moved to another container while this call waited for the lock (a concurrent upgrade or rollback). */
@@ -259,7 +295,7 @@ class Moved extends Error {}
  */
 export async function withToolboxLock<T>(deps: Deps, name: string, fn: (box: BoxInfo) => Promise<T>): Promise<T> {
   for (let tries = 0; ; tries++) {
-    await settleInterrupted(deps, name);
+    await settleInterrupted(deps, name, { containers: true });
     const id = await toolboxId(deps, name);
     try {
       return await deps.sessions.withLock(
