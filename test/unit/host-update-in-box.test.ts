@@ -97,7 +97,10 @@ describe('toolbox run host-update', () => {
     expect((error as ToolboxError).hint).toBe("run 'toolbox upgrade tb'");
     expect((error as ToolboxError).exitCode).toBe(127);
     expect(deps.engine.calls.filter((c) => c.startsWith('exec '))).toEqual([]);
-    // other commands are not looked at
+    // other commands are not looked at (the setup probe's 127 above would fail the setup that a
+    // toolbox without its record gets, and a failed setup keeps no record: let it pass now)
+    deps.engine.captureCode = 0;
+    await run(deps, ['true']);
     deps.engine.calls = [];
     await run(deps, ['true']);
     expect(deps.engine.calls).toEqual(['exec id-tb true']);
