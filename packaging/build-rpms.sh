@@ -25,7 +25,18 @@ mkdir -p "$top/SOURCES" "$top/SPECS" "$tree/packaging" "$tree/dist"
 cp -r "$root/dist/sea" "$root/dist/man" "$root/dist/completions" "$tree/dist/"
 cp "$root/LICENSE" "$tree/"
 cp "$root/packaging/install-layout.sh" "$root/packaging/macros.toolbox-host-update" "$tree/packaging/"
-tar -C "$top/src" --sort=name --owner=0 --group=0 --numeric-owner -c "toolbox-$version" | gzip -1 > "$top/SOURCES/toolbox-$version.tar.gz"
+# SOURCE_DATE_EPOCH (npm run release sets it from the commit) pins every time stamp: the tarball's,
+# the RPMs' build time and file times, and the build host's name, so one commit gives the same
+# bytes wherever it is built.
+mtime=()
+repro=()
+if [ -n "${SOURCE_DATE_EPOCH:-}" ]; then
+  mtime=(--mtime="@$SOURCE_DATE_EPOCH")
+  repro=(--define 'use_source_date_epoch_as_buildtime 1' --define 'clamp_mtime_to_source_date_epoch 1'
+         --define '_buildhost reproducible')
+fi
+tar -C "$top/src" --sort=name --owner=0 --group=0 --numeric-owner "${mtime[@]}" -c "toolbox-$version" |
+  gzip -n -1 > "$top/SOURCES/toolbox-$version.tar.gz"
 sed "s/@VERSION@/$version/" "$root/packaging/toolbox.spec" > "$top/SPECS/toolbox.spec"
 
 # zstd, as openSUSE packages are. Level 9 packs the 105 MiB executable to 35 MB in about 4 s;
@@ -34,7 +45,7 @@ sed "s/@VERSION@/$version/" "$root/packaging/toolbox.spec" > "$top/SPECS/toolbox
 payload=(--define '_binary_payload w9.zstdio' --define '_source_payload w0.ufdio')
 for arch in "${arches[@]}"; do
   if [ "$arch" = "${arches[0]}" ]; then mode=-ba; else mode=-bb; fi
-  rpmbuild --quiet "$mode" --target "$arch" --define "_topdir $top" "${payload[@]}" "$top/SPECS/toolbox.spec" 2>&1 |
+  rpmbuild --quiet "$mode" --target "$arch" --define "_topdir $top" "${payload[@]}" "${repro[@]}" "$top/SPECS/toolbox.spec" 2>&1 |
     { grep -v -e '^Building target platforms: ' -e '^Building for target ' || true; } >&2
 done
 mkdir -p "$out"

@@ -11,7 +11,17 @@
 // Usage: node scripts/build-sea.mjs [--no-arm64]     (TOOLBOX_SEA_ARM64=0 does the same)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -24,6 +34,10 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const out = join(root, 'dist/sea');
 const work = join(root, 'node_modules/.cache/toolbox-sea');
 const withArm64 = !process.argv.includes('--no-arm64') && process.env.TOOLBOX_SEA_ARM64 !== '0';
+// V8's code cache saves about 30% of start-up (docs/releases.md) but is not reproducible: V8
+// makes different bytes on every run. TOOLBOX_SEA_CODE_CACHE=0 builds without it, for a build
+// that is byte for byte the same wherever it is made.
+const codeCache = process.env.TOOLBOX_SEA_CODE_CACHE !== '0';
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
@@ -31,7 +45,7 @@ mkdirSync(work, { recursive: true });
 
 // 1. The bundle: everything in one CommonJS file (a SEA cannot import() or require() files).
 const bundle = join(work, 'toolbox.cjs');
-await build({
+const built = await build({
   entryPoints: [join(root, 'scripts/sea-entry.ts')],
   outfile: bundle,
   bundle: true,
@@ -43,7 +57,10 @@ await build({
   plugins: [stripTopLevelMain()],
   legalComments: 'none',
   logLevel: 'warning',
+  // What went into the bundle, for the release's SBOM (scripts/sbom.mjs): exactly what ships.
+  metafile: true,
 });
+writeFileSync(join(work, 'meta.json'), JSON.stringify(built.metafile));
 
 // 2. The x64 executable, with the code cache made by the very binary it is injected into.
 const nodeX64 = pinnedNodeX64();
@@ -55,7 +72,7 @@ makeExecutable({
   target: x64,
   workDir: work,
   strip: 'strip',
-  codeCache: true,
+  codeCache,
 });
 smokeTest([x64]);
 symlinkSync('toolbox', join(out, 'host-update'));
@@ -80,7 +97,7 @@ if (withArm64) {
     target: join(out, 'toolbox-linux-arm64'),
     workDir: work,
     strip,
-    codeCache: Boolean(qemu),
+    codeCache: codeCache && Boolean(qemu),
   });
   if (qemu) smokeTest([...qemu, join(out, 'toolbox-linux-arm64')]);
   else
