@@ -11,11 +11,16 @@ import {
   MINIMAL_IMAGE,
   podman,
   removeContainers,
+  ROOT,
   RUN_TAG,
   runPrefix,
+  TEST_IMAGE,
   toolbox,
+  waitFor,
 } from './helpers.js';
+import { startFakeHost, type FakeHost } from '../fixtures/fake-host/fake-host.js';
 import { freePort, TestRegistry } from './support/registry.js';
+import { Tmux } from './support/tmux.js';
 
 const P = runPrefix('reg-e2e-');
 /** This run's namespace in the registry, and so in local image names. */
@@ -32,6 +37,8 @@ let deadHost: string;
 let defaultWasHere = false;
 /** local images this file made (built or pulled), removed at the end */
 const images: string[] = [];
+/** what the registry serves as opensuse/toolbox:latest for the default-image tests */
+let base: string;
 
 const imageId = (ref: string) => podman(['image', 'inspect', '--format', '{{.Id}}', ref]).stdout.trim();
 const hasImage = (ref: string) => podman(['image', 'exists', ref]).code === 0;
@@ -68,7 +75,7 @@ beforeAll(async () => {
   // The small image keeps the pushes quick; the toolbox made from it runs all the same.
   // Images of this run's own (a label apart from the shared test image): a pull that stores
   // signatures stores them on this image, never on the shared one.
-  const base = newerImage(MINIMAL_IMAGE, 'base');
+  base = newerImage(MINIMAL_IMAGE, 'base');
   reg.push(base, 'opensuse/toolbox:latest');
   reg.push(base, `${NS}/min:latest`);
 });
@@ -82,6 +89,98 @@ afterAll(async () => {
   for (const image of [...pulled, ...images]) podman(['rmi', image]);
   await started?.remove();
   if (work) rmSync(work, { recursive: true, force: true });
+});
+
+// What a new MicroOS user does: types `toolbox` in a terminal, on a machine whose registries.conf
+// mirrors registry.opensuse.org, and gets the default image (here the test image, which has no
+// host-update of its own) pulled through the mirror, a toolbox made and a shell in it; there,
+// `host-update` is the executable toolbox mounts. REGISTRY_TRANSCRIPT=FILE keeps the terminal's text.
+describe('typed in a terminal on a machine with a mirror of registry.opensuse.org', () => {
+  // The default name is toolbox-root for every root on this shared machine: the test names its
+  // toolbox in the environment (TOOLBOX_NAME, as a user's profile would) and types no option.
+  const BOX = `${P}tty`;
+  let host: FakeHost | undefined;
+
+  beforeAll(() => {
+    host = startFakeHost(`${P}host-`);
+    reg.push(TEST_IMAGE, 'opensuse/toolbox:latest');
+  });
+
+  afterAll(() => {
+    podman(['rm', '--force', '--time', '0', BOX]);
+    if (!defaultWasHere) podman(['rmi', `${DEFAULT}:latest`]);
+    host?.stop();
+    // the next tests pull the small image under the default name again
+    reg.push(base, 'opensuse/toolbox:latest');
+  });
+
+  it('toolbox pulls, creates and enters; host-update --help and status work inside; exit leaves', async () => {
+    expect(hasImage(`${DEFAULT}:latest`)).toBe(false);
+    const dir = mkdtempSync(join(tmpdir(), `${P}tty-`));
+    const terminal = new Tmux(
+      join(dir, 'tmux.socket'),
+      userEnv({
+        TOOLBOX_IMAGE: undefined,
+        TOOLBOX_NAME: BOX,
+        PATH: `${join(ROOT, 'dist/sea')}:${process.env.PATH ?? ''}`,
+        PS1: 'host$ ',
+      }),
+    );
+    const type = (line: string) => terminal.run('send-keys', '-t', 'user', line, 'Enter');
+    const text = () => terminal.run('capture-pane', '-p', '-J', '-S', '-', '-t', 'user').stdout;
+    const prompt = `[root@${BOX} /]#`;
+    /** what the terminal shows after the line `typed`, once the toolbox prompt is back */
+    const answered = (typed: string) => (text().split(`${prompt} ${typed}\n`)[1] ?? '').includes(prompt);
+    const status = `host-update --host-pid ${host!.pid} status`;
+    try {
+      expect(terminal.start('user', 'exec bash --norc --noprofile -i').status).toBe(0);
+      await waitFor(() => text().includes('host$ '), 'the shell prompt');
+      type('toolbox');
+      await waitFor(() => text().includes(`${prompt} `), 'the toolbox prompt', 240_000);
+      type('host-update --help');
+      await waitFor(() => answered('host-update --help'), 'the help');
+      type(status);
+      await waitFor(() => answered(status), 'the status');
+      type('exit');
+      await waitFor(() => text().trimEnd().endsWith('host$'), 'toolbox to exit');
+      const transcript = text().trimEnd();
+      if (process.env.REGISTRY_TRANSCRIPT) writeFileSync(process.env.REGISTRY_TRANSCRIPT, `${transcript}\n`);
+      const lines = transcript.split('\n');
+      // the pull's progress, the making and the entering: all of it the reporter's, on stderr
+      const entered = lines.findIndex((l) => l.includes(prompt));
+      expect(lines.slice(0, entered + 1)).toEqual([
+        'host$ toolbox',
+        `✔ pulled ${DEFAULT}`,
+        `creating toolbox ${BOX} from ${DEFAULT}`,
+        `starting toolbox ${BOX}`,
+        `entering toolbox ${BOX}; type 'exit' to leave`,
+        `⬢ ${prompt} host-update --help`,
+      ]);
+      expect(lines[entered + 1]).toBe('Usage: host-update [options] [command]');
+      const at = lines.findIndex((l) => l.endsWith(`${prompt} ${status}`));
+      expect(lines.slice(at + 1, at + 7)).toEqual([
+        'booted snapshot:   #1',
+        'current snapshot:  #1',
+        'default snapshot:  #1 (next boot)',
+        'reboot needed:     no',
+        'transaction:       none running',
+        'snapshots:',
+      ]);
+      expect(lines[at + 7]).toMatch(
+        /^ {2}#1 {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}first root filesystem {2}\[booted, default\]$/,
+      );
+      // the leaving: the shell's logout, then toolbox stops the toolbox its last session left
+      expect(lines.slice(-4)).toEqual([
+        `⬢ ${prompt} exit`,
+        'logout',
+        `stopping toolbox ${BOX} (last session ended; -n keeps it running)`,
+        'host$',
+      ]);
+    } finally {
+      terminal.run('kill-server');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
 
 describe('the default image through a registries.conf mirror of registry.opensuse.org', () => {
