@@ -14,6 +14,7 @@ import { ConfigGenerationStore } from '../config/generation-store.js';
 import { NsenterDirectEntry } from '../engine/direct-entry.js';
 import { CliEngine } from '../engine/engine.js';
 import { checkRuntimeDirEnv, localRootlessHost } from '../engine/rootless.js';
+import { untrustedPath } from '../os/trusted-path.js';
 import { FileSessionStore } from '../state/session-store.js';
 import { StderrReporter } from '../ui/reporter.js';
 import { buildInfo } from './build-info.js';
@@ -146,7 +147,7 @@ export function buildContext(
     version: VERSION,
     // The single executable is host-update too: it is mounted into every toolbox created (the
     // npm form has no one file to mount). Resolved by the kernel: never a symlink.
-    executable: buildInfo().form === 'executable' ? process.execPath : undefined,
+    executable: buildInfo().form === 'executable' ? trustedExecutable(process.execPath) : undefined,
     hostUser: () => (user ??= hostUser(env)),
     env,
     cwd: process.cwd(),
@@ -167,4 +168,10 @@ function stepHook(env: NodeJS.ProcessEnv): ((op: string, step: string) => void) 
   return (op, step) => {
     if (at === `${op}:${step}`) process.kill(process.pid, 'SIGKILL');
   };
+}
+
+/** The executable, or why it is not trusted: a path someone else could change is never mounted. */
+function trustedExecutable(path: string): string | { untrusted: string } {
+  const why = untrustedPath(path, { directory: false });
+  return why === undefined ? path : { untrusted: `${path}: ${why}` };
 }

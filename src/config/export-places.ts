@@ -14,7 +14,7 @@ export function exportPlaces(options: {
   home: string;
   configFile: string;
   env: NodeJS.ProcessEnv;
-  toolbox: readonly string[];
+  toolbox: () => readonly string[];
 }): ExportPlaces {
   const store = new ConfigStore(options.configFile);
   const recorded = (): string[] => {

@@ -11,9 +11,10 @@ export interface Deps {
   version: string;
   /**
    * The single executable that runs now (host-update is the same file), mounted into every
-   * toolbox this process creates; undefined in the npm form, which has none.
+   * toolbox this process creates; undefined in the npm form, which has none; `{ untrusted }`
+   * when someone other than root or the caller could change it (then it is never mounted).
    */
-  executable?: string | undefined;
+  executable?: string | { untrusted: string } | undefined;
   hostUser(): HostUser;
   env: NodeJS.ProcessEnv;
   cwd: string;

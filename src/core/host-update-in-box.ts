@@ -15,8 +15,10 @@ export const NOT_MOUNTED_NPM = 'none: npm form';
 const NOT_MOUNTED_PATH = 'none: the executable path holds ":" or ","';
 
 /** The label's value for a toolbox made now: what is mounted, or why nothing is. */
-export function hostUpdateLabel(executable: string | undefined): string {
+export function hostUpdateLabel(executable: string | { untrusted: string } | undefined): string {
   if (executable === undefined) return NOT_MOUNTED_NPM;
+  // Run as root inside every toolbox: an executable someone else could replace is never mounted.
+  if (typeof executable !== 'string') return `none: the executable is not trusted (${executable.untrusted})`;
   // The engines' --volume syntax has no quoting: such a path would break the create itself.
   if (/[:,]/.test(executable)) return NOT_MOUNTED_PATH;
   return executable;

@@ -46,7 +46,8 @@ export function labelsFor(
     [LABEL_IMAGE_ID]: lineage?.imageId ?? '',
     [LABEL_OPERATION]: lineage?.operation ?? '',
   };
-  if (hostUpdate !== undefined) labels[LABEL_HOST_UPDATE] = hostUpdate;
+  // Written even when unknown, as '': an image's own io.toolbox.host-update must never count.
+  labels[LABEL_HOST_UPDATE] = hostUpdate ?? '';
   return labels;
 }
 

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import type { ExportFiles, WrapperSlot } from '../core/export/export-files.js';
 import { parseWrapper, WRAPPER_MAX_BYTES, type ExportRecord } from '../core/export/wrapper.js';
 import { ToolboxError } from '../core/errors.js';
+import { untrustedPath } from './trusted-path.js';
 
 const uid = () => process.getuid?.() ?? 0;
 
@@ -80,6 +81,17 @@ export class HostExportFiles implements ExportFiles {
     if (st.uid !== 0 && st.uid !== uid()) throw cannot(dir, `it belongs to uid ${st.uid}, neither root nor you`);
     if ((st.mode & 0o022) !== 0)
       throw cannot(dir, 'others may write to it', `make it writable by its owner alone (chmod go-w ${dir})`);
+    this.checkTrusted(dir);
+  }
+
+  /**
+   * Before every write and removal, and before a directory's wrappers are read: the whole path
+   * must be one that only root and the caller could have changed since, or a directory swapped
+   * for a link could aim root's write or unlink elsewhere.
+   */
+  private checkTrusted(dir: string): void {
+    const why = untrustedPath(dir, { directory: true });
+    if (why) throw cannot(dir, why, 'choose a directory that only root (or you) can change, with --dir DIR');
   }
 
   slot(dir: string, name: string): WrapperSlot {
@@ -91,6 +103,8 @@ export class HostExportFiles implements ExportFiles {
   }
 
   wrappers(dir: string): ExportRecord[] {
+    // A recorded directory that is gone, or that someone else could change now, holds nothing of ours.
+    if (untrustedPath(dir, { directory: true }) !== undefined) return [];
     let names: string[];
     try {
       names = readdirSync(dir);
@@ -106,6 +120,7 @@ export class HostExportFiles implements ExportFiles {
   }
 
   write(dir: string, name: string, text: string, replacing?: string): void {
+    this.checkTrusted(dir);
     const temp = join(dir, `.${name}.toolbox-${randomBytes(4).toString('hex')}`);
     try {
       const fd = openSync(
@@ -120,6 +135,7 @@ export class HostExportFiles implements ExportFiles {
         closeSync(fd);
       }
       // The name was checked before; check again just before taking it (nobody else writes here).
+      this.checkTrusted(dir);
       const now = this.slot(dir, name);
       const ok = replacing === undefined ? now.kind === 'free' : now.kind === 'ours' && now.text === replacing;
       if (!ok) throw cannot(dir, `${name} changed while exporting`, 'run the command again');
@@ -132,6 +148,7 @@ export class HostExportFiles implements ExportFiles {
   }
 
   remove(dir: string, name: string, text: string): boolean {
+    this.checkTrusted(dir);
     const now = this.slot(dir, name);
     if (now.kind !== 'ours' || now.text !== text) return false;
     try {

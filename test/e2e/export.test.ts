@@ -239,6 +239,23 @@ describe('what export refuses', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('a directory below one that someone else owns (who could swap it for a link)', () => {
+    const parent = mkdtempSync(join(tmpdir(), `${P}theirs-`));
+    const dir = join(parent, 'bin');
+    try {
+      spawnSync('mkdir', ['-m', '755', dir]);
+      chmodSync(parent, 0o755);
+      spawnSync('chown', ['65534', parent]);
+      const r = toolbox(['export', '-c', BOX, '--dir', dir, tool('argdump')], { env });
+      expect(r.stderr).toBe(
+        `Error: cannot export to ${dir}: ${parent} above it is owned by uid 65534, not by you (uid 0) or root. Hint: choose a directory that only root (or you) can change, with --dir DIR\n`,
+      );
+      expect(r.code).toBe(1);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
   it('a directory others may write to', () => {
     const open = mkdtempSync(join(tmpdir(), `${P}open-`));
     chmodSync(open, 0o777);

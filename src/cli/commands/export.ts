@@ -12,6 +12,7 @@ import {
 import type { Deps } from '../../core/deps.js';
 import type { GlobalFlags, Settings } from '../../core/settings.js';
 import { HostExportFiles } from '../../os/export-files.js';
+import { note, print, printJson } from '../../ui/print.js';
 import { renderTable } from '../../ui/table.js';
 import { exportedJson } from './export-json.js';
 import { buildContext } from '../context.js';
@@ -26,7 +27,7 @@ export function exportDeps(deps: Deps, settings: Settings, env: NodeJS.ProcessEn
       home: homeDir(env),
       configFile: configFile(env),
       env,
-      toolbox: selfCommand(),
+      toolbox: selfCommand,
     }),
   };
 }
@@ -51,7 +52,7 @@ export async function exportCommand(flags: GlobalFlags, tools: string[], o: Expo
   reportExported(done, settings.name, (m) => {
     reporter.status(m);
   });
-  if (o.json) process.stdout.write(`${JSON.stringify(done.map(exportedJson), null, 2)}\n`);
+  if (o.json) printJson(done.map(exportedJson));
   return 0;
 }
 
@@ -71,15 +72,15 @@ function printListing(rows: Awaited<ReturnType<typeof listExports>>, json: boole
       identity: r.identity,
       mode: r.mode,
     }));
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    printJson(out);
     return 0;
   }
   if (rows.length === 0) {
-    if (process.stderr.isTTY) process.stderr.write('nothing exported yet; export a tool with: toolbox export NAME\n');
+    if (process.stderr.isTTY) note('nothing exported yet; export a tool with: toolbox export NAME\n');
     return 0;
   }
   const table = rows.map((r) => [r.name, r.current ?? `${r.box} (gone)`, r.path, r.wrapper]);
-  process.stdout.write(renderTable(['NAME', 'TOOLBOX', 'PATH IN TOOLBOX', 'WRAPPER'], table));
+  print(renderTable(['NAME', 'TOOLBOX', 'PATH IN TOOLBOX', 'WRAPPER'], table));
   return 0;
 }
 

@@ -46,7 +46,13 @@ async function exportPackages(ctx: ReturnType<typeof buildToolsContext>, package
     ctx.deps.reporter.warn(`nothing to export: ${packages.join(', ')} put no command in a bin directory`);
     return [];
   }
-  const done = await exportTools(exportDeps(ctx.deps, ctx.settings), ctx.settings, { tools: paths, force: false });
+  const done = await exportTools(exportDeps(ctx.deps, ctx.settings), ctx.settings, {
+    tools: paths,
+    force: false,
+    skip: (path, why) => {
+      ctx.deps.reporter.warn(`not exporting ${path}: ${why}`);
+    },
+  });
   reportExported(done, ctx.settings.name, (m) => {
     ctx.deps.reporter.status(m);
   });

@@ -38,6 +38,9 @@ export interface ExportPlaces {
   record(dir: string): void;
   /** the host's command search path, for clashes */
   searchPath: readonly string[];
-  /** how a wrapper starts this toolbox: the executable, or node and the npm form's script */
-  toolbox: readonly string[];
+  /**
+   * How a wrapper starts this toolbox: the executable, or node and the npm form's script. Asked
+   * only when a wrapper is written; throws when those files are not ones to run as root.
+   */
+  toolbox(): readonly string[];
 }

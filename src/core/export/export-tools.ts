@@ -25,6 +25,11 @@ export interface ExportOptions {
   force: boolean;
   /** the wrapper's name, for one tool, instead of the tool's own */
   as?: string | undefined;
+  /**
+   * install --export: a tool that cannot be exported (its name clashes, or is no command name) is
+   * told here and left out, and the others are exported; without it, the first one fails all.
+   */
+  skip?: ((path: string, why: string) => void) | undefined;
 }
 
 export interface Exported {
@@ -98,8 +103,10 @@ export async function exportTools(deps: ExportDeps, settings: Settings, options:
     const info = await deps.engine.inspectBox(session.id);
     if (!info) throw new ToolboxError(`toolbox ${session.name} went away while exporting`);
     const identity = identityOf(info);
+    const toolbox = places.toolbox();
     const paths = await resolveTools(deps, session.id, session.name, options.tools);
-    const planned = paths.map((path) => {
+    const planned: { record: ExportRecord; text: string; replacing: string | undefined }[] = [];
+    for (const path of paths) {
       const name = options.as ?? posix.basename(path);
       const record: ExportRecord = {
         name,
@@ -107,13 +114,19 @@ export async function exportTools(deps: ExportDeps, settings: Settings, options:
         identity,
         mode: settings.mode,
         path,
-        toolbox: [...places.toolbox],
+        toolbox: [...toolbox],
       };
-      return { record, text: renderWrapper(record), replacing: checkSlot(deps, dir, record, options.force) };
-    });
-    const names = planned.map((p) => p.record.name);
-    const twice = names.find((n, i) => names.indexOf(n) !== i);
-    if (twice) throw new UsageError(`two tools would be exported as ${twice}`, 'export one of them with --as NAME');
+      try {
+        // A file's name inside (a package's /usr/bin/[, a path with a space) may be no command name.
+        checkCommandName(name, `command name (${path} in the toolbox)`);
+        if (planned.some((p) => p.record.name === name))
+          throw new UsageError(`two tools would be exported as ${name}`, 'export one of them with --as NAME');
+        planned.push({ record, text: renderWrapper(record), replacing: checkSlot(deps, dir, record, options.force) });
+      } catch (error) {
+        if (!options.skip || !(error instanceof ToolboxError)) throw error;
+        options.skip(path, error.message);
+      }
+    }
     if (options.dir !== undefined) places.record(dir);
     return planned.map(({ record, text, replacing }) => {
       const unchanged = replacing === text;
