@@ -4,7 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
@@ -48,7 +48,9 @@ export function makeExecutable({
   writeFileSync(
     config,
     JSON.stringify({
-      main: bundle,
+      // Relative, from the bundle's own directory: the blob records this path, and an absolute
+      // one would differ between two checkouts of the same commit.
+      main: basename(bundle),
       output: blob,
       disableExperimentalSEAWarning: true,
       useCodeCache: codeCache,
@@ -57,7 +59,10 @@ export function makeExecutable({
       execArgvExtension,
     }),
   );
-  const made = spawnSync(runner[0], [...runner.slice(1), '--experimental-sea-config', config], { encoding: 'utf8' });
+  const made = spawnSync(runner[0], [...runner.slice(1), '--experimental-sea-config', config], {
+    encoding: 'utf8',
+    cwd: dirname(bundle),
+  });
   const said = `${made.stdout}${made.stderr}`
     .split('\n')
     .filter((l) => l && !l.startsWith('Wrote single executable preparation blob'));
