@@ -17,7 +17,23 @@ done
 arches=(x86_64)
 [ -e "$root/dist/sea/toolbox-linux-arm64" ] && arches+=(aarch64)
 
-top=$(mktemp -d "${TMPDIR:-/tmp}/toolbox-rpmbuild.XXXXXX")
+if [ -n "${SOURCE_DATE_EPOCH:-}" ]; then
+  # Reproducible: the source RPM records its %prep with the build directory's path in it (and
+  # the binary RPMs the source RPM's digest), so that path is fixed, and one build at a time uses it.
+  # The path is known to all, so it is made afresh (mkdir never follows a link), or else it must
+  # be a directory of ours alone, left by a build that died; anything else is refused.
+  top=/tmp/toolbox-rpmbuild-reproducible
+  if ! mkdir -m 700 "$top" 2>/dev/null; then
+    if [ -d "$top" ] && [ ! -L "$top" ] && [ -O "$top" ] && [ "$(stat -c %a "$top")" = 700 ]; then
+      rm -rf "$top" && mkdir -m 700 "$top"
+    else
+      echo "build-rpms: $top exists and is not a private directory of yours; remove it and build again" >&2
+      exit 1
+    fi
+  fi
+else
+  top=$(mktemp -d "${TMPDIR:-/tmp}/toolbox-rpmbuild.XXXXXX")
+fi
 trap 'rm -rf "$top"' EXIT
 tree=$top/src/toolbox-$version
 mkdir -p "$top/SOURCES" "$top/SPECS" "$tree/packaging" "$tree/dist"
