@@ -26,6 +26,12 @@ describe('hostUpdateLabel', () => {
     expect(hostUpdateLabel('/usr/bin/toolbox')).toBe('/usr/bin/toolbox');
     expect(hostUpdateLabel(undefined)).toBe('none: npm form');
     expect(hostUpdateLabel('/opt/a:b/toolbox')).toBe('none: the executable path holds ":" or ","');
+    // An executable someone else could replace is never mounted (it runs as root inside).
+    expect(
+      hostUpdateLabel({ untrusted: '/home/al/toolbox: it is owned by uid 1000, not by you (uid 0) or root' }),
+    ).toBe(
+      'none: the executable is not trusted (/home/al/toolbox: it is owned by uid 1000, not by you (uid 0) or root)',
+    );
     expect(hostUpdateLabel('/opt/a,b/toolbox')).toBe('none: the executable path holds ":" or ","');
   });
 });
