@@ -28,7 +28,9 @@ export function withConfigLock<T>(file: string, write: () => T): T {
   rmSync(mine, { force: true }); // left by a killed process with our (recycled) pid; never followed
   const started = Date.now();
   try {
-    writeNew(mine, self); // inside: on a full disk it may be made and not written, and goes again
+    // The error as the file system gave it: the store names config.json and its fix (not the
+    // state directory's, which is what writeNew says by default).
+    writeNew(mine, self, (_path, error) => error); // on a full disk it may be made and not written, and goes again
     for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
       try {
         linkSync(mine, lock); // atomic; never follows a symlink at `lock`

@@ -165,12 +165,16 @@ export function readPlain(path: string): string | undefined {
 }
 
 /** Creates a new file (O_EXCL: never an existing one, never through a symlink) holding data. */
-export function writeNew(path: string, data: string): void {
+export function writeNew(
+  path: string,
+  data: string,
+  failure: (path: string, error: unknown) => unknown = writeFailure,
+): void {
   let fd: number;
   try {
     fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o600);
   } catch (error) {
-    throw writeFailure(path, error);
+    throw failure(path, error);
   }
   try {
     let off = 0;
@@ -179,7 +183,7 @@ export function writeNew(path: string, data: string): void {
   } catch (error) {
     // Half a file is worse than none (a lock naming no one, a record cut short): it goes.
     rmSync(path, { force: true });
-    throw writeFailure(path, error);
+    throw failure(path, error);
   } finally {
     closeSync(fd);
   }
