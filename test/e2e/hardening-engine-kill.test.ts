@@ -134,8 +134,11 @@ describe('the engine killed during create', () => {
     const BOX = `${P}c-${at.replace('#', '')}-${what}`;
     const r = withFault(at, what, ['create', '--exec', 'podman', BOX]);
     expect(r.hit.split(' ')[0]).toBe(at.split('#')[0]);
-    const id = containersNamed(BOX).length ? containerId(BOX) : '';
+    // A create whose start failed removes the container it made (issue 21 F6): its id is in the call.
+    const removed = at === 'start#1';
+    const id = removed ? (/[0-9a-f]{64}/.exec(r.hit)?.[0] ?? '') : containersNamed(BOX).length ? containerId(BOX) : '';
     expect(outcome(r)).toEqual({ code, stderr: line ? `${line.replace('BOX', BOX).replace('ID', id)}\n` : '' });
+    if (removed) expect(containerState(id)).toBe('missing');
     // nothing half-made stays unusable: the next call starts and sets up what is there, or makes it
     const next = toolbox(['run', '-c', BOX, 'cat', '/etc/hostname', MACRO], { env });
     expect({ code: next.code, stdout: next.stdout, stderr: next.stderr }).toEqual({
@@ -144,7 +147,7 @@ describe('the engine killed during create', () => {
       stderr: '',
     });
     expect(containersNamed(BOX)).toEqual([BOX]);
-    if (id) expect(containerId(BOX)).toBe(id); // the container it made is the one kept
+    if (id && !removed) expect(containerId(BOX)).toBe(id); // the container it made is the one kept
   });
 });
 
@@ -166,7 +169,10 @@ describe('the engine killed during upgrade and rollback', () => {
   // Every engine call of an upgrade of a running toolbox that changes something or decides,
   // in order: the call hit, the exit code and line, and what the next call then does with the
   // upgrade: undoes it, finishes it, or nothing (it undid itself, or it was done).
-  const UPGRADE: [string, string, number, string, 'undone' | 'finished' | 'failed' | 'done'][] = [
+  type After = 'undone' | 'finished' | 'failed' | 'done';
+  // The proven rename (NEW to NAME.genN-OP-proven) is the line between undone and finished: killed
+  // before it acts, the upgrade is undone; after, finished (generations.ts, issue 21 F3).
+  const UPGRADE: [string, string, number, string, After | Record<'kill-before' | 'kill-after', After>][] = [
     ['create#1', 'create', 125, killed('create BOX'), 'undone'],
     ['start#1', 'start NEW', 125, unchanged(killedWhy('start NEW')), 'failed'],
     ['inspect#2', 'container inspect NEW', 125, unchanged(killedWhy('inspect NEW')), 'failed'],
@@ -182,13 +188,16 @@ describe('the engine killed during upgrade and rollback', () => {
     ['inspect#3', 'container inspect NEW', 125, killed('inspect NEW'), 'finished'],
     ['inspect#4', 'container inspect OLD', 125, killed('inspect OLD'), 'finished'],
     ['stop#1', 'stop --time 1 OLD', 125, killed('stop OLD'), 'finished'],
-    ['rename#1', 'rename OLD', 125, killed('rename OLD'), 'finished'],
+    ['rename#1', 'rename NEW', 125, killed('rename NEW'), { 'kill-before': 'undone', 'kill-after': 'finished' }],
+    ['rename#2', 'rename OLD', 125, killed('rename OLD'), 'finished'],
     ['inspect#5', 'container inspect BOX', 125, killed('inspect BOX'), 'finished'],
-    ['rename#2', 'rename NEW BOX', 125, killed('rename NEW'), 'finished'],
+    ['rename#3', 'rename NEW BOX', 125, killed('rename NEW'), 'finished'],
     ['stop#2', 'stop --time 1 NEW', 0, '', 'done'],
   ];
   const cases = UPGRADE.flatMap(([at, call, code, line, after]) =>
-    (['kill-before', 'kill-after'] as const).map((w) => [at, w, call, code, line, after] as const),
+    (['kill-before', 'kill-after'] as const).map(
+      (w) => [at, w, call, code, line, typeof after === 'string' ? after : after[w]] as const,
+    ),
   );
   it.each(cases)('upgrade: %s %s', (at, what, call, code, line, after) => {
     expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0); // running, as a toolbox in use is
@@ -230,18 +239,38 @@ describe('the engine killed during upgrade and rollback', () => {
   });
 
   // Every engine call of a rollback of a running toolbox once its journal is written, in order.
-  const ROLLBACK: [string, string, string][] = [
-    ['inspect#2', 'container inspect TARGET', killed('inspect TARGET')],
-    ['inspect#3', 'container inspect OLD', killed('inspect OLD')],
-    ['stop#1', 'stop --time 1 OLD', killed('stop OLD')],
-    ['rename#1', 'rename OLD', killed('rename OLD')],
-    ['inspect#4', 'container inspect BOX', killed('inspect BOX')],
-    ['rename#2', 'rename TARGET BOX', killed('rename TARGET')],
+  // rename#1 names the generation coming back NAME.genN-back, for every caller to see (issue 21
+  // F3): killed before it acts, nothing has moved and the next call drops the rollback quietly
+  // (the toolbox is as it was); from then on, the next call finishes it.
+  type RollbackAfter = 'finished' | 'unchanged';
+  const ROLLBACK: [string, string, string, Record<'kill-before' | 'kill-after', RollbackAfter>][] = [
+    ['rename#1', 'rename TARGET', killed('rename TARGET'), { 'kill-before': 'unchanged', 'kill-after': 'finished' }],
+    [
+      'inspect#2',
+      'container inspect TARGET',
+      killed('inspect TARGET'),
+      { 'kill-before': 'finished', 'kill-after': 'finished' },
+    ],
+    [
+      'inspect#3',
+      'container inspect OLD',
+      killed('inspect OLD'),
+      { 'kill-before': 'finished', 'kill-after': 'finished' },
+    ],
+    ['stop#1', 'stop --time 1 OLD', killed('stop OLD'), { 'kill-before': 'finished', 'kill-after': 'finished' }],
+    ['rename#2', 'rename OLD', killed('rename OLD'), { 'kill-before': 'finished', 'kill-after': 'finished' }],
+    [
+      'inspect#4',
+      'container inspect BOX',
+      killed('inspect BOX'),
+      { 'kill-before': 'finished', 'kill-after': 'finished' },
+    ],
+    ['rename#3', 'rename TARGET BOX', killed('rename TARGET'), { 'kill-before': 'finished', 'kill-after': 'finished' }],
   ];
-  const rcases = ROLLBACK.flatMap(([at, call, line]) =>
-    (['kill-before', 'kill-after'] as const).map((w) => [at, w, call, line] as const),
+  const rcases = ROLLBACK.flatMap(([at, call, line, after]) =>
+    (['kill-before', 'kill-after'] as const).map((w) => [at, w, call, line, after[w]] as const),
   );
-  it.each(rcases)('rollback: %s %s', (at, what, call, line) => {
+  it.each(rcases)('rollback: %s %s', (at, what, call, line, after) => {
     expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0);
     const before = listed(BOX)!;
     const target = before.generations[0]!;
@@ -253,12 +282,14 @@ describe('the engine killed during upgrade and rollback', () => {
     const entry = nextCallWorks(
       BOX,
       identity,
-      `a rollback of ${BOX} was interrupted; finished it: ${BOX} is generation ${target.generation} again`,
+      after === 'finished'
+        ? `a rollback of ${BOX} was interrupted; finished it: ${BOX} is generation ${target.generation} again`
+        : undefined,
     );
     expect([entry.id, ...entry.generations.map((g) => g.id)].sort()).toEqual(
       [before.id, ...before.generations.map((g) => g.id)].sort(),
     );
-    expect(entry.id).toBe(target.id);
+    expect(entry.id).toBe(after === 'finished' ? target.id : before.id);
   });
 });
 
@@ -266,7 +297,7 @@ describe('the container removed by someone else while upgrade runs', () => {
   // At each engine call of the upgrade, the toolbox's current container goes first (podman rm
   // --force with its full id).
   // (At the last rename the old one is already aside: removed then, it is as gone.)
-  const STEPS = ['create#1', 'start#1', 'exec#1', 'stop#1', 'rename#1', 'rename#2'];
+  const STEPS = ['create#1', 'start#1', 'exec#1', 'stop#1', 'rename#2', 'rename#3'];
   it.each(STEPS.map((s) => [s]))('at %s: the upgrade succeeds, and the toolbox is its new generation', (at) => {
     const BOX = `${P}rm-${at.replace('#', '')}`;
     expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0);
