@@ -212,7 +212,8 @@ describe('the two engines never mix', () => {
     const names = (JSON.parse(listed.stdout) as { name: string; engine: string }[]).map((b) => [b.name, b.engine]);
     expect(names.filter(([n]) => n?.startsWith(P))).toEqual([]);
     expect(names.every(([, e]) => e === other)).toBe(true);
-    const r = toolbox(['--engine', other, 'rm', '--force', BOX], { env });
+    // The other engine where CI runs it (DOCKER_HOST): the same daemon list asked above.
+    const r = toolbox(['--engine', other, 'rm', '--force', BOX], { env: otherEnv });
     expect([r.code, r.stderr]).toEqual([
       1,
       `Error: no such toolbox: ${BOX}. Hint: 'toolbox list' shows the toolboxes there are\n`,
