@@ -119,7 +119,7 @@ describe('the pull-failure hint suggests -P when -P was given', () => {
     const [line, ...rest] = r.stderr.split('\n');
     expect(rest).toEqual(['']);
     expect(line).toMatch(
-      /^Error: cannot pull registry\.invalid\/cli-e2e\/none:1: the registry is unreachable \(.+\)\. Hint: (.+)$/,
+      /^Error: cannot pull registry\.invalid\/cli-e2e\/none:1: the registry registry\.invalid is unreachable \(.+\)\. Hint: (.+)$/,
     );
     expect(line!.replace(/^.*\. Hint: /, '')).toBe(
       "check the network; there is no local copy of the image (see 'podman images'), so load one or choose another with -i",
@@ -138,6 +138,7 @@ describe('--json prints nothing on stdout on errors', () => {
     expect(jsonCommands.map((p) => p.join(' ')).sort()).toEqual([
       'collect',
       'config list',
+      'export',
       'install',
       'list',
       'remove',
