@@ -40,6 +40,22 @@ export class UntrustedConfigError extends ToolboxError {
 const uid = () => process.getuid?.() ?? 0;
 
 /**
+ * The first directory of `real` (a path with no symlink in it: realpath's), its own first and up
+ * to /, that `caller` must not trust, with its owner and mode and why; undefined when all pass.
+ */
+export function untrustedDirectoryOf(
+  real: string,
+  caller: number,
+): { dir: string; st: Ownership; why: string } | undefined {
+  for (let dir = dirname(real); ; dir = dirname(dir)) {
+    const st = statSync(dir);
+    const why = distrust(st, caller, true);
+    if (why) return { dir, st, why };
+    if (dir === '/') return undefined;
+  }
+}
+
+/**
  * The text of `file` when the caller may trust it; undefined when it is missing. Throws an
  * UntrustedConfigError naming it otherwise, and an fs error (with its code) when it cannot be read.
  */
@@ -63,9 +79,10 @@ export function readTrustedFile(file: string): string | undefined {
   const self = file === real ? 'it' : `${real}, where it leads,`;
   refuse(real, self, statSync(real), false);
   // Every directory of the real path, its own first and up to /: all real (realpath), no symlink.
-  for (let dir = dirname(real); ; dir = dirname(dir)) {
-    refuse(dir, `${dir}, ${dir === dirname(real) ? 'its directory' : 'a directory above it'},`, statSync(dir), true);
-    if (dir === '/') break;
+  const above = untrustedDirectoryOf(real, caller);
+  if (above) {
+    const { dir, st } = above;
+    refuse(dir, `${dir}, ${dir === dirname(real) ? 'its directory' : 'a directory above it'},`, st, true);
   }
   // O_NOFOLLOW, and checked again: the file read is the file checked, whatever changed meanwhile.
   const fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);

@@ -4,8 +4,7 @@
 // another's entry there). Root writes wrappers only into such a directory, and mounts only such
 // an executable into its toolboxes.
 import { realpathSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { distrust } from '../config/trusted-file.js';
+import { distrust, untrustedDirectoryOf } from '../config/trusted-file.js';
 
 const uid = () => process.getuid?.() ?? 0;
 
@@ -23,10 +22,6 @@ export function untrustedPath(path: string, options: { directory: boolean }): st
   // The path itself: a sticky directory open to all is still one where others create files.
   const why = distrust({ uid: own.uid, mode: own.mode & ~0o1000 }, caller, options.directory);
   if (why) return `it is ${why}`;
-  for (let dir = dirname(real); dir !== real; dir = dirname(dir)) {
-    const above = distrust(statSync(dir), caller, true);
-    if (above) return `${dir} above it is ${above}`;
-    if (dir === '/') break;
-  }
-  return undefined;
+  const above = real === '/' ? undefined : untrustedDirectoryOf(real, caller);
+  return above && `${above.dir} above it is ${above.why}`;
 }
