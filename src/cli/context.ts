@@ -147,7 +147,7 @@ export function buildContext(
     version: VERSION,
     // The single executable is host-update too: it is mounted into every toolbox created (the
     // npm form has no one file to mount). Resolved by the kernel: never a symlink.
-    executable: buildInfo().form === 'executable' ? trustedExecutable(process.execPath) : undefined,
+    executable: () => (buildInfo().form === 'executable' ? trustedExecutable(process.execPath) : undefined),
     hostUser: () => (user ??= hostUser(env)),
     env,
     cwd: process.cwd(),

@@ -31,7 +31,7 @@ export async function createBox(
   // A local image needs no check up front: create itself says when it is missing.
   if (!isLocalImage(spec.image)) await ensureImage(deps, spec.image, pull);
   reporter.status(`creating toolbox ${spec.name} from ${spec.image}`);
-  const labels = labelsFor(spec, deps.version, undefined, hostUpdateLabel(deps.executable));
+  const labels = labelsFor(spec, deps.version, undefined, hostUpdateLabel(deps.executable?.()));
   let id: string;
   try {
     id = await engine.createBox(spec, labels);

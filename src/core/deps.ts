@@ -13,8 +13,9 @@ export interface Deps {
    * The single executable that runs now (host-update is the same file), mounted into every
    * toolbox this process creates; undefined in the npm form, which has none; `{ untrusted }`
    * when someone other than root or the caller could change it (then it is never mounted).
+   * Asked only when a container is made: its path is checked then, not on every call.
    */
-  executable?: string | { untrusted: string } | undefined;
+  executable?: (() => string | { untrusted: string } | undefined) | undefined;
   hostUser(): HostUser;
   env: NodeJS.ProcessEnv;
   cwd: string;

@@ -65,7 +65,7 @@ describe('createArgs mounts the executable as host-update', () => {
 
 describe('createBox labels what it mounts', () => {
   it('the executable that runs, or none in the npm form', async () => {
-    const deps = { ...fakeDeps(), executable: '/usr/bin/toolbox' };
+    const deps = { ...fakeDeps(), executable: () => '/usr/bin/toolbox' };
     const { info } = await createBox(deps, specFor(deps, settings()), false);
     expect(info.labels['io.toolbox.host-update']).toBe('/usr/bin/toolbox');
     const npm = fakeDeps();
@@ -79,7 +79,7 @@ describe('toolbox run host-update', () => {
     runInBox(deps, settings({ nostop: true }), { command, create: true, tty: false });
 
   it('in a toolbox that has it mounted: no engine call more than any command', async () => {
-    const deps = { ...fakeDeps(), executable: '/usr/bin/toolbox' };
+    const deps = { ...fakeDeps(), executable: () => '/usr/bin/toolbox' };
     await run(deps, ['true']);
     deps.engine.calls = [];
     deps.engine.captureCode = 1;

@@ -98,7 +98,7 @@ export async function upgradeBox(deps: ToolsDeps, settings: Settings, options: U
     // this executable as host-update, also when the old one was made before toolbox mounted it.
     const newId = await engine.createBox(
       spec,
-      labelsFor(spec, deps.version, { identity, generation, imageId, operation }, hostUpdateLabel(deps.executable)),
+      labelsFor(spec, deps.version, { identity, generation, imageId, operation }, hostUpdateLabel(deps.executable?.())),
       upgradeNameFor(name, generation, operation),
     );
     store.setJournal(name, { ...journal, toId: newId });
