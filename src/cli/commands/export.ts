@@ -84,12 +84,7 @@ function printListing(rows: Awaited<ReturnType<typeof listExports>>, json: boole
   return 0;
 }
 
-export async function unexportCommand(
-  flags: GlobalFlags,
-  names: string[],
-  o: { dir: string | undefined },
-): Promise<number> {
-  await Promise.resolve();
+export function unexportCommand(flags: GlobalFlags, names: string[], o: { dir: string | undefined }): number {
   const { deps, settings, reporter } = buildContext(flags);
   const removed = unexportTools(exportDeps(deps, settings), names, o.dir);
   for (const file of removed) reporter.status(`removed ${file}`);
