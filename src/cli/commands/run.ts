@@ -1,16 +1,13 @@
 // `toolbox [CMD...]`, `toolbox run CMD...` and `toolbox enter [NAME]`.
-import { isatty } from 'node:tty';
 import { runInBox } from '../../core/run-in-box.js';
 import type { GlobalFlags } from '../../core/settings.js';
+import { allStreamsAreTerminals } from '../../ui/terminal.js';
 import { buildContext } from '../context.js';
 
 export async function runCommand(flags: GlobalFlags, command: string[], name?: string): Promise<number> {
   const { deps, settings, reporter } = buildContext(flags, name);
   if (settings.runtime) await checkRuntime(settings.runtime);
-  // isatty, not process.stdin.isTTY: touching process.stdin builds a stream the hot path never uses.
-  // All three: the engine's pty carries stdout and stderr as one stream, so with a redirected
-  // stderr (`2>log`) the command's errors would land on the screen and never in the file.
-  const tty = isatty(0) && isatty(1) && isatty(2);
+  const tty = allStreamsAreTerminals();
   // Said once the toolbox is there: after any pulling, creating and starting lines.
   const onEnter =
     command.length === 0
