@@ -17,10 +17,11 @@ export function exportPlaces(options: {
   toolbox: () => readonly string[];
 }): ExportPlaces {
   const store = new ConfigStore(options.configFile);
-  const recorded = (): string[] => {
-    const value = store.read()[EXPORT_DIRS_KEY];
+  const dirsIn = (data: Record<string, unknown>): string[] => {
+    const value = data[EXPORT_DIRS_KEY];
     return Array.isArray(value) ? value.filter((d): d is string => typeof d === 'string' && d.startsWith('/')) : [];
   };
+  const recorded = () => dirsIn(store.read());
   const user = options.mode === 'user';
   const searchPath = [...new Set([...(options.env.PATH ?? '').split(':').filter(Boolean), ...STANDARD_PATH])];
   return {
@@ -29,7 +30,11 @@ export function exportPlaces(options: {
     recorded,
     record(dir) {
       if (recorded().includes(dir)) return;
-      store.update((data) => ({ ...data, [EXPORT_DIRS_KEY]: [...recorded(), dir] }));
+      // From the file as it is under the write lock: a directory another export recorded meanwhile stays.
+      store.update((data) => {
+        const dirs = dirsIn(data);
+        return dirs.includes(dir) ? data : { ...data, [EXPORT_DIRS_KEY]: [...dirs, dir] };
+      });
     },
     searchPath,
     toolbox: options.toolbox,
