@@ -8,7 +8,7 @@ import { readTrustedFile } from '../config/trusted-file.js';
 import type { Deps } from '../core/deps.js';
 import { ToolboxError } from '../core/errors.js';
 import type { HostUser } from '../core/ports.js';
-import { resolveSettings, type GlobalFlags, type Settings } from '../core/settings.js';
+import { resolveSettings, type GlobalFlags, type Settings } from '../core/settings/settings.js';
 import { detectEngine } from '../engine/detect.js';
 import { ConfigGenerationStore } from '../config/generation-store.js';
 import { NsenterDirectEntry } from '../engine/direct-entry.js';

@@ -17,7 +17,7 @@ import { createArgs } from './create-args.js';
 import { skopeoInspectArgs } from './skopeo-args.js';
 import { registryCause, registryFailure, type RegistryCause } from './registry-errors.js';
 import { engineFailure, isImageMissing, isNameInUse, isNoSuchContainer } from './errors.js';
-import { LABEL_MANAGED } from '../core/labels.js';
+import { LABEL_MANAGED } from '../core/box/labels.js';
 import { parseInspect, parsePs } from './parse.js';
 import { capture, CommandNotFound, interactive, type Captured } from '../os/runner.js';
 import { newestRoot, processesInCgroup, processesWithEnv, topProcess } from '../os/processes.js';

@@ -1,7 +1,7 @@
 // Parses engine JSON (podman and docker differ) into BoxInfo.
 import { EngineError } from '../core/errors.js';
 import type { BoxInfo, BoxStatus } from '../core/ports.js';
-import { LABEL_MANAGED, LABEL_VERSION, modeFrom, specFrom } from '../core/labels.js';
+import { LABEL_MANAGED, LABEL_VERSION, modeFrom, specFrom } from '../core/box/labels.js';
 import { indexFromStaticDir } from '../state/name-index.js';
 
 type Json = Record<string, unknown>;

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { capabilitiesToDrop } from '../../src/engine/direct-entry.js';
 import { CliEngine } from '../../src/engine/engine.js';
 import { dockerFailure } from '../../src/engine/engines/docker.js';
-import { ENGINES } from '../../src/core/setting-rules.js';
+import { ENGINES } from '../../src/core/settings/setting-rules.js';
 import { detectEngine } from '../../src/engine/detect.js';
 import { ENGINE_REGISTRY, installAdvice, quirksOf } from '../../src/engine/engines/registry.js';
 

@@ -1,10 +1,10 @@
 // stop, rm and list: the use cases that manage toolboxes without entering them.
 import { toolboxId } from './claim-box.js';
-import type { Deps } from './deps.js';
-import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
-import { settleInterrupted, storeOf, withToolboxLock } from './generations/generation-moves.js';
-import { generationOf, identityOf, retiredGenerations, rolesOf } from './generations/generations.js';
-import type { BoxInfo } from './ports.js';
+import type { Deps } from '../deps.js';
+import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from '../errors.js';
+import { settleInterrupted, storeOf, withToolboxLock } from '../generations/generation-moves.js';
+import { generationOf, identityOf, retiredGenerations, rolesOf } from '../generations/generations.js';
+import type { BoxInfo } from '../ports.js';
 
 /** The toolbox `nameOrId` names now; shown: what the user typed, for messages. */
 async function toolboxNamed(deps: Deps, nameOrId: string, shown = nameOrId): Promise<BoxInfo> {
