@@ -18,7 +18,7 @@ import { skopeoInspectArgs } from './skopeo-args.js';
 import { registryCause, registryFailure, type RegistryCause } from './registry-errors.js';
 import { engineFailure, isImageMissing, isNameInUse, isNoSuchContainer } from './errors.js';
 import { LABEL_MANAGED } from '../core/box/labels.js';
-import { parseInspect, parsePs } from './parse.js';
+import { parseInspect, parseInspectAll, parsePs } from './parse.js';
 import { capture, CommandNotFound, interactive, type Captured } from '../os/runner.js';
 import { newestRoot, processesInCgroup, processesWithEnv, topProcess } from '../os/processes.js';
 import { localRootlessHost, type RootlessHost } from './rootless.js';
@@ -113,15 +113,19 @@ export class CliEngine implements ContainerEngine {
     const r = await this.call(['ps', '--all', '--filter', `label=${LABEL_MANAGED}=true`, ...this.quirks.psFormat]);
     if (r.exitCode !== 0) throw this.failure('ps', '', r);
     const boxes = parsePs(r.stdout).filter((b) => b.isToolbox);
-    // docker's ps prints no image id, and a toolbox's lineage labels count only beside it
-    // (generations.ts hasOwnLineage): one inspect of those that lack it.
+    // docker's ps is partial (docker.ts): no image id, beside which alone a toolbox's lineage
+    // labels count (generations.ts hasOwnLineage), and its labels as one "k=v,k=v" string that
+    // cannot carry the spec label's JSON. Those it lists are read again with one inspect.
     const lacking = boxes.filter((b) => !b.imageId).map((b) => b.id);
     if (!lacking.length) return boxes;
-    const ids = await this.call(['inspect', '--format', '{{.Id}} {{.Image}}', ...lacking]);
-    const imageOf = new Map(
-      ids.stdout.split('\n').map((l): [string, string] => [l.split(' ')[0] ?? '', l.split(' ')[1]?.trim() ?? '']),
-    );
-    return boxes.map((b) => (b.imageId ? b : { ...b, imageId: (imageOf.get(b.id) ?? '').replace(/^sha256:/, '') }));
+    // A container removed meanwhile is missing from inspect's list (and its exit code is 1).
+    const full = await this.call(['container', 'inspect', ...lacking]);
+    const read = new Map(parseInspectAll(full.stdout.trim() || '[]').map((b) => [b.id, b]));
+    return boxes.flatMap((b) => {
+      if (b.imageId) return [b];
+      const again = read.get(b.id);
+      return again?.isToolbox ? [again] : [];
+    });
   }
 
   async imageExists(image: string): Promise<boolean> {

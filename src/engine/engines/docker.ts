@@ -35,7 +35,10 @@ export function dockerFailure(stderr: string): EngineError | undefined {
 export const docker: EngineQuirks = {
   name: 'docker',
   binary: 'docker',
-  // docker prints one JSON object a line, and cuts ids short unless told not to.
+  // docker prints one JSON object a line, and cuts ids short unless told not to. Its ps is
+  // partial: no image id, no pid, and the labels as one "k=v,k=v" string, in which the spec
+  // label's JSON (commas inside) cannot be read back; and its Image is the image's id once the
+  // tag moved to a newer image. The engine reads each toolbox it lists again with inspect.
   psFormat: ['--no-trunc', '--format', '{{json .}}'],
   stopArgs: ['--time', '1'],
   pullArgs: [],
