@@ -16,13 +16,14 @@ import type {
 import { createArgs } from './create-args.js';
 import { skopeoInspectArgs } from './skopeo-args.js';
 import { registryCause, registryFailure, type RegistryCause } from './registry-errors.js';
-import { engineFailure, isImageMissing, isNameInUse, isNoSuchContainer } from './errors.js';
+import { cannotRunAtAll, engineFailure, isImageMissing, isNameInUse, isNoSuchContainer } from './errors.js';
 import { LABEL_MANAGED } from '../core/labels.js';
 import { parseInspect, parsePs } from './parse.js';
 import { capture, CommandNotFound, interactive, type Captured } from '../os/runner.js';
 import { newestRoot, processesInCgroup, processesWithEnv, topProcess } from '../os/processes.js';
 import { localRootlessHost, type RootlessHost } from './rootless.js';
 import { installAdvice, quirksOf } from './engines/registry.js';
+import { onPath } from '../os/path.js';
 import type { EngineQuirks } from './engines/quirks.js';
 
 /** The environment entry that marks every process of one exec session (see execInteractive). */
@@ -35,35 +36,81 @@ export interface EngineOptions {
   trace?: ((argv: readonly string[]) => void) | undefined;
   /** the user podman runs as when rootless: its failures are diagnosed against this host */
   rootlessHost?: (() => RootlessHost) | undefined;
+  /**
+   * The engine to use instead when `name` was detected, not chosen, and its first call shows it
+   * cannot run at all (see fallBack): docker where podman is installed but broken.
+   */
+  fallback?: EngineName | undefined;
 }
 
 export class CliEngine implements ContainerEngine {
-  readonly name: EngineName;
-  readonly command: readonly string[];
+  // Set once, or once more when the detected engine cannot run and its fallback takes over.
+  name!: EngineName;
+  command!: readonly string[];
   readonly rootful: boolean;
-  private readonly quirks: EngineQuirks;
+  private quirks!: EngineQuirks;
   /** what runs: the engine, or sudo */
-  private readonly file: string;
+  private file!: string;
   /** the arguments before the engine's own (sudo's: the engine) */
-  private readonly prefix: readonly string[];
+  private prefix!: readonly string[];
+  private readonly sudo: boolean;
   private readonly trace: ((argv: readonly string[]) => void) | undefined;
-  private readonly rootlessHost: (() => RootlessHost) | undefined;
+  private rootlessHost: (() => RootlessHost) | undefined;
+  private readonly givenRootlessHost: (() => RootlessHost) | undefined;
+  /** until the first call has answered: the engine to try when this one cannot run at all */
+  private fallback: EngineName | undefined;
+  private fallingBack: Promise<boolean> | undefined;
 
   constructor(options: EngineOptions) {
-    this.name = options.name;
-    this.quirks = quirksOf(options.name);
-    this.file = options.sudo ? 'sudo' : this.quirks.binary;
-    this.prefix = options.sudo ? [this.quirks.binary] : [];
-    this.command = [this.file, ...this.prefix];
+    this.sudo = options.sudo;
     this.rootful = options.sudo || process.getuid?.() === 0;
     this.trace = options.trace;
-    const refusal = this.rootful ? undefined : this.quirks.rootlessUnsupported;
-    if (refusal) throw new EngineError(refusal.message, refusal.hint);
+    this.givenRootlessHost = options.rootlessHost;
+    this.fallback = options.fallback;
+    this.use(options.name);
+  }
+
+  private use(name: EngineName): void {
+    const quirks = quirksOf(name);
+    if (!this.rootful) {
+      const refusal = quirks.rootlessUnsupported;
+      const denied = refusal?.denied?.();
+      if (denied) throw denied;
+      if (refusal) throw new EngineError(refusal.message, refusal.hint);
+    }
+    this.name = name;
+    this.quirks = quirks;
+    this.file = this.sudo ? 'sudo' : quirks.binary;
+    this.prefix = this.sudo ? [quirks.binary] : [];
+    this.command = [this.file, ...this.prefix];
     const uid = process.getuid?.() ?? 0;
     this.rootlessHost =
-      this.rootful || !this.quirks.rootlessFailure
+      this.rootful || !quirks.rootlessFailure
         ? undefined
-        : (options.rootlessHost ?? (() => localRootlessHost(uid, String(uid))));
+        : (this.givenRootlessHost ?? (() => localRootlessHost(uid, String(uid))));
+  }
+
+  /**
+   * The detected engine's first call failed as an engine that cannot run at all fails: when the
+   * fallback is installed and its daemon answers, it becomes the engine of this process. Costs
+   * nothing while the first engine works: one probe, only after a failure of the first call.
+   */
+  private fallBack(): Promise<boolean> {
+    this.fallingBack ??= (async () => {
+      const next = this.fallback;
+      this.fallback = undefined;
+      if (!next || !onPath(quirksOf(next).binary)) return false;
+      const quirks = quirksOf(next);
+      if (!this.rootful && quirks.rootlessUnsupported) return false;
+      const file = this.sudo ? 'sudo' : quirks.binary;
+      const argv = [...(this.sudo ? [quirks.binary] : []), ...quirks.probeArgs];
+      this.trace?.([file, ...argv]);
+      const r = await capture(file, argv).catch(() => undefined);
+      if (r?.exitCode !== 0) return false;
+      this.use(next);
+      return true;
+    })();
+    return this.fallingBack;
   }
 
   /** One line for a failed engine call: a rootless host problem first, then the engine's text. */
@@ -78,7 +125,29 @@ export class CliEngine implements ContainerEngine {
     return engineFailure(this.name, action, target, r.stderr, r.exitCode);
   }
 
-  private async call(args: string[], input?: string, options: CaptureOptions = {}): Promise<Captured> {
+  /** `args` as a function when they depend on the engine's quirks: a fallback builds them again. */
+  private async call(
+    args: readonly string[] | (() => readonly string[]),
+    input?: string,
+    options: CaptureOptions = {},
+  ): Promise<Captured> {
+    const argsNow = () => (typeof args === 'function' ? args() : args);
+    if (!this.fallback) return this.callOnce(argsNow(), input, options);
+    let r: Captured | undefined;
+    try {
+      r = await this.callOnce(argsNow(), input, options);
+    } catch (error) {
+      if (!(error instanceof EngineError) || !(await this.fallBack())) throw error;
+      return this.callOnce(argsNow(), input, options);
+    }
+    if (r.exitCode === 0 || !cannotRunAtAll(r.stderr, r.exitCode)) {
+      this.fallback = undefined;
+      return r;
+    }
+    return (await this.fallBack()) ? this.callOnce(argsNow(), input, options) : r;
+  }
+
+  private async callOnce(args: readonly string[], input?: string, options: CaptureOptions = {}): Promise<Captured> {
     const argv = [...this.prefix, ...args];
     this.trace?.([this.file, ...argv]);
     try {
@@ -110,7 +179,13 @@ export class CliEngine implements ContainerEngine {
   }
 
   async listBoxes(): Promise<BoxInfo[]> {
-    const r = await this.call(['ps', '--all', '--filter', `label=${LABEL_MANAGED}=true`, ...this.quirks.psFormat]);
+    const r = await this.call(() => [
+      'ps',
+      '--all',
+      '--filter',
+      `label=${LABEL_MANAGED}=true`,
+      ...this.quirks.psFormat,
+    ]);
     if (r.exitCode !== 0) throw this.failure('ps', '', r);
     const boxes = parsePs(r.stdout).filter((b) => b.isToolbox);
     // docker's ps prints no image id, and a toolbox's lineage labels count only beside it
@@ -184,7 +259,7 @@ export class CliEngine implements ContainerEngine {
   }
 
   async pullImage(image: string): Promise<void> {
-    const r = await this.call(['pull', ...this.quirks.pullArgs, image]);
+    const r = await this.call(() => ['pull', ...this.quirks.pullArgs, image]);
     if (r.exitCode === 0) return;
     const cause = registryCause(r.stderr, image);
     if (cause) throw await this.registryFailure(cause, 'pull', image);
@@ -203,7 +278,7 @@ export class CliEngine implements ContainerEngine {
   }
 
   async createBox(spec: BoxSpec, labels: Record<string, string>, containerName?: string): Promise<string> {
-    const r = await this.call(createArgs(this.quirks, spec, labels, this.rootful, existsSync, containerName));
+    const r = await this.call(() => createArgs(this.quirks, spec, labels, this.rootful, existsSync, containerName));
     if (r.exitCode !== 0) {
       if (isNameInUse(r.stderr)) throw new NameInUseError(containerName ?? spec.name);
       throw this.failure('create', spec.name, r);
@@ -238,14 +313,14 @@ export class CliEngine implements ContainerEngine {
   }
 
   async stopBox(nameOrId: string): Promise<void> {
-    await this.simple(['stop', ...this.quirks.stopArgs, nameOrId], 'stop', nameOrId);
+    await this.simple(() => ['stop', ...this.quirks.stopArgs, nameOrId], 'stop', nameOrId);
   }
 
   async removeBox(nameOrId: string, force: boolean): Promise<void> {
     await this.simple(['rm', ...(force ? ['--force'] : []), nameOrId], 'rm', nameOrId);
   }
 
-  private async simple(args: string[], action: string, target: string): Promise<void> {
+  private async simple(args: string[] | (() => string[]), action: string, target: string): Promise<void> {
     const r = await this.call(args);
     if (r.exitCode !== 0) throw this.failure(action, target, r);
   }
@@ -286,7 +361,7 @@ export class CliEngine implements ContainerEngine {
   }
 
   async execCapture(request: ExecRequest, input?: string, options: CaptureOptions = {}): Promise<CaptureResult> {
-    const result = await this.call(this.execArgs({ ...request, tty: false }), input, options);
+    const result = await this.call(() => this.execArgs({ ...request, tty: false }), input, options);
     if (!result.timedOut) return result;
     // The engine's client is gone, but the command it started lives on in the toolbox (podman
     // exec does not pass the kill on): end every process of the session, found by its marker.
