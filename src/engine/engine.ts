@@ -26,6 +26,9 @@ import { installAdvice, quirksOf } from './engines/registry.js';
 import { onPath } from '../os/path.js';
 import type { EngineQuirks } from './engines/quirks.js';
 
+/** An engine call's options: the port's, and a signal that ends the call as its deadline would. */
+type CallOptions = CaptureOptions & { cancel?: AbortSignal };
+
 /** The environment entry that marks every process of one exec session (see execInteractive). */
 const sessionMark = (marker: string) => `TOOLBOX_SESSION=${marker}`;
 
@@ -129,7 +132,7 @@ export class CliEngine implements ContainerEngine {
   private async call(
     args: readonly string[] | (() => readonly string[]),
     input?: string,
-    options: CaptureOptions = {},
+    options: CallOptions = {},
   ): Promise<Captured> {
     const argsNow = () => (typeof args === 'function' ? args() : args);
     if (!this.fallback) return this.callOnce(argsNow(), input, options);
@@ -147,7 +150,7 @@ export class CliEngine implements ContainerEngine {
     return (await this.fallBack()) ? this.callOnce(argsNow(), input, options) : r;
   }
 
-  private async callOnce(args: readonly string[], input?: string, options: CaptureOptions = {}): Promise<Captured> {
+  private async callOnce(args: readonly string[], input?: string, options: CallOptions = {}): Promise<Captured> {
     const argv = [...this.prefix, ...args];
     this.trace?.([this.file, ...argv]);
     try {
@@ -156,6 +159,7 @@ export class CliEngine implements ContainerEngine {
         ...(options.onLine ? { onLine: options.onLine } : {}),
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.sinks ? { sinks: options.sinks } : {}),
+        ...(options.cancel ? { cancel: options.cancel } : {}),
       });
     } catch (error) {
       throw this.notInstalled(error);
@@ -325,13 +329,13 @@ export class CliEngine implements ContainerEngine {
     if (r.exitCode !== 0) throw this.failure(action, target, r);
   }
 
-  private execArgs(request: ExecRequest): string[] {
+  private execArgs(request: ExecRequest, command = this.quirks.execCommand(request.command)): string[] {
     const args = ['exec', '--interactive'];
     if (request.tty) args.push('--tty');
     if (request.user) args.push('--user', request.user);
     if (request.workdir) args.push('--workdir', request.workdir);
     for (const [k, v] of Object.entries(request.env)) args.push('--env', `${k}=${v}`);
-    args.push(request.target, ...this.quirks.execCommand(request.command));
+    args.push(request.target, ...command);
     return args;
   }
 
@@ -361,7 +365,9 @@ export class CliEngine implements ContainerEngine {
   }
 
   async execCapture(request: ExecRequest, input?: string, options: CaptureOptions = {}): Promise<CaptureResult> {
-    const result = await this.call(() => this.execArgs({ ...request, tty: false }), input, options);
+    const result = options.timeoutMs
+      ? await this.execUnderDeadline(request, input, options, options.timeoutMs)
+      : await this.call(() => this.execArgs({ ...request, tty: false }), input, options);
     if (!result.timedOut) return result;
     // The engine's client is gone, but the command it started lives on in the toolbox (podman
     // exec does not pass the kill on): end every process of the session, found by its marker.
@@ -375,4 +381,76 @@ export class CliEngine implements ContainerEngine {
     }
     return result;
   }
+
+  /**
+   * A command's deadline counts from the moment it runs in the toolbox, never from the start of
+   * the engine's client: starting an exec costs podman ~0.1 s but docker (client, daemon,
+   * containerd's shim, runc) 0.5-3 s each on a loaded 2-core machine, 12 s for four at once, and
+   * that cost is not the command's. A constant sh prints a mark on stderr and execs the command
+   * (same PID); the mark is cut from the output and arms the deadline. Until it comes, only
+   * START_ALLOWANCE_MS more bounds an engine that never starts the command.
+   */
+  private async execUnderDeadline(
+    request: ExecRequest,
+    input: string | undefined,
+    options: CaptureOptions,
+    timeoutMs: number,
+  ): Promise<Captured> {
+    const deadline = new AbortController();
+    let timer = setTimeout(() => {
+      deadline.abort();
+    }, timeoutMs + START_ALLOWANCE_MS);
+    let armed = false;
+    const arm = () => {
+      if (armed) return;
+      armed = true;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        deadline.abort();
+      }, timeoutMs);
+    };
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const sinks = options.sinks ?? { stdout: (c: Buffer) => out.push(c), stderr: (c: Buffer) => err.push(c) };
+    // stderr's first bytes, until they are known to be the mark or not
+    const pending: { head: Buffer | undefined } = { head: Buffer.alloc(0) };
+    const stderr = (chunk: Buffer) => {
+      if (pending.head === undefined) {
+        sinks.stderr(chunk);
+        return;
+      }
+      const head = Buffer.concat([pending.head, chunk]);
+      pending.head = head;
+      if (head.length < STARTED.length && STARTED.subarray(0, head.length).equals(head)) return;
+      arm();
+      const rest = head.subarray(0, STARTED.length).equals(STARTED) ? head.subarray(STARTED.length) : head;
+      pending.head = undefined;
+      if (rest.length > 0) sinks.stderr(rest);
+    };
+    const command = () => ['/bin/sh', '-c', MARK_THEN_EXEC, 'toolbox', ...this.quirks.execCommand(request.command)];
+    try {
+      const r = await this.call(() => this.execArgs({ ...request, tty: false }, command()), input, {
+        ...(options.onLine ? { onLine: options.onLine } : {}),
+        cancel: deadline.signal,
+        sinks: {
+          stdout: (c) => {
+            arm();
+            sinks.stdout(c);
+          },
+          stderr,
+        },
+      });
+      // a short stderr that began like the mark but was not it
+      if (pending.head?.length) sinks.stderr(pending.head);
+      return { ...r, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
+
+/** What the constant sh of a command under a deadline prints first, on stderr (see execUnderDeadline). */
+const STARTED = Buffer.from('\x1etoolbox: started\n');
+const MARK_THEN_EXEC = `printf '\\036toolbox: started\\n' >&2; unset PWD OLDPWD; exec "$@"`;
+/** How long an engine may take to start a command under a deadline, beyond the deadline itself. */
+const START_ALLOWANCE_MS = 60_000;
