@@ -13,7 +13,7 @@ const e2e = {
   globalSetup: ['test/e2e/setup.ts'],
   setupFiles: ['test/e2e/cleanup.ts'],
 };
-export const DOCKER_FILES = ['lifecycle', 'run', 'equivalence', 'container', 'collect'].map(
+export const DOCKER_FILES = ['lifecycle', 'run', 'equivalence', 'container', 'collect', 'state', 'hardening-load'].map(
   (f) => `test/e2e/${f}.test.ts`,
 );
 
