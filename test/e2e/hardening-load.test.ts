@@ -263,11 +263,11 @@ describe('1,000 runs in a row', () => {
         return ''; // gone meanwhile
       }
     };
-    // the container's processes (its cgroup), and its conmon (which names the container in its arguments)
+    // the container's processes (its cgroup), and its conmon (which names the container in its
+    // arguments); docker quirk: its monitor is containerd's shim, one per container as well
     const inBox = pids.filter((p) => read(p, 'cgroup').includes(id));
-    const conmon = pids.filter(
-      (p) => read(p, 'cmdline').startsWith('/usr/bin/conmon\0') && read(p, 'cmdline').includes(id),
-    );
+    const monitor = ENGINE === 'docker' ? '/usr/bin/containerd-shim-runc-v2\0' : '/usr/bin/conmon\0';
+    const conmon = pids.filter((p) => read(p, 'cmdline').startsWith(monitor) && read(p, 'cmdline').includes(id));
     const fds = (pid: string) => {
       try {
         return readdirSync(`/proc/${pid}/fd`).length;
