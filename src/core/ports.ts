@@ -76,7 +76,10 @@ export interface CaptureResult {
 }
 
 export interface CaptureOptions {
-  /** kill the command (inside the toolbox too) when it runs longer than this */
+  /**
+   * kill the command (inside the toolbox too) when it runs longer than this, counted from its
+   * start inside the toolbox: the engine's time to start an exec is not the command's
+   */
   timeoutMs?: number | undefined;
   /** sees each line of stdout as it arrives (progress of a long command) */
   onLine?: ((line: string) => void) | undefined;
