@@ -23,6 +23,7 @@ export const DOCKER_FILES = [
   'collect',
   'state',
   'hardening-load',
+  'hardening-input',
 ].map((f) => `test/e2e/${f}.test.ts`);
 
 export default defineConfig({
