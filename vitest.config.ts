@@ -24,6 +24,8 @@ export const DOCKER_FILES = [
   'state',
   'hardening-load',
   'hardening-input',
+  'hardening-security',
+  'cli-usage',
 ].map((f) => `test/e2e/${f}.test.ts`);
 
 export default defineConfig({

@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allCommands, describeCommand } from '../../src/cli/command-tree.js';
 import { buildProgram } from '../../src/cli/program.js';
 import {
+  ENGINE,
   MINIMAL_IMAGE,
   containersNamed,
+  forceRemove,
   isolatedEnv,
   podman,
   removeContainers,
@@ -122,7 +124,7 @@ describe('the pull-failure hint suggests -P when -P was given', () => {
       /^Error: cannot pull registry\.invalid\/cli-e2e\/none:1: the registry registry\.invalid is unreachable \(.+\)\. Hint: (.+)$/,
     );
     expect(line!.replace(/^.*\. Hint: /, '')).toBe(
-      "check the network; there is no local copy of the image (see 'podman images'), so load one or choose another with -i",
+      `check the network; there is no local copy of the image (see '${ENGINE} images'), so load one or choose another with -i`,
     );
     expect(containersNamed(`${P}nopull`)).toEqual([]);
   });
@@ -327,7 +329,9 @@ describe('--podman-args that toolbox owns give confusing results', () => {
   });
 
   it('a create that the engine cannot start leaves no container behind', () => {
-    // podman create accepts the group; podman start cannot find it in the image.
+    // The engine's create accepts the group; its start cannot find it in the image. podman says
+    // which container it could not start; docker says only why.
+    const why = ENGINE === 'docker' ? '' : 'unable to start container "\\1": ';
     for (const command of [
       ['create', `${P}nostart`, '--podman-args', '--user root:nosuchgroup'],
       ['run', '-c', `${P}nostart`, '--podman-args', '--user root:nosuchgroup', 'true'],
@@ -335,7 +339,9 @@ describe('--podman-args that toolbox owns give confusing results', () => {
       const r = toolbox(command);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(
-        /^Error: podman start ([0-9a-f]{64}) failed: unable to start container "\1": unable to find group nosuchgroup: no matching entries in group file\. Hint: run with -v to see the podman commands\n$/,
+        new RegExp(
+          `^Error: ${ENGINE} start ([0-9a-f]{64}) failed: ${why}unable to find group nosuchgroup: no matching entries in group file\\. Hint: run with -v to see the ${ENGINE} commands\n$`,
+        ),
       );
       expect(r.code).toBe(125);
       expect(podman(['ps', '-a', '--filter', `name=${P}nostart`, '--format', '{{.Names}}']).stdout).toBe('');
@@ -372,7 +378,7 @@ describe('"entering toolbox" is printed before "creating"', () => {
     const box = `${P}again-${process.pid}`;
     const env = isolatedEnv();
     expect(toolbox(['run', '-c', box, 'true'], { env }).code).toBe(0);
-    expect(podman(['rm', '-f', '-t', '0', box]).code).toBe(0);
+    expect(forceRemove(box)).toBe(0);
     const r = toolbox(['enter', '-v', box], { env, input: 'exit 0\n' });
     expect(r.code).toBe(0);
     expect(statusLines(r.stderr)).toEqual(firstEnterLines(box));

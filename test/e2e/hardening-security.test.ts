@@ -12,10 +12,13 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CLI_ARGV,
+  ENGINE,
   ROOT,
+  RUNTIME_STATE,
   containerId,
   containerState,
   containersNamed,
+  forceRemove,
   isolatedEnv,
   parseJson,
   podman,
@@ -48,8 +51,10 @@ function expectNoMarker(): void {
 }
 
 describe('config is never executed', () => {
+  // A key that the environment also sets is read from the environment: the hostile value must
+  // be the one in force (the docker run sets TOOLBOX_ENGINE for every call).
   const configWith = (data: Record<string, string>) => {
-    const e = isolatedEnv({ TOOLBOX_IMAGE: undefined });
+    const e = isolatedEnv({ TOOLBOX_IMAGE: undefined, ...('engine' in data ? { TOOLBOX_ENGINE: undefined } : {}) });
     mkdirSync(join(e.XDG_CONFIG_HOME!, 'toolbox'), { recursive: true });
     writeFileSync(join(e.XDG_CONFIG_HOME!, 'toolbox/config.json'), JSON.stringify(data), { mode: 0o600 });
     return e;
@@ -204,8 +209,8 @@ describe('nothing without the toolbox label is touched', () => {
   const state = () =>
     podman(['container', 'inspect', '--format', '{{.State.Status}} {{.State.StartedAt}}', OTHER]).stdout;
   const refusal = (name: string) =>
-    `Error: container ${name} is not a toolbox (it has no toolbox label); refusing to touch it. Hint: choose another name with -c NAME, or manage it with 'podman' directly\n`;
-  afterAll(() => podman(['rm', '--force', '--time', '0', OTHER]));
+    `Error: container ${name} is not a toolbox (it has no toolbox label); refusing to touch it. Hint: choose another name with -c NAME, or manage it with '${ENGINE}' directly\n`;
+  afterAll(() => forceRemove(OTHER));
 
   it.each([
     [
@@ -295,14 +300,14 @@ describe('files are private', () => {
 
   it('session, lock and record state lives in directories only root can enter', () => {
     expect(inBox('true').code).toBe(0);
-    const box = `/run/toolbox/podman/boxes/${containerId(BOX)}`;
+    const box = `${RUNTIME_STATE}/boxes/${containerId(BOX)}`;
     for (const dir of [
       '/run/toolbox',
-      '/run/toolbox/podman',
-      '/run/toolbox/podman/boxes',
+      RUNTIME_STATE,
+      `${RUNTIME_STATE}/boxes`,
       box,
       `${box}/sessions`,
-      '/run/toolbox/podman/names',
+      `${RUNTIME_STATE}/names`,
     ]) {
       const s = statSync(dir);
       expect({ dir, mode: s.mode & 0o777, uid: s.uid }).toEqual({ dir, mode: 0o700, uid: 0 });

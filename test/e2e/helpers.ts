@@ -194,6 +194,11 @@ export function containerState(name: string): string {
   return r.code === 0 ? r.stdout.trim() : 'missing';
 }
 
+/** Removes container `name` at once, behind toolbox's back (docker rm has no -t; its -f kills at once). */
+export function forceRemove(name: string): number | null {
+  return podman(ENGINE === 'docker' ? ['rm', '--force', name] : ['rm', '--force', '--time', '0', name]).code;
+}
+
 export function containerId(name: string): string {
   return podman(['container', 'inspect', '--format', '{{.Id}}', name]).stdout.trim();
 }
