@@ -179,7 +179,7 @@ export class CliEngine implements ContainerEngine {
       if (isNoSuchContainer(r.stderr) || r.stdout.trim() === '[]') return undefined;
       throw this.failure('inspect', nameOrId, r);
     }
-    return parseInspect(r.stdout);
+    return parseInspect(r.stdout, this.quirks.binary);
   }
 
   async listBoxes(): Promise<BoxInfo[]> {
@@ -191,7 +191,7 @@ export class CliEngine implements ContainerEngine {
       ...this.quirks.psFormat,
     ]);
     if (r.exitCode !== 0) throw this.failure('ps', '', r);
-    const boxes = parsePs(r.stdout).filter((b) => b.isToolbox);
+    const boxes = parsePs(r.stdout, this.quirks.binary).filter((b) => b.isToolbox);
     // docker's ps is partial (docker.ts): no image id, beside which alone a toolbox's lineage
     // labels count (generations.ts hasOwnLineage), and its labels as one "k=v,k=v" string that
     // cannot carry the spec label's JSON. Those it lists are read again with one inspect.
@@ -199,7 +199,7 @@ export class CliEngine implements ContainerEngine {
     if (!lacking.length) return boxes;
     // A container removed meanwhile is missing from inspect's list (and its exit code is 1).
     const full = await this.call(['container', 'inspect', ...lacking]);
-    const read = new Map(parseInspectAll(full.stdout.trim() || '[]').map((b) => [b.id, b]));
+    const read = new Map(parseInspectAll(full.stdout.trim() || '[]', this.quirks.binary).map((b) => [b.id, b]));
     return boxes.flatMap((b) => {
       if (b.imageId) return [b];
       const again = read.get(b.id);

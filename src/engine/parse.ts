@@ -6,19 +6,19 @@ import { indexFromStaticDir } from '../state/name-index.js';
 
 type Json = Record<string, unknown>;
 
+/** What to try when `engine` (its binary: podman or docker) printed something unreadable. */
+const checkEngine = (engine: string) => `check that ${engine} works: ${engine} info`;
+
 /**
  * A broken or impostor engine can print anything; that is the engine failing, not a bug in
  * toolbox, so it becomes one line with exit 125 instead of an internal error with a trace.
  */
-function parseJson(text: string): unknown {
+function parseJson(text: string, engine: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
     const shown = JSON.stringify(text.trim().slice(0, 60));
-    throw new EngineError(
-      `the container engine printed something that is not JSON: ${shown}`,
-      'check that podman works: podman info',
-    );
+    throw new EngineError(`the container engine printed something that is not JSON: ${shown}`, checkEngine(engine));
   }
 }
 
@@ -80,14 +80,17 @@ function box(
   };
 }
 
+// `engine` below is the binary that printed the text (podman or docker), named in the hint
+// when the text cannot be read.
+
 /** `podman|docker container inspect` output (a JSON array): its first container */
-export function parseInspect(stdout: string): BoxInfo | undefined {
-  return parseInspectAll(stdout)[0];
+export function parseInspect(stdout: string, engine = 'podman'): BoxInfo | undefined {
+  return parseInspectAll(stdout, engine)[0];
 }
 
 /** `podman|docker inspect` of several containers (a JSON array): one BoxInfo each */
-export function parseInspectAll(stdout: string): BoxInfo[] {
-  const list = parseJson(stdout);
+export function parseInspectAll(stdout: string, engine = 'podman'): BoxInfo[] {
+  const list = parseJson(stdout, engine);
   if (!Array.isArray(list)) return [];
   return (list as unknown[]).filter((c): c is Json => c !== null && typeof c === 'object').map(fromInspect);
 }
@@ -115,15 +118,14 @@ function fromInspect(c: Json): BoxInfo {
 }
 
 /** `podman ps --format json` (an array) or `docker ps --format '{{json .}}'` (one object a line) */
-export function parsePs(stdout: string): BoxInfo[] {
+export function parsePs(stdout: string, engine = 'podman'): BoxInfo[] {
   const printed = stdout.trim();
   if (!printed) return [];
-  const parsed = printed.startsWith('[') ? parseJson(printed) : printed.split('\n').map((l) => parseJson(l));
+  const parsed = printed.startsWith('[')
+    ? parseJson(printed, engine)
+    : printed.split('\n').map((l) => parseJson(l, engine));
   if (!Array.isArray(parsed))
-    throw new EngineError(
-      'the container engine printed a list that is not a JSON array',
-      'check that podman works: podman info',
-    );
+    throw new EngineError('the container engine printed a list that is not a JSON array', checkEngine(engine));
   const items = (parsed as unknown[]).filter((c): c is Json => c !== null && typeof c === 'object');
   return items.map((c) => {
     const names = Array.isArray(c.Names) ? text(c.Names[0]) : text(c.Names);

@@ -222,6 +222,21 @@ describe('engine output', () => {
     expect(parseInspect('[null]')).toBeUndefined();
   });
 
+  it('the hint for unreadable output names the engine that printed it', () => {
+    const hintOf = (f: () => unknown) => {
+      try {
+        f();
+      } catch (error) {
+        return (error as { hint?: string }).hint;
+      }
+      return 'no error';
+    };
+    expect(hintOf(() => parsePs('garbage', 'docker'))).toBe('check that docker works: docker info');
+    expect(hintOf(() => parseInspect('garbage', 'docker'))).toBe('check that docker works: docker info');
+    expect(hintOf(() => parseInspectAll('garbage', 'docker'))).toBe('check that docker works: docker info');
+    expect(hintOf(() => parsePs('garbage', 'podman'))).toBe('check that podman works: podman info');
+  });
+
   it('turns engine stderr into one actionable line', () => {
     expect(lastErrorLine('time="x" level=warning msg="w"\nError: something broke\n')).toBe('something broke');
     expect(
