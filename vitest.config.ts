@@ -26,6 +26,7 @@ export const DOCKER_FILES = [
   'hardening-input',
   'hardening-security',
   'cli-usage',
+  'hardening-faults',
 ].map((f) => `test/e2e/${f}.test.ts`);
 
 export default defineConfig({

@@ -10,11 +10,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cli,
+  ENGINE,
   ROOT,
+  RUNTIME_STATE,
+  commitContainer,
+  forceRemove,
   containerId,
   containerState,
   containersNamed,
   isolatedEnv,
+  parseJson,
   podman,
   removeContainers,
   toolbox,
@@ -28,7 +33,10 @@ import {
 
 const P = runPrefix('hd-flt-');
 const env = isolatedEnv();
-const REAL_PODMAN = spawnSync('sh', ['-c', 'command -v podman'], { encoding: 'utf8' }).stdout.trim();
+/** The engine under test's binary, found on PATH as toolbox finds it. */
+const REAL_ENGINE = spawnSync('sh', ['-c', `command -v ${ENGINE}`], { encoding: 'utf8' }).stdout.trim();
+/** podman only: what docker lacks (its own configuration files, `container init`, a "stopping" state). */
+const podmanOnly = it.skipIf(ENGINE === 'docker');
 const tmp = mkdtempSync(`/tmp/${P}`);
 const MACRO = '/usr/lib/rpm/macros.d/macros.toolbox';
 
@@ -40,6 +48,14 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
+/**
+ * Removes this one name of an image and nothing else: podman's untag with no name strips every
+ * name; docker has no untag, and its rmi of one name of an image that has others only untags it.
+ */
+function untag(ref: string): void {
+  podman(ENGINE === 'docker' ? ['rmi', ref] : ['untag', ref, ref]);
+}
+
 function oneLine(r: Result, code: number, line: string | RegExp): void {
   expect(r.stderr).not.toMatch(/Internal error|\n\s+at /);
   if (typeof line === 'string') expect(r.stderr).toBe(`${line}\n`);
@@ -48,11 +64,11 @@ function oneLine(r: Result, code: number, line: string | RegExp): void {
   expect(r.code).toBe(code);
 }
 
-/** A podman on PATH in front of the real one, running `script` (sh) with the real one as $REAL. */
+/** The engine's binary on PATH in front of the real one, running `script` (sh) with the real one as $REAL. */
 function shim(name: string, script: string): NodeJS.ProcessEnv {
   const dir = join(tmp, name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'podman'), `#!/bin/sh\nREAL=${REAL_PODMAN}\n${script}\n`, { mode: 0o755 });
+  writeFileSync(join(dir, ENGINE), `#!/bin/sh\nREAL=${REAL_ENGINE}\n${script}\n`, { mode: 0o755 });
   return { ...env, PATH: `${dir}:${env.PATH}`, HD_MARK: join(dir, 'mark') };
 }
 
@@ -62,7 +78,9 @@ describe('the engine is present but failing', () => {
     expect(toolbox(['create', BOX], { env }).code).toBe(0);
   });
 
-  it('a broken containers.conf (CONTAINERS_CONF): exit 125, one line naming the file', () => {
+  // podman's configuration files; docker's equivalent fault, no daemon behind DOCKER_HOST, is
+  // pinned in engine-choice.test.ts.
+  podmanOnly('a broken containers.conf (CONTAINERS_CONF): exit 125, one line naming the file', () => {
     const conf = join(tmp, 'broken-containers.conf');
     writeFileSync(conf, 'this is [not toml\n');
     for (const args of [['list'], ['run', '-c', `${P}new`, 'true'], ['stop', BOX]]) {
@@ -71,7 +89,7 @@ describe('the engine is present but failing', () => {
         r,
         125,
         new RegExp(
-          `^Error: podman (ps|inspect \\S+) failed: reading system config "${conf}": decode configuration ${conf}: toml: .*\\. Hint: run with -v to see the podman commands\\n$`,
+          `^Error: podman (ps|inspect \\S+) failed: reading system config "${conf}": decode configuration ${conf}: toml: .*\\. Hint: run with -v to see the ${ENGINE} commands\\n$`,
         ),
       );
     }
@@ -79,7 +97,7 @@ describe('the engine is present but failing', () => {
     expect(containerState(BOX)).toBe('running');
   });
 
-  it('a broken storage.conf (CONTAINERS_STORAGE_CONF): exit 125, and the toolbox is left as it was', () => {
+  podmanOnly('a broken storage.conf (CONTAINERS_STORAGE_CONF): exit 125, and the toolbox is left as it was', () => {
     const conf = join(tmp, 'broken-storage.conf');
     writeFileSync(conf, '[storage\ndriver = \n');
     const r = toolbox(['list'], { env: { ...env, CONTAINERS_STORAGE_CONF: conf } });
@@ -104,23 +122,42 @@ describe('the engine is present but failing', () => {
     expect(toolbox(['run', '-n', '-c', BOX, 'echo', 'back'], { env }).stdout).toBe('back\n');
   });
 
+  // docker's counterpart of a broken containers.conf: its client's own configuration. docker
+  // warns and goes on without it; so does toolbox, and the warning is docker's, not a result.
+  it.skipIf(ENGINE !== 'docker')('a broken docker client config (DOCKER_CONFIG): everything works', () => {
+    const dir = join(tmp, 'docker-config');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'config.json'), 'this is {not json\n');
+    const e = { ...env, DOCKER_CONFIG: dir };
+    const list = toolbox(['list', '--json'], { env: e });
+    expect({ code: list.code, stderr: list.stderr }).toEqual({ code: 0, stderr: '' });
+    expect((parseJson(list.stdout, 'list --json') as { name: string }[]).map((b) => b.name)).toContain(BOX);
+    const run = toolbox(['run', '-c', `${P}cfg`, 'echo', 'works'], { env: e });
+    expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      code: 0,
+      stdout: 'works\n',
+      stderr: '',
+    });
+    expect(containersNamed(`${P}cfg`)).toEqual([`${P}cfg`]);
+  });
+
   it('an engine that fails with its own message: exit 125 and that message', () => {
     const e = shim('fails', 'echo "Error: simulated engine failure" >&2; exit 125');
     oneLine(
       toolbox(['run', '-c', `${P}new`, 'true'], { env: e }),
       125,
-      `Error: podman inspect ${P}new failed: simulated engine failure. Hint: run with -v to see the podman commands`,
+      `Error: ${ENGINE} inspect ${P}new failed: simulated engine failure. Hint: run with -v to see the ${ENGINE} commands`,
     );
     oneLine(
       toolbox(['list'], { env: e }),
       125,
-      'Error: podman ps failed: simulated engine failure. Hint: run with -v to see the podman commands',
+      `Error: ${ENGINE} ps failed: simulated engine failure. Hint: run with -v to see the ${ENGINE} commands`,
     );
   });
 
   it('an engine that prints garbage: exit 125, never an internal error', () => {
     const e = shim('garbage', 'echo "garbage, not JSON"');
-    const hint = 'Hint: check that podman works: podman info';
+    const hint = `Hint: check that ${ENGINE} works: ${ENGINE} info`;
     oneLine(
       toolbox(['list'], { env: e }),
       125,
@@ -138,19 +175,22 @@ describe('the engine is present but failing', () => {
     oneLine(
       toolbox(['list'], { env: e }),
       125,
-      'Error: podman ps failed: killed by SIGKILL. Hint: run with -v to see the podman commands',
+      `Error: ${ENGINE} ps failed: killed by SIGKILL. Hint: run with -v to see the ${ENGINE} commands`,
     );
   });
 
   it('an engine that is not executable: exit 125', () => {
     const dir = join(tmp, 'noexec');
     mkdirSync(dir);
-    writeFileSync(join(dir, 'podman'), 'not a program', { mode: 0o644 });
-    // not executable means not found on PATH; with no other engine there, that is what is said
+    writeFileSync(join(dir, ENGINE), 'not a program', { mode: 0o644 });
+    // Not executable means not found on PATH. Chosen by auto-detection (podman's run), with no
+    // other engine there, that is what is said; chosen by name (docker's run), that engine is.
     oneLine(
       toolbox(['list'], { env: { ...env, PATH: dir } }),
       125,
-      'Error: neither podman nor docker is installed (neither is on PATH). Hint: install podman: zypper install podman (or transactional-update pkg install podman)',
+      ENGINE === 'docker'
+        ? 'Error: docker is not installed (it is not on PATH). Hint: install docker, or choose another engine with --engine'
+        : 'Error: neither podman nor docker is installed (neither is on PATH). Hint: install podman: zypper install podman (or transactional-update pkg install podman)',
     );
   });
 });
@@ -180,7 +220,8 @@ describe('a toolbox in each state', () => {
     expect(containerState(BOX)).toBe('exited');
   });
 
-  it('created but never started (left by a killed create): started and set up on the next call', () => {
+  // docker has no `container init`; its created-never-started toolbox is the killed create below.
+  podmanOnly('created but never started (left by a killed create): started and set up on the next call', () => {
     const id = containerId(BOX);
     expect(podman(['container', 'init', BOX]).code).toBe(0); // podman's "initialized": created, never run since
     const r = toolbox(['run', '-c', BOX, 'echo', 'ok'], { env });
@@ -189,31 +230,35 @@ describe('a toolbox in each state', () => {
     expect(containerId(BOX)).toBe(id);
   });
 
-  it('stopping (a stop from outside toolbox in progress): the next call waits for it, then starts it', async () => {
-    expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0);
-    // Freeze the keep-alive with SIGSTOP so `podman stop -t 3` stays in "stopping" for 3 s.
-    expect(podman(['kill', '--signal', 'STOP', BOX]).code).toBe(0);
-    const stopper = spawn(REAL_PODMAN, ['stop', '-t', '3', BOX], { stdio: 'ignore' });
-    await waitFor(() => containerState(BOX) === 'stopping', 'the stopping state');
-    // The cached record still names a live process: through podman, the engine refuses the exec
-    // while the stop runs, with its own one line. That call fails; no toolbox state is harmed.
-    const during = toolbox(['run', '-n', '--exec', 'podman', '-c', BOX, 'echo', 'during'], { env });
-    expect(during.stderr).not.toMatch(/Internal error|\n\s+at /);
-    expect(during.stderr).toBe(
-      'Error: can only create exec sessions on running containers: container state improper\n',
-    );
-    expect(during.code).toBe(255);
-    await new Promise((r) => stopper.on('close', r));
-    const after = toolbox(['run', '-n', '-c', BOX, 'echo', 'after'], { env });
-    expect(after.stdout).toBe('after\n');
-    expect(after.code).toBe(0);
-  });
+  // docker shows no "stopping" state: a container being stopped is running until it has exited.
+  podmanOnly(
+    'stopping (a stop from outside toolbox in progress): the next call waits for it, then starts it',
+    async () => {
+      expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0);
+      // Freeze the keep-alive with SIGSTOP so `podman stop -t 3` stays in "stopping" for 3 s.
+      expect(podman(['kill', '--signal', 'STOP', BOX]).code).toBe(0);
+      const stopper = spawn(REAL_ENGINE, ['stop', '-t', '3', BOX], { stdio: 'ignore' });
+      await waitFor(() => containerState(BOX) === 'stopping', 'the stopping state');
+      // The cached record still names a live process: through podman, the engine refuses the exec
+      // while the stop runs, with its own one line. That call fails; no toolbox state is harmed.
+      const during = toolbox(['run', '-n', '--exec', 'podman', '-c', BOX, 'echo', 'during'], { env });
+      expect(during.stderr).not.toMatch(/Internal error|\n\s+at /);
+      expect(during.stderr).toBe(
+        'Error: can only create exec sessions on running containers: container state improper\n',
+      );
+      expect(during.code).toBe(255);
+      await new Promise((r) => stopper.on('close', r));
+      const after = toolbox(['run', '-n', '-c', BOX, 'echo', 'after'], { env });
+      expect(after.stdout).toBe('after\n');
+      expect(after.code).toBe(0);
+    },
+  );
 
-  it('stopping, without a cached record: the call waits for the stop to finish and starts it', async () => {
+  podmanOnly('stopping, without a cached record: the call waits for the stop to finish and starts it', async () => {
     expect(podman(['kill', '--signal', 'STOP', BOX]).code).toBe(0);
-    const stopper = spawn(REAL_PODMAN, ['stop', '-t', '2', BOX], { stdio: 'ignore' });
+    const stopper = spawn(REAL_ENGINE, ['stop', '-t', '2', BOX], { stdio: 'ignore' });
     await waitFor(() => containerState(BOX) === 'stopping', 'the stopping state');
-    rmSync(`/run/toolbox/podman/boxes/${containerId(BOX)}/record.json`, { force: true }); // as after a reboot of /run
+    rmSync(`${RUNTIME_STATE}/boxes/${containerId(BOX)}/record.json`, { force: true }); // as after a reboot of /run
     const r = toolbox(['run', '-n', '-c', BOX, 'echo', 'restarted'], { env });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('restarted\n');
@@ -226,7 +271,7 @@ describe('a toolbox in each state', () => {
     const session = toolboxAsync(['run', '-c', BOX, '--', 'sh', '-c', 'echo ready; sleep 60; echo never'], { env });
     await waitFor(() => session.output().includes('ready'), 'the session');
     const id = containerId(BOX);
-    expect(podman(['rm', '--force', '--time', '0', BOX]).code).toBe(0);
+    expect(forceRemove(BOX)).toBe(0);
     const r = await session.done;
     expect(r.stdout).toBe('ready\n');
     // podman races with itself here: the exec ends killed (137), or podman notices the removal
@@ -249,7 +294,7 @@ describe('a toolbox in each state', () => {
 
   it('removed between calls while its record is cached: recreated', () => {
     expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0);
-    expect(podman(['rm', '--force', '--time', '0', BOX]).code).toBe(0);
+    expect(forceRemove(BOX)).toBe(0);
     const r = toolbox(['run', '-n', '-c', BOX, 'echo', 'recreated'], { env });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('recreated\n');
@@ -261,7 +306,7 @@ describe('its image deleted', () => {
   const IMAGE = `localhost/${P}image:1`;
   const OWN = `localhost/${P}own:1`;
   afterAll(() => {
-    podman(['untag', IMAGE, IMAGE]); // this one name of the shared test image, nothing else
+    untag(IMAGE); // this one name of the shared test image, nothing else
     podman(['rmi', '--force', OWN]);
   });
 
@@ -278,13 +323,13 @@ describe('its image deleted', () => {
     oneLine(
       r,
       1,
-      `Error: image not found: ${IMAGE} (localhost/ images are never pulled). Hint: build or load it first, e.g. 'podman build -t ${IMAGE} .'`,
+      `Error: image not found: ${IMAGE} (localhost/ images are never pulled). Hint: build or load it first, e.g. '${ENGINE} build -t ${IMAGE} .'`,
     );
     expect(containersNamed(`${P}img2`)).toEqual([]);
     expect(toolbox(['rm', `${P}img`], { env }).code).toBe(0);
   });
 
-  it('removed with its toolbox (podman rmi --force): the next call says the image is gone', () => {
+  it('removed with its toolbox (rmi --force): the next call says the image is gone', () => {
     // An image of our own, so removing it harms no one else's.
     const base = podman([
       'create',
@@ -295,16 +340,19 @@ describe('its image deleted', () => {
       'true',
     ]);
     expect(base.code).toBe(0);
-    expect(podman(['commit', '--quiet', `${P}commit`, OWN]).code).toBe(0);
+    expect(commitContainer(`${P}commit`, OWN)).toBe(0);
     podman(['rm', `${P}commit`]);
     expect(toolbox(['run', '-c', `${P}own`, '-i', OWN, 'echo', 'made'], { env }).stdout).toBe('made\n');
+    // podman's rmi --force removes the containers of the image with it; docker's only untags an
+    // image that a container uses and leaves both, so there the toolbox goes first.
+    if (ENGINE === 'docker') expect(forceRemove(`${P}own`)).toBe(0);
     expect(podman(['rmi', '--force', OWN]).code).toBe(0);
     expect(containersNamed(`${P}own`)).toEqual([]);
     const r = toolbox(['run', '-c', `${P}own`, '-i', OWN, 'true'], { env });
     oneLine(
       r,
       1,
-      `Error: image not found: ${OWN} (localhost/ images are never pulled). Hint: build or load it first, e.g. 'podman build -t ${OWN} .'`,
+      `Error: image not found: ${OWN} (localhost/ images are never pulled). Hint: build or load it first, e.g. '${ENGINE} build -t ${OWN} .'`,
     );
     expect(containersNamed(`${P}own`)).toEqual([]);
   });
@@ -412,7 +460,7 @@ describe('killed or interrupted during create', () => {
       expect(containersNamed(BOX)).toEqual([BOX]);
     } finally {
       podman(['rm', '--force', BOX]);
-      podman(['untag', REMOTE, REMOTE]); // this one name only (untag with no name strips every name)
+      untag(REMOTE);
     }
   });
 
@@ -429,7 +477,7 @@ describe('killed or interrupted during create', () => {
       killShim(e.HD_MARK!);
       expect(containersNamed(BOX)).toEqual([]);
     } finally {
-      podman(['untag', REMOTE, REMOTE]); // this one name only (untag with no name strips every name)
+      untag(REMOTE);
     }
   });
 
@@ -444,13 +492,13 @@ describe('killed or interrupted during create', () => {
       run.child.kill('SIGKILL');
       await run.done;
       killShim(e.HD_MARK!);
-      expect(existsSync(`/run/toolbox/podman/claims/${BOX}/lock`)).toBe(true); // the name's claim, left behind by the dead owner
+      expect(existsSync(`${RUNTIME_STATE}/claims/${BOX}/lock`)).toBe(true); // the name's claim, left behind by the dead owner
       const next = toolbox(['run', '-P', '-c', BOX, '-i', REMOTE, 'echo', 'unblocked'], { env });
       expect(next.stdout).toBe('unblocked\n');
       expect(next.code).toBe(0);
     } finally {
       podman(['rm', '--force', BOX]);
-      podman(['untag', REMOTE, REMOTE]); // this one name only (untag with no name strips every name)
+      untag(REMOTE);
     }
   });
 });
