@@ -27,6 +27,7 @@ export const DOCKER_FILES = [
   'hardening-security',
   'cli-usage',
   'hardening-faults',
+  'hardening-places',
 ].map((f) => `test/e2e/${f}.test.ts`);
 
 export default defineConfig({

@@ -22,6 +22,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cli,
+  ENGINE,
+  RUNTIME_STATE,
   containerId,
   containerState,
   containersNamed,
@@ -142,6 +144,14 @@ function oneLine(r: Result, code: number, line: string): void {
   expect(r.code).toBe(code);
 }
 
+/**
+ * The first state a run on an existing toolbox writes: podman's cached name is confirmed against
+ * its storage index, so the run goes straight to the container's directory; docker has no such
+ * index (parse.ts: storeIndex), so there every run asks the engine while it claims the name.
+ */
+const firstWrite = (name: string, id: string) =>
+  ENGINE === 'docker' ? `${RUNTIME_STATE}/claims/${name}` : `${RUNTIME_STATE}/boxes/${id}`;
+
 describe('the state directory on a full file system', () => {
   const BOX = `${P}full`;
   const disk = smallDisk('state-full');
@@ -156,7 +166,7 @@ describe('the state directory on a full file system', () => {
   it('a run fails with one line, nothing half-written is left, and the toolbox is untouched', () => {
     const before = tree(disk.dir);
     disk.fill();
-    const full = `Error: cannot write the toolbox state in /run/toolbox/podman/boxes/${id}: the disk is full. ${STATE_HINT}`;
+    const full = `Error: cannot write the toolbox state in ${firstWrite(BOX, id)}: the disk is full. ${STATE_HINT}`;
     oneLine(toolboxIn(disk.dir, ['run', '-n', '-c', BOX, 'echo', 'never']), 1, full);
     oneLine(toolboxIn(disk.dir, ['run', '-c', BOX, 'echo', 'never']), 1, full);
     // no lock file of a dead call stays behind (an empty one would be a lock that names no one)
@@ -172,7 +182,7 @@ describe('the state directory on a full file system', () => {
     oneLine(
       toolboxIn(disk.dir, ['run', '-c', `${P}full-new`, 'true']),
       1,
-      `Error: cannot write the toolbox state in /run/toolbox/podman/claims/${P}full-new: the disk is full. ${STATE_HINT}`,
+      `Error: cannot write the toolbox state in ${RUNTIME_STATE}/claims/${P}full-new: the disk is full. ${STATE_HINT}`,
     );
     expect(containersNamed(`${P}full-new`)).toEqual([]);
   });
@@ -202,7 +212,7 @@ describe('the state directory on a full file system', () => {
     const r = await session.done;
     expect(r.stdout).toBe('ready\n');
     expect(r.stderr).toBe(
-      `Warning: toolbox ${BOX} is left running: cannot write the toolbox state in /run/toolbox/podman/boxes/${id}: the disk is full\n`,
+      `Warning: toolbox ${BOX} is left running: cannot write the toolbox state in ${RUNTIME_STATE}/boxes/${id}: the disk is full\n`,
     );
     expect(r.code).toBe(42);
     expect(containerState(BOX)).toBe('running');
@@ -233,7 +243,7 @@ describe('the state directory read-only', () => {
       oneLine(
         toolboxIn(ro.dir, ['run', '-n', '-c', BOX, 'echo', 'never']),
         1,
-        `Error: cannot use the state directory /run/toolbox/podman: the file system is read-only. ${STATE_HINT}`,
+        `Error: cannot use the state directory ${RUNTIME_STATE}: the file system is read-only. ${STATE_HINT}`,
       );
     } finally {
       ro.thaw();
@@ -243,17 +253,17 @@ describe('the state directory read-only', () => {
   it('with the toolbox state in it: one line naming the file, and nothing in it changes', () => {
     expect(toolboxIn(ro.dir, ['run', '-n', '-c', BOX, 'true']).code).toBe(0);
     const before = tree(ro.dir);
-    const record = readFileSync(join(ro.dir, 'podman/boxes', id, 'record.json'));
+    const record = readFileSync(join(ro.dir, ENGINE, 'boxes', id, 'record.json'));
     ro.freeze();
     try {
-      const line = `Error: cannot write the toolbox state in /run/toolbox/podman/boxes/${id}: the file system is read-only. ${STATE_HINT}`;
+      const line = `Error: cannot write the toolbox state in ${firstWrite(BOX, id)}: the file system is read-only. ${STATE_HINT}`;
       oneLine(toolboxIn(ro.dir, ['run', '-n', '-c', BOX, 'echo', 'never']), 1, line);
       oneLine(toolboxIn(ro.dir, ['run', '-c', BOX, 'echo', 'never']), 1, line);
     } finally {
       ro.thaw();
     }
     expect(tree(ro.dir)).toEqual(before);
-    expect(readFileSync(join(ro.dir, 'podman/boxes', id, 'record.json'))).toEqual(record);
+    expect(readFileSync(join(ro.dir, ENGINE, 'boxes', id, 'record.json'))).toEqual(record);
     expect(containerState(BOX)).toBe('running');
     const next = toolboxIn(ro.dir, ['run', '-c', BOX, 'echo', 'writable again']);
     expect({ code: next.code, stdout: next.stdout, stderr: next.stderr }).toEqual({
@@ -294,7 +304,7 @@ describe('the state directory removed while a session runs', () => {
   it('alone: it ends with its own exit code and stops the toolbox; the next call works', async () => {
     const a = session('alone', 7);
     await a.ready();
-    rmSync(join(state, 'podman'), { recursive: true, force: true });
+    rmSync(join(state, ENGINE), { recursive: true, force: true });
     a.release();
     expect(await a.done).toMatchObject({ code: 7, stdout: 'ready-alone\n', stderr: '' });
     expect(containerState(BOX)).toBe('exited');
@@ -309,7 +319,7 @@ describe('the state directory removed while a session runs', () => {
   it('with a session that started after the removal: the first one out leaves the toolbox to it, the last one stops it', async () => {
     const a = session('first', 3);
     await a.ready();
-    rmSync(join(state, 'podman'), { recursive: true, force: true });
+    rmSync(join(state, ENGINE), { recursive: true, force: true });
     const b = session('second', 4);
     await b.ready();
     a.release();
@@ -318,8 +328,8 @@ describe('the state directory removed while a session runs', () => {
     b.release();
     expect(await b.done).toMatchObject({ code: 4, stdout: 'ready-second\n', stderr: '' });
     expect(containerState(BOX)).toBe('exited');
-    expect(existsSync(join(state, 'podman/boxes', containerId(BOX), 'sessions'))).toBe(true);
-    expect(readdirSync(join(state, 'podman/boxes', containerId(BOX), 'sessions'))).toEqual([]);
+    expect(existsSync(join(state, ENGINE, 'boxes', containerId(BOX), 'sessions'))).toBe(true);
+    expect(readdirSync(join(state, ENGINE, 'boxes', containerId(BOX), 'sessions'))).toEqual([]);
   });
 
   it('removed while a call opens its session (the state made again under it): no internal error', async () => {
@@ -333,7 +343,7 @@ describe('the state directory removed while a session runs', () => {
     const remover = (async () => {
       while (removing.on) {
         try {
-          rmSync(join(state, 'podman'), { recursive: true, force: true });
+          rmSync(join(state, ENGINE), { recursive: true, force: true });
         } catch {
           // a call made a file in it meanwhile: the next round removes it
         }
