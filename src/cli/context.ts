@@ -8,8 +8,8 @@ import { readTrustedFile } from '../config/trusted-file.js';
 import type { Deps } from '../core/deps.js';
 import { ToolboxError } from '../core/errors.js';
 import type { HostUser } from '../core/ports.js';
-import { resolveSettings, type GlobalFlags, type Settings } from '../core/settings.js';
-import { detectEngine } from '../engine/detect.js';
+import { resolveSettings, type GlobalFlags, type Settings } from '../core/settings/settings.js';
+import { detectEngine, fallbackEngine } from '../engine/detect.js';
 import { ConfigGenerationStore } from '../config/generation-store.js';
 import { NsenterDirectEntry } from '../engine/direct-entry.js';
 import { CliEngine } from '../engine/engine.js';
@@ -116,6 +116,7 @@ export function buildContext(
   const engineName = detectEngine(settings.engine);
   const engine = new CliEngine({
     name: engineName,
+    fallback: settings.engine ? undefined : fallbackEngine(engineName),
     sudo: settings.sudo,
     version: VERSION,
     trace: (argv) => {
@@ -123,7 +124,8 @@ export function buildContext(
     },
     rootlessHost,
   });
-  const sessions = new FileSessionStore(runtimeDir(engine.command.join('-'), env), {
+  // The engine that answers the first call names the directory (a podman that cannot run hands over to docker).
+  const sessions = new FileSessionStore(() => runtimeDir(engine.command.join('-'), env), {
     top: runtimeTop(env),
     warn: (m) => {
       reporter.warn(m);

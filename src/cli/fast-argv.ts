@@ -2,7 +2,7 @@
 // hundreds of times, and loading commander costs a quarter of Node's own start-up. This reader
 // accepts only a strict subset of the full grammar and gives up (undefined) on anything else,
 // so commander stays the one authority: a unit test checks that both agree on every sample.
-import type { GlobalFlags } from '../core/settings.js';
+import type { GlobalFlags } from '../core/settings/settings.js';
 import { GLOBAL_OPTIONS, type GlobalOption } from './global-options.js';
 import { findCommand, spellings, subcommandNames } from './grammar.js';
 

@@ -1,9 +1,9 @@
 // The options every toolbox command accepts, written once, as part of the grammar (grammar.ts).
 // commander's options (options.ts) and the hot path's reader (fast-argv.ts) are drawn from this
 // table; it imports nothing heavy, so the hot path can read it without loading commander.
-import { ENGINES, EXEC_PATHS } from '../core/setting-rules.js';
-import type { GlobalFlags } from '../core/settings.js';
-import type { OptionSpec } from './grammar.js';
+import { ENGINES, EXEC_PATHS } from '../core/settings/setting-rules.js';
+import type { GlobalFlags } from '../core/settings/settings.js';
+import type { OptionSpec } from './option-spec.js';
 
 /** A repeatable one (--podman-args) adds up; any other valued option may be given once. */
 export interface GlobalOption extends OptionSpec {

@@ -5,22 +5,12 @@
 // heavy, because `toolbox run` and `toolbox list` read it before deciding whether commander is
 // needed at all.
 import { ALL_PROFILES } from '../core/collect/profile-names.js';
-import { wordList } from '../core/setting-rules.js';
+import { wordList } from '../core/settings/setting-rules.js';
 import { EXTRA_ARGS_RULE } from '../engine/create-args.js';
 import { GLOBAL_OPTIONS } from './global-options.js';
+import type { OptionSpec } from './option-spec.js';
 
-export interface OptionSpec {
-  short?: string;
-  /** "--recommends"; a "--no-" option is the negation of the one without (commander's rule) */
-  long: string;
-  /** the value's placeholder; none for a switch */
-  value?: string;
-  /** the only values commander accepts */
-  choices?: readonly string[];
-  /** each use adds to the value, as a list; any other valued option holds one value */
-  repeatable?: boolean;
-  description: string;
-}
+export type { OptionSpec };
 
 export interface ArgumentSpec {
   name: string;

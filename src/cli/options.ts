@@ -2,7 +2,7 @@
 // options drawn from the one table in global-options.ts (part of the grammar, grammar.ts).
 import { Option, type Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import type { GlobalFlags } from '../core/settings.js';
+import type { GlobalFlags } from '../core/settings/settings.js';
 import { checkExtraCreateArgs } from '../engine/create-args.js';
 import { GLOBAL_OPTIONS, optionName, type GlobalOption } from './global-options.js';
 import { optionFlags, type OptionSpec } from './grammar.js';

@@ -4,7 +4,7 @@
 // In the default form and in `run`, options end at the first word that is not an option, or at `--`.
 import { Argument, Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import type { GlobalFlags } from '../core/settings.js';
+import type { GlobalFlags } from '../core/settings/settings.js';
 import {
   argumentUsage,
   GRAMMAR,

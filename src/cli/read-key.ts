@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ToolboxError } from '../core/errors.js';
-import type { RepoKey } from '../core/manage-repos.js';
+import type { RepoKey } from '../core/tools/manage-repos.js';
 
 const ARMOR = '-----BEGIN PGP PUBLIC KEY BLOCK-----';
 

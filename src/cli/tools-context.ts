@@ -3,10 +3,10 @@
 import { ConfigDeclaredStore } from '../config/declared-store.js';
 import { configFile } from '../config/paths.js';
 import { readConfigFile } from '../config/read-config.js';
-import type { ToolsDeps } from '../core/install-tools.js';
+import type { ToolsDeps } from '../core/tools/install-tools.js';
 import { isToolboxError } from '../core/errors.js';
-import { storedSetting } from '../core/setting-rules.js';
-import type { Settings, GlobalFlags } from '../core/settings.js';
+import { storedSetting } from '../core/settings/setting-rules.js';
+import type { Settings, GlobalFlags } from '../core/settings/settings.js';
 import { StderrProgress } from '../ui/progress.js';
 import { buildContext } from './context.js';
 

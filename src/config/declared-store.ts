@@ -1,6 +1,6 @@
 // The declared state of toolboxes in config.json, under "boxes": {NAME: {repos, tools}}.
 // Written through ConfigStore.update, so each change is one atomic write.
-import { parseDeclared, type DeclaredBox, type DeclaredStore } from '../core/declared-state.js';
+import { parseDeclared, type DeclaredBox, type DeclaredStore } from '../core/tools/declared-state.js';
 import { objectAt, omit } from './json-object.js';
 import { ConfigStore } from './store.js';
 

@@ -1,7 +1,7 @@
 // Generations' state in config.json: "journal": {NAME: Journal} for an upgrade or rollback in
 // flight, and "retired": {CONTAINER_ID: {declared, retiredAt}} for the generations kept aside.
 // Retired generations are keyed by their full container id, never by a name.
-import { parseDeclared } from '../core/declared-state.js';
+import { parseDeclared } from '../core/tools/declared-state.js';
 import type { GenerationStore, Journal, RetiredRecord } from '../core/generations/generations.js';
 import { BOXES_KEY } from './declared-store.js';
 import { objectAt, omit, withSection } from './json-object.js';

@@ -1,5 +1,7 @@
 // The interfaces the core talks to. Adapters implement them; unit tests fake them.
-import type { ENGINES, MODES } from './setting-rules.js';
+/** The engines an adapter can be, and the modes a toolbox can run in: the one list of each. */
+export const ENGINES = ['podman', 'docker'] as const;
+export const MODES = ['system', 'user'] as const;
 
 export type Mode = (typeof MODES)[number];
 /** One per file in src/engine/engines, listed in its registry (a unit test holds them equal). */
@@ -74,7 +76,10 @@ export interface CaptureResult {
 }
 
 export interface CaptureOptions {
-  /** kill the command (inside the toolbox too) when it runs longer than this */
+  /**
+   * kill the command (inside the toolbox too) when it runs longer than this, counted from its
+   * start inside the toolbox: the engine's time to start an exec is not the command's
+   */
   timeoutMs?: number | undefined;
   /** sees each line of stdout as it arrives (progress of a long command) */
   onLine?: ((line: string) => void) | undefined;

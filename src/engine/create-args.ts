@@ -1,6 +1,6 @@
 // The engine command line that creates a toolbox, as microos-toolbox does, plus labels.
 import { UsageError } from '../core/errors.js';
-import { HOST_UPDATE_IN_BOX, hostUpdateSource } from '../core/host-update-in-box.js';
+import { HOST_UPDATE_IN_BOX, hostUpdateSource } from '../core/box/host-update-in-box.js';
 import type { BoxSpec } from '../core/ports.js';
 import type { EngineQuirks } from './engines/quirks.js';
 import { ENGINE_REGISTRY } from './engines/registry.js';

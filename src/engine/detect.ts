@@ -25,3 +25,13 @@ export function detectEngine(choice: EngineName | undefined, path?: string): Eng
     `install ${preferred.name}: ${preferred.install}`,
   );
 }
+
+/**
+ * The engine after `detected` in the registry (docker after podman): used for this process when
+ * the detected one is installed but its first call shows it cannot run (CliEngine.fallBack).
+ * Whether it is installed is asked only then: this costs the hot path nothing.
+ */
+export function fallbackEngine(detected: EngineName): EngineName | undefined {
+  const at = ENGINE_REGISTRY.findIndex((q) => q.name === detected);
+  return at < 0 ? undefined : ENGINE_REGISTRY[at + 1]?.name;
+}

@@ -16,14 +16,18 @@ import type {
 import { createArgs } from './create-args.js';
 import { skopeoInspectArgs } from './skopeo-args.js';
 import { registryCause, registryFailure, type RegistryCause } from './registry-errors.js';
-import { engineFailure, isImageMissing, isNameInUse, isNoSuchContainer } from './errors.js';
-import { LABEL_MANAGED } from '../core/labels.js';
-import { parseInspect, parsePs } from './parse.js';
+import { cannotRunAtAll, engineFailure, isImageMissing, isNameInUse, isNoSuchContainer } from './errors.js';
+import { LABEL_MANAGED } from '../core/box/labels.js';
+import { parseInspect, parseInspectAll, parsePs } from './parse.js';
 import { capture, CommandNotFound, interactive, type Captured } from '../os/runner.js';
 import { newestRoot, processesInCgroup, processesWithEnv, topProcess } from '../os/processes.js';
 import { localRootlessHost, type RootlessHost } from './rootless.js';
 import { installAdvice, quirksOf } from './engines/registry.js';
+import { onPath } from '../os/path.js';
 import type { EngineQuirks } from './engines/quirks.js';
+
+/** An engine call's options: the port's, and a signal that ends the call as its deadline would. */
+type CallOptions = CaptureOptions & { cancel?: AbortSignal };
 
 /** The environment entry that marks every process of one exec session (see execInteractive). */
 const sessionMark = (marker: string) => `TOOLBOX_SESSION=${marker}`;
@@ -35,35 +39,81 @@ export interface EngineOptions {
   trace?: ((argv: readonly string[]) => void) | undefined;
   /** the user podman runs as when rootless: its failures are diagnosed against this host */
   rootlessHost?: (() => RootlessHost) | undefined;
+  /**
+   * The engine to use instead when `name` was detected, not chosen, and its first call shows it
+   * cannot run at all (see fallBack): docker where podman is installed but broken.
+   */
+  fallback?: EngineName | undefined;
 }
 
 export class CliEngine implements ContainerEngine {
-  readonly name: EngineName;
-  readonly command: readonly string[];
+  // Set once, or once more when the detected engine cannot run and its fallback takes over.
+  name!: EngineName;
+  command!: readonly string[];
   readonly rootful: boolean;
-  private readonly quirks: EngineQuirks;
+  private quirks!: EngineQuirks;
   /** what runs: the engine, or sudo */
-  private readonly file: string;
+  private file!: string;
   /** the arguments before the engine's own (sudo's: the engine) */
-  private readonly prefix: readonly string[];
+  private prefix!: readonly string[];
+  private readonly sudo: boolean;
   private readonly trace: ((argv: readonly string[]) => void) | undefined;
-  private readonly rootlessHost: (() => RootlessHost) | undefined;
+  private rootlessHost: (() => RootlessHost) | undefined;
+  private readonly givenRootlessHost: (() => RootlessHost) | undefined;
+  /** until the first call has answered: the engine to try when this one cannot run at all */
+  private fallback: EngineName | undefined;
+  private fallingBack: Promise<boolean> | undefined;
 
   constructor(options: EngineOptions) {
-    this.name = options.name;
-    this.quirks = quirksOf(options.name);
-    this.file = options.sudo ? 'sudo' : this.quirks.binary;
-    this.prefix = options.sudo ? [this.quirks.binary] : [];
-    this.command = [this.file, ...this.prefix];
+    this.sudo = options.sudo;
     this.rootful = options.sudo || process.getuid?.() === 0;
     this.trace = options.trace;
-    const refusal = this.rootful ? undefined : this.quirks.rootlessUnsupported;
-    if (refusal) throw new EngineError(refusal.message, refusal.hint);
+    this.givenRootlessHost = options.rootlessHost;
+    this.fallback = options.fallback;
+    this.use(options.name);
+  }
+
+  private use(name: EngineName): void {
+    const quirks = quirksOf(name);
+    if (!this.rootful) {
+      const refusal = quirks.rootlessUnsupported;
+      const denied = refusal?.denied?.();
+      if (denied) throw denied;
+      if (refusal) throw new EngineError(refusal.message, refusal.hint);
+    }
+    this.name = name;
+    this.quirks = quirks;
+    this.file = this.sudo ? 'sudo' : quirks.binary;
+    this.prefix = this.sudo ? [quirks.binary] : [];
+    this.command = [this.file, ...this.prefix];
     const uid = process.getuid?.() ?? 0;
     this.rootlessHost =
-      this.rootful || !this.quirks.rootlessFailure
+      this.rootful || !quirks.rootlessFailure
         ? undefined
-        : (options.rootlessHost ?? (() => localRootlessHost(uid, String(uid))));
+        : (this.givenRootlessHost ?? (() => localRootlessHost(uid, String(uid))));
+  }
+
+  /**
+   * The detected engine's first call failed as an engine that cannot run at all fails: when the
+   * fallback is installed and its daemon answers, it becomes the engine of this process. Costs
+   * nothing while the first engine works: one probe, only after a failure of the first call.
+   */
+  private fallBack(): Promise<boolean> {
+    this.fallingBack ??= (async () => {
+      const next = this.fallback;
+      this.fallback = undefined;
+      if (!next || !onPath(quirksOf(next).binary)) return false;
+      const quirks = quirksOf(next);
+      if (!this.rootful && quirks.rootlessUnsupported) return false;
+      const file = this.sudo ? 'sudo' : quirks.binary;
+      const argv = [...(this.sudo ? [quirks.binary] : []), ...quirks.probeArgs];
+      this.trace?.([file, ...argv]);
+      const r = await capture(file, argv).catch(() => undefined);
+      if (r?.exitCode !== 0) return false;
+      this.use(next);
+      return true;
+    })();
+    return this.fallingBack;
   }
 
   /** One line for a failed engine call: a rootless host problem first, then the engine's text. */
@@ -78,7 +128,29 @@ export class CliEngine implements ContainerEngine {
     return engineFailure(this.name, action, target, r.stderr, r.exitCode);
   }
 
-  private async call(args: string[], input?: string, options: CaptureOptions = {}): Promise<Captured> {
+  /** `args` as a function when they depend on the engine's quirks: a fallback builds them again. */
+  private async call(
+    args: readonly string[] | (() => readonly string[]),
+    input?: string,
+    options: CallOptions = {},
+  ): Promise<Captured> {
+    const argsNow = () => (typeof args === 'function' ? args() : args);
+    if (!this.fallback) return this.callOnce(argsNow(), input, options);
+    let r: Captured | undefined;
+    try {
+      r = await this.callOnce(argsNow(), input, options);
+    } catch (error) {
+      if (!(error instanceof EngineError) || !(await this.fallBack())) throw error;
+      return this.callOnce(argsNow(), input, options);
+    }
+    if (r.exitCode === 0 || !cannotRunAtAll(r.stderr, r.exitCode)) {
+      this.fallback = undefined;
+      return r;
+    }
+    return (await this.fallBack()) ? this.callOnce(argsNow(), input, options) : r;
+  }
+
+  private async callOnce(args: readonly string[], input?: string, options: CallOptions = {}): Promise<Captured> {
     const argv = [...this.prefix, ...args];
     this.trace?.([this.file, ...argv]);
     try {
@@ -87,6 +159,7 @@ export class CliEngine implements ContainerEngine {
         ...(options.onLine ? { onLine: options.onLine } : {}),
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.sinks ? { sinks: options.sinks } : {}),
+        ...(options.cancel ? { cancel: options.cancel } : {}),
       });
     } catch (error) {
       throw this.notInstalled(error);
@@ -110,18 +183,28 @@ export class CliEngine implements ContainerEngine {
   }
 
   async listBoxes(): Promise<BoxInfo[]> {
-    const r = await this.call(['ps', '--all', '--filter', `label=${LABEL_MANAGED}=true`, ...this.quirks.psFormat]);
+    const r = await this.call(() => [
+      'ps',
+      '--all',
+      '--filter',
+      `label=${LABEL_MANAGED}=true`,
+      ...this.quirks.psFormat,
+    ]);
     if (r.exitCode !== 0) throw this.failure('ps', '', r);
     const boxes = parsePs(r.stdout).filter((b) => b.isToolbox);
-    // docker's ps prints no image id, and a toolbox's lineage labels count only beside it
-    // (generations.ts hasOwnLineage): one inspect of those that lack it.
+    // docker's ps is partial (docker.ts): no image id, beside which alone a toolbox's lineage
+    // labels count (generations.ts hasOwnLineage), and its labels as one "k=v,k=v" string that
+    // cannot carry the spec label's JSON. Those it lists are read again with one inspect.
     const lacking = boxes.filter((b) => !b.imageId).map((b) => b.id);
     if (!lacking.length) return boxes;
-    const ids = await this.call(['inspect', '--format', '{{.Id}} {{.Image}}', ...lacking]);
-    const imageOf = new Map(
-      ids.stdout.split('\n').map((l): [string, string] => [l.split(' ')[0] ?? '', l.split(' ')[1]?.trim() ?? '']),
-    );
-    return boxes.map((b) => (b.imageId ? b : { ...b, imageId: (imageOf.get(b.id) ?? '').replace(/^sha256:/, '') }));
+    // A container removed meanwhile is missing from inspect's list (and its exit code is 1).
+    const full = await this.call(['container', 'inspect', ...lacking]);
+    const read = new Map(parseInspectAll(full.stdout.trim() || '[]').map((b) => [b.id, b]));
+    return boxes.flatMap((b) => {
+      if (b.imageId) return [b];
+      const again = read.get(b.id);
+      return again?.isToolbox ? [again] : [];
+    });
   }
 
   async imageExists(image: string): Promise<boolean> {
@@ -184,7 +267,7 @@ export class CliEngine implements ContainerEngine {
   }
 
   async pullImage(image: string): Promise<void> {
-    const r = await this.call(['pull', ...this.quirks.pullArgs, image]);
+    const r = await this.call(() => ['pull', ...this.quirks.pullArgs, image]);
     if (r.exitCode === 0) return;
     const cause = registryCause(r.stderr, image);
     if (cause) throw await this.registryFailure(cause, 'pull', image);
@@ -203,7 +286,7 @@ export class CliEngine implements ContainerEngine {
   }
 
   async createBox(spec: BoxSpec, labels: Record<string, string>, containerName?: string): Promise<string> {
-    const r = await this.call(createArgs(this.quirks, spec, labels, this.rootful, existsSync, containerName));
+    const r = await this.call(() => createArgs(this.quirks, spec, labels, this.rootful, existsSync, containerName));
     if (r.exitCode !== 0) {
       if (isNameInUse(r.stderr)) throw new NameInUseError(containerName ?? spec.name);
       throw this.failure('create', spec.name, r);
@@ -238,25 +321,25 @@ export class CliEngine implements ContainerEngine {
   }
 
   async stopBox(nameOrId: string): Promise<void> {
-    await this.simple(['stop', ...this.quirks.stopArgs, nameOrId], 'stop', nameOrId);
+    await this.simple(() => ['stop', ...this.quirks.stopArgs, nameOrId], 'stop', nameOrId);
   }
 
   async removeBox(nameOrId: string, force: boolean): Promise<void> {
     await this.simple(['rm', ...(force ? ['--force'] : []), nameOrId], 'rm', nameOrId);
   }
 
-  private async simple(args: string[], action: string, target: string): Promise<void> {
+  private async simple(args: string[] | (() => string[]), action: string, target: string): Promise<void> {
     const r = await this.call(args);
     if (r.exitCode !== 0) throw this.failure(action, target, r);
   }
 
-  private execArgs(request: ExecRequest): string[] {
+  private execArgs(request: ExecRequest, command = this.quirks.execCommand(request.command)): string[] {
     const args = ['exec', '--interactive'];
     if (request.tty) args.push('--tty');
     if (request.user) args.push('--user', request.user);
     if (request.workdir) args.push('--workdir', request.workdir);
     for (const [k, v] of Object.entries(request.env)) args.push('--env', `${k}=${v}`);
-    args.push(request.target, ...this.quirks.execCommand(request.command));
+    args.push(request.target, ...command);
     return args;
   }
 
@@ -286,7 +369,9 @@ export class CliEngine implements ContainerEngine {
   }
 
   async execCapture(request: ExecRequest, input?: string, options: CaptureOptions = {}): Promise<CaptureResult> {
-    const result = await this.call(this.execArgs({ ...request, tty: false }), input, options);
+    const result = options.timeoutMs
+      ? await this.execUnderDeadline(request, input, options, options.timeoutMs)
+      : await this.call(() => this.execArgs({ ...request, tty: false }), input, options);
     if (!result.timedOut) return result;
     // The engine's client is gone, but the command it started lives on in the toolbox (podman
     // exec does not pass the kill on): end every process of the session, found by its marker.
@@ -300,4 +385,87 @@ export class CliEngine implements ContainerEngine {
     }
     return result;
   }
+
+  /**
+   * A command's deadline counts from the moment it runs in the toolbox, never from the start of
+   * the engine's client: starting an exec costs podman ~0.1 s but docker (client, daemon,
+   * containerd's shim, runc) 0.5-3 s each on a loaded 2-core machine, 12 s for four at once, and
+   * that cost is not the command's. A constant sh prints a mark on stderr and execs the command
+   * (same PID); the mark is cut from the output and arms the deadline. Until it comes, and once
+   * the command's processes are gone, only ENGINE_ALLOWANCE_MS more bounds the engine.
+   */
+  private async execUnderDeadline(
+    request: ExecRequest,
+    input: string | undefined,
+    options: CaptureOptions,
+    timeoutMs: number,
+  ): Promise<Captured> {
+    const deadline = new AbortController();
+    let timer = setTimeout(() => {
+      deadline.abort();
+    }, timeoutMs + ENGINE_ALLOWANCE_MS);
+    let armed = false;
+    const expire = () => {
+      // The command has ended and only the engine is still finishing (podman's exec teardown
+      // takes seconds under load): that is not the command's time either. One /proc scan, made
+      // only when a deadline passes.
+      const marker = request.env.TOOLBOX_SESSION;
+      if (marker && processesWithEnv(sessionMark(marker)).length === 0) {
+        timer = setTimeout(() => {
+          deadline.abort();
+        }, ENGINE_ALLOWANCE_MS);
+        return;
+      }
+      deadline.abort();
+    };
+    const arm = () => {
+      if (armed) return;
+      armed = true;
+      clearTimeout(timer);
+      timer = setTimeout(expire, timeoutMs);
+    };
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const sinks = options.sinks ?? { stdout: (c: Buffer) => out.push(c), stderr: (c: Buffer) => err.push(c) };
+    // stderr's first bytes, until they are known to be the mark or not
+    const pending: { head: Buffer | undefined } = { head: Buffer.alloc(0) };
+    const stderr = (chunk: Buffer) => {
+      if (pending.head === undefined) {
+        sinks.stderr(chunk);
+        return;
+      }
+      const head = Buffer.concat([pending.head, chunk]);
+      pending.head = head;
+      if (head.length < STARTED.length && STARTED.subarray(0, head.length).equals(head)) return;
+      arm();
+      const rest = head.subarray(0, STARTED.length).equals(STARTED) ? head.subarray(STARTED.length) : head;
+      pending.head = undefined;
+      if (rest.length > 0) sinks.stderr(rest);
+    };
+    const command = () => ['/bin/sh', '-c', MARK_THEN_EXEC, 'toolbox', ...this.quirks.execCommand(request.command)];
+    try {
+      const r = await this.call(() => this.execArgs({ ...request, tty: false }, command()), input, {
+        ...(options.onLine ? { onLine: options.onLine } : {}),
+        cancel: deadline.signal,
+        sinks: {
+          stdout: (c) => {
+            arm();
+            sinks.stdout(c);
+          },
+          stderr,
+        },
+      });
+      // a short stderr that began like the mark but was not it
+      if (pending.head?.length) sinks.stderr(pending.head);
+      return { ...r, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
+
+/** What the constant sh of a command under a deadline prints first, on stderr (see execUnderDeadline). */
+const STARTED = Buffer.from('\x1etoolbox: started\n');
+const MARK_THEN_EXEC = `printf '\\036toolbox: started\\n' >&2; unset PWD OLDPWD; exec "$@"`;
+/** How long an engine may take to start, or to finish, a command under a deadline, beyond the deadline itself. */
+const ENGINE_ALLOWANCE_MS = 60_000;

@@ -33,6 +33,17 @@ export function lastErrorLine(stderr: string): string {
   return line.replace(/^Error:\s*/i, '').replace(/^Error response from daemon:\s*/i, '');
 }
 
+/**
+ * A failed call that no container, image or name explains: the engine exited 125 (its own
+ * failure), 126/127 (a wrapper that could not run it) or died of a signal. As the answer to the
+ * first call of a process (always a read: inspect, ps, image inspect), that means the engine
+ * cannot run at all.
+ */
+export function cannotRunAtAll(stderr: string, exitCode: number): boolean {
+  if (exitCode < 125) return false;
+  return !noSuchContainer.test(stderr) && !imageMissing.test(stderr) && !nameInUse.test(stderr);
+}
+
 export function isNoSuchContainer(stderr: string): boolean {
   return noSuchContainer.test(stderr);
 }

@@ -1,7 +1,7 @@
 // Parses engine JSON (podman and docker differ) into BoxInfo.
 import { EngineError } from '../core/errors.js';
 import type { BoxInfo, BoxStatus } from '../core/ports.js';
-import { LABEL_MANAGED, LABEL_VERSION, modeFrom, specFrom } from '../core/labels.js';
+import { LABEL_MANAGED, LABEL_VERSION, modeFrom, specFrom } from '../core/box/labels.js';
 import { indexFromStaticDir } from '../state/name-index.js';
 
 type Json = Record<string, unknown>;
@@ -80,12 +80,19 @@ function box(
   };
 }
 
-/** `podman|docker container inspect` output (a JSON array) */
+/** `podman|docker container inspect` output (a JSON array): its first container */
 export function parseInspect(stdout: string): BoxInfo | undefined {
+  return parseInspectAll(stdout)[0];
+}
+
+/** `podman|docker inspect` of several containers (a JSON array): one BoxInfo each */
+export function parseInspectAll(stdout: string): BoxInfo[] {
   const list = parseJson(stdout);
-  const first: unknown = Array.isArray(list) ? list[0] : undefined;
-  if (!first || typeof first !== 'object') return undefined;
-  const c = first as Json;
+  if (!Array.isArray(list)) return [];
+  return (list as unknown[]).filter((c): c is Json => c !== null && typeof c === 'object').map(fromInspect);
+}
+
+function fromInspect(c: Json): BoxInfo {
   const state = (c.State ?? {}) as Json;
   const config = (c.Config ?? {}) as Json;
   const name = text(c.Name).replace(/^\//, '');

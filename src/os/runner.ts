@@ -25,6 +25,8 @@ export interface CaptureOptions {
   timeoutMs?: number;
   /** sees each line of stdout as it arrives (progress from a long command); the output is still captured */
   onLine?: (line: string) => void;
+  /** ends the command (timedOut: true) when aborted: a deadline kept by the caller */
+  cancel?: AbortSignal;
   /** takes the output chunk by chunk instead of capturing it (see `pump`) */
   sinks?: { stdout(chunk: Buffer): void; stderr(chunk: Buffer): void };
 }
@@ -36,7 +38,7 @@ export interface CaptureOptions {
  */
 export function capture(file: string, args: readonly string[], options: CaptureOptions = {}): Promise<Captured> {
   if (options.sinks) return pump(file, args, options.sinks, options);
-  if (options.timeoutMs || options.onLine) return supervised(file, args, options);
+  if (options.timeoutMs || options.onLine || options.cancel) return supervised(file, args, options);
   return new Promise((resolve, reject) => {
     const env = options.env ? { env: options.env } : {};
     const { input } = options;
@@ -81,6 +83,7 @@ async function supervised(
     ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' }),
     ...(options.env ? { env: options.env, extendEnv: false } : {}),
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
+    ...(options.cancel ? { cancelSignal: options.cancel } : {}),
     ...(options.onLine ? { stdout: lineWatcher(options.onLine) } : {}),
   });
   if (result.exitCode === undefined && !result.isTerminated) {
@@ -91,7 +94,7 @@ async function supervised(
     exitCode: result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1),
     stdout: result.stdout,
     stderr: result.stderr,
-    timedOut: result.timedOut,
+    timedOut: result.timedOut || result.isCanceled,
   };
 }
 
@@ -116,6 +119,7 @@ async function pump(
     ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' }),
     ...(options.env ? { env: options.env, extendEnv: false } : {}),
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
+    ...(options.cancel ? { cancelSignal: options.cancel } : {}),
   });
   let failure: Error | undefined;
   const feed = (sink: (chunk: Buffer) => void) => (chunk: Buffer) => {
@@ -149,7 +153,7 @@ async function pump(
     exitCode: result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1),
     stdout: '',
     stderr: '',
-    timedOut: result.timedOut,
+    timedOut: result.timedOut || result.isCanceled,
   };
 }
 

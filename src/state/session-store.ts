@@ -32,15 +32,23 @@ export class FileSessionStore implements SessionStore {
   private readonly warn: (message: string) => void;
   private readonly status: (message: string) => void;
   private checked = new Set<string>();
+
+  private get dir(): string {
+    return typeof this.where === 'string' ? this.where : this.where();
+  }
   /** containers removed under their lock: their directory goes once the lock is released */
   private gone = new Set<string>();
 
+  /**
+   * `where` as a function when the directory depends on what is known only at the first engine
+   * call (the engine that answered it): asked at each use, which is before any state is written.
+   */
   constructor(
-    private readonly dir: string,
+    private readonly where: string | (() => string),
     options: StoreOptions = {},
   ) {
     this.self = `${process.pid}:${processStart(process.pid) ?? '0'}`;
-    this.top = options.top ?? dir;
+    this.top = options.top ?? (typeof where === 'string' ? where : where());
     this.warn = options.warn ?? (() => undefined);
     this.status = options.status ?? (() => undefined);
   }

@@ -197,13 +197,13 @@ const create = pair(
     podman('start', `${P}b${i}`),
   ],
 );
-// create also runs the first-start setup in the new toolbox (src/core/setup-box.ts): one shell
+// create also runs the first-start setup in the new toolbox (src/core/box/setup-box.ts): one shell
 // entered through prlimit and nsenter, work that the bare create + start above never does. Its
 // bare floor, measured on its own: the same script through the same tools, on a running toolbox.
 const setupScript = /const SETUP_SCRIPT = `([^`]*)`;/.exec(
-  readFileSync(resolve(ROOT, 'src/core/setup-box.ts'), 'utf8'),
+  readFileSync(resolve(ROOT, 'src/core/box/setup-box.ts'), 'utf8'),
 )?.[1];
-if (!setupScript) throw new Error('src/core/setup-box.ts: no SETUP_SCRIPT to measure the first-start setup with');
+if (!setupScript) throw new Error('src/core/box/setup-box.ts: no SETUP_SCRIPT to measure the first-start setup with');
 const runPid = sh('podman', ['inspect', '--format', '{{.State.Pid}}', `${P}run`]).trim();
 const setupCmd = [
   'prlimit',

@@ -1,4 +1,5 @@
-// The Ansible collection (ansible/) end to end: real ansible-playbook over ssh against three fake
+// The Ansible collection (ansible/, built and installed with ansible-galaxy, its playbooks run by
+// their fully qualified names) end to end: real ansible-playbook over ssh against three fake
 // fleet hosts (test/fixtures/fleet/make-fleet.sh). Each host is a privileged container booting
 // systemd, with its own podman and storage, the toolbox single executable (dist/sea/toolbox) and
 // its own fake MicroOS btrfs root with a signed package repo; a reboot restarts the container,
@@ -18,11 +19,11 @@ import {
   readdirSync,
   rmSync,
   statSync,
-  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installFleetCollection } from '../fixtures/fleet/collection.js';
 import { ROOT, parseJson, runPrefix } from './helpers.js';
 
 const MAKE_FLEET = join(ROOT, 'test/fixtures/fleet/make-fleet.sh');
@@ -146,7 +147,7 @@ function writeInventory(): void {
 function playbook(name: string, vars: Record<string, unknown>, transcript?: string, args: string[] = []): Play {
   const r = spawnSync(
     'ansible-playbook',
-    ['-i', inventory, join(ROOT, 'ansible/playbooks', `${name}.yml`), '-e', JSON.stringify(vars), ...args],
+    ['-i', inventory, `toolbox.fleet.${name}`, '-e', JSON.stringify(vars), ...args],
     {
       encoding: 'utf8',
       cwd: state,
@@ -156,7 +157,7 @@ function playbook(name: string, vars: Record<string, unknown>, transcript?: stri
         LANG: 'C.UTF-8',
         ANSIBLE_HOME: join(state, 'ansible-home'),
         ANSIBLE_LOCAL_TEMP: join(state, 'ansible-tmp'),
-        ANSIBLE_COLLECTIONS_PATH: join(state, 'collections'),
+        ANSIBLE_COLLECTIONS_PATH: join(state, 'galaxy', 'collections'),
         ANSIBLE_NOCOLOR: '1',
         ANSIBLE_FORKS: '3',
       },
@@ -249,9 +250,8 @@ beforeAll(() => {
   mkdirSync(join(state, 'ssh'), { mode: 0o700 });
   const keygen = sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', PREFIX, '-f', key]);
   expect(keygen.stderr).toBe('');
-  // The collection as Ansible finds an installed one: ansible_collections/NAMESPACE/NAME.
-  mkdirSync(join(state, 'collections/ansible_collections/toolbox'), { recursive: true });
-  symlinkSync(join(ROOT, 'ansible'), join(state, 'collections/ansible_collections/toolbox/fleet'));
+  // The collection as its users get it: built, installed, and run by its playbooks' names.
+  installFleetCollection(join(state, 'galaxy'));
   const up = sh('bash', [MAKE_FLEET, 'up', join(state, 'hosts'), PREFIX, String(N), `${key}.pub`, TOOLBOX_EXE]);
   if (up.code !== 0) throw new Error(`make-fleet.sh up failed (${up.code}): ${up.stderr}`);
   expect(
@@ -273,11 +273,12 @@ describe('fleet collect', () => {
     const bundles = join(state, 'bundles-all');
     const run = playbook('collect', { fleet_bundles_dir: bundles, fleet_collect_profiles: ['basic', 'updates'] });
     expect(run.code, run.out).toBe(0);
-    // The first host also ran the summary (run_once on the controller).
+    // The first host also ran the summary (run_once on the controller). Each role include
+    // counts one ok more than its tasks: the check of its argument specs.
     expect(run.recap).toEqual({
-      [h1]: recapLine(14, 3, 0, 0, 4, 0, 0),
-      [h2]: recapLine(9, 3, 0, 0, 4, 0, 0),
-      [h3]: recapLine(9, 3, 0, 0, 4, 0, 0),
+      [h1]: recapLine(16, 3, 0, 0, 4, 0, 0),
+      [h2]: recapLine(10, 3, 0, 0, 4, 0, 0),
+      [h3]: recapLine(10, 3, 0, 0, 4, 0, 0),
     });
     const summary = readJson(join(bundles, 'summary.json')) as CollectSummary;
     expect(summary.format).toBe('toolbox-fleet-collect/1');
@@ -313,7 +314,7 @@ describe('fleet collect', () => {
     expect(table[0]).toMatch(/^HOST +STATUS +OK +FAILED +TIMED-OUT +SIZE +BUNDLE \/ ERROR$/);
     expect(table.slice(1, 4).map((l) => l.split(/ +/).slice(0, 2))).toEqual(hosts.map((h) => [h, 'ok']));
     expect(table[4]).toBe('3 ok, 0 failed, 0 unreachable');
-  });
+  }, 600_000);
 
   it('names a stopped host as unreachable in the summary, and the other hosts still give their bundles', () => {
     expect(sh('podman', ['stop', '-t', '5', h3]).code).toBe(0);
@@ -331,10 +332,10 @@ describe('fleet collect', () => {
     writeInventory();
     expect(run.code, run.out).toBe(2);
     expect(run.recap).toEqual({
-      [h1]: recapLine(14, 3, 0, 0, 4, 0, 0),
-      [h2]: recapLine(9, 3, 0, 0, 4, 0, 0),
+      [h1]: recapLine(16, 3, 0, 0, 4, 0, 0),
+      [h2]: recapLine(10, 3, 0, 0, 4, 0, 0),
       // unreachable is recorded (ignored), then the host fails after the summary.
-      [h3]: recapLine(3, 0, 0, 1, 9, 0, 1),
+      [h3]: recapLine(4, 0, 0, 1, 9, 0, 1),
     });
     const summary = readJson(join(bundles, 'summary.json')) as CollectSummary;
     expect(summary.ok).toEqual([h1, h2]);
@@ -366,9 +367,9 @@ describe('rolling host update', () => {
         writeFileSync(join(transcripts, `rolling-update-failure.${f}`), readFileSync(join(report, f)));
     expect(run.code, run.out).toBe(2);
     expect(run.recap).toEqual({
-      [h1]: recapLine(38, 2, 0, 0, 2, 0, 0),
-      [h2]: recapLine(49, 4, 0, 1, 2, 1, 0),
-      [h3]: recapLine(8, 0, 0, 0, 0, 0, 0),
+      [h1]: recapLine(40, 2, 0, 0, 2, 0, 0),
+      [h2]: recapLine(51, 4, 0, 1, 2, 1, 0),
+      [h3]: recapLine(9, 0, 0, 0, 0, 0, 0),
     });
     expect(run.out).toContain(
       `fatal: [${h2}]: FAILED! => {"changed": false, "msg": "health-check failed: sh -c test ! -e ${UNHEALTHY} exited 1; host rolled-back"}`,
@@ -422,9 +423,9 @@ describe('rolling host update', () => {
     const run = playbook('host_update', { fleet_update_action: ACTION, fleet_report_dir: report, ...HEALTH });
     expect(run.code, run.out).toBe(0);
     expect(run.recap).toEqual({
-      [h1]: recapLine(28, 0, 0, 0, 10, 0, 0),
-      [h2]: recapLine(36, 2, 0, 0, 2, 0, 0),
-      [h3]: recapLine(36, 2, 0, 0, 2, 0, 0),
+      [h1]: recapLine(30, 0, 0, 0, 10, 0, 0),
+      [h2]: recapLine(38, 2, 0, 0, 2, 0, 0),
+      [h3]: recapLine(38, 2, 0, 0, 2, 0, 0),
     });
     const r = readJson(join(report, 'report.json')) as UpdateReport;
     expect(r.hosts.map((h) => [h.host, h.outcome, h.snapshots])).toEqual([
@@ -442,9 +443,9 @@ describe('rolling host update', () => {
     });
     expect(again.code, again.out).toBe(0);
     expect(again.recap).toEqual({
-      [h1]: recapLine(28, 0, 0, 0, 10, 0, 0),
-      [h2]: recapLine(26, 0, 0, 0, 10, 0, 0),
-      [h3]: recapLine(26, 0, 0, 0, 10, 0, 0),
+      [h1]: recapLine(30, 0, 0, 0, 10, 0, 0),
+      [h2]: recapLine(28, 0, 0, 0, 10, 0, 0),
+      [h3]: recapLine(28, 0, 0, 0, 10, 0, 0),
     });
     expect((readJson(join(state, 'report-3', 'report.json')) as UpdateReport).hosts.map((h) => h.outcome)).toEqual([
       'unchanged',
@@ -469,9 +470,9 @@ describe('rolling host update', () => {
     }
     expect(run.code, run.out).toBe(2);
     expect(run.recap).toEqual({
-      [h1]: recapLine(9, 0, 0, 0, 0, 0, 0),
-      [h2]: recapLine(8, 0, 0, 0, 0, 0, 0),
-      [h3]: recapLine(12, 0, 0, 1, 0, 1, 0),
+      [h1]: recapLine(10, 0, 0, 0, 0, 0, 0),
+      [h2]: recapLine(9, 0, 0, 0, 0, 0, 0),
+      [h3]: recapLine(13, 0, 0, 1, 0, 1, 0),
     });
     const refusal = `refused: a transaction is running (PID ${transaction!.pid}: ${transaction!.command}); wait for it, or set fleet_allow_running_transaction`;
     expect(run.out).toContain(`fatal: [${h3}]: FAILED! => {"changed": false, "msg": ${JSON.stringify(refusal)}}`);
@@ -510,9 +511,9 @@ describe('rolling host update', () => {
     });
     expect(run.code, run.out).toBe(2);
     expect(run.recap).toEqual({
-      [h1]: recapLine(14, 0, 0, 1, 0, 1, 0),
-      [h2]: recapLine(8, 0, 0, 0, 0, 0, 0),
-      [h3]: recapLine(8, 0, 0, 0, 0, 0, 0),
+      [h1]: recapLine(15, 0, 0, 1, 0, 1, 0),
+      [h2]: recapLine(9, 0, 0, 0, 0, 0, 0),
+      [h3]: recapLine(9, 0, 0, 0, 0, 0, 0),
     });
     const refusal =
       'refused: a reboot is pending (booted #2, default #1); reboot or roll back first, or set fleet_allow_pending_reboot';
@@ -628,9 +629,9 @@ describe('fleet: check mode, every branch, the HTML report', () => {
       `fatal: [${h1}]: FAILED! => {"changed": false, "msg": ${JSON.stringify(pendingRefusal)}}`,
     );
     expect(refused.recap).toEqual({
-      [h1]: recapLine(14, 0, 0, 1, 0, 1, 0),
-      [h2]: recapLine(8, 0, 0, 0, 0, 0, 0),
-      [h3]: recapLine(10, 0, 0, 1, 0, 1, 0),
+      [h1]: recapLine(15, 0, 0, 1, 0, 1, 0),
+      [h2]: recapLine(9, 0, 0, 0, 0, 0, 0),
+      [h3]: recapLine(11, 0, 0, 1, 0, 1, 0),
     });
     // The pre-check block (and its rescue) runs on every host before any_errors_fatal ends the
     // play: both hosts are refused, each for its own reason.
@@ -642,9 +643,9 @@ describe('fleet: check mode, every branch, the HTML report', () => {
 
     expect(run.code, run.out).toBe(0);
     expect(run.recap).toEqual({
-      [h1]: recapLine(27, 0, 0, 0, 0, 0, 0),
-      [h2]: recapLine(25, 0, 0, 0, 0, 0, 0),
-      [h3]: recapLine(25, 0, 0, 0, 0, 0, 0),
+      [h1]: recapLine(29, 0, 0, 0, 0, 0, 0),
+      [h2]: recapLine(27, 0, 0, 0, 0, 0, 0),
+      [h3]: recapLine(27, 0, 0, 0, 0, 0, 0),
     });
     expect(run.out).not.toMatch(/^changed: /m);
     const r = readJson(join(report, 'report.json')) as UpdateReport;
@@ -695,9 +696,9 @@ describe('fleet: check mode, every branch, the HTML report', () => {
     );
     expect(run.code, run.out).toBe(0);
     expect(run.recap).toEqual({
-      [h1]: recapLine(9, 0, 0, 0, 11, 0, 0),
-      [h2]: recapLine(4, 0, 0, 0, 11, 0, 0),
-      [h3]: recapLine(4, 0, 0, 0, 11, 0, 0),
+      [h1]: recapLine(11, 0, 0, 0, 11, 0, 0),
+      [h2]: recapLine(5, 0, 0, 0, 11, 0, 0),
+      [h3]: recapLine(5, 0, 0, 0, 11, 0, 0),
     });
     expect(run.out).not.toMatch(/^changed: /m);
     const summary = readJson(join(bundles, 'summary.json')) as CollectSummary & {
@@ -793,11 +794,11 @@ describe('fleet: check mode, every branch, the HTML report', () => {
         writeFileSync(join(transcripts, `batch-unreachable.${f}`), readFileSync(join(report, f)));
     expect(run.code, run.out).toBe(2);
     expect(run.recap).toEqual({
-      [h1]: recapLine(38, 2, 0, 0, 2, 0, 0),
-      [h2]: recapLine(36, 2, 0, 0, 2, 0, 0),
+      [h1]: recapLine(40, 2, 0, 0, 2, 0, 0),
+      [h2]: recapLine(38, 2, 0, 0, 2, 0, 0),
       // Lost in its reboot: failed (rescued), not dropped as unreachable; the two reads of its
       // state that could not reach it are ignored.
-      [h3]: recapLine(30, 1, 0, 1, 1, 1, 2),
+      [h3]: recapLine(32, 1, 0, 1, 1, 1, 2),
     });
     // Canary first, then hosts 2 and 3 together.
     const batches = run.out.split('PLAY [Roll out the update, canary first]').slice(1);
@@ -882,7 +883,7 @@ describe('fleet: check mode, every branch, the HTML report', () => {
       'url-unhealthy',
     );
     expect(run.code, run.out).toBe(2);
-    expect(run.recap).toEqual({ [h2]: recapLine(51, 4, 0, 1, 3, 1, 0) });
+    expect(run.recap).toEqual({ [h2]: recapLine(53, 4, 0, 1, 3, 1, 0) });
     expect(run.out).toContain(
       `fatal: [${h2}]: FAILED! => {"changed": false, "msg": "health-check failed: Status code was 404 and not [200]: HTTP Error 404: File not found; host rolled-back"}`,
     );

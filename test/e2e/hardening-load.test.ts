@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CLI_ARGV,
+  ENGINE,
   containerId,
   containerState,
   containersNamed,
@@ -169,7 +170,7 @@ it('100 rounds of sessions starting and ending at random: auto-stop never kills 
 describe('50 runs at once with auto-stop on', () => {
   const BOX = `${P}fifty`;
   const tmp = mkdtempSync(`/tmp/${P}fifty-`);
-  const REAL_PODMAN = spawnSync('sh', ['-c', 'command -v podman'], { encoding: 'utf8' }).stdout.trim();
+  const REAL_ENGINE = spawnSync('sh', ['-c', `command -v ${ENGINE}`], { encoding: 'utf8' }).stdout.trim();
   afterAll(() => {
     rmSync(tmp, { recursive: true, force: true });
   });
@@ -178,13 +179,13 @@ describe('50 runs at once with auto-stop on', () => {
     expect(toolbox(['create', BOX], { env }).code).toBe(0);
     expect(toolbox(['stop', BOX], { env }).code).toBe(0);
     const id = containerId(BOX);
-    // Every engine call goes through a podman that notes each `stop` (with what it stops).
+    // Every engine call goes through a wrapper of the engine that notes each `stop` (with what it stops).
     const bin = join(tmp, 'bin');
     mkdirSync(bin);
     const stops = join(tmp, 'stops');
     writeFileSync(
-      join(bin, 'podman'),
-      `#!/bin/sh\n[ "$1" = stop ] && echo "$*" >> ${stops}\nexec ${REAL_PODMAN} "$@"\n`,
+      join(bin, ENGINE),
+      `#!/bin/sh\n[ "$1" = stop ] && echo "$*" >> ${stops}\nexec ${REAL_ENGINE} "$@"\n`,
       { mode: 0o755 },
     );
     const inside = join(tmp, 'inside');
@@ -211,15 +212,27 @@ describe('50 runs at once with auto-stop on', () => {
     expect(results.map((r, i) => ({ i, code: r.code, stdout: r.stdout, stderr: r.stderr }))).toEqual(
       results.map((_, i) => ({ i, code: i % 200, stdout: '', stderr: '' })),
     );
-    expect(readdirSync(`/run/toolbox/podman/boxes/${id}/sessions`)).toEqual([]);
+    expect(readdirSync(`/run/toolbox/${ENGINE}/boxes/${id}/sessions`)).toEqual([]);
     expect(containerState(BOX)).toBe('exited');
     expect(readFileSync(stops, 'utf8')).toBe(`stop --time 1 ${id}\n`);
     // and the engine agrees: started once, died once
+    // docker quirk: its events end only at --until, and a container's end is 'die', podman's 'died'
     const events = spawnSync(
-      REAL_PODMAN,
-      ['events', '--stream=false', '--since', since, '--filter', `container=${id}`, '--format', '{{.Status}}'],
+      REAL_ENGINE,
+      [
+        'events',
+        ...(ENGINE === 'docker' ? ['--until', new Date().toISOString()] : ['--stream=false']),
+        '--since',
+        since,
+        '--filter',
+        `container=${id}`,
+        '--format',
+        '{{.Status}}',
+      ],
       { encoding: 'utf8' },
-    ).stdout.split('\n');
+    )
+      .stdout.split('\n')
+      .map((e) => (e === 'die' ? 'died' : e));
     expect({
       start: events.filter((e) => e === 'start').length,
       died: events.filter((e) => e === 'died').length,
@@ -238,9 +251,9 @@ describe('1,000 runs in a row', () => {
     const files = (dir: string) =>
       existsSync(dir) ? (readdirSync(dir, { recursive: true }) as string[]).map((f) => `${dir}/${f}`) : [];
     const state = [
-      ...files(`/run/toolbox/podman/boxes/${id}`),
-      ...files(`/run/toolbox/podman/claims/${BOX}`),
-      ...files(`/run/toolbox/podman/names`).filter((f) => f.endsWith(`/${BOX}`)),
+      ...files(`/run/toolbox/${ENGINE}/boxes/${id}`),
+      ...files(`/run/toolbox/${ENGINE}/claims/${BOX}`),
+      ...files(`/run/toolbox/${ENGINE}/names`).filter((f) => f.endsWith(`/${BOX}`)),
     ].sort();
     const pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
     const read = (pid: string, what: string) => {
@@ -250,11 +263,11 @@ describe('1,000 runs in a row', () => {
         return ''; // gone meanwhile
       }
     };
-    // the container's processes (its cgroup), and its conmon (which names the container in its arguments)
+    // the container's processes (its cgroup), and its conmon (which names the container in its
+    // arguments); docker quirk: its monitor is containerd's shim, one per container as well
     const inBox = pids.filter((p) => read(p, 'cgroup').includes(id));
-    const conmon = pids.filter(
-      (p) => read(p, 'cmdline').startsWith('/usr/bin/conmon\0') && read(p, 'cmdline').includes(id),
-    );
+    const monitor = ENGINE === 'docker' ? '/usr/bin/containerd-shim-runc-v2\0' : '/usr/bin/conmon\0';
+    const conmon = pids.filter((p) => read(p, 'cmdline').startsWith(monitor) && read(p, 'cmdline').includes(id));
     const fds = (pid: string) => {
       try {
         return readdirSync(`/proc/${pid}/fd`).length;

@@ -1,7 +1,7 @@
 // Runs the built CLI the way a user or a script would, against real podman.
 import { spawn, spawnSync, type ChildProcessByStdio, type SpawnSyncReturns } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { inject } from 'vitest';
@@ -266,3 +266,46 @@ export function runPrefix(base: string): string {
 export const RUN_LABEL_KEY = 'io.toolbox.e2e.run';
 export const RUN_LABEL = `${RUN_LABEL_KEY}=${RUN_TAG}`;
 export const RUN_LABEL_ARGS: readonly string[] = ['--label', RUN_LABEL];
+
+/** Whether the engine under test has image `ref` (docker has no `image exists`). */
+export function imageExists(ref: string): boolean {
+  return podman(ENGINE === 'docker' ? ['image', 'inspect', ref] : ['image', 'exists', ref]).code === 0;
+}
+
+/**
+ * Builds an image on the engine under test from a Containerfile's text, tagged `tag` (none:
+ * an untagged image); returns its id without docker's `sha256:`. docker reads
+ * a Dockerfile unless told the file's name.
+ */
+export function buildImage(containerfile: string, tag: string | undefined): string {
+  const dir = mkdtempSync(join(inject('homesDir'), 'build-'));
+  try {
+    writeFileSync(join(dir, 'Containerfile'), containerfile);
+    const r = podman([
+      'build',
+      '-q',
+      '--network',
+      'host',
+      '-f',
+      join(dir, 'Containerfile'),
+      ...(tag ? ['-t', tag] : []),
+      dir,
+    ]);
+    if (r.code !== 0) throw new Error(`${ENGINE} build failed: ${r.stderr}`);
+    return r.stdout
+      .trim()
+      .split('\n')
+      .at(-1)!
+      .replace(/^sha256:/, '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `commit` of a container to an image on the engine under test (docker's commit has no -q). */
+export function commitContainer(name: string, image: string): number | null {
+  return podman(ENGINE === 'docker' ? ['commit', name, image] : ['commit', '-q', name, image]).code;
+}
+
+/** Where toolbox keeps the runtime state of the engine under test, as root. */
+export const RUNTIME_STATE = `/run/toolbox/${ENGINE}`;

@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labelsFor } from '../../src/core/labels.js';
+import { labelsFor } from '../../src/core/box/labels.js';
 import type { BoxSpec } from '../../src/core/ports.js';
 import { createArgs } from '../../src/engine/create-args.js';
 import { podman as podmanQuirks } from '../../src/engine/engines/podman.js';
@@ -514,7 +514,7 @@ describe('refusals', () => {
 });
 
 // toolbox mounts its own executable into every toolbox it makes, as host-update on PATH
-// (src/core/host-update-in-box.ts). The npm form cannot (test/e2e/npm-form.test.ts).
+// (src/core/box/host-update-in-box.ts). The npm form cannot (test/e2e/npm-form.test.ts).
 describe.skipIf(CLI_FORM === 'npm')('host-update in every toolbox', () => {
   const OWN_IMAGE = `localhost/${P}own-host-update:latest`;
   const OWN = `${P}own`;

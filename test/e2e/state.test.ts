@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processStart } from '../../src/os/proc.js';
 import {
   CLI_ARGV,
+  ENGINE,
   MINIMAL_IMAGE,
   containerId,
   containerState,
@@ -35,7 +36,7 @@ import {
 } from './helpers.js';
 
 const P = runPrefix('st-e2e-');
-const STATE = '/run/toolbox/podman';
+const STATE = `/run/toolbox/${ENGINE}`;
 const env = isolatedEnv();
 const tmp = mkdtempSync(join(tmpdir(), P));
 chmodSync(tmp, 0o755);
@@ -334,7 +335,8 @@ describe('files written where others can plant links', () => {
   });
 });
 
-describe('13.2: the rootless state directory cannot be taken over', () => {
+// Not on docker: rootless docker is out of scope, so a user's call is refused before it has any state.
+describe.skipIf(ENGINE === 'docker')('13.2: the rootless state directory cannot be taken over', () => {
   // Users of this run's own, so that it removes exactly what it made.
   const VICTIM = freshUserName('stv');
   const ATTACKER = freshUserName('sta');
@@ -409,7 +411,7 @@ describe('13.2: the rootless state directory cannot be taken over', () => {
     });
     const top = `/tmp/toolbox-${victim}`;
     // where this and earlier versions put the lock owner's file
-    for (const dir of [`${top}/podman/${BOX}`, `${top}/podman/claims/${BOX}`]) {
+    for (const dir of [`${top}/${ENGINE}/${BOX}`, `${top}/${ENGINE}/claims/${BOX}`]) {
       expect(asAttacker('mkdir', '-p', dir).status).toBe(0);
       expect(asAttacker('ln', '-s', precious, `${dir}/lock.${call.pid}`).status).toBe(0);
     }

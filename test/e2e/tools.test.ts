@@ -5,7 +5,18 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, runPrefix, containersNamed, removeContainers, RUN_LABEL_ARGS } from './helpers.js';
+import {
+  cli,
+  containerId,
+  containerState,
+  containersNamed,
+  ENGINE,
+  ENGINE_ENV,
+  podman as engine,
+  removeContainers,
+  runPrefix,
+  RUN_LABEL_ARGS,
+} from './helpers.js';
 import { SignedRepoServer } from './signed-repo.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -21,19 +32,15 @@ const env: NodeJS.ProcessEnv = {
   XDG_CONFIG_HOME: join(home, '.config'),
   TOOLBOX_IMAGE: 'localhost/toolbox-test:latest',
   LANG: 'C.UTF-8',
+  ...ENGINE_ENV,
 };
 
 function toolbox(...args: string[]) {
   const r = spawnSync(...cli(args), { env, encoding: 'utf8', input: '', cwd: ROOT });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-function podman(...args: string[]) {
-  const r = spawnSync('podman', args, { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-const containerId = (name: string) => podman('container', 'inspect', '--format', '{{.Id}}', name).stdout.trim();
-const containerState = (name: string) =>
-  podman('container', 'inspect', '--format', '{{.State.Status}}', name).stdout.trim() || 'missing';
+/** The engine under test (podman, or docker: see ENGINE in helpers.ts). */
+const podman = (...args: string[]) => engine(args);
 const lastLine = (text: string) => text.trimEnd().split('\n').at(-1);
 /** With -v: the progress lines, without the engine commands it traces and the start/stop lines */
 const progressLines = (stderr: string) =>
@@ -390,12 +397,12 @@ describe('an interrupted install', () => {
     expect(toolbox('repo', 'add', '-q', '-c', BOX, 'good', repo.url('good'), '--key', repo.keyFile).code).toBe(0);
     const config = join(home, '.config/toolbox/config.json');
     const before = readFileSync(config, 'utf8');
-    // A podman shim that holds the zypper install exec, so the kill lands while it runs.
+    // A shim of the engine that holds the zypper install exec, so the kill lands while it runs.
     const dir = mkdtempSync(join(tmpdir(), `${P}shim-`));
-    const real = spawnSync('sh', ['-c', 'command -v podman'], { encoding: 'utf8', env }).stdout.trim();
+    const real = spawnSync('sh', ['-c', `command -v ${ENGINE}`], { encoding: 'utf8', env }).stdout.trim();
     const held = join(dir, 'held');
     writeFileSync(
-      join(dir, 'podman'),
+      join(dir, ENGINE),
       `#!/bin/sh\ncase "$*" in *zypper*install*tl-hello*) echo $$ > "${held}"; exec sleep 600;; esac\nexec "${real}" "$@"\n`,
       { mode: 0o755 },
     );

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigDeclaredStore } from '../../src/config/declared-store.js';
 import { loadConfWriter } from '../../src/config/store.js';
-import { parseDeclared, withoutRepo, withoutTools, withRepo, withTools } from '../../src/core/declared-state.js';
-import { validatePackages } from '../../src/core/package-names.js';
+import { parseDeclared, withoutRepo, withoutTools, withRepo, withTools } from '../../src/core/tools/declared-state.js';
+import { validatePackages } from '../../src/core/tools/package-names.js';
 
 // The CLI loads the config writer before any command that may write (src/cli/toolbox.ts).
 beforeAll(loadConfWriter);

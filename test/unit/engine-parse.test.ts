@@ -3,7 +3,7 @@ import { KEEP_ALIVE, createArgs } from '../../src/engine/create-args.js';
 import { docker } from '../../src/engine/engines/docker.js';
 import { podman } from '../../src/engine/engines/podman.js';
 import { engineFailure, lastErrorLine } from '../../src/engine/errors.js';
-import { parseInspect, parsePs } from '../../src/engine/parse.js';
+import { parseInspect, parseInspectAll, parsePs } from '../../src/engine/parse.js';
 import { routeDoubleDash, VALUE_OPTIONS } from '../../src/cli/program.js';
 import type { BoxSpec } from '../../src/core/ports.js';
 
@@ -163,6 +163,31 @@ describe('engine output', () => {
     expect(parsePs(ps)).toMatchObject([
       { name: 'tb', status: 'running', isToolbox: true, mode: 'system', created: '2026-01-02T03:04:05.000Z' },
     ]);
+  });
+
+  it('docker quirk: its ps loses the spec label (JSON with commas) and the image id, so toolboxes are read again with inspect', () => {
+    const spec = '{"name":"tb","image":"img:1","mode":"system","sandbox":false,"engineArgs":[]}';
+    const labels = `io.toolbox.managed=true,io.toolbox.mode=system,io.toolbox.spec=${spec},io.toolbox.version=0.1.0`;
+    // after an upgrade rebuilt img:1, docker's ps shows the old generation's image by its id
+    const ps = JSON.stringify({ ID: 'd1', Names: 'tb.gen1', Image: 'sha256:aa', State: 'exited', Labels: labels });
+    const [listed] = parsePs(ps);
+    expect([listed?.spec, listed?.imageId, listed?.image]).toEqual([undefined, '', 'sha256:aa']);
+    const inspect = JSON.stringify([
+      {
+        Id: 'd1',
+        Name: '/tb.gen1',
+        Created: '2026-01-02T03:04:05Z',
+        Image: 'sha256:aa',
+        State: { Status: 'exited', Pid: 0 },
+        Config: { Image: 'img:1', Labels: { 'io.toolbox.managed': 'true', 'io.toolbox.spec': spec } },
+      },
+      { Id: 'd2', Name: '/other', Image: 'sha256:bb', State: { Status: 'running', Pid: 7 }, Config: { Image: 'x' } },
+    ]);
+    expect(parseInspectAll(inspect).map((b) => [b.id, b.name, b.image, b.imageId, b.spec?.name, b.pid])).toEqual([
+      ['d1', 'tb.gen1', 'img:1', 'aa', 'tb', 0],
+      ['d2', 'other', 'x', 'bb', undefined, 7],
+    ]);
+    expect(parseInspectAll('[]')).toEqual([]);
   });
 
   it('parses podman ps JSON, including an empty list', () => {

@@ -5,8 +5,9 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { capabilitiesToDrop } from '../../src/engine/direct-entry.js';
 import { CliEngine } from '../../src/engine/engine.js';
 import { dockerFailure } from '../../src/engine/engines/docker.js';
-import { ENGINES } from '../../src/core/setting-rules.js';
-import { detectEngine } from '../../src/engine/detect.js';
+import { ENGINES } from '../../src/core/settings/setting-rules.js';
+import { detectEngine, fallbackEngine } from '../../src/engine/detect.js';
+import { cannotRunAtAll } from '../../src/engine/errors.js';
 import { ENGINE_REGISTRY, installAdvice, quirksOf } from '../../src/engine/engines/registry.js';
 
 const top = mkdtempSync(join(tmpdir(), 'tb-engines-'));
@@ -145,5 +146,22 @@ describe('detectEngine', () => {
   it('prefers podman, else docker, and keeps the first answer for the process', () => {
     expect(detectEngine(undefined, pathWith('docker', 'podman'))).toBe('podman');
     expect(detectEngine(undefined, pathWith('docker'))).toBe('podman');
+  });
+});
+
+describe('the fallback when the detected engine cannot run', () => {
+  it('is the next engine of the registry: docker after podman, none after docker', () => {
+    expect(fallbackEngine('podman')).toBe('docker');
+    expect(fallbackEngine('docker')).toBeUndefined();
+  });
+
+  it('is tried only for a failure that no container, image or name explains', () => {
+    expect(cannotRunAtAll('Error: simulated: podman cannot run here', 125)).toBe(true);
+    expect(cannotRunAtAll('', 127)).toBe(true);
+    expect(cannotRunAtAll('', 137)).toBe(true);
+    expect(cannotRunAtAll('Error: no container with name or id "x" found: no such container', 125)).toBe(false);
+    expect(cannotRunAtAll('Error: x: image not known', 125)).toBe(false);
+    expect(cannotRunAtAll('Error: the container name "x" is already in use', 125)).toBe(false);
+    expect(cannotRunAtAll('Error: something', 1)).toBe(false);
   });
 });

@@ -20,7 +20,7 @@ import {
 } from '../../src/cli/grammar.js';
 import { buildProgram, routeDoubleDash, VALUE_OPTIONS } from '../../src/cli/program.js';
 import { ALL_PROFILES } from '../../src/core/collect/profile-names.js';
-import { ENGINES, EXEC_PATHS } from '../../src/core/setting-rules.js';
+import { ENGINES, EXEC_PATHS } from '../../src/core/settings/setting-rules.js';
 
 const program = () => buildProgram({ exitCode: 0 }, () => {});
 

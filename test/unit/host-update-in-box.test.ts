@@ -1,11 +1,11 @@
-// host-update in every toolbox (src/core/host-update-in-box.ts): what is mounted, the label that
+// host-update in every toolbox (src/core/box/host-update-in-box.ts): what is mounted, the label that
 // records it, and the one line `toolbox run host-update` gives where there is none.
 import { describe, expect, it } from 'vitest';
-import { createBox, specFor } from '../../src/core/create-box.js';
+import { createBox, specFor } from '../../src/core/box/create-box.js';
 import { ToolboxError } from '../../src/core/errors.js';
-import { explainStartFailure, hostUpdateLabel } from '../../src/core/host-update-in-box.js';
-import { runInBox } from '../../src/core/run-in-box.js';
-import { resolveSettings } from '../../src/core/settings.js';
+import { explainStartFailure, hostUpdateLabel } from '../../src/core/box/host-update-in-box.js';
+import { runInBox } from '../../src/core/box/run-in-box.js';
+import { resolveSettings } from '../../src/core/settings/settings.js';
 import { createArgs } from '../../src/engine/create-args.js';
 import { docker } from '../../src/engine/engines/docker.js';
 import { podman } from '../../src/engine/engines/podman.js';

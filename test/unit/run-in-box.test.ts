@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { removeBox, stopBox } from '../../src/core/box-admin.js';
-import { inBoxSession } from '../../src/core/box-session.js';
-import { runInBox } from '../../src/core/run-in-box.js';
+import { removeBox, stopBox } from '../../src/core/box/box-admin.js';
+import { inBoxSession } from '../../src/core/box/box-session.js';
+import { runInBox } from '../../src/core/box/run-in-box.js';
 import { RegistryError } from '../../src/core/errors.js';
-import { resolveSettings } from '../../src/core/settings.js';
+import { resolveSettings } from '../../src/core/settings/settings.js';
 import { fakeDeps } from './fakes/deps.js';
 import { box } from './fakes/engine.js';
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { StderrProgress } from '../../src/ui/progress.js';
 import { StderrReporter } from '../../src/ui/reporter.js';
-import { safeJson, safeLine, safeLines } from '../../src/ui/safe-text.js';
+import { isUnsafe, safeJson, safeLine, safeLines } from '../../src/ui/safe-text.js';
 import { renderTable } from '../../src/ui/table.js';
 
 /** The label of the red team's image: clear the screen, retitle the window, ring the bell. */
@@ -27,6 +27,18 @@ function fakeStream(tty = false) {
   } as unknown as NodeJS.WriteStream;
   return { stream, text: () => text };
 }
+
+describe('isUnsafe', () => {
+  it('is true for exactly the Unicode control and bidi control characters and the two separators', () => {
+    const named = /[\p{Cc}\p{Bidi_Control}\u2028\u2029]/u;
+    const differ: number[] = [];
+    for (let c = 0; c <= 0x10ffff; c++) {
+      const char = String.fromCodePoint(c);
+      if (isUnsafe(char) !== named.test(char)) differ.push(c);
+    }
+    expect(differ).toEqual([]);
+  });
+});
 
 describe('safeLine: one line, every unsafe character escaped', () => {
   it.each([

@@ -12,8 +12,8 @@ import {
   SETTING_RULES,
   storedSetting,
   wordList,
-} from '../../src/core/setting-rules.js';
-import { resolveSettings, type Layers } from '../../src/core/settings.js';
+} from '../../src/core/settings/setting-rules.js';
+import { resolveSettings, type Layers } from '../../src/core/settings/settings.js';
 
 const layers = (over: Partial<Layers> = {}): Layers => ({
   rc: {},

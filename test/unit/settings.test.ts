@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { composeImage, validateImage, validateName } from '../../src/core/names.js';
-import { resolveSettings, type Layers } from '../../src/core/settings.js';
+import { composeImage, validateImage, validateName } from '../../src/core/settings/names.js';
+import { resolveSettings, type Layers } from '../../src/core/settings/settings.js';
 
 const layers = (over: Partial<Layers> = {}): Layers => ({ rc: {}, config: {}, env: {}, userName: 'alice', ...over });
 

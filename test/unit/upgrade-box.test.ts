@@ -1,11 +1,11 @@
 // upgrade and rollback with a fake engine: the order of container operations, that a failure
 // anywhere leaves the old toolbox exactly as it was, and that generations are found by label.
 import { describe, expect, it } from 'vitest';
-import type { DeclaredBox } from '../../src/core/declared-state.js';
-import type { ToolsDeps } from '../../src/core/install-tools.js';
-import { labelsFor, specFrom } from '../../src/core/labels.js';
+import type { DeclaredBox } from '../../src/core/tools/declared-state.js';
+import type { ToolsDeps } from '../../src/core/tools/install-tools.js';
+import { labelsFor, specFrom } from '../../src/core/box/labels.js';
 import type { BoxSpec, BoxStatus, CaptureResult, ExecRequest } from '../../src/core/ports.js';
-import type { Settings } from '../../src/core/settings.js';
+import type { Settings } from '../../src/core/settings/settings.js';
 import { upgradeBox } from '../../src/core/generations/upgrade-box.js';
 import { rollbackBox } from '../../src/core/generations/rollback-box.js';
 import { checkUpgrade } from '../../src/core/generations/check-upgrade.js';

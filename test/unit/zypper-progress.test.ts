@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { ZypperProgress } from '../../src/core/zypper-progress.js';
+import { ZypperProgress } from '../../src/core/tools/zypper-progress.js';
 
 it('turns zypper lines into phases a person can follow', () => {
   const p = new ZypperProgress();

@@ -5,7 +5,7 @@ import {
   problemLines,
   skippedRepos,
   type ZypperAction,
-} from '../../src/core/zypper-result.js';
+} from '../../src/core/tools/zypper-result.js';
 
 const run = (exitCode: number, stdout = '', stderr = '') => ({ exitCode, stdout, stderr });
 const install = (exitCode: number, stdout = '', stderr = '', action: ZypperAction = 'install') =>

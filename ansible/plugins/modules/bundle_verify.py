@@ -8,6 +8,8 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: bundle_verify
 short_description: Verify a toolbox collect bundle against its manifest
+version_added: 0.1.0
+author: toolbox developers
 description:
   - Computes the bundle's sha256 and compares it with the expected one.
   - Reads manifest.json (format toolbox-collect/1) from the archive and checks the size and sha256
@@ -22,6 +24,15 @@ options:
     description: The sha256 that toolbox collect --json reported for the bundle.
     type: str
     required: true
+"""
+
+EXAMPLES = r"""
+- name: Verify a fetched bundle
+  toolbox.fleet.bundle_verify:
+    path: bundles/host1/toolbox-collect-host1-20260101T000000Z.tar.gz
+    sha256: "{{ collect_summary.sha256 }}"
+  delegate_to: localhost
+  register: verified
 """
 
 RETURN = r"""

@@ -9,7 +9,7 @@ import { customCollectors } from '../../core/collect/custom-collectors.js';
 import { ALL_PROFILES, type ProfileName } from '../../core/collect/profile-names.js';
 import type { HostTarget } from '../../core/collect/profiles.js';
 import { ToolboxError, UsageError } from '../../core/errors.js';
-import type { GlobalFlags } from '../../core/settings.js';
+import type { GlobalFlags } from '../../core/settings/settings.js';
 import { counterProgress } from '../../ui/counter-progress.js';
 import { buildContext } from '../context.js';
 import { StagedBundle } from '../staged-bundle.js';

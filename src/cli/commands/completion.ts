@@ -1,8 +1,8 @@
 // `toolbox completion bash|zsh|fish` prints a completion script drawn from the program's own
 // command tree; the hidden `toolbox __names` is what those scripts call for toolbox names.
 import type { Command } from 'commander';
-import { listBoxes } from '../../core/box-admin.js';
-import type { GlobalFlags } from '../../core/settings.js';
+import { listBoxes } from '../../core/box/box-admin.js';
+import type { GlobalFlags } from '../../core/settings/settings.js';
 import { describeCommand, type CommandNode } from '../command-tree.js';
 import { bashCompletion } from '../completion/bash.js';
 import { fishCompletion } from '../completion/fish.js';

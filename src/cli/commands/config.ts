@@ -1,5 +1,5 @@
 // `toolbox config get|set|unset|list|path`
-import { isSettingKey, parseSetting, SETTING_RULES } from '../../core/setting-rules.js';
+import { isSettingKey, parseSetting, SETTING_RULES } from '../../core/settings/setting-rules.js';
 import { configFile } from '../../config/paths.js';
 import { UsageError } from '../../core/errors.js';
 import { print, printJson } from '../../ui/print.js';

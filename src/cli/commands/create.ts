@@ -1,9 +1,9 @@
 // `toolbox create [NAME]`: make the toolbox (pulling its image) and leave it running.
-import { refuseConflict } from '../../core/box-conflict.js';
-import { claimFor } from '../../core/claim-box.js';
-import { ensureRunning } from '../../core/ensure-running.js';
+import { refuseConflict } from '../../core/box/box-conflict.js';
+import { claimFor } from '../../core/box/claim-box.js';
+import { ensureRunning } from '../../core/box/ensure-running.js';
 import { settleInterrupted } from '../../core/generations/generation-moves.js';
-import type { GlobalFlags } from '../../core/settings.js';
+import type { GlobalFlags } from '../../core/settings/settings.js';
 import { buildContext } from '../context.js';
 import { print } from '../../ui/print.js';
 

@@ -10,7 +10,7 @@ import {
   type Exported,
 } from '../../core/export/export-tools.js';
 import type { Deps } from '../../core/deps.js';
-import type { GlobalFlags, Settings } from '../../core/settings.js';
+import type { GlobalFlags, Settings } from '../../core/settings/settings.js';
 import { HostExportFiles } from '../../os/export-files.js';
 import { note, print, printJson } from '../../ui/print.js';
 import { renderTable } from '../../ui/table.js';

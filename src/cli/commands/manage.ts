@@ -1,9 +1,9 @@
 // `toolbox stop`, `toolbox rm` and `toolbox list`.
-import { listBoxes, removeBox, stopBox } from '../../core/box-admin.js';
+import { listBoxes, removeBox, stopBox } from '../../core/box/box-admin.js';
 import { NoSuchToolboxError } from '../../core/errors.js';
 import { generationOf, imageIdOf } from '../../core/generations/generations.js';
 import type { BoxInfo } from '../../core/ports.js';
-import type { GlobalFlags } from '../../core/settings.js';
+import type { GlobalFlags } from '../../core/settings/settings.js';
 import { renderTable } from '../../ui/table.js';
 import { buildContext } from '../context.js';
 import { note, print, printJson } from '../../ui/print.js';

@@ -1,6 +1,6 @@
 // `toolbox repo add|list|remove`.
-import { addRepo, listRepos, removeRepo } from '../../core/manage-repos.js';
-import type { GlobalFlags } from '../../core/settings.js';
+import { addRepo, listRepos, removeRepo } from '../../core/tools/manage-repos.js';
+import type { GlobalFlags } from '../../core/settings/settings.js';
 import { renderTable } from '../../ui/table.js';
 import { readKey } from '../read-key.js';
 import { buildToolsContext } from '../tools-context.js';

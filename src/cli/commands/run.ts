@@ -1,6 +1,6 @@
 // `toolbox [CMD...]`, `toolbox run CMD...` and `toolbox enter [NAME]`.
-import { runInBox } from '../../core/run-in-box.js';
-import type { GlobalFlags } from '../../core/settings.js';
+import { runInBox } from '../../core/box/run-in-box.js';
+import type { GlobalFlags } from '../../core/settings/settings.js';
 import { allStreamsAreTerminals } from '../../ui/terminal.js';
 import { buildContext } from '../context.js';
 

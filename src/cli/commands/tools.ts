@@ -1,7 +1,13 @@
 // `toolbox install`, `remove`, `search`, `update` and `tools`.
 import { generationOf } from '../../core/generations/generations.js';
-import { installTools, removeTools, searchTools, updateTools, type InstallResult } from '../../core/install-tools.js';
-import type { GlobalFlags } from '../../core/settings.js';
+import {
+  installTools,
+  removeTools,
+  searchTools,
+  updateTools,
+  type InstallResult,
+} from '../../core/tools/install-tools.js';
+import type { GlobalFlags } from '../../core/settings/settings.js';
 import type { Exported } from '../../core/export/export-tools.js';
 import { renderTable } from '../../ui/table.js';
 import { exportedJson } from './export-json.js';

@@ -1,11 +1,11 @@
 // `toolbox upgrade [NAME] [--check] [--keep N]` and `toolbox rollback [NAME] [--to GEN]`.
 import { configFile } from '../../config/paths.js';
-import { storedSetting } from '../../core/setting-rules.js';
+import { storedSetting } from '../../core/settings/setting-rules.js';
 import { readConfigFile } from '../../config/read-config.js';
 import { checkUpgrade } from '../../core/generations/check-upgrade.js';
 import { UsageError } from '../../core/errors.js';
 import { rollbackBox } from '../../core/generations/rollback-box.js';
-import type { GlobalFlags } from '../../core/settings.js';
+import type { GlobalFlags } from '../../core/settings/settings.js';
 import { upgradeBox } from '../../core/generations/upgrade-box.js';
 import { buildToolsContext } from '../tools-context.js';
 import { existing } from './manage.js';

@@ -1,10 +1,10 @@
 // `toolbox collect`: runs the diagnostics inside the toolbox (started, or created, as `run` would,
 // and counted as a session so auto-stop still works) and packs a support bundle.
-import { withSession } from '../box-session.js';
+import { withSession } from '../box/box-session.js';
 import { generationOf } from '../generations/generations.js';
 import type { Deps } from '../deps.js';
 import type { BoxRecord, OutputSinks } from '../ports.js';
-import type { Settings } from '../settings.js';
+import type { Settings } from '../settings/settings.js';
 import { bundleName, type BundleSink } from './bundle.js';
 import { identityCommand, parseIdentity } from './identity.js';
 import { MANIFEST_FORMAT, type CommandRecord, type Manifest } from './manifest.js';

@@ -2,12 +2,12 @@
 // the host through wrappers (wrapper.ts). A wrapper names the toolbox by its identity, so a
 // renamed toolbox and its next generations (upgrade, rollback) keep serving it.
 import { posix } from 'node:path';
-import { withSession } from '../box-session.js';
+import { withSession } from '../box/box-session.js';
 import type { Deps } from '../deps.js';
 import { ToolboxError, UsageError } from '../errors.js';
 import { identityOf, lineageOf, rolesOf } from '../generations/generations.js';
 import type { BoxInfo } from '../ports.js';
-import type { Settings } from '../settings.js';
+import type { Settings } from '../settings/settings.js';
 import type { ExportFiles, ExportPlaces } from './export-files.js';
 import { renderWrapper, type ExportRecord } from './wrapper.js';
 

@@ -1,8 +1,8 @@
 // The commands a package puts on PATH inside the toolbox, for `toolbox install --export`.
-import { withSession } from '../box-session.js';
+import { withSession } from '../box/box-session.js';
 import type { Deps } from '../deps.js';
 import { ToolboxError } from '../errors.js';
-import type { Settings } from '../settings.js';
+import type { Settings } from '../settings/settings.js';
 
 // A constant script: the package names travel as arguments. Executable files directly in a bin
 // directory, each once, in rpm's order.

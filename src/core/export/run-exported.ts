@@ -5,8 +5,8 @@
 // identity, at the cost of one listing.
 import type { Deps } from '../deps.js';
 import { ToolboxError } from '../errors.js';
-import { runInBox } from '../run-in-box.js';
-import type { Settings } from '../settings.js';
+import { runInBox } from '../box/run-in-box.js';
+import type { Settings } from '../settings/settings.js';
 import { currentOf } from './export-tools.js';
 
 export interface ExportedCall {

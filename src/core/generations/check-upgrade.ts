@@ -1,11 +1,11 @@
 // `toolbox upgrade --check`: is there a newer image than the one the toolbox was built from?
 // Changes nothing: a localhost/ image is compared by its local id, any other by the digest the
 // registry serves now (asked without pulling).
-import { toolboxNamed } from '../box-admin.js';
+import { toolboxNamed } from '../box/box-admin.js';
 import type { Deps } from '../deps.js';
 import { ToolboxError } from '../errors.js';
 import { generationOf, imageIdOf } from './generations.js';
-import { isLocalImage } from '../names.js';
+import { isLocalImage } from '../settings/names.js';
 import { localImageMissing } from './upgrade-box.js';
 
 export interface CheckResult {

@@ -2,7 +2,7 @@
 // idempotent: run again after a crash at any point, it finishes the same way. Every container
 // touched is first checked to carry the toolbox's identity label: a journal is only data.
 import type { Deps } from '../deps.js';
-import { toolboxId } from '../claim-box.js';
+import { toolboxId } from '../box/claim-box.js';
 import { NameInUseError, NoSuchToolboxError, NotAToolboxError, ToolboxError } from '../errors.js';
 import {
   asideName,

@@ -1,8 +1,8 @@
 // Toolbox generations: every container a toolbox has been (the current one and those kept by
 // upgrade or rollback) carries the toolbox's identity in its labels. Generations are found by
 // that label only, never by a name: a name is something any user can give any container.
-import type { DeclaredBox } from '../declared-state.js';
-import { LABEL_GENERATION, LABEL_IDENTITY, LABEL_IMAGE_ID, LABEL_OPERATION } from '../labels.js';
+import type { DeclaredBox } from '../tools/declared-state.js';
+import { LABEL_GENERATION, LABEL_IDENTITY, LABEL_IMAGE_ID, LABEL_OPERATION } from '../box/labels.js';
 import type { BoxInfo } from '../ports.js';
 
 /**

@@ -12,7 +12,7 @@ import {
   retiredGenerations,
   type Journal,
 } from './generations.js';
-import type { ToolsDeps } from '../install-tools.js';
+import type { ToolsDeps } from '../tools/install-tools.js';
 import type { BoxInfo } from '../ports.js';
 
 export interface RollbackResult {

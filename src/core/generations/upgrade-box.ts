@@ -4,8 +4,8 @@
 // old one stays, stopped, as the previous generation: `toolbox rollback` brings it back.
 // Every step is journaled first, so a crash anywhere is finished or undone by the next command.
 import { randomBytes } from 'node:crypto';
-import type { BoxTarget } from '../box-session.js';
-import { ensureImage } from '../ensure-image.js';
+import type { BoxTarget } from '../box/box-session.js';
+import { ensureImage } from '../box/ensure-image.js';
 import { ToolboxError } from '../errors.js';
 import {
   announce,
@@ -25,15 +25,15 @@ import {
   type Journal,
   type UpgradeStep,
 } from './generations.js';
-import { installInBox, InstallFailed, type ToolsDeps } from '../install-tools.js';
-import { hostUpdateLabel } from '../host-update-in-box.js';
-import { labelsFor } from '../labels.js';
-import { isLocalImage } from '../names.js';
-import { addRepoInBox } from '../manage-repos.js';
+import { installInBox, InstallFailed, type ToolsDeps } from '../tools/install-tools.js';
+import { hostUpdateLabel } from '../box/host-update-in-box.js';
+import { labelsFor } from '../box/labels.js';
+import { isLocalImage } from '../settings/names.js';
+import { addRepoInBox } from '../tools/manage-repos.js';
 import type { BoxInfo } from '../ports.js';
-import type { Settings } from '../settings.js';
-import { setupBox } from '../setup-box.js';
-import { installedPackages } from '../zypper.js';
+import type { Settings } from '../settings/settings.js';
+import { setupBox } from '../box/setup-box.js';
+import { installedPackages } from '../tools/zypper.js';
 
 export interface UpgradeResult {
   name: string;

@@ -1,4 +1,5 @@
 // docker: supported where podman is not installed, or when chosen with --engine docker.
+import { accessSync, constants, existsSync } from 'node:fs';
 import { EngineError } from '../../core/errors.js';
 import { optionWords, type EngineQuirks } from './quirks.js';
 
@@ -32,10 +33,38 @@ export function dockerFailure(stderr: string): EngineError | undefined {
   return undefined;
 }
 
+/** The daemon's socket as DOCKER_HOST names it (unix:// only), or docker's default. */
+function socketOf(env: NodeJS.ProcessEnv): string | undefined {
+  const host = env.DOCKER_HOST;
+  if (!host) return '/var/run/docker.sock';
+  return host.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
+}
+
+/**
+ * A user who may not open the root daemon's socket gets the error docker itself would give,
+ * from the socket's mode alone (no call): that is what stands between them and any toolbox.
+ */
+function socketDenied(env: NodeJS.ProcessEnv = process.env): EngineError | undefined {
+  const socket = socketOf(env);
+  if (!socket || !existsSync(socket)) return undefined;
+  try {
+    accessSync(socket, constants.R_OK | constants.W_OK);
+    return undefined;
+  } catch {
+    return new EngineError(
+      `permission denied on the docker socket unix://${socket}`,
+      'run toolbox as root (sudo toolbox ...): a toolbox is a privileged container',
+    );
+  }
+}
+
 export const docker: EngineQuirks = {
   name: 'docker',
   binary: 'docker',
-  // docker prints one JSON object a line, and cuts ids short unless told not to.
+  // docker prints one JSON object a line, and cuts ids short unless told not to. Its ps is
+  // partial: no image id, no pid, and the labels as one "k=v,k=v" string, in which the spec
+  // label's JSON (commas inside) cannot be read back; and its Image is the image's id once the
+  // tag moved to a newer image. The engine reads each toolbox it lists again with inspect.
   psFormat: ['--no-trunc', '--format', '{{json .}}'],
   stopArgs: ['--time', '1'],
   pullArgs: [],
@@ -70,9 +99,12 @@ export const docker: EngineQuirks = {
   },
   userCreateArgs: () => [],
   diagnose: dockerFailure,
+  // The daemon's version: exit 0 only when the daemon answers (the client alone prints its own).
+  probeArgs: ['version', '--format', '{{.Server.Version}}'],
   // A toolbox is a privileged container of the root daemon; rootless docker is out of scope.
   rootlessUnsupported: {
     message: 'rootless docker is not supported',
     hint: 'run toolbox as root (sudo toolbox ...), or choose podman for a rootless toolbox: --engine podman',
+    denied: socketDenied,
   },
 };

@@ -9,6 +9,7 @@ export const podman: EngineQuirks = {
   stopArgs: ['--time', '1'],
   // podman prints only the image id, not its progress.
   pullArgs: ['--quiet'],
+  probeArgs: ['info', '--format', '{{.Host.OCIRuntime.Name}}'],
   loginUserArgs: (host) => ['login', '--get-login', host],
   privilegedCreateArgs: ['--mount', 'type=devpts,destination=/dev/pts'],
   execCommand: (command) => [...command],

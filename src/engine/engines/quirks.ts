@@ -39,8 +39,16 @@ export interface EngineQuirks {
    * line naming the engine; undefined: not one of those, the generic failure is shown.
    */
   diagnose?: ((stderr: string) => EngineError | undefined) | undefined;
-  /** Set when toolbox does not drive this engine without root: why, said in one line. */
-  rootlessUnsupported?: { message: string; hint: string } | undefined;
+  /**
+   * Set when toolbox does not drive this engine without root: why, said in one line; `denied`
+   * first says so when the caller could not reach the engine anyway.
+   */
+  rootlessUnsupported?: { message: string; hint: string; denied?: () => EngineError | undefined } | undefined;
+  /**
+   * A cheap call that succeeds only when the engine can run (its daemon answers): asked only
+   * when the engine detection preferred has failed its first call.
+   */
+  probeArgs: readonly string[];
   /**
    * The cause of a failure of this engine run rootless, as a host problem with its fix
    * (undefined: nothing known, the engine's own text is shown). Absent: the engine is never

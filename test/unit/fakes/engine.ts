@@ -1,6 +1,6 @@
 // An in-memory ContainerEngine that records every call, for unit tests of the core. It is the
 // only fake engine: it implements the port, so a changed port fails to compile here first.
-import { specFrom } from '../../../src/core/labels.js';
+import { specFrom } from '../../../src/core/box/labels.js';
 import type {
   BoxInfo,
   BoxSpec,

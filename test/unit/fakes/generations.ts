@@ -1,6 +1,6 @@
 // config.json's declared state and generation state, in memory, with the same commit semantics
 // (src/config/generation-store.ts): one commit clears the journal and moves declared state.
-import type { DeclaredBox, DeclaredStore } from '../../../src/core/declared-state.js';
+import type { DeclaredBox, DeclaredStore } from '../../../src/core/tools/declared-state.js';
 import type { GenerationStore, Journal, RetiredRecord } from '../../../src/core/generations/generations.js';
 
 /** One toolbox's declared state; `current` is what config.json would hold. */

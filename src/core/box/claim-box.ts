@@ -2,10 +2,10 @@
 // state is kept. A cached name is confirmed without the engine; otherwise one inspect tells.
 // A missing toolbox is created while its NAME is claimed, so parallel first calls make one.
 import { createBox, specFor } from './create-box.js';
-import type { Deps } from './deps.js';
-import { NoSuchToolboxError, NotAToolboxError } from './errors.js';
-import type { BoxInfo } from './ports.js';
-import type { Settings } from './settings.js';
+import type { Deps } from '../deps.js';
+import { NoSuchToolboxError, NotAToolboxError } from '../errors.js';
+import type { BoxInfo } from '../ports.js';
+import type { Settings } from '../settings/settings.js';
 
 export interface Claimed {
   id: string;

@@ -1,13 +1,13 @@
 // `toolbox install`, `remove`, `search` and `update`: zypper inside the toolbox, with what was
 // asked for recorded as the toolbox's declared tools, so `upgrade` can bring them back.
-import { inBoxSession, type BoxTarget } from './box-session.js';
+import { inBoxSession, type BoxTarget } from '../box/box-session.js';
 import type { DeclaredStore } from './declared-state.js';
 import { withoutTools, withTools } from './declared-state.js';
-import type { Deps } from './deps.js';
-import { ToolboxError } from './errors.js';
+import type { Deps } from '../deps.js';
+import { ToolboxError } from '../errors.js';
 import { validatePackages } from './package-names.js';
-import type { Progress } from './progress.js';
-import type { Settings } from './settings.js';
+import type { Progress } from '../progress.js';
+import type { Settings } from '../settings/settings.js';
 import { installedPackages, runZypper, ZypperError } from './zypper.js';
 
 export interface ToolsDeps extends Deps {

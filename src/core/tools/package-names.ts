@@ -1,7 +1,7 @@
 // Package names as the user types them. Only plain names: they are passed to zypper and rpm
 // as arguments (never through a shell), and refusing a leading '-' keeps them from being options.
-import { UsageError } from './errors.js';
-import { checkWord } from './word-rule.js';
+import { UsageError } from '../errors.js';
+import { checkWord } from '../word-rule.js';
 
 const NAME = /^[A-Za-z0-9_+][A-Za-z0-9_.+~-]*$/;
 

@@ -1,9 +1,9 @@
 // A toolbox is what it was created as. Options that define one (mode, image, sandbox), when the
 // user gave them explicitly, must match the existing toolbox; otherwise the command would run
 // somewhere other than asked (e.g. fully privileged despite -S). Defaults are no request.
-import { ToolboxError } from './errors.js';
-import type { BoxRecord } from './ports.js';
-import type { Settings } from './settings.js';
+import { ToolboxError } from '../errors.js';
+import type { BoxRecord } from '../ports.js';
+import type { Settings } from '../settings/settings.js';
 
 export function refuseConflict(settings: Settings, created: BoxRecord['created']): void {
   if (!created) return; // made before toolbox recorded its spec: nothing to compare

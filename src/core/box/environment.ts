@@ -1,5 +1,5 @@
 // The environment a session gets: an explicit allow-list, nothing else crosses into the toolbox.
-import type { HostUser, Mode } from './ports.js';
+import type { HostUser, Mode } from '../ports.js';
 
 const ALWAYS = [
   'TERM',

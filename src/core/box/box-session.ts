@@ -2,14 +2,14 @@
 // manager's commands) opens a session here: the toolbox is started (or created) as needed, the
 // session is counted under the container's full id, and the last session out stops it unless told
 // to keep it.
-import type { Deps } from './deps.js';
+import type { Deps } from '../deps.js';
 import { refuseConflict } from './box-conflict.js';
 import { claimFor, type Claimed } from './claim-box.js';
 import { ensureRunning } from './ensure-running.js';
-import { NoSuchToolboxError, ToolboxError } from './errors.js';
-import { answersTo, settleInterrupted } from './generations/generation-moves.js';
-import type { BoxRecord } from './ports.js';
-import type { Settings } from './settings.js';
+import { NoSuchToolboxError, ToolboxError } from '../errors.js';
+import { answersTo, settleInterrupted } from '../generations/generation-moves.js';
+import type { BoxRecord } from '../ports.js';
+import type { Settings } from '../settings/settings.js';
 
 /** A session's container: its record, and its own name (what was typed may be an id prefix). */
 export type Session = BoxRecord & { name: string };

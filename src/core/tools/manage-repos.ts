@@ -1,14 +1,14 @@
 // `toolbox repo add|list|remove`: package repositories of a toolbox. A repository is kept only
 // when its signature holds: it is refreshed right after it is added, and removed again when
 // that fails. A key is trusted only when the user names it with --key.
-import { inBoxSession, type BoxTarget } from './box-session.js';
+import { inBoxSession, type BoxTarget } from '../box/box-session.js';
 import { withoutRepo, withRepo, type DeclaredRepo } from './declared-state.js';
-import type { Deps } from './deps.js';
-import { ToolboxError } from './errors.js';
+import type { Deps } from '../deps.js';
+import { ToolboxError } from '../errors.js';
 import type { ToolsDeps } from './install-tools.js';
 import { validateAlias, validateRepoUrl } from './package-names.js';
-import type { Progress } from './progress.js';
-import type { Settings } from './settings.js';
+import type { Progress } from '../progress.js';
+import type { Settings } from '../settings/settings.js';
 import { importKey, installedPackages, runZypper, ZypperError } from './zypper.js';
 
 export interface RepoKey {

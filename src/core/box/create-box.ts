@@ -1,13 +1,13 @@
 // Creates a toolbox container from resolved settings: two engine calls at most on the common
 // path (pull when asked, create), and an inspect only when something went wrong.
-import type { Deps } from './deps.js';
+import type { Deps } from '../deps.js';
 import { ensureImage } from './ensure-image.js';
-import { NotAToolboxError, ToolboxError } from './errors.js';
+import { NotAToolboxError, ToolboxError } from '../errors.js';
 import { hostUpdateLabel } from './host-update-in-box.js';
 import { labelsFor } from './labels.js';
-import { isLocalImage } from './names.js';
-import type { BoxInfo, BoxSpec } from './ports.js';
-import type { Settings } from './settings.js';
+import { isLocalImage } from '../settings/names.js';
+import type { BoxInfo, BoxSpec } from '../ports.js';
+import type { Settings } from '../settings/settings.js';
 
 export function specFor(deps: Deps, settings: Settings): BoxSpec {
   return {

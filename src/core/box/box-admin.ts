@@ -1,10 +1,11 @@
 // stop, rm and list: the use cases that manage toolboxes without entering them.
 import { toolboxId } from './claim-box.js';
-import type { Deps } from './deps.js';
-import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
-import { settleInterrupted, storeOf, withToolboxLock } from './generations/generation-moves.js';
-import { generationOf, identityOf, retiredGenerations, rolesOf } from './generations/generations.js';
-import type { BoxInfo } from './ports.js';
+import type { Deps } from '../deps.js';
+import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from '../errors.js';
+import { settleInterrupted, storeOf, withToolboxLock } from '../generations/generation-moves.js';
+import { generationOf, identityOf, retiredGenerations, rolesOf } from '../generations/generations.js';
+import type { BoxInfo } from '../ports.js';
+import { nameOrder } from './name-order.js';
 
 /** The toolbox `nameOrId` names now; shown: what the user typed, for messages. */
 async function toolboxNamed(deps: Deps, nameOrId: string, shown = nameOrId): Promise<BoxInfo> {
@@ -121,7 +122,8 @@ export async function listBoxes(deps: Deps): Promise<Listing[]> {
       for (const box of members.filter((b) => !building.includes(b)))
         listings.push({ box, generation: generationOf(box), kept: [] });
   }
-  return listings.sort((a, b) => a.box.name.localeCompare(b.box.name));
+  const order = nameOrder(deps.env);
+  return listings.sort((a, b) => order(a.box.name, b.box.name));
 }
 
 export { toolboxNamed };

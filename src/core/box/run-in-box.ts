@@ -2,13 +2,13 @@
 // exec, and auto-stop when the last session leaves. The hot path (a running toolbox whose name the
 // cache confirms; root and direct entry) makes no engine call at all.
 import { withSession, type Session } from './box-session.js';
-import type { Deps } from './deps.js';
+import type { Deps } from '../deps.js';
 import { promptEnv, sessionEnv, shellCommand } from './environment.js';
-import { ToolboxError } from './errors.js';
+import { ToolboxError } from '../errors.js';
 import { checkHostUpdate, isHostUpdate } from './host-update-in-box.js';
-import { identityOf } from './generations/generations.js';
-import type { BoxRecord, ExecRequest } from './ports.js';
-import type { Settings } from './settings.js';
+import { identityOf } from '../generations/generations.js';
+import type { BoxRecord, ExecRequest } from '../ports.js';
+import type { Settings } from '../settings/settings.js';
 
 export interface RunOptions {
   /** the command; undefined starts the login shell */

@@ -1,6 +1,6 @@
 // Resolves what a command should act on from the layers, lowest to highest precedence:
 // built-in defaults, toolboxrc files, config.json, TOOLBOX_* environment, flags.
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 import { composeImage, defaultName, validateImage, validateName, validateTag } from './names.js';
 import {
   envSetting,
@@ -11,7 +11,8 @@ import {
   type SettingKey,
   type SettingValue,
 } from './setting-rules.js';
-import type { EngineName, Mode } from './ports.js';
+import type { EngineName, Mode } from '../ports.js';
+import type { GlobalFlags, Layers, RcKey } from './inputs.js';
 import { requestedOf, type Requested } from './requested.js';
 
 export const DEFAULT_REGISTRY = 'registry.opensuse.org';
@@ -20,37 +21,7 @@ export const DEFAULT_SHELL = '/bin/bash';
 
 export type ExecPath = (typeof EXEC_PATHS)[number];
 
-export interface GlobalFlags {
-  container?: string | undefined;
-  tag?: string | undefined;
-  image?: string | undefined;
-  reg?: string | undefined;
-  img?: string | undefined;
-  user?: boolean | undefined;
-  root?: boolean | undefined;
-  nostop?: boolean | undefined;
-  noPull?: boolean | undefined;
-  sandbox?: boolean | undefined;
-  runtime?: string | undefined;
-  podmanArgs?: string[] | undefined;
-  engine?: string | undefined;
-  exec?: string | undefined;
-  quiet?: boolean | undefined;
-  verbose?: boolean | undefined;
-}
-
-type RcKey = 'REGISTRY' | 'IMAGE' | 'TOOLBOX_NAME' | 'TOOLBOX_SHELL';
-
-export interface Layers {
-  rc: Partial<Record<RcKey, string>>;
-  /** the toolboxrc file each rc value came from, for errors */
-  rcSources?: Partial<Record<RcKey, string>>;
-  config: Record<string, unknown>;
-  /** config.json's path, for errors */
-  configFile?: string;
-  env: NodeJS.ProcessEnv;
-  userName: string;
-}
+export type { GlobalFlags, Layers };
 
 export interface Settings {
   engine: EngineName | undefined;

@@ -1,10 +1,10 @@
 // Runs zypper and rpm inside a toolbox. Always non-interactive, always with GPG checks: no
 // --no-gpg-checks and no --gpg-auto-import-keys, so an unknown key is rejected, never trusted.
 // Names and URLs travel as arguments; the few shell scripts here are constants.
-import type { BoxTarget } from './box-session.js';
-import type { Deps } from './deps.js';
-import { ToolboxError } from './errors.js';
-import type { Progress } from './progress.js';
+import type { BoxTarget } from '../box/box-session.js';
+import type { Deps } from '../deps.js';
+import { ToolboxError } from '../errors.js';
+import type { Progress } from '../progress.js';
 import { interpretZypper, type ZypperAction, type ZypperOutcome } from './zypper-result.js';
 import { ZypperProgress } from './zypper-progress.js';
 

@@ -1,8 +1,8 @@
 // Which of the options that define a toolbox (its mode, image and sandbox) the user gave
 // explicitly: a flag, a TOOLBOX_* variable or config.json. Built-in defaults and toolboxrc lines
 // are no request, so they never make an existing toolbox refuse to run.
-import type { GlobalFlags, Layers } from './settings.js';
-import type { Mode } from './ports.js';
+import type { GlobalFlags, Layers } from './inputs.js';
+import type { Mode } from '../ports.js';
 
 export interface Requested {
   image?: string | undefined;

@@ -2,13 +2,13 @@
 // short, and returns the record the hot path needs. Callers hold the container's lock (by id),
 // so a start never races an auto-stop of the same container.
 import type { Claimed } from './claim-box.js';
-import type { Deps } from './deps.js';
-import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from './errors.js';
+import type { Deps } from '../deps.js';
+import { NoSuchToolboxError, NotAToolboxError, ToolboxError } from '../errors.js';
 import { explainStartFailure } from './host-update-in-box.js';
 import { LABEL_HOST_UPDATE } from './labels.js';
-import { identityOf } from './generations/generations.js';
-import type { BoxInfo, BoxRecord } from './ports.js';
-import type { Settings } from './settings.js';
+import { identityOf } from '../generations/generations.js';
+import type { BoxInfo, BoxRecord } from '../ports.js';
+import type { Settings } from '../settings/settings.js';
 import { setupBox } from './setup-box.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

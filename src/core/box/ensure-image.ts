@@ -2,8 +2,8 @@
 // and a failed pull falls back to a local copy with one warning. Never when the signature policy
 // refused what the registry serves now: that is an alarm, not an outage, and a toolbox built from
 // the older copy would hide it.
-import type { Deps } from './deps.js';
-import { RegistryError } from './errors.js';
+import type { Deps } from '../deps.js';
+import { RegistryError } from '../errors.js';
 
 export async function ensureImage(deps: Deps, image: string, pull: boolean): Promise<void> {
   const { engine, reporter } = deps;

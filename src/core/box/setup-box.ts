@@ -3,9 +3,9 @@
 // microos-toolbox does. The script is a constant; the user's names travel as arguments, never
 // as code. Root with a rootful engine runs it through direct entry, which costs a few
 // milliseconds instead of an engine exec.
-import type { Deps } from './deps.js';
-import { ToolboxError } from './errors.js';
-import type { BoxInfo, BoxRecord, ExecRequest } from './ports.js';
+import type { Deps } from '../deps.js';
+import { ToolboxError } from '../errors.js';
+import type { BoxInfo, BoxRecord, ExecRequest } from '../ports.js';
 
 const SETUP_SCRIPT = `
 if [ -d /usr/lib/rpm/macros.d ] && [ ! -e /usr/lib/rpm/macros.d/macros.toolbox ]; then

@@ -1,5 +1,5 @@
 // The labels that mark a container as a toolbox and record how to recreate it.
-import type { BoxSpec, Mode } from './ports.js';
+import type { BoxSpec, Mode } from '../ports.js';
 
 export const LABEL_MANAGED = 'io.toolbox.managed';
 export const LABEL_MODE = 'io.toolbox.mode';

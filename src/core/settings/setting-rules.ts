@@ -1,12 +1,13 @@
 // Every setting's rule, written once. A flag, a TOOLBOX_* variable, a toolboxrc line, a value
 // stored in config.json and `toolbox config set` are all checked here, by the same rule, so a
 // value one of them refuses can never come in through another.
-import { ToolboxError, UsageError } from './errors.js';
+import { ToolboxError, UsageError } from '../errors.js';
+import { ENGINES, MODES } from '../ports.js';
 import { validateImage, validateName, validateRegistry } from './names.js';
 
-export const ENGINES = ['podman', 'docker'] as const;
+export { ENGINES, MODES };
+
 export const EXEC_PATHS = ['auto', 'podman', 'direct'] as const;
-export const MODES = ['system', 'user'] as const;
 
 /** "auto, podman or direct": choices as a sentence names them. */
 export function wordList(words: readonly string[]): string {

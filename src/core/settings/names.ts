@@ -1,7 +1,7 @@
 // Toolbox names and image references: defaults and validation.
-import { UsageError } from './errors.js';
-import type { Mode } from './ports.js';
-import { checkWord } from './word-rule.js';
+import { UsageError } from '../errors.js';
+import type { Mode } from '../ports.js';
+import { checkWord } from '../word-rule.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 

@@ -5,10 +5,10 @@
 // own /usr/bin/host-update (the toolbox-host-update RPM), which stays callable by its full path.
 // The label io.toolbox.host-update records what was mounted: the executable's path on the host,
 // or "none: WHY". A toolbox made before this has no such label, and gets the mount on upgrade.
-import type { Deps } from './deps.js';
-import { ToolboxError } from './errors.js';
+import type { Deps } from '../deps.js';
+import { ToolboxError } from '../errors.js';
 import { LABEL_HOST_UPDATE } from './labels.js';
-import type { BoxInfo, BoxRecord } from './ports.js';
+import type { BoxInfo, BoxRecord } from '../ports.js';
 
 export const HOST_UPDATE_IN_BOX = '/usr/local/bin/host-update';
 export const NOT_MOUNTED_NPM = 'none: npm form';
