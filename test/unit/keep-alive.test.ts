@@ -8,12 +8,12 @@ afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
 
-/** Starts ARGV and waits until its /proc/PID/cmdline ends with WANT (it has exec'd). */
+/** Starts ARGV and waits until its /proc/PID/cmdline is WANT (it has exec'd, after unshare's work). */
 async function started(argv: string[], want: string): Promise<number> {
   const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
   children.push(child);
   const pid = child.pid!;
-  while (!readProcBytes(pid, 'cmdline')?.toString().endsWith(want)) await new Promise((r) => setTimeout(r, 10));
+  while (readProcBytes(pid, 'cmdline')?.toString() !== want) await new Promise((r) => setTimeout(r, 10));
   return pid;
 }
 
