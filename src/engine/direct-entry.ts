@@ -22,6 +22,7 @@ import { cgroupProcsFiles } from '../os/cgroups.js';
 import { findOnPath } from '../os/path.js';
 import { isAlive, isExecutableInRoot, readProcBytes, readProcLink, readProcText } from '../os/proc.js';
 import { capture, interactive } from '../os/runner.js';
+import { isKeepAlive } from './keep-alive.js';
 
 /** The whole environment of every host-side process of an entry. */
 const HOST_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
@@ -131,7 +132,11 @@ export class NsenterDirectEntry implements DirectEntry {
     if (process.getuid?.() !== 0) return 'only root enters toolboxes directly';
     if (!record.privileged) return 'the toolbox is sandboxed';
     if (!isAlive(record.pid, record.pidStart)) return 'the toolbox process changed';
-    if (!this.namespaceFlags(record.pid)) return 'the toolbox has its own pid or user namespace';
+    // The PID was found right after a start: it may still be the runtime's init (see isKeepAlive).
+    if (!isKeepAlive(record.pid)) return "the toolbox process is not (yet) the toolbox's keep-alive";
+    const flags = this.namespaceFlags(record.pid);
+    if (!flags) return 'the toolbox has its own pid or user namespace';
+    if (!flags.includes('--mount')) return 'the toolbox process is in our own mount namespace';
     // Resolved on our PATH now: the wrapper runs with a PATH of its own.
     this.tools ??= { nsenter: findOnPath('nsenter'), prlimit: findOnPath('prlimit') };
     for (const [tool, path] of Object.entries(this.tools)) if (!path) return `${tool} (util-linux) is not installed`;

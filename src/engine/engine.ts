@@ -21,6 +21,7 @@ import { LABEL_MANAGED } from '../core/box/labels.js';
 import { parseInspect, parseInspectAll, parsePs } from './parse.js';
 import { capture, CommandNotFound, interactive, type Captured } from '../os/runner.js';
 import { newestRoot, processesInCgroup, processesWithEnv, topProcess } from '../os/processes.js';
+import { isKeepAlive } from './keep-alive.js';
 import { localRootlessHost, type RootlessHost } from './rootless.js';
 import { installAdvice, quirksOf } from './engines/registry.js';
 import { onPath } from '../os/path.js';
@@ -298,11 +299,15 @@ export class CliEngine implements ContainerEngine {
    * From /proc, no engine call: both engines put a container's processes in a cgroup named after
    * its full id, and its first process's parent (conmon, or containerd's shim) outside it.
    * Called right after the engine started the container, under the toolbox's lock: the init is
-   * the newest root. Older roots are processes of an earlier run that outlived its stop (a
-   * container in the host pid namespace keeps them), and must never be taken for the toolbox.
+   * the newest root that is the toolbox's keep-alive (see isKeepAlive). Older roots are processes
+   * of an earlier run that outlived its stop (a container in the host pid namespace keeps them),
+   * and must never be taken for the toolbox. Nor may a newer root that is not the keep-alive: the
+   * runtime's own init, which the engine's start can return before it has exec'd the keep-alive
+   * (runc's does), or the host-side shell of another session entered directly, which joined the
+   * container's cgroups but sits in the host's namespaces.
    */
   runningPid(id: string): number | undefined {
-    return newestRoot(processesInCgroup(id));
+    return newestRoot(processesInCgroup(id), isKeepAlive);
   }
 
   async renameBox(nameOrId: string, newName: string): Promise<void> {

@@ -35,12 +35,19 @@ export function processesInCgroup(text: string): ProcStat[] {
   return found;
 }
 
-/** Of a set of processes, the most recently started one whose parent is outside the set. */
-export function newestRoot(stats: readonly ProcStat[]): number | undefined {
+/**
+ * Of a set of processes, the most recently started one whose parent is outside the set and that
+ * ACCEPT takes. Roots are found in the whole set first: a child whose parent is refused is still
+ * no root.
+ */
+export function newestRoot(
+  stats: readonly ProcStat[],
+  accept: (pid: number) => boolean = () => true,
+): number | undefined {
   const pids = new Set(stats.map((s) => s.pid));
   let best: ProcStat | undefined;
   for (const stat of stats) {
-    if (pids.has(stat.ppid)) continue;
+    if (pids.has(stat.ppid) || !accept(stat.pid)) continue;
     if (!best || Number(stat.start) > Number(best.start)) best = stat;
   }
   return best?.pid;

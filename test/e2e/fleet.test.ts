@@ -5,7 +5,10 @@
 // its own fake MicroOS btrfs root with a signed package repo; a reboot restarts the container,
 // which boots the root's default snapshot. Cases: collect on three hosts, collect with one host
 // down, a rolling `pkg install` whose second host fails its health check, the rollout finished,
-// a second run that changes nothing, and a host refused in the pre-check.
+// a second run that changes nothing, and a host refused in the pre-check. Then, on the same
+// hosts: check mode (with the pre-check overrides), collect in check mode and past its deadline,
+// batches of two with a URL health check and a host lost in its reboot, a URL that answers 404,
+// and report.html (escaping; rendered by headless Chromium to a screenshot kept in /tmp).
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -76,12 +79,18 @@ interface SnapshotPair {
 interface UpdateReport {
   format: string;
   action: string;
+  /** a check mode run (--check) */
+  check: boolean;
   hosts: {
     host: string;
     outcome: string;
-    snapshots: { before: SnapshotPair; new: number | null; after: SnapshotPair };
+    snapshots: { before: SnapshotPair; new: number | null; after: SnapshotPair | null };
     failedStep: string | null;
     error?: string | null;
+    /** check mode: what the update would do */
+    plan?: string;
+    /** each step's start, in order, then the end */
+    timeline: { step: string; t: number; at: string }[];
     timings: { seconds: Record<string, number> };
   }[];
 }
@@ -135,23 +144,27 @@ function writeInventory(): void {
   writeFileSync(inventory, lines.join('\n'));
 }
 
-function playbook(name: string, vars: Record<string, unknown>, transcript?: string): Play {
-  const r = spawnSync('ansible-playbook', ['-i', inventory, `toolbox.fleet.${name}`, '-e', JSON.stringify(vars)], {
-    encoding: 'utf8',
-    cwd: state,
-    env: {
-      PATH: process.env.PATH,
-      HOME: state,
-      LANG: 'C.UTF-8',
-      ANSIBLE_HOME: join(state, 'ansible-home'),
-      ANSIBLE_LOCAL_TEMP: join(state, 'ansible-tmp'),
-      ANSIBLE_COLLECTIONS_PATH: join(state, 'galaxy', 'collections'),
-      ANSIBLE_NOCOLOR: '1',
-      ANSIBLE_FORKS: '3',
+function playbook(name: string, vars: Record<string, unknown>, transcript?: string, args: string[] = []): Play {
+  const r = spawnSync(
+    'ansible-playbook',
+    ['-i', inventory, `toolbox.fleet.${name}`, '-e', JSON.stringify(vars), ...args],
+    {
+      encoding: 'utf8',
+      cwd: state,
+      env: {
+        PATH: process.env.PATH,
+        HOME: state,
+        LANG: 'C.UTF-8',
+        ANSIBLE_HOME: join(state, 'ansible-home'),
+        ANSIBLE_LOCAL_TEMP: join(state, 'ansible-tmp'),
+        ANSIBLE_COLLECTIONS_PATH: join(state, 'galaxy', 'collections'),
+        ANSIBLE_NOCOLOR: '1',
+        ANSIBLE_FORKS: '3',
+      },
+      timeout: 900_000,
+      killSignal: 'SIGKILL',
     },
-    timeout: 900_000,
-    killSignal: 'SIGKILL',
-  });
+  );
   const out = `${r.stdout}${r.stderr}`;
   if (transcripts && transcript) writeFileSync(join(transcripts, `${transcript}.log`), out);
   const recap: Record<string, string> = {};
@@ -182,6 +195,40 @@ function status(host: string): HostStatus {
 const snapshotNumbers = (host: string) => status(host).snapshots.map((s) => s.number);
 const hasFakeHello = (host: string) =>
   onHost(host, 'nsenter -t "$(cat /run/fake-microos/pid)" -m -- rpm -q fake-hello').code === 0;
+
+/** a command inside a host's fake MicroOS root (its mount namespace) */
+const inRoot = (host: string, script: string) =>
+  onHost(host, `nsenter -t "$(cat /run/fake-microos/pid)" -m -- sh -c '${script}'`);
+/** the fake transactional-update's log on a host */
+const tuLog = (host: string) => inRoot(host, 'cat /var/log/transactional-update.log').stdout;
+/** host-update status --json, or null while it fails. Without the stderr check of status():
+ * while snapper is still creating a transaction's snapshot, its list can be incomplete. */
+function tryStatus(host: string): HostStatus | null {
+  const r = onHost(host, 'on-fake-microos toolbox run -- host-update status --json');
+  return r.code === 0 ? (parseJson(r.stdout, 'host-update status --json') as HostStatus) : null;
+}
+
+/** Starts a transaction on a host that the transactional-update stand-in holds open (its knob),
+ * and waits until it is there: the lock held and its snapshot made. snapshots = the list before. */
+function holdTransaction(host: string, snapshots: number[]): { pid: number; command: string } | null {
+  expect(
+    inRoot(host, 'mkdir -p /run/fake-transactional-update && touch /run/fake-transactional-update/hold').code,
+  ).toBe(0);
+  const start = ['exec', '-d', host, 'on-fake-microos', 'toolbox', 'run', '--', 'host-update'];
+  expect(sh('podman', [...start, 'pkg', 'install', 'fake-broken']).code).toBe(0);
+  for (let i = 0; i < 150; i++) {
+    const now = tryStatus(host);
+    if (now?.transaction && now.snapshots.length > snapshots.length) return now.transaction;
+    spawnSync('sleep', ['0.2']);
+  }
+  return null;
+}
+
+/** Lets the held transaction go (fake-broken cannot install: its snapshot is discarded). */
+function releaseTransaction(host: string): void {
+  inRoot(host, 'rm -f /run/fake-transactional-update/hold');
+  for (let i = 0; i < 150 && tryStatus(host)?.transaction !== null; i++) spawnSync('sleep', ['0.2']);
+}
 
 function waitForSsh(host: string): void {
   for (let i = 0; i < 150; i++) {
@@ -229,9 +276,9 @@ describe('fleet collect', () => {
     // The first host also ran the summary (run_once on the controller). Each role include
     // counts one ok more than its tasks: the check of its argument specs.
     expect(run.recap).toEqual({
-      [h1]: recapLine(15, 3, 0, 0, 3, 0, 0),
-      [h2]: recapLine(10, 3, 0, 0, 3, 0, 0),
-      [h3]: recapLine(10, 3, 0, 0, 3, 0, 0),
+      [h1]: recapLine(16, 3, 0, 0, 4, 0, 0),
+      [h2]: recapLine(10, 3, 0, 0, 4, 0, 0),
+      [h3]: recapLine(10, 3, 0, 0, 4, 0, 0),
     });
     const summary = readJson(join(bundles, 'summary.json')) as CollectSummary;
     expect(summary.format).toBe('toolbox-fleet-collect/1');
@@ -285,10 +332,10 @@ describe('fleet collect', () => {
     writeInventory();
     expect(run.code, run.out).toBe(2);
     expect(run.recap).toEqual({
-      [h1]: recapLine(15, 3, 0, 0, 3, 0, 0),
-      [h2]: recapLine(10, 3, 0, 0, 3, 0, 0),
+      [h1]: recapLine(16, 3, 0, 0, 4, 0, 0),
+      [h2]: recapLine(10, 3, 0, 0, 4, 0, 0),
       // unreachable is recorded (ignored), then the host fails after the summary.
-      [h3]: recapLine(4, 0, 0, 1, 8, 0, 1),
+      [h3]: recapLine(4, 0, 0, 1, 9, 0, 1),
     });
     const summary = readJson(join(bundles, 'summary.json')) as CollectSummary;
     expect(summary.ok).toEqual([h1, h2]);
@@ -320,8 +367,8 @@ describe('rolling host update', () => {
         writeFileSync(join(transcripts, `rolling-update-failure.${f}`), readFileSync(join(report, f)));
     expect(run.code, run.out).toBe(2);
     expect(run.recap).toEqual({
-      [h1]: recapLine(40, 2, 0, 0, 1, 0, 0),
-      [h2]: recapLine(51, 4, 0, 1, 1, 1, 0),
+      [h1]: recapLine(40, 2, 0, 0, 2, 0, 0),
+      [h2]: recapLine(51, 4, 0, 1, 2, 1, 0),
       [h3]: recapLine(9, 0, 0, 0, 0, 0, 0),
     });
     expect(run.out).toContain(
@@ -376,9 +423,9 @@ describe('rolling host update', () => {
     const run = playbook('host_update', { fleet_update_action: ACTION, fleet_report_dir: report, ...HEALTH });
     expect(run.code, run.out).toBe(0);
     expect(run.recap).toEqual({
-      [h1]: recapLine(30, 0, 0, 0, 9, 0, 0),
-      [h2]: recapLine(38, 2, 0, 0, 1, 0, 0),
-      [h3]: recapLine(38, 2, 0, 0, 1, 0, 0),
+      [h1]: recapLine(30, 0, 0, 0, 10, 0, 0),
+      [h2]: recapLine(38, 2, 0, 0, 2, 0, 0),
+      [h3]: recapLine(38, 2, 0, 0, 2, 0, 0),
     });
     const r = readJson(join(report, 'report.json')) as UpdateReport;
     expect(r.hosts.map((h) => [h.host, h.outcome, h.snapshots])).toEqual([
@@ -396,9 +443,9 @@ describe('rolling host update', () => {
     });
     expect(again.code, again.out).toBe(0);
     expect(again.recap).toEqual({
-      [h1]: recapLine(30, 0, 0, 0, 9, 0, 0),
-      [h2]: recapLine(28, 0, 0, 0, 9, 0, 0),
-      [h3]: recapLine(28, 0, 0, 0, 9, 0, 0),
+      [h1]: recapLine(30, 0, 0, 0, 10, 0, 0),
+      [h2]: recapLine(28, 0, 0, 0, 10, 0, 0),
+      [h3]: recapLine(28, 0, 0, 0, 10, 0, 0),
     });
     expect((readJson(join(state, 'report-3', 'report.json')) as UpdateReport).hosts.map((h) => h.outcome)).toEqual([
       'unchanged',
@@ -412,45 +459,14 @@ describe('rolling host update', () => {
     // The transactional-update stand-in holds its snapshot open while this knob exists.
     // Read before the transaction opens its snapshot (discarded again when it fails).
     const before = hosts.map(snapshotNumbers);
-    const inRoot = (script: string) => onHost(h3, `nsenter -t "$(cat /run/fake-microos/pid)" -m -- sh -c '${script}'`);
-    expect(inRoot('mkdir -p /run/fake-transactional-update && touch /run/fake-transactional-update/hold').code).toBe(0);
-    expect(
-      sh('podman', [
-        'exec',
-        '-d',
-        h3,
-        'on-fake-microos',
-        'toolbox',
-        'run',
-        '--',
-        'host-update',
-        'pkg',
-        'install',
-        'fake-broken',
-      ]).code,
-    ).toBe(0);
-    // Polled without the stderr check of status(): while snapper is still creating the
-    // transaction's snapshot, its list can be incomplete. Ready = the lock is held and the
-    // snapshot is there, the state the stand-in holds.
-    const tryStatus = () => {
-      const r = onHost(h3, 'on-fake-microos toolbox run -- host-update status --json');
-      return r.code === 0 ? (parseJson(r.stdout, 'host-update status --json') as HostStatus) : null;
-    };
-    let transaction: { pid: number; command: string } | null = null;
-    for (let i = 0; i < 150 && !transaction; i++) {
-      const now = tryStatus();
-      if (now?.transaction && now.snapshots.length > before[2]!.length) transaction = now.transaction;
-      else spawnSync('sleep', ['0.2']);
-    }
+    const transaction = holdTransaction(h3, before[2]!);
     const report = join(state, 'report-4');
     let run!: Play;
     try {
       expect(transaction).not.toBe(null);
       run = playbook('host_update', { fleet_update_action: 'up', fleet_report_dir: report, ...HEALTH });
     } finally {
-      // Release the transaction whatever happened (fake-broken cannot install: it is discarded).
-      inRoot('rm -f /run/fake-transactional-update/hold');
-      for (let i = 0; i < 150 && tryStatus()?.transaction !== null; i++) spawnSync('sleep', ['0.2']);
+      releaseTransaction(h3);
     }
     expect(run.code, run.out).toBe(2);
     expect(run.recap).toEqual({
@@ -510,4 +526,431 @@ describe('rolling host update', () => {
     ]);
     expect(hosts.map(snapshotNumbers)).toEqual(before);
   }, 600_000);
+});
+
+// The branches the cases above do not reach, on the same fleet: check mode (with both pre-check
+// overrides), a collect past its deadline, the URL health check healthy and unhealthy, batches of
+// two that may fail by half, a host that never comes back from its reboot, and report.html.
+describe('fleet: check mode, every branch, the HTML report', () => {
+  const REMOVE = 'pkg remove fake-hello';
+  const HEALTH_URL = 'http://127.0.0.1:8099/healthz';
+  // A screenshot the lead looks at: kept after the run, at a stable path.
+  const SCREENSHOT = '/tmp/toolbox-fleet-report.png';
+
+  /** an HTTP health endpoint on a host, as a unit that comes back after a reboot */
+  function serveHealth(host: string): void {
+    const unit = [
+      '[Unit]',
+      'Description=Health URL of the fleet tests',
+      '[Service]',
+      'ExecStart=/usr/bin/python3 -m http.server 8099 --bind 127.0.0.1 --directory /srv/fleet-health',
+      '[Install]',
+      'WantedBy=multi-user.target',
+    ].join('\n');
+    const r = onHost(
+      host,
+      `mkdir -p /srv/fleet-health && echo ok > /srv/fleet-health/healthz && printf '%s\\n' '${unit}' > /etc/systemd/system/fleet-test-health.service && systemctl daemon-reload && systemctl enable --now --quiet fleet-test-health.service`,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  }
+
+  function screenshot(html: string, png: string): Buffer {
+    rmSync(png, { force: true });
+    const r = spawnSync(
+      'chromium',
+      [
+        '--headless',
+        '--no-sandbox',
+        `--user-data-dir=${join(state, 'chromium')}`,
+        `--screenshot=${png}`,
+        '--window-size=1200,800',
+        `file://${html}`,
+      ],
+      { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: state }, timeout: 120_000, killSignal: 'SIGKILL' },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    return readFileSync(png);
+  }
+
+  it('check mode: pre-checks every host, says what it would do, and changes nothing; the two overrides pass a pending reboot and a running transaction', () => {
+    // Host 1 with a reboot pending (default #1, booted #2), host 3 with a transaction running.
+    const pending = onHost(h1, 'on-fake-microos toolbox run -- host-update rollback 1 --json');
+    expect(JSON.parse(pending.stdout)).toMatchObject({ default: 1, booted: 2, rebootNeeded: true });
+    const transaction = holdTransaction(h3, snapshotNumbers(h3));
+    const before = hosts.map(snapshotNumbers);
+    const logs = hosts.map(tuLog);
+    const refusedReport = join(state, 'report-check-refused');
+    const report = join(state, 'report-check');
+    let refused!: Play;
+    let run!: Play;
+    try {
+      expect(transaction).not.toBe(null);
+      refused = playbook(
+        'host_update',
+        { fleet_update_action: REMOVE, fleet_report_dir: refusedReport, ...HEALTH },
+        'check-mode-refused',
+        ['--check'],
+      );
+      run = playbook(
+        'host_update',
+        {
+          fleet_update_action: REMOVE,
+          fleet_report_dir: report,
+          fleet_allow_running_transaction: true,
+          fleet_allow_pending_reboot: true,
+          ...HEALTH,
+        },
+        'check-mode',
+        ['--check'],
+      );
+      // Nothing changed on any host: the same snapshots, nothing more in transactional-update's log.
+      expect(hosts.map(snapshotNumbers)).toEqual(before);
+      expect(hosts.map(tuLog)).toEqual(logs);
+    } finally {
+      releaseTransaction(h3);
+      const restore = onHost(h1, 'on-fake-microos toolbox run -- host-update rollback 2 --json');
+      expect(JSON.parse(restore.stdout)).toMatchObject({ default: 2, booted: 2, rebootNeeded: false });
+    }
+    if (transcripts)
+      for (const f of ['report.txt', 'report.json'])
+        writeFileSync(join(transcripts, `check-mode.${f}`), readFileSync(join(report, f)));
+    for (const h of hosts) expect(hasFakeHello(h)).toBe(true);
+
+    // Without the overrides, check mode refuses as a real run does.
+    expect(refused.code, refused.out).toBe(2);
+    const refusal = `refused: a transaction is running (PID ${transaction!.pid}: ${transaction!.command}); wait for it, or set fleet_allow_running_transaction`;
+    expect(refused.out).toContain(`fatal: [${h3}]: FAILED! => {"changed": false, "msg": ${JSON.stringify(refusal)}}`);
+    const rr = readJson(join(refusedReport, 'report.json')) as UpdateReport;
+    expect(rr.check).toBe(true);
+    const pendingRefusal =
+      'refused: a reboot is pending (booted #2, default #1); reboot or roll back first, or set fleet_allow_pending_reboot';
+    expect(refused.out).toContain(
+      `fatal: [${h1}]: FAILED! => {"changed": false, "msg": ${JSON.stringify(pendingRefusal)}}`,
+    );
+    expect(refused.recap).toEqual({
+      [h1]: recapLine(15, 0, 0, 1, 0, 1, 0),
+      [h2]: recapLine(9, 0, 0, 0, 0, 0, 0),
+      [h3]: recapLine(11, 0, 0, 1, 0, 1, 0),
+    });
+    // The pre-check block (and its rescue) runs on every host before any_errors_fatal ends the
+    // play: both hosts are refused, each for its own reason.
+    expect(rr.hosts.map((h) => [h.host, h.outcome, h.error])).toEqual([
+      [h1, 'refused', pendingRefusal],
+      [h2, 'not-started', undefined],
+      [h3, 'refused', refusal],
+    ]);
+
+    expect(run.code, run.out).toBe(0);
+    expect(run.recap).toEqual({
+      [h1]: recapLine(29, 0, 0, 0, 0, 0, 0),
+      [h2]: recapLine(27, 0, 0, 0, 0, 0, 0),
+      [h3]: recapLine(27, 0, 0, 0, 0, 0, 0),
+    });
+    expect(run.out).not.toMatch(/^changed: /m);
+    const r = readJson(join(report, 'report.json')) as UpdateReport;
+    expect(r.check).toBe(true);
+    expect(r.action).toBe(REMOVE);
+    const plan = (booted: number, deflt: number, extra = '') =>
+      `would run host-update ${REMOVE} on top of the booted snapshot #${booted} (default #${deflt})${extra}; if it makes a new snapshot: reboot into it, check that it booted, health check sh -c test ! -e ${UNHEALTHY}; on failure roll back to #${booted}`;
+    expect(r.hosts.map((h) => [h.host, h.outcome, h.snapshots, h.failedStep, h.error, h.plan])).toEqual([
+      [
+        h1,
+        'would-update',
+        { before: { booted: 2, default: 1 }, new: null, after: { booted: 2, default: 1 } },
+        null,
+        null,
+        plan(2, 1),
+      ],
+      [
+        h2,
+        'would-update',
+        { before: { booted: 3, default: 3 }, new: null, after: { booted: 3, default: 3 } },
+        null,
+        null,
+        plan(3, 3),
+      ],
+      [
+        h3,
+        'would-update',
+        { before: { booted: 2, default: 2 }, new: null, after: { booted: 2, default: 2 } },
+        null,
+        null,
+        plan(2, 2, '; a transaction is running'),
+      ],
+    ]);
+    for (const h of [h1, h2, h3])
+      expect(run.out).toContain(`ok: [${h}] => {\n    "msg": "would run host-update ${REMOVE}`);
+    const html = readFileSync(join(report, 'report.html'), 'utf8');
+    expect(html).toContain('<p class="check">Check mode (<code>--check</code>)');
+    expect(html.match(/<span class="badge o-would-update">would-update<\/span><\/td>/g)).toHaveLength(3);
+  }, 600_000);
+
+  it('check mode: collect asks each host for its toolbox, and collects and fetches nothing', () => {
+    const bundles = join(state, 'bundles-check');
+    const run = playbook(
+      'collect',
+      { fleet_bundles_dir: bundles, fleet_collect_profiles: ['basic'] },
+      'collect-check',
+      ['--check'],
+    );
+    expect(run.code, run.out).toBe(0);
+    expect(run.recap).toEqual({
+      [h1]: recapLine(11, 0, 0, 0, 11, 0, 0),
+      [h2]: recapLine(5, 0, 0, 0, 11, 0, 0),
+      [h3]: recapLine(5, 0, 0, 0, 11, 0, 0),
+    });
+    expect(run.out).not.toMatch(/^changed: /m);
+    const summary = readJson(join(bundles, 'summary.json')) as CollectSummary & {
+      check: boolean;
+      wouldCollect: string[];
+      hosts: { plan?: string; toolbox?: string }[];
+    };
+    expect(summary.check).toBe(true);
+    expect(summary.wouldCollect).toEqual(hosts);
+    expect([summary.ok, summary.failed, summary.unreachable]).toEqual([[], [], []]);
+    const version = sh(TOOLBOX_EXE, ['--version']).stdout.trim();
+    for (const h of summary.hosts) {
+      expect([h.status, h.error, h.toolbox]).toEqual(['would-collect', null, version]);
+      expect(h.plan).toBe(
+        `would run /usr/local/sbin/on-fake-microos toolbox collect --json --out /var/tmp --timeout 30 --profile=basic, fetch the bundle to ${bundles}/${h.host}/ and verify it`,
+      );
+      expect(onHost(h.host, 'ls /var/tmp | grep -c toolbox-collect || true').stdout).toBe('0\n');
+    }
+    expect(readdirSync(bundles).sort()).toEqual(['summary.json', 'summary.txt']);
+    const table = readFileSync(join(bundles, 'summary.txt'), 'utf8').split('\n');
+    expect(table[4]).toBe('check mode, nothing collected: 3 would collect, 0 ok, 0 failed, 0 unreachable');
+  }, 600_000);
+
+  it('records a host whose collect passes the deadline as timed-out, and the others still give their bundles', () => {
+    // Host 3's toolbox takes ten minutes to start: its host_vars beat the inventory's group vars.
+    // The deadline leaves the others time to collect on a loaded machine. async_wrapper kills the
+    // slow one at the deadline and answers "Timeout exceeded" (which the role once missed).
+    const slow = join(state, 'host_vars', `${h3}.yml`);
+    mkdirSync(join(state, 'host_vars'), { recursive: true });
+    writeFileSync(
+      slow,
+      JSON.stringify({
+        fleet_toolbox_command: ['sh', '-c', 'sleep 600; exec "$0" "$@"', '/usr/local/sbin/on-fake-microos', 'toolbox'],
+      }),
+    );
+    const bundles = join(state, 'bundles-deadline');
+    let run!: Play;
+    try {
+      run = playbook(
+        'collect',
+        { fleet_bundles_dir: bundles, fleet_collect_profiles: ['basic'], fleet_collect_deadline: 120 },
+        'collect-deadline',
+      );
+    } finally {
+      rmSync(slow);
+    }
+    expect(run.code, run.out).toBe(2);
+    expect(run.out).toContain(
+      `fatal: [${h3}]: FAILED! => {"changed": false, "msg": "timed-out: toolbox collect did not finish within 120 s"}`,
+    );
+    const summary = readJson(join(bundles, 'summary.json')) as CollectSummary;
+    expect(summary.ok).toEqual([h1, h2]);
+    expect(summary.failed).toEqual([h3]);
+    expect(summary.unreachable).toEqual([]);
+    expect(summary.hosts.map((h) => [h.host, h.status, h.error])).toEqual([
+      [h1, 'ok', null],
+      [h2, 'ok', null],
+      [h3, 'timed-out', 'toolbox collect did not finish within 120 s'],
+    ]);
+    expect(readdirSync(bundles).sort()).toEqual([h1, h2, 'summary.json', 'summary.txt'].sort());
+    const table = readFileSync(join(bundles, 'summary.txt'), 'utf8').split('\n');
+    expect(table[3]).toMatch(new RegExp(`^${h3} +timed-out +- +- +- +- +toolbox collect did not finish within 120 s$`));
+    expect(table[4]).toBe('2 ok, 1 failed, 0 unreachable');
+  }, 600_000);
+
+  it('batches of two that may fail by half: a healthy URL, and a host lost in its reboot does not stop its batch mate', () => {
+    for (const h of hosts) serveHealth(h);
+    // Host 3's sshd does not start at its next boot: it goes away during its reboot.
+    expect(onHost(h3, 'systemctl mask --quiet ssh.service').code).toBe(0);
+    const report = join(state, 'report-batch');
+    let run!: Play;
+    try {
+      run = playbook(
+        'host_update',
+        {
+          fleet_update_action: REMOVE,
+          fleet_report_dir: report,
+          fleet_batch_size: 2,
+          fleet_max_fail_percentage: 50,
+          fleet_health_url: HEALTH_URL,
+          fleet_health_retries: 5,
+          fleet_health_delay: 2,
+          fleet_reboot_timeout: 60,
+        },
+        'batch-unreachable',
+      );
+    } finally {
+      expect(onHost(h3, 'systemctl unmask --quiet ssh.service && systemctl start ssh.service').code).toBe(0);
+      waitForSsh(h3);
+    }
+    if (transcripts)
+      for (const f of ['report.txt', 'report.json', 'report.html'])
+        writeFileSync(join(transcripts, `batch-unreachable.${f}`), readFileSync(join(report, f)));
+    expect(run.code, run.out).toBe(2);
+    expect(run.recap).toEqual({
+      [h1]: recapLine(40, 2, 0, 0, 2, 0, 0),
+      [h2]: recapLine(38, 2, 0, 0, 2, 0, 0),
+      // Lost in its reboot: failed (rescued), not dropped as unreachable; the two reads of its
+      // state that could not reach it are ignored.
+      [h3]: recapLine(32, 1, 0, 1, 1, 1, 2),
+    });
+    // Canary first, then hosts 2 and 3 together.
+    const batches = run.out.split('PLAY [Roll out the update, canary first]').slice(1);
+    expect(batches).toHaveLength(2);
+    expect(batches[0]).toContain(`changed: [${h1}]`);
+    expect(batches[0]).not.toMatch(new RegExp(`\\[(${h2}|${h3})\\]`));
+    expect(batches[1]).toContain(`[${h2}]`);
+    expect(batches[1]).toContain(`[${h3}]`);
+    const r = readJson(join(report, 'report.json')) as UpdateReport;
+    // The reboot module's last try to reach host 3 is its error.
+    const lost =
+      /^Failed to connect to the host via ssh: ssh: connect to host 127\.0\.0\.1 port \d+: Connection refused$/;
+    expect(r.hosts.map((h) => [h.host, h.outcome, h.failedStep, h.error])).toEqual([
+      [h1, 'updated', null, null],
+      [h2, 'updated', null, null],
+      [h3, 'rollback-failed', 'reboot', expect.stringMatching(lost)],
+    ]);
+    expect(r.hosts[0]!.snapshots).toEqual({
+      before: { booted: 2, default: 2 },
+      new: 3,
+      after: { booted: 3, default: 3 },
+    });
+    expect(r.hosts[1]!.snapshots).toEqual({
+      before: { booted: 3, default: 3 },
+      new: 4,
+      after: { booted: 4, default: 4 },
+    });
+    expect(r.hosts[2]!.snapshots).toEqual({ before: { booted: 2, default: 2 }, new: 3, after: null });
+    // The timeline: each host's steps in order, host 2 and host 3 at the same time.
+    expect(r.hosts.map((h) => h.timeline.map((e) => e.step))).toEqual([
+      ['status', 'update', 'reboot', 'verify-boot', 'health-check', 'end'],
+      ['status', 'update', 'reboot', 'verify-boot', 'health-check', 'end'],
+      ['status', 'update', 'reboot', 'end'],
+    ]);
+    for (const h of r.hosts) {
+      const t = h.timeline.map((e) => e.t);
+      expect(t).toEqual([...t].sort((a, b) => a - b));
+      for (const e of h.timeline) expect(e.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    }
+    // Hosts 2 and 3 after the canary's end, and at the same time: each starts before the other
+    // ends. (Each host reads its own clock, so their first entries may differ by a moment.)
+    const [, second, third] = r.hosts.map((h) => ({ start: h.timeline[0]!.t, end: h.timeline.at(-1)!.t }));
+    for (const h of [second!, third!]) expect(h.start).toBeGreaterThanOrEqual(r.hosts[0]!.timeline.at(-1)!.t);
+    expect(second!.start).toBeLessThanOrEqual(third!.end);
+    expect(third!.start).toBeLessThanOrEqual(second!.end);
+    // The hosts themselves: host 3 did boot the new snapshot, Ansible just could not see it.
+    expect(status(h1)).toMatchObject({ booted: 3, default: 3 });
+    expect(status(h2)).toMatchObject({ booted: 4, default: 4 });
+    expect(status(h3)).toMatchObject({ booted: 3, default: 3 });
+    for (const h of hosts) expect(hasFakeHello(h)).toBe(false);
+
+    // report.html: the table and the timeline, self-contained, rendered by a real browser.
+    const html = readFileSync(join(report, 'report.html'), 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE html>\n/);
+    for (const [h, o] of [
+      [h1, 'updated'],
+      [h2, 'updated'],
+      [h3, 'rollback-failed'],
+    ])
+      expect(html).toContain(`<td class="host">${h}</td>\n<td><span class="badge o-${o}">${o}</span></td>`);
+    expect(html).toContain(`<td class="err">${r.hosts[2]!.error}</td>`);
+    expect(html.match(/<div class="bar s-reboot"/g)).toHaveLength(3);
+    expect(html.match(/<div class="bar s-health-check"/g)).toHaveLength(2);
+    expect(html).not.toMatch(/\b(src|href|url)\s*[=(]/i);
+    expect(html).not.toMatch(/<script/i);
+    const png = screenshot(join(report, 'report.html'), SCREENSHOT);
+    expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    // 1200x800 (IHDR), and more than a blank page's few kilobytes.
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1200, 800]);
+    expect(png.length).toBeGreaterThan(30_000);
+  }, 900_000);
+
+  it('rolls back a host whose health URL does not answer 200', () => {
+    expect(onHost(h2, 'rm /srv/fleet-health/healthz').code).toBe(0);
+    const report = join(state, 'report-url');
+    const run = playbook(
+      'host_update',
+      {
+        fleet_update_action: ACTION,
+        fleet_hosts: h2,
+        fleet_report_dir: report,
+        fleet_health_url: HEALTH_URL,
+        fleet_health_retries: 1,
+        fleet_health_delay: 1,
+      },
+      'url-unhealthy',
+    );
+    expect(run.code, run.out).toBe(2);
+    expect(run.recap).toEqual({ [h2]: recapLine(53, 4, 0, 1, 3, 1, 0) });
+    expect(run.out).toContain(
+      `fatal: [${h2}]: FAILED! => {"changed": false, "msg": "health-check failed: Status code was 404 and not [200]: HTTP Error 404: File not found; host rolled-back"}`,
+    );
+    const r = readJson(join(report, 'report.json')) as UpdateReport;
+    expect(r.hosts.map((h) => [h.host, h.outcome, h.failedStep, h.error, h.snapshots])).toEqual([
+      [
+        h2,
+        'rolled-back',
+        'health-check',
+        'Status code was 404 and not [200]: HTTP Error 404: File not found',
+        { before: { booted: 4, default: 4 }, new: 5, after: { booted: 4, default: 4 } },
+      ],
+    ]);
+    expect(status(h2)).toMatchObject({ booted: 4, default: 4 });
+    expect(hasFakeHello(h2)).toBe(false);
+  }, 600_000);
+
+  it('report.html escapes every string from the hosts and the inventory', () => {
+    const hostile = '<img src=x onerror=alert(1)> & "q" \'a\'';
+    const vars = join(state, 'hostile.json');
+    writeFileSync(
+      vars,
+      JSON.stringify({
+        fleet_update_report: {
+          format: 'toolbox-fleet-host-update/1',
+          action: `pkg install ${hostile}`,
+          check: false,
+          hosts: [
+            {
+              host: `<b>${hostile}</b>`,
+              outcome: 'failed',
+              failedStep: 'update',
+              error: hostile,
+              snapshots: { before: { booted: 1, default: 1 }, new: null, after: null },
+              timeline: [
+                { step: 'status', t: 1000, at: hostile },
+                { step: '"><script>', t: 1001, at: hostile },
+                { step: 'end', t: 1002, at: hostile },
+              ],
+              timings: { startedAt: hostile, finishedAt: hostile, seconds: { total: 2 } },
+            },
+          ],
+        },
+      }),
+    );
+    const out = join(state, 'hostile.html');
+    const r = sh('ansible', [
+      'localhost',
+      '-c',
+      'local',
+      '-m',
+      'ansible.builtin.template',
+      '-a',
+      `src=${join(ROOT, 'ansible/roles/host_update/templates/report.html.j2')} dest=${out} mode=0600`,
+      '-e',
+      `@${vars}`,
+    ]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<script');
+    expect(html).not.toContain('<b>');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; &amp; &#34;q&#34; &#39;a&#39;');
+    expect(html).toContain('class="bar s-&#34;&gt;&lt;script&gt;"');
+  });
 });

@@ -70,4 +70,12 @@ describe('newestRoot', () => {
     expect(newestRoot([stat(10, 1, '99'), stat(20, 1, '100')])).toBe(20);
     expect(newestRoot([])).toBeUndefined();
   });
+
+  it('skips a newer root that is not accepted, and never takes the child of a refused root for a root', () => {
+    // 10: the keep-alive; 20: a host-side entry shell that joined the cgroups, newer; 21: its child.
+    const stats = [stat(10, 1, '500'), stat(20, 2, '700'), stat(21, 20, '800')];
+    expect(newestRoot(stats)).toBe(20);
+    expect(newestRoot(stats, (pid) => pid !== 20)).toBe(10);
+    expect(newestRoot(stats, () => false)).toBeUndefined();
+  });
 });
