@@ -306,38 +306,42 @@ describe('a toolbox in each state', () => {
   // container's process is released, which may be before that process (still "runc init", in the
   // container's namespaces already, with runc's environment and no PATH) has exec'd the keep-alive.
   // Entered then, the command got runc's environment. A runtime whose start returns first and
-  // starts the container 2 s later makes that window certain.
-  it("started by a runtime whose start returns before the keep-alive runs: the command gets the toolbox's environment, not the runtime's", async () => {
-    const runc = spawnSync('sh', ['-c', 'command -v runc'], { encoding: 'utf8' }).stdout.trim();
-    const wrapper = join(tmp, 'late-runc');
-    writeFileSync(
-      wrapper,
-      `#!/bin/sh\nfor a; do [ "$a" = start ] && { (sleep 2; exec ${runc} "$@") </dev/null >/dev/null 2>&1 & exit 0; }; done\nexec ${runc} "$@"\n`,
-      { mode: 0o755 },
-    );
-    const conf = join(tmp, 'late-runc.conf');
-    writeFileSync(
-      conf,
-      `${readFileSync('/etc/containers/containers.conf', 'utf8')}\n[engine.runtimes]\nrunc = ["${wrapper}"]\n`,
-    );
-    const keepAlive = () => {
-      const pid = podman(['inspect', '--format', '{{.State.Pid}}', BOX]).stdout.trim();
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === 'sleep\0infinity\0';
-    };
-    // With its record cached, and without (as after a reboot, which empties /run).
-    for (const cached of [true, false]) {
-      expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0);
-      expect(podman(['stop', '--time', '0', BOX]).code).toBe(0);
-      if (!cached) rmSync(`/run/toolbox/podman/boxes/${containerId(BOX)}/record.json`, { force: true });
-      const r = toolbox(['run', '-n', '-c', BOX, 'env'], { env: { ...env, CONTAINERS_CONF: conf } });
-      expect(r.stderr).toBe('');
-      const vars = r.stdout.split('\n');
-      expect(vars).toContain('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
-      expect(vars.filter((v) => v.startsWith('_LIBCONTAINER_'))).toEqual([]);
-      expect(r.code).toBe(0);
-      await waitFor(keepAlive, 'the late start of the keep-alive');
-    }
-  });
+  // starts the container 2 s later makes that window certain. podman only: the runtime is given
+  // per call through CONTAINERS_CONF; dockerd's runtimes are its own configuration (daemon.json).
+  podmanOnly(
+    "started by a runtime whose start returns before the keep-alive runs: the command gets the toolbox's environment, not the runtime's",
+    async () => {
+      const runc = spawnSync('sh', ['-c', 'command -v runc'], { encoding: 'utf8' }).stdout.trim();
+      const wrapper = join(tmp, 'late-runc');
+      writeFileSync(
+        wrapper,
+        `#!/bin/sh\nfor a; do [ "$a" = start ] && { (sleep 2; exec ${runc} "$@") </dev/null >/dev/null 2>&1 & exit 0; }; done\nexec ${runc} "$@"\n`,
+        { mode: 0o755 },
+      );
+      const conf = join(tmp, 'late-runc.conf');
+      writeFileSync(
+        conf,
+        `${readFileSync('/etc/containers/containers.conf', 'utf8')}\n[engine.runtimes]\nrunc = ["${wrapper}"]\n`,
+      );
+      const keepAlive = () => {
+        const pid = podman(['inspect', '--format', '{{.State.Pid}}', BOX]).stdout.trim();
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === 'sleep\0infinity\0';
+      };
+      // With its record cached, and without (as after a reboot, which empties /run).
+      for (const cached of [true, false]) {
+        expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0);
+        expect(podman(['stop', '--time', '0', BOX]).code).toBe(0);
+        if (!cached) rmSync(`/run/toolbox/podman/boxes/${containerId(BOX)}/record.json`, { force: true });
+        const r = toolbox(['run', '-n', '-c', BOX, 'env'], { env: { ...env, CONTAINERS_CONF: conf } });
+        expect(r.stderr).toBe('');
+        const vars = r.stdout.split('\n');
+        expect(vars).toContain('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+        expect(vars.filter((v) => v.startsWith('_LIBCONTAINER_'))).toEqual([]);
+        expect(r.code).toBe(0);
+        await waitFor(keepAlive, 'the late start of the keep-alive');
+      }
+    },
+  );
 });
 
 describe('its image deleted', () => {
