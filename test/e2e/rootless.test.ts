@@ -276,7 +276,8 @@ describe('enter in a real terminal', () => {
       tmux('send-keys', 'cd ~ && clear && toolbox -u', 'Enter');
       await waitFor(() => pane().includes(`[${alice.name}@${BOX} ~]$`), 'the toolbox prompt', 60_000);
       tmux('send-keys', 'echo "uid=$(id -u) home=$HOME tty=$(tty)"; sudo -n true && echo sudo-ok', 'Enter');
-      await waitFor(() => pane().includes('sudo-ok'), 'the commands to run');
+      // A line of its own: the typed command line holds "sudo-ok" too, before anything ran.
+      await waitFor(() => pane().split('\n').includes('sudo-ok'), 'the commands to run');
       const text = pane();
       expect(text).toContain(
         `creating toolbox ${BOX} from ${TEST_IMAGE}\nstarting toolbox ${BOX}\nsetting up user ${alice.name} (with sudo) in ${BOX}\nentering toolbox ${BOX}; type 'exit' to leave\n`,
