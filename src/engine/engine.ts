@@ -103,9 +103,9 @@ export class CliEngine implements ContainerEngine {
     this.fallingBack ??= (async () => {
       const next = this.fallback;
       this.fallback = undefined;
-      if (!next || !onPath(quirksOf(next).binary)) return false;
+      if (!next) return false;
       const quirks = quirksOf(next);
-      if (!this.rootful && quirks.rootlessUnsupported) return false;
+      if (!onPath(quirks.binary) || (!this.rootful && quirks.rootlessUnsupported)) return false;
       const file = this.sudo ? 'sudo' : quirks.binary;
       const argv = [...(this.sudo ? [quirks.binary] : []), ...quirks.probeArgs];
       this.trace?.([file, ...argv]);
