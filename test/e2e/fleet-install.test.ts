@@ -7,11 +7,17 @@
 // match both stop before any host changes; the install on both hosts, canary first, after which
 // `toolbox run -- host-update status` answers; a second run that changes nothing; a host whose
 // file differs gets the right one again.
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  onHost,
+  runPlaybook,
+  sh,
+  writeInventory as writeFleetInventory,
+  type Play,
+} from '../fixtures/fleet/ansible.js';
 import { installFleetCollection } from '../fixtures/fleet/collection.js';
 import { ROOT, parseJson, runPrefix } from './helpers.js';
 
@@ -27,71 +33,18 @@ const key = join(state, 'ssh', 'id_ed25519');
 const inventory = join(state, 'inventory.ini');
 let collections = '';
 
-interface Play {
-  code: number | null;
-  out: string;
-  /** the PLAY RECAP lines, by host, with the runs of spaces squeezed */
-  recap: Record<string, string>;
-}
-
-function sh(cmd: string, args: string[]) {
-  // stdout and stderr are null, whatever Node's types say, when the command could not start.
-  const r: SpawnSyncReturns<string | null> = spawnSync(cmd, args, {
-    encoding: 'utf8',
-    timeout: 300_000,
-    killSignal: 'SIGKILL',
-  });
-  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-}
-
-const onHost = (host: string, script: string) => sh('podman', ['exec', host, 'sh', '-c', script]);
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 function writeInventory(): void {
-  const lines = ['[fleet]'];
-  for (const h of hosts) {
-    const port = sh('podman', ['port', h, '22/tcp']).stdout.trim().split(':').pop();
-    lines.push(`${h} ansible_host=127.0.0.1 ansible_port=${port}`);
-  }
-  lines.push(
-    '[fleet:vars]',
-    'ansible_user=root',
-    `ansible_ssh_private_key_file=${key}`,
-    "ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=error'",
-    'ansible_python_interpreter=/usr/bin/python3',
+  writeFleetInventory(inventory, hosts, key, [
     // The fake hosts' MicroOS root is not PID 1: this wrapper points the tools at its init.
     'fleet_host_update_command=["/usr/local/sbin/on-fake-microos", "toolbox", "run", "--", "host-update"]',
-    '',
-  );
-  writeFileSync(inventory, lines.join('\n'));
+  ]);
 }
 
 /** ansible-playbook toolbox.fleet.NAME, the installed collection's playbook */
-function playbook(name: string, vars: Record<string, unknown>): Play {
-  const r = spawnSync('ansible-playbook', ['-i', inventory, `toolbox.fleet.${name}`, '-e', JSON.stringify(vars)], {
-    encoding: 'utf8',
-    cwd: state,
-    env: {
-      PATH: process.env.PATH,
-      HOME: state,
-      LANG: 'C.UTF-8',
-      ANSIBLE_HOME: join(state, 'ansible-home'),
-      ANSIBLE_LOCAL_TEMP: join(state, 'ansible-tmp'),
-      ANSIBLE_COLLECTIONS_PATH: collections,
-      ANSIBLE_NOCOLOR: '1',
-      ANSIBLE_FORKS: '2',
-    },
-    timeout: 900_000,
-    killSignal: 'SIGKILL',
-  });
-  const out = `${r.stdout}${r.stderr}`;
-  const recap: Record<string, string> = {};
-  for (const line of out.slice(out.lastIndexOf('PLAY RECAP')).split('\n').slice(1)) {
-    const m = /^(\S+)\s+:\s+(.*\S)\s*$/.exec(line);
-    if (m) recap[m[1]!] = m[2]!.replace(/\s+/g, ' ');
-  }
-  return { code: r.status, out, recap };
-}
+const playbook = (name: string, vars: Record<string, unknown>): Play =>
+  runPlaybook({ inventory, state, collections, forks: 2 }, name, vars);
 
 const recapLine = (ok: number, changed: number, failed: number, skipped: number) =>
   `ok=${ok} changed=${changed} unreachable=0 failed=${failed} skipped=${skipped} rescued=0 ignored=0`;

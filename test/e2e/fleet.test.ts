@@ -9,7 +9,7 @@
 // hosts: check mode (with the pre-check overrides), collect in check mode and past its deadline,
 // batches of two with a URL health check and a host lost in its reboot, a URL that answers 404,
 // and report.html (escaping; rendered by headless Chromium to a screenshot kept in /tmp).
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
@@ -23,6 +23,13 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  onHost,
+  runPlaybook,
+  sh,
+  writeInventory as writeFleetInventory,
+  type Play,
+} from '../fixtures/fleet/ansible.js';
 import { installFleetCollection } from '../fixtures/fleet/collection.js';
 import { ROOT, parseJson, runPrefix } from './helpers.js';
 
@@ -101,78 +108,25 @@ interface HostStatus extends SnapshotPair {
   snapshots: { number: number }[];
 }
 
-interface Play {
-  code: number | null;
-  out: string;
-  /** the PLAY RECAP lines, by host, with the runs of spaces squeezed */
-  recap: Record<string, string>;
-}
-
-function sh(cmd: string, args: string[], input?: string) {
-  // stdout and stderr are null, whatever Node's types say, when the command could not start.
-  const r: SpawnSyncReturns<string | null> = spawnSync(cmd, args, {
-    encoding: 'utf8',
-    input: input ?? '',
-    timeout: 300_000,
-    killSignal: 'SIGKILL',
-  });
-  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-}
-
-/** a command on a fleet host, as root, through podman (not through Ansible) */
-const onHost = (host: string, script: string) => sh('podman', ['exec', host, 'sh', '-c', script]);
-
 function writeInventory(): void {
-  const lines = ['[fleet]'];
-  for (const h of hosts) {
-    const port = sh('podman', ['port', h, '22/tcp']).stdout.trim().split(':').pop();
-    lines.push(`${h} ansible_host=127.0.0.1 ansible_port=${port}`);
-  }
-  lines.push(
-    '[fleet:vars]',
-    'ansible_user=root',
-    `ansible_ssh_private_key_file=${key}`,
-    "ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=error'",
-    'ansible_python_interpreter=/usr/bin/python3',
+  writeFleetInventory(inventory, hosts, key, [
     // The fake hosts' MicroOS root is not PID 1: this wrapper points the tools at its init.
     'fleet_toolbox_command=["/usr/local/sbin/on-fake-microos", "toolbox"]',
     'fleet_host_update_command=["/usr/local/sbin/on-fake-microos", "toolbox", "run", "--", "host-update"]',
     // A container's reboot keeps the machine's boot_id; PID 1's start time changes.
     `fleet_reboot_boot_time_command="cut -d' ' -f22 /proc/1/stat"`,
-    '',
-  );
-  writeFileSync(inventory, lines.join('\n'));
+  ]);
 }
 
 function playbook(name: string, vars: Record<string, unknown>, transcript?: string, args: string[] = []): Play {
-  const r = spawnSync(
-    'ansible-playbook',
-    ['-i', inventory, `toolbox.fleet.${name}`, '-e', JSON.stringify(vars), ...args],
-    {
-      encoding: 'utf8',
-      cwd: state,
-      env: {
-        PATH: process.env.PATH,
-        HOME: state,
-        LANG: 'C.UTF-8',
-        ANSIBLE_HOME: join(state, 'ansible-home'),
-        ANSIBLE_LOCAL_TEMP: join(state, 'ansible-tmp'),
-        ANSIBLE_COLLECTIONS_PATH: join(state, 'galaxy', 'collections'),
-        ANSIBLE_NOCOLOR: '1',
-        ANSIBLE_FORKS: '3',
-      },
-      timeout: 900_000,
-      killSignal: 'SIGKILL',
-    },
+  const run = runPlaybook(
+    { inventory, state, collections: join(state, 'galaxy', 'collections'), forks: 3 },
+    name,
+    vars,
+    args,
   );
-  const out = `${r.stdout}${r.stderr}`;
-  if (transcripts && transcript) writeFileSync(join(transcripts, `${transcript}.log`), out);
-  const recap: Record<string, string> = {};
-  for (const line of out.slice(out.lastIndexOf('PLAY RECAP')).split('\n').slice(1)) {
-    const m = /^(\S+)\s+:\s+(.*\S)\s*$/.exec(line);
-    if (m) recap[m[1]!] = m[2]!.replace(/\s+/g, ' ');
-  }
-  return { code: r.status, out, recap };
+  if (transcripts && transcript) writeFileSync(join(transcripts, `${transcript}.log`), run.out);
+  return run;
 }
 
 const recapLine = (
