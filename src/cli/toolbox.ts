@@ -56,8 +56,9 @@ export async function main(argv: string[]): Promise<number> {
   const create = fastCreateArgv(argv);
   if (create) {
     return leanPath('create', false, async () => {
+      // No config writer either: create writes config.json only to settle an interrupted
+      // upgrade, which loads it itself (GenerationStore.prepareWrites).
       const { createCommand } = await import('./commands/create.js');
-      await loadConfWriter();
       return createCommand({}, create.name);
     });
   }

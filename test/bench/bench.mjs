@@ -141,11 +141,29 @@ sh(...toolbox('create', `${P}run`));
 sh(...toolbox('create', `${P}stop`));
 sh('podman', ['run', '-d', '--name', `${P}bare`, ...MICROOS_FLAGS, IMAGE, 'sleep', 'infinity']);
 const results = [];
+// The runtime's own floor under direct entry: the hello-world executable, then bare nsenter into
+// the toolbox's namespaces with the flags toolbox enters with (src/engine/direct-entry.ts).
+const runPid = sh('podman', ['inspect', '--format', '{{.State.Pid}}', `${P}run`]).trim();
+const NSENTER = ['--target', runPid, '--mount', '--uts', '--root', '--wdns=/', '--setuid', '0', '--setgid', '0'];
+const nsenterTrue = ['nsenter', [...NSENTER, '--', '/bin/true']];
+const direct = pair(
+  'run true, direct (vs hello-world + bare nsenter)',
+  1.6,
+  () => [toolbox('run', '-n', '-c', `${P}run`, 'true')],
+  () => [floorCmd, nsenterTrue],
+);
+results.push(direct);
+const nsenterAlone = pair(
+  'bare nsenter true (floor)',
+  null,
+  () => [nsenterTrue],
+  () => [floorCmd],
+);
 
 results.push(
   pair(
     'run true, running rootful toolbox (direct)',
-    0.5,
+    0.35,
     () => [toolbox('run', '-n', '-c', `${P}run`, 'true')],
     () => [podman('exec', `${P}run`, 'true')],
   ),
@@ -204,29 +222,7 @@ const setupScript = /const SETUP_SCRIPT = `([^`]*)`;/.exec(
   readFileSync(resolve(ROOT, 'src/core/box/setup-box.ts'), 'utf8'),
 )?.[1];
 if (!setupScript) throw new Error('src/core/box/setup-box.ts: no SETUP_SCRIPT to measure the first-start setup with');
-const runPid = sh('podman', ['inspect', '--format', '{{.State.Pid}}', `${P}run`]).trim();
-const setupCmd = [
-  'prlimit',
-  [
-    '--',
-    'nsenter',
-    '--target',
-    runPid,
-    '--mount',
-    '--uts',
-    '--root',
-    '--wdns=/',
-    '--setuid',
-    '0',
-    '--setgid',
-    '0',
-    '--',
-    '/bin/sh',
-    '-c',
-    setupScript,
-    'toolbox-setup',
-  ],
-];
+const setupCmd = ['prlimit', ['--', 'nsenter', ...NSENTER, '--', '/bin/sh', '-c', setupScript, 'toolbox-setup']];
 const setup = pair(
   'first-start setup (bare)',
   null,
@@ -305,8 +301,9 @@ table(
       FORM === 'sea' ? 'hello-world executable (same Node, same build)' : `node -e 0 (${process.version})`,
       startup.toFixed(1),
     ],
-    ['podman exec C true', results[0].base.toFixed(1)],
-    ['podman start C + podman exec C true', results[2].base.toFixed(1)],
+    ['bare nsenter true (same flags as direct entry)', nsenterAlone.op.toFixed(1)],
+    ['podman exec C true', results[1].base.toFixed(1)],
+    ['podman start C + podman exec C true', results[3].base.toFixed(1)],
     ['podman create + podman start', create.base.toFixed(1)],
     ['first-start setup (prlimit + nsenter + sh, bare)', setup.op.toFixed(1)],
     ['podman ps -a --format json --filter label (30+)', list.base.toFixed(1)],

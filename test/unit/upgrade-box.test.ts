@@ -9,7 +9,8 @@ import type { Settings } from '../../src/core/settings/settings.js';
 import { upgradeBox } from '../../src/core/generations/upgrade-box.js';
 import { rollbackBox } from '../../src/core/generations/rollback-box.js';
 import { checkUpgrade } from '../../src/core/generations/check-upgrade.js';
-import { settleInterrupted } from '../../src/core/generations/generation-moves.js';
+import { interruptedOf, settleInterrupted } from '../../src/core/generations/generation-moves.js';
+import { claimFor } from '../../src/core/box/claim-box.js';
 import { box as boxInfo, FakeEngine } from './fakes/engine.js';
 import { MemoryDeclared, MemoryGenerations } from './fakes/generations.js';
 import { SilentProgress, SilentReporter } from './fakes/reporter.js';
@@ -424,5 +425,65 @@ describe('upgrade --check', () => {
       upToDate: false,
     });
     expect(engine.changes()).toEqual([]);
+  });
+});
+
+describe('create beside an interrupted upgrade (toolbox create looks while it creates)', () => {
+  const createSettings = {
+    name: 'tb',
+    image: 'localhost/img:1',
+    mode: 'system',
+    sandbox: false,
+    engineArgs: [],
+    pull: false,
+  } as unknown as Settings;
+  const claim = (deps: ToolsDeps) =>
+    claimFor(deps, createSettings, true, {
+      createFirst: true,
+      settle: () => settleInterrupted(deps, 'tb', { containers: true }),
+      busy: () => interruptedOf(deps, 'tb'),
+    });
+
+  it('nothing under way: one create and one look, side by side, and the new toolbox is kept', async () => {
+    const { engine, deps } = setup(DECLARED);
+    engine.boxes.clear();
+    const claimed = await claim(deps);
+    expect([claimed.id, claimed.created]).toEqual(['id1', true]);
+    expect(engine.calls).toEqual(['create tb', 'ps']);
+  });
+
+  it('a proven upgrade left NAME free: the container it just made goes, and the upgrade is finished', async () => {
+    const { engine, deps, generations } = setup(DECLARED);
+    const spec: BoxSpec = {
+      name: 'tb',
+      image: 'registry.example/tb:latest',
+      mode: 'system',
+      sandbox: false,
+      engineArgs: [],
+    };
+    engine.add(
+      'new',
+      'tb.gen2-op1-proven',
+      'running',
+      labelsFor(spec, '0.2.0', { identity: 'old', generation: 2, imageId: 'img-id', operation: 'op1' }),
+    );
+    Object.assign(engine.find('old')!, { name: 'tb.gen1', status: 'exited' });
+    const claimed = await claim(deps);
+    expect([claimed.id, claimed.created]).toEqual(['new', false]);
+    expect(engine.changes()).toEqual(['create tb', 'rm id1', 'rename new tb']);
+    expect(names(engine)).toEqual([
+      ['old', 'tb.gen1', 'exited'],
+      ['new', 'tb', 'running'],
+    ]);
+    expect(generations.journal('tb')).toBeUndefined();
+  });
+
+  it('a look that fails removes what the create made, and says why', async () => {
+    const { engine, deps } = setup(DECLARED);
+    engine.boxes.clear();
+    engine.listBoxes = () => Promise.reject(new Error('podman ps failed'));
+    await expect(claim(deps)).rejects.toThrow('podman ps failed');
+    expect(engine.changes()).toEqual(['create tb', 'rm id1']);
+    expect(engine.boxes.size).toBe(0);
   });
 });

@@ -2,7 +2,7 @@
 import { refuseConflict } from '../../core/box/box-conflict.js';
 import { claimFor } from '../../core/box/claim-box.js';
 import { ensureRunning } from '../../core/box/ensure-running.js';
-import { settleInterrupted } from '../../core/generations/generation-moves.js';
+import { interruptedOf, settleInterrupted } from '../../core/generations/generation-moves.js';
 import type { GlobalFlags } from '../../core/settings/settings.js';
 import { buildContext } from '../context.js';
 import { print } from '../../ui/print.js';
@@ -12,7 +12,8 @@ export async function createCommand(flags: GlobalFlags, name: string | undefined
   const { sessions } = deps;
   // Never a new toolbox under a name that an interrupted upgrade or rollback is between generations of.
   const settle = () => settleInterrupted(deps, settings.name, { containers: true });
-  const target = await claimFor(deps, settings, true, { createFirst: true, settle });
+  const busy = () => interruptedOf(deps, settings.name);
+  const target = await claimFor(deps, settings, true, { createFirst: true, settle, busy });
   await sessions.withLock(
     target.id,
     async () => {

@@ -22,6 +22,12 @@ export interface ClaimOptions {
   create?: (() => Promise<{ info: BoxInfo; created: boolean }>) | undefined;
   /** try to create before looking (toolbox create): one engine call fewer when it is new */
   createFirst?: boolean | undefined;
+  /**
+   * With createFirst: whether `settle` has work (an upgrade or rollback of NAME under way). It is
+   * asked beside the create, not before it; when it says yes, a container this call just made is
+   * removed again before settling, so nothing is ever made under a name between two generations.
+   */
+  busy?: (() => Promise<boolean>) | undefined;
   /** ask the engine even when the cache has the name (the cached container just went away) */
   fresh?: boolean | undefined;
   /**
@@ -46,8 +52,12 @@ async function claimBox(deps: Deps, name: string, options: ClaimOptions = {}): P
   else {
     // Looking and creating happen while the name is claimed: parallel first calls make one toolbox.
     ({ info, created } = await sessions.withNameLock(name, async () => {
-      if (options.createFirst) await settle?.();
-      const now = options.createFirst ? undefined : await look();
+      if (options.createFirst) {
+        const made = await createBeside(deps, create, options.busy);
+        if (made) return made;
+        await settle?.();
+      }
+      const now = await look();
       return now ? { info: now, created: false } : create();
     }));
   }
@@ -55,6 +65,31 @@ async function claimBox(deps: Deps, name: string, options: ClaimOptions = {}): P
   if (!info.isToolbox) throw new NotAToolboxError(name, engine.name);
   sessions.remember(info.name, info.id, info.storeIndex);
   return { id: info.id, name: info.name, info, created };
+}
+
+/**
+ * Creates while BUSY looks for an upgrade or rollback under way, the two side by side. Undefined
+ * when one is under way: then nothing this call made is left, and the caller settles and looks.
+ */
+async function createBeside(
+  deps: Deps,
+  create: () => Promise<{ info: BoxInfo; created: boolean }>,
+  busy: (() => Promise<boolean>) | undefined,
+): Promise<{ info: BoxInfo; created: boolean } | undefined> {
+  const [made, under] = await Promise.allSettled([create(), busy?.() ?? false]);
+  const undo = async () => {
+    if (made.status === 'fulfilled' && made.value.created) await deps.engine.removeBox(made.value.info.id, true);
+  };
+  if (under.status === 'rejected') {
+    await undo();
+    throw under.reason;
+  }
+  if (under.value) {
+    await undo();
+    return undefined;
+  }
+  if (made.status === 'rejected') throw made.reason;
+  return made.value;
 }
 
 /** Claims the toolbox that settings name, creating it from them when allowed. */

@@ -236,6 +236,16 @@ async function settleContainers(deps: Deps, name: string): Promise<string | unde
 }
 
 /**
+ * Whether settleInterrupted(…, { containers: true }) has work for NAME: this caller's journal
+ * names it, or the containers show an upgrade or rollback of NAME under way. Only looks; `create`
+ * asks it beside its own create, so the common case (nothing under way) pays no call in sequence.
+ */
+export async function interruptedOf(deps: Deps, name: string): Promise<boolean> {
+  if (storeOf(deps).journal(name)) return true;
+  return inFlightOf(await deps.engine.listBoxes(), name) !== undefined;
+}
+
+/**
  * Finishes or undoes an upgrade or rollback that a crash interrupted, with one line saying
  * which. The containers decide (settleContainers), so every caller settles it the same way;
  * this caller's journal, when it has one, then commits its declared state to match. Call before
