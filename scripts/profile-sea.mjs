@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { EXEC_ARGV, makeExecutable, nodeX64 } from './sea-lib.mjs';
+import { EXEC_ARGV, makeExecutable, nodeX64, VENDOR } from './sea-lib.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const argv = process.argv.slice(2);
@@ -34,6 +34,7 @@ makeExecutable({
   node: nodeX64(),
   runner: [nodeX64()],
   bundle: join(root, 'node_modules/.cache/toolbox-sea/toolbox.cjs'),
+  scripts: Object.fromEntries(VENDOR.map((n) => [`${n}.cjs`, join(root, `node_modules/.cache/toolbox-sea/${n}.cjs`)])),
   target: twin,
   workDir: work,
   strip: 'strip',

