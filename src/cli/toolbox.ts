@@ -1,6 +1,7 @@
 // The CLI (loaded by main.ts, after the inspector guard). Whatever fails goes to the error boundary
 // both programs share (src/ui/error-boundary.ts), which is loaded only then.
 import { loadConfWriter } from '../config/store.js';
+import { prepareColour } from '../ui/colour.js';
 import { errorJson, USAGE_HINT, UsageError } from '../core/errors.js';
 import { buildInfo, formatBuildInfo, versionRequest } from './build-info.js';
 import { injectTestFault } from './test-fault.js';
@@ -16,6 +17,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(formatBuildInfo(buildInfo(), versionAs));
     return 0;
   }
+  // chalk only when stderr shows colour: a script's run or list never loads it.
+  await prepareColour();
   // An exported tool's wrapper: as hot as run, and never a command to run in a toolbox.
   if (argv[0] === '__exported') {
     try {

@@ -10,6 +10,7 @@ import type { Outcome } from './program.js';
 const USAGE_HINT = "run 'host-update --help' for usage";
 
 export async function main(argv: string[]): Promise<number> {
+  await (await import('../ui/colour.js')).prepareColour();
   const { CommanderError } = await import('commander');
   const { checkTarget, hostPort, resolveTarget } = await import('./host-access.js');
   const { failureJson } = await import('./outcome.js');

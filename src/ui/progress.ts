@@ -3,7 +3,7 @@
 // zypper's problem lines show either way; --quiet shows nothing but errors. zypper's words reach
 // the terminal through the one sanitizer (safe-text.ts).
 import type { Progress } from '../core/progress.js';
-import { makeChalk } from './reporter.js';
+import { paletteFor } from './colour.js';
 import { safeLine } from './safe-text.js';
 import { startSpinner, type Spinner } from './spinner.js';
 import { canSpin } from './terminal.js';
@@ -71,7 +71,9 @@ export class StderrProgress implements Progress {
   warn(text: string): void {
     if (this.options.quiet) return;
     this.around(() =>
-      this.stream.write(`${makeChalk(this.stream, this.options.env).yellow('Warning:')} ${safeLine(text)}\n`),
+      this.stream.write(
+        `${paletteFor(this.stream, this.options.env ?? process.env).yellow('Warning:')} ${safeLine(text)}\n`,
+      ),
     );
   }
 

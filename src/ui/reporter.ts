@@ -3,11 +3,11 @@
 // message may carry a name, a label or an engine's words: its control characters are shown
 // escaped (safe-text.ts), never sent to the terminal.
 import { isatty } from 'node:tty';
-import chalk, { Chalk } from 'chalk';
 import type { Reporter } from '../core/ports.js';
 import type { Spinner } from './spinner.js';
 import { escapeChar, isUnsafe, safeLine, safeLines } from './safe-text.js';
-import { canSpin, colorEnabled } from './terminal.js';
+import { paletteFor, type Palette } from './colour.js';
+import { canSpin } from './terminal.js';
 
 export interface ReporterOptions {
   quiet: boolean;
@@ -16,15 +16,8 @@ export interface ReporterOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export function makeChalk(
-  stream: NodeJS.WriteStream = process.stderr,
-  env: NodeJS.ProcessEnv = process.env,
-): typeof chalk {
-  return new Chalk({ level: colorEnabled(stream, env) ? (Math.max(chalk.level, 1) as 1 | 2 | 3) : 0 });
-}
-
 export class StderrReporter implements Reporter {
-  private chalkInstance: typeof chalk | undefined;
+  private palette: Palette | undefined;
 
   // Everything is looked up on first use: the hot path creates a reporter and usually never
   // says a word, and building process.stderr's stream costs time it would not use.
@@ -38,8 +31,8 @@ export class StderrReporter implements Reporter {
     return this.options.stream ? this.options.stream.isTTY : isatty(2);
   }
 
-  private get c(): typeof chalk {
-    return (this.chalkInstance ??= makeChalk(this.stream, this.options.env));
+  private get c(): Palette {
+    return (this.palette ??= paletteFor(this.stream, this.options.env ?? process.env));
   }
 
   private get showStatus(): boolean {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CLI_SHELL,
   containersNamed,
   isolatedEnv,
   parseJson,
@@ -138,5 +139,28 @@ describe('issue 21 F4: no raw control characters from labels or the engine', () 
       expectNoRawControls(r);
       expect(r.stdout).toContain(`${P}label`);
     }
+  });
+});
+
+describe('colour: on a terminal only, never with NO_COLOR', () => {
+  // `script` gives toolbox a terminal on all three streams; its output is the terminal's.
+  const onTerminal = (extra: NodeJS.ProcessEnv) =>
+    spawnSync('script', ['-qec', `${CLI_SHELL} rm ${P}missing`, '/dev/null'], {
+      encoding: 'utf8',
+      env: { ...env, TERM: 'xterm', ...extra },
+    });
+  const missing = `no such toolbox: ${P}missing.`;
+  const hint = "'toolbox list' shows the toolboxes there are";
+
+  it('an error line is red on a terminal', () => {
+    const r = onTerminal({ NO_COLOR: '' });
+    expect([r.stdout, r.status]).toEqual([`\x1b[31mError:\x1b[39m ${missing} \x1b[1mHint:\x1b[22m ${hint}\r\n`, 1]);
+  });
+
+  it('and plain with NO_COLOR, or through a pipe', () => {
+    const r = onTerminal({ NO_COLOR: '1' });
+    expect([r.stdout, r.status]).toEqual([`Error: ${missing} Hint: ${hint}\r\n`, 1]);
+    const piped = toolbox(['rm', `${P}missing`], { env: { ...env, NO_COLOR: '' } });
+    expect([piped.stderr, piped.code]).toEqual([`Error: ${missing} Hint: ${hint}\n`, 1]);
   });
 });
