@@ -28,6 +28,7 @@ export const DOCKER_FILES = [
   'cli-usage',
   'hardening-faults',
   'hardening-places',
+  'hardening-engine-kill',
 ].map((f) => `test/e2e/${f}.test.ts`);
 
 export default defineConfig({

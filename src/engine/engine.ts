@@ -353,8 +353,15 @@ export class CliEngine implements ContainerEngine {
     const marker = request.env.TOOLBOX_SESSION;
     const argv = [...this.prefix, ...this.execArgs(request)];
     this.trace?.([this.file, ...argv]);
+    const watchArgs = this.quirks.execWatchArgs?.(request.target);
     try {
       return await interactive(this.file, argv, {
+        // An engine whose exec outlives its container is watched, from a moment on: a command
+        // that ends sooner (most) costs no second engine call. The watcher is not traced: it
+        // starts while the session runs, where a line on stderr would land in its output.
+        ...(watchArgs
+          ? { watch: { file: this.file, args: [...this.prefix, ...watchArgs], afterMs: EXEC_WATCH_AFTER_MS } }
+          : {}),
         onSignal: (signal) => {
           // A terminal's Ctrl-C already reached the whole foreground group; do not send it twice.
           if (signal === 'SIGINT' && isatty(0)) return;
@@ -472,5 +479,10 @@ export class CliEngine implements ContainerEngine {
 /** What the constant sh of a command under a deadline prints first, on stderr (see execUnderDeadline). */
 const STARTED = Buffer.from('\x1etoolbox: started\n');
 const MARK_THEN_EXEC = `printf '\\036toolbox: started\\n' >&2; unset PWD OLDPWD; exec "$@"`;
+/**
+ * How long an interactive exec runs before its container is watched (docker: see
+ * EngineQuirks.execWatchArgs). A container gone before then is found at once when the watch starts.
+ */
+const EXEC_WATCH_AFTER_MS = 1000;
 /** How long an engine may take to start, or to finish, a command under a deadline, beyond the deadline itself. */
 const ENGINE_ALLOWANCE_MS = 60_000;

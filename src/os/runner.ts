@@ -1,7 +1,7 @@
 // The one module that spawns processes. Everything else asks it. Short engine calls and the
 // interactive hot path use node:child_process directly (loading execa costs more than a
 // podman call); execa supervises long-running work that needs deadlines.
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 
@@ -170,6 +170,13 @@ export interface InteractiveOptions {
   cwd?: string | undefined;
   /** called with each signal that should reach the command, and the child's pid */
   onSignal?: ((signal: NodeJS.Signals, childPid: number) => void) | undefined;
+  /**
+   * A watcher: a command that ends only when the child's work can no longer go on (its container
+   * stopped or gone), for a child that would not end by itself then. It is started `afterMs`
+   * after the child (a child that ends sooner never pays for it); if it ends first, the child
+   * is killed (SIGKILL, so the result is 137). It is killed when the child ends.
+   */
+  watch?: { file: string; args: readonly string[]; afterMs: number } | undefined;
 }
 
 /**
@@ -190,7 +197,9 @@ export function interactive(file: string, args: readonly string[], options: Inte
       if (child.pid) options.onSignal?.(signal, child.pid);
     };
     for (const s of signals) process.on(s, handler);
+    const stopWatching = options.watch ? watchChild(child, options.watch) : undefined;
     const cleanup = () => {
+      stopWatching?.();
       for (const s of signals) process.off(s, handler);
     };
     child.on('error', (error: NodeJS.ErrnoException) => {
@@ -202,6 +211,30 @@ export function interactive(file: string, args: readonly string[], options: Inte
       resolve(code ?? (signal ? 128 + signalNumber(signal) : 1));
     });
   });
+}
+
+/** Starts `watch` after its delay; when it ends while the child runs, kills the child. Returns a stop. */
+function watchChild(
+  child: { kill(signal: NodeJS.Signals): boolean },
+  watch: { file: string; args: readonly string[]; afterMs: number },
+): () => void {
+  let watcher: ChildProcess | undefined;
+  let stopped = false;
+  const timer = setTimeout(() => {
+    watcher = spawn(watch.file, watch.args, { stdio: 'ignore' });
+    let failed = false;
+    watcher.on('error', () => {
+      failed = true; // no watcher: the child runs as it would without one
+    });
+    watcher.on('close', (_code, signal) => {
+      if (!stopped && !failed && signal === null) child.kill('SIGKILL');
+    });
+  }, watch.afterMs);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    watcher?.kill('SIGKILL');
+  };
 }
 
 /** The platform's number for a signal name, as a shell reports 128+N; every signal, not a list. */

@@ -1,6 +1,6 @@
-// The engine killed (SIGKILL to the podman process, not to toolbox) at each of its calls in
-// create, upgrade and rollback, before it acted and after; and the toolbox's container removed
-// by someone else at each step of an upgrade. Toolbox ends with one line or its result, no
+// The engine killed (SIGKILL to the podman or docker process, not to toolbox) at each of its
+// calls in create, upgrade and rollback, before it acted and after; and the toolbox's container
+// removed by someone else at each step of an upgrade. Toolbox ends with one line or its result, no
 // container or generation is lost, and the next call works. (toolbox itself killed at each step
 // is in generations.test.ts; killed during create in hardening-faults.test.ts.)
 import { spawnSync } from 'node:child_process';
@@ -8,9 +8,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  ENGINE,
   containerId,
   containerState,
   containersNamed,
+  forceRemove,
   isolatedEnv,
   podman,
   removeContainers,
@@ -26,17 +28,28 @@ vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 
 const P = runPrefix('hd-kil-');
 const env = isolatedEnv({ TOOLBOX_IMAGE: 'localhost/toolbox-test:latest' });
-const REAL_PODMAN = spawnSync('sh', ['-c', 'command -v podman'], { encoding: 'utf8' }).stdout.trim();
+/** The engine under test's binary, found on PATH as toolbox finds it. */
+const REAL_ENGINE = spawnSync('sh', ['-c', `command -v ${ENGINE}`], { encoding: 'utf8' }).stdout.trim();
 const tmp = mkdtempSync(`/tmp/${P}`);
 const MACRO = '/usr/lib/rpm/macros.d/macros.toolbox';
-const HINT = 'Hint: run with -v to see the podman commands';
+/** What `cat /etc/hostname` prints in toolbox NAME: docker ends the file with a newline, podman does not. */
+const hostname = (name: string): string => (ENGINE === 'docker' ? `${name}\n` : name);
+const HINT = `Hint: run with -v to see the ${ENGINE} commands`;
+/**
+ * Where docker's calls differ from podman's: each toolbox call confirms the name with one
+ * `container inspect` more, and reads the listed toolboxes again with one after each `ps`, so
+ * the same inspect of an upgrade or rollback is a later one. The calls that change something
+ * come in the same order on both.
+ */
+const onEngine = (at: string, docker: Record<string, string>): string =>
+  ENGINE === 'docker' ? (docker[at] ?? at) : at;
 
-// A podman in front of the real one. It counts its calls by subcommand; at call HD_AT
-// ("rename#2": the second rename) it does HD_DO: kill-before (dies of SIGKILL before acting),
-// kill-after (acts, then dies of SIGKILL, its output lost), or rm-box (someone else removes the
-// container HD_BOX first, by its full id). It notes what it hit in $HD_DIR/hit.
+// The engine (podman, or docker) in front of the real one. It counts its calls by subcommand; at
+// call HD_AT ("rename#2": the second rename) it does HD_DO: kill-before (dies of SIGKILL before
+// acting), kill-after (acts, then dies of SIGKILL, its output lost), or rm-box (someone else
+// removes the container HD_BOX first, by its full id). It notes what it hit in $HD_DIR/hit.
 const SHIM = `#!/bin/sh
-REAL=${REAL_PODMAN}
+REAL=${REAL_ENGINE}
 sub=$1; [ "$sub" = container ] && sub=$2
 n=$(( $(cat "$HD_DIR/count.$sub" 2>/dev/null || echo 0) + 1 )); echo $n > "$HD_DIR/count.$sub"
 if [ "$sub#$n" = "$HD_AT" ]; then
@@ -44,14 +57,14 @@ if [ "$sub#$n" = "$HD_AT" ]; then
   case $HD_DO in
     kill-before) kill -9 $$;;
     kill-after) "$REAL" "$@" >/dev/null 2>&1 </dev/null; kill -9 $$;;
-    rm-box) "$REAL" rm --force --time 0 "$HD_BOX" >/dev/null 2>&1;;
+    rm-box) "$REAL" rm --force ${ENGINE === 'docker' ? '' : '--time 0 '}"$HD_BOX" >/dev/null 2>&1;;
   esac
 fi
 exec "$REAL" "$@"
 `;
 const shimDir = join(tmp, 'bin');
 mkdirSync(shimDir);
-writeFileSync(join(shimDir, 'podman'), SHIM, { mode: 0o755 });
+writeFileSync(join(shimDir, ENGINE), SHIM, { mode: 0o755 });
 
 beforeAll(() => {
   removeContainers(P);
@@ -109,7 +122,7 @@ function nextCallWorks(box: string, identity: string, warning?: string): Listed 
   const next = toolbox(['run', '-c', box, 'cat', '/etc/hostname', MACRO], { env });
   expect({ code: next.code, stdout: next.stdout, stderr: next.stderr }).toEqual({
     code: 0,
-    stdout: `${box}%_netsharedpath /dev:/etc/hosts\n`,
+    stdout: `${hostname(box)}%_netsharedpath /dev:/etc/hosts\n`,
     stderr: warning === undefined ? '' : `Warning: ${warning}\n`,
   });
   expect(containersNamed(box).filter((n) => n === box)).toEqual([box]);
@@ -122,11 +135,11 @@ describe('the engine killed during create', () => {
   // every engine call of a first create: the container made, started, and set up (through the
   // engine with --exec podman; direct entry makes no engine call for the setup)
   const CASES: [string, 'kill-before' | 'kill-after', number, string][] = [
-    ['create#1', 'kill-before', 125, `Error: podman create BOX failed: killed by SIGKILL. ${HINT}`],
+    ['create#1', 'kill-before', 125, `Error: ${ENGINE} create BOX failed: killed by SIGKILL. ${HINT}`],
     // podman made it, then died: the name is taken by a toolbox being made, which is then used
     ['create#1', 'kill-after', 0, ''],
-    ['start#1', 'kill-before', 125, `Error: podman start ID failed: killed by SIGKILL. ${HINT}`],
-    ['start#1', 'kill-after', 125, `Error: podman start ID failed: killed by SIGKILL. ${HINT}`],
+    ['start#1', 'kill-before', 125, `Error: ${ENGINE} start ID failed: killed by SIGKILL. ${HINT}`],
+    ['start#1', 'kill-after', 125, `Error: ${ENGINE} start ID failed: killed by SIGKILL. ${HINT}`],
     ['exec#1', 'kill-before', 0, 'Warning: setting up BOX failed (exit 137): killed by signal 9'],
     ['exec#1', 'kill-after', 0, 'Warning: setting up BOX failed (exit 137): killed by signal 9'],
   ];
@@ -143,7 +156,7 @@ describe('the engine killed during create', () => {
     const next = toolbox(['run', '-c', BOX, 'cat', '/etc/hostname', MACRO], { env });
     expect({ code: next.code, stdout: next.stdout, stderr: next.stderr }).toEqual({
       code: 0,
-      stdout: `${BOX}%_netsharedpath /dev:/etc/hosts\n`,
+      stdout: `${hostname(BOX)}%_netsharedpath /dev:/etc/hosts\n`,
       stderr: '',
     });
     expect(containersNamed(BOX)).toEqual([BOX]);
@@ -163,7 +176,7 @@ describe('the engine killed during upgrade and rollback', () => {
     toolbox(['rm', '-q', '--force', BOX], { env });
   });
 
-  const killedWhy = (call: string) => `podman ${call} failed: killed by SIGKILL. ${HINT}`;
+  const killedWhy = (call: string) => `${ENGINE} ${call} failed: killed by SIGKILL. ${HINT}`;
   const killed = (call: string) => `Error: ${killedWhy(call)}`;
   const unchanged = (why: string) => `Error: upgrade of toolbox BOX failed, the toolbox is unchanged: ${why}`;
   // Every engine call of an upgrade of a running toolbox that changes something or decides,
@@ -194,9 +207,15 @@ describe('the engine killed during upgrade and rollback', () => {
     ['rename#3', 'rename NEW BOX', 125, killed('rename NEW'), 'finished'],
     ['stop#2', 'stop --time 1 NEW', 0, '', 'done'],
   ];
+  const DOCKER_UPGRADE = {
+    'inspect#2': 'inspect#6',
+    'inspect#3': 'inspect#7',
+    'inspect#4': 'inspect#8',
+    'inspect#5': 'inspect#10',
+  };
   const cases = UPGRADE.flatMap(([at, call, code, line, after]) =>
     (['kill-before', 'kill-after'] as const).map(
-      (w) => [at, w, call, code, line, typeof after === 'string' ? after : after[w]] as const,
+      (w) => [onEngine(at, DOCKER_UPGRADE), w, call, code, line, typeof after === 'string' ? after : after[w]] as const,
     ),
   );
   it.each(cases)('upgrade: %s %s', (at, what, call, code, line, after) => {
@@ -215,7 +234,7 @@ describe('the engine killed during upgrade and rollback', () => {
         .replaceAll('OLD', before.id);
     expect(r.hit.startsWith(fill(call))).toBe(true);
     const o = outcome(r);
-    if (at === 'exec#1') {
+    if (at.startsWith('exec#')) {
       // the new container's temporary name ends in its operation's tag
       const [head, tail] = fill(line).split(`${BOX}.gen${before.generation + 1}-`) as [string, string];
       expect(o.stderr.startsWith(`${head}${BOX}.gen${before.generation + 1}-`)).toBe(true);
@@ -267,8 +286,11 @@ describe('the engine killed during upgrade and rollback', () => {
     ],
     ['rename#3', 'rename TARGET BOX', killed('rename TARGET'), { 'kill-before': 'finished', 'kill-after': 'finished' }],
   ];
+  const DOCKER_ROLLBACK = { 'inspect#2': 'inspect#6', 'inspect#3': 'inspect#7', 'inspect#4': 'inspect#9' };
   const rcases = ROLLBACK.flatMap(([at, call, line, after]) =>
-    (['kill-before', 'kill-after'] as const).map((w) => [at, w, call, line, after[w]] as const),
+    (['kill-before', 'kill-after'] as const).map(
+      (w) => [onEngine(at, DOCKER_ROLLBACK), w, call, line, after[w]] as const,
+    ),
   );
   it.each(rcases)('rollback: %s %s', (at, what, call, line, after) => {
     expect(toolbox(['run', '-n', '-c', BOX, 'true'], { env }).code).toBe(0);
@@ -294,8 +316,8 @@ describe('the engine killed during upgrade and rollback', () => {
 });
 
 describe('the container removed by someone else while upgrade runs', () => {
-  // At each engine call of the upgrade, the toolbox's current container goes first (podman rm
-  // --force with its full id).
+  // At each engine call of the upgrade, the toolbox's current container goes first (the engine's
+  // rm --force with its full id).
   // (At the last rename the old one is already aside: removed then, it is as gone.)
   const STEPS = ['create#1', 'start#1', 'exec#1', 'stop#1', 'rename#2', 'rename#3'];
   it.each(STEPS.map((s) => [s]))('at %s: the upgrade succeeds, and the toolbox is its new generation', (at) => {
@@ -341,7 +363,7 @@ describe('the container removed by someone else while a session runs', () => {
         },
       );
       await waitFor(() => session.output().includes('ready'), 'the session');
-      expect(podman(['rm', '--force', '--time', '0', id]).code).toBe(0);
+      expect(forceRemove(id)).toBe(0);
       const r = await session.done;
       expect(r.stdout).toBe('ready\n');
       expect(r.stderr).not.toMatch(/Internal error|\n\s+at /);
@@ -350,7 +372,9 @@ describe('the container removed by someone else while a session runs', () => {
       expect([
         { code: 137, stderr: warning },
         { code: 137, stderr: '' },
-        { code: 255, stderr: `Error: container has already been removed\n${warning}` },
+        ...(ENGINE === 'podman'
+          ? [{ code: 255, stderr: `Error: container has already been removed\n${warning}` }]
+          : []),
       ]).toContainEqual({ code: r.code, stderr: r.stderr });
       const next = toolbox(['run', '-c', BOX, 'echo', 'anew'], { env });
       expect({ code: next.code, stdout: next.stdout, stderr: next.stderr }).toEqual({

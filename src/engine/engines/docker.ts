@@ -75,6 +75,10 @@ export const docker: EngineQuirks = {
   // sh script execs it (the same PID), so 126 is "not executable" and 127 "not found" again;
   // it drops the PWD the shell exports, which no exec sets.
   execCommand: (command) => ['/bin/sh', '-c', 'unset PWD OLDPWD; exec "$@"', 'toolbox', ...command],
+  // docker exec --interactive never ends when its toolbox (--pid host) is removed or stopped
+  // under it while stdin is open: the command and containerd's shim are gone, but the daemon
+  // never closes the exec's stream. `wait` ends when the container stops or is not there.
+  execWatchArgs: (target) => ['wait', target],
   install: 'zypper install docker (or transactional-update pkg install docker)',
   // docker 20.10 to 28: `docker create --help`.
   createOptions: {

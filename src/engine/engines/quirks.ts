@@ -30,6 +30,12 @@ export interface EngineQuirks {
   createOptions: { switches: readonly string[]; values: readonly string[] };
   /** what `exec` runs for a command: the command itself, or a constant wrapper around it */
   execCommand(command: readonly string[]): string[];
+  /**
+   * A call that ends when the container `target` stops or is gone, run beside an interactive
+   * exec whose client would not end by itself then (see InteractiveOptions.watch). Absent: the
+   * engine's exec ends with its container.
+   */
+  execWatchArgs?: ((target: string) => string[]) | undefined;
   /** `create` options of a privileged toolbox: a /dev/pts of its own (podman's mount type alone) */
   privilegedCreateArgs: readonly string[];
   /** `create` options for a user-mode toolbox that only this engine has */
