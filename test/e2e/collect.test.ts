@@ -323,7 +323,9 @@ describe('toolbox collect', () => {
 
   it("collects the host's own state through its root and namespaces", () => {
     expect(collected('basic/hostname.txt')).toBe('fake-microos\n');
-    expect(collected('basic/rpms.txt')).toMatch(/^toolbox-test-base-1-1.noarch\ngpg-pubkey-[0-9a-f]+-[0-9a-f]+\n$/);
+    expect(collected('basic/rpms.txt')).toMatch(
+      /^toolbox-test-base-1-1.noarch\ngpg-pubkey-[0-9a-f]+-[0-9a-f]+\nfake-microos-base-1-1.x86_64\n$/,
+    );
     expect(collected('basic/rpms.txt')).toBe(host.sh('rpm -qa').stdout);
     expect(collected('updates/snapshots.txt')).toBe(
       host.sh(
