@@ -65,8 +65,12 @@ const leftovers = (host: string) => onHost(host, 'ls -A /usr/local/bin | grep -c
 // Recap lines found by running the plays (each checked against the tasks it should have run).
 const CHECK_EXE_RECAP = recapLine(12, 0, 0, 8);
 const CHECK_RPM_RECAP = recapLine(8, 0, 0, 11);
-// the RPM's transactions, the reboot, the rollback and the reboot back: 5 changes, 1 rescue
-const RPM_ROLLED_BACK_RECAP = 'ok=16 changed=5 unreachable=0 failed=1 skipped=2 rescued=1 ignored=0';
+// the RPM's transactions, the reboot, the rollback and the reboot back: 5 changes, 1 rescue (the
+// snapshot deletion skipped: the package's transaction succeeded)
+const RPM_ROLLED_BACK_RECAP = 'ok=16 changed=5 unreachable=0 failed=1 skipped=3 rescued=1 ignored=0';
+// the repository's transaction, the rollback, the snapshot deleted: 3 changes, 1 rescue (the
+// package's transaction failed; no reboot)
+const RPM_PKG_FAILED_RECAP = 'ok=11 changed=3 unreachable=0 failed=1 skipped=3 rescued=1 ignored=0';
 // the repository's transaction, the package's, the reboot
 const RPM_INSTALL_RECAP = recapLine(15, 3, 0, 4);
 const RPM_AGAIN_RECAP = recapLine(7, 0, 0, 12);
@@ -200,6 +204,8 @@ describe('toolbox.fleet.install, the RPM through transactional-update', () => {
     fleet_install_root_command: ROOT_CMD,
     fleet_install_transactional_update_command: [...ROOT_CMD, 'transactional-update'],
     fleet_install_query_command: [...ROOT_CMD, 'rpm', '-q', 'toolbox'],
+    // The fake root has no snapperd: snapper works on its files directly.
+    fleet_install_snapper_command: [...ROOT_CMD, 'snapper', '--no-dbus'],
     ...extra,
   });
   /** the fake root's snapshots: number, booted (active) and default, as snapper lists them */
@@ -354,6 +360,22 @@ describe('toolbox.fleet.install, the RPM through transactional-update', () => {
     expect(rpmQuery(h1)).toBe('package toolbox is not installed');
     expect(snapshots(h2)).toBe(fresh);
     expect(rpmQuery(h2)).toBe('package toolbox is not installed');
+  }, 900_000);
+
+  it('leaves no snapshot behind when the package transaction fails (a package the repository does not have), and the canary stops the rest', () => {
+    for (const h of hosts) ready(h);
+    const before = hosts.map(snapshots);
+    const run = playbook('install', rpmVars('signed', keys.right, { fleet_install_package: 'toolbox-not-there' }));
+    expect(run.code, run.out).toBe(2);
+    expect(run.recap).toEqual({ [h1]: RPM_PKG_FAILED_RECAP });
+    expect(run.out).toContain(`install failed: non-zero return code; host rolled back to #1`);
+    // The repository's snapshot (#4) was made, then deleted: the list is what it was, #1 booted and default.
+    expect(before[0]).toBe('number,active,default\n0,no,no\n1,yes,yes\n3,no,no\n');
+    expect(snapshots(h1)).toBe(before[0]);
+    expect(rpmQuery(h1)).toBe('package toolbox is not installed');
+    // Host 2 never started.
+    expect(run.out).not.toContain(`[${h2}]`);
+    expect(snapshots(h2)).toBe(fresh);
   }, 900_000);
 
   it('says under --check that it would install the RPM, and changes nothing', () => {
