@@ -2,16 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadColour, paletteFor } from '../../src/ui/colour.js';
 import { StderrReporter } from '../../src/ui/reporter.js';
-
-function fakeStream(tty: boolean) {
-  let text = '';
-  const stream = {
-    isTTY: tty,
-    columns: 80,
-    write: (s: string) => ((text += s), true),
-  } as unknown as NodeJS.WriteStream;
-  return { stream, text: () => text };
-}
+import { fakeStream } from './fakes/stream.js';
 
 const RED_ERROR = '\x1b[31mError:\x1b[39m';
 
@@ -32,10 +23,10 @@ describe('colour', () => {
 
   it("colours the reporter's error line on a terminal, and leaves it plain elsewhere", async () => {
     await loadColour();
-    const tty = fakeStream(true);
+    const tty = fakeStream(true, 80);
     new StderrReporter({ quiet: false, verbose: false, stream: tty.stream, env: {} }).error('it broke', 'fix it');
     expect(tty.text()).toBe(`${RED_ERROR} it broke. \x1b[1mHint:\x1b[22m fix it\n`);
-    const pipe = fakeStream(false);
+    const pipe = fakeStream(false, 80);
     new StderrReporter({ quiet: false, verbose: false, stream: pipe.stream, env: {} }).error('it broke', 'fix it');
     expect(pipe.text()).toBe('Error: it broke. Hint: fix it\n');
   });

@@ -3,12 +3,7 @@ import { counterProgress } from '../../src/ui/counter-progress.js';
 import { StderrProgress } from '../../src/ui/progress.js';
 import { StderrReporter } from '../../src/ui/reporter.js';
 import { canSpin, colorEnabled } from '../../src/ui/terminal.js';
-
-function fakeStream(tty: boolean, columns?: number) {
-  let text = '';
-  const stream = { isTTY: tty, columns, write: (s: string) => ((text += s), true) } as unknown as NodeJS.WriteStream;
-  return { stream, text: () => text };
-}
+import { fakeStream } from './fakes/stream.js';
 
 describe('progress without a terminal', () => {
   it('install, search and update print no progress on stderr without a terminal: only warnings and problem lines', () => {

@@ -5,6 +5,7 @@ import { StderrProgress } from '../../src/ui/progress.js';
 import { StderrReporter } from '../../src/ui/reporter.js';
 import { isUnsafe, safeJson, safeLine, safeLines } from '../../src/ui/safe-text.js';
 import { renderTable } from '../../src/ui/table.js';
+import { fakeStream } from './fakes/stream.js';
 
 /** The label of the red team's image: clear the screen, retitle the window, ring the bell. */
 const HOSTILE = '\x1b[2J\x1b]0;PWN\x07';
@@ -17,16 +18,6 @@ const hasRawControl = (text: string): boolean =>
       (n < 0x20 && n !== 0x0a && n !== 0x09) || (n >= 0x7f && n <= 0x9f) || /[\p{Bidi_Control}\u2028\u2029]/u.test(c)
     );
   });
-
-function fakeStream(tty = false) {
-  let text = '';
-  const stream = {
-    isTTY: tty,
-    columns: 0,
-    write: (s: string) => ((text += s), true),
-  } as unknown as NodeJS.WriteStream;
-  return { stream, text: () => text };
-}
 
 describe('isUnsafe', () => {
   it('is true for exactly the Unicode control and bidi control characters and the two separators', () => {

@@ -94,6 +94,27 @@ const upgrade = (deps: ToolsDeps, settings: Settings, keep = 1) =>
   upgradeBox(deps, settings, { force: false, recommends: false, keep });
 const names = (engine: FakeEngine) => [...engine.boxes.values()].map((b) => [b.id, b.name, b.status]);
 
+/**
+ * An upgrade interrupted after its new container was proven: 'new' under its proven name, and
+ * the old one already put aside (stopped first, then renamed, as putAside does).
+ */
+function provenWithOldAside(engine: PackageEngine): void {
+  const spec: BoxSpec = {
+    name: 'tb',
+    image: 'registry.example/tb:latest',
+    mode: 'system',
+    sandbox: false,
+    engineArgs: [],
+  };
+  engine.add(
+    'new',
+    'tb.gen2-op1-proven',
+    'running',
+    labelsFor(spec, '0.2.0', { identity: 'old', generation: 2, imageId: 'img-id', operation: 'op1' }),
+  );
+  Object.assign(engine.find('old')!, { name: 'tb.gen1', status: 'exited' });
+}
+
 describe('upgrade', () => {
   it('builds the new generation aside, proves it, then gives it the name and keeps the old one stopped', async () => {
     const { engine, deps, settings } = setup(DECLARED);
@@ -326,21 +347,7 @@ describe('an interrupted upgrade', () => {
 
   it('after it was proven is finished, even when the old one was already put aside', async () => {
     const { engine, deps, generations } = setup(DECLARED);
-    const spec: BoxSpec = {
-      name: 'tb',
-      image: 'registry.example/tb:latest',
-      mode: 'system',
-      sandbox: false,
-      engineArgs: [],
-    };
-    engine.add(
-      'new',
-      'tb.gen2-op1-proven',
-      'running',
-      labelsFor(spec, '0.2.0', { identity: 'old', generation: 2, imageId: 'img-id', operation: 'op1' }),
-    );
-    // put aside: stopped first, then renamed (putAside)
-    Object.assign(engine.find('old')!, { name: 'tb.gen1', status: 'exited' });
+    provenWithOldAside(engine);
     generations.setJournal('tb', {
       op: 'upgrade',
       name: 'tb',
@@ -454,20 +461,7 @@ describe('create beside an interrupted upgrade (toolbox create looks while it cr
 
   it('a proven upgrade left NAME free: the container it just made goes, and the upgrade is finished', async () => {
     const { engine, deps, generations } = setup(DECLARED);
-    const spec: BoxSpec = {
-      name: 'tb',
-      image: 'registry.example/tb:latest',
-      mode: 'system',
-      sandbox: false,
-      engineArgs: [],
-    };
-    engine.add(
-      'new',
-      'tb.gen2-op1-proven',
-      'running',
-      labelsFor(spec, '0.2.0', { identity: 'old', generation: 2, imageId: 'img-id', operation: 'op1' }),
-    );
-    Object.assign(engine.find('old')!, { name: 'tb.gen1', status: 'exited' });
+    provenWithOldAside(engine);
     const claimed = await claim(deps);
     expect([claimed.id, claimed.created]).toEqual(['new', false]);
     expect(engine.changes()).toEqual(['create tb', 'rm id1', 'rename new tb']);
