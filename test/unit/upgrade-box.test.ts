@@ -62,9 +62,14 @@ class PackageEngine extends FakeEngine {
   }
 }
 
+/** The toolbox 'tb' as created from IMAGE. */
+function tbSpec(image = 'registry.example/tb:latest'): BoxSpec {
+  return { name: 'tb', image, mode: 'system', sandbox: false, engineArgs: [] };
+}
+
 function setup(declared: DeclaredBox, image = 'registry.example/tb:latest') {
   const engine = new PackageEngine();
-  const spec: BoxSpec = { name: 'tb', image, mode: 'system', sandbox: false, engineArgs: [] };
+  const spec = tbSpec(image);
   engine.add('old', 'tb', 'running', labelsFor(spec, '0.1.0'), declared.tools);
   const box = new MemoryDeclared(declared);
   const generations = new MemoryGenerations(box);
@@ -99,13 +104,7 @@ const names = (engine: FakeEngine) => [...engine.boxes.values()].map((b) => [b.i
  * the old one already put aside (stopped first, then renamed, as putAside does).
  */
 function provenWithOldAside(engine: PackageEngine): void {
-  const spec: BoxSpec = {
-    name: 'tb',
-    image: 'registry.example/tb:latest',
-    mode: 'system',
-    sandbox: false,
-    engineArgs: [],
-  };
+  const spec = tbSpec();
   engine.add(
     'new',
     'tb.gen2-op1-proven',
@@ -319,13 +318,7 @@ describe('rollback', () => {
 describe('an interrupted upgrade', () => {
   it('before the new container was proven is undone: it goes, the old one keeps its name', async () => {
     const { engine, deps, generations } = setup(DECLARED);
-    const spec: BoxSpec = {
-      name: 'tb',
-      image: 'registry.example/tb:latest',
-      mode: 'system',
-      sandbox: false,
-      engineArgs: [],
-    };
+    const spec = tbSpec();
     engine.add(
       'half',
       'tb.gen2-op1',
